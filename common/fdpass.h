@@ -1,0 +1,17 @@
+/* One message, with up to SB_FDPASS_MAX file descriptors, over a Unix socket. */
+#ifndef SB_FDPASS_H
+#define SB_FDPASS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SB_FDPASS_MAX 4
+
+/* Sends len bytes and nfds descriptors in one sendmsg. Returns 0 or -errno. */
+int sb_send_msg (int sock, const void *buf, size_t len, const int *fds, int nfds);
+/* Receives one message; *nfds in: capacity of fds, out: how many arrived
+   (each with O_CLOEXEC). Returns the byte count, 0 on EOF, or -errno.
+   A truncated message is an error (-EMSGSIZE); its descriptors are closed. */
+ssize_t sb_recv_msg (int sock, void *buf, size_t len, int *fds, int *nfds);
+
+#endif

@@ -1,0 +1,173 @@
+#include "util.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int
+sb_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -errno;
+        }
+      p += n;
+      len -= n;
+    }
+  return 0;
+}
+
+int
+sb_read_all (int fd, void *buf, size_t len)
+{
+  char *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t n = read (fd, p, len);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -errno;
+        }
+      if (n == 0)
+        return -EIO;
+      p += n;
+      len -= n;
+    }
+  return 0;
+}
+
+int
+sb_write_file (const char *path, const char *content, sb_error_t *err)
+{
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
+  int ret;
+
+  if (fd < 0)
+    return sb_error (err, errno, "open `%s`", path);
+  ret = sb_write_all (fd, content, strlen (content));
+  if (ret < 0)
+    return sb_error (err, -ret, "write `%s` to `%s`", content, path);
+  return 0;
+}
+
+ssize_t
+sb_read_file_at (int dirfd, const char *path, char *buf, size_t max)
+{
+  cleanup_close int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+  size_t total = 0;
+
+  if (fd < 0)
+    return -errno;
+  while (total + 1 < max)
+    {
+      ssize_t n = read (fd, buf + total, max - 1 - total);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -errno;
+        }
+      if (n == 0)
+        break;
+      total += n;
+    }
+  buf[total] = '\0';
+  return total;
+}
+
+int
+sb_parse_long (const char *s, long min, long max, long *out)
+{
+  char *end;
+  long v;
+
+  if (s == NULL || *s == '\0')
+    return -EINVAL;
+  errno = 0;
+  v = strtol (s, &end, 10);
+  if (errno || *end != '\0' || v < min || v > max)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+int
+sb_path_join (char *out, size_t outlen, const char *base, const char *rel)
+{
+  int n;
+
+  if (rel[0] == '/')
+    n = snprintf (out, outlen, "%s", rel);
+  else if (rel[0] == '\0')
+    n = snprintf (out, outlen, "%s", base);
+  else if (strcmp (base, "/") == 0)
+    n = snprintf (out, outlen, "/%s", rel);
+  else
+    n = snprintf (out, outlen, "%s/%s", base, rel);
+  if (n < 0 || (size_t) n >= outlen)
+    return -ENAMETOOLONG;
+  return 0;
+}
+
+bool
+sb_path_has_prefix (const char *path, const char *prefix)
+{
+  size_t n = strlen (prefix);
+
+  if (strncmp (path, prefix, n) != 0)
+    return false;
+  return path[n] == '\0' || path[n] == '/';
+}
+
+uint64_t
+sb_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+const char *
+sb_libexec_dir (void)
+{
+  const char *dir = getenv ("SANDBOX_LIBEXEC_DIR");
+
+  if (dir && dir[0] == '/')
+    return dir;
+  return SB_LIBEXECDIR;
+}
+
+void
+sb_close_fds_except (int lowfd, const int *keep, int nkeep)
+{
+  int fd, i, maxfd = (int) sysconf (_SC_OPEN_MAX);
+
+  /* close_range over the gaps between kept descriptors. */
+  for (fd = lowfd; fd < maxfd;)
+    {
+      int next_keep = maxfd;
+      for (i = 0; i < nkeep; i++)
+        if (keep[i] >= fd && keep[i] < next_keep)
+          next_keep = keep[i];
+      if (next_keep > fd)
+        syscall (SYS_close_range, fd, next_keep - 1, 0);
+      fd = next_keep + 1;
+    }
+}

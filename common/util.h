@@ -1,0 +1,38 @@
+/* Side-effect-free helpers and thin wrappers over the OS used everywhere. */
+#ifndef SB_UTIL_H
+#define SB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "error.h"
+
+/* Loop over partial writes and EINTR. Return 0 or -errno. */
+int sb_write_all (int fd, const void *buf, size_t len);
+/* Read exactly len bytes; -EIO on early EOF. */
+int sb_read_all (int fd, void *buf, size_t len);
+/* Write a string to a file that must already exist (cgroup and proc knobs). */
+int sb_write_file (const char *path, const char *content, sb_error_t *err);
+/* Read a small file into a NUL-terminated buffer (max bytes). Returns length or -errno. */
+ssize_t sb_read_file_at (int dirfd, const char *path, char *buf, size_t max);
+
+/* Parse a whole string as a base-10 integer within [min, max]. */
+int sb_parse_long (const char *s, long min, long max, long *out);
+
+/* Join base (absolute) and rel into out; rel absolute wins. -ENAMETOOLONG if it does not fit. */
+int sb_path_join (char *out, size_t outlen, const char *base, const char *rel);
+/* True if path equals prefix or continues it with '/'. */
+bool sb_path_has_prefix (const char *path, const char *prefix);
+
+/* Monotonic time in nanoseconds. */
+uint64_t sb_now_ns (void);
+
+/* The directory that holds the helper binaries (sandbox-sentry, sandbox-gofer):
+   $SANDBOX_LIBEXEC_DIR if set (tests), else the configured libexec dir. */
+const char *sb_libexec_dir (void);
+
+/* Close every descriptor >= lowfd except those listed. */
+void sb_close_fds_except (int lowfd, const int *keep, int nkeep);
+
+#endif

@@ -1,0 +1,119 @@
+/* sandbox-gofer ROOT: serves the Sentry on fd 3. Started by sandbox-sentry
+   inside the sandbox's namespaces; not meant to be run by hand. */
+#include "gofer.h"
+#include "capabilities.h"
+#include "cleanup.h"
+#include "fdpass.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define GOFER_SOCK_FD 3
+
+static int
+private_procfs (sb_error_t *err)
+{
+  cleanup_close int fsfd = syscall (SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
+  int mfd;
+
+  if (fsfd < 0)
+    return sb_error (err, errno, "fsopen proc");
+  if (syscall (SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0)
+    return sb_error (err, errno, "create procfs");
+  mfd = syscall (SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0x2 | 0x4 | 0x8 /* nosuid nodev noexec */);
+  if (mfd < 0)
+    return sb_error (err, errno, "fsmount procfs");
+  return mfd;
+}
+
+static int
+enter_root (const char *root, sb_error_t *err)
+{
+  if (unshare (CLONE_NEWNS | CLONE_NEWNET) < 0)
+    return sb_error (err, errno, "unshare mount and network namespaces");
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return sb_error (err, errno, "make mounts private");
+  if (chdir (root) < 0)
+    return sb_error (err, errno, "chdir `%s`", root);
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return sb_error (err, errno, "pivot_root into `%s`", root);
+  if (umount2 (".", MNT_DETACH) < 0)
+    return sb_error (err, errno, "detach the old root");
+  if (chdir ("/") < 0)
+    return sb_error (err, errno, "chdir /");
+  return 0;
+}
+
+static int
+await_hello (struct gofer *g, sb_error_t *err)
+{
+  char buf[SB_GOFER_MSG_MAX];
+  struct sb_gofer_msg msg;
+  struct sb_gofer_resp resp = { .magic = SB_GOFER_MAGIC };
+  int fds[SB_FDPASS_MAX], nfds = SB_FDPASS_MAX, i, ret;
+  ssize_t n;
+
+  n = sb_recv_msg (g->sock, buf, sizeof (buf), fds, &nfds);
+  if (n <= 0)
+    return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the hello");
+  if (sb_gofer_req_parse (buf, n, &msg) < 0 || msg.hdr.op != SB_GOFER_HELLO || nfds < 1)
+    {
+      for (i = 0; i < nfds; i++)
+        close (fds[i]);
+      return sb_error (err, EPROTO, "the first request must be a hello with the procfs");
+    }
+  for (i = 1; i < nfds; i++)
+    close (fds[i]);
+  ret = gofer_attach_proc (g, fds[0], err);
+  resp.id = msg.hdr.id;
+  resp.result = ret;
+  sb_send_msg (g->sock, &resp, sizeof (resp), NULL, 0);
+  return ret;
+}
+
+int
+main (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  struct gofer g = { .rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD };
+  uint64_t caps = sb_caps_docker_default | (1ull << CAP_SYS_PTRACE);
+
+  if (argc != 2 || argv[1][0] != '/')
+    {
+      fprintf (stderr, "usage: sandbox-gofer ROOT (started by sandbox-sentry)\n");
+      return 2;
+    }
+  if (fcntl (GOFER_SOCK_FD, F_GETFD) < 0)
+    {
+      fprintf (stderr, "sandbox-gofer: no socket on fd %d\n", GOFER_SOCK_FD);
+      return 2;
+    }
+  if ((g.selfprocfd = private_procfs (&err)) < 0 || enter_root (argv[1], &err) < 0)
+    goto fail;
+  g.rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (g.rootfd < 0)
+    {
+      sb_error (&err, errno, "open the root");
+      goto fail;
+    }
+  if (await_hello (&g, &err) < 0)
+    goto fail;
+  /* The app's umask is applied by the Sentry before a mode reaches us. */
+  umask (0);
+  if (sb_caps_restrict (caps, &err) < 0 || gofer_apply_filter (&err) < 0)
+    goto fail;
+  if (gofer_serve (&g, &err) < 0)
+    goto fail;
+  return 0;
+fail:
+  sb_error_print ("sandbox-gofer", &err);
+  return 1;
+}

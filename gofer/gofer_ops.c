@@ -1,0 +1,797 @@
+/* The Gofer's operations. Every path is resolved inside the root:
+   - whole paths with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so no
+     "..", absolute or relative symlink, or concurrent rename leaves the root;
+   - operations on the last component (unlink, rename, lstat...) act on
+     (parent fd, name) where name is one component, so the kernel never walks
+     a path of the app's choosing outside openat2.
+   Operations that must follow the final symlink resolve it with openat2 to
+   an O_PATH fd first, then reach the file through the Gofer's own procfs
+   ("self/fd/N"), which names exactly that already-confined file. */
+#include "gofer.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT]
+    = { "meminfo", "cpuinfo", "stat", "uptime", "loadavg" };
+
+static int
+sys_openat2 (int dirfd, const char *path, struct open_how *how)
+{
+  return syscall (SYS_openat2, dirfd, path, how, sizeof (*how));
+}
+
+int
+gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
+{
+  struct open_how how = {
+    .flags = (unsigned) flags | O_CLOEXEC,
+    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode & 07777 : 0,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  int fd, tries;
+
+  /* openat2 answers EAGAIN when a rename raced with a ".." walk: retry a bounded
+     number of times rather than fall back to an unchecked walk. */
+  for (tries = 0; tries < 64; tries++)
+    {
+      fd = sys_openat2 (g->rootfd, path, &how);
+      if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
+        break;
+    }
+  return fd < 0 ? -errno : fd;
+}
+
+/* Splits path into an O_PATH fd of its parent directory and its last
+   component (copied into last). "/" and paths ending in "." or ".." have no
+   usable last component: -EBUSY tells the caller to treat them specially. */
+static int
+open_parent (struct gofer *g, const char *path, char *last, size_t lastlen)
+{
+  char dir[SB_GOFER_PATH_MAX];
+  size_t n = strlen (path);
+  const char *slash;
+  size_t dirlen;
+
+  if (n >= sizeof (dir))
+    return -ENAMETOOLONG;
+  memcpy (dir, path, n + 1);
+  while (n > 1 && dir[n - 1] == '/')
+    dir[--n] = '\0';
+  slash = strrchr (dir, '/');
+  if (slash == NULL)
+    return -EINVAL;
+  if (strlen (slash + 1) >= lastlen)
+    return -ENAMETOOLONG;
+  strcpy (last, slash + 1);
+  if (last[0] == '\0' || strcmp (last, ".") == 0 || strcmp (last, "..") == 0)
+    return -EBUSY;
+  dirlen = slash - dir;
+  if (dirlen == 0)
+    dirlen = 1;
+  dir[dirlen] = '\0';
+  return gofer_open_in_root (g, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+/* A path with a trailing slash names a directory: the kernel checks that when
+   it walks the name; since we split it off, callers check it. */
+static bool
+has_trailing_slash (const char *path)
+{
+  size_t n = strlen (path);
+  return n > 1 && path[n - 1] == '/';
+}
+
+static void
+fd_path (char *buf, size_t len, int fd)
+{
+  snprintf (buf, len, "self/fd/%d", fd);
+}
+
+/* Writes through procfs are allowed only to a few per-process knobs; a
+   lexical check names them and an fstatfs check catches every other way
+   into procfs (symlinks included). */
+static bool
+proc_write_allowed (const char *path)
+{
+  static const char *const knobs[] = { "comm", "oom_score_adj", "oom_adj", "timerslack_ns", NULL };
+  const char *p;
+  int i;
+
+  if (strncmp (path, "/proc/", 6) != 0)
+    return false;
+  p = path + 6;
+  if (*p < '0' || *p > '9')
+    return false;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  if (strncmp (p, "/task/", 6) == 0)
+    {
+      p += 6;
+      while (*p >= '0' && *p <= '9')
+        p++;
+    }
+  if (*p++ != '/')
+    return false;
+  for (i = 0; knobs[i]; i++)
+    if (strcmp (p, knobs[i]) == 0)
+      return true;
+  return false;
+}
+
+static bool
+wants_write (int flags)
+{
+  return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
+}
+
+static int
+synthetic_index (struct gofer *g, int fd)
+{
+  struct stat st;
+  int i;
+
+  if (!g->proc_attached || fstat (fd, &st) < 0 || st.st_dev != g->proc_dev)
+    return -1;
+  for (i = 0; i < SB_SYNTHETIC_COUNT; i++)
+    if (g->synthetic_ino[i] && st.st_ino == g->synthetic_ino[i])
+      return i;
+  return -1;
+}
+
+static void
+op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  int flags = m->hdr.flags & ~O_CLOEXEC;
+  cleanup_close int fd = -1;
+  struct statfs sfs;
+  struct stat st;
+  int idx;
+
+  /* A blocking open of a FIFO would stall the Gofer: open without blocking,
+     and hand a FIFO back as O_PATH for the Sentry to reopen off its main loop. */
+  if (flags & O_PATH)
+    fd = gofer_open_in_root (g, m->path, flags, m->hdr.mode);
+  else
+    {
+      fd = gofer_open_in_root (g, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode);
+      if (fd == -ENXIO)
+        fd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
+    }
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  if (fstatfs (fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && wants_write (flags)
+      && !proc_write_allowed (m->path))
+    {
+      r->result = -EACCES;
+      return;
+    }
+  if ((idx = synthetic_index (g, fd)) >= 0)
+    {
+      if (wants_write (flags))
+        {
+          r->result = -EACCES;
+          return;
+        }
+      r->kind = SB_GOFER_KIND_SYNTHETIC;
+      r->data_len = strlen (sb_synthetic_names[idx]) + 1;
+      memcpy (r->data, sb_synthetic_names[idx], r->data_len);
+      return;
+    }
+  if (fstat (fd, &st) < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  if (S_ISFIFO (st.st_mode) && !(flags & O_PATH))
+    {
+      /* Reopened by the Sentry with the app's flags; say so with kind FIFO. */
+      close (fd);
+      fd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
+      if (fd < 0)
+        {
+          r->result = fd;
+          return;
+        }
+      r->kind = SB_GOFER_KIND_FIFO;
+    }
+  else
+    {
+      r->kind = SB_GOFER_KIND_FD;
+      if (!(flags & (O_NONBLOCK | O_PATH)))
+        {
+          int fl = fcntl (fd, F_GETFL);
+          if (fl >= 0)
+            fcntl (fd, F_SETFL, fl & ~O_NONBLOCK);
+        }
+    }
+  r->fd = steal_fd (&fd);
+}
+
+static void
+op_stat (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  struct statx stx;
+  char last[NAME_MAX + 1];
+  cleanup_close int fd = -1;
+  int ret;
+
+  if (m->hdr.flags & AT_SYMLINK_NOFOLLOW)
+    {
+      fd = open_parent (g, m->path, last, sizeof (last));
+      if (fd >= 0)
+        {
+          ret = statx (fd, last, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+                       m->hdr.mode ? m->hdr.mode : STATX_BASIC_STATS | STATX_BTIME, &stx);
+          if (ret == 0 && has_trailing_slash (m->path) && !S_ISDIR (stx.stx_mode))
+            {
+              r->result = S_ISLNK (stx.stx_mode) ? 0 : -ENOTDIR;
+              if (!S_ISLNK (stx.stx_mode))
+                return;
+              /* "link/" follows the link: fall through to the full walk. */
+              close (fd);
+              fd = -1;
+            }
+          else
+            {
+              r->result = ret < 0 ? -errno : 0;
+              goto done;
+            }
+        }
+      else if (fd != -EBUSY)
+        {
+          r->result = fd;
+          return;
+        }
+    }
+  fd = gofer_open_in_root (g, m->path, O_PATH, 0);
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  ret = statx (fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT,
+               m->hdr.mode ? m->hdr.mode : STATX_BASIC_STATS | STATX_BTIME, &stx);
+  r->result = ret < 0 ? -errno : 0;
+done:
+  if (r->result == 0)
+    {
+      memcpy (r->data, &stx, sizeof (stx));
+      r->data_len = sizeof (stx);
+    }
+}
+
+static void
+op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1];
+  cleanup_close int fd = -1;
+  int ret;
+
+  if (m->hdr.flags & AT_SYMLINK_NOFOLLOW)
+    {
+      fd = open_parent (g, m->path, last, sizeof (last));
+      if (fd >= 0)
+        {
+          ret = syscall (SYS_faccessat2, fd, last, m->hdr.mode, AT_SYMLINK_NOFOLLOW);
+          r->result = ret < 0 ? -errno : 0;
+          return;
+        }
+      if (fd != -EBUSY)
+        {
+          r->result = fd;
+          return;
+        }
+    }
+  fd = gofer_open_in_root (g, m->path, O_PATH, 0);
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  ret = syscall (SYS_faccessat2, fd, "", m->hdr.mode, AT_EMPTY_PATH);
+  r->result = ret < 0 ? -errno : 0;
+  if (r->result == 0 && (m->hdr.mode & W_OK))
+    {
+      struct statfs sfs;
+      if (fstatfs (fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC
+          && !proc_write_allowed (m->path))
+        r->result = -EACCES;
+    }
+}
+
+static void
+op_readlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1];
+  cleanup_close int fd = open_parent (g, m->path, last, sizeof (last));
+  ssize_t n;
+
+  if (fd < 0)
+    {
+      r->result = fd == -EBUSY ? -EINVAL : fd;
+      return;
+    }
+  n = readlinkat (fd, last, r->data, sizeof (r->data));
+  if (n < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  r->data_len = n;
+  r->result = n;
+}
+
+static void
+op_mkdir (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1];
+  cleanup_close int fd = open_parent (g, m->path, last, sizeof (last));
+
+  if (fd < 0)
+    {
+      r->result = fd == -EBUSY ? -EEXIST : fd;
+      return;
+    }
+  r->result = mkdirat (fd, last, m->hdr.mode & 07777) < 0 ? -errno : 0;
+}
+
+static void
+op_mknod (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1];
+  cleanup_close int fd = -1;
+  mode_t type = m->hdr.mode & S_IFMT;
+
+  /* Device nodes would reach host devices: only FIFOs, sockets and files. */
+  if (type != S_IFIFO && type != S_IFREG && type != S_IFSOCK && type != 0)
+    {
+      r->result = -EPERM;
+      return;
+    }
+  fd = open_parent (g, m->path, last, sizeof (last));
+  if (fd < 0)
+    {
+      r->result = fd == -EBUSY ? -EEXIST : fd;
+      return;
+    }
+  r->result = mknodat (fd, last, m->hdr.mode, 0) < 0 ? -errno : 0;
+}
+
+static void
+op_unlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1];
+  cleanup_close int fd = open_parent (g, m->path, last, sizeof (last));
+  int flags = m->hdr.flags & AT_REMOVEDIR;
+  struct stat st;
+
+  if (fd < 0)
+    {
+      if (fd == -EBUSY)
+        fd = flags ? (strcmp (m->path, "/") == 0 ? -EBUSY : -EINVAL) : -EISDIR;
+      r->result = fd;
+      return;
+    }
+  if (!flags && has_trailing_slash (m->path))
+    {
+      r->result = fstatat (fd, last, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno
+                  : S_ISDIR (st.st_mode)                         ? -EISDIR
+                                                                  : -ENOTDIR;
+      return;
+    }
+  r->result = unlinkat (fd, last, flags) < 0 ? -errno : 0;
+}
+
+static void
+op_rename (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last1[NAME_MAX + 1], last2[NAME_MAX + 1];
+  cleanup_close int fd1 = open_parent (g, m->path, last1, sizeof (last1));
+  cleanup_close int fd2 = -1;
+
+  if (fd1 < 0)
+    {
+      r->result = fd1 == -EBUSY ? -EBUSY : fd1;
+      return;
+    }
+  fd2 = open_parent (g, m->path2, last2, sizeof (last2));
+  if (fd2 < 0)
+    {
+      r->result = fd2 == -EBUSY ? -EBUSY : fd2;
+      return;
+    }
+  r->result = renameat2 (fd1, last1, fd2, last2, m->hdr.flags) < 0 ? -errno : 0;
+}
+
+static void
+op_link (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last1[NAME_MAX + 1], last2[NAME_MAX + 1], via[32];
+  cleanup_close int fd1 = -1;
+  cleanup_close int fd2 = open_parent (g, m->path2, last2, sizeof (last2));
+
+  if (fd2 < 0)
+    {
+      r->result = fd2 == -EBUSY ? -EEXIST : fd2;
+      return;
+    }
+  if (m->hdr.flags & AT_SYMLINK_FOLLOW)
+    {
+      fd1 = gofer_open_in_root (g, m->path, O_PATH, 0);
+      if (fd1 < 0)
+        {
+          r->result = fd1;
+          return;
+        }
+      fd_path (via, sizeof (via), fd1);
+      r->result = linkat (g->selfprocfd, via, fd2, last2, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+      return;
+    }
+  fd1 = open_parent (g, m->path, last1, sizeof (last1));
+  if (fd1 < 0)
+    {
+      r->result = fd1 == -EBUSY ? -EPERM : fd1;
+      return;
+    }
+  r->result = linkat (fd1, last1, fd2, last2, 0) < 0 ? -errno : 0;
+}
+
+static void
+op_symlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1], target[SB_GOFER_PATH_MAX];
+  cleanup_close int fd = -1;
+
+  if (m->hdr.data_len == 0 || m->hdr.data_len > sizeof (target)
+      || ((const char *) m->data)[m->hdr.data_len - 1] != '\0')
+    {
+      r->result = -EINVAL;
+      return;
+    }
+  memcpy (target, m->data, m->hdr.data_len);
+  fd = open_parent (g, m->path, last, sizeof (last));
+  if (fd < 0)
+    {
+      r->result = fd == -EBUSY ? -EEXIST : fd;
+      return;
+    }
+  /* The target is stored, never walked here: resolving it later goes through
+     openat2 like every other path. */
+  r->result = symlinkat (target, fd, last) < 0 ? -errno : 0;
+}
+
+/* Resolves a path to an O_PATH fd following or not the final symlink. */
+static int
+open_target (struct gofer *g, const char *path, bool follow)
+{
+  return gofer_open_in_root (g, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
+}
+
+static void
+op_chmod (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  cleanup_close int fd = open_target (g, m->path, !(m->hdr.flags & AT_SYMLINK_NOFOLLOW));
+  struct stat st;
+  char via[32];
+
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  if (fstat (fd, &st) < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  if (S_ISLNK (st.st_mode))
+    {
+      r->result = -EOPNOTSUPP;
+      return;
+    }
+  fd_path (via, sizeof (via), fd);
+  r->result = fchmodat (g->selfprocfd, via, m->hdr.mode & 07777, 0) < 0 ? -errno : 0;
+}
+
+static void
+op_chown (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  cleanup_close int fd = open_target (g, m->path, !(m->hdr.flags & AT_SYMLINK_NOFOLLOW));
+
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  r->result = fchownat (fd, "", (uid_t) m->hdr.uid, (gid_t) m->hdr.gid, AT_EMPTY_PATH) < 0
+                  ? -errno
+                  : 0;
+}
+
+static void
+op_utimens (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  struct timespec ts[2];
+  const struct timespec *tsp = NULL;
+  char last[NAME_MAX + 1], via[32];
+  cleanup_close int fd = -1;
+
+  if (m->hdr.data_len == sizeof (ts))
+    {
+      memcpy (ts, m->data, sizeof (ts));
+      tsp = ts;
+    }
+  else if (m->hdr.data_len != 0)
+    {
+      r->result = -EINVAL;
+      return;
+    }
+  if (m->hdr.flags & AT_SYMLINK_NOFOLLOW)
+    {
+      fd = open_parent (g, m->path, last, sizeof (last));
+      if (fd >= 0)
+        {
+          r->result = utimensat (fd, last, tsp, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+          return;
+        }
+      if (fd != -EBUSY)
+        {
+          r->result = fd;
+          return;
+        }
+    }
+  fd = open_target (g, m->path, true);
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  fd_path (via, sizeof (via), fd);
+  r->result = utimensat (g->selfprocfd, via, tsp, 0) < 0 ? -errno : 0;
+}
+
+static void
+op_truncate (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  fd = open_target (g, m->path, true);
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  if (fstat (fd, &st) < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      r->result = -EISDIR;
+      return;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      r->result = -EINVAL;
+      return;
+    }
+  close (fd);
+  fd = gofer_open_in_root (g, m->path, O_WRONLY | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  r->result = ftruncate (fd, (off_t) m->hdr.arg) < 0 ? -errno : 0;
+}
+
+static void
+op_statfs (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  cleanup_close int fd = open_target (g, m->path, true);
+  struct statfs sfs;
+
+  if (fd < 0)
+    {
+      r->result = fd;
+      return;
+    }
+  if (fstatfs (fd, &sfs) < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  memcpy (r->data, &sfs, sizeof (sfs));
+  r->data_len = sizeof (sfs);
+}
+
+/* The xattr calls take a path and no dirfd: reach the file as "self/fd/N"
+   (following) or "N/name" style relative to the parent (not following),
+   with the Gofer's cwd set to the directory that makes the name relative. */
+static int
+xattr_target (struct gofer *g, const struct sb_gofer_msg *m, char *name, size_t len, int *holdfd)
+{
+  bool follow = !(m->hdr.flags & AT_SYMLINK_NOFOLLOW);
+  int fd;
+
+  if (!follow)
+    {
+      fd = open_parent (g, m->path, name, len);
+      if (fd == -EBUSY)
+        follow = true;
+      else if (fd < 0)
+        return fd;
+      else
+        {
+          *holdfd = fd;
+          return fchdir (fd) < 0 ? -errno : 0;
+        }
+    }
+  fd = open_target (g, m->path, true);
+  if (fd < 0)
+    return fd;
+  *holdfd = fd;
+  fd_path (name, len, fd);
+  return fchdir (g->selfprocfd) < 0 ? -errno : 0;
+}
+
+static const char *
+xattr_name (const struct sb_gofer_msg *m)
+{
+  const char *name = m->data;
+
+  if (m->hdr.data_len == 0 || memchr (name, '\0', m->hdr.data_len) == NULL)
+    return NULL;
+  return name;
+}
+
+static void
+op_xattr (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char target[NAME_MAX + 1];
+  cleanup_close int hold = -1;
+  const char *name = NULL;
+  bool follow = !(m->hdr.flags & AT_SYMLINK_NOFOLLOW);
+  size_t size = m->hdr.arg > sizeof (r->data) ? sizeof (r->data) : m->hdr.arg;
+  ssize_t n = -1;
+  int ret;
+
+  if (m->hdr.op != SB_GOFER_LISTXATTR && (name = xattr_name (m)) == NULL)
+    {
+      r->result = -EINVAL;
+      return;
+    }
+  ret = xattr_target (g, m, target, sizeof (target), &hold);
+  if (ret < 0)
+    {
+      r->result = ret;
+      return;
+    }
+  /* After xattr_target, a follow request names "self/fd/N" (must follow that
+     magic link), a no-follow request names the entry itself. */
+  follow = strncmp (target, "self/fd/", 8) == 0 ? true : follow;
+  switch (m->hdr.op)
+    {
+    case SB_GOFER_GETXATTR:
+      n = follow ? getxattr (target, name, r->data, size) : lgetxattr (target, name, r->data, size);
+      break;
+    case SB_GOFER_LISTXATTR:
+      n = follow ? listxattr (target, r->data, size) : llistxattr (target, r->data, size);
+      break;
+    case SB_GOFER_SETXATTR:
+      {
+        size_t nlen = strlen (name) + 1;
+        const char *value = name + nlen;
+        if (nlen + m->hdr.arg != m->hdr.data_len)
+          {
+            r->result = -EINVAL;
+            goto out;
+          }
+        n = follow ? setxattr (target, name, value, m->hdr.arg, (int) m->hdr.mode)
+                   : lsetxattr (target, name, value, m->hdr.arg, (int) m->hdr.mode);
+        size = 0;
+        break;
+      }
+    case SB_GOFER_REMOVEXATTR:
+      n = follow ? removexattr (target, name) : lremovexattr (target, name);
+      size = 0;
+      break;
+    }
+  if (n < 0)
+    r->result = -errno;
+  else
+    {
+      r->result = n;
+      if (size > 0)
+        r->data_len = n;
+    }
+out:
+  if (fchdir (g->rootfd) < 0)
+    r->result = -EIO;
+}
+
+static void
+op_open_parent (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1];
+  int fd = open_parent (g, m->path, last, sizeof (last));
+
+  if (fd < 0)
+    {
+      r->result = fd == -EBUSY ? -EINVAL : fd;
+      return;
+    }
+  r->fd = fd;
+  r->kind = SB_GOFER_KIND_FD;
+  r->data_len = strlen (last) + 1;
+  memcpy (r->data, last, r->data_len);
+}
+
+void
+gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd, struct gofer_reply *r)
+{
+  r->result = 0;
+  r->kind = SB_GOFER_KIND_NONE;
+  r->fd = -1;
+  r->data_len = 0;
+
+  if (m->hdr.op != SB_GOFER_HELLO && m->path == NULL)
+    {
+      r->result = -EINVAL;
+      return;
+    }
+  if ((m->hdr.op == SB_GOFER_RENAME || m->hdr.op == SB_GOFER_LINK) && m->path2 == NULL)
+    {
+      r->result = -EINVAL;
+      return;
+    }
+  switch (m->hdr.op)
+    {
+    case SB_GOFER_OPEN: op_open (g, m, r); break;
+    case SB_GOFER_STAT: op_stat (g, m, r); break;
+    case SB_GOFER_ACCESS: op_access (g, m, r); break;
+    case SB_GOFER_READLINK: op_readlink (g, m, r); break;
+    case SB_GOFER_MKDIR: op_mkdir (g, m, r); break;
+    case SB_GOFER_MKNOD: op_mknod (g, m, r); break;
+    case SB_GOFER_UNLINK: op_unlink (g, m, r); break;
+    case SB_GOFER_RENAME: op_rename (g, m, r); break;
+    case SB_GOFER_LINK: op_link (g, m, r); break;
+    case SB_GOFER_SYMLINK: op_symlink (g, m, r); break;
+    case SB_GOFER_CHMOD: op_chmod (g, m, r); break;
+    case SB_GOFER_CHOWN: op_chown (g, m, r); break;
+    case SB_GOFER_UTIMENS: op_utimens (g, m, r); break;
+    case SB_GOFER_TRUNCATE: op_truncate (g, m, r); break;
+    case SB_GOFER_STATFS: op_statfs (g, m, r); break;
+    case SB_GOFER_GETXATTR:
+    case SB_GOFER_SETXATTR:
+    case SB_GOFER_LISTXATTR:
+    case SB_GOFER_REMOVEXATTR: op_xattr (g, m, r); break;
+    case SB_GOFER_OPEN_PARENT: op_open_parent (g, m, r); break;
+    case SB_GOFER_HELLO:
+      {
+        sb_error_t err = NULL;
+        r->result = msgfd >= 0 ? gofer_attach_proc (g, msgfd, &err) : -EINVAL;
+        sb_error_free (&err);
+        break;
+      }
+    default: r->result = -ENOSYS; break;
+    }
+}

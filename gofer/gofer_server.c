@@ -1,0 +1,99 @@
+/* The Gofer's request loop and its one-time setup message. */
+#include "gofer.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+/* Attaches the container's procfs (a detached mount made inside the app's pid
+   namespace) at /proc in the Gofer's root, and records the inodes of the
+   files the Sentry answers itself. */
+int
+gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err)
+{
+  cleanup_close int fd = procmnt;
+  struct stat st;
+  int i;
+
+  if (g->proc_attached)
+    return sb_error (err, EEXIST, "procfs already attached");
+  if (syscall (SYS_move_mount, fd, "", AT_FDCWD, "/proc", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return sb_error (err, errno, "attach the container procfs at /proc");
+  if (stat ("/proc", &st) < 0)
+    return sb_error (err, errno, "stat /proc");
+  g->proc_dev = st.st_dev;
+  for (i = 0; i < SB_SYNTHETIC_COUNT; i++)
+    {
+      char path[64];
+      snprintf (path, sizeof (path), "/proc/%s", sb_synthetic_names[i]);
+      if (stat (path, &st) == 0)
+        g->synthetic_ino[i] = st.st_ino;
+    }
+  g->proc_attached = true;
+  return 0;
+}
+
+static int
+send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
+{
+  static char buf[sizeof (struct sb_gofer_resp) + SB_GOFER_DATA_MAX];
+  struct sb_gofer_resp hdr = { .magic = SB_GOFER_MAGIC, .id = id, .result = r->result,
+                               .kind = (uint32_t) r->kind, .data_len = (uint32_t) r->data_len };
+  int ret;
+
+  memcpy (buf, &hdr, sizeof (hdr));
+  if (r->data_len)
+    memcpy (buf + sizeof (hdr), r->data, r->data_len);
+  ret = sb_send_msg (g->sock, buf, sizeof (hdr) + r->data_len, &r->fd, r->fd >= 0 ? 1 : 0);
+  if (r->fd >= 0)
+    close (r->fd);
+  r->fd = -1;
+  return ret;
+}
+
+int
+gofer_serve (struct gofer *g, sb_error_t *err)
+{
+  static char buf[SB_GOFER_MSG_MAX];
+  static struct gofer_reply reply;
+
+  for (;;)
+    {
+      struct sb_gofer_msg msg;
+      int fds[SB_FDPASS_MAX], nfds = SB_FDPASS_MAX, i, ret;
+      ssize_t n;
+
+      n = sb_recv_msg (g->sock, buf, sizeof (buf), fds, &nfds);
+      if (n == 0)
+        return 0; /* the Sentry is gone: so is the sandbox */
+      if (n < 0)
+        return sb_error (err, (int) -n, "receive a request");
+      ret = sb_gofer_req_parse (buf, n, &msg);
+      if (ret < 0)
+        {
+          /* A malformed request means a broken or hostile peer: stop serving. */
+          for (i = 0; i < nfds; i++)
+            close (fds[i]);
+          return sb_error (err, -ret, "malformed request from the Sentry");
+        }
+      gofer_handle (g, &msg, nfds > 0 ? fds[0] : -1, &reply);
+      /* HELLO consumed fds[0]; every other op takes no descriptor. */
+      for (i = msg.hdr.op == SB_GOFER_HELLO ? 1 : 0; i < nfds; i++)
+        close (fds[i]);
+      ret = send_reply (g, msg.hdr.id, &reply);
+      if (ret < 0)
+        return sb_error (err, -ret, "send a reply");
+    }
+}

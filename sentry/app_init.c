@@ -1,0 +1,173 @@
+/* The sandbox's pid 1. Runs our code until execve, so everything it does
+   before the command starts is trusted set-up; after loading the filter it
+   is an ordinary sandboxed process (its own calls are all host class).
+
+   Order matters:
+   1. make the container's procfs (inside the new pid namespace) and send a
+      clone of it to the Sentry for the Gofer; mount it at /proc;
+   2. pivot_root into the container root, drop the old root;
+   3. close inherited descriptors, cut capabilities, set no_new_privs;
+   4. load the filter; tell the Sentry the listener's number (a plain write:
+      sendmsg would already need the Sentry); it takes the listener with
+      pidfd_getfd and says go;
+   5. fork the command, forward signals to it, reap orphans, exit with its
+      status (128+signal when killed). */
+#include "launch.h"
+#include "capabilities.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "filter.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+static pid_t command_pid = -1;
+
+static void
+forward_signal (int sig)
+{
+  if (command_pid > 0)
+    kill (command_pid, sig);
+}
+
+__attribute__ ((noreturn)) static void
+die (sb_error_t *err)
+{
+  sb_error_print ("sandbox-runtime: sandbox init", err);
+  _exit (125);
+}
+
+static int
+make_procfs (int sync_sock, sb_error_t *err)
+{
+  cleanup_close int fsfd = syscall (SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
+  cleanup_close int mfd = -1;
+  cleanup_close int clone = -1;
+  char byte = 'P';
+  int ret;
+
+  if (fsfd < 0)
+    return sb_error (err, errno, "fsopen proc");
+  if (syscall (SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0)
+    return sb_error (err, errno, "create the container procfs");
+  mfd = syscall (SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0x2 | 0x4 | 0x8 /* nosuid nodev noexec */);
+  if (mfd < 0)
+    return sb_error (err, errno, "fsmount the container procfs");
+  clone = syscall (SYS_open_tree, mfd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
+  if (clone < 0)
+    return sb_error (err, errno, "clone the container procfs");
+  ret = sb_send_msg (sync_sock, &byte, 1, &clone, 1);
+  if (ret < 0)
+    return sb_error (err, -ret, "send the procfs to the Sentry");
+  if (syscall (SYS_move_mount, mfd, "", AT_FDCWD, SB_ROOT_DIR "/proc", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return sb_error (err, errno, "mount the container procfs");
+  return 0;
+}
+
+static int
+enter_root (sb_error_t *err)
+{
+  if (chdir (SB_ROOT_DIR) < 0)
+    return sb_error (err, errno, "chdir to the container root");
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return sb_error (err, errno, "pivot_root");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return sb_error (err, errno, "detach the old root");
+  if (chdir ("/") < 0)
+    return sb_error (err, errno, "chdir /");
+  return 0;
+}
+
+static void
+install_forwarding (void)
+{
+  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+  struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+  size_t i;
+
+  sigemptyset (&sa.sa_mask);
+  for (i = 0; i < sizeof (sigs) / sizeof (sigs[0]); i++)
+    sigaction (sigs[i], &sa, NULL);
+}
+
+__attribute__ ((noreturn)) static void
+exec_command (char **argv)
+{
+  sigset_t none;
+  int i;
+
+  for (i = 1; i < NSIG; i++)
+    signal (i, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  execvp (argv[0], argv);
+  fprintf (stderr, "sandbox-runtime: exec `%s`: %s\n", argv[0], strerror (errno));
+  _exit (errno == ENOENT ? 127 : 126);
+}
+
+void
+sb_app_init (struct sb_app_init_args *a)
+{
+  cleanup_error sb_error_t err = NULL;
+  int keep[1] = { a->sync_sock };
+  char go;
+  int listener, status;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (make_procfs (a->sync_sock, &err) < 0 || enter_root (&err) < 0)
+    die (&err);
+  sb_close_fds_except (3, keep, 1);
+  if (sb_caps_restrict (sb_caps_docker_default, &err) < 0)
+    die (&err);
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    {
+      sb_error (&err, errno, "set no_new_privs");
+      die (&err);
+    }
+  listener = sb_app_filter_load (&err);
+  if (listener < 0)
+    die (&err);
+  /* From here on every call goes through the filter: only host-class ones. */
+  if (sb_write_all (a->sync_sock, &listener, sizeof (listener)) < 0
+      || sb_read_all (a->sync_sock, &go, 1) < 0)
+    _exit (125);
+  close (listener);
+  close (a->sync_sock);
+
+  install_forwarding ();
+  command_pid = fork ();
+  if (command_pid < 0)
+    _exit (125);
+  if (command_pid == 0)
+    exec_command (a->argv);
+  for (;;)
+    {
+      pid_t pid = wait (&status);
+      if (pid < 0 && errno == EINTR)
+        continue;
+      if (pid < 0)
+        _exit (125);
+      if (pid == command_pid)
+        break;
+    }
+  if (WIFSIGNALED (status))
+    _exit (128 + WTERMSIG (status));
+  _exit (WEXITSTATUS (status));
+}

@@ -1,0 +1,146 @@
+/* From a notification to an answer: the class decides, the handler acts. */
+#include "sentry.h"
+#include "audit.h"
+#include "syscall_table.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <sys/syscall.h>
+
+static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
+  [SYS_open] = sys_open,
+  [SYS_openat] = sys_openat,
+  [SYS_openat2] = sys_openat2,
+  [SYS_creat] = sys_creat,
+  [SYS_stat] = sys_stat,
+  [SYS_lstat] = sys_lstat,
+  [SYS_newfstatat] = sys_newfstatat,
+  [SYS_statx] = sys_statx,
+  [SYS_access] = sys_access,
+  [SYS_faccessat] = sys_faccessat,
+  [SYS_faccessat2] = sys_faccessat2,
+  [SYS_readlink] = sys_readlink,
+  [SYS_readlinkat] = sys_readlinkat,
+  [SYS_mkdir] = sys_mkdir,
+  [SYS_mkdirat] = sys_mkdirat,
+  [SYS_mknod] = sys_mknod,
+  [SYS_mknodat] = sys_mknodat,
+  [SYS_rmdir] = sys_rmdir,
+  [SYS_unlink] = sys_unlink,
+  [SYS_unlinkat] = sys_unlinkat,
+  [SYS_rename] = sys_rename,
+  [SYS_renameat] = sys_renameat,
+  [SYS_renameat2] = sys_renameat2,
+  [SYS_link] = sys_link,
+  [SYS_linkat] = sys_linkat,
+  [SYS_symlink] = sys_symlink,
+  [SYS_symlinkat] = sys_symlinkat,
+  [SYS_chmod] = sys_chmod,
+  [SYS_fchmodat] = sys_fchmodat,
+  [452 /* fchmodat2 */] = sys_fchmodat2,
+  [SYS_chown] = sys_chown,
+  [SYS_lchown] = sys_lchown,
+  [SYS_fchownat] = sys_fchownat,
+  [SYS_utime] = sys_utime,
+  [SYS_utimes] = sys_utimes,
+  [SYS_futimesat] = sys_futimesat,
+  [SYS_utimensat] = sys_utimensat,
+  [SYS_truncate] = sys_truncate,
+  [SYS_statfs] = sys_statfs,
+  [SYS_chdir] = sys_chdir,
+  [SYS_getxattr] = sys_xattr,
+  [SYS_lgetxattr] = sys_xattr,
+  [SYS_setxattr] = sys_xattr,
+  [SYS_lsetxattr] = sys_xattr,
+  [SYS_listxattr] = sys_xattr,
+  [SYS_llistxattr] = sys_xattr,
+  [SYS_removexattr] = sys_xattr,
+  [SYS_lremovexattr] = sys_xattr,
+  [SYS_execve] = sys_execve,
+  [SYS_execveat] = sys_execve,
+  [SYS_inotify_add_watch] = sys_inotify_add_watch,
+  [SYS_uname] = sys_uname,
+  [SYS_sysinfo] = sys_sysinfo,
+  [SYS_socket] = sys_socket,
+  [SYS_bind] = sys_bind,
+  [SYS_connect] = sys_connect,
+  [SYS_sendto] = sys_sendto,
+  [SYS_sendmsg] = sys_sendmsg,
+  [SYS_sendmmsg] = sys_sendmmsg,
+};
+
+sb_handler_fn
+sb_handler_for (int nr)
+{
+  if (nr < 0 || nr >= SB_SYSCALL_NR_MAX)
+    return NULL;
+  return handlers[nr];
+}
+
+static long
+deny (struct sb_call *c, const struct sb_syscall *e, int err, const char *action)
+{
+  struct sentry *s = c->s;
+
+  sb_audit_syscall (s->cfg.audit_fd, s->cfg.container_id, c->tid, e ? e->name : NULL,
+                    c->nr, c->args, action, err);
+  return -err;
+}
+
+void
+sentry_dispatch (struct sb_call *c)
+{
+  const struct sb_syscall *e = NULL;
+  const char *how = "sentry";
+  sb_handler_fn fn;
+  long ret;
+
+  if (c->req->data.arch != AUDIT_ARCH_X86_64)
+    {
+      /* int 0x80 and other foreign entry points never reach the host kernel. */
+      ret = deny (c, NULL, ENOSYS, "deny-foreign-arch");
+      how = "denied";
+      goto answer;
+    }
+  e = sb_syscall_lookup (c->nr);
+  switch (sb_syscall_class (c->nr))
+    {
+    case SB_SYS_UNKNOWN:
+      ret = deny (c, e, ENOSYS, "deny-unknown");
+      how = "denied";
+      break;
+    case SB_SYS_DENIED:
+      ret = deny (c, e, e->deny_errno, "deny");
+      how = "denied";
+      break;
+    case SB_SYS_HOST_CHECKED:
+      /* The filter lets the safe argument values run on the host; this one failed. */
+      ret = deny (c, e, e->deny_errno, "deny-arguments");
+      how = "denied";
+      break;
+    case SB_SYS_HOST:
+      /* Host class, but the filter had no rule for it (a number newer than
+         libseccomp): its safety does not depend on the app's memory. */
+      ret = SB_RET_CONTINUE;
+      how = "host";
+      break;
+    case SB_SYS_SENTRY:
+    default:
+      fn = sb_handler_for (c->nr);
+      if (fn == NULL)
+        {
+          ret = deny (c, e, ENOSYS, "deny-unimplemented");
+          how = "denied";
+        }
+      else
+        ret = fn (c);
+      break;
+    }
+answer:
+  if (ret == -ECANCELED && !sb_call_valid (c))
+    return; /* the caller is gone or was interrupted: nothing to answer */
+  if (!c->responded)
+    sb_respond (c->s, c->req->id, ret);
+  if (c->s->cfg.strace && ret != SB_RET_DONE)
+    sb_strace_call (c, ret, how);
+}

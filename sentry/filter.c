@@ -1,0 +1,192 @@
+/* Compiles sentry/syscall_table.c into the app's seccomp filter:
+   host -> ALLOW; host-checked -> ALLOW for the safe argument values only;
+   sentry, denied and every number the table does not know -> NOTIFY (the
+   Sentry implements, or refuses and audits). Foreign architectures
+   (int 0x80, i386) also notify, so they are refused and audited too.
+   Argument checks compare the low 32 bits only where the kernel reads an
+   int, so garbage in the high bits cannot slip past. */
+#include "filter.h"
+#include "syscall_table.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOW32 0xffffffffull
+
+static int
+allow (scmp_filter_ctx ctx, int nr)
+{
+  return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
+}
+
+static int
+allow_eq32 (scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t value)
+{
+  return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
+                           SCMP_CMP (arg, SCMP_CMP_MASKED_EQ, LOW32, (uint64_t) value));
+}
+
+/* ALLOW nr unless the low 32 bits of arg are one of the excluded values.
+   libseccomp cannot AND two tests on one argument, so the complement is
+   written as a union: "some bit that all excluded values share differs",
+   plus the exact values that agree with them on all shared bits. */
+static int
+allow_except32 (scmp_filter_ctx ctx, int nr, unsigned arg, const uint32_t *excl, int n)
+{
+  uint32_t same = LOW32, free_mask, v;
+  int b, i, ret;
+
+  for (i = 1; i < n; i++)
+    same &= ~(excl[0] ^ excl[i]);
+  for (b = 0; b < 32; b++)
+    {
+      uint32_t bit = 1u << b;
+      if (!(same & bit))
+        continue;
+      ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
+                              SCMP_CMP (arg, SCMP_CMP_MASKED_EQ, bit, (uint64_t) (~excl[0] & bit)));
+      if (ret < 0)
+        return ret;
+    }
+  free_mask = ~same;
+  /* Enumerate the values that match every shared bit (2^popcount(free) of them). */
+  v = 0;
+  do
+    {
+      uint32_t candidate = (excl[0] & same) | v;
+      bool excluded = false;
+      for (i = 0; i < n; i++)
+        excluded |= candidate == excl[i];
+      if (!excluded && (ret = allow_eq32 (ctx, nr, arg, candidate)) < 0)
+        return ret;
+      v = (v - free_mask) & free_mask;
+    }
+  while (v != 0);
+  return 0;
+}
+
+static int
+add_checked (scmp_filter_ctx ctx, int nr)
+{
+  static const uint32_t tty_injection[] = { TIOCSTI, TIOCLINUX };
+  static const uint32_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
+  const uint64_t ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER
+                            | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
+  int i, ret;
+
+  switch (nr)
+    {
+    case SYS_clone:
+      return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0 (SCMP_CMP_MASKED_EQ, ns_flags, 0));
+    case SYS_socketpair:
+      return allow_eq32 (ctx, nr, 0, AF_UNIX);
+    case SYS_ioctl:
+      /* TIOCSTI/TIOCLINUX on an inherited terminal would type into the host's shell. */
+      return allow_except32 (ctx, nr, 1, tty_injection, 2);
+    case SYS_personality:
+      for (i = 0; i < 5; i++)
+        if ((ret = allow_eq32 (ctx, nr, 0, personalities[i])) < 0)
+          return ret;
+      return 0;
+    default:
+      /* mmap, mprotect, pkey_mprotect: every protection value is the app's own business. */
+      return allow (ctx, nr);
+    }
+}
+
+/* Sentry-class calls with an argument pattern that names nothing: they run
+   on the host without a round trip. */
+static int
+add_fast_paths (scmp_filter_ctx ctx)
+{
+  int ret;
+
+  /* send on a connected socket: no address to check. */
+  if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_sendto, 1, SCMP_A4 (SCMP_CMP_EQ, 0))) < 0)
+    return ret;
+  /* futimens(fd, times): utimensat with a NULL path acts on the fd only. */
+  return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_utimensat, 1, SCMP_A1 (SCMP_CMP_EQ, 0));
+}
+
+static scmp_filter_ctx
+build (int *errp)
+{
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_NOTIFY);
+  int nr, ret = 0;
+
+  if (ctx == NULL)
+    {
+      *errp = ENOMEM;
+      return NULL;
+    }
+  if ((ret = seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY)) < 0
+      || (ret = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0
+      || (ret = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
+    goto fail;
+  for (nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
+    {
+      switch (sb_syscall_class (nr))
+        {
+        case SB_SYS_HOST:
+          ret = allow (ctx, nr);
+          break;
+        case SB_SYS_HOST_CHECKED:
+          ret = add_checked (ctx, nr);
+          break;
+        default:
+          ret = 0; /* the default action: notify */
+          break;
+        }
+      if (ret < 0)
+        goto fail;
+    }
+  if ((ret = add_fast_paths (ctx)) < 0)
+    goto fail;
+  return ctx;
+fail:
+  seccomp_release (ctx);
+  *errp = -ret;
+  return NULL;
+}
+
+int
+sb_app_filter_load (sb_error_t *err)
+{
+  scmp_filter_ctx ctx;
+  int e = 0, ret, fd;
+
+  ctx = build (&e);
+  if (ctx == NULL)
+    return sb_error (err, e, "build the app's seccomp filter");
+  ret = seccomp_load (ctx);
+  if (ret < 0)
+    {
+      seccomp_release (ctx);
+      return sb_error (err, -ret, "load the app's seccomp filter");
+    }
+  fd = seccomp_notify_fd (ctx);
+  seccomp_release (ctx);
+  if (fd < 0)
+    return sb_error (err, -fd, "get the seccomp listener");
+  return fd;
+}
+
+int
+sb_app_filter_export (int fd, sb_error_t *err)
+{
+  scmp_filter_ctx ctx;
+  int e = 0, ret;
+
+  ctx = build (&e);
+  if (ctx == NULL)
+    return sb_error (err, e, "build the app's seccomp filter");
+  ret = seccomp_export_pfc (ctx, fd);
+  seccomp_release (ctx);
+  return ret < 0 ? sb_error (err, -ret, "export the filter") : 0;
+}

@@ -1,0 +1,350 @@
+/* Assembles the sandbox. sandbox-runtime starts sandbox-sentry as pid 1 of
+   new pid, mount, ipc, uts (and, unless --network host, net) namespaces.
+   Here, in that private mount namespace:
+   - a tmpfs at SB_STAGE_DIR holds the container root: an overlay of the host
+     root (read-only lower, tmpfs upper) or a bind of --rootfs; a /dev with
+     only null, zero, full, random, urandom, tty, pts, ptmx and shm; a
+     read-only /sys; /proc comes later from the app's pid namespace;
+   - the Gofer starts and pivots into that root in a mount namespace of its own;
+   - the app's init starts in new pid, mount and cgroup namespaces;
+   - the Sentry takes the listener, then pivots into an empty tmpfs that holds
+     only its own procfs, drops capabilities and loads its own filter.
+   Nothing is created outside these namespaces: when they die, so does
+   everything mounted here. */
+#include "launch.h"
+#include "capabilities.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+
+static int
+mount_or_fail (const char *src, const char *dst, const char *type, unsigned long flags,
+               const char *data, sb_error_t *err)
+{
+  if (mount (src, dst, type, flags, data) < 0)
+    return sb_error (err, errno, "mount %s on `%s`", type ? type : src, dst);
+  return 0;
+}
+
+static int
+ensure_dir (const char *path, mode_t mode, sb_error_t *err)
+{
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return sb_error (err, errno, "mkdir `%s`", path);
+  return 0;
+}
+
+static int
+make_dev (sb_error_t *err)
+{
+  char path[256];
+  int i;
+
+  if (mount_or_fail ("tmpfs", SB_ROOT_DIR "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+                     "mode=755,size=65536k", err) < 0)
+    return -1;
+  for (i = 0; dev_nodes[i]; i++)
+    {
+      char host[64];
+      int fd;
+
+      snprintf (path, sizeof (path), SB_ROOT_DIR "/dev/%s", dev_nodes[i]);
+      snprintf (host, sizeof (host), "/dev/%s", dev_nodes[i]);
+      fd = open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+      if (fd < 0)
+        return sb_error (err, errno, "create `%s`", path);
+      close (fd);
+      if (mount_or_fail (host, path, NULL, MS_BIND, NULL, err) < 0)
+        return -1;
+    }
+  if (ensure_dir (SB_ROOT_DIR "/dev/pts", 0755, err) < 0
+      || ensure_dir (SB_ROOT_DIR "/dev/shm", 01777, err) < 0)
+    return -1;
+  if (mount_or_fail ("devpts", SB_ROOT_DIR "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620", err) < 0
+      || mount_or_fail ("shm", SB_ROOT_DIR "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                        "mode=1777,size=65536k", err) < 0)
+    return -1;
+  if (symlink ("pts/ptmx", SB_ROOT_DIR "/dev/ptmx") < 0
+      || symlink ("/proc/self/fd", SB_ROOT_DIR "/dev/fd") < 0
+      || symlink ("/proc/self/fd/0", SB_ROOT_DIR "/dev/stdin") < 0
+      || symlink ("/proc/self/fd/1", SB_ROOT_DIR "/dev/stdout") < 0
+      || symlink ("/proc/self/fd/2", SB_ROOT_DIR "/dev/stderr") < 0)
+    return sb_error (err, errno, "populate /dev");
+  return 0;
+}
+
+static int
+make_root (struct sentry *s, sb_error_t *err)
+{
+  cleanup_close int lowerfd = -1;
+  char opts[256], src[64];
+
+  /* Held before the stage tmpfs may hide it (a rootfs under /tmp). */
+  lowerfd = open (s->cfg.rootfs ? s->cfg.rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (lowerfd < 0)
+    return sb_error (err, errno, "open the root `%s`", s->cfg.rootfs ? s->cfg.rootfs : "/");
+  snprintf (src, sizeof (src), "/proc/self/fd/%d", lowerfd);
+
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return sb_error (err, errno, "make mounts private");
+  snprintf (opts, sizeof (opts), "mode=700,size=%llu", (unsigned long long) s->cfg.tmpfs_size);
+  if (mount_or_fail ("sandbox", SB_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, opts, err) < 0)
+    return -1;
+  if (ensure_dir (SB_ROOT_DIR, 0755, err) < 0)
+    return -1;
+  if (s->cfg.rootfs)
+    {
+      static const char *const dirs[] = { "dev", "proc", "sys", "tmp", NULL };
+      int i;
+
+      if (mount_or_fail (src, SB_ROOT_DIR, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+        return -1;
+      for (i = 0; dirs[i]; i++)
+        {
+          char path[128];
+          snprintf (path, sizeof (path), SB_ROOT_DIR "/%s", dirs[i]);
+          if (ensure_dir (path, strcmp (dirs[i], "tmp") == 0 ? 01777 : 0755, err) < 0)
+            return sb_error_prefix (err, "prepare the rootfs `%s`", s->cfg.rootfs);
+        }
+    }
+  else
+    {
+      if (ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0
+          || ensure_dir (SB_STAGE_DIR "/work", 0755, err) < 0)
+        return -1;
+      snprintf (opts, sizeof (opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", src,
+                SB_STAGE_DIR, SB_STAGE_DIR);
+      if (mount_or_fail ("overlay", SB_ROOT_DIR, "overlay", 0, opts, err) < 0)
+        return sb_error_prefix (err, "make the writable layer over the host root");
+    }
+  if (make_dev (err) < 0)
+    return -1;
+  if (mount_or_fail ("sysfs", SB_ROOT_DIR "/sys", "sysfs",
+                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+loopback_up (sb_error_t *err)
+{
+  cleanup_close int sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr = { 0 };
+
+  if (sock < 0)
+    return sb_error (err, errno, "socket");
+  strcpy (ifr.ifr_name, "lo");
+  if (ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
+    return sb_error (err, errno, "get the loopback flags");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
+    return sb_error (err, errno, "bring the loopback up");
+  return 0;
+}
+
+static int
+start_gofer (struct sentry *s, int gofer_exe, sb_error_t *err)
+{
+  int sv[2];
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return sb_error (err, errno, "socketpair for the Gofer");
+  pid = fork ();
+  if (pid < 0)
+    return sb_error (err, errno, "fork the Gofer");
+  if (pid == 0)
+    {
+      char *argv[] = { "sandbox-gofer", SB_ROOT_DIR, NULL };
+      int keep[1] = { 3 };
+
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (dup2 (sv[1], 3) < 0)
+        _exit (125);
+      sb_close_fds_except (4, &gofer_exe, 1);
+      (void) keep;
+      syscall (SYS_execveat, gofer_exe, "", argv, environ, AT_EMPTY_PATH);
+      fprintf (stderr, "sandbox-sentry: exec the Gofer: %s\n", strerror (errno));
+      _exit (125);
+    }
+  close (sv[1]);
+  s->gofer_sock = sv[0];
+  s->gofer_pid = pid;
+  return 0;
+}
+
+static int
+start_init (struct sentry *s, int *sync_out, sb_error_t *err)
+{
+  int sv[2];
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return sb_error (err, errno, "socketpair for the init");
+  pid = syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP | SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0)
+    return sb_error (err, errno, "clone the sandbox init");
+  if (pid == 0)
+    {
+      struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv };
+      close (sv[0]);
+      sb_app_init (&a);
+    }
+  close (sv[1]);
+  s->init_pid = pid;
+  *sync_out = sv[0];
+  return 0;
+}
+
+/* Hands the container procfs to the Gofer, then takes the app's listener. */
+static int
+handshake (struct sentry *s, int sync, sb_error_t *err)
+{
+  struct sb_gofer_req req = { .op = SB_GOFER_HELLO };
+  struct sb_gofer_answer *ans;
+  cleanup_close int pidfd = -1;
+  int fds[1], nfds = 1, listener_no, ret;
+  char byte;
+  ssize_t n;
+
+  n = sb_recv_msg (sync, &byte, 1, fds, &nfds);
+  if (n <= 0 || nfds != 1)
+    return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the procfs from the sandbox init");
+  ans = malloc (sizeof (*ans));
+  if (ans == NULL)
+    {
+      close (fds[0]);
+      return sb_error (err, ENOMEM, "allocate");
+    }
+  ret = sb_gofer_call (s, &req, NULL, NULL, NULL, 0, fds[0], ans);
+  close (fds[0]);
+  if (ret == 0 && ans->result < 0)
+    ret = ans->result;
+  free (ans);
+  if (ret < 0)
+    return sb_error (err, -ret, "start the Gofer");
+
+  if (sb_read_all (sync, &listener_no, sizeof (listener_no)) < 0)
+    return sb_error (err, EPIPE, "the sandbox init failed before loading its filter");
+  pidfd = syscall (SYS_pidfd_open, s->init_pid, 0);
+  if (pidfd < 0)
+    return sb_error (err, errno, "pidfd_open the sandbox init");
+  s->listener = syscall (SYS_pidfd_getfd, pidfd, listener_no, 0);
+  if (s->listener < 0)
+    return sb_error (err, errno, "take the seccomp listener");
+  fcntl (s->listener, F_SETFD, FD_CLOEXEC);
+  byte = 'G';
+  if (sb_write_all (sync, &byte, 1) < 0)
+    return sb_error (err, EPIPE, "start the command");
+  return 0;
+}
+
+/* The Sentry keeps no view of the host's files: an empty tmpfs root with
+   only its own procfs (for /proc/<tid>/{status,cwd,fd} of the callers). */
+static int
+confine_self (struct sentry *s, sb_error_t *err)
+{
+  static const char *const keep_caps_desc = "Docker's set plus SYS_PTRACE";
+  uint64_t caps = sb_caps_docker_default | (1ull << CAP_SYS_PTRACE);
+
+  (void) keep_caps_desc;
+  if (mount_or_fail ("sentry", SB_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     "mode=700,size=64k", err) < 0)
+    return -1;
+  if (ensure_dir (SB_STAGE_DIR "/proc", 0555, err) < 0)
+    return -1;
+  if (mount_or_fail ("proc", SB_STAGE_DIR "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL, err) < 0)
+    return -1;
+  if (chdir (SB_STAGE_DIR) < 0 || syscall (SYS_pivot_root, ".", ".") < 0
+      || umount2 (".", MNT_DETACH) < 0 || chdir ("/") < 0)
+    return sb_error (err, errno, "pivot the Sentry into its empty root");
+  s->procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (s->procfd < 0)
+    return sb_error (err, errno, "open the Sentry's procfs");
+  if (sb_caps_restrict (caps, err) < 0)
+    return -1;
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return sb_error (err, errno, "set no_new_privs");
+  return sb_sentry_apply_filter (err);
+}
+
+static void
+noop_handler (int sig)
+{
+  (void) sig;
+}
+
+/* As pid 1, the Sentry receives only signals it has a handler for; they
+   are blocked and read from a signalfd in the loop. */
+static void
+prepare_signals (void)
+{
+  static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+  struct sigaction sa = { .sa_handler = noop_handler };
+  sigset_t mask;
+  size_t i;
+
+  sigemptyset (&mask);
+  for (i = 0; i < sizeof (sigs) / sizeof (sigs[0]); i++)
+    {
+      sigaction (sigs[i], &sa, NULL);
+      sigaddset (&mask, sigs[i]);
+    }
+  sigprocmask (SIG_BLOCK, &mask, NULL);
+}
+
+int
+sb_launch (struct sentry *s, sb_error_t *err)
+{
+  cleanup_close int gofer_exe = -1;
+  cleanup_close int sync = -1;
+  char path[4096];
+  struct seccomp_notif_sizes sizes;
+
+  if (getpid () != 1)
+    return sb_error (err, EINVAL, "sandbox-sentry must start as pid 1 of a new pid namespace (use sandbox-runtime)");
+  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+    return sb_error (err, errno, "seccomp user notification is not available");
+  s->notif_size = sizes.seccomp_notif;
+  s->resp_size = sizes.seccomp_notif_resp;
+  prepare_signals ();
+
+  snprintf (path, sizeof (path), "%s/sandbox-gofer", sb_libexec_dir ());
+  gofer_exe = open (path, O_PATH | O_CLOEXEC);
+  if (gofer_exe < 0)
+    return sb_error (err, errno, "open the Gofer `%s`", path);
+  if (sethostname (s->cfg.hostname, strlen (s->cfg.hostname)) < 0)
+    return sb_error (err, errno, "set the hostname");
+  if (!s->cfg.network_host && loopback_up (err) < 0)
+    return -1;
+  if (make_root (s, err) < 0)
+    return sb_error_prefix (err, "build the container root");
+  if (start_gofer (s, gofer_exe, err) < 0 || start_init (s, &sync, err) < 0)
+    return -1;
+  if (handshake (s, sync, err) < 0)
+    return -1;
+  return confine_self (s, err);
+}

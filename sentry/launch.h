@@ -1,0 +1,25 @@
+/* Building the sandbox: the container root, the Gofer, the app's init, and
+   the Sentry's own confinement. Runs in sandbox-sentry before it serves. */
+#ifndef SB_LAUNCH_H
+#define SB_LAUNCH_H
+
+#include "sentry.h"
+
+/* Where the sandbox is assembled, inside the Sentry's private mount namespace. */
+#define SB_STAGE_DIR "/tmp"
+#define SB_ROOT_DIR SB_STAGE_DIR "/root"
+
+int sb_launch (struct sentry *s, sb_error_t *err);
+
+/* app_init.c: runs in the child that becomes the sandbox's pid 1; never returns. */
+struct sb_app_init_args
+{
+  int sync_sock;          /* to the Sentry */
+  char **argv;
+};
+__attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
+
+/* self_filter.c */
+int sb_sentry_apply_filter (sb_error_t *err);
+
+#endif

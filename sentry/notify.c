@@ -1,0 +1,316 @@
+/* The Sentry's loop: receive user notifications, dispatch, answer. Calls
+   that may block (connect, open of a FIFO, a full socket buffer) run on a
+   detached thread so the other tasks of the sandbox keep going. */
+#include "sentry.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+int
+sb_respond (struct sentry *s, uint64_t id, long ret)
+{
+  struct seccomp_notif_resp resp = { .id = id };
+
+  if (ret == SB_RET_DONE)
+    return 0;
+  if (ret == SB_RET_CONTINUE)
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  else if (ret < 0)
+    resp.error = (int32_t) ret;
+  else
+    resp.val = ret;
+  if (ioctl (s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
+    return -errno; /* ENOENT: the caller was interrupted or died */
+  return 0;
+}
+
+bool
+sb_call_valid (struct sb_call *c)
+{
+  uint64_t id = c->req->id;
+  return ioctl (c->s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+long
+sb_inject_fd (struct sb_call *c, int fd, bool cloexec)
+{
+  struct seccomp_notif_addfd addfd = {
+    .id = c->req->id,
+    .flags = SECCOMP_ADDFD_FLAG_SEND,
+    .srcfd = (uint32_t) fd,
+    .newfd_flags = cloexec ? O_CLOEXEC : 0,
+  };
+  int ret = ioctl (c->s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+
+  if (ret < 0)
+    return -errno;
+  c->responded = true;
+  return ret;
+}
+
+/* pidfds of callers, keyed by tid. A stale entry (the task died, the number
+   was reused) fails with ESRCH and is replaced, so a hit never names the
+   wrong task. Used from the main thread only. */
+#define PIDFD_CACHE 256
+static struct
+{
+  pid_t tid;
+  int pidfd;
+} pidfd_cache[PIDFD_CACHE];
+static pthread_mutex_t pidfd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+pidfd_for (pid_t tid, bool refresh)
+{
+  unsigned slot = (unsigned) tid % PIDFD_CACHE;
+  int fd;
+
+  if (!refresh && pidfd_cache[slot].tid == tid && pidfd_cache[slot].pidfd > 0)
+    return pidfd_cache[slot].pidfd;
+  fd = syscall (SYS_pidfd_open, tid, 0);
+  if (fd < 0 && errno == EINVAL)
+    fd = syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
+  if (fd < 0)
+    return -errno;
+  if (pidfd_cache[slot].pidfd > 0)
+    close (pidfd_cache[slot].pidfd);
+  pidfd_cache[slot].tid = tid;
+  pidfd_cache[slot].pidfd = fd;
+  return fd;
+}
+
+int
+sb_get_app_fd (struct sb_call *c, int appfd)
+{
+  int pidfd, fd, attempt;
+
+  if (appfd < 0)
+    return -EBADF;
+  pthread_mutex_lock (&pidfd_lock);
+  for (attempt = 0; attempt < 2; attempt++)
+    {
+      pidfd = pidfd_for (c->tid, attempt > 0);
+      if (pidfd < 0)
+        {
+          fd = pidfd;
+          break;
+        }
+      fd = syscall (SYS_pidfd_getfd, pidfd, appfd, 0);
+      if (fd >= 0)
+        break;
+      fd = -errno;
+      if (fd != -ESRCH)
+        break;
+    }
+  pthread_mutex_unlock (&pidfd_lock);
+  return fd;
+}
+
+struct blocking_job
+{
+  struct sb_call call;
+  struct seccomp_notif req;
+  long (*fn) (struct sb_call *c, void *arg);
+  char arg[];
+};
+
+static void *
+blocking_thread (void *p)
+{
+  struct blocking_job *job = p;
+  long ret;
+
+  job->call.req = &job->req;
+  job->call.args = (const uint64_t *) job->req.data.args;
+  ret = job->fn (&job->call, job->arg);
+  if (!job->call.responded)
+    sb_respond (job->call.s, job->req.id, ret);
+  if (job->call.s->cfg.strace)
+    sb_strace_call (&job->call, ret, "async");
+  free (job);
+  return NULL;
+}
+
+long
+sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
+                 size_t argsize)
+{
+  struct blocking_job *job = calloc (1, sizeof (*job) + argsize);
+  pthread_attr_t attr;
+  pthread_t th;
+  int ret;
+
+  if (job == NULL)
+    return -ENOMEM;
+  job->call = *c;
+  memcpy (&job->req, c->req, sizeof (job->req));
+  job->fn = fn;
+  memcpy (job->arg, arg, argsize);
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize (&attr, 256 * 1024);
+  ret = pthread_create (&th, &attr, blocking_thread, job);
+  pthread_attr_destroy (&attr);
+  if (ret != 0)
+    {
+      free (job);
+      return -ret;
+    }
+  c->responded = true;
+  return SB_RET_DONE;
+}
+
+static int
+exit_code_of (int status)
+{
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return 125;
+}
+
+/* Reaps children; returns the app's exit code once its init is gone, else -1. */
+static int
+reap (struct sentry *s, int *gofer_status_out)
+{
+  int status, code = -1;
+  pid_t pid;
+
+  while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+    {
+      if (pid == s->init_pid)
+        {
+          code = exit_code_of (status);
+          s->init_pid = -1;
+        }
+      else if (pid == s->gofer_pid)
+        {
+          *gofer_status_out = status;
+          s->gofer_pid = -1;
+        }
+    }
+  return code;
+}
+
+int
+sentry_serve (struct sentry *s, sb_error_t *err)
+{
+  cleanup_free struct seccomp_notif *req = NULL;
+  cleanup_close int sigfd = -1;
+  sigset_t mask;
+  int gofer_status = 0, code = -1;
+
+  req = calloc (1, s->notif_size > sizeof (*req) ? s->notif_size : sizeof (*req));
+  if (req == NULL)
+    return sb_error (err, ENOMEM, "allocate a notification");
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGCHLD);
+  sigaddset (&mask, SIGINT);
+  sigaddset (&mask, SIGTERM);
+  sigaddset (&mask, SIGHUP);
+  sigaddset (&mask, SIGQUIT);
+  sigaddset (&mask, SIGUSR1);
+  sigaddset (&mask, SIGUSR2);
+  sigaddset (&mask, SIGWINCH);
+  sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sigfd < 0)
+    return sb_error (err, errno, "signalfd");
+
+  for (;;)
+    {
+      struct pollfd pfd[3] = {
+        { .fd = s->listener, .events = POLLIN },
+        { .fd = sigfd, .events = POLLIN },
+        { .fd = s->gofer_sock, .events = 0 },
+      };
+
+      if (poll (pfd, 3, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return sb_error (err, errno, "poll");
+        }
+      if (pfd[1].revents & POLLIN)
+        {
+          struct signalfd_siginfo si;
+          while (read (sigfd, &si, sizeof (si)) == sizeof (si))
+            {
+              if (si.ssi_signo == SIGCHLD)
+                {
+                  int c = reap (s, &gofer_status);
+                  if (c >= 0)
+                    code = c;
+                }
+              else if (s->init_pid > 0)
+                kill (s->init_pid, (int) si.ssi_signo);
+            }
+          if (code >= 0)
+            break;
+          if (s->gofer_pid < 0)
+            {
+              if (s->init_pid > 0)
+                kill (s->init_pid, SIGKILL);
+              return sb_error (err, 0, "the Gofer exited (status %d): stopping the sandbox",
+                               gofer_status);
+            }
+        }
+      if (pfd[2].revents & (POLLHUP | POLLERR))
+        {
+          if (s->init_pid > 0)
+            kill (s->init_pid, SIGKILL);
+          return sb_error (err, 0, "lost the Gofer: stopping the sandbox");
+        }
+      if (pfd[0].revents & POLLIN)
+        {
+          struct sb_call call = { .s = s, .req = req };
+
+          memset (req, 0, s->notif_size > sizeof (*req) ? s->notif_size : sizeof (*req));
+          if (ioctl (s->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+            {
+              if (errno == EINTR || errno == ENOENT)
+                continue;
+              return sb_error (err, errno, "receive a notification");
+            }
+          call.nr = req->data.nr;
+          call.tid = (pid_t) req->pid;
+          call.args = (const uint64_t *) req->data.args;
+          sentry_dispatch (&call);
+        }
+      else if (pfd[0].revents & (POLLHUP | POLLERR))
+        {
+          /* No task holds the filter any more: wait for the init's status. */
+          if (s->init_pid < 0)
+            break;
+          int status;
+          if (waitpid (s->init_pid, &status, 0) == s->init_pid)
+            {
+              code = exit_code_of (status);
+              s->init_pid = -1;
+            }
+          break;
+        }
+    }
+  if (s->gofer_pid > 0)
+    {
+      kill (s->gofer_pid, SIGKILL);
+      waitpid (s->gofer_pid, NULL, 0);
+    }
+  return code < 0 ? 125 : code;
+}

@@ -1,0 +1,49 @@
+/* The Sentry's own seccomp filter: what serving the app needs, nothing to
+   load programs, mount, trace or change namespaces. */
+#include "launch.h"
+
+#include <errno.h>
+#include <seccomp.h>
+
+static const char *const allowed[] = {
+  /* the loop, the listener and the Gofer */
+  "read", "write", "close", "close_range", "ioctl", "poll", "ppoll", "recvmsg", "sendmsg",
+  "signalfd4", "rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "wait4", "waitid", "kill",
+  "tkill", "tgkill", "fcntl", "dup", "dup3",
+  /* the app's processes: memory, descriptors, /proc entries */
+  "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "openat",
+  "readlinkat", "newfstatat", "fstat", "statx", "getdents64", "lseek", "pread64",
+  "fchmod", "fchownat", "inotify_add_watch", "fstatfs",
+  /* work done for the app: sockets, synthetic files */
+  "socket", "bind", "connect", "sendto", "memfd_create", "ftruncate", "sysinfo", "uname",
+  /* threads and memory */
+  "clone", "clone3", "set_robust_list", "rseq", "futex", "mmap", "munmap", "mprotect",
+  "mremap", "madvise", "brk", "exit", "exit_group", "sched_yield", "getpid", "gettid",
+  "clock_gettime", "clock_nanosleep", "nanosleep", "getrandom", "prlimit64", "restart_syscall",
+  NULL
+};
+
+int
+sb_sentry_apply_filter (sb_error_t *err)
+{
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ERRNO (EPERM));
+  int i, ret = 0;
+
+  if (ctx == NULL)
+    return sb_error (err, ENOMEM, "seccomp_init");
+  for (i = 0; allowed[i] && ret == 0; i++)
+    {
+      int nr = seccomp_syscall_resolve_name (allowed[i]);
+      if (nr != __NR_SCMP_ERROR)
+        ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
+    }
+  /* Loading programs or reaching other namespaces is never the Sentry's job. */
+  if (ret == 0)
+    ret = seccomp_rule_add (ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS (execve), 0);
+  if (ret == 0)
+    ret = seccomp_rule_add (ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS (ptrace), 0);
+  if (ret == 0)
+    ret = seccomp_load (ctx);
+  seccomp_release (ctx);
+  return ret < 0 ? sb_error (err, -ret, "load the Sentry's seccomp filter") : 0;
+}

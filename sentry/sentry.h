@@ -1,0 +1,158 @@
+/* The Sentry: holds the seccomp listener of the app and implements the
+   mediated system calls in user space (see docs/ARCHITECTURE.md). */
+#ifndef SB_SENTRY_H
+#define SB_SENTRY_H
+
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "error.h"
+#include "gofer_proto.h"
+
+struct sentry_config
+{
+  const char *rootfs;        /* NULL: the host root, read-only, under a tmpfs layer */
+  const char *hostname;
+  const char *release;       /* the kernel release uname reports */
+  const char *container_id;
+  bool network_host;
+  bool strace;
+  int audit_fd;              /* -1: no audit log */
+  uint64_t memory_limit;     /* bytes reported as the sandbox's memory; 0: host's */
+  uint64_t tmpfs_size;       /* size of the writable layer in host-root mode */
+  int cpus;                  /* processors reported; 0: host's */
+  char **argv;               /* the command */
+};
+
+struct sentry
+{
+  struct sentry_config cfg;
+  int listener;              /* seccomp user-notification fd */
+  int gofer_sock;
+  pid_t gofer_pid;
+  pid_t init_pid;            /* the sandbox's pid 1, in the Sentry's pid namespace */
+  int procfd;                /* the Sentry's own procfs (its pid namespace) */
+  uint64_t start_ns;         /* monotonic start, for uptime */
+  uint64_t start_realtime;   /* seconds since the epoch, for btime */
+  uint32_t gofer_next_id;
+  size_t notif_size, resp_size;
+};
+
+/* One mediated call in flight. */
+struct sb_call
+{
+  struct sentry *s;
+  struct seccomp_notif *req;
+  int nr;
+  pid_t tid;                 /* the caller, in the Sentry's pid namespace */
+  const uint64_t *args;
+  bool responded;            /* a handler answered itself (ADDFD SEND, worker) */
+  char detail[256];          /* strace: decoded extras, e.g. the resolved path */
+};
+
+/* Special handler results; anything else >= 0 is the value, < 0 is -errno. */
+#define SB_RET_CONTINUE ((long) 0x7fff0001)   /* let the kernel run it */
+#define SB_RET_DONE ((long) 0x7fff0002)       /* already answered */
+
+typedef long (*sb_handler_fn) (struct sb_call *c);
+
+/* notify.c */
+int sentry_serve (struct sentry *s, sb_error_t *err);
+int sb_respond (struct sentry *s, uint64_t id, long ret);
+/* Installs fd in the caller (ADDFD with SEND): answers the call with the new number. */
+long sb_inject_fd (struct sb_call *c, int fd, bool cloexec);
+bool sb_call_valid (struct sb_call *c);
+/* A descriptor of the caller's fd table: pidfd_getfd through a cached pidfd. */
+int sb_get_app_fd (struct sb_call *c, int appfd);
+/* Runs fn(c copy) on a detached thread, for calls that may block. */
+long sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
+                      size_t argsize);
+
+/* dispatch.c */
+void sentry_dispatch (struct sb_call *c);
+sb_handler_fn sb_handler_for (int nr);
+
+/* gofer client (sys_file.c) */
+struct sb_gofer_answer
+{
+  int result;
+  int kind;
+  int fd;
+  size_t data_len;
+  char data[SB_GOFER_DATA_MAX];
+};
+int sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *path,
+                   const char *path2, const void *data, size_t data_len, int sendfd,
+                   struct sb_gofer_answer *ans);
+
+/* Paths (sys_file.c): the app's path argument made absolute in the container. */
+int sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outlen);
+/* Umask and ids of the caller, from /proc/<tid>/status. */
+int sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out, size_t len);
+/* The caller's pid/tid as seen inside the sandbox. */
+int sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid);
+
+/* synthetic.c */
+int sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err);
+void sb_fill_sysinfo (struct sentry *s, void *info);
+int sb_count_sandbox_tasks (struct sentry *s, int *running);
+
+/* strace.c */
+void sb_strace_call (struct sb_call *c, long ret, const char *how);
+
+/* handlers */
+long sys_open (struct sb_call *c);
+long sys_openat (struct sb_call *c);
+long sys_openat2 (struct sb_call *c);
+long sys_creat (struct sb_call *c);
+long sys_stat (struct sb_call *c);
+long sys_lstat (struct sb_call *c);
+long sys_newfstatat (struct sb_call *c);
+long sys_statx (struct sb_call *c);
+long sys_access (struct sb_call *c);
+long sys_faccessat (struct sb_call *c);
+long sys_faccessat2 (struct sb_call *c);
+long sys_readlink (struct sb_call *c);
+long sys_readlinkat (struct sb_call *c);
+long sys_mkdir (struct sb_call *c);
+long sys_mkdirat (struct sb_call *c);
+long sys_mknod (struct sb_call *c);
+long sys_mknodat (struct sb_call *c);
+long sys_rmdir (struct sb_call *c);
+long sys_unlink (struct sb_call *c);
+long sys_unlinkat (struct sb_call *c);
+long sys_rename (struct sb_call *c);
+long sys_renameat (struct sb_call *c);
+long sys_renameat2 (struct sb_call *c);
+long sys_link (struct sb_call *c);
+long sys_linkat (struct sb_call *c);
+long sys_symlink (struct sb_call *c);
+long sys_symlinkat (struct sb_call *c);
+long sys_chmod (struct sb_call *c);
+long sys_fchmodat (struct sb_call *c);
+long sys_fchmodat2 (struct sb_call *c);
+long sys_chown (struct sb_call *c);
+long sys_lchown (struct sb_call *c);
+long sys_fchownat (struct sb_call *c);
+long sys_utime (struct sb_call *c);
+long sys_utimes (struct sb_call *c);
+long sys_futimesat (struct sb_call *c);
+long sys_utimensat (struct sb_call *c);
+long sys_truncate (struct sb_call *c);
+long sys_statfs (struct sb_call *c);
+long sys_chdir (struct sb_call *c);
+long sys_xattr (struct sb_call *c);
+long sys_execve (struct sb_call *c);
+long sys_inotify_add_watch (struct sb_call *c);
+long sys_uname (struct sb_call *c);
+long sys_sysinfo (struct sb_call *c);
+long sys_socket (struct sb_call *c);
+long sys_bind (struct sb_call *c);
+long sys_connect (struct sb_call *c);
+long sys_sendto (struct sb_call *c);
+long sys_sendmsg (struct sb_call *c);
+long sys_sendmmsg (struct sb_call *c);
+
+#endif

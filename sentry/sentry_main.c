@@ -1,0 +1,127 @@
+/* sandbox-sentry: started by sandbox-runtime as pid 1 of the sandbox's
+   namespaces. Builds the sandbox, then serves the app's system calls until
+   its init exits; exits with the app's status (128+signal if killed). */
+#include "launch.h"
+#include "sentry.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EXIT_SANDBOX_ERROR 125
+
+static void
+usage (void)
+{
+  fprintf (stderr,
+           "usage: sandbox-sentry [--rootfs DIR] [--hostname H] [--release R] [--network none|host]\n"
+           "       [--strace] [--audit-fd N] [--memory BYTES] [--cpus N] [--tmpfs-size BYTES]\n"
+           "       [--id ID] -- CMD [ARG...]\n"
+           "Started by sandbox-runtime; not meant to be run by hand.\n");
+}
+
+static int
+parse_u64 (const char *s, uint64_t *out)
+{
+  char *end;
+  unsigned long long v;
+
+  if (s == NULL || *s == '\0' || *s == '-')
+    return -1;
+  v = strtoull (s, &end, 10);
+  if (*end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int
+parse_args (int argc, char **argv, struct sentry_config *cfg)
+{
+  static const struct option opts[] = {
+    { "rootfs", required_argument, 0, 'r' },  { "hostname", required_argument, 0, 'h' },
+    { "release", required_argument, 0, 'R' }, { "network", required_argument, 0, 'n' },
+    { "strace", no_argument, 0, 's' },        { "audit-fd", required_argument, 0, 'a' },
+    { "memory", required_argument, 0, 'm' },  { "cpus", required_argument, 0, 'c' },
+    { "tmpfs-size", required_argument, 0, 't' }, { "id", required_argument, 0, 'i' },
+    { 0, 0, 0, 0 },
+  };
+  uint64_t v;
+  int o;
+
+  while ((o = getopt_long (argc, argv, "+", opts, NULL)) != -1)
+    {
+      switch (o)
+        {
+        case 'r': cfg->rootfs = optarg; break;
+        case 'h': cfg->hostname = optarg; break;
+        case 'R': cfg->release = optarg; break;
+        case 'n':
+          if (strcmp (optarg, "host") == 0)
+            cfg->network_host = true;
+          else if (strcmp (optarg, "none") != 0)
+            return -1;
+          break;
+        case 's': cfg->strace = true; break;
+        case 'a':
+          if (parse_u64 (optarg, &v) < 0 || v > 65535)
+            return -1;
+          cfg->audit_fd = (int) v;
+          break;
+        case 'm':
+          if (parse_u64 (optarg, &cfg->memory_limit) < 0)
+            return -1;
+          break;
+        case 'c':
+          if (parse_u64 (optarg, &v) < 0 || v > 4096)
+            return -1;
+          cfg->cpus = (int) v;
+          break;
+        case 't':
+          if (parse_u64 (optarg, &cfg->tmpfs_size) < 0 || cfg->tmpfs_size < 4096)
+            return -1;
+          break;
+        case 'i': cfg->container_id = optarg; break;
+        default: return -1;
+        }
+    }
+  if (optind >= argc)
+    return -1;
+  cfg->argv = argv + optind;
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  struct sentry s = {
+    .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
+    .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
+             .tmpfs_size = 1ull << 30, .container_id = "" },
+  };
+  int code;
+
+  if (parse_args (argc, argv, &s.cfg) < 0)
+    {
+      usage ();
+      return EXIT_SANDBOX_ERROR;
+    }
+  s.start_ns = sb_now_ns ();
+  s.start_realtime = (uint64_t) time (NULL);
+  if (sb_launch (&s, &err) < 0)
+    {
+      sb_error_print ("sandbox-sentry", &err);
+      return EXIT_SANDBOX_ERROR;
+    }
+  code = sentry_serve (&s, &err);
+  if (code < 0 || err)
+    {
+      sb_error_print ("sandbox-sentry", &err);
+      return EXIT_SANDBOX_ERROR;
+    }
+  return code;
+}

@@ -1,0 +1,99 @@
+/* --strace: one line per mediated call, like `runsc --strace`:
+   [tid] name(args...) = result (class). Paths are shown as the Sentry
+   resolved them, so the line says what was really looked up. */
+#include "sentry.h"
+#include "memory.h"
+#include "syscall_table.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static pthread_mutex_t strace_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+put_string (char *out, size_t len, pid_t tid, uint64_t addr)
+{
+  char s[96];
+  ssize_t n = sb_mem_read_string (tid, addr, s, sizeof (s));
+
+  if (n < 0 && n != -ENAMETOOLONG)
+    snprintf (out, len, "%#llx", (unsigned long long) addr);
+  else
+    snprintf (out, len, "\"%.*s%s\"", (int) (n < 0 ? (ssize_t) sizeof (s) - 1 : n), s,
+              n < 0 ? "..." : "");
+}
+
+static void
+format_arg (struct sb_call *c, int kind, uint64_t v, bool *path_used, char *out, size_t len)
+{
+  switch (kind)
+    {
+    case SB_ARG_INT:
+      snprintf (out, len, "%lld", (long long) v);
+      break;
+    case SB_ARG_UINT:
+      snprintf (out, len, "%llu", (unsigned long long) v);
+      break;
+    case SB_ARG_FD:
+      if ((int) v == AT_FDCWD)
+        snprintf (out, len, "AT_FDCWD");
+      else
+        snprintf (out, len, "%d", (int) v);
+      break;
+    case SB_ARG_MODE:
+      snprintf (out, len, "0%llo", (unsigned long long) v);
+      break;
+    case SB_ARG_PATH:
+      if (!*path_used && c->detail[0])
+        {
+          snprintf (out, len, "\"%s\"", c->detail);
+          *path_used = true;
+        }
+      else
+        put_string (out, len, c->tid, v);
+      break;
+    case SB_ARG_STR:
+      put_string (out, len, c->tid, v);
+      break;
+    default:
+      snprintf (out, len, "%#llx", (unsigned long long) v);
+      break;
+    }
+}
+
+void
+sb_strace_call (struct sb_call *c, long ret, const char *how)
+{
+  const struct sb_syscall *e = sb_syscall_lookup (c->nr);
+  char line[2048], arg[300], result[64];
+  bool path_used = false;
+  size_t at = 0;
+  int i, nargs = e ? e->nargs : 6;
+
+  at += snprintf (line + at, sizeof (line) - at, "[%6d] %s(", c->tid, e ? e->name : "unknown");
+  for (i = 0; i < nargs && at < sizeof (line); i++)
+    {
+      format_arg (c, e ? e->arg[i] : SB_ARG_HEX, c->args[i], &path_used, arg, sizeof (arg));
+      at += snprintf (line + at, sizeof (line) - at, "%s%s", i ? ", " : "", arg);
+    }
+  if (ret == SB_RET_CONTINUE)
+    snprintf (result, sizeof (result), "(continued on the host)");
+  else if (ret == SB_RET_DONE)
+    snprintf (result, sizeof (result), "(in progress)");
+  else if (ret < 0)
+    snprintf (result, sizeof (result), "-1 %s", strerrorname_np ((int) -ret) ?: "?");
+  else
+    snprintf (result, sizeof (result), "%ld", ret);
+  if (at < sizeof (line))
+    snprintf (line + at, sizeof (line) - at, ") = %s [%s]\n", result, how);
+  pthread_mutex_lock (&strace_lock);
+  if (write (STDERR_FILENO, line, strlen (line)) < 0)
+    {
+      /* nothing sensible to do: the caller's stderr is gone */
+    }
+  pthread_mutex_unlock (&strace_lock);
+}

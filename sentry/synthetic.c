@@ -1,0 +1,247 @@
+/* /proc files that would describe the host, answered from the sandbox's own
+   limits, processes and clock: meminfo, cpuinfo, stat, uptime, loadavg.
+   Each open gets a sealed memfd with a fresh snapshot. */
+#include "sentry.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sandbox_usage
+{
+  int tasks;
+  int running;
+  uint64_t rss_bytes;
+  uint64_t utime_ticks;
+  uint64_t stime_ticks;
+};
+
+/* Walks the Sentry's procfs: the sandbox's processes, less the Sentry and the Gofer. */
+static void
+sandbox_usage (struct sentry *s, struct sandbox_usage *u)
+{
+  cleanup_close int dfd = openat (s->procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_dir DIR *d = NULL;
+  long page = sysconf (_SC_PAGESIZE);
+  struct dirent *de;
+
+  memset (u, 0, sizeof (*u));
+  if (dfd < 0 || (d = fdopendir (dfd)) == NULL)
+    return;
+  dfd = -1; /* owned by d */
+  while ((de = readdir (d)) != NULL)
+    {
+      char path[64], buf[1024], *p;
+      unsigned long long rss, ut, st;
+      long pid;
+      char state;
+
+      if (sb_parse_long (de->d_name, 1, 1 << 30, &pid) < 0 || pid == 1 || pid == s->gofer_pid)
+        continue;
+      snprintf (path, sizeof (path), "%ld/statm", pid);
+      if (sb_read_file_at (s->procfd, path, buf, sizeof (buf)) > 0
+          && sscanf (buf, "%*u %llu", &rss) == 1)
+        u->rss_bytes += rss * (uint64_t) page;
+      snprintf (path, sizeof (path), "%ld/stat", pid);
+      if (sb_read_file_at (s->procfd, path, buf, sizeof (buf)) <= 0)
+        continue;
+      p = strrchr (buf, ')'); /* the name may hold spaces */
+      if (p == NULL || sscanf (p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                               &state, &ut, &st) != 3)
+        continue;
+      u->tasks++;
+      u->running += state == 'R';
+      u->utime_ticks += ut;
+      u->stime_ticks += st;
+    }
+}
+
+int
+sb_count_sandbox_tasks (struct sentry *s, int *running)
+{
+  struct sandbox_usage u;
+
+  sandbox_usage (s, &u);
+  if (running)
+    *running = u.running;
+  return u.tasks;
+}
+
+static uint64_t
+memory_total (struct sentry *s)
+{
+  struct sysinfo si;
+
+  if (s->cfg.memory_limit)
+    return s->cfg.memory_limit;
+  if (sysinfo (&si) < 0)
+    return 0;
+  return (uint64_t) si.totalram * si.mem_unit;
+}
+
+static int
+host_cpus (void)
+{
+  long n = sysconf (_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int) n : 1;
+}
+
+static int
+sandbox_cpus (struct sentry *s)
+{
+  int host = host_cpus ();
+  return s->cfg.cpus > 0 && s->cfg.cpus < host ? s->cfg.cpus : host;
+}
+
+static double
+uptime_seconds (struct sentry *s)
+{
+  return (double) (sb_now_ns () - s->start_ns) / 1e9;
+}
+
+void
+sb_fill_sysinfo (struct sentry *s, void *out)
+{
+  struct sysinfo *info = out;
+  struct sandbox_usage u;
+  uint64_t total = memory_total (s);
+
+  sandbox_usage (s, &u);
+  memset (info, 0, sizeof (*info));
+  info->uptime = (long) uptime_seconds (s);
+  info->loads[0] = info->loads[1] = info->loads[2] = (unsigned long) u.running * 65536;
+  info->totalram = total;
+  info->freeram = total > u.rss_bytes ? total - u.rss_bytes : 0;
+  info->procs = (unsigned short) u.tasks;
+  info->mem_unit = 1;
+}
+
+static void
+write_meminfo (struct sentry *s, FILE *f)
+{
+  struct sandbox_usage u;
+  uint64_t total, used, free_kb;
+
+  sandbox_usage (s, &u);
+  total = memory_total (s) / 1024;
+  used = u.rss_bytes / 1024;
+  free_kb = total > used ? total - used : 0;
+  fprintf (f,
+           "MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n"
+           "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
+           "Active:         %8llu kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
+           "SwapFree:              0 kB\nDirty:                 0 kB\nWriteback:             0 kB\n"
+           "AnonPages:      %8llu kB\nMapped:                0 kB\nShmem:                 0 kB\n"
+           "Committed_AS:   %8llu kB\nHugePages_Total:       0\nHugePages_Free:        0\n"
+           "Hugepagesize:       2048 kB\n",
+           (unsigned long long) total, (unsigned long long) free_kb, (unsigned long long) free_kb,
+           (unsigned long long) used, (unsigned long long) used, (unsigned long long) used);
+}
+
+/* The host's processor descriptions (features matter to programs), but only
+   as many processors as the sandbox has. */
+static void
+write_cpuinfo (struct sentry *s, FILE *f)
+{
+  cleanup_close int fd = openat (s->procfd, "cpuinfo", O_RDONLY | O_CLOEXEC);
+  cleanup_file FILE *in = NULL;
+  char line[4096];
+  int cpus = sandbox_cpus (s), seen = -1;
+
+  if (fd < 0 || (in = fdopen (fd, "r")) == NULL)
+    return;
+  fd = -1;
+  while (fgets (line, sizeof (line), in))
+    {
+      if (strncmp (line, "processor", 9) == 0)
+        seen++;
+      if (seen >= cpus)
+        break;
+      fputs (line, f);
+    }
+}
+
+static void
+write_stat (struct sentry *s, FILE *f)
+{
+  struct sandbox_usage u;
+  long hz = sysconf (_SC_CLK_TCK);
+  int cpus = sandbox_cpus (s), i;
+  double up = uptime_seconds (s);
+  unsigned long long busy, idle;
+
+  sandbox_usage (s, &u);
+  busy = u.utime_ticks + u.stime_ticks;
+  idle = (unsigned long long) (up * hz * cpus);
+  idle = idle > busy ? idle - busy : 0;
+  fprintf (f, "cpu  %llu 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long) u.utime_ticks,
+           (unsigned long long) u.stime_ticks, idle);
+  for (i = 0; i < cpus; i++)
+    fprintf (f, "cpu%d %llu 0 %llu %llu 0 0 0 0 0 0\n", i,
+             (unsigned long long) u.utime_ticks / cpus, (unsigned long long) u.stime_ticks / cpus,
+             idle / cpus);
+  fprintf (f, "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+           (unsigned long long) s->start_realtime, u.tasks, u.running);
+}
+
+static void
+write_uptime (struct sentry *s, FILE *f)
+{
+  double up = uptime_seconds (s);
+  fprintf (f, "%.2f %.2f\n", up, up * sandbox_cpus (s));
+}
+
+static void
+write_loadavg (struct sentry *s, FILE *f)
+{
+  int running = 0, tasks = sb_count_sandbox_tasks (s, &running);
+  fprintf (f, "%d.00 %d.00 %d.00 %d/%d 1\n", running, running, running, running, tasks);
+}
+
+int
+sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
+{
+  static const struct
+  {
+    const char *name;
+    void (*write) (struct sentry *, FILE *);
+  } files[] = {
+    { "meminfo", write_meminfo }, { "cpuinfo", write_cpuinfo }, { "stat", write_stat },
+    { "uptime", write_uptime },   { "loadavg", write_loadavg },
+  };
+  cleanup_free char *text = NULL;
+  size_t len = 0, i;
+  FILE *f;
+  int fd;
+
+  for (i = 0; i < sizeof (files) / sizeof (files[0]); i++)
+    if (strcmp (files[i].name, name) == 0)
+      break;
+  if (i == sizeof (files) / sizeof (files[0]))
+    return sb_error (err, ENOENT, "no synthetic file `%s`", name);
+  f = open_memstream (&text, &len);
+  if (f == NULL)
+    return sb_error (err, errno, "open_memstream");
+  files[i].write (s, f);
+  fclose (f);
+  fd = memfd_create (name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return sb_error (err, errno, "memfd_create");
+  if (sb_write_all (fd, text, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
+      || fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return sb_error (err, e, "fill the synthetic `%s`", name);
+    }
+  return fd;
+}

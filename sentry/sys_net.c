@@ -1,0 +1,526 @@
+/* Sockets and addresses. The Sentry lives in the sandbox's network
+   namespace: it creates the app's sockets there and installs them, and it
+   performs bind, connect and addressed sends on the app's own socket (taken
+   with pidfd_getfd) using an address it copied once. A Unix socket path is
+   resolved by the Gofer inside the root and reached through the Sentry's
+   own /proc/self/fd, never through a path of the app's choosing. */
+#include "sentry.h"
+#include "audit.h"
+#include "cleanup.h"
+#include "memory.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define SEND_MAX (256 * 1024) /* bytes one mediated send carries */
+#define IOV_MAX_APP 1024
+#define CONTROL_MAX 4096
+
+static int
+audit_deny (struct sb_call *c, int err, const char *action)
+{
+  sb_audit_syscall (c->s->cfg.audit_fd, c->s->cfg.container_id, c->tid,
+                    c->nr == SYS_socket ? "socket" : NULL, c->nr, c->args, action, err);
+  return -err;
+}
+
+long
+sys_socket (struct sb_call *c)
+{
+  int domain = (int) c->args[0], type = (int) c->args[1], proto = (int) c->args[2];
+  int base = type & 0xf;
+  long ret;
+  int fd;
+
+  switch (domain)
+    {
+    case AF_UNIX:
+      break;
+    case AF_INET:
+    case AF_INET6:
+      if (base == SOCK_RAW || base == SOCK_PACKET)
+        return audit_deny (c, EPERM, "deny-raw-socket");
+      break;
+    case AF_NETLINK:
+      /* Route queries (getaddrinfo, if_nameindex); changes need CAP_NET_ADMIN,
+         which the app does not have. Other netlink families are refused. */
+      if (proto != NETLINK_ROUTE)
+        return audit_deny (c, EPERM, "deny-netlink");
+      break;
+    case AF_PACKET:
+      return audit_deny (c, EPERM, "deny-packet-socket");
+    default:
+      return audit_deny (c, EAFNOSUPPORT, "deny-socket-family");
+    }
+  fd = socket (domain, type | SOCK_CLOEXEC, proto);
+  if (fd < 0)
+    return -errno;
+  ret = sb_inject_fd (c, fd, (type & SOCK_CLOEXEC) != 0);
+  close (fd);
+  return ret;
+}
+
+/* Copies a sockaddr of the app. Returns its length or -errno. */
+static int
+read_sockaddr (struct sb_call *c, uint64_t addr, uint64_t len, struct sockaddr_storage *ss)
+{
+  int ret;
+
+  if (len < sizeof (sa_family_t) || len > sizeof (*ss))
+    return -EINVAL;
+  memset (ss, 0, sizeof (*ss));
+  ret = sb_mem_read (c->tid, addr, ss, len);
+  if (ret < 0)
+    return ret;
+  if (!sb_call_valid (c))
+    return -ECANCELED;
+  return (int) len;
+}
+
+/* Turns a Unix path address into one the Sentry can use: for connect and
+   send, /proc/self/fd/N of an O_PATH fd of the socket inode (the Gofer
+   followed any symlink inside the root); for bind, /proc/self/fd/N/NAME in
+   the parent directory the Gofer resolved. *holdfd keeps N open. */
+static int
+unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, bool for_bind,
+                   int *holdfd)
+{
+  struct sb_gofer_req req = { .op = for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_OPEN,
+                              .flags = for_bind ? 0 : O_PATH };
+  struct sb_gofer_answer *ans;
+  char raw[sizeof (sun->sun_path) + 1], abs[SB_GOFER_PATH_MAX], base[SB_GOFER_PATH_MAX];
+  size_t n = *len - offsetof (struct sockaddr_un, sun_path);
+  int ret;
+
+  memcpy (raw, sun->sun_path, n);
+  raw[n] = '\0';
+  if (raw[0] != '/')
+    {
+      char link[64];
+      ssize_t b;
+      snprintf (link, sizeof (link), "%d/cwd", c->tid);
+      b = readlinkat (c->s->procfd, link, base, sizeof (base) - 1);
+      if (b < 0)
+        return -ENOENT;
+      base[b] = '\0';
+      if (sb_path_join (abs, sizeof (abs), base, raw) < 0)
+        return -ENAMETOOLONG;
+    }
+  else
+    snprintf (abs, sizeof (abs), "%s", raw);
+  ans = malloc (sizeof (*ans));
+  if (ans == NULL)
+    return -ENOMEM;
+  ret = sb_gofer_call (c->s, &req, abs, NULL, NULL, 0, -1, ans);
+  if (ret == 0)
+    ret = ans->result;
+  if (ret < 0 || ans->fd < 0)
+    {
+      if (ans->fd >= 0)
+        close (ans->fd);
+      free (ans);
+      return ret < 0 ? ret : -EIO;
+    }
+  *holdfd = ans->fd;
+  memset (sun->sun_path, 0, sizeof (sun->sun_path));
+  if (for_bind)
+    {
+      ans->data[sizeof (ans->data) - 1] = '\0';
+      n = snprintf (sun->sun_path, sizeof (sun->sun_path), "/proc/self/fd/%d/%s", ans->fd,
+                    ans->data);
+    }
+  else
+    n = snprintf (sun->sun_path, sizeof (sun->sun_path), "/proc/self/fd/%d", ans->fd);
+  free (ans);
+  if (n >= sizeof (sun->sun_path))
+    return -ENAMETOOLONG;
+  *len = offsetof (struct sockaddr_un, sun_path) + n + 1;
+  return 0;
+}
+
+/* Makes the address usable by the Sentry and applies the tenant's rules. */
+static int
+prepare_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len, bool for_bind,
+                 int *holdfd)
+{
+  *holdfd = -1;
+  if (ss->ss_family == AF_UNIX && *len > offsetof (struct sockaddr_un, sun_path)
+      && ((struct sockaddr_un *) ss)->sun_path[0] != '\0')
+    return unix_path_address (c, (struct sockaddr_un *) ss, len, for_bind, holdfd);
+  return 0;
+}
+
+static bool
+socket_blocks (int fd, int flags)
+{
+  int fl = fcntl (fd, F_GETFL);
+  return fl >= 0 && !(fl & O_NONBLOCK) && !(flags & MSG_DONTWAIT);
+}
+
+struct connect_job
+{
+  int fd;
+  int holdfd;
+  socklen_t len;
+  struct sockaddr_storage ss;
+};
+
+static long
+connect_run (struct sb_call *c, void *arg)
+{
+  struct connect_job *j = arg;
+  int ret = connect (j->fd, (struct sockaddr *) &j->ss, j->len);
+
+  ret = ret < 0 ? -errno : 0;
+  close (j->fd);
+  if (j->holdfd >= 0)
+    close (j->holdfd);
+  return ret;
+}
+
+long
+sys_bind (struct sb_call *c)
+{
+  struct sockaddr_storage ss;
+  cleanup_close int fd = -1;
+  cleanup_close int hold = -1;
+  socklen_t len;
+  int ret;
+
+  ret = read_sockaddr (c, c->args[1], c->args[2], &ss);
+  if (ret < 0)
+    return ret;
+  len = (socklen_t) ret;
+  fd = sb_get_app_fd (c, (int) c->args[0]);
+  if (fd < 0)
+    return fd;
+  ret = prepare_address (c, &ss, &len, true, &hold);
+  if (ret < 0)
+    return ret;
+  return bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
+}
+
+long
+sys_connect (struct sb_call *c)
+{
+  struct connect_job job;
+  int ret;
+
+  ret = read_sockaddr (c, c->args[1], c->args[2], &job.ss);
+  if (ret < 0)
+    return ret;
+  job.len = (socklen_t) ret;
+  job.fd = sb_get_app_fd (c, (int) c->args[0]);
+  if (job.fd < 0)
+    return job.fd;
+  ret = prepare_address (c, &job.ss, &job.len, false, &job.holdfd);
+  if (ret < 0)
+    {
+      close (job.fd);
+      return ret;
+    }
+  /* A blocking connect waits for the peer: off the main loop. */
+  if (socket_blocks (job.fd, 0))
+    return sb_run_blocking (c, connect_run, &job, sizeof (job));
+  return connect_run (c, &job);
+}
+
+/* An addressed send: a copied message, sent by the Sentry on the app's socket. */
+struct send_job
+{
+  int fd;
+  int holdfd;
+  int flags;
+  bool blocking;
+  struct msghdr msg;
+  struct iovec iov;
+  struct sockaddr_storage ss;
+  int passed[64]; /* descriptors taken from the app for SCM_RIGHTS */
+  int npassed;
+  char control[CONTROL_MAX];
+  char data[];
+};
+
+static void
+send_job_free (struct send_job *j)
+{
+  int i;
+
+  close (j->fd);
+  if (j->holdfd >= 0)
+    close (j->holdfd);
+  for (i = 0; i < j->npassed; i++)
+    close (j->passed[i]);
+  free (j);
+}
+
+static long
+send_run (struct sb_call *c, void *arg)
+{
+  struct send_job *j = *(struct send_job **) arg;
+  ssize_t n;
+  long ret;
+
+  n = sendmsg (j->fd, &j->msg, j->flags | MSG_NOSIGNAL | (j->blocking ? 0 : MSG_DONTWAIT));
+  ret = n < 0 ? -errno : n;
+  if (ret == -EPIPE && !(j->flags & MSG_NOSIGNAL))
+    syscall (SYS_tkill, c->tid, SIGPIPE); /* what the kernel would have sent */
+  send_job_free (j);
+  return ret;
+}
+
+/* Sends now if that cannot block; otherwise on a worker thread. */
+static long
+send_dispatch (struct sb_call *c, struct send_job *j)
+{
+  ssize_t n;
+
+  if (!j->blocking)
+    return send_run (c, &j);
+  n = sendmsg (j->fd, &j->msg, j->flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+    {
+      long ret = n < 0 ? -errno : n;
+      if (ret == -EPIPE && !(j->flags & MSG_NOSIGNAL))
+        syscall (SYS_tkill, c->tid, SIGPIPE);
+      send_job_free (j);
+      return ret;
+    }
+  return sb_run_blocking (c, send_run, &j, sizeof (j));
+}
+
+static struct send_job *
+send_job_new (size_t datalen)
+{
+  struct send_job *j = calloc (1, sizeof (*j) + datalen);
+  if (j)
+    {
+      j->fd = -1;
+      j->holdfd = -1;
+    }
+  return j;
+}
+
+static int
+job_address (struct sb_call *c, struct send_job *j, uint64_t addr, uint64_t alen)
+{
+  socklen_t len;
+  int ret;
+
+  if (addr == 0)
+    return 0;
+  ret = read_sockaddr (c, addr, alen, &j->ss);
+  if (ret < 0)
+    return ret;
+  len = (socklen_t) ret;
+  ret = prepare_address (c, &j->ss, &len, false, &j->holdfd);
+  if (ret < 0)
+    return ret;
+  j->msg.msg_name = &j->ss;
+  j->msg.msg_namelen = len;
+  return 0;
+}
+
+long
+sys_sendto (struct sb_call *c)
+{
+  size_t len = c->args[2] > SEND_MAX ? SEND_MAX : c->args[2];
+  struct send_job *j = send_job_new (len);
+  int ret;
+
+  if (j == NULL)
+    return -ENOMEM;
+  j->flags = (int) c->args[3];
+  ret = sb_mem_read (c->tid, c->args[1], j->data, len);
+  if (ret == 0)
+    ret = job_address (c, j, c->args[4], c->args[5]);
+  if (ret == 0)
+    {
+      j->fd = sb_get_app_fd (c, (int) c->args[0]);
+      ret = j->fd < 0 ? j->fd : 0;
+    }
+  if (ret < 0)
+    {
+      send_job_free (j);
+      return ret;
+    }
+  j->iov.iov_base = j->data;
+  j->iov.iov_len = len;
+  j->msg.msg_iov = &j->iov;
+  j->msg.msg_iovlen = 1;
+  j->blocking = socket_blocks (j->fd, j->flags);
+  return send_dispatch (c, j);
+}
+
+/* SCM_RIGHTS carries the app's fd numbers: replace them with the Sentry's
+   copies of the same files. Credentials would be checked against the
+   Sentry's own, so they are refused. */
+static int
+translate_control (struct sb_call *c, struct send_job *j, size_t clen)
+{
+  struct msghdr m = { .msg_control = j->control, .msg_controllen = clen };
+  struct cmsghdr *cm;
+
+  for (cm = CMSG_FIRSTHDR (&m); cm; cm = CMSG_NXTHDR (&m, cm))
+    {
+      if (cm->cmsg_len < CMSG_LEN (0) || (char *) cm + cm->cmsg_len > j->control + clen)
+        return -EINVAL;
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
+        return -EPERM;
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+        {
+          int *fds = (int *) CMSG_DATA (cm);
+          size_t i, n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+          for (i = 0; i < n; i++)
+            {
+              int fd;
+              if (j->npassed >= (int) (sizeof (j->passed) / sizeof (j->passed[0])))
+                return -ETOOMANYREFS;
+              fd = sb_get_app_fd (c, fds[i]);
+              if (fd < 0)
+                return -EBADF;
+              j->passed[j->npassed++] = fd;
+              fds[i] = fd;
+            }
+        }
+    }
+  j->msg.msg_control = j->control;
+  j->msg.msg_controllen = clen;
+  return 0;
+}
+
+/* Builds a send job from a struct msghdr in the app's memory. */
+static int
+msghdr_job (struct sb_call *c, uint64_t addr, int flags, struct send_job **out)
+{
+  struct msghdr mh;
+  struct iovec iov[IOV_MAX_APP];
+  struct send_job *j;
+  size_t total = 0, i, at = 0;
+  int ret;
+
+  ret = sb_mem_read (c->tid, addr, &mh, sizeof (mh));
+  if (ret < 0)
+    return ret;
+  if (mh.msg_iovlen > IOV_MAX_APP)
+    return -EMSGSIZE;
+  if (mh.msg_controllen > CONTROL_MAX)
+    return -ENOBUFS;
+  ret = sb_mem_read (c->tid, (uint64_t) (uintptr_t) mh.msg_iov, iov, mh.msg_iovlen * sizeof (iov[0]));
+  if (ret < 0 && mh.msg_iovlen > 0)
+    return ret;
+  for (i = 0; i < mh.msg_iovlen; i++)
+    total += iov[i].iov_len;
+  if (total > SEND_MAX)
+    total = SEND_MAX;
+  j = send_job_new (total);
+  if (j == NULL)
+    return -ENOMEM;
+  for (i = 0; i < mh.msg_iovlen && at < total; i++)
+    {
+      size_t n = iov[i].iov_len > total - at ? total - at : iov[i].iov_len;
+      ret = sb_mem_read (c->tid, (uint64_t) (uintptr_t) iov[i].iov_base, j->data + at, n);
+      if (ret < 0)
+        goto fail;
+      at += n;
+    }
+  j->iov.iov_base = j->data;
+  j->iov.iov_len = total;
+  j->msg.msg_iov = &j->iov;
+  j->msg.msg_iovlen = 1;
+  j->flags = flags;
+  if (mh.msg_controllen > 0)
+    {
+      ret = sb_mem_read (c->tid, (uint64_t) (uintptr_t) mh.msg_control, j->control, mh.msg_controllen);
+      if (ret < 0)
+        goto fail;
+    }
+  if (!sb_call_valid (c))
+    {
+      ret = -ECANCELED;
+      goto fail;
+    }
+  if (mh.msg_controllen > 0 && (ret = translate_control (c, j, mh.msg_controllen)) < 0)
+    goto fail;
+  if (mh.msg_name && mh.msg_namelen > 0
+      && (ret = job_address (c, j, (uint64_t) (uintptr_t) mh.msg_name, mh.msg_namelen)) < 0)
+    goto fail;
+  *out = j;
+  return 0;
+fail:
+  send_job_free (j);
+  return ret;
+}
+
+long
+sys_sendmsg (struct sb_call *c)
+{
+  struct send_job *j = NULL;
+  int ret = msghdr_job (c, c->args[1], (int) c->args[2], &j);
+
+  if (ret < 0)
+    return ret;
+  j->fd = sb_get_app_fd (c, (int) c->args[0]);
+  if (j->fd < 0)
+    {
+      ret = j->fd;
+      send_job_free (j);
+      return ret;
+    }
+  j->blocking = socket_blocks (j->fd, j->flags);
+  return send_dispatch (c, j);
+}
+
+/* Each message is sent like sendmsg, without blocking; the count sent is the
+   answer (as the kernel does when a later message would block). */
+long
+sys_sendmmsg (struct sb_call *c)
+{
+  unsigned vlen = (unsigned) c->args[2], i;
+  int flags = (int) c->args[3];
+  long sent = 0;
+
+  if (vlen > IOV_MAX_APP)
+    vlen = IOV_MAX_APP;
+  for (i = 0; i < vlen; i++)
+    {
+      uint64_t at = c->args[1] + i * sizeof (struct mmsghdr);
+      struct send_job *j = NULL;
+      unsigned int msg_len;
+      long ret = msghdr_job (c, at, flags, &j);
+
+      if (ret == 0)
+        {
+          j->fd = sb_get_app_fd (c, (int) c->args[0]);
+          if (j->fd < 0)
+            {
+              ret = j->fd;
+              send_job_free (j);
+            }
+          else
+            {
+              j->blocking = false;
+              ret = send_run (c, &j);
+            }
+        }
+      if (ret < 0)
+        return sent > 0 ? sent : ret;
+      msg_len = (unsigned int) ret;
+      ret = sb_mem_write (c->tid, at + offsetof (struct mmsghdr, msg_len), &msg_len, sizeof (msg_len));
+      if (ret < 0)
+        return sent > 0 ? sent : ret;
+      sent++;
+    }
+  return sent;
+}
