@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -42,8 +43,40 @@ sb_send_msg (int sock, const void *buf, size_t len, const int *fds, int nfds)
   return 0;
 }
 
+static ssize_t recv_msg_flags (int sock, void *buf, size_t len, int *fds, int *nfds, int flags);
+
 ssize_t
 sb_recv_msg (int sock, void *buf, size_t len, int *fds, int *nfds)
+{
+  return recv_msg_flags (sock, buf, len, fds, nfds, 0);
+}
+
+ssize_t
+sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns)
+{
+  struct timespec start, now;
+  int capacity = nfds ? *nfds : 0;
+  ssize_t n;
+
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  for (;;)
+    {
+      if (nfds)
+        *nfds = capacity;
+      n = recv_msg_flags (sock, buf, len, fds, nfds, MSG_DONTWAIT);
+      if (n != -EAGAIN)
+        return n;
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > spin_ns)
+        break;
+    }
+  if (nfds)
+    *nfds = capacity;
+  return recv_msg_flags (sock, buf, len, fds, nfds, 0);
+}
+
+static ssize_t
+recv_msg_flags (int sock, void *buf, size_t len, int *fds, int *nfds, int flags)
 {
   union
   {
@@ -58,7 +91,7 @@ sb_recv_msg (int sock, void *buf, size_t len, int *fds, int *nfds)
   ssize_t n;
 
   do
-    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC | flags);
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return -errno;

@@ -15,7 +15,7 @@ static const char *const op_names[SB_GOFER_OP_MAX] = {
   [SB_GOFER_TRUNCATE] = "truncate", [SB_GOFER_STATFS] = "statfs",
   [SB_GOFER_GETXATTR] = "getxattr", [SB_GOFER_SETXATTR] = "setxattr",
   [SB_GOFER_LISTXATTR] = "listxattr", [SB_GOFER_REMOVEXATTR] = "removexattr",
-  [SB_GOFER_OPEN_PARENT] = "open_parent",
+  [SB_GOFER_OPEN_PARENT] = "open_parent", [SB_GOFER_WALK] = "walk",
 };
 
 const char *

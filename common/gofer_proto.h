@@ -38,6 +38,8 @@ enum sb_gofer_op
   SB_GOFER_LISTXATTR,   /* path, arg = size, flags -> list */
   SB_GOFER_REMOVEXATTR, /* path, data = name, flags */
   SB_GOFER_OPEN_PARENT, /* path -> O_PATH fd of the parent directory, data = last component */
+  SB_GOFER_WALK,        /* path, flags (O_NOFOLLOW, O_DIRECTORY) -> O_PATH fd, for the Sentry's
+                           own use (a Unix socket to connect to, an inode to watch) */
   SB_GOFER_OP_MAX
 };
 

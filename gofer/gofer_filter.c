@@ -8,8 +8,8 @@
 
 static const char *const allowed[] = {
   "read", "write", "close", "close_range", "recvmsg", "sendmsg", "fcntl",
-  "openat2", "fstat", "newfstatat", "statx", "fstatfs", "mkdirat", "mknodat",
-  "unlinkat", "renameat2", "linkat", "symlinkat", "readlinkat", "fchmodat",
+  "openat2", "openat", "fstat", "newfstatat", "statx", "fstatfs", "mkdirat", "mknodat",
+  "unlinkat", "renameat", "renameat2", "linkat", "symlinkat", "readlinkat", "fchmodat",
   "fchownat", "utimensat", "ftruncate", "faccessat2", "fchdir",
   "getxattr", "lgetxattr", "setxattr", "lsetxattr", "listxattr", "llistxattr",
   "removexattr", "lremovexattr",

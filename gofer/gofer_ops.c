@@ -151,6 +151,32 @@ synthetic_index (struct gofer *g, int fd)
   return -1;
 }
 
+/* The kernel will not install an O_PATH descriptor in another process
+   (SECCOMP_IOCTL_NOTIF_ADDFD takes only full files), so an O_PATH open is
+   answered with a read-only open of the same inode: a directory or a regular
+   file. Opening anything else (a device, a FIFO, a socket) could have side
+   effects, and a symlink cannot be opened at all: those are refused. */
+static int
+open_path_emulated (struct gofer *g, const char *path, int flags)
+{
+  cleanup_close int fd = gofer_open_in_root (g, path, flags & (O_PATH | O_NOFOLLOW | O_DIRECTORY), 0);
+  struct stat st;
+  char via[32];
+  int full;
+
+  if (fd < 0)
+    return fd;
+  if (fstat (fd, &st) < 0)
+    return -errno;
+  if (S_ISLNK (st.st_mode))
+    return -ELOOP;
+  if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
+    return -ENXIO;
+  fd_path (via, sizeof (via), fd);
+  full = openat (g->selfprocfd, via, O_RDONLY | O_CLOEXEC | O_NOCTTY | (S_ISDIR (st.st_mode) ? O_DIRECTORY : 0));
+  return full < 0 ? -errno : full;
+}
+
 static void
 op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
@@ -163,7 +189,16 @@ op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
   /* A blocking open of a FIFO would stall the Gofer: open without blocking,
      and hand a FIFO back as O_PATH for the Sentry to reopen off its main loop. */
   if (flags & O_PATH)
-    fd = gofer_open_in_root (g, m->path, flags, m->hdr.mode);
+    {
+      r->result = open_path_emulated (g, m->path, flags);
+      if (r->result >= 0)
+        {
+          r->fd = r->result;
+          r->result = 0;
+          r->kind = SB_GOFER_KIND_FD;
+        }
+      return;
+    }
   else
     {
       fd = gofer_open_in_root (g, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode);
@@ -785,6 +820,15 @@ gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd, struct g
     case SB_GOFER_LISTXATTR:
     case SB_GOFER_REMOVEXATTR: op_xattr (g, m, r); break;
     case SB_GOFER_OPEN_PARENT: op_open_parent (g, m, r); break;
+    case SB_GOFER_WALK:
+      r->result = gofer_open_in_root (g, m->path, O_PATH | (m->hdr.flags & (O_NOFOLLOW | O_DIRECTORY)), 0);
+      if (r->result >= 0)
+        {
+          r->fd = r->result;
+          r->result = 0;
+          r->kind = SB_GOFER_KIND_FD;
+        }
+      break;
     case SB_GOFER_HELLO:
       {
         sb_error_t err = NULL;

@@ -63,6 +63,10 @@ send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
   return ret;
 }
 
+/* How long the Gofer polls for the next request before it sleeps: calls
+   come in bursts (a program start opens dozens of files). */
+#define GOFER_SPIN_NS 50000
+
 int
 gofer_serve (struct gofer *g, sb_error_t *err)
 {
@@ -75,7 +79,7 @@ gofer_serve (struct gofer *g, sb_error_t *err)
       int fds[SB_FDPASS_MAX], nfds = SB_FDPASS_MAX, i, ret;
       ssize_t n;
 
-      n = sb_recv_msg (g->sock, buf, sizeof (buf), fds, &nfds);
+      n = sb_recv_msg_spin (g->sock, buf, sizeof (buf), fds, &nfds, GOFER_SPIN_NS);
       if (n == 0)
         return 0; /* the Sentry is gone: so is the sandbox */
       if (n < 0)

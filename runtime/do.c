@@ -153,8 +153,17 @@ open_audit_log (const char *path, sb_error_t *err)
 
   if (strcmp (path, DEFAULT_AUDIT_LOG) == 0)
     {
-      mkdir (SB_LOCALSTATEDIR "/log", 0755);
-      mkdir (SB_LOCALSTATEDIR "/log/sandboxd", 0700);
+      /* mkdir -p of the default log directory, private to root. */
+      char dir[PATH_MAX], *p;
+      snprintf (dir, sizeof (dir), "%s", SB_LOCALSTATEDIR "/log/sandboxd");
+      for (p = dir + 1; *p; p++)
+        if (*p == '/')
+          {
+            *p = '\0';
+            mkdir (dir, 0755);
+            *p = '/';
+          }
+      mkdir (dir, 0700);
     }
   fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)

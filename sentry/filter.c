@@ -111,7 +111,13 @@ add_fast_paths (scmp_filter_ctx ctx)
   if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_sendto, 1, SCMP_A4 (SCMP_CMP_EQ, 0))) < 0)
     return ret;
   /* futimens(fd, times): utimensat with a NULL path acts on the fd only. */
-  return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_utimensat, 1, SCMP_A1 (SCMP_CMP_EQ, 0));
+  if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_utimensat, 1, SCMP_A1 (SCMP_CMP_EQ, 0))) < 0)
+    return ret;
+  /* clone3 passes its flags in memory the filter cannot read; ENOSYS is the
+     documented answer that makes libc fall back to clone, whose flags it can
+     check. Answered here, without a round trip per thread, and not audited:
+     it is the expected path of every thread creation, not a refusal. */
+  return seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SYS_clone3, 0);
 }
 
 static scmp_filter_ctx

@@ -36,6 +36,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SB_SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW (4, __u64)
+#define SB_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1ul
+#else
+#define SB_SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SB_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#endif
+
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
 
 static int
@@ -255,6 +263,10 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   if (s->listener < 0)
     return sb_error (err, errno, "take the seccomp listener");
   fcntl (s->listener, F_SETFD, FD_CLOEXEC);
+  /* Linux 6.6+: wake the Sentry on the caller's CPU, the caller on the
+     Sentry's; a round trip then avoids two cross-CPU wake-ups (~3 us instead
+     of tens here). Older kernels refuse the flag: nothing else changes. */
+  ioctl (s->listener, SB_SECCOMP_IOCTL_NOTIF_SET_FLAGS, SB_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
   byte = 'G';
   if (sb_write_all (sync, &byte, 1) < 0)
     return sb_error (err, EPIPE, "start the command");

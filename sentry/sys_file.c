@@ -49,7 +49,7 @@ sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *pat
   ret = sb_send_msg (s->gofer_sock, buf, n, &sendfd, sendfd >= 0 ? 1 : 0);
   if (ret < 0)
     return -EIO;
-  n = sb_recv_msg (s->gofer_sock, buf, sizeof (buf), fds, &nfds);
+  n = sb_recv_msg_spin (s->gofer_sock, buf, sizeof (buf), fds, &nfds, 200000);
   if (n <= 0 || sb_gofer_resp_check (buf, n) < 0)
     {
       for (i = 0; i < nfds; i++)
@@ -1204,8 +1204,8 @@ sys_inotify_add_watch (struct sb_call *c)
   ret = app_path (c, AT_FDCWD, c->args[1], path, !(mask & IN_DONT_FOLLOW));
   if (ret < 0)
     return ret;
-  ret = gofer (c, SB_GOFER_OPEN, path, NULL,
-               O_PATH | ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) | ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
+  ret = gofer (c, SB_GOFER_WALK, path, NULL,
+               ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) | ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
                0, 0, NULL, 0);
   if (ret < 0)
     return ret;

@@ -96,8 +96,7 @@ static int
 unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, bool for_bind,
                    int *holdfd)
 {
-  struct sb_gofer_req req = { .op = for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_OPEN,
-                              .flags = for_bind ? 0 : O_PATH };
+  struct sb_gofer_req req = { .op = for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_WALK };
   struct sb_gofer_answer *ans;
   char raw[sizeof (sun->sun_path) + 1], abs[SB_GOFER_PATH_MAX], base[SB_GOFER_PATH_MAX];
   size_t n = *len - offsetof (struct sockaddr_un, sun_path);

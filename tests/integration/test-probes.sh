@@ -262,9 +262,11 @@ if have_probe probe_fs; then
   fi
 fi
 
+if ((failed > 0)); then
+  printf 'failed probes: %s\n' "${failed_names[*]}"
+fi
 printf '%d passed, %d failed\n' "$passed" "$failed"
 if ((failed > 0)); then
-  printf 'failed: %s\n' "${failed_names[*]}"
   exit 1
 fi
 exit 0
