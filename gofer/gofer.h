@@ -9,7 +9,7 @@
 #include "error.h"
 #include "gofer_proto.h"
 
-#define SB_SYNTHETIC_COUNT 5
+#define SB_SYNTHETIC_COUNT 8
 
 struct gofer
 {
@@ -19,6 +19,12 @@ struct gofer
   bool proc_attached;
   dev_t proc_dev;   /* the container's procfs, and the files the Sentry synthesizes */
   ino_t synthetic_ino[SB_SYNTHETIC_COUNT];
+  int nmasked;      /* host-describing /proc and /sys entries, answered ENOENT */
+  struct
+  {
+    dev_t dev;
+    ino_t ino;
+  } masked[32];
 };
 
 /* The result of one operation: result >= 0 or -errno; fd >= 0 is sent along. */
@@ -32,6 +38,7 @@ struct gofer_reply
 };
 
 extern const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT];
+extern const char *const sb_masked_paths[];
 
 /* gofer_ops.c */
 void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd,

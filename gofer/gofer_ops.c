@@ -20,12 +20,37 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT]
-    = { "meminfo", "cpuinfo", "stat", "uptime", "loadavg" };
+    = { "meminfo", "cpuinfo", "stat", "uptime", "loadavg",
+        "version", "sys/kernel/osrelease", "sys/kernel/version" };
+
+/* Entries that describe or reach the host's kernel (the set Docker masks):
+   they do not exist inside the sandbox. Matched by inode, so no other name
+   for them (a symlink, a bind) reaches them either. */
+const char *const sb_masked_paths[] = {
+  "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/timer_list", "/proc/sched_debug",
+  "/proc/latency_stats", "/proc/kmsg", "/proc/kallsyms", "/proc/sysrq-trigger", "/proc/acpi",
+  "/proc/scsi", "/proc/asound", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/sys/kernel/core_pattern",
+  "/proc/config.gz", "/proc/vmallocinfo", "/proc/slabinfo", "/proc/pagetypeinfo", "/proc/zoneinfo",
+  "/sys/firmware", "/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/security",
+  "/sys/fs/cgroup", "/sys/module", NULL
+};
+
+static bool
+is_masked (struct gofer *g, dev_t dev, ino_t ino)
+{
+  int i;
+
+  for (i = 0; i < g->nmasked; i++)
+    if (g->masked[i].dev == dev && g->masked[i].ino == ino)
+      return true;
+  return false;
+}
 
 static int
 sys_openat2 (int dirfd, const char *path, struct open_how *how)
@@ -51,7 +76,18 @@ gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
       if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
         break;
     }
-  return fd < 0 ? -errno : fd;
+  if (fd < 0)
+    return -errno;
+  if (g->nmasked > 0)
+    {
+      struct stat st;
+      if (fstat (fd, &st) == 0 && is_masked (g, st.st_dev, st.st_ino))
+        {
+          close (fd);
+          return -ENOENT;
+        }
+    }
+  return fd;
 }
 
 /* Splits path into an O_PATH fd of its parent directory and its last
@@ -273,6 +309,11 @@ op_stat (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
         {
           ret = statx (fd, last, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
                        m->hdr.mode ? m->hdr.mode : STATX_BASIC_STATS | STATX_BTIME, &stx);
+          if (ret == 0 && is_masked (g, makedev (stx.stx_dev_major, stx.stx_dev_minor), stx.stx_ino))
+            {
+              r->result = -ENOENT;
+              return;
+            }
           if (ret == 0 && has_trailing_slash (m->path) && !S_ISDIR (stx.stx_mode))
             {
               r->result = S_ISLNK (stx.stx_mode) ? 0 : -ENOTDIR;

@@ -41,6 +41,14 @@ gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err)
       if (stat (path, &st) == 0)
         g->synthetic_ino[i] = st.st_ino;
     }
+  g->nmasked = 0;
+  for (i = 0; sb_masked_paths[i] && g->nmasked < (int) (sizeof (g->masked) / sizeof (g->masked[0])); i++)
+    if (lstat (sb_masked_paths[i], &st) == 0)
+      {
+        g->masked[g->nmasked].dev = st.st_dev;
+        g->masked[g->nmasked].ino = st.st_ino;
+        g->nmasked++;
+      }
   g->proc_attached = true;
   return 0;
 }

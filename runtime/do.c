@@ -34,6 +34,7 @@ struct do_options
   const char *hostname;
   const char *release;
   const char *audit_log;
+  const char *cwd;
   bool network_host;
   bool strace;
   char **argv;
@@ -54,6 +55,8 @@ do_usage (FILE *f)
            "  --release R           the kernel release uname reports (default: 6.1.0)\n"
            "  --network none|host   none: loopback only (default); host: the host's network\n"
            "  --strace              print every mediated system call to stderr\n"
+           "  --cwd DIR             the command's working directory (default: the current one\n"
+           "                        with the host root, / with --rootfs)\n"
            "  --audit-log FILE      append denied calls as JSON lines (default: %s)\n"
            "  -h, --help            show this help\n",
            DEFAULT_AUDIT_LOG);
@@ -81,6 +84,7 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
     { "hostname", required_argument, 0, 'H' }, { "release", required_argument, 0, 'R' },
     { "network", required_argument, 0, 'n' },  { "strace", no_argument, 0, 's' },
     { "audit-log", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' },
+    { "cwd", required_argument, 0, 'w' },
     { 0, 0, 0, 0 },
   };
   int c;
@@ -128,6 +132,11 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
           break;
         case 'a':
           o->audit_log = optarg;
+          break;
+        case 'w':
+          if (optarg[0] != '/')
+            return sb_error (err, 0, "--cwd `%s`: must be an absolute path", optarg);
+          o->cwd = optarg;
           break;
         case 'h':
           do_usage (stdout);
@@ -207,6 +216,22 @@ sentry_argv (const struct do_options *o, int audit_fd, const char *id)
   v[i++] = audit_buf;
   v[i++] = "--id";
   v[i++] = (char *) id;
+  if (o->cwd)
+    {
+      v[i++] = "--cwd";
+      v[i++] = (char *) o->cwd;
+    }
+  else if (!o->rootfs)
+    {
+      /* Like runsc do: start where the caller is, if the image has that directory. */
+      static char here[PATH_MAX];
+      if (getcwd (here, sizeof (here)))
+        {
+          v[i++] = "--cwd";
+          v[i++] = here;
+          v[i++] = "--cwd-optional";
+        }
+    }
   v[i++] = "--";
   memcpy (v + i, o->argv, n * sizeof (char *));
   return v;

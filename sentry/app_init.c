@@ -133,6 +133,16 @@ sb_app_init (struct sb_app_init_args *a)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (make_procfs (a->sync_sock, &err) < 0 || enter_root (&err) < 0)
     die (&err);
+  if (a->cwd && chdir (a->cwd) < 0)
+    {
+      if (!a->cwd_optional)
+        {
+          sb_error (&err, errno, "working directory `%s`", a->cwd);
+          die (&err);
+        }
+      if (chdir ("/") < 0)
+        _exit (125);
+    }
   sb_close_fds_except (3, keep, 1);
   if (sb_caps_restrict (sb_caps_docker_default, &err) < 0)
     die (&err);

@@ -216,7 +216,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
     return sb_error (err, errno, "clone the sandbox init");
   if (pid == 0)
     {
-      struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv };
+      struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
+                                    .cwd_optional = s->cfg.cwd_optional };
       close (sv[0]);
       sb_app_init (&a);
     }

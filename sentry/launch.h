@@ -15,6 +15,8 @@ int sb_launch (struct sentry *s, sb_error_t *err);
 struct sb_app_init_args
 {
   int sync_sock;          /* to the Sentry */
+  const char *cwd;
+  bool cwd_optional;
   char **argv;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);

@@ -23,6 +23,8 @@ struct sentry_config
   uint64_t memory_limit;     /* bytes reported as the sandbox's memory; 0: host's */
   uint64_t tmpfs_size;       /* size of the writable layer in host-root mode */
   int cpus;                  /* processors reported; 0: host's */
+  const char *cwd;           /* the command's working directory in the container */
+  bool cwd_optional;         /* fall back to "/" when cwd does not exist there */
   char **argv;               /* the command */
 };
 

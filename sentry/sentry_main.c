@@ -19,7 +19,7 @@ usage (void)
   fprintf (stderr,
            "usage: sandbox-sentry [--rootfs DIR] [--hostname H] [--release R] [--network none|host]\n"
            "       [--strace] [--audit-fd N] [--memory BYTES] [--cpus N] [--tmpfs-size BYTES]\n"
-           "       [--id ID] -- CMD [ARG...]\n"
+           "       [--id ID] [--cwd DIR [--cwd-optional]] -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand.\n");
 }
 
@@ -47,6 +47,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "strace", no_argument, 0, 's' },        { "audit-fd", required_argument, 0, 'a' },
     { "memory", required_argument, 0, 'm' },  { "cpus", required_argument, 0, 'c' },
     { "tmpfs-size", required_argument, 0, 't' }, { "id", required_argument, 0, 'i' },
+    { "cwd", required_argument, 0, 'w' },     { "cwd-optional", no_argument, 0, 'W' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -85,6 +86,12 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             return -1;
           break;
         case 'i': cfg->container_id = optarg; break;
+        case 'w':
+          if (optarg[0] != '/')
+            return -1;
+          cfg->cwd = optarg;
+          break;
+        case 'W': cfg->cwd_optional = true; break;
         default: return -1;
         }
     }

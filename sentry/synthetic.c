@@ -207,6 +207,26 @@ write_loadavg (struct sentry *s, FILE *f)
   fprintf (f, "%d.00 %d.00 %d.00 %d/%d 1\n", running, running, running, running, tasks);
 }
 
+/* The kernel the sandbox reports is the one uname reports. */
+static void
+write_version (struct sentry *s, FILE *f)
+{
+  fprintf (f, "Linux version %s (sandbox) #1 SMP sandbox\n", s->cfg.release);
+}
+
+static void
+write_osrelease (struct sentry *s, FILE *f)
+{
+  fprintf (f, "%s\n", s->cfg.release);
+}
+
+static void
+write_kernel_version (struct sentry *s, FILE *f)
+{
+  (void) s;
+  fprintf (f, "#1 SMP sandbox\n");
+}
+
 int
 sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
 {
@@ -217,6 +237,8 @@ sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
   } files[] = {
     { "meminfo", write_meminfo }, { "cpuinfo", write_cpuinfo }, { "stat", write_stat },
     { "uptime", write_uptime },   { "loadavg", write_loadavg },
+    { "version", write_version }, { "sys/kernel/osrelease", write_osrelease },
+    { "sys/kernel/version", write_kernel_version },
   };
   cleanup_free char *text = NULL;
   size_t len = 0, i;
@@ -233,7 +255,7 @@ sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
     return sb_error (err, errno, "open_memstream");
   files[i].write (s, f);
   fclose (f);
-  fd = memfd_create (name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  fd = memfd_create ("synthetic", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0)
     return sb_error (err, errno, "memfd_create");
   if (sb_write_all (fd, text, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
