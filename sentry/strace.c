@@ -28,10 +28,43 @@ put_string (char *out, size_t len, pid_t tid, uint64_t addr)
 }
 
 static void
+format_open_flags (uint64_t v, char *out, size_t len)
+{
+  static const struct
+  {
+    int bit;
+    const char *name;
+  } bits[] = {
+    { O_CREAT, "O_CREAT" },         { O_EXCL, "O_EXCL" },         { O_NOCTTY, "O_NOCTTY" },
+    { O_TRUNC, "O_TRUNC" },         { O_APPEND, "O_APPEND" },     { O_NONBLOCK, "O_NONBLOCK" },
+    { O_DSYNC, "O_DSYNC" },         { O_DIRECT, "O_DIRECT" },     { O_LARGEFILE, "O_LARGEFILE" },
+    { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" },
+    { O_CLOEXEC, "O_CLOEXEC" },     { O_PATH, "O_PATH" },         { __O_TMPFILE, "O_TMPFILE" },
+  };
+  static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+  size_t at, i;
+  int flags = (int) v, rest;
+
+  at = snprintf (out, len, "%s", acc[flags & O_ACCMODE]);
+  rest = flags & ~O_ACCMODE;
+  for (i = 0; i < sizeof (bits) / sizeof (bits[0]) && at < len; i++)
+    if (bits[i].bit && (rest & bits[i].bit) == bits[i].bit)
+      {
+        at += snprintf (out + at, len - at, "|%s", bits[i].name);
+        rest &= ~bits[i].bit;
+      }
+  if (rest && at < len)
+    snprintf (out + at, len - at, "|%#x", rest);
+}
+
+static void
 format_arg (struct sb_call *c, int kind, uint64_t v, bool *path_used, char *out, size_t len)
 {
   switch (kind)
     {
+    case SB_ARG_OPENFLAGS:
+      format_open_flags (v, out, len);
+      break;
     case SB_ARG_INT:
       snprintf (out, len, "%lld", (long long) v);
       break;
