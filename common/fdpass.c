@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +67,9 @@ sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spi
       n = recv_msg_flags (sock, buf, len, fds, nfds, MSG_DONTWAIT);
       if (n != -EAGAIN)
         return n;
+      /* If the peer shares this CPU, spinning would only keep it from
+         answering: let it run. */
+      sched_yield ();
       clock_gettime (CLOCK_MONOTONIC, &now);
       if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > spin_ns)
         break;

@@ -10,6 +10,7 @@
 #include "gofer_proto.h"
 
 #define SB_SYNTHETIC_COUNT 8
+#define SB_GOFER_MAX_HIDDEN 64
 
 struct gofer
 {
@@ -19,6 +20,8 @@ struct gofer
   bool proc_attached;
   dev_t proc_dev;   /* the container's procfs, and the files the Sentry synthesizes */
   ino_t synthetic_ino[SB_SYNTHETIC_COUNT];
+  int nhidden;      /* the tenant's hidden paths (canonical, in the container) */
+  char *const *hidden;
   int nmasked;      /* host-describing /proc and /sys entries, answered ENOENT */
   struct
   {

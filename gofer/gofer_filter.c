@@ -15,7 +15,7 @@ static const char *const allowed[] = {
   "removexattr", "lremovexattr",
   "brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "futex",
   "rt_sigreturn", "rt_sigprocmask", "clock_gettime", "getpid", "gettid",
-  "restart_syscall", "exit", "exit_group",
+  "restart_syscall", "exit", "exit_group", "sched_yield",
   NULL
 };
 

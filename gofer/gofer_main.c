@@ -86,11 +86,24 @@ main (int argc, char **argv)
   struct gofer g = { .rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD };
   uint64_t caps = sb_caps_docker_default | (1ull << CAP_SYS_PTRACE);
 
-  if (argc != 2 || argv[1][0] != '/')
-    {
-      fprintf (stderr, "usage: sandbox-gofer ROOT (started by sandbox-sentry)\n");
-      return 2;
-    }
+  {
+    static char *hidden[SB_GOFER_MAX_HIDDEN];
+    int i;
+
+    for (i = 1; i + 1 < argc && strcmp (argv[i], "--hidden") == 0; i += 2)
+      {
+        if (g.nhidden >= SB_GOFER_MAX_HIDDEN || argv[i + 1][0] != '/')
+          break;
+        hidden[g.nhidden++] = argv[i + 1];
+      }
+    g.hidden = hidden;
+    if (i != argc - 1 || argv[i][0] != '/')
+      {
+        fprintf (stderr, "usage: sandbox-gofer [--hidden PATH]... ROOT (started by sandbox-sentry)\n");
+        return 2;
+      }
+    argv[1] = argv[i];
+  }
   if (fcntl (GOFER_SOCK_FD, F_GETFD) < 0)
     {
       fprintf (stderr, "sandbox-gofer: no socket on fd %d\n", GOFER_SOCK_FD);

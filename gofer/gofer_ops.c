@@ -41,6 +41,47 @@ const char *const sb_masked_paths[] = {
   "/sys/fs/cgroup", "/sys/module", NULL
 };
 
+/* A canonical path (the kernel's name for an open file, no symlink, no "..")
+   that is, or lies under, one of the tenant's hidden paths. */
+static bool
+is_hidden_path (struct gofer *g, const char *canonical)
+{
+  int i;
+
+  for (i = 0; i < g->nhidden; i++)
+    if (sb_path_has_prefix (canonical, g->hidden[i]))
+      return true;
+  return false;
+}
+
+/* The canonical path of an fd the Gofer holds, in the container. */
+static int
+canonical_path (struct gofer *g, int fd, char *out, size_t len)
+{
+  char via[32];
+  ssize_t n;
+
+  snprintf (via, sizeof (via), "self/fd/%d", fd);
+  n = readlinkat (g->selfprocfd, via, out, len - 1);
+  if (n < 0)
+    return -errno;
+  out[n] = '\0';
+  return 0;
+}
+
+static bool
+fd_is_hidden (struct gofer *g, int fd)
+{
+  char path[SB_GOFER_PATH_MAX + 16];
+
+  if (g->nhidden == 0)
+    return false;
+  /* A name the Gofer cannot see (rare) is refused rather than let through. */
+  if (canonical_path (g, fd, path, sizeof (path)) < 0)
+    return true;
+  return is_hidden_path (g, path);
+}
+
 static bool
 is_masked (struct gofer *g, dev_t dev, ino_t ino)
 {
@@ -78,6 +119,11 @@ gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
     }
   if (fd < 0)
     return -errno;
+  if (fd_is_hidden (g, fd))
+    {
+      close (fd);
+      return -ENOENT;
+    }
   if (g->nmasked > 0)
     {
       struct stat st;
@@ -118,7 +164,28 @@ open_parent (struct gofer *g, const char *path, char *last, size_t lastlen)
   if (dirlen == 0)
     dirlen = 1;
   dir[dirlen] = '\0';
-  return gofer_open_in_root (g, dir, O_PATH | O_DIRECTORY, 0);
+  {
+    int fd = gofer_open_in_root (g, dir, O_PATH | O_DIRECTORY, 0);
+    char canon[SB_GOFER_PATH_MAX + NAME_MAX + 16];
+
+    if (fd < 0 || g->nhidden == 0)
+      return fd;
+    /* The entry itself may be hidden: its canonical name is the parent's plus it. */
+    if (canonical_path (g, fd, canon, sizeof (canon) - NAME_MAX - 2) < 0)
+      {
+        close (fd);
+        return -ENOENT;
+      }
+    if (strcmp (canon, "/") != 0)
+      strcat (canon, "/");
+    strcat (canon, last);
+    if (is_hidden_path (g, canon))
+      {
+        close (fd);
+        return -ENOENT;
+      }
+    return fd;
+  }
 }
 
 /* A path with a trailing slash names a directory: the kernel checks that when
@@ -237,6 +304,23 @@ op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
     }
   else
     {
+      /* Look before opening: opening a FIFO, even without blocking, makes this
+         process a peer for an instant and releases whoever waits at the other
+         end. A FIFO goes back as O_PATH, for the Sentry to open with the app's
+         own flags. (A new file cannot be a FIFO: no look needed.) */
+      if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+        {
+          struct stat pst;
+          int pfd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
+          if (pfd >= 0 && fstat (pfd, &pst) == 0 && S_ISFIFO (pst.st_mode))
+            {
+              r->kind = SB_GOFER_KIND_FIFO;
+              r->fd = pfd;
+              return;
+            }
+          if (pfd >= 0)
+            close (pfd);
+        }
       fd = gofer_open_in_root (g, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode);
       if (fd == -ENXIO)
         fd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);

@@ -14,32 +14,56 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PATHLEN 8192
+
 /* v1 controllers the sandbox is placed in (those the host has mounted). */
 static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", NULL };
 
 static int
-add_dir (struct sb_cgroup *cg, const char *parent, const char *name, sb_error_t *err)
+mkdir_one (const char *path, sb_error_t *err)
 {
-  char path[8192];
+  if (mkdir (path, 0755) < 0 && errno != EEXIST)
+    return sb_error (err, errno, "mkdir `%s`", path);
+  return 0;
+}
+
+static int
+add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const char *name,
+         sb_error_t *err)
+{
+  char parent[PATHLEN], path[PATHLEN + 256], sub[PATHLEN + 300];
 
   if (cg->ndirs >= SB_CGROUP_MAX_DIRS)
-    return sb_error (err, ENOSPC, "too many cgroup directories");
-  if (mkdir (parent, 0755) < 0 && errno != EEXIST)
-    return sb_error (err, errno, "mkdir `%s`", parent);
-  snprintf (path, sizeof (path), "%s/%s", parent, name);
+    return sb_error (err, ENOSPC, "too many cgroup hierarchies");
+  snprintf (parent, sizeof (parent), "%s/sandbox", hier);
+  if (mkdir_one (parent, err) < 0)
+    return -1;
+  if (strlen (name) > 200)
+    return sb_error (err, ENAMETOOLONG, "cgroup name `%s`", name);
+  snprintf (path, sizeof (path), "%s/%.200s", parent, name);
   if (mkdir (path, 0755) < 0)
     return sb_error (err, errno, "mkdir `%s`", path);
   cg->dirs[cg->ndirs] = strdup (path);
-  cg->parents[cg->ndirs] = strdup (parent);
+  cg->controllers[cg->ndirs] = strdup (controller);
   cg->ndirs++;
-  return 0;
+  if (cg->v2)
+    {
+      /* Processes only in leaves: the Sentry's part and the app's part. */
+      char ctl[PATHLEN + 300];
+      snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", path);
+      sb_write_file (ctl, "+memory +pids +cpu", NULL);
+      snprintf (sub, sizeof (sub), "%s/supervisor", path);
+      if (mkdir_one (sub, err) < 0)
+        return -1;
+    }
+  snprintf (sub, sizeof (sub), "%s/app", path);
+  return mkdir_one (sub, err);
 }
 
 int
 sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err)
 {
   struct statfs sfs;
-  char parent[4096];
   int i, j;
 
   memset (cg, 0, sizeof (*cg));
@@ -48,16 +72,21 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
   cg->v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
   if (cg->v2)
     {
-      char ctl[8192];
-      snprintf (parent, sizeof (parent), "%s/sandbox", root);
+      char ctl[PATHLEN];
+      /* Enable the controllers down to the sandboxes' parent; a controller the
+         host lacks is reported when a limit needs it. */
       snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", root);
-      /* Controllers must be enabled down to the parent; failures to enable one
-         (not available on this host) are not fatal for the placement itself. */
       sb_write_file (ctl, "+memory +pids +cpu", NULL);
-      if (add_dir (cg, parent, name, err) < 0)
+      snprintf (ctl, sizeof (ctl), "%s/sandbox", root);
+      if (mkdir_one (ctl, err) < 0)
         return -1;
-      snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", parent);
+      snprintf (ctl, sizeof (ctl), "%s/sandbox/cgroup.subtree_control", root);
       sb_write_file (ctl, "+memory +pids +cpu", NULL);
+      if (add_dir (cg, root, "", name, err) < 0)
+        {
+          sb_cgroup_destroy (cg, NULL);
+          return -1;
+        }
       return 0;
     }
   {
@@ -81,8 +110,7 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
           continue;
         seen_dev[nseen] = st.st_dev;
         seen_ino[nseen++] = st.st_ino;
-        snprintf (parent, sizeof (parent), "%s/sandbox", dir);
-        if (add_dir (cg, parent, name, err) < 0)
+        if (add_dir (cg, dir, v1_controllers[i], name, err) < 0)
           {
             sb_cgroup_destroy (cg, NULL);
             return -1;
@@ -97,23 +125,141 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
 int
 sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err)
 {
-  char path[8192], value[32];
+  char path[PATHLEN + 32], value[32];
   int i;
 
   snprintf (value, sizeof (value), "%d", pid);
   for (i = 0; i < cg->ndirs; i++)
     {
-      snprintf (path, sizeof (path), "%s/cgroup.procs", cg->dirs[i]);
+      snprintf (path, sizeof (path), "%s%s/cgroup.procs", cg->dirs[i], cg->v2 ? "/supervisor" : "");
       if (sb_write_file (path, value, err) < 0)
         return -1;
     }
   return 0;
 }
 
+int
+sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len)
+{
+  if (i < 0 || i >= cg->ndirs)
+    return -ENOENT;
+  if ((size_t) snprintf (out, len, "%s/app/cgroup.procs", cg->dirs[i]) >= len)
+    return -ENAMETOOLONG;
+  return 0;
+}
+
+/* The app directory of the hierarchy that has controller (v2: the one). */
+static const char *
+app_dir_for (struct sb_cgroup *cg, const char *controller, char *buf, size_t len)
+{
+  int i;
+
+  for (i = 0; i < cg->ndirs; i++)
+    if (cg->v2 || strcmp (cg->controllers[i], controller) == 0)
+      {
+        snprintf (buf, len, "%s/app", cg->dirs[i]);
+        return buf;
+      }
+  return NULL;
+}
+
+static int
+write_knob (struct sb_cgroup *cg, const char *controller, const char *knob, const char *value,
+            bool optional, sb_error_t *err)
+{
+  char dir[PATHLEN + 8], path[PATHLEN + 64];
+
+  if (app_dir_for (cg, controller, dir, sizeof (dir)) == NULL)
+    return sb_error (err, ENOENT, "the %s cgroup controller is not available on this host", controller);
+  snprintf (path, sizeof (path), "%s/%s", dir, knob);
+  if (access (path, F_OK) < 0)
+    {
+      if (optional)
+        return 0;
+      return sb_error (err, ENOENT, "the %s cgroup controller is not enabled (no `%s`)", controller, path);
+    }
+  return sb_write_file (path, value, err);
+}
+
+int
+sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err)
+{
+  char v[64];
+
+  if (l->memory_bytes)
+    {
+      snprintf (v, sizeof (v), "%llu", (unsigned long long) l->memory_bytes);
+      if (write_knob (cg, "memory", cg->v2 ? "memory.max" : "memory.limit_in_bytes", v, false, err) < 0)
+        return -1;
+      if (cg->v2)
+        {
+          if (l->swap_bytes >= 0)
+            snprintf (v, sizeof (v), "%lld", (long long) l->swap_bytes);
+          else
+            snprintf (v, sizeof (v), "max");
+          if (write_knob (cg, "memory", "memory.swap.max", v, true, err) < 0)
+            return -1;
+        }
+      else
+        {
+          /* memory+swap; the knob exists only with swap accounting. */
+          if (l->swap_bytes >= 0)
+            snprintf (v, sizeof (v), "%llu", (unsigned long long) (l->memory_bytes + (uint64_t) l->swap_bytes));
+          else
+            snprintf (v, sizeof (v), "-1");
+          if (write_knob (cg, "memory", "memory.memsw.limit_in_bytes", v, true, err) < 0)
+            return -1;
+          if (l->swap_bytes == 0 && write_knob (cg, "memory", "memory.swappiness", "0", true, err) < 0)
+            return -1;
+        }
+    }
+  if (l->pids)
+    {
+      snprintf (v, sizeof (v), "%u", l->pids);
+      if (write_knob (cg, "pids", "pids.max", v, false, err) < 0)
+        return -1;
+    }
+  if (l->cpu_millis)
+    {
+      const unsigned period = 100000;
+      unsigned long long quota = (unsigned long long) l->cpu_millis * period / 1000;
+      if (cg->v2)
+        {
+          snprintf (v, sizeof (v), "%llu %u", quota, period);
+          if (write_knob (cg, "cpu", "cpu.max", v, false, err) < 0)
+            return -1;
+        }
+      else
+        {
+          snprintf (v, sizeof (v), "%u", period);
+          if (write_knob (cg, "cpu", "cpu.cfs_period_us", v, false, err) < 0)
+            return -1;
+          snprintf (v, sizeof (v), "%llu", quota);
+          if (write_knob (cg, "cpu", "cpu.cfs_quota_us", v, false, err) < 0)
+            return -1;
+        }
+    }
+  return 0;
+}
+
+long
+sb_cgroup_oom_kills (struct sb_cgroup *cg)
+{
+  char dir[PATHLEN + 8], path[PATHLEN + 64], buf[4096], *p;
+
+  if (app_dir_for (cg, "memory", dir, sizeof (dir)) == NULL)
+    return 0;
+  snprintf (path, sizeof (path), "%s/%s", dir, cg->v2 ? "memory.events" : "memory.oom_control");
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
+    return 0;
+  p = strstr (buf, "oom_kill ");
+  return p ? strtol (p + 9, NULL, 10) : 0;
+}
+
 static void
 kill_members (const char *dir)
 {
-  char path[8192], line[64];
+  char path[PATHLEN + 32], line[64];
   cleanup_file FILE *f = NULL;
 
   snprintf (path, sizeof (path), "%s/cgroup.procs", dir);
@@ -130,6 +276,25 @@ kill_members (const char *dir)
     }
 }
 
+static int
+remove_dir (const char *dir)
+{
+  int tries;
+
+  for (tries = 0; tries < 300; tries++)
+    {
+      struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+      if (rmdir (dir) == 0 || errno == ENOENT)
+        return 0;
+      if (errno != EBUSY)
+        return -errno;
+      kill_members (dir);
+      nanosleep (&ts, NULL);
+    }
+  return -EBUSY;
+}
+
 int
 sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
 {
@@ -137,30 +302,30 @@ sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
 
   for (i = 0; i < cg->ndirs; i++)
     {
-      int tries;
+      static const char *const parts[] = { "/app", "/supervisor", "" };
+      char path[PATHLEN + 16];
+      size_t k;
 
       if (cg->dirs[i] == NULL)
         continue;
-      for (tries = 0; tries < 200; tries++)
+      for (k = 0; k < 3; k++)
         {
-          if (rmdir (cg->dirs[i]) == 0 || errno == ENOENT)
-            break;
-          if (errno != EBUSY)
-            break;
-          kill_members (cg->dirs[i]);
-          {
-            struct timespec ts = { 0, 10 * 1000 * 1000 };
-            nanosleep (&ts, NULL);
-          }
+          int r;
+          snprintf (path, sizeof (path), "%s%s", cg->dirs[i], parts[k]);
+          r = remove_dir (path);
+          if (r < 0 && ret == 0)
+            ret = sb_error (err, -r, "remove cgroup `%s`", path);
         }
-      if (access (cg->dirs[i], F_OK) == 0)
-        ret = sb_error (err, EBUSY, "remove cgroup `%s`", cg->dirs[i]);
-      free (cg->dirs[i]);
-      cg->dirs[i] = NULL;
       /* The shared parent goes too once no sandbox uses it. */
-      rmdir (cg->parents[i]);
-      free (cg->parents[i]);
-      cg->parents[i] = NULL;
+      snprintf (path, sizeof (path), "%s", cg->dirs[i]);
+      if (strrchr (path, '/'))
+        {
+          *strrchr (path, '/') = '\0';
+          rmdir (path);
+        }
+      free (cg->dirs[i]);
+      free (cg->controllers[i]);
+      cg->dirs[i] = cg->controllers[i] = NULL;
     }
   cg->ndirs = 0;
   return ret;

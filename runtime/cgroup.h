@@ -1,25 +1,47 @@
 /* One cgroup per sandbox, on cgroup v1 (one directory per controller) or v2
-   (one directory). Created before the Sentry starts, removed after it ends. */
+   (one directory), split in two: the Sentry and the Gofer in one part, the
+   app in the other, so the tenant's limits bind the app and never starve the
+   Sentry that serves it:
+     v1: <controller>/sandbox/<id>            Sentry, Gofer
+         <controller>/sandbox/<id>/app        the app (limits here)
+     v2: sandbox/<id>/supervisor              Sentry, Gofer
+         sandbox/<id>/app                     the app (limits here)
+   Created before the Sentry starts, removed after it ends. */
 #ifndef SB_CGROUP_H
 #define SB_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
 
 #define SB_CGROUP_MAX_DIRS 8
 
+struct sb_cgroup_limits
+{
+  uint64_t memory_bytes;  /* 0: none */
+  int64_t swap_bytes;     /* -1: unlimited */
+  uint32_t cpu_millis;    /* 0: none */
+  uint32_t pids;          /* 0: none */
+};
+
 struct sb_cgroup
 {
   bool v2;
   int ndirs;
-  char *dirs[SB_CGROUP_MAX_DIRS]; /* absolute paths we created */
-  char *parents[SB_CGROUP_MAX_DIRS]; /* the "sandbox" parents, removed if empty */
+  char *dirs[SB_CGROUP_MAX_DIRS];       /* the sandbox's directory per hierarchy */
+  char *controllers[SB_CGROUP_MAX_DIRS]; /* v1: the controller of each; v2: "" */
 };
 
 /* root: the cgroup mount ("/sys/fs/cgroup"); name: unique per sandbox. */
 int sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err);
+/* Places pid (the Sentry) in the supervisor part. */
 int sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err);
+/* The cgroup.procs files of the app part, for the Sentry to place the app's init. */
+int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
+int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);
+/* How many times the kernel's OOM killer acted in the app part. */
+long sb_cgroup_oom_kills (struct sb_cgroup *cg);
 /* Kills what is left in it, removes the directories. Safe to call twice. */
 int sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err);
 

@@ -6,6 +6,7 @@
    gone when this returns. */
 #include "runtime.h"
 #include "cgroup.h"
+#include "policy/policy.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,15 +30,22 @@
 #define DEFAULT_AUDIT_LOG SB_LOCALSTATEDIR "/log/sandboxd/audit.log"
 #define HOSTNAME_MAX 64
 
+/* Where cgroups are: $SANDBOX_CGROUP_ROOT lets a test point at a cgroup2
+   mount of its own (to test v2 on a v1 host). */
+#define SB_CGROUP_ROOT (getenv ("SANDBOX_CGROUP_ROOT") ? getenv ("SANDBOX_CGROUP_ROOT") : "/sys/fs/cgroup")
+#define DEFAULT_POLICY_BASE SB_SYSCONFDIR "/sandboxd/defaults.conf"
+
 struct do_options
 {
   char *rootfs;             /* realpath'd */
   const char *policy;
+  const char *policy_base;
   const char *hostname;
   const char *release;
   const char *audit_log;
   const char *cwd;
   bool network_host;
+  bool network_host_given;
   bool strace;
   char **argv;
 };
@@ -50,7 +60,8 @@ do_usage (FILE *f)
            "\n"
            "  --rootfs DIR          use DIR as the root (default: the host root, read-only,\n"
            "                        with an in-memory writable layer)\n"
-           "  --policy FILE         apply a tenant policy file\n"
+           "  --policy FILE         apply a tenant policy file (over %s when it exists)\n"
+           "  --policy-base FILE    use FILE as the provider's base policy instead\n"
            "  --hostname NAME       the sandbox's hostname (default: sandbox)\n"
            "  --release R           the kernel release uname reports (default: 6.1.0)\n"
            "  --network none|host   none: loopback only (default); host: the host's network\n"
@@ -59,7 +70,7 @@ do_usage (FILE *f)
            "                        with the host root, / with --rootfs)\n"
            "  --audit-log FILE      append denied calls as JSON lines (default: %s)\n"
            "  -h, --help            show this help\n",
-           DEFAULT_AUDIT_LOG);
+           DEFAULT_POLICY_BASE, DEFAULT_AUDIT_LOG);
 }
 
 static bool
@@ -84,7 +95,7 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
     { "hostname", required_argument, 0, 'H' }, { "release", required_argument, 0, 'R' },
     { "network", required_argument, 0, 'n' },  { "strace", no_argument, 0, 's' },
     { "audit-log", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' },
-    { "cwd", required_argument, 0, 'w' },
+    { "cwd", required_argument, 0, 'w' },      { "policy-base", required_argument, 0, 'b' },
     { 0, 0, 0, 0 },
   };
   int c;
@@ -108,6 +119,9 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
         case 'p':
           o->policy = optarg;
           break;
+        case 'b':
+          o->policy_base = optarg;
+          break;
         case 'H':
           if (!valid_hostname (optarg))
             return sb_error (err, 0, "--hostname `%s`: use letters, digits, '-' and '.', at most %d",
@@ -126,6 +140,7 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
             o->network_host = false;
           else
             return sb_error (err, 0, "--network `%s`: use none or host", optarg);
+          o->network_host_given = true;
           break;
         case 's':
           o->strace = true;
@@ -149,9 +164,8 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
   if (optind >= argc)
     return sb_error (err, 0, "no command given (usage: sandbox-runtime do [OPTIONS] -- CMD [ARG...])");
   o->argv = argv + optind;
-  if (o->policy)
-    return sb_error (err, ENOTSUP, "--policy `%s`: policy files are not supported by this build yet",
-                     o->policy);
+  if (o->policy_base && !o->policy)
+    return sb_error (err, 0, "--policy-base needs --policy");
   return 0;
 }
 
@@ -180,17 +194,54 @@ open_audit_log (const char *path, sb_error_t *err)
   return fd;
 }
 
+/* The sandbox's settings: the policy's, narrowed (never widened) by options. */
+struct do_settings
+{
+  const char *hostname;
+  const char *release;
+  bool network_host;
+  char memory[32], cpus[16], disk[32];
+  struct sb_cgroup_limits limits;
+  char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
+  int ncgroup_procs;
+};
+
+static int
+settle (const struct do_options *o, const struct sb_policy *p, struct do_settings *st, sb_error_t *err)
+{
+  st->hostname = o->hostname ? o->hostname : p->hostname[0] ? p->hostname : "sandbox";
+  if (o->policy && !sb_policy_hostname_allowed (p, st->hostname))
+    return sb_error (err, 0, "hostname `%s` is not allowed by the policy (pattern `%s`)",
+                     st->hostname, p->hostname_pattern);
+  if (o->policy && o->release && strcmp (o->release, p->uname_release) != 0)
+    return sb_error (err, 0, "--release: the policy sets the kernel release (`%s`)", p->uname_release);
+  st->release = o->release ? o->release : p->uname_release;
+  if (o->network_host && o->policy && p->network != SB_NET_HOST)
+    return sb_error (err, 0, "--network host: the policy allows only network mode none");
+  st->network_host = o->policy ? (o->network_host_given ? o->network_host : p->network == SB_NET_HOST)
+                               : o->network_host;
+  snprintf (st->memory, sizeof (st->memory), "%llu", (unsigned long long) p->memory_bytes);
+  snprintf (st->cpus, sizeof (st->cpus), "%u", (p->cpu_millis + 999) / 1000);
+  snprintf (st->disk, sizeof (st->disk), "%llu", (unsigned long long) p->disk_bytes);
+  st->limits.memory_bytes = p->memory_bytes;
+  st->limits.swap_bytes = p->swap_bytes;
+  st->limits.cpu_millis = p->cpu_millis;
+  st->limits.pids = p->pids;
+  return 0;
+}
+
 /* argv for sandbox-sentry. */
 static char **
-sentry_argv (const struct do_options *o, int audit_fd, const char *id)
+sentry_argv (const struct do_options *o, const struct do_settings *st, int audit_fd, const char *id)
 {
   size_t n = 0, i;
   char **v;
   static char audit_buf[16];
+  int k;
 
   while (o->argv[n])
     n++;
-  v = calloc (n + 24, sizeof (char *));
+  v = calloc (n + 48, sizeof (char *));
   if (v == NULL)
     return NULL;
   i = 0;
@@ -201,14 +252,38 @@ sentry_argv (const struct do_options *o, int audit_fd, const char *id)
       v[i++] = o->rootfs;
     }
   v[i++] = "--hostname";
-  v[i++] = (char *) (o->hostname ? o->hostname : "sandbox");
-  if (o->release)
-    {
-      v[i++] = "--release";
-      v[i++] = (char *) o->release;
-    }
+  v[i++] = (char *) st->hostname;
+  v[i++] = "--release";
+  v[i++] = (char *) st->release;
   v[i++] = "--network";
-  v[i++] = o->network_host ? "host" : "none";
+  v[i++] = st->network_host ? "host" : "none";
+  if (st->limits.memory_bytes)
+    {
+      v[i++] = "--memory";
+      v[i++] = (char *) st->memory;
+    }
+  if (st->limits.cpu_millis)
+    {
+      v[i++] = "--cpus";
+      v[i++] = (char *) st->cpus;
+    }
+  v[i++] = "--tmpfs-size";
+  v[i++] = (char *) st->disk;
+  if (o->policy)
+    {
+      v[i++] = "--policy";
+      v[i++] = (char *) o->policy;
+      if (o->policy_base)
+        {
+          v[i++] = "--policy-base";
+          v[i++] = (char *) o->policy_base;
+        }
+    }
+  for (k = 0; k < st->ncgroup_procs; k++)
+    {
+      v[i++] = "--cgroup-procs";
+      v[i++] = (char *) st->cgroup_procs[k];
+    }
   if (o->strace)
     v[i++] = "--strace";
   snprintf (audit_buf, sizeof (audit_buf), "%d", audit_fd);
@@ -235,6 +310,46 @@ sentry_argv (const struct do_options *o, int audit_fd, const char *id)
   v[i++] = "--";
   memcpy (v + i, o->argv, n * sizeof (char *));
   return v;
+}
+
+/* A small process that outlives us only if we are killed: it waits for the
+   Sentry to end (it does, by its parent-death signal) and removes the
+   sandbox's cgroup, which nobody else would. On a normal exit we clean up
+   ourselves and end it. */
+static pid_t
+start_watcher (pid_t sentry, struct sb_cgroup *cg)
+{
+  int pidfd = syscall (SYS_pidfd_open, sentry, 0);
+  pid_t parent = getpid (), pid;
+
+  if (pidfd < 0)
+    return -1;
+  pid = fork ();
+  if (pid != 0)
+    {
+      close (pidfd);
+      return pid;
+    }
+  {
+    struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+    sigset_t all;
+    int i;
+
+    /* Signals meant for the command (a Ctrl-C to the process group) are not ours. */
+    for (i = 1; i < NSIG; i++)
+      if (i != SIGKILL && i != SIGSTOP)
+        signal (i, SIG_IGN);
+    sigfillset (&all);
+    sigprocmask (SIG_SETMASK, &all, NULL);
+    while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+      ;
+    /* Give the runtime a moment: if it lives, it cleans up and ends us. */
+    for (i = 0; i < 50 && getppid () == parent; i++)
+      usleep (20000);
+    if (getppid () != parent)
+      sb_cgroup_destroy (cg, NULL);
+    _exit (0);
+  }
 }
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -287,12 +402,17 @@ sb_runtime_do (int argc, char **argv)
   int sync[2] = { -1, -1 };
   char path[PATH_MAX], id[64];
   cleanup_free char **sargv = NULL;
+  cleanup_free struct sb_policy *policy = calloc (1, sizeof (*policy));
+  cleanup_free struct do_settings *st = calloc (1, sizeof (*st));
   sigset_t block, old;
   unsigned long flags;
-  pid_t child;
+  pid_t child, watcher = -1;
   int code = SB_EXIT_SANDBOX;
   size_t i;
 
+  /* A sandbox that failed early closes its end of our pipes: that is an
+     error to report, not a reason to die. */
+  signal (SIGPIPE, SIG_IGN);
   if (parse_do_options (argc, argv, &o, &err) < 0)
     {
       sb_error_print ("sandbox-runtime do", &err);
@@ -312,18 +432,48 @@ sb_runtime_do (int argc, char **argv)
       sb_error (&err, errno, "open the Sentry `%s`", path);
       goto out;
     }
-  if ((audit_fd = open_audit_log (o.audit_log, &err)) < 0)
-    goto out;
-  snprintf (id, sizeof (id), "do-%d-%llx", getpid (), (unsigned long long) (sb_now_ns () & 0xffffff));
-  sargv = sentry_argv (&o, 3, id);
-  if (sargv == NULL)
+  if (policy == NULL || st == NULL)
     {
       sb_error (&err, ENOMEM, "allocate");
       goto out;
     }
-  if (sb_cgroup_create (&cg, "/sys/fs/cgroup", id, &err) < 0)
+  if (o.policy)
+    {
+      if (o.policy_base == NULL && access (DEFAULT_POLICY_BASE, F_OK) == 0)
+        o.policy_base = DEFAULT_POLICY_BASE;
+      if (sb_policy_load (policy, o.policy_base, o.policy, &err) < 0)
+        {
+          code = SB_EXIT_USAGE;
+          goto out;
+        }
+    }
+  else
+    sb_policy_defaults (policy);
+  if (settle (&o, policy, st, &err) < 0)
+    {
+      code = SB_EXIT_USAGE;
+      goto out;
+    }
+  if ((audit_fd = open_audit_log (o.audit_log, &err)) < 0)
+    goto out;
+  snprintf (id, sizeof (id), "do-%d-%llx", getpid (), (unsigned long long) (sb_now_ns () & 0xffffff));
+  if (sb_cgroup_create (&cg, SB_CGROUP_ROOT, id, &err) < 0)
     {
       sb_error_prefix (&err, "create the sandbox's cgroup");
+      goto out;
+    }
+  if (sb_cgroup_set_limits (&cg, &st->limits, &err) < 0)
+    {
+      sb_error_prefix (&err, "apply the policy's limits");
+      goto out;
+    }
+  for (st->ncgroup_procs = 0; st->ncgroup_procs < cg.ndirs; st->ncgroup_procs++)
+    sb_cgroup_app_procs (&cg, st->ncgroup_procs, st->cgroup_procs[st->ncgroup_procs],
+                         sizeof (st->cgroup_procs[0]));
+  sargv = sentry_argv (&o, st, 3, id);
+  if (sargv == NULL)
+    {
+      sb_error (&err, ENOMEM, "allocate");
       goto out;
     }
   if (pipe2 (sync, O_CLOEXEC) < 0)
@@ -340,7 +490,7 @@ sb_runtime_do (int argc, char **argv)
   sigprocmask (SIG_BLOCK, &block, &old);
 
   flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
-  if (!o.network_host)
+  if (!st->network_host)
     flags |= CLONE_NEWNET;
   child = syscall (SYS_clone, flags, 0, 0, 0, 0);
   if (child < 0)
@@ -355,7 +505,12 @@ sb_runtime_do (int argc, char **argv)
       char go;
 
       sigprocmask (SIG_SETMASK, &old, NULL);
+      /* If we are killed, the Sentry goes too, and with it (pid 1 of the
+         sandbox) every process of the sandbox. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
       close (sync[1]);
+      /* (getppid is 0 here: our parent is outside the new pid namespace. If it
+         died before prctl, the read below sees end-of-file.) */
       if (read (sync[0], &go, 1) != 1)
         _exit (SB_EXIT_SANDBOX); /* the parent failed to place us: give up */
       /* The Sentry gets stdio, the audit log as fd 3, its binary as fd 4. */
@@ -380,6 +535,7 @@ sb_runtime_do (int argc, char **argv)
       sb_error_prefix (&err, "place the sandbox in its cgroup");
       goto out;
     }
+  watcher = start_watcher (child, &cg);
   if (write (sync[1], "G", 1) != 1)
     kill (child, SIGKILL);
   close (sync[1]);
@@ -388,6 +544,9 @@ sb_runtime_do (int argc, char **argv)
   sigprocmask (SIG_SETMASK, &old, NULL);
   if (code < 0)
     code = SB_EXIT_SANDBOX;
+  else if (code == 128 + SIGKILL && sb_cgroup_oom_kills (&cg) > 0)
+    fprintf (stderr, "sandbox-runtime do: the command was killed: out of memory (limit %llu bytes)\n",
+             (unsigned long long) st->limits.memory_bytes);
 
 out:
   if (sync[0] >= 0)
@@ -399,6 +558,11 @@ out:
       sb_error_t cgerr = NULL;
       if (sb_cgroup_destroy (&cg, &cgerr) < 0)
         sb_error_print ("sandbox-runtime do", &cgerr);
+    }
+  if (watcher > 0)
+    {
+      kill (watcher, SIGKILL);
+      waitpid (watcher, NULL, 0);
     }
   if (err)
     sb_error_print ("sandbox-runtime do", &err);

@@ -26,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +41,14 @@
 #endif
 
 static pid_t command_pid = -1;
+static volatile sig_atomic_t woken;
+
+static void
+wake_up (int sig)
+{
+  (void) sig;
+  woken = 1;
+}
 
 static void
 forward_signal (int sig)
@@ -127,10 +137,27 @@ sb_app_init (struct sb_app_init_args *a)
 {
   cleanup_error sb_error_t err = NULL;
   int keep[1] = { a->sync_sock };
+  sigset_t usr1, waitmask;
   char go;
   int listener, status;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* The Sentry blocks the signals it reads from a signalfd; we inherited that
+     mask, and must not keep it: we forward those signals to the command. */
+  {
+    sigset_t none;
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+  }
+  /* The Sentry places us in the app's cgroup first; our cgroup namespace is
+     rooted there. */
+  if (sb_read_all (a->sync_sock, &go, 1) < 0)
+    _exit (125);
+  if (unshare (CLONE_NEWCGROUP) < 0)
+    {
+      sb_error (&err, errno, "unshare the cgroup namespace");
+      die (&err);
+    }
   if (make_procfs (a->sync_sock, &err) < 0 || enter_root (&err) < 0)
     die (&err);
   if (a->cwd && chdir (a->cwd) < 0)
@@ -144,6 +171,15 @@ sb_app_init (struct sb_app_init_args *a)
         _exit (125);
     }
   sb_close_fds_except (3, keep, 1);
+  if (a->open_files)
+    {
+      struct rlimit rl = { .rlim_cur = a->open_files, .rlim_max = a->open_files };
+      if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
+        {
+          sb_error (&err, errno, "set the open-files limit to %u", a->open_files);
+          die (&err);
+        }
+    }
   if (sb_caps_restrict (sb_caps_docker_default, &err) < 0)
     die (&err);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -151,13 +187,27 @@ sb_app_init (struct sb_app_init_args *a)
       sb_error (&err, errno, "set no_new_privs");
       die (&err);
     }
-  listener = sb_app_filter_load (&err);
+  /* Once the filter is loaded, no call may need the Sentry before it holds
+     the listener (under the strict profile even write would): say we are
+     about to load it, then wait for SIGUSR1 with sigsuspend, which no
+     profile mediates. The Sentry finds the listener in our fd table. */
+  sigemptyset (&usr1);
+  sigaddset (&usr1, SIGUSR1);
+  sigprocmask (SIG_BLOCK, &usr1, &waitmask);
+  sigdelset (&waitmask, SIGUSR1);
+  {
+    struct sigaction sa = { .sa_handler = wake_up };
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGUSR1, &sa, NULL);
+  }
+  if (sb_write_all (a->sync_sock, "L", 1) < 0)
+    _exit (125);
+  listener = sb_app_filter_load (a->filter, &err);
   if (listener < 0)
     die (&err);
-  /* From here on every call goes through the filter: only host-class ones. */
-  if (sb_write_all (a->sync_sock, &listener, sizeof (listener)) < 0
-      || sb_read_all (a->sync_sock, &go, 1) < 0)
-    _exit (125);
+  while (!woken)
+    sigsuspend (&waitmask);
+  sigprocmask (SIG_UNBLOCK, &usr1, NULL);
   close (listener);
   close (a->sync_sock);
 

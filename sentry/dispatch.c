@@ -4,6 +4,7 @@
 #include "syscall_table.h"
 
 #include <errno.h>
+#include <string.h>
 #include <linux/audit.h>
 #include <sys/syscall.h>
 
@@ -82,8 +83,9 @@ deny (struct sb_call *c, const struct sb_syscall *e, int err, const char *action
 {
   struct sentry *s = c->s;
 
-  sb_audit_syscall (s->cfg.audit_fd, s->cfg.container_id, c->tid, e ? e->name : NULL,
-                    c->nr, c->args, action, err);
+  if (s->policy->audit >= SB_AUDIT_DENIED)
+    sb_audit_syscall (s->cfg.audit_fd, s->cfg.container_id, c->tid, e ? e->name : NULL,
+                      c->nr, c->args, action, err);
   return -err;
 }
 
@@ -103,6 +105,13 @@ sentry_dispatch (struct sb_call *c)
       goto answer;
     }
   e = sb_syscall_lookup (c->nr);
+  if (e && c->s->filter.deny[c->nr])
+    {
+      /* The tenant's extra denies, with the tenant's errno. */
+      ret = deny (c, e, c->s->policy->deny_errno, "deny-policy");
+      how = "denied";
+      goto answer;
+    }
   switch (sb_syscall_class (c->nr))
     {
     case SB_SYS_UNKNOWN:
@@ -139,6 +148,10 @@ sentry_dispatch (struct sb_call *c)
 answer:
   if (ret == -ECANCELED && !sb_call_valid (c))
     return; /* the caller is gone or was interrupted: nothing to answer */
+  if (c->s->policy->audit == SB_AUDIT_ALL && strcmp (how, "denied") != 0)
+    sb_audit_syscall (c->s->cfg.audit_fd, c->s->cfg.container_id, c->tid, e ? e->name : NULL,
+                      c->nr, c->args, ret == SB_RET_CONTINUE ? "continue" : how,
+                      ret < 0 && ret > -4096 ? (int) -ret : 0);
   if (!c->responded)
     sb_respond (c->s, c->req->id, ret);
   if (c->s->cfg.strace && ret != SB_RET_DONE)

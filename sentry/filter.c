@@ -6,6 +6,7 @@
    Argument checks compare the low 32 bits only where the kernel reads an
    int, so garbage in the high bits cannot slip past. */
 #include "filter.h"
+#include "policy/policy.h"
 #include "syscall_table.h"
 
 #include <errno.h>
@@ -103,16 +104,20 @@ add_checked (scmp_filter_ctx ctx, int nr)
 /* Sentry-class calls with an argument pattern that names nothing: they run
    on the host without a round trip. */
 static int
-add_fast_paths (scmp_filter_ctx ctx)
+add_fast_paths (scmp_filter_ctx ctx, const struct sb_filter_options *o)
 {
   int ret;
 
-  /* send on a connected socket: no address to check. */
-  if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_sendto, 1, SCMP_A4 (SCMP_CMP_EQ, 0))) < 0)
+  /* send on a connected socket: no address to check (strict sees every send). */
+  if (o->profile != SB_PROFILE_STRICT && !o->deny[SYS_sendto]
+      && (ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_sendto, 1, SCMP_A4 (SCMP_CMP_EQ, 0))) < 0)
     return ret;
   /* futimens(fd, times): utimensat with a NULL path acts on the fd only. */
-  if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_utimensat, 1, SCMP_A1 (SCMP_CMP_EQ, 0))) < 0)
+  if (!o->deny[SYS_utimensat]
+      && (ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_utimensat, 1, SCMP_A1 (SCMP_CMP_EQ, 0))) < 0)
     return ret;
+  if (o->deny[SYS_clone3])
+    return 0;
   /* clone3 passes its flags in memory the filter cannot read; ENOSYS is the
      documented answer that makes libc fall back to clone, whose flags it can
      check. Answered here, without a round trip per thread, and not audited:
@@ -120,8 +125,46 @@ add_fast_paths (scmp_filter_ctx ctx)
   return seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SYS_clone3, 0);
 }
 
+/* strict: the usual descriptor calls also reach the Sentry (which lets
+   them continue: their safety does not depend on the app's memory), so a
+   tenant's every file and socket operation is seen and can be audited. */
+static const int strict_calls[] = {
+  SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_preadv,
+  SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_lseek, SYS_fstat, SYS_fstatfs, SYS_fcntl,
+  SYS_dup, SYS_dup2, SYS_dup3, SYS_getdents64, SYS_ftruncate, SYS_fallocate, SYS_fsync,
+  SYS_fdatasync, SYS_sendfile, SYS_splice, SYS_copy_file_range, SYS_fchmod, SYS_fchown,
+  SYS_fchdir, SYS_flock, SYS_accept, SYS_accept4, SYS_recvfrom, SYS_recvmsg, SYS_listen,
+  SYS_shutdown, SYS_getsockopt, SYS_setsockopt, SYS_getsockname, SYS_getpeername, -1
+};
+
+/* compat: calls some programs need that the default profile denies. */
+static const int compat_calls[] = {
+  SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_modify_ldt, -1
+};
+
+static bool
+in_list (const int *list, int nr)
+{
+  for (; *list >= 0; list++)
+    if (*list == nr)
+      return true;
+  return false;
+}
+
+bool
+sb_filter_strict_call (int nr)
+{
+  return in_list (strict_calls, nr);
+}
+
+bool
+sb_filter_compat_call (int nr)
+{
+  return in_list (compat_calls, nr);
+}
+
 static scmp_filter_ctx
-build (int *errp)
+build (const struct sb_filter_options *o, int *errp)
 {
   scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_NOTIFY);
   int nr, ret = 0;
@@ -137,22 +180,32 @@ build (int *errp)
     goto fail;
   for (nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
     {
+      ret = 0; /* by default: the default action, notify */
+      if (o->deny[nr])
+        continue;
       switch (sb_syscall_class (nr))
         {
         case SB_SYS_HOST:
-          ret = allow (ctx, nr);
+          if (!(o->profile == SB_PROFILE_STRICT && sb_filter_strict_call (nr)))
+            ret = allow (ctx, nr);
           break;
         case SB_SYS_HOST_CHECKED:
-          ret = add_checked (ctx, nr);
+          if (o->profile == SB_PROFILE_COMPAT && nr == SYS_personality)
+            ret = allow (ctx, nr);
+          else
+            ret = add_checked (ctx, nr);
+          break;
+        case SB_SYS_DENIED:
+          if (o->profile == SB_PROFILE_COMPAT && sb_filter_compat_call (nr))
+            ret = allow (ctx, nr);
           break;
         default:
-          ret = 0; /* the default action: notify */
           break;
         }
       if (ret < 0)
         goto fail;
     }
-  if ((ret = add_fast_paths (ctx)) < 0)
+  if ((ret = add_fast_paths (ctx, o)) < 0)
     goto fail;
   return ctx;
 fail:
@@ -162,12 +215,12 @@ fail:
 }
 
 int
-sb_app_filter_load (sb_error_t *err)
+sb_app_filter_load (const struct sb_filter_options *o, sb_error_t *err)
 {
   scmp_filter_ctx ctx;
   int e = 0, ret, fd;
 
-  ctx = build (&e);
+  ctx = build (o, &e);
   if (ctx == NULL)
     return sb_error (err, e, "build the app's seccomp filter");
   ret = seccomp_load (ctx);
@@ -184,12 +237,12 @@ sb_app_filter_load (sb_error_t *err)
 }
 
 int
-sb_app_filter_export (int fd, sb_error_t *err)
+sb_app_filter_export (const struct sb_filter_options *o, int fd, sb_error_t *err)
 {
   scmp_filter_ctx ctx;
   int e = 0, ret;
 
-  ctx = build (&e);
+  ctx = build (o, &e);
   if (ctx == NULL)
     return sb_error (err, e, "build the app's seccomp filter");
   ret = seccomp_export_pfc (ctx, fd);

@@ -20,8 +20,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/openat2.h>
 #include <net/if.h>
+#include <dirent.h>
 #include <sched.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +106,159 @@ make_dev (sb_error_t *err)
   return 0;
 }
 
+/* Resolves a container path inside the root being built, so a symlink in
+   the image cannot point a mount at the host. */
+static int
+open_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = { .flags = (unsigned) flags | O_CLOEXEC,
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
+  return fd < 0 ? -errno : fd;
+}
+
+/* mkdir -p of a container path, one component at a time inside the root;
+   the last component is a file when as_file. */
+static int
+make_in_root (int rootfd, const char *path, bool as_file)
+{
+  char parent[4096] = "/";
+  const char *p = path;
+
+  while (*p)
+    {
+      cleanup_close int dirfd = -1;
+      const char *end;
+      char name[256];
+      size_t n;
+      bool last;
+
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        break;
+      end = strchrnul (p, '/');
+      n = end - p;
+      if (n >= sizeof (name) || strlen (parent) + n + 2 > sizeof (parent))
+        return -ENAMETOOLONG;
+      memcpy (name, p, n);
+      name[n] = '\0';
+      last = end[strspn (end, "/")] == '\0';
+      dirfd = open_in_root (rootfd, parent, O_PATH | O_DIRECTORY);
+      if (dirfd < 0)
+        return dirfd;
+      if (last && as_file)
+        {
+          int fd = openat (dirfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+          if (fd < 0 && errno != EEXIST && errno != EISDIR)
+            return -errno;
+          if (fd >= 0)
+            close (fd);
+        }
+      else if (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST)
+        return -errno;
+      if (strcmp (parent, "/") != 0)
+        strcat (parent, "/");
+      strcat (parent, name);
+      p = end;
+    }
+  return 0;
+}
+
+static int
+remount_read_only (int rootfd, const char *path, sb_error_t *err)
+{
+  cleanup_close int fd = open_in_root (rootfd, path, O_PATH);
+  char via[64];
+
+  if (fd < 0)
+    return sb_error (err, -fd, "reopen `%s`", path);
+  snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+  if (mount (NULL, via, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+    return sb_error (err, errno, "make `%s` read-only", path);
+  return 0;
+}
+
+/* The tenant's volumes, read-only paths and hidden paths, as mounts in the
+   root being built: the Gofer and the app's mount namespaces copy them. */
+static int
+apply_policy_mounts (struct sentry *s, sb_error_t *err)
+{
+  const struct sb_policy *p = s->policy;
+  cleanup_close int rootfd = open (SB_ROOT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char via[64];
+  int i, j, ret;
+
+  if (rootfd < 0)
+    return sb_error (err, errno, "open the container root");
+  for (i = 0; i < p->nvolumes; i++)
+    {
+      const struct sb_volume *v = &p->volumes[i];
+      cleanup_free char *src = realpath (v->source, NULL);
+      cleanup_close int target = -1;
+      bool inside = false;
+      struct stat st;
+
+      if (src == NULL)
+        return sb_error (err, errno, "volume %s: source `%s`", v->name, v->source);
+      /* Checked again on the resolved path: a symlink must not widen the grant. */
+      for (j = 0; j < p->nvolume_roots && !inside; j++)
+        inside = sb_path_has_prefix (src, p->volume_roots[j]);
+      if (!inside)
+        return sb_error (err, EPERM, "volume %s: `%s` is outside the tenant's volume roots", v->name, src);
+      if (stat (src, &st) < 0)
+        return sb_error (err, errno, "volume %s: stat `%s`", v->name, src);
+      ret = make_in_root (rootfd, v->target, !S_ISDIR (st.st_mode));
+      if (ret < 0)
+        return sb_error (err, -ret, "volume %s: create `%s` in the container", v->name, v->target);
+      target = open_in_root (rootfd, v->target, O_PATH | O_NOFOLLOW);
+      if (target < 0)
+        return sb_error (err, -target, "volume %s: open `%s` in the container", v->name, v->target);
+      snprintf (via, sizeof (via), "/proc/self/fd/%d", target);
+      if (mount (src, via, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return sb_error (err, errno, "volume %s: mount `%s` on `%s`", v->name, src, v->target);
+      if (v->read_only && remount_read_only (rootfd, v->target, err) < 0)
+        return sb_error_prefix (err, "volume %s", v->name);
+    }
+  for (i = 0; i < p->nread_only; i++)
+    {
+      cleanup_close int fd = open_in_root (rootfd, p->read_only[i], O_PATH | O_NOFOLLOW);
+      if (fd == -ENOENT)
+        continue;
+      if (fd < 0)
+        return sb_error (err, -fd, "read-only path `%s`", p->read_only[i]);
+      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+      if (mount (via, via, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return sb_error (err, errno, "read-only path `%s`: bind", p->read_only[i]);
+      if (remount_read_only (rootfd, p->read_only[i], err) < 0)
+        return -1;
+    }
+  /* Hidden paths: the Gofer answers ENOENT for them; these masks are for the
+     one thing the kernel resolves itself, execve. */
+  for (i = 0; i < p->nhidden; i++)
+    {
+      cleanup_close int fd = open_in_root (rootfd, p->hidden[i], O_PATH | O_NOFOLLOW);
+      struct stat st;
+
+      if (fd == -ENOENT || fd == -ELOOP)
+        continue;
+      if (fd < 0)
+        return sb_error (err, -fd, "hidden path `%s`", p->hidden[i]);
+      if (fstat (fd, &st) < 0)
+        return sb_error (err, errno, "hidden path `%s`", p->hidden[i]);
+      if (S_ISLNK (st.st_mode))
+        continue;
+      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+      if (S_ISDIR (st.st_mode))
+        ret = mount ("hidden", via, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000");
+      else
+        ret = mount (SB_ROOT_DIR "/dev/null", via, NULL, MS_BIND, NULL);
+      if (ret < 0)
+        return sb_error (err, errno, "mask hidden path `%s`", p->hidden[i]);
+    }
+  return 0;
+}
+
 static int
 make_root (struct sentry *s, sb_error_t *err)
 {
@@ -152,7 +308,7 @@ make_root (struct sentry *s, sb_error_t *err)
   if (mount_or_fail ("sysfs", SB_ROOT_DIR "/sys", "sysfs",
                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
     return -1;
-  return 0;
+  return apply_policy_mounts (s, err);
 }
 
 static int
@@ -185,14 +341,20 @@ start_gofer (struct sentry *s, int gofer_exe, sb_error_t *err)
     return sb_error (err, errno, "fork the Gofer");
   if (pid == 0)
     {
-      char *argv[] = { "sandbox-gofer", SB_ROOT_DIR, NULL };
-      int keep[1] = { 3 };
+      char **argv = calloc (2 * SB_POLICY_MAX_PATHS + 4, sizeof (char *));
+      int i, n = 0;
 
       prctl (PR_SET_PDEATHSIG, SIGKILL);
-      if (dup2 (sv[1], 3) < 0)
+      if (argv == NULL || dup2 (sv[1], 3) < 0)
         _exit (125);
+      argv[n++] = "sandbox-gofer";
+      for (i = 0; i < s->policy->nhidden; i++)
+        {
+          argv[n++] = "--hidden";
+          argv[n++] = s->policy->hidden[i];
+        }
+      argv[n++] = SB_ROOT_DIR;
       sb_close_fds_except (4, &gofer_exe, 1);
-      (void) keep;
       syscall (SYS_execveat, gofer_exe, "", argv, environ, AT_EMPTY_PATH);
       fprintf (stderr, "sandbox-sentry: exec the Gofer: %s\n", strerror (errno));
       _exit (125);
@@ -211,20 +373,70 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     return sb_error (err, errno, "socketpair for the init");
-  pid = syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP | SIGCHLD, 0, 0, 0, 0);
+  pid = syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
   if (pid < 0)
     return sb_error (err, errno, "clone the sandbox init");
   if (pid == 0)
     {
       struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
-                                    .cwd_optional = s->cfg.cwd_optional };
+                                    .cwd_optional = s->cfg.cwd_optional,
+                                    .open_files = s->policy->open_files, .filter = &s->filter };
       close (sv[0]);
       sb_app_init (&a);
     }
   close (sv[1]);
   s->init_pid = pid;
   *sync_out = sv[0];
+  /* The app's part of the cgroup, where the tenant's limits are. */
+  {
+    char value[32];
+    int i;
+
+    snprintf (value, sizeof (value), "%d", pid);
+    for (i = 0; i < s->cfg.ncgroup_procs; i++)
+      if (sb_write_file (s->cfg.cgroup_procs[i], value, err) < 0)
+        return sb_error_prefix (err, "place the app in its cgroup");
+  }
+  if (sb_write_all (*sync_out, "C", 1) < 0)
+    return sb_error (err, EPIPE, "the sandbox init died");
   return 0;
+}
+
+/* The init's seccomp listener: the descriptor that appears in its table
+   once it has loaded its filter (it loads it right after saying so). Found by
+   taking each of its low descriptors with pidfd_getfd and asking what it is
+   through our own /proc/self (our procfs shows the host's pid numbers, not
+   the sandbox's, so the init's own /proc entry is not used). */
+static int
+take_listener (int pidfd)
+{
+  int tries, fd;
+
+  for (tries = 0; tries < 5000; tries++)
+    {
+      struct timespec ts = { 0, 1000 * 1000 };
+
+      for (fd = 3; fd < 64; fd++)
+        {
+          char link[64], target[64];
+          int dup = syscall (SYS_pidfd_getfd, pidfd, fd, 0);
+          ssize_t n;
+
+          if (dup < 0)
+            continue;
+          snprintf (link, sizeof (link), "/proc/self/fd/%d", dup);
+          n = readlink (link, target, sizeof (target) - 1);
+          if (n > 0)
+            {
+              target[n] = '\0';
+              if (strcmp (target, "anon_inode:seccomp notify") == 0)
+                return dup;
+            }
+          close (dup);
+        }
+      nanosleep (&ts, NULL);
+    }
+  return -ETIMEDOUT;
 }
 
 /* Hands the container procfs to the Gofer, then takes the app's listener. */
@@ -234,7 +446,7 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   struct sb_gofer_req req = { .op = SB_GOFER_HELLO };
   struct sb_gofer_answer *ans;
   cleanup_close int pidfd = -1;
-  int fds[1], nfds = 1, listener_no, ret;
+  int fds[1], nfds = 1, ret;
   char byte;
   ssize_t n;
 
@@ -255,22 +467,21 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   if (ret < 0)
     return sb_error (err, -ret, "start the Gofer");
 
-  if (sb_read_all (sync, &listener_no, sizeof (listener_no)) < 0)
+  if (sb_read_all (sync, &byte, 1) < 0)
     return sb_error (err, EPIPE, "the sandbox init failed before loading its filter");
   pidfd = syscall (SYS_pidfd_open, s->init_pid, 0);
   if (pidfd < 0)
     return sb_error (err, errno, "pidfd_open the sandbox init");
-  s->listener = syscall (SYS_pidfd_getfd, pidfd, listener_no, 0);
+  s->listener = take_listener (pidfd);
   if (s->listener < 0)
-    return sb_error (err, errno, "take the seccomp listener");
+    return sb_error (err, -s->listener, "take the seccomp listener of the sandbox init");
   fcntl (s->listener, F_SETFD, FD_CLOEXEC);
   /* Linux 6.6+: wake the Sentry on the caller's CPU, the caller on the
      Sentry's; a round trip then avoids two cross-CPU wake-ups (~3 us instead
      of tens here). Older kernels refuse the flag: nothing else changes. */
   ioctl (s->listener, SB_SECCOMP_IOCTL_NOTIF_SET_FLAGS, SB_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-  byte = 'G';
-  if (sb_write_all (sync, &byte, 1) < 0)
-    return sb_error (err, EPIPE, "start the command");
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGUSR1, NULL, 0) < 0)
+    return sb_error (err, errno, "start the command");
   return 0;
 }
 

@@ -17,6 +17,8 @@ struct sb_app_init_args
   int sync_sock;          /* to the Sentry */
   const char *cwd;
   bool cwd_optional;
+  unsigned open_files;    /* RLIMIT_NOFILE of the app */
+  const struct sb_filter_options *filter;
   char **argv;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);

@@ -76,16 +76,26 @@ static struct
 static pthread_mutex_t pidfd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
-pidfd_for (pid_t tid, bool refresh)
+pidfd_for (pid_t tid, bool refresh, int procfd)
 {
   unsigned slot = (unsigned) tid % PIDFD_CACHE;
   int fd;
 
   if (!refresh && pidfd_cache[slot].tid == tid && pidfd_cache[slot].pidfd > 0)
     return pidfd_cache[slot].pidfd;
+  /* A thread other than the leader: Linux 6.9+ opens it with PIDFD_THREAD
+     (older kernels answer EINVAL or ENOENT for a non-leader); its fd table
+     is the process's, so the leader's pidfd does as well. */
   fd = syscall (SYS_pidfd_open, tid, 0);
-  if (fd < 0 && errno == EINVAL)
+  if (fd < 0 && (errno == EINVAL || errno == ENOENT))
     fd = syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
+  if (fd < 0 && (errno == EINVAL || errno == ENOENT) && procfd >= 0)
+    {
+      char path[64], buf[4096], *p;
+      snprintf (path, sizeof (path), "%d/status", tid);
+      if (sb_read_file_at (procfd, path, buf, sizeof (buf)) > 0 && (p = strstr (buf, "\nTgid:")))
+        fd = syscall (SYS_pidfd_open, (pid_t) strtol (p + 6, NULL, 10), 0);
+    }
   if (fd < 0)
     return -errno;
   if (pidfd_cache[slot].pidfd > 0)
@@ -105,7 +115,7 @@ sb_get_app_fd (struct sb_call *c, int appfd)
   pthread_mutex_lock (&pidfd_lock);
   for (attempt = 0; attempt < 2; attempt++)
     {
-      pidfd = pidfd_for (c->tid, attempt > 0);
+      pidfd = pidfd_for (c->tid, attempt > 0, c->s->procfd);
       if (pidfd < 0)
         {
           fd = pidfd;

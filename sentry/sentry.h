@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
+#include "filter.h"
 #include "gofer_proto.h"
+#include "policy/policy.h"
 
 struct sentry_config
 {
@@ -23,6 +25,10 @@ struct sentry_config
   uint64_t memory_limit;     /* bytes reported as the sandbox's memory; 0: host's */
   uint64_t tmpfs_size;       /* size of the writable layer in host-root mode */
   int cpus;                  /* processors reported; 0: host's */
+  const char *policy_file;   /* the tenant's policy; NULL: built-in defaults */
+  const char *policy_base;   /* the provider's base policy, or NULL */
+  int ncgroup_procs;         /* cgroup.procs files that receive the app's init */
+  const char *cgroup_procs[8];
   const char *cwd;           /* the command's working directory in the container */
   bool cwd_optional;         /* fall back to "/" when cwd does not exist there */
   char **argv;               /* the command */
@@ -39,6 +45,8 @@ struct sentry
   uint64_t start_ns;         /* monotonic start, for uptime */
   uint64_t start_realtime;   /* seconds since the epoch, for btime */
   uint32_t gofer_next_id;
+  struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
+  struct sb_filter_options filter;
   size_t notif_size, resp_size;
 };
 

@@ -5,6 +5,7 @@
 #include "sentry.h"
 #include "util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@ usage (void)
   fprintf (stderr,
            "usage: sandbox-sentry [--rootfs DIR] [--hostname H] [--release R] [--network none|host]\n"
            "       [--strace] [--audit-fd N] [--memory BYTES] [--cpus N] [--tmpfs-size BYTES]\n"
-           "       [--id ID] [--cwd DIR [--cwd-optional]] -- CMD [ARG...]\n"
+           "       [--id ID] [--cwd DIR [--cwd-optional]] [--policy FILE [--policy-base FILE]]\n"
+           "       [--cgroup-procs FILE]... -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand.\n");
 }
 
@@ -48,6 +50,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "memory", required_argument, 0, 'm' },  { "cpus", required_argument, 0, 'c' },
     { "tmpfs-size", required_argument, 0, 't' }, { "id", required_argument, 0, 'i' },
     { "cwd", required_argument, 0, 'w' },     { "cwd-optional", no_argument, 0, 'W' },
+    { "policy", required_argument, 0, 'p' },  { "policy-base", required_argument, 0, 'b' },
+    { "cgroup-procs", required_argument, 0, 'g' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -92,12 +96,46 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           cfg->cwd = optarg;
           break;
         case 'W': cfg->cwd_optional = true; break;
+        case 'p': cfg->policy_file = optarg; break;
+        case 'b': cfg->policy_base = optarg; break;
+        case 'g':
+          if (cfg->ncgroup_procs >= 8 || optarg[0] != '/')
+            return -1;
+          cfg->cgroup_procs[cfg->ncgroup_procs++] = optarg;
+          break;
         default: return -1;
         }
     }
   if (optind >= argc)
     return -1;
   cfg->argv = argv + optind;
+  return 0;
+}
+
+/* The tenant's policy (or the defaults), and what the filter takes from it. */
+static int
+load_policy (struct sentry *s, sb_error_t *err)
+{
+  int i;
+
+  s->policy = calloc (1, sizeof (*s->policy));
+  if (s->policy == NULL)
+    return sb_error (err, ENOMEM, "allocate the policy");
+  if (s->cfg.policy_file)
+    {
+      if (sb_policy_load (s->policy, s->cfg.policy_base, s->cfg.policy_file, err) < 0)
+        return -1;
+    }
+  else
+    sb_policy_defaults (s->policy);
+  s->filter.profile = s->policy->profile;
+  for (i = 0; i < s->policy->ndenies; i++)
+    {
+      long nr = sb_syscall_by_name (s->policy->denies[i]);
+      if (nr < 0 || nr >= SB_SYSCALL_NR_MAX)
+        return sb_error (err, EINVAL, "policy: unknown system call `%s`", s->policy->denies[i]);
+      s->filter.deny[nr] = true;
+    }
   return 0;
 }
 
@@ -115,6 +153,11 @@ main (int argc, char **argv)
   if (parse_args (argc, argv, &s.cfg) < 0)
     {
       usage ();
+      return EXIT_SANDBOX_ERROR;
+    }
+  if (load_policy (&s, &err) < 0)
+    {
+      sb_error_print ("sandbox-sentry", &err);
       return EXIT_SANDBOX_ERROR;
     }
   s.start_ns = sb_now_ns ();

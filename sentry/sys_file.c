@@ -1184,11 +1184,25 @@ sys_xattr (struct sb_call *c)
 long
 sys_execve (struct sb_call *c)
 {
+  char path[PATH_BUF];
+  int ret, dirfd = c->nr == SYS_execveat ? (int) c->args[0] : AT_FDCWD;
+  uint64_t addr = c->nr == SYS_execveat ? c->args[1] : c->args[0];
+
+  /* With hidden paths, ask the Gofer first, for a clean ENOENT (the mounts
+     that mask them in the app's namespace are the backstop). */
+  if (c->s->policy->nhidden > 0)
+    {
+      ret = app_path (c, dirfd, addr, path, true);
+      if (ret == -ECANCELED)
+        return ret;
+      if (ret == 0 && gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE, 0, NULL, 0) == -ENOENT)
+        return -ENOENT;
+    }
   /* The kernel must load the program itself, so it reads the path and argv
      again after this answer. That is safe: the caller's mount namespace
-     holds only the container root (pivot_root, old root detached), so no
-     path it can name leads out; no_new_privs stops set-id gains; and the new
-     image inherits the same filter. */
+     holds only the container root (pivot_root, old root detached) with the
+     hidden paths masked, so no path it can name leads out; no_new_privs
+     stops set-id gains; and the new image inherits the same filter. */
   return SB_RET_CONTINUE;
 }
 

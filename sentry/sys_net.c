@@ -8,10 +8,12 @@
 #include "audit.h"
 #include "cleanup.h"
 #include "memory.h"
+#include "syscall_table.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,8 +32,11 @@
 static int
 audit_deny (struct sb_call *c, int err, const char *action)
 {
-  sb_audit_syscall (c->s->cfg.audit_fd, c->s->cfg.container_id, c->tid,
-                    c->nr == SYS_socket ? "socket" : NULL, c->nr, c->args, action, err);
+  const struct sb_syscall *e = sb_syscall_lookup (c->nr);
+
+  if (c->s->policy->audit >= SB_AUDIT_DENIED)
+    sb_audit_syscall (c->s->cfg.audit_fd, c->s->cfg.container_id, c->tid, e ? e->name : NULL,
+                      c->nr, c->args, action, err);
   return -err;
 }
 
@@ -148,12 +153,65 @@ unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, b
   return 0;
 }
 
+static bool
+is_loopback (int family, const uint8_t *addr)
+{
+  static const uint8_t v6_loopback[16] = { [15] = 1 };
+  static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+  if (family == AF_INET)
+    return addr[0] == 127;
+  return memcmp (addr, v6_loopback, 16) == 0
+         || (memcmp (addr, v4_mapped, 12) == 0 && addr[12] == 127);
+}
+
+/* The tenant's network rules for an internet address: bind ranges, egress
+   rules (first match wins). In mode none the loopback is the sandbox's own
+   and always reachable. Refusals answer EACCES and are audited. */
+static int
+check_inet_rules (struct sb_call *c, const struct sockaddr_storage *ss, bool for_bind)
+{
+  const struct sb_policy *p = c->s->policy;
+  const uint8_t *addr;
+  uint16_t port;
+
+  if (ss->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) ss;
+      addr = (const uint8_t *) &in->sin_addr;
+      port = ntohs (in->sin_port);
+    }
+  else if (ss->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) ss;
+      addr = (const uint8_t *) &in6->sin6_addr;
+      port = ntohs (in6->sin6_port);
+    }
+  else
+    return 0;
+  if (for_bind)
+    {
+      if (sb_policy_bind_allowed (p, port))
+        return 0;
+      return audit_deny (c, EACCES, "deny-bind");
+    }
+  if (p->network == SB_NET_NONE && is_loopback (ss->ss_family, addr))
+    return 0;
+  if (sb_policy_egress_allowed (p, ss->ss_family, addr, port))
+    return 0;
+  return audit_deny (c, EACCES, "deny-egress");
+}
+
 /* Makes the address usable by the Sentry and applies the tenant's rules. */
 static int
 prepare_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len, bool for_bind,
                  int *holdfd)
 {
+  int ret;
+
   *holdfd = -1;
+  if ((ret = check_inet_rules (c, ss, for_bind)) < 0)
+    return ret;
   if (ss->ss_family == AF_UNIX && *len > offsetof (struct sockaddr_un, sun_path)
       && ((struct sockaddr_un *) ss)->sun_path[0] != '\0')
     return unix_path_address (c, (struct sockaddr_un *) ss, len, for_bind, holdfd);

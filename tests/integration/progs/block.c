@@ -17,7 +17,7 @@
    "ok: ..." lines and exits 0 on success; prints "FAIL: ..." and exits 1
    when a call stalled or failed; "SETUP: ..." and exit 2 when the test could
    not be set up (the call did not block at all).  An alarm ends it (exit
-   142) after 20 seconds whatever happens. */
+   142) after 10 seconds whatever happens. */
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
 #include <errno.h>
@@ -329,7 +329,7 @@ int
 main (int argc, char **argv)
 {
   setvbuf (stdout, NULL, _IOLBF, 0);
-  alarm (20);
+  alarm (10);
   if (argc == 3 && strcmp (argv[1], "fifo") == 0)
     return test_fifo (argv[2]);
   if (argc >= 2 && strcmp (argv[1], "connect") == 0)

@@ -3,7 +3,7 @@
    (-all-static, runs alone in an empty rootfs) and hello_dynamic (needs the
    loader and libc).
 
-   Usage: hello [DIR]
+   Usage: hello [DIR [KEEP]]
    Prints, one per line:
      hello, world
      pid=<getpid()>
@@ -11,6 +11,7 @@
      uname=<sysname> <nodename> <release> <machine>
      fileio=ok            after writing, reading back, renaming, listing and
                           removing files in DIR (default /tmp)
+   With KEEP, it then leaves the file DIR/KEEP holding "kept\n" behind.
    Exits 0 when all of that worked, 1 (with a message on stderr naming the
    step) otherwise. */
 #define _GNU_SOURCE 1
@@ -112,5 +113,13 @@ main (int argc, char **argv)
       return 1;
     }
   printf ("fileio=ok\n");
+  if (argc > 2)
+    {
+      snprintf (path, sizeof (path), "%s/%s", dir, argv[2]);
+      fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || write (fd, "kept\n", 5) != 5 || close (fd) < 0)
+        return die ("write the file to keep");
+      printf ("kept=%s\n", path);
+    }
   return 0;
 }

@@ -1,0 +1,305 @@
+/* `sandboxctl policy check` and `sandboxctl policy show`. */
+#include "client.h"
+
+#include "policy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+void
+sb_policy_usage (FILE *out, const char *prog)
+{
+  fprintf (out,
+           "Usage: %s policy check [--base FILE] FILE...\n"
+           "       %s policy show [--base FILE] FILE\n"
+           "\n"
+           "check   parses each tenant policy FILE over the base file, prints\n"
+           "        \"FILE: ok (tenant NAME)\" or its first error as\n"
+           "        \"FILE:LINE: KEY: what is wrong\"; exits 1 if any file is invalid.\n"
+           "show    prints the effective policy of FILE (over the base file) as JSON.\n"
+           "\n"
+           "  --base FILE   the provider-wide base policy the tenant files override\n"
+           "  -h, --help    show this help\n"
+           "\n"
+           "The format is described in sandbox-policy(5).\n",
+           prog, prog);
+}
+
+/* Options common to check and show. Returns the index of the first file
+   argument, or -1 after a usage message (*help set for --help). */
+static int
+parse_options (const char *prog, const char *cmd, int argc, char **argv, const char **base,
+               bool *help)
+{
+  int i;
+
+  *base = NULL;
+  *help = false;
+  for (i = 1; i < argc; i++)
+    {
+      const char *a = argv[i];
+      if (strcmp (a, "--") == 0)
+        return i + 1;
+      if (a[0] != '-' || a[1] == '\0')
+        return i;
+      if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0)
+        {
+          *help = true;
+          return -1;
+        }
+      if (strcmp (a, "--base") == 0)
+        {
+          if (i + 1 >= argc)
+            {
+              fprintf (stderr, "%s policy %s: --base needs a FILE\n", prog, cmd);
+              return -1;
+            }
+          *base = argv[++i];
+        }
+      else if (strncmp (a, "--base=", 7) == 0)
+        *base = a + 7;
+      else
+        {
+          fprintf (stderr, "%s policy %s: unknown option '%s' (see %s policy --help)\n", prog,
+                   cmd, a, prog);
+          return -1;
+        }
+    }
+  return i;
+}
+
+static int
+cmd_check (const char *prog, int argc, char **argv)
+{
+  struct sb_policy *p;
+  const char *base;
+  bool help, failed = false;
+  int first;
+
+  first = parse_options (prog, "check", argc, argv, &base, &help);
+  if (help)
+    {
+      sb_policy_usage (stdout, prog);
+      return SB_EXIT_OK;
+    }
+  if (first < 0)
+    return SB_EXIT_USAGE;
+  if (first >= argc)
+    {
+      fprintf (stderr, "%s policy check: expects at least one FILE\n", prog);
+      return SB_EXIT_USAGE;
+    }
+  p = malloc (sizeof (*p));
+  if (p == NULL)
+    {
+      perror (prog);
+      return SB_EXIT_FAIL;
+    }
+  /* A broken base file would fail every tenant file: report it once. */
+  if (base != NULL)
+    {
+      cleanup_error sb_error_t err = NULL;
+      if (sb_policy_load (p, base, NULL, &err) < 0)
+        {
+          fprintf (stderr, "%s\n", err->msg);
+          free (p);
+          return SB_EXIT_FAIL;
+        }
+    }
+  for (int i = first; i < argc; i++)
+    {
+      cleanup_error sb_error_t err = NULL;
+      if (sb_policy_load (p, base, argv[i], &err) < 0)
+        {
+          fflush (stdout);
+          fprintf (stderr, "%s\n", err->msg);
+          failed = true;
+        }
+      else
+        printf ("%s: ok (tenant %s)\n", argv[i], p->tenant);
+    }
+  free (p);
+  fflush (stdout);
+  return failed ? SB_EXIT_FAIL : SB_EXIT_OK;
+}
+
+/* --- JSON -------------------------------------------------------------------- */
+
+static json_t *
+string_array (const char *first, size_t elemsize, int n)
+{
+  json_t *a = json_array ();
+  for (int i = 0; i < n; i++)
+    json_array_append_new (a, json_string (first + (size_t) i * elemsize));
+  return a;
+}
+
+static json_t *
+port_range (uint16_t lo, uint16_t hi)
+{
+  char buf[16];
+
+  if (lo == hi)
+    snprintf (buf, sizeof (buf), "%u", lo);
+  else
+    snprintf (buf, sizeof (buf), "%u-%u", lo, hi);
+  return json_string (buf);
+}
+
+static const char *
+errno_name (int e)
+{
+  switch (e)
+    {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOSYS: return "ENOSYS";
+    case EINVAL: return "EINVAL";
+    case ENOENT: return "ENOENT";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    default: return "?";
+    }
+}
+
+static json_t *
+policy_json (const struct sb_policy *p)
+{
+  static const char *const profiles[] = { "default", "strict", "compat" };
+  static const char *const audits[] = { "none", "denied", "all" };
+  json_t *o = json_object (), *a;
+
+  json_object_set_new (o, "tenant", json_string (p->tenant));
+  json_object_set_new (o, "certificate_subject", json_string (p->certificate_subject));
+  json_object_set_new (o, "memory_bytes", json_integer ((json_int_t) p->memory_bytes));
+  json_object_set_new (o, "swap_bytes", json_integer (p->swap_bytes));
+  json_object_set_new (o, "cpu_millis", json_integer (p->cpu_millis));
+  json_object_set_new (o, "pids", json_integer (p->pids));
+  json_object_set_new (o, "open_files", json_integer (p->open_files));
+  json_object_set_new (o, "disk_bytes", json_integer ((json_int_t) p->disk_bytes));
+  json_object_set_new (o, "max_containers", json_integer (p->max_containers));
+  json_object_set_new (o, "max_exec_sessions", json_integer (p->max_exec_sessions));
+
+  json_object_set_new (o, "profile", json_string (profiles[p->profile]));
+  json_object_set_new (o, "denies", string_array (p->denies[0], sizeof (p->denies[0]),
+                                                  p->ndenies));
+  json_object_set_new (o, "deny_errno", json_string (errno_name (p->deny_errno)));
+  json_object_set_new (o, "audit", json_string (audits[p->audit]));
+
+  json_object_set_new (o, "hidden", string_array (p->hidden[0], sizeof (p->hidden[0]),
+                                                  p->nhidden));
+  json_object_set_new (o, "read_only", string_array (p->read_only[0], sizeof (p->read_only[0]),
+                                                     p->nread_only));
+  json_object_set_new (o, "volume_roots",
+                       string_array (p->volume_roots[0], sizeof (p->volume_roots[0]),
+                                     p->nvolume_roots));
+  a = json_array ();
+  for (int i = 0; i < p->nvolumes; i++)
+    json_array_append_new (a, json_pack ("{s:s, s:s, s:s, s:b}",
+                                         "name", p->volumes[i].name,
+                                         "source", p->volumes[i].source,
+                                         "target", p->volumes[i].target,
+                                         "read_only", p->volumes[i].read_only));
+  json_object_set_new (o, "volumes", a);
+
+  json_object_set_new (o, "network", json_string (p->network == SB_NET_HOST ? "host" : "none"));
+  a = json_array ();
+  for (int i = 0; i < p->negress; i++)
+    {
+      const struct sb_net_rule *r = &p->egress[i];
+      char addr[INET6_ADDRSTRLEN], cidr[INET6_ADDRSTRLEN + 8];
+      json_t *rule;
+      inet_ntop (r->family, r->addr, addr, sizeof (addr));
+      snprintf (cidr, sizeof (cidr), "%s/%d", addr, r->prefix);
+      rule = json_pack ("{s:s, s:s}", "action", r->allow ? "allow" : "deny", "cidr", cidr);
+      json_object_set_new (rule, "ports", port_range (r->port_lo, r->port_hi));
+      json_array_append_new (a, rule);
+    }
+  json_object_set_new (o, "egress", a);
+  json_object_set_new (o, "egress_default",
+                       json_string (p->egress_default_allow ? "allow" : "deny"));
+  a = json_array ();
+  for (int i = 0; i < p->nbind; i++)
+    json_array_append_new (a, port_range (p->bind[i].lo, p->bind[i].hi));
+  json_object_set_new (o, "bind", a);
+
+  json_object_set_new (o, "images", string_array (p->images[0], sizeof (p->images[0]),
+                                                  p->nimages));
+  json_object_set_new (o, "hostname_pattern", json_string (p->hostname_pattern));
+  json_object_set_new (o, "hostname", json_string (p->hostname));
+  json_object_set_new (o, "uname_release", json_string (p->uname_release));
+  return o;
+}
+
+static int
+cmd_show (const char *prog, int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  struct sb_policy *p;
+  const char *base;
+  bool help;
+  int first, rc = SB_EXIT_OK;
+  json_t *j;
+
+  first = parse_options (prog, "show", argc, argv, &base, &help);
+  if (help)
+    {
+      sb_policy_usage (stdout, prog);
+      return SB_EXIT_OK;
+    }
+  if (first < 0)
+    return SB_EXIT_USAGE;
+  if (argc - first != 1)
+    {
+      fprintf (stderr, "%s policy show: expects exactly one FILE\n", prog);
+      return SB_EXIT_USAGE;
+    }
+  p = malloc (sizeof (*p));
+  if (p == NULL)
+    {
+      perror (prog);
+      return SB_EXIT_FAIL;
+    }
+  if (sb_policy_load (p, base, argv[first], &err) < 0)
+    {
+      fprintf (stderr, "%s\n", err->msg);
+      free (p);
+      return SB_EXIT_FAIL;
+    }
+  j = policy_json (p);
+  if (json_dumpf (j, stdout, JSON_INDENT (2)) < 0 || printf ("\n") < 0 || fflush (stdout) != 0)
+    {
+      fprintf (stderr, "%s: cannot write the policy\n", prog);
+      rc = SB_EXIT_FAIL;
+    }
+  json_decref (j);
+  free (p);
+  return rc;
+}
+
+int
+sb_cmd_policy (const char *prog, int argc, char **argv)
+{
+  if (argc < 2)
+    {
+      fprintf (stderr, "%s policy: expects a command: check or show (see %s policy --help)\n",
+               prog, prog);
+      return SB_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "--help") == 0
+      || strcmp (argv[1], "help") == 0)
+    {
+      sb_policy_usage (stdout, prog);
+      return SB_EXIT_OK;
+    }
+  if (strcmp (argv[1], "check") == 0)
+    return cmd_check (prog, argc - 1, argv + 1);
+  if (strcmp (argv[1], "show") == 0)
+    return cmd_show (prog, argc - 1, argv + 1);
+  fprintf (stderr, "%s policy: unknown command '%s' (see %s policy --help)\n", prog, argv[1],
+           prog);
+  return SB_EXIT_USAGE;
+}

@@ -1,0 +1,134 @@
+/* Tenant policies: one libconfuse file per tenant, over a provider-wide base
+   file. sb_policy_load() parses, validates and merges them into a struct
+   that the runtime, the Sentry, the Gofer and the cgroup code enforce.
+   The format is documented in man/sandbox-policy.5. */
+#ifndef SB_POLICY_H
+#define SB_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "error.h"
+
+#define SB_POLICY_MAX_PATHS 64
+#define SB_POLICY_MAX_VOLUMES 32
+#define SB_POLICY_MAX_RULES 64
+#define SB_POLICY_MAX_DENIES 64
+#define SB_POLICY_MAX_IMAGES 32
+#define SB_POLICY_NAME_MAX 64
+
+enum sb_syscall_profile
+{
+  SB_PROFILE_DEFAULT = 0,
+  SB_PROFILE_STRICT,   /* also sends the usual host-class fd calls through the Sentry */
+  SB_PROFILE_COMPAT,   /* permits a documented extra set (see man/sandbox-policy.5) */
+};
+
+enum sb_audit_level
+{
+  SB_AUDIT_NONE = 0,
+  SB_AUDIT_DENIED,     /* default */
+  SB_AUDIT_ALL,        /* every mediated call too */
+};
+
+enum sb_network_mode
+{
+  SB_NET_NONE = 0,     /* loopback only */
+  SB_NET_HOST,         /* the host's network stack */
+};
+
+struct sb_volume
+{
+  char name[SB_POLICY_NAME_MAX];   /* the section title */
+  char source[4096];               /* absolute host path */
+  char target[4096];               /* absolute container path */
+  bool read_only;
+};
+
+/* An egress rule: first match wins. family AF_INET or AF_INET6. */
+struct sb_net_rule
+{
+  bool allow;
+  int family;
+  uint8_t addr[16];                /* network address, in network byte order */
+  int prefix;                      /* CIDR prefix length */
+  uint16_t port_lo, port_hi;       /* inclusive; 0-65535 when not given */
+};
+
+struct sb_port_range
+{
+  uint16_t lo, hi;                 /* inclusive */
+};
+
+struct sb_policy
+{
+  /* identity */
+  char tenant[SB_POLICY_NAME_MAX];         /* [a-z0-9][a-z0-9-]*, at most 63 */
+  char certificate_subject[512];           /* e.g. "CN=acme,O=Example"; "" if none */
+
+  /* limits; 0 means unlimited (except where noted) */
+  uint64_t memory_bytes;
+  int64_t swap_bytes;                      /* -1: unlimited; 0: no swap (default) */
+  uint32_t cpu_millis;                     /* 500 = half a core */
+  uint32_t pids;
+  uint32_t open_files;                     /* RLIMIT_NOFILE; default 1024 */
+  uint64_t disk_bytes;                     /* the writable layer; default 1G */
+  uint32_t max_containers;
+  uint32_t max_exec_sessions;
+
+  /* syscalls */
+  enum sb_syscall_profile profile;
+  int ndenies;
+  char denies[SB_POLICY_MAX_DENIES][32];   /* extra denies, by name (checked against the table) */
+  int deny_errno;                          /* errno of the extra denies; default EPERM */
+  enum sb_audit_level audit;
+
+  /* filesystem: absolute, normalized container paths (no "..", no "//") */
+  int nhidden;
+  char hidden[SB_POLICY_MAX_PATHS][4096];  /* ENOENT */
+  int nread_only;
+  char read_only[SB_POLICY_MAX_PATHS][4096]; /* EROFS */
+  int nvolume_roots;
+  char volume_roots[SB_POLICY_MAX_PATHS][4096]; /* host dirs volumes may come from */
+  int nvolumes;
+  struct sb_volume volumes[SB_POLICY_MAX_VOLUMES];
+
+  /* network */
+  enum sb_network_mode network;
+  int negress;
+  struct sb_net_rule egress[SB_POLICY_MAX_RULES];
+  bool egress_default_allow;               /* when no rule matches; default true */
+  int nbind;
+  struct sb_port_range bind[SB_POLICY_MAX_RULES]; /* empty: any port may be bound */
+
+  /* images, names */
+  int nimages;
+  char images[SB_POLICY_MAX_IMAGES][256];  /* names or fnmatch(3) patterns */
+  char hostname_pattern[256];              /* fnmatch(3) pattern; default "*" */
+  char hostname[64];                       /* the default hostname; default the tenant name */
+  char uname_release[65];                  /* default "6.1.0" */
+};
+
+/* Built-in defaults (what a policy file that sets nothing means). */
+void sb_policy_defaults (struct sb_policy *p);
+
+/* Parses base (may be NULL) then tenant over it: the tenant file overrides
+   only what it names. Errors read "FILE:LINE: KEY: what is wrong". */
+int sb_policy_load (struct sb_policy *p, const char *base, const char *tenant, sb_error_t *err);
+
+/* Parses a policy held in memory (for the fuzz target and the unit tests). */
+int sb_policy_load_buffer (struct sb_policy *p, const char *name, const char *text, sb_error_t *err);
+
+/* Strict parsers shared with the command line. */
+int sb_parse_size (const char *s, uint64_t *out);            /* "512M", "2G", "1024", "64K" */
+int sb_parse_cpus (const char *s, uint32_t *millis);          /* "0.5", "2", "1.25" */
+int sb_parse_cidr (const char *s, int *family, uint8_t addr[16], int *prefix);
+int sb_parse_port_range (const char *s, uint16_t *lo, uint16_t *hi); /* "80", "8000-8080" */
+
+/* Decisions, for the Sentry. */
+bool sb_policy_egress_allowed (const struct sb_policy *p, int family, const uint8_t *addr,
+                               uint16_t port);
+bool sb_policy_bind_allowed (const struct sb_policy *p, uint16_t port);
+bool sb_policy_hostname_allowed (const struct sb_policy *p, const char *hostname);
+
+#endif

@@ -1,0 +1,81 @@
+#!/bin/bash
+# The sandbox's cgroup on v1 (this host's controllers) and on v2 (a cgroup2
+# mount made by this test; on a hybrid host it has no controllers, so v2 is
+# tested for placement, the app/supervisor split, cleanup, and a clear error
+# when a limit needs a controller v2 does not offer here).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_program /usr/bin/unshare util-linux
+
+# --- v1 (or whatever /sys/fs/cgroup is): the app is in <id>/app, the Sentry is not
+: > "$SB_TMP/base.conf"
+p=$SB_TMP/pids.conf
+printf 'tenant = "t-cg"\nlimits { pids = 100 }\n' > "$p"
+sb_run --policy "$p" --policy-base "$SB_TMP/base.conf" -- /bin/sh -c 'cat /proc/self/cgroup; sleep 0.2'
+if [[ $SB_RC == 0 ]] && grep -Eq '(pids|^0::)' <<<"$SB_OUT"; then
+  # Inside its cgroup namespace the app sees itself at the root of its part.
+  if grep -E 'pids' <<<"$SB_OUT" | grep -q ':/$'; then pass "cgroup: the app's cgroup namespace is rooted at its own cgroup"
+  else soft_fail "cgroup: the app sees $(grep pids <<<"$SB_OUT")"; fi
+else
+  soft_fail "cgroup: exit $SB_RC, $SB_ERR"
+fi
+
+"$SANDBOX_RUNTIME" do --policy "$p" --policy-base "$SB_TMP/base.conf" --audit-log "$SB_TMP/audit" -- sleep 5 &
+rt=$!
+SB_BG_PIDS+=("$rt")
+app=
+for _ in $(seq 50); do
+  app=$(pgrep -f '^sleep 5$' | head -1 || true)
+  [[ -n $app ]] && break
+  sleep 0.1
+done
+if [[ -n $app ]]; then
+  appcg=$(grep -E ':pids:' /proc/"$app"/cgroup | cut -d: -f3)
+  [[ $appcg == /sandbox/do-*/app ]] && pass "cgroup v1: the app is in $appcg" || soft_fail "cgroup v1: app cgroup $appcg"
+  sentry=$(pgrep -P "$rt" | head -1)
+  scg=$(grep -E ':pids:' /proc/"$sentry"/cgroup | cut -d: -f3)
+  [[ $scg == /sandbox/do-* && $scg != */app ]] && pass "cgroup v1: the Sentry is outside the app's part ($scg)" \
+    || soft_fail "cgroup v1: Sentry cgroup $scg"
+  limit=$(cat "/sys/fs/cgroup/pids$appcg/pids.max")
+  [[ $limit == 100 ]] && pass "cgroup v1: pids.max = 100 on the app's part" || soft_fail "cgroup v1: pids.max = $limit"
+else
+  soft_fail "cgroup v1: the app did not start"
+fi
+kill "$rt" 2>/dev/null || true
+wait "$rt" 2>/dev/null || true
+left=$(find /sys/fs/cgroup -maxdepth 3 -path '*/sandbox/do-*' 2>/dev/null || true)
+[[ -z $left ]] && pass "cgroup v1: removed after the sandbox" || soft_fail "cgroup v1: left: $left"
+
+# --- v2: a cgroup2 mount of our own, in a private mount namespace
+cat > "$SB_TMP/v2.sh" <<EOF
+set -eu
+mkdir -p "$SB_TMP/cg2"
+mount -t cgroup2 none "$SB_TMP/cg2"
+export SANDBOX_CGROUP_ROOT="$SB_TMP/cg2"
+"$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit" -- /bin/sh -c 'cat /proc/self/cgroup' > "$SB_TMP/v2.out" 2>&1 &
+rt=\$!
+wait \$rt; echo "rc=\$?" >> "$SB_TMP/v2.out"
+ls "$SB_TMP/cg2/sandbox" 2>/dev/null | grep do- > "$SB_TMP/v2.left" || true
+printf 'tenant = "t-v2"\nlimits { memory = 64M }\n' > "$SB_TMP/mem.conf"
+rc=0
+"$SANDBOX_RUNTIME" do --policy "$SB_TMP/mem.conf" --policy-base "$SB_TMP/base.conf" --audit-log "$SB_TMP/audit" -- /bin/true 2> "$SB_TMP/v2mem.err" || rc=\$?
+echo "rc=\$rc" >> "$SB_TMP/v2mem.err"
+ls "$SB_TMP/cg2/sandbox" 2>/dev/null | grep do- >> "$SB_TMP/v2.left" || true
+umount "$SB_TMP/cg2"
+EOF
+unshare -m --propagation private bash "$SB_TMP/v2.sh" || soft_fail "cgroup v2: the test script failed"
+if grep -q '^rc=0$' "$SB_TMP/v2.out" && grep -q '^0::/$' "$SB_TMP/v2.out"; then
+  pass "cgroup v2: the sandbox runs placed in a v2 cgroup, namespace-rooted"
+else
+  soft_fail "cgroup v2: $(cat "$SB_TMP/v2.out")"
+fi
+[[ ! -s $SB_TMP/v2.left ]] && pass "cgroup v2: removed after the sandbox" || soft_fail "cgroup v2: left $(cat "$SB_TMP/v2.left")"
+if grep -q 'rc=125' "$SB_TMP/v2mem.err" && grep -q 'memory cgroup controller' "$SB_TMP/v2mem.err"; then
+  pass "cgroup v2: a memory limit without the controller is a clear error"
+elif grep -q 'rc=0' "$SB_TMP/v2mem.err"; then
+  pass "cgroup v2: the memory controller is available here and the limit applied"
+else
+  soft_fail "cgroup v2 memory: $(cat "$SB_TMP/v2mem.err")"
+fi
+
+finish
