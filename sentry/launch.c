@@ -187,27 +187,20 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
   const struct sb_policy *p = s->policy;
   cleanup_close int rootfd = open (SB_ROOT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
   char via[64];
-  int i, j, ret;
+  int i, ret;
 
   if (rootfd < 0)
     return sb_error (err, errno, "open the container root");
   for (i = 0; i < p->nvolumes; i++)
     {
       const struct sb_volume *v = &p->volumes[i];
-      cleanup_free char *src = realpath (v->source, NULL);
       cleanup_close int target = -1;
-      bool inside = false;
+      char src[64];
       struct stat st;
 
-      if (src == NULL)
-        return sb_error (err, errno, "volume %s: source `%s`", v->name, v->source);
-      /* Checked again on the resolved path: a symlink must not widen the grant. */
-      for (j = 0; j < p->nvolume_roots && !inside; j++)
-        inside = sb_path_has_prefix (src, p->volume_roots[j]);
-      if (!inside)
-        return sb_error (err, EPERM, "volume %s: `%s` is outside the tenant's volume roots", v->name, src);
-      if (stat (src, &st) < 0)
-        return sb_error (err, errno, "volume %s: stat `%s`", v->name, src);
+      snprintf (src, sizeof (src), "/proc/self/fd/%d", s->volume_fd[i]);
+      if (fstat (s->volume_fd[i], &st) < 0)
+        return sb_error (err, errno, "volume %s: stat `%s`", v->name, v->source);
       ret = make_in_root (rootfd, v->target, !S_ISDIR (st.st_mode));
       if (ret < 0)
         return sb_error (err, -ret, "volume %s: create `%s` in the container", v->name, v->target);
@@ -216,7 +209,7 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
         return sb_error (err, -target, "volume %s: open `%s` in the container", v->name, v->target);
       snprintf (via, sizeof (via), "/proc/self/fd/%d", target);
       if (mount (src, via, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return sb_error (err, errno, "volume %s: mount `%s` on `%s`", v->name, src, v->target);
+        return sb_error (err, errno, "volume %s: mount `%s` on `%s`", v->name, v->source, v->target);
       if (v->read_only && remount_read_only (rootfd, v->target, err) < 0)
         return sb_error_prefix (err, "volume %s", v->name);
     }
@@ -255,6 +248,41 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
         ret = mount (SB_ROOT_DIR "/dev/null", via, NULL, MS_BIND, NULL);
       if (ret < 0)
         return sb_error (err, errno, "mask hidden path `%s`", p->hidden[i]);
+    }
+  return 0;
+}
+
+/* What the sandbox needs from the host's tree, opened before the stage
+   tmpfs (at SB_STAGE_DIR) can hide any of it: volume sources (checked
+   against the tenant's volume roots after realpath, so a symlink cannot
+   widen the grant) and the cgroup files that receive the app. */
+static int
+open_host_inputs (struct sentry *s, sb_error_t *err)
+{
+  const struct sb_policy *p = s->policy;
+  int i, j;
+
+  for (i = 0; i < p->nvolumes; i++)
+    {
+      const struct sb_volume *v = &p->volumes[i];
+      cleanup_free char *src = realpath (v->source, NULL);
+      bool inside = false;
+
+      if (src == NULL)
+        return sb_error (err, errno, "volume %s: source `%s`", v->name, v->source);
+      for (j = 0; j < p->nvolume_roots && !inside; j++)
+        inside = sb_path_has_prefix (src, p->volume_roots[j]);
+      if (!inside)
+        return sb_error (err, EPERM, "volume %s: `%s` is outside the tenant's volume roots", v->name, src);
+      s->volume_fd[i] = open (src, O_PATH | O_CLOEXEC);
+      if (s->volume_fd[i] < 0)
+        return sb_error (err, errno, "volume %s: open `%s`", v->name, src);
+    }
+  for (i = 0; i < s->cfg.ncgroup_procs; i++)
+    {
+      s->cgroup_procs_fd[i] = open (s->cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+      if (s->cgroup_procs_fd[i] < 0)
+        return sb_error (err, errno, "open `%s`", s->cfg.cgroup_procs[i]);
     }
   return 0;
 }
@@ -387,15 +415,21 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
   close (sv[1]);
   s->init_pid = pid;
   *sync_out = sv[0];
-  /* The app's part of the cgroup, where the tenant's limits are. */
+  /* The app's part of the cgroup, where the tenant's limits are (the files
+     were opened before the stage could hide them). */
   {
     char value[32];
     int i;
 
     snprintf (value, sizeof (value), "%d", pid);
     for (i = 0; i < s->cfg.ncgroup_procs; i++)
-      if (sb_write_file (s->cfg.cgroup_procs[i], value, err) < 0)
-        return sb_error_prefix (err, "place the app in its cgroup");
+      {
+        int r = sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
+        close (s->cgroup_procs_fd[i]);
+        s->cgroup_procs_fd[i] = -1;
+        if (r < 0)
+          return sb_error (err, -r, "place the app in its cgroup (`%s`)", s->cfg.cgroup_procs[i]);
+      }
   }
   if (sb_write_all (*sync_out, "C", 1) < 0)
     return sb_error (err, EPIPE, "the sandbox init died");
@@ -547,6 +581,7 @@ sb_launch (struct sentry *s, sb_error_t *err)
   cleanup_close int sync = -1;
   char path[4096];
   struct seccomp_notif_sizes sizes;
+  int i;
 
   if (getpid () != 1)
     return sb_error (err, EINVAL, "sandbox-sentry must start as pid 1 of a new pid namespace (use sandbox-runtime)");
@@ -564,8 +599,10 @@ sb_launch (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "set the hostname");
   if (!s->cfg.network_host && loopback_up (err) < 0)
     return -1;
-  if (make_root (s, err) < 0)
+  if (open_host_inputs (s, err) < 0 || make_root (s, err) < 0)
     return sb_error_prefix (err, "build the container root");
+  for (i = 0; i < s->policy->nvolumes; i++)
+    close (s->volume_fd[i]);
   if (start_gofer (s, gofer_exe, err) < 0 || start_init (s, &sync, err) < 0)
     return -1;
   if (handshake (s, sync, err) < 0)

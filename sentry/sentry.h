@@ -47,6 +47,8 @@ struct sentry
   uint32_t gofer_next_id;
   struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
   struct sb_filter_options filter;
+  int volume_fd[SB_POLICY_MAX_VOLUMES];   /* O_PATH of each volume's source */
+  int cgroup_procs_fd[8];
   size_t notif_size, resp_size;
 };
 

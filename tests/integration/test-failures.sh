@@ -16,6 +16,13 @@ trap 'rm -rf --one-file-system "$tmp"' EXIT
 cgroup_dirs() { find /sys/fs/cgroup -maxdepth 3 -path '*/sandbox/*' -type d 2>/dev/null | sort; }
 before_cg=$(cgroup_dirs)
 
+child_of() { # parent, pattern in cmdline -> pid
+    local c
+    for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+        if tr '\0' ' ' < /proc/"$c"/cmdline 2>/dev/null | grep -q -- "$2"; then echo "$c"; return; fi
+    done
+}
+
 # Kill one of the sandbox's helpers while a command runs; expect exit 125,
 # a message naming what died, and no process of the sandbox left.
 kill_helper() { # which (sentry|gofer), expected message
@@ -23,13 +30,9 @@ kill_helper() { # which (sentry|gofer), expected message
     "$RT" do --audit-log "$tmp/audit" -- sleep 60 2>"$tmp/err.$which" &
     rt=$!
     for _ in $(seq 100); do
-        s=$(cat /proc/$rt/task/*/children 2>/dev/null | tr -d ' ')
+        s=$(child_of "$rt" sandbox-sentry)
         g=
-        if [ -n "$s" ]; then
-            for c in $(cat /proc/"$s"/task/*/children 2>/dev/null); do
-                tr '\0' ' ' < /proc/"$c"/cmdline 2>/dev/null | grep -q sandbox-gofer && g=$c
-            done
-        fi
+        [ -n "$s" ] && g=$(child_of "$s" sandbox-gofer)
         [ -n "$g" ] && pgrep -f "^sleep 60$" >/dev/null && break
         sleep 0.1
     done
