@@ -131,7 +131,7 @@ run_probe() {
 for name in "${plain_probes[@]}"; do
   have_probe "$name" || continue
   run_probe "$name" "$PROBE_TIMEOUT" \
-    "$SANDBOX_RUNTIME" "do" -- "$PROBE_DIR/$name"
+    "$SANDBOX_RUNTIME" "do" --audit-log "$workdir/audit.log" -- "$PROBE_DIR/$name"
   if ((probe_rc == 0)); then
     pass "$name"
   else
@@ -164,7 +164,7 @@ if have_probe probe_signal; then
     sleep 0.1
   done
   run_probe probe_signal 30 \
-    "$SANDBOX_RUNTIME" "do" -- "$PROBE_DIR/probe_signal" "$victim" "$victim_marker"
+    "$SANDBOX_RUNTIME" "do" --audit-log "$workdir/audit.log" -- "$PROBE_DIR/probe_signal" "$victim" "$victim_marker"
   state=$(victim_state)
   if [[ $state == gone || $state == Z || $state == X ]]; then
     fail probe_signal "the host process $victim ($victim_marker) was killed from inside the sandbox"
@@ -185,7 +185,7 @@ if have_probe probe_fds; then
   fdfile=$workdir/host-fd-file
   echo "host file open on fds 7 and 100 of sandbox-runtime" >"$fdfile"
   run_probe probe_fds "$PROBE_TIMEOUT" \
-    "$SANDBOX_RUNTIME" "do" -- "$PROBE_DIR/probe_fds" 7<"$fdfile" 100<"$fdfile"
+    "$SANDBOX_RUNTIME" "do" --audit-log "$workdir/audit.log" -- "$PROBE_DIR/probe_fds" 7<"$fdfile" 100<"$fdfile"
   if ((probe_rc == 0)); then
     pass probe_fds
   else
@@ -226,7 +226,7 @@ if have_probe probe_fs; then
     fail probe_fs "$fs_problem"
   else
     run_probe probe_fs "$PROBE_FS_TIMEOUT" \
-      "$SANDBOX_RUNTIME" "do" --rootfs "$hostdir/rootfs" -- \
+      "$SANDBOX_RUNTIME" "do" --audit-log "$workdir/audit.log" --rootfs "$hostdir/rootfs" -- \
       /probe_fs "$hostdir/secret" "$PROBE_FS_ITERATIONS"
 
     # Host-side checks: the secret is intact and nothing appeared outside
@@ -260,6 +260,22 @@ if have_probe probe_fs; then
       pass probe_fs
     fi
   fi
+fi
+
+# Every refusal of a denied call is in the audit log, as a JSON line.
+audit_ok=1
+for call in ptrace bpf mount perf_event_open userfaultfd io_uring_setup keyctl kexec_load \
+            init_module open_by_handle_at unshare; do
+  if ! grep -q "\"syscall\":\"$call\"" "$workdir/audit.log" 2>/dev/null; then
+    audit_ok=0
+    printf '    audit: no line for %s\n' "$call"
+  fi
+done
+if ((audit_ok)); then
+  printf '    audit: every denied probe call is in the audit log (%d lines)\n' "$(wc -l < "$workdir/audit.log")"
+  pass audit-log
+else
+  fail audit-log "denied calls missing from the audit log"
 fi
 
 if ((failed > 0)); then
