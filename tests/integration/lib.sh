@@ -190,6 +190,23 @@ expect_out() {
 }
 
 # expect_grep WHAT REGEX: the last sb_run exited 0 and its stdout matches REGEX.
+# expect_line WHAT LINE: the last sb_run printed LINE, whole (a fixed string).
+# expect_line_re WHAT REGEX: the same, LINE as a whole-line regular expression.
+expect_line() {
+  _expect_line "$1" "$2" -qxF
+}
+expect_line_re() {
+  _expect_line "$1" "$2" -qx
+}
+_expect_line() {
+  if grep "$3" -- "$2" <<<"$SB_OUT"; then
+    pass "$1"
+  else
+    soft_fail "$1: no line '$2' in the sandbox's output:
+$(sed 's/^/    /' <<<"$SB_OUT" | head -n 30)"
+  fi
+  return 0
+}
 expect_grep() {
   if [[ $SB_RC == 0 ]] && grep -Eq -- "$2" <<<"$SB_OUT"; then
     pass "$1"

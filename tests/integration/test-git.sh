@@ -60,25 +60,17 @@ if [[ $SB_RC != 0 ]]; then
   soft_fail "the git session in the sandbox exited $SB_RC$why"
 fi
 
-check_line() {
-  if grep -qxF -- "$2" <<<"$out"; then
-    pass "$1"
-  else
-    soft_fail "$1: no line '$2' in the session's output:
-$(sed 's/^/    /' <<<"$out" | head -n 30)"
-  fi
-}
 
-check_line "git init in /tmp inside the sandbox" "init=0"
-check_line "two commits: rev-list counts 2" "count=2"
-check_line "git log -1 shows the last commit" "subject=second commit"
-check_line "git log lists both commits, newest first" "log=second commit|first commit in the sandbox|"
-check_line "git status is clean after the commits" "status=[]"
-check_line "git show HEAD:file.txt has both lines" "show=first line|second line|"
-check_line "branch, checkout and a --no-ff merge" "merged=4 branch.txt file.txt src "
-check_line "a local clone sees the merge" "clone=Merge branch 'feature'"
-check_line "git gc then git fsck report nothing" "fsck=0"
-check_line "the history survived git gc" "after-gc=4"
+expect_line "git init in /tmp inside the sandbox" "init=0"
+expect_line "two commits: rev-list counts 2" "count=2"
+expect_line "git log -1 shows the last commit" "subject=second commit"
+expect_line "git log lists both commits, newest first" "log=second commit|first commit in the sandbox|"
+expect_line "git status is clean after the commits" "status=[]"
+expect_line "git show HEAD:file.txt has both lines" "show=first line|second line|"
+expect_line "branch, checkout and a --no-ff merge" "merged=4 branch.txt file.txt src "
+expect_line "a local clone sees the merge" "clone=Merge branch 'feature'"
+expect_line "git gc then git fsck report nothing" "fsck=0"
+expect_line "the history survived git gc" "after-gc=4"
 
 # The layer vanished with the sandbox: the host's /tmp never had the repo.
 if [[ -e $repo || -e $repo-clone ]]; then
