@@ -22,7 +22,8 @@ usage (void)
            "       [--strace] [--audit-fd N] [--memory BYTES] [--cpus N] [--tmpfs-size BYTES]\n"
            "       [--id ID] [--cwd DIR [--cwd-optional]] [--policy FILE [--policy-base FILE]]\n"
            "       [--cgroup-procs FILE]... -- CMD [ARG...]\n"
-           "Started by sandbox-runtime; not meant to be run by hand.\n");
+           "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
+           "started it, the two come from different builds: reinstall both.\n");
 }
 
 static int

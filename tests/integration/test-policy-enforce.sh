@@ -36,6 +36,7 @@ expect_grep "memory: 16M fits under the 64M limit" '^ok$'
 
 # --- pids: a fork bomb stops at the limit; the sandbox stays responsive
 p=$(policy pids 'limits { pids = 32 }')
+sb_snapshot "$SB_TMP/before-pids"
 run_with "$p" --timeout 60 -- "$PY" -c '
 import os, time
 n = 0
@@ -57,6 +58,7 @@ if [[ $SB_RC == 0 ]] && grep -Eq '^stopped ([0-9]+) 11$' <<<"$SB_OUT" \
 else
   soft_fail "pids: exit $SB_RC, output: $SB_OUT"
 fi
+check_nothing_left "$SB_TMP/before-pids" "pids: after the fork bomb"
 
 # --- cpus: a busy loop in a 0.5-cpu sandbox gets about half a core
 p=$(policy cpu 'limits { cpus = 0.5 }')
