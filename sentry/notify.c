@@ -132,6 +132,11 @@ sb_get_app_fd (struct sb_call *c, int appfd)
   return fd;
 }
 
+/* Blocking calls in flight. The Sentry is outside the app's pids limit, so
+   it bounds its own threads: past the cap a blocking call answers EAGAIN. */
+#define MAX_BLOCKING 256
+static int blocking_in_flight;
+
 struct blocking_job
 {
   struct sb_call call;
@@ -154,6 +159,7 @@ blocking_thread (void *p)
   if (job->call.s->cfg.strace)
     sb_strace_call (&job->call, ret, "async");
   free (job);
+  __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
   return NULL;
 }
 
@@ -161,13 +167,22 @@ long
 sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
                  size_t argsize)
 {
-  struct blocking_job *job = calloc (1, sizeof (*job) + argsize);
+  struct blocking_job *job;
   pthread_attr_t attr;
   pthread_t th;
   int ret;
 
+  if (__atomic_add_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED) > MAX_BLOCKING)
+    {
+      __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
+      return -EAGAIN;
+    }
+  job = calloc (1, sizeof (*job) + argsize);
   if (job == NULL)
-    return -ENOMEM;
+    {
+      __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
+      return -ENOMEM;
+    }
   job->call = *c;
   memcpy (&job->req, c->req, sizeof (job->req));
   job->fn = fn;
@@ -180,6 +195,7 @@ sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), v
   if (ret != 0)
     {
       free (job);
+      __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
       return -ret;
     }
   c->responded = true;

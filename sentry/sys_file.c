@@ -388,6 +388,17 @@ reopen_blocking (struct sb_call *c, void *arg)
   return ret;
 }
 
+/* A reopen that may block (a FIFO waiting for its peer), on a worker thread. */
+static long
+reopen_later (struct sb_call *c, struct reopen_job *job)
+{
+  long ret = sb_run_blocking (c, reopen_blocking, job, sizeof (*job));
+
+  if (ret != SB_RET_DONE)
+    close (job->srcfd);
+  return ret;
+}
+
 /* Reopens a descriptor the caller holds, never with more access than it has. */
 static long
 reopen_app_fd (struct sb_call *c, int appfd, int flags)
@@ -419,7 +430,7 @@ reopen_app_fd (struct sb_call *c, int appfd, int flags)
       return -EACCES;
     }
   if (S_ISFIFO (st.st_mode) && !(flags & O_NONBLOCK))
-    return sb_run_blocking (c, reopen_blocking, &job, sizeof (job));
+    return reopen_later (c, &job);
   ret = reopen_blocking (c, &job);
   return ret;
 }
@@ -453,7 +464,7 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
       job.flags = flags;
       if (flags & O_NONBLOCK)
         return reopen_blocking (c, &job);
-      return sb_run_blocking (c, reopen_blocking, &job, sizeof (job));
+      return reopen_later (c, &job);
     case SB_GOFER_KIND_SYNTHETIC:
       {
         sb_error_t err = NULL;

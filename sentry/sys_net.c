@@ -289,7 +289,16 @@ sys_connect (struct sb_call *c)
     }
   /* A blocking connect waits for the peer: off the main loop. */
   if (socket_blocks (job.fd, 0))
-    return sb_run_blocking (c, connect_run, &job, sizeof (job));
+    {
+      ret = sb_run_blocking (c, connect_run, &job, sizeof (job));
+      if (ret != SB_RET_DONE)
+        {
+          close (job.fd);
+          if (job.holdfd >= 0)
+            close (job.holdfd);
+        }
+      return ret;
+    }
   return connect_run (c, &job);
 }
 
@@ -354,7 +363,12 @@ send_dispatch (struct sb_call *c, struct send_job *j)
       send_job_free (j);
       return ret;
     }
-  return sb_run_blocking (c, send_run, &j, sizeof (j));
+  {
+    long ret = sb_run_blocking (c, send_run, &j, sizeof (j));
+    if (ret != SB_RET_DONE)
+      send_job_free (j);
+    return ret;
+  }
 }
 
 static struct send_job *
