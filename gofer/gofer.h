@@ -5,6 +5,7 @@
 #define SB_GOFER_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "error.h"
 #include "gofer_proto.h"
@@ -48,6 +49,8 @@ void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd,
                    struct gofer_reply *r);
 /* Resolve path inside the root; exposed for the unit tests. */
 int gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode);
+int gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_t mode,
+                             struct stat *st);
 
 /* gofer_server.c */
 int gofer_serve (struct gofer *g, sb_error_t *err);

@@ -102,6 +102,13 @@ sys_openat2 (int dirfd, const char *path, struct open_how *how)
 int
 gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
 {
+  return gofer_open_in_root_stat (g, path, flags, mode, NULL);
+}
+
+/* The same, also filling *st (one fstat serves the mask check and the caller). */
+int
+gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_t mode, struct stat *st)
+{
   struct open_how how = {
     .flags = (unsigned) flags | O_CLOEXEC,
     .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode & 07777 : 0,
@@ -124,10 +131,17 @@ gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
       close (fd);
       return -ENOENT;
     }
-  if (g->nmasked > 0)
+  if (g->nmasked > 0 || st)
     {
-      struct stat st;
-      if (fstat (fd, &st) == 0 && is_masked (g, st.st_dev, st.st_ino))
+      struct stat own;
+      struct stat *sp = st ? st : &own;
+      if (fstat (fd, sp) < 0)
+        {
+          int e = errno;
+          close (fd);
+          return -e;
+        }
+      if (is_masked (g, sp->st_dev, sp->st_ino))
         {
           close (fd);
           return -ENOENT;
@@ -241,15 +255,12 @@ wants_write (int flags)
 }
 
 static int
-synthetic_index (struct gofer *g, int fd)
+synthetic_index_st (struct gofer *g, const struct stat *st)
 {
-  struct stat st;
   int i;
 
-  if (!g->proc_attached || fstat (fd, &st) < 0 || st.st_dev != g->proc_dev)
-    return -1;
   for (i = 0; i < SB_SYNTHETIC_COUNT; i++)
-    if (g->synthetic_ino[i] && st.st_ino == g->synthetic_ino[i])
+    if (g->synthetic_ino[i] && st->st_ino == g->synthetic_ino[i])
       return i;
   return -1;
 }
@@ -280,17 +291,18 @@ open_path_emulated (struct gofer *g, const char *path, int flags)
   return full < 0 ? -errno : full;
 }
 
+/* fcntl(F_SETFL) changes only these. */
+#define SETFL_FLAGS (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
+
 static void
 op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
   int flags = m->hdr.flags & ~O_CLOEXEC;
+  int typeflags = flags & (O_NOFOLLOW | O_DIRECTORY);
   cleanup_close int fd = -1;
-  struct statfs sfs;
   struct stat st;
   int idx;
 
-  /* A blocking open of a FIFO would stall the Gofer: open without blocking,
-     and hand a FIFO back as O_PATH for the Sentry to reopen off its main loop. */
   if (flags & O_PATH)
     {
       r->result = open_path_emulated (g, m->path, flags);
@@ -302,78 +314,72 @@ op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
         }
       return;
     }
-  else
+  /* Look before opening: opening a FIFO, even without blocking, makes this
+     process a peer for an instant and releases whoever waits at the other
+     end. A FIFO goes back as O_PATH, for the Sentry to open with the app's
+     own flags off its main loop. (A file O_EXCL creates cannot be a FIFO.) */
+  if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
     {
-      /* Look before opening: opening a FIFO, even without blocking, makes this
-         process a peer for an instant and releases whoever waits at the other
-         end. A FIFO goes back as O_PATH, for the Sentry to open with the app's
-         own flags. (A new file cannot be a FIFO: no look needed.) */
-      if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+      int pfd = gofer_open_in_root_stat (g, m->path, typeflags | O_PATH, 0, &st);
+      if (pfd >= 0 && S_ISFIFO (st.st_mode))
         {
-          struct stat pst;
-          int pfd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
-          if (pfd >= 0 && fstat (pfd, &pst) == 0 && S_ISFIFO (pst.st_mode))
-            {
-              r->kind = SB_GOFER_KIND_FIFO;
-              r->fd = pfd;
-              return;
-            }
-          if (pfd >= 0)
-            close (pfd);
+          r->kind = SB_GOFER_KIND_FIFO;
+          r->fd = pfd;
+          return;
         }
-      fd = gofer_open_in_root (g, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode);
-      if (fd == -ENXIO)
-        fd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
+      if (pfd >= 0)
+        close (pfd);
+      else if (!(flags & O_CREAT) || pfd != -ENOENT)
+        {
+          r->result = pfd; /* the open would fail the same way */
+          return;
+        }
     }
+  /* Never block the Gofer (a device waiting for its carrier, a FIFO swapped
+     in since the look): open without blocking, restore the app's flags after. */
+  fd = gofer_open_in_root_stat (g, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode, &st);
   if (fd < 0)
     {
       r->result = fd;
       return;
     }
-  if (fstatfs (fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && wants_write (flags)
-      && !proc_write_allowed (m->path))
+  if (st.st_dev == g->proc_dev && g->proc_attached)
     {
-      r->result = -EACCES;
-      return;
-    }
-  if ((idx = synthetic_index (g, fd)) >= 0)
-    {
-      if (wants_write (flags))
+      if (wants_write (flags) && !proc_write_allowed (m->path))
         {
           r->result = -EACCES;
           return;
         }
-      r->kind = SB_GOFER_KIND_SYNTHETIC;
-      r->data_len = strlen (sb_synthetic_names[idx]) + 1;
-      memcpy (r->data, sb_synthetic_names[idx], r->data_len);
+      if ((idx = synthetic_index_st (g, &st)) >= 0)
+        {
+          if (wants_write (flags))
+            {
+              r->result = -EACCES;
+              return;
+            }
+          r->kind = SB_GOFER_KIND_SYNTHETIC;
+          r->data_len = strlen (sb_synthetic_names[idx]) + 1;
+          memcpy (r->data, sb_synthetic_names[idx], r->data_len);
+          return;
+        }
+    }
+  if (S_ISFIFO (st.st_mode))
+    {
+      /* Swapped in since the look: hand it over as a FIFO all the same. */
+      char via[32];
+      int pfd;
+      fd_path (via, sizeof (via), fd);
+      pfd = openat (g->selfprocfd, via, O_PATH | O_CLOEXEC);
+      r->result = pfd < 0 ? -errno : 0;
+      r->kind = SB_GOFER_KIND_FIFO;
+      r->fd = pfd;
       return;
     }
-  if (fstat (fd, &st) < 0)
+  r->kind = SB_GOFER_KIND_FD;
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags & SETFL_FLAGS) < 0)
     {
       r->result = -errno;
       return;
-    }
-  if (S_ISFIFO (st.st_mode) && !(flags & O_PATH))
-    {
-      /* Reopened by the Sentry with the app's flags; say so with kind FIFO. */
-      close (fd);
-      fd = gofer_open_in_root (g, m->path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
-      if (fd < 0)
-        {
-          r->result = fd;
-          return;
-        }
-      r->kind = SB_GOFER_KIND_FIFO;
-    }
-  else
-    {
-      r->kind = SB_GOFER_KIND_FD;
-      if (!(flags & (O_NONBLOCK | O_PATH)))
-        {
-          int fl = fcntl (fd, F_GETFL);
-          if (fl >= 0)
-            fcntl (fd, F_SETFL, fl & ~O_NONBLOCK);
-        }
     }
   r->fd = steal_fd (&fd);
 }

@@ -293,15 +293,18 @@ sentry_serve (struct sentry *s, sb_error_t *err)
             {
               if (s->init_pid > 0)
                 kill (s->init_pid, SIGKILL);
-              return sb_error (err, 0, "the Gofer exited (status %d): stopping the sandbox",
-                               gofer_status);
+              if (WIFSIGNALED (gofer_status))
+                return sb_error (err, 0, "lost the Gofer (killed by signal %d): stopping the sandbox",
+                                 WTERMSIG (gofer_status));
+              return sb_error (err, 0, "lost the Gofer (it exited with %d): stopping the sandbox",
+                               WEXITSTATUS (gofer_status));
             }
         }
       if (pfd[2].revents & (POLLHUP | POLLERR))
         {
           if (s->init_pid > 0)
             kill (s->init_pid, SIGKILL);
-          return sb_error (err, 0, "lost the Gofer: stopping the sandbox");
+          return sb_error (err, 0, "lost the Gofer (its socket closed): stopping the sandbox");
         }
       if (pfd[0].revents & POLLIN)
         {
