@@ -26,14 +26,17 @@ child_of() { # parent, pattern in cmdline -> pid
 # Kill one of the sandbox's helpers while a command runs; expect exit 125,
 # a message naming what died, and no process of the sandbox left.
 kill_helper() { # which (sentry|gofer), expected message
-    local which=$1 msg=$2 rt s g victim rc=0 c
+    local which=$1 msg=$2 rt s g init app victim rc=0 c
     "$RT" do --audit-log "$tmp/audit" -- sleep 60 2>"$tmp/err.$which" &
     rt=$!
     for _ in $(seq 100); do
         s=$(child_of "$rt" sandbox-sentry)
-        g=
+        g= app=
         [ -n "$s" ] && g=$(child_of "$s" sandbox-gofer)
-        [ -n "$g" ] && pgrep -f "^sleep 60$" >/dev/null && break
+        # The app's init is a fork of the Sentry; the command is its child.
+        [ -n "$s" ] && init=$(child_of "$s" "sandbox-sentry.*-- sleep 60") && [ -n "$init" ] \
+            && app=$(child_of "$init" "^sleep 60")
+        [ -n "$g" ] && [ -n "$app" ] && break
         sleep 0.1
     done
     [ -n "$g" ] || { fail "$which: the sandbox did not start"; kill "$rt"; wait "$rt" || true; return; }
@@ -43,11 +46,16 @@ kill_helper() { # which (sentry|gofer), expected message
     [ "$rc" = 125 ] && pass "killed $which: exit 125" || fail "killed $which: exit $rc, want 125"
     grep -q "$msg" "$tmp/err.$which" && pass "killed $which: says '$msg'" \
         || fail "killed $which: stderr was: $(cat "$tmp/err.$which")"
-    sleep 0.2
+    # Everything of the sandbox goes with its pid 1 (the Sentry); give the
+    # kernel a moment to finish.
+    for _ in $(seq 50); do
+        [ -d /proc/"$s" ] || [ -d /proc/"$g" ] || [ -d /proc/"$app" ] || break
+        sleep 0.1
+    done
     for c in "$s" "$g"; do
         [ -d /proc/"$c" ] && fail "killed $which: pid $c still exists"
     done
-    pgrep -f "^sleep 60$" >/dev/null && fail "killed $which: the command still runs" || pass "killed $which: the command is gone"
+    [ -d /proc/"$app" ] && fail "killed $which: the command (pid $app) still runs" || pass "killed $which: the command is gone"
 }
 kill_helper sentry "Sentry died"
 kill_helper gofer "lost the Gofer"
