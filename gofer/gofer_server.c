@@ -73,7 +73,7 @@ send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
 
 /* How long the Gofer polls for the next request before it sleeps: calls
    come in bursts (a program start opens dozens of files). */
-#define GOFER_SPIN_NS 50000
+#define GOFER_SPIN_NS 300000
 
 int
 gofer_serve (struct gofer *g, sb_error_t *err)
