@@ -4,6 +4,7 @@
 #include "capabilities.h"
 #include "cleanup.h"
 #include "fdpass.h"
+#include "mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,37 +20,13 @@
 #define GOFER_SOCK_FD 3
 
 static int
-private_procfs (sb_error_t *err)
-{
-  cleanup_close int fsfd = syscall (SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
-  int mfd;
-
-  if (fsfd < 0)
-    return sb_error (err, errno, "fsopen proc");
-  if (syscall (SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0)
-    return sb_error (err, errno, "create procfs");
-  mfd = syscall (SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0x2 | 0x4 | 0x8 /* nosuid nodev noexec */);
-  if (mfd < 0)
-    return sb_error (err, errno, "fsmount procfs");
-  return mfd;
-}
-
-static int
 enter_root (const char *root, sb_error_t *err)
 {
   if (unshare (CLONE_NEWNS | CLONE_NEWNET) < 0)
     return sb_error (err, errno, "unshare mount and network namespaces");
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return sb_error (err, errno, "make mounts private");
-  if (chdir (root) < 0)
-    return sb_error (err, errno, "chdir `%s`", root);
-  if (syscall (SYS_pivot_root, ".", ".") < 0)
-    return sb_error (err, errno, "pivot_root into `%s`", root);
-  if (umount2 (".", MNT_DETACH) < 0)
-    return sb_error (err, errno, "detach the old root");
-  if (chdir ("/") < 0)
-    return sb_error (err, errno, "chdir /");
-  return 0;
+  return sb_pivot_into (root, err);
 }
 
 static int
@@ -109,7 +86,7 @@ main (int argc, char **argv)
       fprintf (stderr, "sandbox-gofer: no socket on fd %d\n", GOFER_SOCK_FD);
       return 2;
     }
-  if ((g.selfprocfd = private_procfs (&err)) < 0 || enter_root (argv[1], &err) < 0)
+  if ((g.selfprocfd = sb_new_procfs (&err)) < 0 || enter_root (argv[1], &err) < 0)
     goto fail;
   g.rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (g.rootfd < 0)

@@ -9,6 +9,7 @@
    ("self/fd/N"), which names exactly that already-confined file. */
 #include "gofer.h"
 #include "cleanup.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -93,12 +94,6 @@ is_masked (struct gofer *g, dev_t dev, ino_t ino)
   return false;
 }
 
-static int
-sys_openat2 (int dirfd, const char *path, struct open_how *how)
-{
-  return syscall (SYS_openat2, dirfd, path, how, sizeof (*how));
-}
-
 int
 gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
 {
@@ -109,23 +104,10 @@ gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode)
 int
 gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_t mode, struct stat *st)
 {
-  struct open_how how = {
-    .flags = (unsigned) flags | O_CLOEXEC,
-    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode & 07777 : 0,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
-  int fd, tries;
+  int fd = sb_open_in_root (g->rootfd, path, flags, mode);
 
-  /* openat2 answers EAGAIN when a rename raced with a ".." walk: retry a bounded
-     number of times rather than fall back to an unchecked walk. */
-  for (tries = 0; tries < 64; tries++)
-    {
-      fd = sys_openat2 (g->rootfd, path, &how);
-      if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
-        break;
-    }
   if (fd < 0)
-    return -errno;
+    return fd;
   if (fd_is_hidden (g, fd))
     {
       close (fd);

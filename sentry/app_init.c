@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "fdpass.h"
 #include "filter.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -67,19 +68,13 @@ die (sb_error_t *err)
 static int
 make_procfs (int sync_sock, sb_error_t *err)
 {
-  cleanup_close int fsfd = syscall (SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
-  cleanup_close int mfd = -1;
+  cleanup_close int mfd = sb_new_procfs (err);
   cleanup_close int clone = -1;
   char byte = 'P';
   int ret;
 
-  if (fsfd < 0)
-    return sb_error (err, errno, "fsopen proc");
-  if (syscall (SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0)
-    return sb_error (err, errno, "create the container procfs");
-  mfd = syscall (SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0x2 | 0x4 | 0x8 /* nosuid nodev noexec */);
   if (mfd < 0)
-    return sb_error (err, errno, "fsmount the container procfs");
+    return sb_error_prefix (err, "the container procfs");
   clone = syscall (SYS_open_tree, mfd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH | O_CLOEXEC);
   if (clone < 0)
     return sb_error (err, errno, "clone the container procfs");
@@ -88,20 +83,6 @@ make_procfs (int sync_sock, sb_error_t *err)
     return sb_error (err, -ret, "send the procfs to the Sentry");
   if (syscall (SYS_move_mount, mfd, "", AT_FDCWD, SB_ROOT_DIR "/proc", MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return sb_error (err, errno, "mount the container procfs");
-  return 0;
-}
-
-static int
-enter_root (sb_error_t *err)
-{
-  if (chdir (SB_ROOT_DIR) < 0)
-    return sb_error (err, errno, "chdir to the container root");
-  if (syscall (SYS_pivot_root, ".", ".") < 0)
-    return sb_error (err, errno, "pivot_root");
-  if (umount2 (".", MNT_DETACH) < 0)
-    return sb_error (err, errno, "detach the old root");
-  if (chdir ("/") < 0)
-    return sb_error (err, errno, "chdir /");
   return 0;
 }
 
@@ -158,7 +139,7 @@ sb_app_init (struct sb_app_init_args *a)
       sb_error (&err, errno, "unshare the cgroup namespace");
       die (&err);
     }
-  if (make_procfs (a->sync_sock, &err) < 0 || enter_root (&err) < 0)
+  if (make_procfs (a->sync_sock, &err) < 0 || sb_pivot_into (SB_ROOT_DIR, &err) < 0)
     die (&err);
   if (a->cwd && chdir (a->cwd) < 0)
     {

@@ -15,6 +15,7 @@
 #include "capabilities.h"
 #include "cleanup.h"
 #include "fdpass.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -106,15 +107,12 @@ make_dev (sb_error_t *err)
   return 0;
 }
 
-/* Resolves a container path inside the root being built, so a symlink in
-   the image cannot point a mount at the host. */
+/* Container paths are resolved inside the root being built (sb_open_in_root),
+   so a symlink in the image cannot point a mount at the host. */
 static int
 open_in_root (int rootfd, const char *path, int flags)
 {
-  struct open_how how = { .flags = (unsigned) flags | O_CLOEXEC,
-                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  int fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
-  return fd < 0 ? -errno : fd;
+  return sb_open_in_root (rootfd, path, flags, 0);
 }
 
 /* mkdir -p of a container path, one component at a time inside the root;
@@ -524,10 +522,10 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
 static int
 confine_self (struct sentry *s, sb_error_t *err)
 {
-  static const char *const keep_caps_desc = "Docker's set plus SYS_PTRACE";
+  /* Docker's set plus SYS_PTRACE: to read callers' memory and /proc entries
+     whatever their uid. */
   uint64_t caps = sb_caps_docker_default | (1ull << CAP_SYS_PTRACE);
 
-  (void) keep_caps_desc;
   if (mount_or_fail ("sentry", SB_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                      "mode=700,size=64k", err) < 0)
     return -1;
@@ -536,9 +534,8 @@ confine_self (struct sentry *s, sb_error_t *err)
   if (mount_or_fail ("proc", SB_STAGE_DIR "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                      NULL, err) < 0)
     return -1;
-  if (chdir (SB_STAGE_DIR) < 0 || syscall (SYS_pivot_root, ".", ".") < 0
-      || umount2 (".", MNT_DETACH) < 0 || chdir ("/") < 0)
-    return sb_error (err, errno, "pivot the Sentry into its empty root");
+  if (sb_pivot_into (SB_STAGE_DIR, err) < 0)
+    return sb_error_prefix (err, "pivot the Sentry into its empty root");
   s->procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (s->procfd < 0)
     return sb_error (err, errno, "open the Sentry's procfs");

@@ -76,7 +76,7 @@ static struct
 static pthread_mutex_t pidfd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
-pidfd_for (pid_t tid, bool refresh, int procfd)
+pidfd_for (struct sentry *s, pid_t tid, bool refresh)
 {
   unsigned slot = (unsigned) tid % PIDFD_CACHE;
   int fd;
@@ -89,12 +89,11 @@ pidfd_for (pid_t tid, bool refresh, int procfd)
   fd = syscall (SYS_pidfd_open, tid, 0);
   if (fd < 0 && (errno == EINVAL || errno == ENOENT))
     fd = syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
-  if (fd < 0 && (errno == EINVAL || errno == ENOENT) && procfd >= 0)
+  if (fd < 0 && (errno == EINVAL || errno == ENOENT))
     {
-      char path[64], buf[4096], *p;
-      snprintf (path, sizeof (path), "%d/status", tid);
-      if (sb_read_file_at (procfd, path, buf, sizeof (buf)) > 0 && (p = strstr (buf, "\nTgid:")))
-        fd = syscall (SYS_pidfd_open, (pid_t) strtol (p + 6, NULL, 10), 0);
+      char tgid[32];
+      if (sb_proc_status_field (s, tid, "Tgid", tgid, sizeof (tgid)) == 0)
+        fd = syscall (SYS_pidfd_open, (pid_t) strtol (tgid, NULL, 10), 0);
     }
   if (fd < 0)
     return -errno;
@@ -115,7 +114,7 @@ sb_get_app_fd (struct sb_call *c, int appfd)
   pthread_mutex_lock (&pidfd_lock);
   for (attempt = 0; attempt < 2; attempt++)
     {
-      pidfd = pidfd_for (c->tid, attempt > 0, c->s->procfd);
+      pidfd = pidfd_for (c->s, c->tid, attempt > 0);
       if (pidfd < 0)
         {
           fd = pidfd;
