@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -199,9 +198,9 @@ fd_path (char *buf, size_t len, int fd)
   snprintf (buf, len, "self/fd/%d", fd);
 }
 
-/* Writes through procfs are allowed only to a few per-process knobs; a
-   lexical check names them and an fstatfs check catches every other way
-   into procfs (symlinks included). */
+/* Writes through procfs are allowed only to a few per-process knobs: a
+   lexical check names them, and the device of the opened inode catches every
+   other way into procfs (symlinks included). */
 static bool
 proc_write_allowed (const char *path)
 {
@@ -228,6 +227,12 @@ proc_write_allowed (const char *path)
     if (strcmp (p, knobs[i]) == 0)
       return true;
   return false;
+}
+
+static bool
+on_container_procfs (struct gofer *g, const struct stat *st)
+{
+  return g->proc_attached && st->st_dev == g->proc_dev;
 }
 
 static bool
@@ -325,7 +330,7 @@ op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
       r->result = fd;
       return;
     }
-  if (st.st_dev == g->proc_dev && g->proc_attached)
+  if (on_container_procfs (g, &st))
     {
       if (wants_write (flags) && !proc_write_allowed (m->path))
         {
@@ -427,6 +432,7 @@ done:
 static void
 op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
+  struct stat st;
   char last[NAME_MAX + 1];
   cleanup_close int fd = -1;
   int ret;
@@ -446,7 +452,7 @@ op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
           return;
         }
     }
-  fd = gofer_open_in_root (g, m->path, O_PATH, 0);
+  fd = gofer_open_in_root_stat (g, m->path, O_PATH, 0, &st);
   if (fd < 0)
     {
       r->result = fd;
@@ -454,13 +460,9 @@ op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
     }
   ret = syscall (SYS_faccessat2, fd, "", m->hdr.mode, AT_EMPTY_PATH);
   r->result = ret < 0 ? -errno : 0;
-  if (r->result == 0 && (m->hdr.mode & W_OK))
-    {
-      struct statfs sfs;
-      if (fstatfs (fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC
-          && !proc_write_allowed (m->path))
-        r->result = -EACCES;
-    }
+  if (r->result == 0 && (m->hdr.mode & W_OK) && on_container_procfs (g, &st)
+      && !proc_write_allowed (m->path))
+    r->result = -EACCES;
 }
 
 static void

@@ -27,6 +27,17 @@ mkdir_one (const char *path, sb_error_t *err)
   return 0;
 }
 
+/* Lets the children of dir use the controllers a sandbox limits; one the host
+   lacks is reported when a limit needs it. */
+static void
+enable_controllers (const char *dir)
+{
+  char ctl[PATHLEN + 320];
+
+  snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", dir);
+  sb_write_file (ctl, "+memory +pids +cpu", NULL);
+}
+
 static int
 add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const char *name,
          sb_error_t *err)
@@ -49,9 +60,7 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
   if (cg->v2)
     {
       /* Processes only in leaves: the Sentry's part and the app's part. */
-      char ctl[PATHLEN + 300];
-      snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", path);
-      sb_write_file (ctl, "+memory +pids +cpu", NULL);
+      enable_controllers (path);
       snprintf (sub, sizeof (sub), "%s/supervisor", path);
       if (mkdir_one (sub, err) < 0)
         return -1;
@@ -72,16 +81,14 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
   cg->v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
   if (cg->v2)
     {
-      char ctl[PATHLEN];
-      /* Enable the controllers down to the sandboxes' parent; a controller the
-         host lacks is reported when a limit needs it. */
-      snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", root);
-      sb_write_file (ctl, "+memory +pids +cpu", NULL);
-      snprintf (ctl, sizeof (ctl), "%s/sandbox", root);
-      if (mkdir_one (ctl, err) < 0)
+      char parent[PATHLEN];
+
+      /* Enable the controllers down to the sandboxes' parent. */
+      enable_controllers (root);
+      snprintf (parent, sizeof (parent), "%s/sandbox", root);
+      if (mkdir_one (parent, err) < 0)
         return -1;
-      snprintf (ctl, sizeof (ctl), "%s/sandbox/cgroup.subtree_control", root);
-      sb_write_file (ctl, "+memory +pids +cpu", NULL);
+      enable_controllers (parent);
       if (add_dir (cg, root, "", name, err) < 0)
         {
           sb_cgroup_destroy (cg, NULL);

@@ -78,10 +78,11 @@ sb_handler_for (int nr)
   return handlers[nr];
 }
 
-static long
-deny (struct sb_call *c, const struct sb_syscall *e, int err, const char *action)
+long
+sb_deny (struct sb_call *c, int err, const char *action)
 {
   struct sentry *s = c->s;
+  const struct sb_syscall *e = c->req->data.arch == AUDIT_ARCH_X86_64 ? sb_syscall_lookup (c->nr) : NULL;
 
   if (s->policy->audit >= SB_AUDIT_DENIED)
     sb_audit_syscall (s->cfg.audit_fd, s->cfg.container_id, c->tid, e ? e->name : NULL,
@@ -100,7 +101,7 @@ sentry_dispatch (struct sb_call *c)
   if (c->req->data.arch != AUDIT_ARCH_X86_64)
     {
       /* int 0x80 and other foreign entry points never reach the host kernel. */
-      ret = deny (c, NULL, ENOSYS, "deny-foreign-arch");
+      ret = sb_deny (c, ENOSYS, "deny-foreign-arch");
       how = "denied";
       goto answer;
     }
@@ -108,23 +109,23 @@ sentry_dispatch (struct sb_call *c)
   if (e && c->s->filter.deny[c->nr])
     {
       /* The tenant's extra denies, with the tenant's errno. */
-      ret = deny (c, e, c->s->policy->deny_errno, "deny-policy");
+      ret = sb_deny (c, c->s->policy->deny_errno, "deny-policy");
       how = "denied";
       goto answer;
     }
   switch (sb_syscall_class (c->nr))
     {
     case SB_SYS_UNKNOWN:
-      ret = deny (c, e, ENOSYS, "deny-unknown");
+      ret = sb_deny (c, ENOSYS, "deny-unknown");
       how = "denied";
       break;
     case SB_SYS_DENIED:
-      ret = deny (c, e, e->deny_errno, "deny");
+      ret = sb_deny (c, e->deny_errno, "deny");
       how = "denied";
       break;
     case SB_SYS_HOST_CHECKED:
       /* The filter lets the safe argument values run on the host; this one failed. */
-      ret = deny (c, e, e->deny_errno, "deny-arguments");
+      ret = sb_deny (c, e->deny_errno, "deny-arguments");
       how = "denied";
       break;
     case SB_SYS_HOST:
@@ -138,7 +139,7 @@ sentry_dispatch (struct sb_call *c)
       fn = sb_handler_for (c->nr);
       if (fn == NULL)
         {
-          ret = deny (c, e, ENOSYS, "deny-unimplemented");
+          ret = sb_deny (c, ENOSYS, "deny-unimplemented");
           how = "denied";
         }
       else

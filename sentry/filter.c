@@ -235,17 +235,3 @@ sb_app_filter_load (const struct sb_filter_options *o, sb_error_t *err)
     return sb_error (err, -fd, "get the seccomp listener");
   return fd;
 }
-
-int
-sb_app_filter_export (const struct sb_filter_options *o, int fd, sb_error_t *err)
-{
-  scmp_filter_ctx ctx;
-  int e = 0, ret;
-
-  ctx = build (o, &e);
-  if (ctx == NULL)
-    return sb_error (err, e, "build the app's seccomp filter");
-  ret = seccomp_export_pfc (ctx, fd);
-  seccomp_release (ctx);
-  return ret < 0 ? sb_error (err, -ret, "export the filter") : 0;
-}

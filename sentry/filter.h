@@ -16,8 +16,6 @@ struct sb_filter_options
 /* Loads the filter on the calling thread (no_new_privs must be set) and
    returns the new user-notification listener fd. */
 int sb_app_filter_load (const struct sb_filter_options *o, sb_error_t *err);
-/* Writes the filter as libseccomp pseudo-code to fd (for debugging). */
-int sb_app_filter_export (const struct sb_filter_options *o, int fd, sb_error_t *err);
 /* True if the profile sends this host-class number to the Sentry anyway. */
 bool sb_filter_strict_call (int nr);
 /* True if the profile lets this denied number run on the host. */

@@ -585,7 +585,6 @@ sb_launch (struct sentry *s, sb_error_t *err)
   if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
     return sb_error (err, errno, "seccomp user notification is not available");
   s->notif_size = sizes.seccomp_notif;
-  s->resp_size = sizes.seccomp_notif_resp;
   prepare_signals ();
 
   snprintf (path, sizeof (path), "%s/sandbox-gofer", sb_libexec_dir ());

@@ -49,7 +49,7 @@ struct sentry
   struct sb_filter_options filter;
   int volume_fd[SB_POLICY_MAX_VOLUMES];   /* O_PATH of each volume's source */
   int cgroup_procs_fd[8];
-  size_t notif_size, resp_size;
+  size_t notif_size;
 };
 
 /* One mediated call in flight. */
@@ -84,6 +84,8 @@ long sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *ar
 
 /* dispatch.c */
 void sentry_dispatch (struct sb_call *c);
+/* Refuses the call with err, writing an audit line (per the audit level). */
+long sb_deny (struct sb_call *c, int err, const char *action);
 sb_handler_fn sb_handler_for (int nr);
 
 /* gofer client (sys_file.c) */
@@ -99,7 +101,14 @@ int sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char 
                    const char *path2, const void *data, size_t data_len, int sendfd,
                    struct sb_gofer_answer *ans);
 
+/* One Gofer round trip from a handler (main thread): the Gofer's result;
+   the whole answer (data, fd) until the next call is at sb_gofer_answer(). */
+int sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, int flags,
+              uint32_t mode, uint64_t arg, const void *data, size_t data_len);
+const struct sb_gofer_answer *sb_gofer_answer (void);
+
 /* Paths (sys_file.c): the app's path argument made absolute in the container. */
+int sb_absolute_path (struct sb_call *c, int dirfd, const char *raw, char *out, size_t outlen);
 int sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outlen);
 /* Umask and ids of the caller, from /proc/<tid>/status. */
 int sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out, size_t len);

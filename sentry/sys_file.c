@@ -75,9 +75,15 @@ sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *pat
 
 static struct sb_gofer_answer answer; /* main thread only */
 
+const struct sb_gofer_answer *
+sb_gofer_answer (void)
+{
+  return &answer;
+}
+
 /* One Gofer round trip; returns the Gofer's result (or -EIO if it is gone). */
-static int
-gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, int flags,
+int
+sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, int flags,
        uint32_t mode, uint64_t arg, const void *data, size_t data_len)
 {
   struct sb_gofer_req req = { .op = op, .flags = flags, .mode = mode, .arg = arg };
@@ -95,27 +101,35 @@ gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, int 
 
 /* ---- reading the caller's state ------------------------------------------- */
 
-int
-sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out, size_t len)
+/* The caller's /proc/<tid>/status, read once for all the fields a call needs. */
+static ssize_t
+read_status (struct sentry *s, pid_t tid, char *buf, size_t len)
 {
-  char path[64], buf[4096], *line;
-  size_t flen = strlen (field);
-  ssize_t n;
+  char path[64];
 
   snprintf (path, sizeof (path), "%d/status", tid);
-  n = sb_read_file_at (s->procfd, path, buf, sizeof (buf));
-  if (n < 0)
-    return (int) n;
-  for (line = buf; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+  return sb_read_file_at (s->procfd, path, buf, len);
+}
+
+/* The value of "FIELD:" in a status text. */
+static int
+status_field (const char *text, const char *field, char *out, size_t len)
+{
+  size_t flen = strlen (field);
+  const char *line;
+
+  for (line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
     {
       if (strncmp (line, field, flen) == 0 && line[flen] == ':')
         {
-          char *v = line + flen + 1, *end;
+          const char *v = line + flen + 1, *end;
+          size_t n;
+
           while (*v == ' ' || *v == '\t')
             v++;
           end = strchr (v, '\n');
-          n = end ? end - v : (ssize_t) strlen (v);
-          if ((size_t) n >= len)
+          n = end ? (size_t) (end - v) : strlen (v);
+          if (n >= len)
             return -ENAMETOOLONG;
           memcpy (out, v, n);
           out[n] = '\0';
@@ -125,13 +139,24 @@ sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out,
   return -ENOENT;
 }
 
-/* The last number of a "NSpid:"-style line: the id in the innermost namespace. */
+int
+sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out, size_t len)
+{
+  char buf[4096];
+  ssize_t n = read_status (s, tid, buf, sizeof (buf));
+
+  if (n < 0)
+    return (int) n;
+  return status_field (buf, field, out, len);
+}
+
+/* The last number of a "NSpid:"-style field: the id in the innermost namespace. */
 static int
-innermost (struct sentry *s, pid_t tid, const char *field, pid_t *out)
+innermost (const char *status, const char *field, pid_t *out)
 {
   char v[128], *last;
   long n;
-  int ret = sb_proc_status_field (s, tid, field, v, sizeof (v));
+  int ret = status_field (status, field, v, sizeof (v));
 
   if (ret < 0)
     return ret;
@@ -146,9 +171,15 @@ innermost (struct sentry *s, pid_t tid, const char *field, pid_t *out)
 int
 sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid)
 {
-  int ret = innermost (c->s, c->tid, "NStgid", pid);
+  char status[4096];
+  ssize_t n = read_status (c->s, c->tid, status, sizeof (status));
+  int ret;
+
+  if (n < 0)
+    return (int) n;
+  ret = innermost (status, "NStgid", pid);
   if (ret == 0 && tid)
-    ret = innermost (c->s, c->tid, "NSpid", tid);
+    ret = innermost (status, "NSpid", tid);
   return ret;
 }
 
@@ -201,8 +232,8 @@ read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len)
   return (int) n;
 }
 
-static int
-absolute_path (struct sb_call *c, int dirfd, const char *raw, char *out, size_t outlen)
+int
+sb_absolute_path (struct sb_call *c, int dirfd, const char *raw, char *out, size_t outlen)
 {
   char base[PATH_BUF];
   int ret;
@@ -283,7 +314,7 @@ sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outl
     return ret;
   if (raw[0] == '\0')
     return -ENOENT;
-  ret = absolute_path (c, dirfd, raw, out, outlen);
+  ret = sb_absolute_path (c, dirfd, raw, out, outlen);
   if (ret < 0)
     return ret;
   if (c->detail[0] == '\0')
@@ -450,7 +481,7 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
     return reopen_app_fd (c, appfd, flags);
   if (flags & (O_CREAT | O_TMPFILE))
     mode = mode & ~caller_umask (c) & 07777;
-  ret = gofer (c, SB_GOFER_OPEN, path, NULL, flags & ~O_CLOEXEC, mode, 0, NULL, 0);
+  ret = sb_gofer (c, SB_GOFER_OPEN, path, NULL, flags & ~O_CLOEXEC, mode, 0, NULL, 0);
   if (ret < 0)
     return ret;
   switch (answer.kind)
@@ -582,7 +613,7 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       close (fd);
       return ret;
     }
-  ret = gofer (c, SB_GOFER_STAT, path, NULL, flags & AT_SYMLINK_NOFOLLOW, mask, 0, NULL, 0);
+  ret = sb_gofer (c, SB_GOFER_STAT, path, NULL, flags & AT_SYMLINK_NOFOLLOW, mask, 0, NULL, 0);
   if (ret < 0)
     return ret;
   if (answer.data_len != sizeof (*stx))
@@ -656,7 +687,7 @@ access_common (struct sb_call *c, int dirfd, uint64_t addr, int mode, int flags)
   ret = app_path (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_ACCESS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, (uint32_t) mode, 0,
+  return sb_gofer (c, SB_GOFER_ACCESS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, (uint32_t) mode, 0,
                 NULL, 0);
 }
 
@@ -705,7 +736,7 @@ readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int6
     }
   else
     {
-      ret = gofer (c, SB_GOFER_READLINK, path, NULL, 0, 0, 0, NULL, 0);
+      ret = sb_gofer (c, SB_GOFER_READLINK, path, NULL, 0, 0, 0, NULL, 0);
       if (ret < 0)
         return ret;
       data = answer.data;
@@ -739,7 +770,7 @@ mkdir_common (struct sb_call *c, int dirfd, uint64_t addr, mode_t mode)
 
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_MKDIR, path, NULL, 0, mode & ~caller_umask (c) & 07777, 0, NULL, 0);
+  return sb_gofer (c, SB_GOFER_MKDIR, path, NULL, 0, mode & ~caller_umask (c) & 07777, 0, NULL, 0);
 }
 
 long
@@ -769,7 +800,7 @@ mknod_common (struct sb_call *c, int dirfd, uint64_t addr, mode_t mode)
   if (ret < 0)
     return ret;
   mode = (type ? type : S_IFREG) | (mode & ~caller_umask (c) & 07777);
-  return gofer (c, SB_GOFER_MKNOD, path, NULL, 0, mode, 0, NULL, 0);
+  return sb_gofer (c, SB_GOFER_MKNOD, path, NULL, 0, mode, 0, NULL, 0);
 }
 
 long
@@ -795,7 +826,7 @@ unlink_common (struct sb_call *c, int dirfd, uint64_t addr, int flags)
   ret = app_path (c, dirfd, addr, path, false);
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_UNLINK, path, NULL, flags, 0, 0, NULL, 0);
+  return sb_gofer (c, SB_GOFER_UNLINK, path, NULL, flags, 0, 0, NULL, 0);
 }
 
 long
@@ -828,7 +859,7 @@ two_paths (struct sb_call *c, uint32_t op, int d1, uint64_t a1, int d2, uint64_t
   ret = app_path (c, d2, a2, p2, false);
   if (ret < 0)
     return ret;
-  return gofer (c, op, p1, p2, flags, 0, 0, NULL, 0);
+  return sb_gofer (c, op, p1, p2, flags, 0, 0, NULL, 0);
 }
 
 long
@@ -887,7 +918,7 @@ symlink_common (struct sb_call *c, uint64_t target_addr, int dirfd, uint64_t lin
   ret = app_path (c, dirfd, link_addr, path, false);
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_SYMLINK, path, NULL, 0, 0, 0, target, strlen (target) + 1);
+  return sb_gofer (c, SB_GOFER_SYMLINK, path, NULL, 0, 0, 0, target, strlen (target) + 1);
 }
 
 long
@@ -925,7 +956,7 @@ chmod_common (struct sb_call *c, int dirfd, uint64_t addr, mode_t mode, int flag
   ret = app_path (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_CHMOD, path, NULL, flags & AT_SYMLINK_NOFOLLOW, mode & 07777, 0,
+  return sb_gofer (c, SB_GOFER_CHMOD, path, NULL, flags & AT_SYMLINK_NOFOLLOW, mode & 07777, 0,
                 NULL, 0);
 }
 
@@ -1005,7 +1036,7 @@ utimens_common (struct sb_call *c, int dirfd, uint64_t addr, const struct timesp
   ret = app_path (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_UTIMENS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, 0, 0, ts,
+  return sb_gofer (c, SB_GOFER_UTIMENS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, 0, 0, ts,
                 ts ? 2 * sizeof (*ts) : 0);
 }
 
@@ -1090,7 +1121,7 @@ sys_truncate (struct sb_call *c)
   ret = app_path (c, AT_FDCWD, c->args[0], path, true);
   if (ret < 0)
     return ret;
-  return gofer (c, SB_GOFER_TRUNCATE, path, NULL, 0, 0, c->args[1], NULL, 0);
+  return sb_gofer (c, SB_GOFER_TRUNCATE, path, NULL, 0, 0, c->args[1], NULL, 0);
 }
 
 long
@@ -1101,7 +1132,7 @@ sys_statfs (struct sb_call *c)
 
   if (ret < 0)
     return ret;
-  ret = gofer (c, SB_GOFER_STATFS, path, NULL, 0, 0, 0, NULL, 0);
+  ret = sb_gofer (c, SB_GOFER_STATFS, path, NULL, 0, 0, 0, NULL, 0);
   if (ret < 0)
     return ret;
   if (answer.data_len != sizeof (struct statfs))
@@ -1118,7 +1149,7 @@ sys_chdir (struct sb_call *c)
 
   if (ret < 0)
     return ret;
-  ret = gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE | STATX_MODE, 0, NULL, 0);
+  ret = sb_gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE | STATX_MODE, 0, NULL, 0);
   if (ret < 0)
     return ret;
   memcpy (&stx, answer.data, sizeof (stx));
@@ -1174,10 +1205,10 @@ sys_xattr (struct sb_call *c)
         return ret;
       if (!sb_call_valid (c))
         return -ECANCELED;
-      return gofer (c, op, path, NULL, nofollow ? AT_SYMLINK_NOFOLLOW : 0,
+      return sb_gofer (c, op, path, NULL, nofollow ? AT_SYMLINK_NOFOLLOW : 0,
                     (uint32_t) c->args[4], size, value, nlen + size);
     }
-  ret = gofer (c, op, path, NULL, nofollow ? AT_SYMLINK_NOFOLLOW : 0, 0, size, name, nlen);
+  ret = sb_gofer (c, op, path, NULL, nofollow ? AT_SYMLINK_NOFOLLOW : 0, 0, size, name, nlen);
   if (ret < 0 || op == SB_GOFER_REMOVEXATTR || size == 0)
     return ret;
   if (answer.data_len > 0)
@@ -1206,7 +1237,7 @@ sys_execve (struct sb_call *c)
       ret = app_path (c, dirfd, addr, path, true);
       if (ret == -ECANCELED)
         return ret;
-      if (ret == 0 && gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE, 0, NULL, 0) == -ENOENT)
+      if (ret == 0 && sb_gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE, 0, NULL, 0) == -ENOENT)
         return -ENOENT;
     }
   /* The kernel must load the program itself, so it reads the path and argv
@@ -1229,7 +1260,7 @@ sys_inotify_add_watch (struct sb_call *c)
   ret = app_path (c, AT_FDCWD, c->args[1], path, !(mask & IN_DONT_FOLLOW));
   if (ret < 0)
     return ret;
-  ret = gofer (c, SB_GOFER_WALK, path, NULL,
+  ret = sb_gofer (c, SB_GOFER_WALK, path, NULL,
                ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) | ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
                0, 0, NULL, 0);
   if (ret < 0)

@@ -29,17 +29,6 @@
 #define IOV_MAX_APP 1024
 #define CONTROL_MAX 4096
 
-static int
-audit_deny (struct sb_call *c, int err, const char *action)
-{
-  const struct sb_syscall *e = sb_syscall_lookup (c->nr);
-
-  if (c->s->policy->audit >= SB_AUDIT_DENIED)
-    sb_audit_syscall (c->s->cfg.audit_fd, c->s->cfg.container_id, c->tid, e ? e->name : NULL,
-                      c->nr, c->args, action, err);
-  return -err;
-}
-
 long
 sys_socket (struct sb_call *c)
 {
@@ -55,18 +44,18 @@ sys_socket (struct sb_call *c)
     case AF_INET:
     case AF_INET6:
       if (base == SOCK_RAW || base == SOCK_PACKET)
-        return audit_deny (c, EPERM, "deny-raw-socket");
+        return sb_deny (c, EPERM, "deny-raw-socket");
       break;
     case AF_NETLINK:
       /* Route queries (getaddrinfo, if_nameindex); changes need CAP_NET_ADMIN,
          which the app does not have. Other netlink families are refused. */
       if (proto != NETLINK_ROUTE)
-        return audit_deny (c, EPERM, "deny-netlink");
+        return sb_deny (c, EPERM, "deny-netlink");
       break;
     case AF_PACKET:
-      return audit_deny (c, EPERM, "deny-packet-socket");
+      return sb_deny (c, EPERM, "deny-packet-socket");
     default:
-      return audit_deny (c, EAFNOSUPPORT, "deny-socket-family");
+      return sb_deny (c, EAFNOSUPPORT, "deny-socket-family");
     }
   fd = socket (domain, type | SOCK_CLOEXEC, proto);
   if (fd < 0)
@@ -101,52 +90,28 @@ static int
 unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, bool for_bind,
                    int *holdfd)
 {
-  struct sb_gofer_req req = { .op = for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_WALK };
-  struct sb_gofer_answer *ans;
-  char raw[sizeof (sun->sun_path) + 1], abs[SB_GOFER_PATH_MAX], base[SB_GOFER_PATH_MAX];
+  const struct sb_gofer_answer *ans = sb_gofer_answer ();
+  char raw[sizeof (sun->sun_path) + 1], abs[SB_GOFER_PATH_MAX];
   size_t n = *len - offsetof (struct sockaddr_un, sun_path);
   int ret;
 
   memcpy (raw, sun->sun_path, n);
   raw[n] = '\0';
-  if (raw[0] != '/')
-    {
-      char link[64];
-      ssize_t b;
-      snprintf (link, sizeof (link), "%d/cwd", c->tid);
-      b = readlinkat (c->s->procfd, link, base, sizeof (base) - 1);
-      if (b < 0)
-        return -ENOENT;
-      base[b] = '\0';
-      if (sb_path_join (abs, sizeof (abs), base, raw) < 0)
-        return -ENAMETOOLONG;
-    }
-  else
-    snprintf (abs, sizeof (abs), "%s", raw);
-  ans = malloc (sizeof (*ans));
-  if (ans == NULL)
-    return -ENOMEM;
-  ret = sb_gofer_call (c->s, &req, abs, NULL, NULL, 0, -1, ans);
-  if (ret == 0)
-    ret = ans->result;
-  if (ret < 0 || ans->fd < 0)
-    {
-      if (ans->fd >= 0)
-        close (ans->fd);
-      free (ans);
-      return ret < 0 ? ret : -EIO;
-    }
+  ret = sb_absolute_path (c, AT_FDCWD, raw, abs, sizeof (abs));
+  if (ret < 0)
+    return ret;
+  ret = sb_gofer (c, for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_WALK, abs, NULL, 0, 0, 0, NULL, 0);
+  if (ret < 0)
+    return ret;
+  if (ans->fd < 0)
+    return -EIO;
   *holdfd = ans->fd;
   memset (sun->sun_path, 0, sizeof (sun->sun_path));
   if (for_bind)
-    {
-      ans->data[sizeof (ans->data) - 1] = '\0';
-      n = snprintf (sun->sun_path, sizeof (sun->sun_path), "/proc/self/fd/%d/%s", ans->fd,
-                    ans->data);
-    }
+    n = snprintf (sun->sun_path, sizeof (sun->sun_path), "/proc/self/fd/%d/%.*s", ans->fd,
+                  (int) ans->data_len, ans->data);
   else
     n = snprintf (sun->sun_path, sizeof (sun->sun_path), "/proc/self/fd/%d", ans->fd);
-  free (ans);
   if (n >= sizeof (sun->sun_path))
     return -ENAMETOOLONG;
   *len = offsetof (struct sockaddr_un, sun_path) + n + 1;
@@ -193,13 +158,13 @@ check_inet_rules (struct sb_call *c, const struct sockaddr_storage *ss, bool for
     {
       if (sb_policy_bind_allowed (p, port))
         return 0;
-      return audit_deny (c, EACCES, "deny-bind");
+      return sb_deny (c, EACCES, "deny-bind");
     }
   if (p->network == SB_NET_NONE && is_loopback (ss->ss_family, addr))
     return 0;
   if (sb_policy_egress_allowed (p, ss->ss_family, addr, port))
     return 0;
-  return audit_deny (c, EACCES, "deny-egress");
+  return sb_deny (c, EACCES, "deny-egress");
 }
 
 /* Makes the address usable by the Sentry and applies the tenant's rules. */
