@@ -8,18 +8,23 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 void
 sb_policy_usage (FILE *out, const char *prog)
 {
   fprintf (out,
-           "Usage: %s policy check [--base FILE] FILE...\n"
+           "Usage: %s policy check [--base FILE] FILE|DIRECTORY...\n"
            "       %s policy show [--base FILE] FILE\n"
            "\n"
            "check   parses each tenant policy FILE over the base file, prints\n"
            "        \"FILE: ok (tenant NAME)\" or its first error as\n"
            "        \"FILE:LINE: KEY: what is wrong\"; exits 1 if any file is invalid.\n"
+           "        A DIRECTORY stands for its *.conf files. Two tenants whose\n"
+           "        id-range overlap are refused.\n"
            "show    prints the effective policy of FILE (over the base file) as JSON.\n"
            "\n"
            "  --base FILE   the provider-wide base policy the tenant files override\n"
@@ -72,10 +77,69 @@ parse_options (const char *prog, const char *cmd, int argc, char **argv, const c
   return i;
 }
 
+/* The files to check: each argument, or the *.conf files of a directory
+   argument in name order. */
+static int
+collect_files (const char *prog, int argc, char **argv, int first, char ***out, size_t *n)
+{
+  size_t cap = 16;
+
+  *n = 0;
+  *out = malloc (cap * sizeof (char *));
+  if (*out == NULL)
+    return -1;
+  for (int i = first; i < argc; i++)
+    {
+      struct stat st;
+      struct dirent **names = NULL;
+      int k, m;
+
+      if (stat (argv[i], &st) < 0 || !S_ISDIR (st.st_mode))
+        {
+          if (*n == cap && (*out = realloc (*out, (cap *= 2) * sizeof (char *))) == NULL)
+            return -1;
+          (*out)[(*n)++] = strdup (argv[i]);
+          continue;
+        }
+      m = scandir (argv[i], &names, NULL, alphasort);
+      if (m < 0)
+        {
+          fprintf (stderr, "%s policy check: %s: %s\n", prog, argv[i], strerror (errno));
+          return -1;
+        }
+      for (k = 0; k < m; k++)
+        {
+          size_t len = strlen (names[k]->d_name);
+          if (len > 5 && strcmp (names[k]->d_name + len - 5, ".conf") == 0 && names[k]->d_name[0] != '.')
+            {
+              char *path;
+              if (*n == cap && (*out = realloc (*out, (cap *= 2) * sizeof (char *))) == NULL)
+                return -1;
+              if (asprintf (&path, "%s/%s", argv[i], names[k]->d_name) < 0)
+                return -1;
+              (*out)[(*n)++] = path;
+            }
+          free (names[k]);
+        }
+      free (names);
+    }
+  return 0;
+}
+
+struct checked
+{
+  const char *file;
+  char tenant[SB_POLICY_NAME_MAX];
+  uint32_t lo, hi;
+};
+
 static int
 cmd_check (const char *prog, int argc, char **argv)
 {
   struct sb_policy *p;
+  struct checked *ok = NULL;
+  char **files = NULL;
+  size_t nfiles = 0, nok = 0;
   const char *base;
   bool help, failed = false;
   int first;
@@ -90,11 +154,12 @@ cmd_check (const char *prog, int argc, char **argv)
     return SB_EXIT_USAGE;
   if (first >= argc)
     {
-      fprintf (stderr, "%s policy check: expects at least one FILE\n", prog);
+      fprintf (stderr, "%s policy check: expects at least one FILE or DIRECTORY\n", prog);
       return SB_EXIT_USAGE;
     }
   p = malloc (sizeof (*p));
-  if (p == NULL)
+  if (p == NULL || collect_files (prog, argc, argv, first, &files, &nfiles) < 0
+      || (ok = calloc (nfiles + 1, sizeof (*ok))) == NULL)
     {
       perror (prog);
       return SB_EXIT_FAIL;
@@ -106,22 +171,48 @@ cmd_check (const char *prog, int argc, char **argv)
       if (sb_policy_load (p, base, NULL, &err) < 0)
         {
           fprintf (stderr, "%s\n", err->msg);
-          free (p);
-          return SB_EXIT_FAIL;
+          failed = true;
+          goto out;
         }
     }
-  for (int i = first; i < argc; i++)
+  for (size_t i = 0; i < nfiles; i++)
     {
       cleanup_error sb_error_t err = NULL;
-      if (sb_policy_load (p, base, argv[i], &err) < 0)
+      bool overlap = false;
+
+      if (sb_policy_load (p, base, files[i], &err) < 0)
         {
           fflush (stdout);
           fprintf (stderr, "%s\n", err->msg);
           failed = true;
+          continue;
         }
-      else
-        printf ("%s: ok (tenant %s)\n", argv[i], p->tenant);
+      /* Two tenants never share host ids: their files and kernel quotas
+         would be each other's. */
+      for (size_t k = 0; k < nok && p->id_lo != 0; k++)
+        if (strcmp (ok[k].tenant, p->tenant) != 0 && ok[k].lo != 0 && p->id_lo <= ok[k].hi
+            && ok[k].lo <= p->id_hi)
+          {
+            fflush (stdout);
+            fprintf (stderr, "%s: id-range: %u-%u overlaps the id-range of tenant %s (%s)\n",
+                     files[i], p->id_lo, p->id_hi, ok[k].tenant, ok[k].file);
+            overlap = failed = true;
+            break;
+          }
+      if (overlap)
+        continue;
+      ok[nok].file = files[i];
+      snprintf (ok[nok].tenant, sizeof (ok[nok].tenant), "%s", p->tenant);
+      ok[nok].lo = p->id_lo;
+      ok[nok].hi = p->id_hi;
+      nok++;
+      printf ("%s: ok (tenant %s)\n", files[i], p->tenant);
     }
+out:
+  for (size_t i = 0; i < nfiles; i++)
+    free (files[i]);
+  free (files);
+  free (ok);
   free (p);
   fflush (stdout);
   return failed ? SB_EXIT_FAIL : SB_EXIT_OK;
@@ -231,6 +322,13 @@ policy_json (const struct sb_policy *p)
   json_object_set_new (o, "hostname_pattern", json_string (p->hostname_pattern));
   json_object_set_new (o, "hostname", json_string (p->hostname));
   json_object_set_new (o, "uname_release", json_string (p->uname_release));
+  if (p->id_lo != 0)
+    json_object_set_new (o, "id_range", json_pack ("{s:I, s:I}", "first", (json_int_t) p->id_lo,
+                                                   "last", (json_int_t) p->id_hi));
+  else
+    json_object_set_new (o, "id_range", json_null ());
+  json_object_set_new (o, "id_pool", json_pack ("{s:I, s:I}", "first", (json_int_t) p->pool_lo,
+                                                "last", (json_int_t) p->pool_hi));
   return o;
 }
 

@@ -87,6 +87,8 @@ sb_gofer_req_parse (const void *buf, size_t len, struct sb_gofer_msg *out)
     return -EPROTO;
   if (out->hdr.op == 0 || out->hdr.op >= SB_GOFER_OP_MAX)
     return -EPROTO;
+  if (out->hdr.cred.ngroups > SB_CRED_MAX_GROUPS)
+    return -EPROTO;
   need = (uint64_t) sizeof (struct sb_gofer_req) + out->hdr.path_len
          + out->hdr.path2_len + out->hdr.data_len;
   if (need != len || out->hdr.data_len > SB_GOFER_DATA_MAX)

@@ -8,8 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "creds.h"
 
-#define SB_GOFER_VERSION 1u
+#define SB_GOFER_VERSION 2u
 #define SB_GOFER_MAGIC (0x53420000u | SB_GOFER_VERSION) /* "SB" + version */
 #define SB_GOFER_PATH_MAX 4096
 #define SB_GOFER_DATA_MAX 65536
@@ -17,7 +18,8 @@
 
 enum sb_gofer_op
 {
-  SB_GOFER_HELLO = 1,   /* fd: the container's procfs mount, to attach at /proc */
+  SB_GOFER_HELLO = 1,   /* fds: the container's procfs tree, to attach at /proc, and the
+                           tenant's user namespace, to join */
   SB_GOFER_OPEN,        /* path, flags, mode -> fd, or kind SYNTHETIC + name */
   SB_GOFER_STAT,        /* path, flags (AT_SYMLINK_NOFOLLOW) -> struct statx */
   SB_GOFER_ACCESS,      /* path, mode, flags -> 0 */
@@ -68,6 +70,7 @@ struct sb_gofer_req
   uint32_t path2_len; /* bytes of path2, including the NUL; 0 if none */
   uint32_t data_len;
   uint64_t arg;
+  struct sb_cred cred; /* the caller's: the Gofer acts with them (fs ids, groups, capabilities) */
   /* followed by path, path2, data */
 };
 

@@ -2,6 +2,8 @@
 #include "cleanup.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
@@ -57,4 +59,49 @@ sb_open_in_root (int rootfd, const char *path, int flags, mode_t mode)
         break;
     }
   return fd < 0 ? -errno : fd;
+}
+
+const char *const sb_masked_paths[] = {
+  "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/timer_list", "/proc/sched_debug",
+  "/proc/latency_stats", "/proc/kmsg", "/proc/kallsyms", "/proc/sysrq-trigger", "/proc/acpi",
+  "/proc/scsi", "/proc/asound", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/sys/kernel/core_pattern",
+  "/proc/config.gz", "/proc/vmallocinfo", "/proc/slabinfo", "/proc/pagetypeinfo", "/proc/zoneinfo",
+  "/sys/firmware", "/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/security",
+  "/sys/fs/cgroup", "/sys/module", NULL
+};
+
+int
+sb_mask_path (const char *root, const char *path, const char *empty_file, sb_error_t *err)
+{
+  char full[4096];
+  struct stat st;
+  int ret;
+
+  snprintf (full, sizeof (full), "%s%s", root, path);
+  if (lstat (full, &st) < 0)
+    return errno == ENOENT ? 0 : sb_error (err, errno, "mask `%s`", path);
+  if (S_ISDIR (st.st_mode))
+    ret = mount ("masked", full, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 "size=4k,mode=000");
+  else
+    {
+      ret = mount (empty_file, full, NULL, MS_BIND, NULL);
+      if (ret == 0)
+        ret = mount (NULL, full, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    }
+  if (ret < 0)
+    return sb_error (err, errno, "mask `%s`", path);
+  return 0;
+}
+
+int
+sb_bind_read_only (const char *root, const char *path, sb_error_t *err)
+{
+  char full[4096];
+
+  snprintf (full, sizeof (full), "%s%s", root, path);
+  if (mount (full, full, NULL, MS_BIND | MS_REC, NULL) < 0
+      || mount (NULL, full, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+    return sb_error (err, errno, "make `%s` read-only", path);
+  return 0;
 }

@@ -15,4 +15,17 @@ int sb_new_procfs (sb_error_t *err);
    a concurrent rename makes the kernel answer EAGAIN. Returns fd or -errno. */
 int sb_open_in_root (int rootfd, const char *path, int flags, mode_t mode);
 
+/* Entries of /proc and /sys that describe or reach the host's kernel (the
+   set Docker masks, and more): in the sandbox they are covered by empty
+   read-only mounts (sb_mask_path), so that nothing below them is reachable
+   by any route, and the Gofer answers ENOENT for them. */
+extern const char *const sb_masked_paths[];
+
+/* Covers root+path (if it exists) with an empty read-only tmpfs (a
+   directory) or a bind of empty_file (anything else), read-only. */
+int sb_mask_path (const char *root, const char *path, const char *empty_file, sb_error_t *err);
+
+/* Binds root+path onto itself, read-only (recursively). */
+int sb_bind_read_only (const char *root, const char *path, sb_error_t *err);
+
 #endif

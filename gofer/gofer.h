@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "creds.h"
 #include "error.h"
 #include "gofer_proto.h"
 
@@ -18,6 +19,10 @@ struct gofer
   int rootfd;       /* O_PATH of the container root ("/" after pivot_root) */
   int selfprocfd;   /* a private procfs of the Gofer's own, to reopen its O_PATH fds */
   int sock;         /* the Sentry's end */
+  long spin_ns;     /* how long to poll for the next request before sleeping */
+  struct sb_cred self;     /* the Gofer's own credentials (root of the tenant's namespace) */
+  struct sb_cred current;  /* the ones it acts with now */
+  bool in_userns;
   bool proc_attached;
   dev_t proc_dev;   /* the container's procfs, and the files the Sentry synthesizes */
   ino_t synthetic_ino[SB_SYNTHETIC_COUNT];
@@ -42,11 +47,9 @@ struct gofer_reply
 };
 
 extern const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT];
-extern const char *const sb_masked_paths[];
 
 /* gofer_ops.c */
-void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd,
-                   struct gofer_reply *r);
+void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
 /* Resolve path inside the root; exposed for the unit tests. */
 int gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode);
 int gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_t mode,
@@ -55,6 +58,8 @@ int gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_
 /* gofer_server.c */
 int gofer_serve (struct gofer *g, sb_error_t *err);
 int gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err);
+/* The first request: the procfs to attach, the user namespace to join. */
+int gofer_hello (struct gofer *g, const int *fds, int nfds, sb_error_t *err);
 
 /* gofer_filter.c */
 int gofer_apply_filter (sb_error_t *err);

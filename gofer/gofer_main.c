@@ -41,15 +41,14 @@ await_hello (struct gofer *g, sb_error_t *err)
   n = sb_recv_msg (g->sock, buf, sizeof (buf), fds, &nfds);
   if (n <= 0)
     return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the hello");
-  if (sb_gofer_req_parse (buf, n, &msg) < 0 || msg.hdr.op != SB_GOFER_HELLO || nfds < 1)
+  if (sb_gofer_req_parse (buf, n, &msg) < 0 || msg.hdr.op != SB_GOFER_HELLO || nfds != 2)
     {
       for (i = 0; i < nfds; i++)
         close (fds[i]);
-      return sb_error (err, EPROTO, "the first request must be a hello with the procfs");
+      return sb_error (err, EPROTO, "the first request must be a hello with the procfs "
+                       "and the user namespace");
     }
-  for (i = 1; i < nfds; i++)
-    close (fds[i]);
-  ret = gofer_attach_proc (g, fds[0], err);
+  ret = gofer_hello (g, fds, nfds, err);
   resp.id = msg.hdr.id;
   resp.result = ret;
   sb_send_msg (g->sock, &resp, sizeof (resp), NULL, 0);
@@ -60,14 +59,23 @@ int
 main (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
-  struct gofer g = { .rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD };
-  uint64_t caps = sb_caps_docker_default | (1ull << CAP_SYS_PTRACE);
+  struct gofer g = { .rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD, .spin_ns = 300000 };
+  /* Docker's set in the tenant's namespace: the most any caller can have;
+     each request runs with the caller's own. */
+  uint64_t caps = sb_caps_docker_default;
 
   {
     static char *hidden[SB_GOFER_MAX_HIDDEN];
     int i;
 
-    for (i = 1; i + 1 < argc && strcmp (argv[i], "--hidden") == 0; i += 2)
+    i = 1;
+    /* A CPU limit: polling would spend the sandbox's own quota. */
+    if (i < argc && strcmp (argv[i], "--no-spin") == 0)
+      {
+        g.spin_ns = 0;
+        i++;
+      }
+    for (; i + 1 < argc && strcmp (argv[i], "--hidden") == 0; i += 2)
       {
         if (g.nhidden >= SB_GOFER_MAX_HIDDEN || argv[i + 1][0] != '/')
           break;
@@ -76,7 +84,7 @@ main (int argc, char **argv)
     g.hidden = hidden;
     if (i != argc - 1 || argv[i][0] != '/')
       {
-        fprintf (stderr, "usage: sandbox-gofer [--hidden PATH]... ROOT (started by sandbox-sentry)\n");
+        fprintf (stderr, "usage: sandbox-gofer [--no-spin] [--hidden PATH]... ROOT (started by sandbox-sentry)\n");
         return 2;
       }
     argv[1] = argv[i];
@@ -98,8 +106,10 @@ main (int argc, char **argv)
     goto fail;
   /* The app's umask is applied by the Sentry before a mode reaches us. */
   umask (0);
-  if (sb_caps_restrict (caps, &err) < 0 || gofer_apply_filter (&err) < 0)
+  if (sb_caps_restrict (caps, &err) < 0 || sb_cred_self (&g.self, &err) < 0
+      || gofer_apply_filter (&err) < 0)
     goto fail;
+  g.current = g.self;
   if (gofer_serve (&g, &err) < 0)
     goto fail;
   return 0;

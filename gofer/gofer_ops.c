@@ -29,18 +29,6 @@ const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT]
     = { "meminfo", "cpuinfo", "stat", "uptime", "loadavg",
         "version", "sys/kernel/osrelease", "sys/kernel/version" };
 
-/* Entries that describe or reach the host's kernel (the set Docker masks):
-   they do not exist inside the sandbox. Matched by inode, so no other name
-   for them (a symlink, a bind) reaches them either. */
-const char *const sb_masked_paths[] = {
-  "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/timer_list", "/proc/sched_debug",
-  "/proc/latency_stats", "/proc/kmsg", "/proc/kallsyms", "/proc/sysrq-trigger", "/proc/acpi",
-  "/proc/scsi", "/proc/asound", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/sys/kernel/core_pattern",
-  "/proc/config.gz", "/proc/vmallocinfo", "/proc/slabinfo", "/proc/pagetypeinfo", "/proc/zoneinfo",
-  "/sys/firmware", "/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/security",
-  "/sys/fs/cgroup", "/sys/module", NULL
-};
-
 /* A canonical path (the kernel's name for an open file, no symlink, no "..")
    that is, or lies under, one of the tenant's hidden paths. */
 static bool
@@ -896,14 +884,14 @@ op_open_parent (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_repl
 }
 
 void
-gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd, struct gofer_reply *r)
+gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
   r->result = 0;
   r->kind = SB_GOFER_KIND_NONE;
   r->fd = -1;
   r->data_len = 0;
 
-  if (m->hdr.op != SB_GOFER_HELLO && m->path == NULL)
+  if (m->path == NULL)
     {
       r->result = -EINVAL;
       return;
@@ -944,13 +932,6 @@ gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, int msgfd, struct g
           r->kind = SB_GOFER_KIND_FD;
         }
       break;
-    case SB_GOFER_HELLO:
-      {
-        sb_error_t err = NULL;
-        r->result = msgfd >= 0 ? gofer_attach_proc (g, msgfd, &err) : -EINVAL;
-        sb_error_free (&err);
-        break;
-      }
     default: r->result = -ENOSYS; break;
     }
 }

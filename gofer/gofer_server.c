@@ -2,9 +2,12 @@
 #include "gofer.h"
 #include "cleanup.h"
 #include "fdpass.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,31 @@ gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err)
   return 0;
 }
 
+int
+gofer_hello (struct gofer *g, const int *fds, int nfds, sb_error_t *err)
+{
+  int ret;
+
+  if (nfds != 2)
+    return sb_error (err, EPROTO, "hello: expected the procfs and the user namespace");
+  if (g->in_userns)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return sb_error (err, EEXIST, "hello: given twice");
+    }
+  ret = gofer_attach_proc (g, fds[0], err);
+  if (ret == 0)
+    ret = sb_userns_enter (fds[1], err);
+  close (fds[1]);
+  if (ret == 0)
+    {
+      g->in_userns = true;
+      prctl (PR_SET_PDEATHSIG, SIGKILL); /* changing ids cleared it */
+    }
+  return ret;
+}
+
 static int
 send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
 {
@@ -71,9 +99,20 @@ send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
   return ret;
 }
 
-/* How long the Gofer polls for the next request before it sleeps: calls
-   come in bursts (a program start opens dozens of files). */
-#define GOFER_SPIN_NS 300000
+/* The caller's credentials for one request: only when they differ from
+   those in force (switching costs several system calls). A failure to take
+   them fails the request. */
+static int
+act_as (struct gofer *g, const struct sb_cred *c)
+{
+  int ret;
+
+  if (sb_cred_equal (&g->current, c))
+    return 0;
+  ret = sb_cred_assume (c, &g->self, true);
+  g->current = ret == 0 ? *c : g->self;
+  return ret;
+}
 
 int
 gofer_serve (struct gofer *g, sb_error_t *err)
@@ -87,7 +126,9 @@ gofer_serve (struct gofer *g, sb_error_t *err)
       int fds[SB_FDPASS_MAX], nfds = SB_FDPASS_MAX, i, ret;
       ssize_t n;
 
-      n = sb_recv_msg_spin (g->sock, buf, sizeof (buf), fds, &nfds, GOFER_SPIN_NS);
+      /* Calls come in bursts (a program start opens dozens of files): poll
+         a little for the next before sleeping, unless a CPU limit says no. */
+      n = sb_recv_msg_spin (g->sock, buf, sizeof (buf), fds, &nfds, g->spin_ns);
       if (n == 0)
         return 0; /* the Sentry is gone: so is the sandbox */
       if (n < 0)
@@ -100,10 +141,25 @@ gofer_serve (struct gofer *g, sb_error_t *err)
             close (fds[i]);
           return sb_error (err, -ret, "malformed request from the Sentry");
         }
-      gofer_handle (g, &msg, nfds > 0 ? fds[0] : -1, &reply);
-      /* HELLO consumed fds[0]; every other op takes no descriptor. */
-      for (i = msg.hdr.op == SB_GOFER_HELLO ? 1 : 0; i < nfds; i++)
+      /* Every operation takes no descriptor (HELLO came first, and once). */
+      for (i = 0; i < nfds; i++)
         close (fds[i]);
+      if (msg.hdr.op == SB_GOFER_HELLO)
+        {
+          reply.result = -EEXIST;
+          reply.kind = SB_GOFER_KIND_NONE;
+          reply.fd = -1;
+          reply.data_len = 0;
+        }
+      else if ((ret = act_as (g, &msg.hdr.cred)) < 0)
+        {
+          reply.result = ret;
+          reply.kind = SB_GOFER_KIND_NONE;
+          reply.fd = -1;
+          reply.data_len = 0;
+        }
+      else
+        gofer_handle (g, &msg, &reply);
       ret = send_reply (g, msg.hdr.id, &reply);
       if (ret < 0)
         return sb_error (err, -ret, "send a reply");

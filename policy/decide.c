@@ -187,6 +187,30 @@ sb_parse_port_range (const char *s, uint16_t *lo, uint16_t *hi)
   return 0;
 }
 
+/* "LO-HI", inclusive, plain decimal: -EINVAL (form), -EDOM (reversed),
+   -ERANGE (below SB_ID_FLOOR, past 4294967294 (uid -1 is no id) or fewer
+   than SB_ID_RANGE_MIN ids). */
+int
+sb_parse_id_range (const char *s, uint32_t *lo, uint32_t *hi)
+{
+  const char *dash;
+  unsigned long a, b;
+  int rc;
+
+  if (s == NULL || (dash = strchr (s, '-')) == NULL)
+    return -EINVAL;
+  if ((rc = parse_plain_uint (s, (size_t) (dash - s), 10, &a)) < 0
+      || (rc = parse_plain_uint (dash + 1, strlen (dash + 1), 10, &b)) < 0)
+    return rc;
+  if (a > b)
+    return -EDOM;
+  if (a < SB_ID_FLOOR || b > 4294967294ul || b - a + 1 < SB_ID_RANGE_MIN)
+    return -ERANGE;
+  *lo = (uint32_t) a;
+  *hi = (uint32_t) b;
+  return 0;
+}
+
 static bool
 prefix_match (const uint8_t *net, const uint8_t *addr, int prefix)
 {

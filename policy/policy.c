@@ -59,6 +59,7 @@ struct origin
   char *volume_target[SB_POLICY_MAX_VOLUMES];
   char *hostname;
   char *hostname_pattern;
+  char *id_range;
 };
 
 /* --- messages --------------------------------------------------------------- */
@@ -674,6 +675,26 @@ cb_cidr (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
 }
 
 static int
+cb_id_range (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
+{
+  uint32_t lo, hi;
+  int rc;
+
+  note (cfg, opt);
+  rc = sb_parse_id_range (v, &lo, &hi);
+  if (rc == -EDOM)
+    return fail (cfg, 0, "%s: %s is reversed (write first-last)", opt->name, show (v));
+  if (rc == -ERANGE)
+    return fail (cfg, 0, "%s: %s is out of range (ids %u..4294967294, at least %u of them)",
+                 opt->name, show (v), SB_ID_FLOOR, SB_ID_RANGE_MIN);
+  if (rc < 0)
+    return fail (cfg, 0, "%s: %s is not an id range (first-last, such as 200000-265535)",
+                 opt->name, show (v));
+  *(const char **) result = v;
+  return 0;
+}
+
+static int
 cb_ports (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
 {
   uint16_t lo, hi;
@@ -839,6 +860,8 @@ static cfg_opt_t root_opts[] = {
   CFG_STR_CB ("hostname", 0, CFGF_NONE, cb_hostname),
   CFG_STR_CB ("hostname-pattern", 0, CFGF_NONE, cb_text),
   CFG_STR_CB ("uname-release", 0, CFGF_NONE, cb_release),
+  CFG_STR_CB ("id-range", 0, CFGF_NONE, cb_id_range),
+  CFG_STR_CB ("id-pool", 0, CFGF_NONE, cb_id_range),
   CFG_END ()
 };
 
@@ -973,6 +996,15 @@ merge (const struct parse *ps, struct sb_policy *p, struct origin *o, sb_error_t
     }
   if (given (root, "uname-release"))
     copy (p->uname_release, sizeof (p->uname_release), cfg_getstr (root, "uname-release"));
+  if (given (root, "id-range"))
+    {
+      if (sb_parse_id_range (cfg_getstr (root, "id-range"), &p->id_lo, &p->id_hi) < 0)
+        abort ();   /* cb_id_range checked it */
+      set_origin (&o->id_range, ps, noted_line (ps, root, "id-range"));
+    }
+  if (given (root, "id-pool")
+      && sb_parse_id_range (cfg_getstr (root, "id-pool"), &p->pool_lo, &p->pool_hi) < 0)
+    abort ();
 
   if ((s = section (root, "limits")) != NULL)
     {
@@ -1118,6 +1150,14 @@ load_one (struct sb_policy *p, struct origin *o, const char *name, const char *t
                      name);
       goto out;
     }
+  if (tenant_file && given (ps->cfg, "id-pool"))
+    {
+      char *loc = location (ps, noted_line (ps, ps->cfg, "id-pool"));
+      rc = sb_error (err, 0, "%s: id-pool: belongs in the base file (the provider's pool), "
+                     "not in a tenant file", loc);
+      free (loc);
+      goto out;
+    }
   rc = merge (ps, p, o, err);
 out:
   if (fp != NULL)
@@ -1149,6 +1189,10 @@ finish (struct sb_policy *p, const struct origin *o, sb_error_t *err)
                        o->hostname_pattern ? o->hostname_pattern : "?",
                        show (p->hostname_pattern), show (p->hostname));
     }
+  if (p->id_lo != 0 && p->id_lo <= p->pool_hi && p->pool_lo <= p->id_hi)
+    return sb_error (err, 0, "%s: id-range: %u-%u overlaps the id-pool %u-%u (the pool is "
+                     "for tenants without a range of their own)",
+                     o->id_range ? o->id_range : "?", p->id_lo, p->id_hi, p->pool_lo, p->pool_hi);
   for (int i = 0; i < p->nvolumes; i++)
     {
       const struct sb_volume *v = &p->volumes[i];
@@ -1186,6 +1230,7 @@ origin_free (struct origin *o)
     }
   free (o->hostname);
   free (o->hostname_pattern);
+  free (o->id_range);
 }
 
 /* --- the API ------------------------------------------------------------------ */
@@ -1204,6 +1249,8 @@ sb_policy_defaults (struct sb_policy *p)
   p->egress_default_allow = true;
   copy (p->hostname_pattern, sizeof (p->hostname_pattern), "*");
   copy (p->uname_release, sizeof (p->uname_release), "6.1.0");
+  p->pool_lo = SB_ID_POOL_DEFAULT_LO;
+  p->pool_hi = SB_ID_POOL_DEFAULT_HI;
 }
 
 static int

@@ -16,6 +16,13 @@
 #define SB_POLICY_MAX_DENIES 64
 #define SB_POLICY_MAX_IMAGES 32
 #define SB_POLICY_NAME_MAX 64
+/* Id ranges: at least 65536 ids (every id a distribution uses exists
+   inside), none below 65536 (host accounts and the overflow id 65534 stay
+   out of every tenant's range). */
+#define SB_ID_RANGE_MIN 65536u
+#define SB_ID_FLOOR 65536u
+#define SB_ID_POOL_DEFAULT_LO 1073741824u
+#define SB_ID_POOL_DEFAULT_HI 2147483647u
 
 enum sb_syscall_profile
 {
@@ -101,6 +108,12 @@ struct sb_policy
   int nbind;
   struct sb_port_range bind[SB_POLICY_MAX_RULES]; /* empty: any port may be bound */
 
+  /* user namespace: the host ids the tenant's containers run as (uid and
+     gid alike; container id 0 is id_lo). 0/0: none named, allocate from
+     the pool. The pool is the base file's. */
+  uint32_t id_lo, id_hi;                   /* inclusive; id_hi - id_lo + 1 >= SB_ID_RANGE_MIN */
+  uint32_t pool_lo, pool_hi;               /* inclusive */
+
   /* images, names */
   int nimages;
   char images[SB_POLICY_MAX_IMAGES][256];  /* names or fnmatch(3) patterns */
@@ -124,6 +137,7 @@ int sb_parse_size (const char *s, uint64_t *out);            /* "512M", "2G", "1
 int sb_parse_cpus (const char *s, uint32_t *millis);          /* "0.5", "2", "1.25" */
 int sb_parse_cidr (const char *s, int *family, uint8_t addr[16], int *prefix);
 int sb_parse_port_range (const char *s, uint16_t *lo, uint16_t *hi); /* "80", "8000-8080" */
+int sb_parse_id_range (const char *s, uint32_t *lo, uint32_t *hi);   /* "200000-265535" */
 
 /* Decisions, for the Sentry. */
 bool sb_policy_egress_allowed (const struct sb_policy *p, int family, const uint8_t *addr,

@@ -1,11 +1,17 @@
 /* sandbox-runtime do: run one command in a new sandbox, like `runsc do`.
-   Without --rootfs the host root is the image, read-only, under an in-memory
-   writable layer that vanishes at exit. The command's stdio are ours; its
-   exit status (or 128+signal) is ours; SIGINT, SIGTERM and SIGHUP reach it.
-   Everything the sandbox makes lives in its namespaces and its cgroup, both
-   gone when this returns. */
+   Without --rootfs the host root is the image, read-only, under an
+   in-memory writable layer that vanishes at exit. The command runs as the
+   tenant's host ids (a user namespace); its stdio are pipes (or, with a
+   terminal, the sandbox's own pty) that this process relays to ours, so it
+   never holds one of our descriptors; its exit status (or 128+signal) is
+   ours; SIGINT, SIGTERM and SIGHUP reach it. Everything the sandbox makes
+   lives in its namespaces and its cgroup, both gone when this returns. */
 #include "runtime.h"
+#include "auditlog.h"
 #include "cgroup.h"
+#include "hostpath.h"
+#include "idrange.h"
+#include "relay.h"
 #include "policy/policy.h"
 #include "cleanup.h"
 #include "util.h"
@@ -21,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <linux/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,9 +43,11 @@
 #define SB_CGROUP_ROOT (getenv ("SANDBOX_CGROUP_ROOT") ? getenv ("SANDBOX_CGROUP_ROOT") : "/sys/fs/cgroup")
 #define DEFAULT_POLICY_BASE SB_SYSCONFDIR "/sandboxd/defaults.conf"
 
+#define DEFAULT_AUDIT_LOG_MAX (16ull << 20)
+
 struct do_options
 {
-  char *rootfs;             /* realpath'd */
+  const char *rootfs;
   const char *policy;
   const char *policy_base;
   const char *hostname;
@@ -47,6 +57,8 @@ struct do_options
   bool network_host;
   bool network_host_given;
   bool strace;
+  bool tty;
+  uint64_t audit_log_max;
   char **argv;
 };
 
@@ -69,8 +81,15 @@ do_usage (FILE *f)
            "  --cwd DIR             the command's working directory (default: the current one\n"
            "                        with the host root, / with --rootfs)\n"
            "  --audit-log FILE      append denied calls as JSON lines (default: %s)\n"
-           "  -h, --help            show this help\n",
-           DEFAULT_POLICY_BASE, DEFAULT_AUDIT_LOG);
+           "  --audit-log-max SIZE  rotate the audit log past SIZE (K, M, G; 0: never;\n"
+           "                        default 16M)\n"
+           "  -t, --tty             give the command a terminal (the default when our\n"
+           "                        stdin is one)\n"
+           "  -h, --help            show this help\n"
+           "\n"
+           "The command runs as the tenant's host ids (the policy's id-range, or a block of\n"
+           "the id-pool recorded in %s).\n",
+           DEFAULT_POLICY_BASE, DEFAULT_AUDIT_LOG, SB_IDRANGE_STATE);
 }
 
 static bool
@@ -96,26 +115,29 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
     { "network", required_argument, 0, 'n' },  { "strace", no_argument, 0, 's' },
     { "audit-log", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' },
     { "cwd", required_argument, 0, 'w' },      { "policy-base", required_argument, 0, 'b' },
+    { "tty", no_argument, 0, 't' },            { "audit-log-max", required_argument, 0, 'M' },
     { 0, 0, 0, 0 },
   };
   int c;
 
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+ht", opts, NULL)) != -1)
     {
       switch (c)
         {
         case 'r':
-          {
-            struct stat st;
-            o->rootfs = realpath (optarg, NULL);
-            if (o->rootfs == NULL)
-              return sb_error (err, errno, "--rootfs `%s`", optarg);
-            if (stat (o->rootfs, &st) < 0 || !S_ISDIR (st.st_mode))
-              return sb_error (err, ENOTDIR, "--rootfs `%s`", optarg);
-            break;
-          }
+          o->rootfs = optarg;
+          break;
+        case 't':
+          o->tty = true;
+          break;
+        case 'M':
+          if (sb_parse_size (optarg, &o->audit_log_max) < 0 && strcmp (optarg, "0") != 0)
+            return sb_error (err, 0, "--audit-log-max `%s`: a size such as 512K or 16M", optarg);
+          if (strcmp (optarg, "0") == 0)
+            o->audit_log_max = 0;
+          break;
         case 'p':
           o->policy = optarg;
           break;
@@ -170,10 +192,8 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
 }
 
 static int
-open_audit_log (const char *path, sb_error_t *err)
+open_audit_log (const char *path, uint64_t max, struct sb_audit_log *log, sb_error_t *err)
 {
-  int fd;
-
   if (strcmp (path, DEFAULT_AUDIT_LOG) == 0)
     {
       /* mkdir -p of the default log directory, private to root. */
@@ -188,10 +208,7 @@ open_audit_log (const char *path, sb_error_t *err)
           }
       mkdir (dir, 0700);
     }
-  fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return sb_error (err, errno, "open the audit log `%s`", path);
-  return fd;
+  return sb_audit_log_open (log, path, max, err);
 }
 
 /* The sandbox's settings: the policy's, narrowed (never widened) by options. */
@@ -200,8 +217,9 @@ struct do_settings
   const char *hostname;
   const char *release;
   bool network_host;
-  char memory[32], cpus[16], disk[32];
+  char memory[32], cpus[16], disk[32], idmap[32];
   struct sb_cgroup_limits limits;
+  struct sb_idmap ids;
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
   int ncgroup_procs;
 };
@@ -230,26 +248,182 @@ settle (const struct do_options *o, const struct sb_policy *p, struct do_setting
   return 0;
 }
 
-/* argv for sandbox-sentry. */
-static char **
-sentry_argv (const struct do_options *o, const struct do_settings *st, int audit_fd, const char *id)
+/* Descriptors the Sentry inherits, from fd 3 up, in this order. */
+struct handoff
 {
+  int fds[8 + SB_POLICY_MAX_VOLUMES];
+  int n;
+};
+
+/* Adds fd to the hand-off; returns the number it will have in the Sentry. */
+static int
+handoff_add (struct handoff *h, int fd)
+{
+  h->fds[h->n] = fd;
+  return 3 + h->n++;
+}
+
+struct sandbox_io
+{
+  int lifeline[2];         /* write end ours, held until we exit: the Sentry sees us go */
+  int audit[2];            /* the Sentry's audit lines: read end ours */
+  int ctl[2];              /* with a terminal: the pty's master comes back on it */
+  int in[2], out[2], err[2];  /* without: the app's stdio pipes */
+  int rootfs;              /* O_PATH of --rootfs, or -1 */
+  int volumes[SB_POLICY_MAX_VOLUMES];
+  int nvolumes;
+};
+
+static void
+close_pair (int p[2])
+{
+  for (int i = 0; i < 2; i++)
+    if (p[i] >= 0)
+      {
+        close (p[i]);
+        p[i] = -1;
+      }
+}
+
+static void
+sandbox_io_close (struct sandbox_io *io)
+{
+  close_pair (io->lifeline);
+  close_pair (io->audit);
+  close_pair (io->ctl);
+  close_pair (io->in);
+  close_pair (io->out);
+  close_pair (io->err);
+  if (io->rootfs >= 0)
+    close (io->rootfs);
+  for (int i = 0; i < io->nvolumes; i++)
+    close (io->volumes[i]);
+  io->rootfs = -1;
+  io->nvolumes = 0;
+}
+
+/* The host directories the sandbox is built from, opened once by
+   descriptor (common/hostpath.h) and checked there; what the Sentry gets is
+   a detached copy of each one's mount tree, taken from that descriptor
+   (the Sentry's own mount namespace could not copy ours). A volume must
+   still be inside the tenant's volume roots where the walk ended up. */
+static int
+host_tree (const char *path, const char *what, char *where, size_t len, sb_error_t *err)
+{
+  cleanup_close int fd = sb_open_host_path (path, what, err);
+  int tree;
+
+  if (fd < 0)
+    return -1;
+  if (where && sb_fd_host_path (fd, where, len) < 0)
+    return sb_error (err, EIO, "%s `%s`: cannot tell where it is", what, path);
+  tree = syscall (SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (tree < 0)
+    return sb_error (err, errno, "%s `%s`: copy its mount", what, path);
+  return tree;
+}
+
+static int
+open_host_dirs (const struct do_options *o, const struct sb_policy *p, struct sandbox_io *io,
+                sb_error_t *err)
+{
+  if (o->rootfs)
+    {
+      io->rootfs = host_tree (o->rootfs, "--rootfs", NULL, 0, err);
+      if (io->rootfs < 0)
+        return -1;
+    }
+  for (int i = 0; i < p->nvolumes; i++)
+    {
+      const struct sb_volume *v = &p->volumes[i];
+      char what[128], now[4096];
+      bool inside = false;
+      int fd;
+
+      snprintf (what, sizeof (what), "volume %s: source", v->name);
+      fd = host_tree (v->source, what, now, sizeof (now), err);
+      if (fd < 0)
+        return -1;
+      io->volumes[io->nvolumes++] = fd;
+      for (int k = 0; k < p->nvolume_roots && !inside; k++)
+        inside = sb_path_has_prefix (now, p->volume_roots[k]);
+      if (!inside)
+        return sb_error (err, EPERM, "%s `%s` is outside the tenant's volume roots", what, now);
+    }
+  return 0;
+}
+
+static int
+make_io (const struct do_options *o, struct sandbox_io *io, sb_error_t *err)
+{
+  if (pipe2 (io->audit, O_CLOEXEC) < 0 || pipe2 (io->lifeline, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  /* The Sentry never waits for us to read an audit line. */
+  fcntl (io->audit[1], F_SETFL, O_NONBLOCK);
+  if (o->tty)
+    {
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->ctl) < 0)
+        return sb_error (err, errno, "socketpair");
+      return 0;
+    }
+  if (pipe2 (io->in, O_CLOEXEC) < 0 || pipe2 (io->out, O_CLOEXEC) < 0 || pipe2 (io->err, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  return 0;
+}
+
+/* argv for sandbox-sentry; fills the hand-off of the descriptors it names. */
+static char **
+sentry_argv (const struct do_options *o, struct do_settings *st, struct sandbox_io *io,
+             struct handoff *h, const char *id)
+{
+  static char bufs[8 + SB_POLICY_MAX_VOLUMES][32];
   size_t n = 0, i;
+  int k, b = 0;
   char **v;
-  static char audit_buf[16];
-  int k;
 
   while (o->argv[n])
     n++;
-  v = calloc (n + 48, sizeof (char *));
+  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_CGROUP_MAX_DIRS, sizeof (char *));
   if (v == NULL)
     return NULL;
   i = 0;
   v[i++] = "sandbox-sentry";
+  snprintf (st->idmap, sizeof (st->idmap), "%u:%u", st->ids.host, st->ids.count);
+  v[i++] = "--id-map";
+  v[i++] = st->idmap;
+  snprintf (bufs[b], sizeof (bufs[b]), "%d", handoff_add (h, io->audit[1]));
+  v[i++] = "--audit-fd";
+  v[i++] = bufs[b++];
+  snprintf (bufs[b], sizeof (bufs[b]), "%d", handoff_add (h, io->lifeline[0]));
+  v[i++] = "--lifeline-fd";
+  v[i++] = bufs[b++];
+  if (o->tty)
+    {
+      v[i++] = "--tty";
+      snprintf (bufs[b], sizeof (bufs[b]), "%d", handoff_add (h, io->ctl[1]));
+      v[i++] = "--ctl-fd";
+      v[i++] = bufs[b++];
+    }
+  else
+    {
+      int a = handoff_add (h, io->in[0]), c = handoff_add (h, io->out[1]), e = handoff_add (h, io->err[1]);
+      snprintf (bufs[b], sizeof (bufs[b]), "%d,%d,%d", a, c, e);
+      v[i++] = "--stdio";
+      v[i++] = bufs[b++];
+    }
   if (o->rootfs)
     {
       v[i++] = "--rootfs";
-      v[i++] = o->rootfs;
+      v[i++] = (char *) o->rootfs;
+      snprintf (bufs[b], sizeof (bufs[b]), "%d", handoff_add (h, io->rootfs));
+      v[i++] = "--rootfs-fd";
+      v[i++] = bufs[b++];
+    }
+  for (k = 0; k < io->nvolumes; k++)
+    {
+      snprintf (bufs[b], sizeof (bufs[b]), "%d", handoff_add (h, io->volumes[k]));
+      v[i++] = "--volume-fd";
+      v[i++] = bufs[b++];
     }
   v[i++] = "--hostname";
   v[i++] = (char *) st->hostname;
@@ -266,6 +440,8 @@ sentry_argv (const struct do_options *o, const struct do_settings *st, int audit
     {
       v[i++] = "--cpus";
       v[i++] = (char *) st->cpus;
+      /* Polling for the next call would spend the sandbox's own CPU quota. */
+      v[i++] = "--no-spin";
     }
   v[i++] = "--tmpfs-size";
   v[i++] = (char *) st->disk;
@@ -286,9 +462,6 @@ sentry_argv (const struct do_options *o, const struct do_settings *st, int audit
     }
   if (o->strace)
     v[i++] = "--strace";
-  snprintf (audit_buf, sizeof (audit_buf), "%d", audit_fd);
-  v[i++] = "--audit-fd";
-  v[i++] = audit_buf;
   v[i++] = "--id";
   v[i++] = (char *) id;
   if (o->cwd)
@@ -315,7 +488,7 @@ sentry_argv (const struct do_options *o, const struct do_settings *st, int audit
 /* A small process that outlives us only if we are killed: it waits for the
    Sentry to end (it does, by its parent-death signal) and removes the
    sandbox's cgroup, which nobody else would. On a normal exit we clean up
-   ourselves and end it. */
+   ourselves and end it. It keeps no descriptor but the Sentry's pidfd. */
 static pid_t
 start_watcher (pid_t sentry, struct sb_cgroup *cg)
 {
@@ -335,6 +508,7 @@ start_watcher (pid_t sentry, struct sb_cgroup *cg)
     sigset_t all;
     int i;
 
+    sb_close_fds_except (0, &pidfd, 1);
     /* Signals meant for the command (a Ctrl-C to the process group) are not ours. */
     for (i = 1; i < NSIG; i++)
       if (i != SIGKILL && i != SIGSTOP)
@@ -354,51 +528,44 @@ start_watcher (pid_t sentry, struct sb_cgroup *cg)
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
-static int
-wait_sandbox (pid_t child, sb_error_t *err)
+/* In the child: the Sentry's descriptors (0: /dev/null, 1-2: ours, for its
+   own messages and --strace; 3..: the hand-off), then exec. */
+__attribute__ ((noreturn)) static void
+exec_sentry (int sentry_exe, int devnull, const struct handoff *h, char **sargv)
 {
-  sigset_t set;
-  size_t i;
-  int status;
+  int moved[8 + SB_POLICY_MAX_VOLUMES + 2], k, exe;
 
-  sigemptyset (&set);
-  sigaddset (&set, SIGCHLD);
-  for (i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
-    sigaddset (&set, forwarded[i]);
-  for (;;)
-    {
-      siginfo_t si;
-      int sig = sigwaitinfo (&set, &si);
-
-      if (sig < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          break;
-        }
-      if (sig != SIGCHLD)
-        {
-          kill (child, sig);
-          continue;
-        }
-      if (waitpid (child, &status, WNOHANG) == child)
-        break;
-    }
-  if (WIFEXITED (status))
-    return WEXITSTATUS (status);
-  sb_error (err, 0, "the sandbox's Sentry died (signal %d): the sandbox is gone",
-            WIFSIGNALED (status) ? WTERMSIG (status) : 0);
-  return -1;
+  /* Move every descriptor above where they go first: any may sit there. */
+  for (k = 0; k < h->n; k++)
+    if ((moved[k] = fcntl (h->fds[k], F_DUPFD_CLOEXEC, 64)) < 0)
+      _exit (SB_EXIT_SANDBOX);
+  exe = fcntl (sentry_exe, F_DUPFD_CLOEXEC, 64);
+  if (exe < 0 || dup2 (devnull, 0) < 0)
+    _exit (SB_EXIT_SANDBOX);
+  for (k = 0; k < h->n; k++)
+    if (dup2 (moved[k], 3 + k) < 0)
+      _exit (SB_EXIT_SANDBOX);
+  {
+    int keep[1] = { exe };
+    sb_close_fds_except (3 + h->n, keep, 1);
+  }
+  syscall (SYS_execveat, exe, "", sargv, environ, AT_EMPTY_PATH);
+  fprintf (stderr, "sandbox-runtime do: exec the Sentry: %s\n", strerror (errno));
+  _exit (SB_EXIT_SANDBOX);
 }
 
 int
 sb_runtime_do (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
-  struct do_options o = { .audit_log = DEFAULT_AUDIT_LOG };
+  struct do_options o = { .audit_log = DEFAULT_AUDIT_LOG, .audit_log_max = DEFAULT_AUDIT_LOG_MAX };
+  struct sandbox_io io = { .lifeline = { -1, -1 }, .audit = { -1, -1 }, .ctl = { -1, -1 }, .in = { -1, -1 },
+                           .out = { -1, -1 }, .err = { -1, -1 }, .rootfs = -1 };
+  struct sb_audit_log log = { .fd = -1, .lockfd = -1 };
   struct sb_cgroup cg = { 0 };
+  struct handoff h = { 0 };
   cleanup_close int sentry_exe = -1;
-  cleanup_close int audit_fd = -1;
+  cleanup_close int devnull = -1;
   int sync[2] = { -1, -1 };
   char path[PATH_MAX], id[64];
   cleanup_free char **sargv = NULL;
@@ -416,13 +583,14 @@ sb_runtime_do (int argc, char **argv)
   if (parse_do_options (argc, argv, &o, &err) < 0)
     {
       sb_error_print ("sandbox-runtime do", &err);
-      free (o.rootfs);
       return SB_EXIT_USAGE;
     }
+  /* Like docker run -t: a terminal for the command when we have one. */
+  if (isatty (STDIN_FILENO))
+    o.tty = true;
   if (geteuid () != 0)
     {
       fprintf (stderr, "sandbox-runtime do: must run as root (it creates namespaces and cgroups)\n");
-      free (o.rootfs);
       return SB_EXIT_SANDBOX;
     }
   snprintf (path, sizeof (path), "%s/sandbox-sentry", sb_libexec_dir ());
@@ -432,7 +600,8 @@ sb_runtime_do (int argc, char **argv)
       sb_error (&err, errno, "open the Sentry `%s`", path);
       goto out;
     }
-  if (policy == NULL || st == NULL)
+  devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (policy == NULL || st == NULL || devnull < 0)
     {
       sb_error (&err, ENOMEM, "allocate");
       goto out;
@@ -449,12 +618,14 @@ sb_runtime_do (int argc, char **argv)
     }
   else
     sb_policy_defaults (policy);
-  if (settle (&o, policy, st, &err) < 0)
+  if (settle (&o, policy, st, &err) < 0 || open_host_dirs (&o, policy, &io, &err) < 0)
     {
       code = SB_EXIT_USAGE;
       goto out;
     }
-  if ((audit_fd = open_audit_log (o.audit_log, &err)) < 0)
+  if (sb_idrange_for (policy, SB_IDRANGE_STATE, &st->ids, &err) < 0)
+    goto out;
+  if (open_audit_log (o.audit_log, o.audit_log_max, &log, &err) < 0 || make_io (&o, &io, &err) < 0)
     goto out;
   snprintf (id, sizeof (id), "do-%d-%llx", getpid (), (unsigned long long) (sb_now_ns () & 0xffffff));
   if (sb_cgroup_create (&cg, SB_CGROUP_ROOT, id, &err) < 0)
@@ -470,7 +641,7 @@ sb_runtime_do (int argc, char **argv)
   for (st->ncgroup_procs = 0; st->ncgroup_procs < cg.ndirs; st->ncgroup_procs++)
     sb_cgroup_app_procs (&cg, st->ncgroup_procs, st->cgroup_procs[st->ncgroup_procs],
                          sizeof (st->cgroup_procs[0]));
-  sargv = sentry_argv (&o, st, 3, id);
+  sargv = sentry_argv (&o, st, &io, &h, id);
   if (sargv == NULL)
     {
       sb_error (&err, ENOMEM, "allocate");
@@ -501,7 +672,6 @@ sb_runtime_do (int argc, char **argv)
     }
   if (child == 0)
     {
-      int keep[2] = { 3, 4 };
       char go;
 
       sigprocmask (SIG_SETMASK, &old, NULL);
@@ -513,20 +683,20 @@ sb_runtime_do (int argc, char **argv)
          died before prctl, the read below sees end-of-file.) */
       if (read (sync[0], &go, 1) != 1)
         _exit (SB_EXIT_SANDBOX); /* the parent failed to place us: give up */
-      /* The Sentry gets stdio, the audit log as fd 3, its binary as fd 4. */
-      {
-        /* Move both above 4 first: either may already sit on 3 or 4. */
-        int a = fcntl (audit_fd, F_DUPFD_CLOEXEC, 10), e = fcntl (sentry_exe, F_DUPFD_CLOEXEC, 10);
-        if (a < 0 || e < 0 || dup2 (a, 3) < 0 || dup2 (e, 4) < 0)
-          _exit (SB_EXIT_SANDBOX);
-      }
-      sb_close_fds_except (5, keep, 0);
-      syscall (SYS_execveat, 4, "", sargv, environ, AT_EMPTY_PATH);
-      fprintf (stderr, "sandbox-runtime do: exec the Sentry: %s\n", strerror (errno));
-      _exit (SB_EXIT_SANDBOX);
+      exec_sentry (sentry_exe, devnull, &h, sargv);
     }
   close (sync[0]);
   sync[0] = -1;
+  /* Only the Sentry keeps its ends. */
+  {
+    int *theirs[] = { &io.audit[1], &io.ctl[1], &io.in[0], &io.out[1], &io.err[1], &io.lifeline[0] };
+    for (i = 0; i < sizeof (theirs) / sizeof (theirs[0]); i++)
+      if (*theirs[i] >= 0)
+        {
+          close (*theirs[i]);
+          *theirs[i] = -1;
+        }
+  }
   if (sb_cgroup_add_pid (&cg, child, &err) < 0)
     {
       close (sync[1]);
@@ -540,11 +710,29 @@ sb_runtime_do (int argc, char **argv)
     kill (child, SIGKILL);
   close (sync[1]);
   sync[1] = -1;
-  code = wait_sandbox (child, &err);
-  sigprocmask (SIG_SETMASK, &old, NULL);
-  if (code < 0)
-    code = SB_EXIT_SANDBOX;
-  else if (code == 128 + SIGKILL && sb_cgroup_oom_kills (&cg) > 0)
+  {
+    struct sb_relay r = {
+      .child = child, .tty = o.tty, .ctl = io.ctl[0], .app_in = io.in[1], .app_out = io.out[0],
+      .app_err = io.err[0], .audit = io.audit[0], .log = &log, .forward = forwarded,
+      .nforward = (int) (sizeof (forwarded) / sizeof (forwarded[0])),
+    };
+    int status;
+
+    io.ctl[0] = io.in[1] = io.out[0] = io.err[0] = io.audit[0] = -1; /* the relay closes them */
+    status = sb_relay_run (&r, &err);
+    sigprocmask (SIG_SETMASK, &old, NULL);
+    if (status < 0)
+      code = SB_EXIT_SANDBOX;
+    else if (WIFEXITED (status))
+      code = WEXITSTATUS (status);
+    else
+      {
+        sb_error (&err, 0, "the sandbox's Sentry died (signal %d): the sandbox is gone",
+                  WIFSIGNALED (status) ? WTERMSIG (status) : 0);
+        code = SB_EXIT_SANDBOX;
+      }
+  }
+  if (code == 128 + SIGKILL && sb_cgroup_oom_kills (&cg) > 0)
     fprintf (stderr, "sandbox-runtime do: the command was killed: out of memory (limit %llu bytes)\n",
              (unsigned long long) st->limits.memory_bytes);
 
@@ -553,6 +741,8 @@ out:
     close (sync[0]);
   if (sync[1] >= 0)
     close (sync[1]);
+  sandbox_io_close (&io);
+  sb_audit_log_close (&log);
   if (cg.ndirs > 0)
     {
       sb_error_t cgerr = NULL;
@@ -566,6 +756,5 @@ out:
     }
   if (err)
     sb_error_print ("sandbox-runtime do", &err);
-  free (o.rootfs);
   return code;
 }

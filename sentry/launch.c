@@ -1,14 +1,20 @@
 /* Assembles the sandbox. sandbox-runtime starts sandbox-sentry as pid 1 of
-   new pid, mount, ipc, uts (and, unless --network host, net) namespaces.
-   Here, in that private mount namespace:
-   - a tmpfs at SB_STAGE_DIR holds the container root: an overlay of the host
-     root (read-only lower, tmpfs upper) or a bind of --rootfs; a /dev with
-     only null, zero, full, random, urandom, tty, pts, ptmx and shm; a
-     read-only /sys; /proc comes later from the app's pid namespace;
-   - the Gofer starts and pivots into that root in a mount namespace of its own;
-   - the app's init starts in new pid, mount and cgroup namespaces;
-   - the Sentry takes the listener, then pivots into an empty tmpfs that holds
-     only its own procfs, drops capabilities and loads its own filter.
+   new pid, mount, ipc, uts (and, unless --network host, net) namespaces,
+   with the --rootfs and the volume sources already opened safely (by
+   descriptor, see common/hostpath.h). Here, in that private mount namespace:
+   - the tenant's user namespace is made (sentry/userns.c): container ids
+     0..N-1 are the tenant's host ids;
+   - a tmpfs at SB_STAGE_DIR holds the container root: an overlay whose
+     read-only lower layer is the host root (or an image --rootfs) seen
+     through an idmapped mount, under a tmpfs upper layer, or a --rootfs the
+     tenant owns, bound as it is; a /dev of fresh device nodes; a read-only
+     /sys; /proc comes later from the app's pid namespace;
+   - the Gofer starts and pivots into that root in a mount namespace of its
+     own, then joins the user namespace;
+   - the app's init starts in new pid, mount and cgroup namespaces and joins
+     the user namespace;
+   - the Sentry takes the listener, then pivots into an empty tmpfs, joins
+     the user namespace, drops capabilities and loads its own filter.
    Nothing is created outside these namespaces: when they die, so does
    everything mounted here. */
 #include "launch.h"
@@ -16,11 +22,13 @@
 #include "cleanup.h"
 #include "fdpass.h"
 #include "mounts.h"
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <dirent.h>
@@ -48,7 +56,17 @@
 #define SB_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #endif
 
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+/* The device nodes of /dev: fresh nodes in the sandbox's own tmpfs, owned
+   by the tenant's root. No host inode is among them, so nothing done to
+   them (chmod, chown, truncate, xattrs) reaches the host's /dev. */
+static const struct
+{
+  const char *name;
+  unsigned major, minor;
+} dev_nodes[] = {
+  { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+  { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
 
 static int
 mount_or_fail (const char *src, const char *dst, const char *type, unsigned long flags,
@@ -68,35 +86,31 @@ ensure_dir (const char *path, mode_t mode, sb_error_t *err)
 }
 
 static int
-make_dev (sb_error_t *err)
+make_dev (struct sentry *s, sb_error_t *err)
 {
-  char path[256];
-  int i;
+  uint32_t root = s->cfg.idmap.host;
+  char path[256], opts[128];
+  size_t i;
 
-  if (mount_or_fail ("tmpfs", SB_ROOT_DIR "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
-                     "mode=755,size=65536k", err) < 0)
+  snprintf (opts, sizeof (opts), "mode=755,size=65536k,uid=%u,gid=%u", root, root);
+  if (mount_or_fail ("tmpfs", SB_ROOT_DIR "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, opts, err) < 0)
     return -1;
-  for (i = 0; dev_nodes[i]; i++)
+  for (i = 0; i < sizeof (dev_nodes) / sizeof (dev_nodes[0]); i++)
     {
-      char host[64];
-      int fd;
-
-      snprintf (path, sizeof (path), SB_ROOT_DIR "/dev/%s", dev_nodes[i]);
-      snprintf (host, sizeof (host), "/dev/%s", dev_nodes[i]);
-      fd = open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
-      if (fd < 0)
-        return sb_error (err, errno, "create `%s`", path);
-      close (fd);
-      if (mount_or_fail (host, path, NULL, MS_BIND, NULL, err) < 0)
-        return -1;
+      snprintf (path, sizeof (path), SB_ROOT_DIR "/dev/%s", dev_nodes[i].name);
+      if (mknod (path, S_IFCHR | 0666, makedev (dev_nodes[i].major, dev_nodes[i].minor)) < 0
+          || chown (path, root, root) < 0 || chmod (path, 0666) < 0)
+        return sb_error (err, errno, "create `/dev/%s`", dev_nodes[i].name);
     }
   if (ensure_dir (SB_ROOT_DIR "/dev/pts", 0755, err) < 0
       || ensure_dir (SB_ROOT_DIR "/dev/shm", 01777, err) < 0)
     return -1;
-  if (mount_or_fail ("devpts", SB_ROOT_DIR "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                     "newinstance,ptmxmode=0666,mode=0620", err) < 0
-      || mount_or_fail ("shm", SB_ROOT_DIR "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
-                        "mode=1777,size=65536k", err) < 0)
+  /* The tty group (5) of the container owns the terminals. */
+  snprintf (opts, sizeof (opts), "newinstance,ptmxmode=0666,mode=0620,gid=%u", root + 5);
+  if (mount_or_fail ("devpts", SB_ROOT_DIR "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err) < 0)
+    return -1;
+  snprintf (opts, sizeof (opts), "mode=1777,size=65536k,uid=%u,gid=%u", root, root);
+  if (mount_or_fail ("shm", SB_ROOT_DIR "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts, err) < 0)
     return -1;
   if (symlink ("pts/ptmx", SB_ROOT_DIR "/dev/ptmx") < 0
       || symlink ("/proc/self/fd", SB_ROOT_DIR "/dev/fd") < 0
@@ -104,6 +118,29 @@ make_dev (sb_error_t *err)
       || symlink ("/proc/self/fd/1", SB_ROOT_DIR "/dev/stdout") < 0
       || symlink ("/proc/self/fd/2", SB_ROOT_DIR "/dev/stderr") < 0)
     return sb_error (err, errno, "populate /dev");
+  return 0;
+}
+
+/* With a terminal: a pty of the sandbox's own devpts (its slave is the
+   app's stdio, owned by the container's root and tty group); the master
+   goes back to sandbox-runtime, which relays it to the operator's terminal. */
+static int
+make_pty (struct sentry *s, sb_error_t *err)
+{
+  cleanup_close int master = open (SB_ROOT_DIR "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int n = 0, unlock = 0, ret;
+  char path[64];
+
+  if (master < 0 || ioctl (master, TIOCSPTLCK, &unlock) < 0 || ioctl (master, TIOCGPTN, &n) < 0)
+    return sb_error (err, errno, "allocate the sandbox's terminal");
+  snprintf (path, sizeof (path), SB_ROOT_DIR "/dev/pts/%d", n);
+  s->pty_slave = open (path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (s->pty_slave < 0 || fchown (s->pty_slave, s->cfg.idmap.host, s->cfg.idmap.host + 5) < 0
+      || fchmod (s->pty_slave, 0620) < 0)
+    return sb_error (err, errno, "open the sandbox's terminal");
+  ret = sb_send_msg (s->cfg.ctl_fd, "T", 1, &master, 1);
+  if (ret < 0)
+    return sb_error (err, -ret, "hand the terminal to sandbox-runtime");
   return 0;
 }
 
@@ -118,7 +155,7 @@ open_in_root (int rootfd, const char *path, int flags)
 /* mkdir -p of a container path, one component at a time inside the root;
    the last component is a file when as_file. */
 static int
-make_in_root (int rootfd, const char *path, bool as_file)
+make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
 {
   char parent[4096] = "/";
   const char *p = path;
@@ -145,15 +182,29 @@ make_in_root (int rootfd, const char *path, bool as_file)
       dirfd = open_in_root (rootfd, parent, O_PATH | O_DIRECTORY);
       if (dirfd < 0)
         return dirfd;
+      /* What is created here belongs to the container's root, as it would
+         had the container made it. */
       if (last && as_file)
         {
-          int fd = openat (dirfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+          int fd = openat (dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
           if (fd < 0 && errno != EEXIST && errno != EISDIR)
             return -errno;
           if (fd >= 0)
-            close (fd);
+            {
+              if (fchown (fd, owner, owner) < 0)
+                {
+                  close (fd);
+                  return -errno;
+                }
+              close (fd);
+            }
         }
-      else if (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST)
+      else if (mkdirat (dirfd, name, 0755) == 0)
+        {
+          if (fchownat (dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+            return -errno;
+        }
+      else if (errno != EEXIST)
         return -errno;
       if (strcmp (parent, "/") != 0)
         strcat (parent, "/");
@@ -193,23 +244,31 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
     {
       const struct sb_volume *v = &p->volumes[i];
       cleanup_close int target = -1;
-      char src[64];
+      cleanup_close int tree = -1;
+      char what[128];
       struct stat st;
 
-      snprintf (src, sizeof (src), "/proc/self/fd/%d", s->volume_fd[i]);
-      if (fstat (s->volume_fd[i], &st) < 0)
-        return sb_error (err, errno, "volume %s: stat `%s`", v->name, v->source);
-      ret = make_in_root (rootfd, v->target, !S_ISDIR (st.st_mode));
+      snprintf (what, sizeof (what), "volume %s", v->name);
+      if (i >= s->cfg.nvolume_fds)
+        return sb_error (err, EINVAL, "%s: sandbox-runtime did not open its source", what);
+      if (fstat (s->cfg.volume_fd[i], &st) < 0)
+        return sb_error (err, errno, "%s: stat `%s`", what, v->source);
+      ret = make_in_root (rootfd, v->target, !S_ISDIR (st.st_mode), s->cfg.idmap.host);
       if (ret < 0)
-        return sb_error (err, -ret, "volume %s: create `%s` in the container", v->name, v->target);
+        return sb_error (err, -ret, "%s: create `%s` in the container", what, v->target);
       target = open_in_root (rootfd, v->target, O_PATH | O_NOFOLLOW);
       if (target < 0)
-        return sb_error (err, -target, "volume %s: open `%s` in the container", v->name, v->target);
-      snprintf (via, sizeof (via), "/proc/self/fd/%d", target);
-      if (mount (src, via, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return sb_error (err, errno, "volume %s: mount `%s` on `%s`", v->name, v->source, v->target);
-      if (v->read_only && remount_read_only (rootfd, v->target, err) < 0)
-        return sb_error_prefix (err, "volume %s", v->name);
+        return sb_error (err, -target, "%s: open `%s` in the container", what, v->target);
+      /* A writable volume is the tenant's: its files carry the tenant's
+         host ids, and what the app makes there lands as those ids. A
+         read-only one is shown through the id mapping (usual owners) and
+         can never be written. Never setuid, never devices. */
+      tree = steal_fd (&s->cfg.volume_fd[i]);
+      if (sb_mount_set (tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (v->read_only ? MOUNT_ATTR_RDONLY : 0),
+                        v->read_only ? s->userns_fd : -1, what, err) < 0)
+        return -1;
+      if (sb_mount_attach_fd (tree, target, err) < 0)
+        return sb_error_prefix (err, "%s on `%s`", what, v->target);
     }
   for (i = 0; i < p->nread_only; i++)
     {
@@ -224,6 +283,11 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
       if (remount_read_only (rootfd, p->read_only[i], err) < 0)
         return -1;
     }
+  /* Kernel entries of /sys that describe the host (/proc gets its own in the init). */
+  for (i = 0; sb_masked_paths[i]; i++)
+    if (strncmp (sb_masked_paths[i], "/sys/", 5) == 0
+        && sb_mask_path (SB_ROOT_DIR, sb_masked_paths[i], SB_MASK_FILE, err) < 0)
+      return -1;
   /* Hidden paths: the Gofer answers ENOENT for them; these masks are for the
      one thing the kernel resolves itself, execve. */
   for (i = 0; i < p->nhidden; i++)
@@ -243,39 +307,21 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
       if (S_ISDIR (st.st_mode))
         ret = mount ("hidden", via, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000");
       else
-        ret = mount (SB_ROOT_DIR "/dev/null", via, NULL, MS_BIND, NULL);
+        ret = mount (SB_MASK_FILE, via, NULL, MS_BIND, NULL);
       if (ret < 0)
         return sb_error (err, errno, "mask hidden path `%s`", p->hidden[i]);
     }
   return 0;
 }
 
-/* What the sandbox needs from the host's tree, opened before the stage
-   tmpfs (at SB_STAGE_DIR) can hide any of it: volume sources (checked
-   against the tenant's volume roots after realpath, so a symlink cannot
-   widen the grant) and the cgroup files that receive the app. */
+/* The cgroup files that receive the app, opened before the stage tmpfs (at
+   SB_STAGE_DIR) can hide them. (The rootfs and the volume sources arrive
+   already open.) */
 static int
 open_host_inputs (struct sentry *s, sb_error_t *err)
 {
-  const struct sb_policy *p = s->policy;
-  int i, j;
+  int i;
 
-  for (i = 0; i < p->nvolumes; i++)
-    {
-      const struct sb_volume *v = &p->volumes[i];
-      cleanup_free char *src = realpath (v->source, NULL);
-      bool inside = false;
-
-      if (src == NULL)
-        return sb_error (err, errno, "volume %s: source `%s`", v->name, v->source);
-      for (j = 0; j < p->nvolume_roots && !inside; j++)
-        inside = sb_path_has_prefix (src, p->volume_roots[j]);
-      if (!inside)
-        return sb_error (err, EPERM, "volume %s: `%s` is outside the tenant's volume roots", v->name, src);
-      s->volume_fd[i] = open (src, O_PATH | O_CLOEXEC);
-      if (s->volume_fd[i] < 0)
-        return sb_error (err, errno, "volume %s: open `%s`", v->name, src);
-    }
   for (i = 0; i < s->cfg.ncgroup_procs; i++)
     {
       s->cgroup_procs_fd[i] = open (s->cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
@@ -285,54 +331,105 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
   return 0;
 }
 
+/* An image as the root: its tree, read-only and seen through the tenant's
+   id mapping (a file the host's root owns is the container root's), under
+   an overlay whose upper layer is the stage tmpfs: writes stay in memory,
+   owned by the tenant's ids, and vanish with the sandbox. */
+static int
+image_root (struct sentry *s, int tree, const char *what, sb_error_t *err)
+{
+  uint32_t root = s->cfg.idmap.host;
+  char opts[256];
+
+  if (sb_mount_set (tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, s->userns_fd,
+                    what, err) < 0)
+    return -1;
+  if (ensure_dir (SB_STAGE_DIR "/lower", 0700, err) < 0 || ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0
+      || ensure_dir (SB_STAGE_DIR "/work", 0700, err) < 0
+      || sb_mount_attach (tree, SB_STAGE_DIR "/lower", err) < 0)
+    return -1;
+  /* The overlay's root directory is the upper one: the container root's. */
+  if (chown (SB_STAGE_DIR "/upper", root, root) < 0)
+    return sb_error (err, errno, "chown the writable layer");
+  snprintf (opts, sizeof (opts), "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work",
+            SB_STAGE_DIR, SB_STAGE_DIR, SB_STAGE_DIR);
+  if (mount_or_fail ("overlay", SB_ROOT_DIR, "overlay", MS_NOSUID | MS_NODEV, opts, err) < 0)
+    return sb_error_prefix (err, "make the writable layer over %s", what);
+  return 0;
+}
+
+/* A --rootfs the tenant owns (its directory belongs to the tenant's ids):
+   bound as it is, writable; what the app makes lands as the tenant's ids. */
+static int
+tenant_root (struct sentry *s, sb_error_t *err)
+{
+  if (sb_mount_set (s->cfg.rootfs_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, -1, "--rootfs", err) < 0)
+    return -1;
+  return sb_mount_attach (s->cfg.rootfs_fd, SB_ROOT_DIR, err);
+}
+
 static int
 make_root (struct sentry *s, sb_error_t *err)
 {
-  cleanup_close int lowerfd = -1;
-  char opts[256], src[64];
-
-  /* Held before the stage tmpfs may hide it (a rootfs under /tmp). */
-  lowerfd = open (s->cfg.rootfs ? s->cfg.rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (lowerfd < 0)
-    return sb_error (err, errno, "open the root `%s`", s->cfg.rootfs ? s->cfg.rootfs : "/");
-  snprintf (src, sizeof (src), "/proc/self/fd/%d", lowerfd);
+  static const char *const dirs[] = { "dev", "proc", "sys", "tmp", NULL };
+  cleanup_close int hostroot = -1;
+  cleanup_close int rootfd = -1;
+  const struct sb_idmap *m = &s->cfg.idmap;
+  char opts[256];
+  struct stat st;
+  int i;
 
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return sb_error (err, errno, "make mounts private");
+  if (s->cfg.rootfs_fd < 0)
+    {
+      /* Copied before the stage tmpfs covers SB_STAGE_DIR. */
+      cleanup_close int fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0)
+        return sb_error (err, errno, "open the host root");
+      hostroot = sb_mount_clone (fd, false, "the host root", err);
+      if (hostroot < 0)
+        return -1;
+    }
+  else if (fstat (s->cfg.rootfs_fd, &st) < 0 || !S_ISDIR (st.st_mode))
+    return sb_error (err, ENOTDIR, "--rootfs `%s`", s->cfg.rootfs);
   snprintf (opts, sizeof (opts), "mode=700,size=%llu", (unsigned long long) s->cfg.tmpfs_size);
   if (mount_or_fail ("sandbox", SB_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, opts, err) < 0)
     return -1;
   if (ensure_dir (SB_ROOT_DIR, 0755, err) < 0)
     return -1;
-  if (s->cfg.rootfs)
+  /* The one empty file masks of single files are bound from. */
+  i = open (SB_MASK_FILE, O_CREAT | O_WRONLY | O_CLOEXEC, 0);
+  if (i < 0)
+    return sb_error (err, errno, "create `%s`", SB_MASK_FILE);
+  close (i);
+  if (hostroot >= 0)
     {
-      static const char *const dirs[] = { "dev", "proc", "sys", "tmp", NULL };
-      int i;
-
-      if (mount_or_fail (src, SB_ROOT_DIR, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+      if (image_root (s, hostroot, "the host root", err) < 0)
         return -1;
-      for (i = 0; dirs[i]; i++)
-        {
-          char path[128];
-          snprintf (path, sizeof (path), SB_ROOT_DIR "/%s", dirs[i]);
-          if (ensure_dir (path, strcmp (dirs[i], "tmp") == 0 ? 01777 : 0755, err) < 0)
-            return sb_error_prefix (err, "prepare the rootfs `%s`", s->cfg.rootfs);
-        }
     }
-  else
+  else if (st.st_uid >= m->host && st.st_uid - m->host < m->count)
     {
-      if (ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0
-          || ensure_dir (SB_STAGE_DIR "/work", 0755, err) < 0)
+      if (tenant_root (s, err) < 0)
         return -1;
-      snprintf (opts, sizeof (opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", src,
-                SB_STAGE_DIR, SB_STAGE_DIR);
-      if (mount_or_fail ("overlay", SB_ROOT_DIR, "overlay", 0, opts, err) < 0)
-        return sb_error_prefix (err, "make the writable layer over the host root");
     }
-  if (make_dev (err) < 0)
+  else if (image_root (s, s->cfg.rootfs_fd, "--rootfs", err) < 0)
+    return -1;
+  rootfd = open (SB_ROOT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return sb_error (err, errno, "open the container root");
+  for (i = 0; dirs[i]; i++)
+    {
+      int ret = make_in_root (rootfd, dirs[i], false, m->host);
+      if (ret < 0)
+        return sb_error (err, -ret, "prepare /%s in the container root", dirs[i]);
+    }
+  if (make_dev (s, err) < 0)
     return -1;
   if (mount_or_fail ("sysfs", SB_ROOT_DIR "/sys", "sysfs",
                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+    return -1;
+  if (s->cfg.tty && make_pty (s, err) < 0)
     return -1;
   return apply_policy_mounts (s, err);
 }
@@ -351,7 +448,10 @@ loopback_up (sb_error_t *err)
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
   if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
     return sb_error (err, errno, "bring the loopback up");
-  return 0;
+  /* The network namespace is the Sentry's (the host's user namespace owns
+     it), so no tenant holds CAP_NET_BIND_SERVICE over it: in its own
+     namespace every port is an ordinary one, as Docker sets it. */
+  return sb_write_file ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", err);
 }
 
 static int
@@ -367,13 +467,15 @@ start_gofer (struct sentry *s, int gofer_exe, sb_error_t *err)
     return sb_error (err, errno, "fork the Gofer");
   if (pid == 0)
     {
-      char **argv = calloc (2 * SB_POLICY_MAX_PATHS + 4, sizeof (char *));
+      char **argv = calloc (2 * SB_POLICY_MAX_PATHS + 5, sizeof (char *));
       int i, n = 0;
 
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       if (argv == NULL || dup2 (sv[1], 3) < 0)
         _exit (125);
       argv[n++] = "sandbox-gofer";
+      if (s->cfg.no_spin)
+        argv[n++] = "--no-spin";
       for (i = 0; i < s->policy->nhidden; i++)
         {
           argv[n++] = "--hidden";
@@ -406,13 +508,29 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
     {
       struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
                                     .cwd_optional = s->cfg.cwd_optional,
-                                    .open_files = s->policy->open_files, .filter = &s->filter };
+                                    .open_files = s->policy->open_files, .filter = &s->filter,
+                                    .userns_fd = s->userns_fd, .tty = s->cfg.tty };
+      int k;
+      for (k = 0; k < 3; k++)
+        a.stdio[k] = s->cfg.tty ? s->pty_slave : s->cfg.app_stdio[k];
       close (sv[0]);
       sb_app_init (&a);
     }
   close (sv[1]);
   s->init_pid = pid;
   *sync_out = sv[0];
+  /* The init holds the app's stdio now; the Sentry keeps none of them. */
+  if (s->pty_slave >= 0)
+    {
+      close (s->pty_slave);
+      s->pty_slave = -1;
+    }
+  for (int k = 0; k < 3; k++)
+    if (s->cfg.app_stdio[k] >= 0)
+      {
+        close (s->cfg.app_stdio[k]);
+        s->cfg.app_stdio[k] = -1;
+      }
   /* The app's part of the cgroup, where the tenant's limits are (the files
      were opened before the stage could hide them). */
   {
@@ -475,7 +593,6 @@ take_listener (int pidfd)
 static int
 handshake (struct sentry *s, int sync, sb_error_t *err)
 {
-  struct sb_gofer_req req = { .op = SB_GOFER_HELLO };
   struct sb_gofer_answer *ans;
   cleanup_close int pidfd = -1;
   int fds[1], nfds = 1, ret;
@@ -491,7 +608,10 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
       close (fds[0]);
       return sb_error (err, ENOMEM, "allocate");
     }
-  ret = sb_gofer_call (s, &req, NULL, NULL, NULL, 0, fds[0], ans);
+  {
+    int hello[2] = { fds[0], s->userns_fd };
+    ret = sb_gofer_hello (s, hello, 2, ans);
+  }
   close (fds[0]);
   if (ret == 0 && ans->result < 0)
     ret = ans->result;
@@ -517,32 +637,37 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   return 0;
 }
 
-/* The Sentry keeps no view of the host's files: an empty tmpfs root with
-   only its own procfs (for /proc/<tid>/{status,cwd,fd} of the callers). */
+/* The Sentry keeps no view of the host's files: an empty tmpfs root with only
+   its own procfs. Then it joins the
+   tenant's user namespace: its capabilities reach the tenant's objects only. */
 static int
 confine_self (struct sentry *s, sb_error_t *err)
 {
-  /* Docker's set plus SYS_PTRACE: to read callers' memory and /proc entries
-     whatever their uid. */
+  /* Docker's set plus SYS_PTRACE (to read callers' memory and /proc entries
+     whatever their ids), all in the tenant's namespace. */
   uint64_t caps = sb_caps_docker_default | (1ull << CAP_SYS_PTRACE);
 
   if (mount_or_fail ("sentry", SB_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     "mode=700,size=64k", err) < 0)
+                     "mode=711,size=64k", err) < 0)
     return -1;
+  /* Its procfs, at /proc: Unix socket and inotify targets are named as
+     /proc/self/fd/N of the descriptors the Gofer gave. */
   if (ensure_dir (SB_STAGE_DIR "/proc", 0555, err) < 0)
     return -1;
-  if (mount_or_fail ("proc", SB_STAGE_DIR "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     NULL, err) < 0)
-    return -1;
+  if (sb_mount_attach (s->procfd, SB_STAGE_DIR "/proc", err) < 0)
+    return sb_error_prefix (err, "the Sentry's procfs");
   if (sb_pivot_into (SB_STAGE_DIR, err) < 0)
     return sb_error_prefix (err, "pivot the Sentry into its empty root");
-  s->procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (s->procfd < 0)
-    return sb_error (err, errno, "open the Sentry's procfs");
+  if (sb_userns_enter (s->userns_fd, err) < 0)
+    return sb_error_prefix (err, "the Sentry");
+  /* Changing ids cleared it (the lifeline covers the moment in between). */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (sb_caps_restrict (caps, err) < 0)
     return -1;
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return sb_error (err, errno, "set no_new_privs");
+  if (sb_cred_self (&s->self_cred, err) < 0)
+    return -1;
   return sb_sentry_apply_filter (err);
 }
 
@@ -571,6 +696,23 @@ prepare_signals (void)
   sigprocmask (SIG_BLOCK, &mask, NULL);
 }
 
+/* The Sentry, the Gofer and whatever they do for the app are charged to the
+   sandbox's cgroup, but an app that fills it must never have them killed:
+   the kernel's OOM killer picks among the app's processes (the init resets
+   this for itself and what it starts). */
+static int
+protect_from_oom (sb_error_t *err)
+{
+  cleanup_error sb_error_t e = NULL;
+
+  /* Without CAP_SYS_RESOURCE (some hosts withhold it even from root) the
+     helpers stay at 0: the OOM killer still picks by size, and the app's
+     processes are the large ones. */
+  if (sb_write_file ("/proc/self/oom_score_adj", "-1000", &e) < 0 && e->status != EACCES)
+    return sb_error (err, e->status, "%s", e->msg);
+  return 0;
+}
+
 int
 sb_launch (struct sentry *s, sb_error_t *err)
 {
@@ -578,7 +720,6 @@ sb_launch (struct sentry *s, sb_error_t *err)
   cleanup_close int sync = -1;
   char path[4096];
   struct seccomp_notif_sizes sizes;
-  int i;
 
   if (getpid () != 1)
     return sb_error (err, EINVAL, "sandbox-sentry must start as pid 1 of a new pid namespace (use sandbox-runtime)");
@@ -586,6 +727,17 @@ sb_launch (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "seccomp user notification is not available");
   s->notif_size = sizes.seccomp_notif;
   prepare_signals ();
+  if (protect_from_oom (err) < 0)
+    return -1;
+  /* A procfs of the sandbox's outer pid namespace (callers' /proc entries),
+     kept as a detached mount: the Sentry never needs it in a tree. */
+  s->procfd = sb_new_procfs (err);
+  if (s->procfd < 0)
+    return -1;
+  s->userns_fd = sb_userns_create (&s->cfg.idmap, s->procfd, err);
+  if (s->userns_fd < 0)
+    return sb_error_prefix (err, "the tenant's user namespace (ids %u-%u)", s->cfg.idmap.host,
+                            s->cfg.idmap.host + s->cfg.idmap.count - 1);
 
   snprintf (path, sizeof (path), "%s/sandbox-gofer", sb_libexec_dir ());
   gofer_exe = open (path, O_PATH | O_CLOEXEC);
@@ -597,8 +749,14 @@ sb_launch (struct sentry *s, sb_error_t *err)
     return -1;
   if (open_host_inputs (s, err) < 0 || make_root (s, err) < 0)
     return sb_error_prefix (err, "build the container root");
-  for (i = 0; i < s->policy->nvolumes; i++)
-    close (s->volume_fd[i]);
+  if (s->cfg.rootfs_fd >= 0)
+    {
+      close (s->cfg.rootfs_fd);
+      s->cfg.rootfs_fd = -1;
+    }
+  for (int i = 0; i < s->cfg.nvolume_fds; i++)
+    close (s->cfg.volume_fd[i]);
+  s->cfg.nvolume_fds = 0;
   if (start_gofer (s, gofer_exe, err) < 0 || start_init (s, &sync, err) < 0)
     return -1;
   if (handshake (s, sync, err) < 0)

@@ -8,6 +8,8 @@
 /* Where the sandbox is assembled, inside the Sentry's private mount namespace. */
 #define SB_STAGE_DIR "/tmp"
 #define SB_ROOT_DIR SB_STAGE_DIR "/root"
+/* An empty file of the stage: masks of single files are binds of it. */
+#define SB_MASK_FILE SB_STAGE_DIR "/masked"
 
 int sb_launch (struct sentry *s, sb_error_t *err);
 
@@ -19,6 +21,9 @@ struct sb_app_init_args
   bool cwd_optional;
   unsigned open_files;    /* RLIMIT_NOFILE of the app */
   const struct sb_filter_options *filter;
+  int userns_fd;          /* the tenant's user namespace, joined before the command starts */
+  int stdio[3];           /* the app's stdin, stdout, stderr */
+  bool tty;               /* stdio is a terminal: the command gets it as its controlling one */
   char **argv;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);

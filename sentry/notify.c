@@ -76,7 +76,7 @@ static struct
 static pthread_mutex_t pidfd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
-pidfd_for (struct sentry *s, pid_t tid, bool refresh)
+pidfd_for (struct sb_call *c, pid_t tid, bool refresh)
 {
   unsigned slot = (unsigned) tid % PIDFD_CACHE;
   int fd;
@@ -91,9 +91,9 @@ pidfd_for (struct sentry *s, pid_t tid, bool refresh)
     fd = syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
   if (fd < 0 && (errno == EINVAL || errno == ENOENT))
     {
-      char tgid[32];
-      if (sb_proc_status_field (s, tid, "Tgid", tgid, sizeof (tgid)) == 0)
-        fd = syscall (SYS_pidfd_open, (pid_t) strtol (tgid, NULL, 10), 0);
+      const struct sb_task_status *st;
+      if (sb_caller_status (c, &st) == 0)
+        fd = syscall (SYS_pidfd_open, st->tgid, 0);
     }
   if (fd < 0)
     return -errno;
@@ -114,7 +114,7 @@ sb_get_app_fd (struct sb_call *c, int appfd)
   pthread_mutex_lock (&pidfd_lock);
   for (attempt = 0; attempt < 2; attempt++)
     {
-      pidfd = pidfd_for (c->s, c->tid, attempt > 0);
+      pidfd = pidfd_for (c, c->tid, attempt > 0);
       if (pidfd < 0)
         {
           fd = pidfd;
@@ -260,13 +260,14 @@ sentry_serve (struct sentry *s, sb_error_t *err)
 
   for (;;)
     {
-      struct pollfd pfd[3] = {
+      struct pollfd pfd[4] = {
         { .fd = s->listener, .events = POLLIN },
         { .fd = sigfd, .events = POLLIN },
         { .fd = s->gofer_sock, .events = 0 },
+        { .fd = s->cfg.lifeline_fd, .events = 0 },
       };
 
-      if (poll (pfd, 3, -1) < 0)
+      if (poll (pfd, 4, -1) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -298,6 +299,14 @@ sentry_serve (struct sentry *s, sb_error_t *err)
               return sb_error (err, 0, "lost the Gofer (it exited with %d): stopping the sandbox",
                                WEXITSTATUS (gofer_status));
             }
+        }
+      if (pfd[3].revents & (POLLHUP | POLLERR))
+        {
+          /* sandbox-runtime is gone (killed): nobody relays the app's stdio
+             or waits for it any more. */
+          if (s->init_pid > 0)
+            kill (s->init_pid, SIGKILL);
+          return sb_error (err, 0, "sandbox-runtime is gone: stopping the sandbox");
         }
       if (pfd[2].revents & (POLLHUP | POLLERR))
         {

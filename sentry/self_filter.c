@@ -3,17 +3,22 @@
 #include "launch.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 
 static const char *const allowed[] = {
   /* the loop, the listener and the Gofer */
-  "read", "write", "close", "close_range", "ioctl", "poll", "ppoll", "recvmsg", "sendmsg",
+  "read", "write", "close", "close_range", "poll", "ppoll", "recvmsg", "sendmsg",
   "signalfd4", "rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "wait4", "waitid", "kill",
   "tkill", "tgkill", "fcntl", "dup", "dup3",
   /* the app's processes: memory, descriptors, /proc entries */
   "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "openat",
   "readlinkat", "newfstatat", "fstat", "statx", "getdents64", "lseek", "pread64",
   "fchmod", "fchownat", "inotify_add_watch", "fstatfs",
+  /* acting as the caller, one thread at a time (common/creds.c) */
+  "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capget", "capset",
+  "getresuid", "getresgid", "getgroups",
   /* work done for the app: sockets, synthetic files */
   "socket", "bind", "connect", "sendto", "memfd_create", "ftruncate", "sysinfo", "uname",
   /* threads and memory */
@@ -37,6 +42,14 @@ sb_sentry_apply_filter (sb_error_t *err)
       if (nr != __NR_SCMP_ERROR)
         ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
     }
+  /* ioctl: the listener's requests only (no terminal, no device). */
+  {
+    static const unsigned long notif[] = { SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND,
+                                           SECCOMP_IOCTL_NOTIF_ID_VALID, SECCOMP_IOCTL_NOTIF_ADDFD };
+    for (i = 0; i < 4 && ret == 0; i++)
+      ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 1,
+                              SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t) notif[i]));
+  }
   /* Loading programs or reaching other namespaces is never the Sentry's job. */
   if (ret == 0)
     ret = seccomp_rule_add (ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS (execve), 0);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "creds.h"
 #include "error.h"
 #include "filter.h"
 #include "gofer_proto.h"
@@ -15,7 +16,17 @@
 
 struct sentry_config
 {
-  const char *rootfs;        /* NULL: the host root, read-only, under a tmpfs layer */
+  const char *rootfs;        /* the --rootfs the operator named (for messages), or NULL */
+  int rootfs_fd;             /* a detached copy of its mount tree (sandbox-runtime made it); -1:
+                                the host root */
+  int volume_fd[SB_POLICY_MAX_VOLUMES];   /* the same of each volume's source, in policy order */
+  int nvolume_fds;
+  struct sb_idmap idmap;     /* the tenant's host ids */
+  int app_stdio[3];          /* the app's stdin, stdout, stderr (pipes); -1 with tty */
+  bool tty;                  /* give the app a pty of the sandbox's devpts */
+  int ctl_fd;                /* to sandbox-runtime: the pty's master goes back on it */
+  int lifeline_fd;           /* hangs up when sandbox-runtime is gone: the sandbox ends */
+  bool no_spin;              /* a CPU limit: never poll while waiting */
   const char *hostname;
   const char *release;       /* the kernel release uname reports */
   const char *container_id;
@@ -42,12 +53,14 @@ struct sentry
   pid_t gofer_pid;
   pid_t init_pid;            /* the sandbox's pid 1, in the Sentry's pid namespace */
   int procfd;                /* the Sentry's own procfs (its pid namespace) */
+  int userns_fd;             /* the tenant's user namespace */
+  int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
+  struct sb_cred self_cred;  /* the Sentry's own, to return to after acting as a caller */
   uint64_t start_ns;         /* monotonic start, for uptime */
   uint64_t start_realtime;   /* seconds since the epoch, for btime */
   uint32_t gofer_next_id;
   struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
   struct sb_filter_options filter;
-  int volume_fd[SB_POLICY_MAX_VOLUMES];   /* O_PATH of each volume's source */
   int cgroup_procs_fd[8];
   size_t notif_size;
 };
@@ -61,6 +74,8 @@ struct sb_call
   pid_t tid;                 /* the caller, in the Sentry's pid namespace */
   const uint64_t *args;
   bool responded;            /* a handler answered itself (ADDFD SEND, worker) */
+  bool have_status;          /* status below is filled (sb_caller_status) */
+  struct sb_task_status status;
   char detail[256];          /* strace: decoded extras, e.g. the resolved path */
 };
 
@@ -88,6 +103,13 @@ void sentry_dispatch (struct sb_call *c);
 long sb_deny (struct sb_call *c, int err, const char *action);
 sb_handler_fn sb_handler_for (int nr);
 
+/* caller.c: the caller's ids, groups, capabilities, umask and inner ids,
+   read once per call; and acting as the caller on the calling thread for
+   the work the Sentry does itself (undone with sb_act_as_self). */
+int sb_caller_status (struct sb_call *c, const struct sb_task_status **out);
+int sb_act_as_caller (struct sb_call *c);
+void sb_act_as_self (struct sb_call *c);
+
 /* gofer client (sys_file.c) */
 struct sb_gofer_answer
 {
@@ -98,8 +120,10 @@ struct sb_gofer_answer
   char data[SB_GOFER_DATA_MAX];
 };
 int sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *path,
-                   const char *path2, const void *data, size_t data_len, int sendfd,
+                   const char *path2, const void *data, size_t data_len,
                    struct sb_gofer_answer *ans);
+/* The first message: the procfs tree and the user namespace. */
+int sb_gofer_hello (struct sentry *s, const int *fds, int nfds, struct sb_gofer_answer *ans);
 
 /* One Gofer round trip from a handler (main thread): the Gofer's result;
    the whole answer (data, fd) until the next call is at sb_gofer_answer(). */
@@ -110,8 +134,6 @@ const struct sb_gofer_answer *sb_gofer_answer (void);
 /* Paths (sys_file.c): the app's path argument made absolute in the container. */
 int sb_absolute_path (struct sb_call *c, int dirfd, const char *raw, char *out, size_t outlen);
 int sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outlen);
-/* Umask and ids of the caller, from /proc/<tid>/status. */
-int sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out, size_t len);
 /* The caller's pid/tid as seen inside the sandbox. */
 int sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid);
 

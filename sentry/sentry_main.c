@@ -18,10 +18,11 @@ static void
 usage (void)
 {
   fprintf (stderr,
-           "usage: sandbox-sentry [--rootfs DIR] [--hostname H] [--release R] [--network none|host]\n"
-           "       [--strace] [--audit-fd N] [--memory BYTES] [--cpus N] [--tmpfs-size BYTES]\n"
-           "       [--id ID] [--cwd DIR [--cwd-optional]] [--policy FILE [--policy-base FILE]]\n"
-           "       [--cgroup-procs FILE]... -- CMD [ARG...]\n"
+           "usage: sandbox-sentry --id-map HOST:COUNT --lifeline-fd N (--stdio IN,OUT,ERR | --tty --ctl-fd N)\n"
+           "       [--rootfs DIR --rootfs-fd N] [--volume-fd N]... [--hostname H] [--release R]\n"
+           "       [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
+           "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
+           "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]... -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
 }
@@ -52,7 +53,11 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "tmpfs-size", required_argument, 0, 't' }, { "id", required_argument, 0, 'i' },
     { "cwd", required_argument, 0, 'w' },     { "cwd-optional", no_argument, 0, 'W' },
     { "policy", required_argument, 0, 'p' },  { "policy-base", required_argument, 0, 'b' },
-    { "cgroup-procs", required_argument, 0, 'g' },
+    { "cgroup-procs", required_argument, 0, 'g' }, { "id-map", required_argument, 0, 'u' },
+    { "rootfs-fd", required_argument, 0, 'F' }, { "volume-fd", required_argument, 0, 'V' },
+    { "stdio", required_argument, 0, 'S' },   { "tty", no_argument, 0, 'T' },
+    { "ctl-fd", required_argument, 0, 'C' },  { "no-spin", no_argument, 0, 'N' },
+    { "lifeline-fd", required_argument, 0, 'L' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -104,10 +109,64 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             return -1;
           cfg->cgroup_procs[cfg->ncgroup_procs++] = optarg;
           break;
+        case 'u':
+          {
+            unsigned long long host, count;
+            char *end;
+            host = strtoull (optarg, &end, 10);
+            if (*end != ':')
+              return -1;
+            count = strtoull (end + 1, &end, 10);
+            if (*end || host == 0 || count == 0 || host + count - 1 > 4294967294ull)
+              return -1;
+            cfg->idmap.host = (uint32_t) host;
+            cfg->idmap.count = (uint32_t) count;
+            break;
+          }
+        case 'F':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+            return -1;
+          cfg->rootfs_fd = (int) v;
+          break;
+        case 'V':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nvolume_fds >= SB_POLICY_MAX_VOLUMES)
+            return -1;
+          cfg->volume_fd[cfg->nvolume_fds++] = (int) v;
+          break;
+        case 'S':
+          {
+            int k;
+            char *p = optarg, *end;
+            for (k = 0; k < 3; k++)
+              {
+                unsigned long n = strtoul (p, &end, 10);
+                if (end == p || n < 3 || n > 65535 || (k < 2 ? *end != ',' : *end != '\0'))
+                  return -1;
+                cfg->app_stdio[k] = (int) n;
+                p = end + 1;
+              }
+            break;
+          }
+        case 'T': cfg->tty = true; break;
+        case 'C':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+            return -1;
+          cfg->ctl_fd = (int) v;
+          break;
+        case 'N': cfg->no_spin = true; break;
+        case 'L':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+            return -1;
+          cfg->lifeline_fd = (int) v;
+          break;
         default: return -1;
         }
     }
-  if (optind >= argc)
+  if (optind >= argc || cfg->idmap.count == 0 || cfg->lifeline_fd < 0)
+    return -1;
+  if (cfg->tty ? cfg->ctl_fd < 0 : cfg->app_stdio[0] < 0)
+    return -1;
+  if ((cfg->rootfs != NULL) != (cfg->rootfs_fd >= 0))
     return -1;
   cfg->argv = argv + optind;
   return 0;
@@ -146,8 +205,10 @@ main (int argc, char **argv)
   cleanup_error sb_error_t err = NULL;
   struct sentry s = {
     .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
+    .userns_fd = -1, .pty_slave = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
-             .tmpfs_size = 1ull << 30, .container_id = "" },
+             .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1,
+             .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },
   };
   int code;
 
@@ -159,6 +220,13 @@ main (int argc, char **argv)
   if (load_policy (&s, &err) < 0)
     {
       sb_error_print ("sandbox-sentry", &err);
+      return EXIT_SANDBOX_ERROR;
+    }
+  if (s.cfg.nvolume_fds != s.policy->nvolumes)
+    {
+      fprintf (stderr, "sandbox-sentry: %d volume sources were passed for %d volumes "
+               "(sandbox-runtime and sandbox-sentry come from different builds: reinstall both)\n",
+               s.cfg.nvolume_fds, s.policy->nvolumes);
       return EXIT_SANDBOX_ERROR;
     }
   s.start_ns = sb_now_ns ();

@@ -31,25 +31,25 @@
 
 /* ---- the Gofer client (main thread only) ---------------------------------- */
 
-int
-sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *path,
-               const char *path2, const void *data, size_t data_len, int sendfd,
-               struct sb_gofer_answer *ans)
+/* One exchange: the request (with fds to send) and its answer. */
+static int
+gofer_exchange (struct sentry *s, struct sb_gofer_req *hdr, const char *path, const char *path2,
+                const void *data, size_t data_len, const int *sendfds, int nsend,
+                struct sb_gofer_answer *ans)
 {
   static char buf[SB_GOFER_MSG_MAX];
-  struct sb_gofer_req hdr = *req;
   struct sb_gofer_resp resp;
   int fds[SB_FDPASS_MAX], nfds = SB_FDPASS_MAX, i, ret;
   ssize_t n;
 
-  hdr.id = ++s->gofer_next_id;
-  n = sb_gofer_req_build (buf, sizeof (buf), &hdr, path, path2, data, data_len);
+  hdr->id = ++s->gofer_next_id;
+  n = sb_gofer_req_build (buf, sizeof (buf), hdr, path, path2, data, data_len);
   if (n < 0)
     return (int) n;
-  ret = sb_send_msg (s->gofer_sock, buf, n, &sendfd, sendfd >= 0 ? 1 : 0);
+  ret = sb_send_msg (s->gofer_sock, buf, n, sendfds, nsend);
   if (ret < 0)
     return -EIO;
-  n = sb_recv_msg_spin (s->gofer_sock, buf, sizeof (buf), fds, &nfds, 200000);
+  n = sb_recv_msg_spin (s->gofer_sock, buf, sizeof (buf), fds, &nfds, s->cfg.no_spin ? 0 : 200000);
   if (n <= 0 || sb_gofer_resp_check (buf, n) < 0)
     {
       for (i = 0; i < nfds; i++)
@@ -57,7 +57,7 @@ sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *pat
       return -EIO;
     }
   memcpy (&resp, buf, sizeof (resp));
-  if (resp.id != hdr.id)
+  if (resp.id != hdr->id)
     {
       for (i = 0; i < nfds; i++)
         close (fds[i]);
@@ -73,6 +73,24 @@ sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *pat
   return 0;
 }
 
+int
+sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *path,
+               const char *path2, const void *data, size_t data_len,
+               struct sb_gofer_answer *ans)
+{
+  struct sb_gofer_req hdr = *req;
+
+  return gofer_exchange (s, &hdr, path, path2, data, data_len, NULL, 0, ans);
+}
+
+int
+sb_gofer_hello (struct sentry *s, const int *fds, int nfds, struct sb_gofer_answer *ans)
+{
+  struct sb_gofer_req hdr = { .op = SB_GOFER_HELLO };
+
+  return gofer_exchange (s, &hdr, NULL, NULL, NULL, 0, fds, nfds, ans);
+}
+
 static struct sb_gofer_answer answer; /* main thread only */
 
 const struct sb_gofer_answer *
@@ -81,14 +99,32 @@ sb_gofer_answer (void)
   return &answer;
 }
 
+/* Every Gofer request carries the caller's credentials: the Gofer opens,
+   creates and changes files as the caller. */
+static int
+gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req)
+{
+  const struct sb_task_status *st;
+  int ret = sb_caller_status (c, &st);
+
+  if (ret < 0)
+    return ret;
+  req->cred = st->cred;
+  return 0;
+}
+
 /* One Gofer round trip; returns the Gofer's result (or -EIO if it is gone). */
 int
 sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, int flags,
        uint32_t mode, uint64_t arg, const void *data, size_t data_len)
 {
   struct sb_gofer_req req = { .op = op, .flags = flags, .mode = mode, .arg = arg };
-  int ret = sb_gofer_call (c->s, &req, path, path2, data, data_len, -1, &answer);
+  int ret;
 
+  ret = gofer_request_cred (c, &req);
+  if (ret < 0)
+    return ret;
+  ret = sb_gofer_call (c->s, &req, path, path2, data, data_len, &answer);
   if (ret < 0)
     return ret;
   if (answer.result < 0 && answer.fd >= 0)
@@ -101,98 +137,28 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
 
 /* ---- reading the caller's state ------------------------------------------- */
 
-/* The caller's /proc/<tid>/status, read once for all the fields a call needs. */
-static ssize_t
-read_status (struct sentry *s, pid_t tid, char *buf, size_t len)
-{
-  char path[64];
-
-  snprintf (path, sizeof (path), "%d/status", tid);
-  return sb_read_file_at (s->procfd, path, buf, len);
-}
-
-/* The value of "FIELD:" in a status text. */
-static int
-status_field (const char *text, const char *field, char *out, size_t len)
-{
-  size_t flen = strlen (field);
-  const char *line;
-
-  for (line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
-    {
-      if (strncmp (line, field, flen) == 0 && line[flen] == ':')
-        {
-          const char *v = line + flen + 1, *end;
-          size_t n;
-
-          while (*v == ' ' || *v == '\t')
-            v++;
-          end = strchr (v, '\n');
-          n = end ? (size_t) (end - v) : strlen (v);
-          if (n >= len)
-            return -ENAMETOOLONG;
-          memcpy (out, v, n);
-          out[n] = '\0';
-          return 0;
-        }
-    }
-  return -ENOENT;
-}
-
-int
-sb_proc_status_field (struct sentry *s, pid_t tid, const char *field, char *out, size_t len)
-{
-  char buf[4096];
-  ssize_t n = read_status (s, tid, buf, sizeof (buf));
-
-  if (n < 0)
-    return (int) n;
-  return status_field (buf, field, out, len);
-}
-
-/* The last number of a "NSpid:"-style field: the id in the innermost namespace. */
-static int
-innermost (const char *status, const char *field, pid_t *out)
-{
-  char v[128], *last;
-  long n;
-  int ret = status_field (status, field, v, sizeof (v));
-
-  if (ret < 0)
-    return ret;
-  last = strrchr (v, '\t');
-  last = last ? last + 1 : v;
-  if (sb_parse_long (last, 1, 1 << 30, &n) < 0)
-    return -EINVAL;
-  *out = (pid_t) n;
-  return 0;
-}
-
 int
 sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid)
 {
-  char status[4096];
-  ssize_t n = read_status (c->s, c->tid, status, sizeof (status));
-  int ret;
+  const struct sb_task_status *st;
+  int ret = sb_caller_status (c, &st);
 
-  if (n < 0)
-    return (int) n;
-  ret = innermost (status, "NStgid", pid);
-  if (ret == 0 && tid)
-    ret = innermost (status, "NSpid", tid);
-  return ret;
+  if (ret < 0)
+    return ret;
+  *pid = st->nspid;
+  if (tid)
+    *tid = st->nstid;
+  return 0;
 }
 
 static mode_t
 caller_umask (struct sb_call *c)
 {
-  char v[32];
-  long m;
+  const struct sb_task_status *st;
 
-  if (sb_proc_status_field (c->s, c->tid, "Umask", v, sizeof (v)) < 0)
+  if (sb_caller_status (c, &st) < 0)
     return 022;
-  m = strtol (v, NULL, 8);
-  return (mode_t) (m & 0777);
+  return st->umask;
 }
 
 /* Where a dirfd (or the cwd) points, as a path in the container. */
@@ -410,10 +376,17 @@ reopen_blocking (struct sb_call *c, void *arg)
   int fd;
 
   snprintf (via, sizeof (via), "self/fd/%d", j->srcfd);
-  fd = openat (c->s->procfd, via, (j->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC)) | O_CLOEXEC);
+  /* As the caller: the kernel checks its right to open the file this way. */
+  fd = sb_act_as_caller (c);
+  if (fd == 0)
+    {
+      fd = openat (c->s->procfd, via, (j->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC)) | O_CLOEXEC);
+      fd = fd < 0 ? -errno : fd;
+      sb_act_as_self (c);
+    }
   close (j->srcfd);
   if (fd < 0)
-    return -errno;
+    return fd;
   ret = sb_inject_fd (c, fd, j->flags & O_CLOEXEC);
   close (fd);
   return ret;
@@ -949,7 +922,12 @@ chmod_common (struct sb_call *c, int dirfd, uint64_t addr, mode_t mode, int flag
     return fd;
   if (empty)
     {
-      ret = fchmod (fd, mode & 07777) < 0 ? -errno : 0;
+      ret = sb_act_as_caller (c);
+      if (ret == 0)
+        {
+          ret = fchmod (fd, mode & 07777) < 0 ? -errno : 0;
+          sb_act_as_self (c);
+        }
       close (fd);
       return ret;
     }
@@ -993,7 +971,12 @@ chown_common (struct sb_call *c, int dirfd, uint64_t addr, uid_t uid, gid_t gid,
     return fd;
   if (empty)
     {
-      ret = fchownat (fd, "", uid, gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+      ret = sb_act_as_caller (c);
+      if (ret == 0)
+        {
+          ret = fchownat (fd, "", uid, gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+          sb_act_as_self (c);
+        }
       close (fd);
       return ret;
     }
@@ -1001,7 +984,9 @@ chown_common (struct sb_call *c, int dirfd, uint64_t addr, uid_t uid, gid_t gid,
   if (ret < 0)
     return ret;
   req.flags = flags & AT_SYMLINK_NOFOLLOW;
-  ret = sb_gofer_call (c->s, &req, path, NULL, NULL, 0, -1, &answer);
+  ret = gofer_request_cred (c, &req);
+  if (ret == 0)
+    ret = sb_gofer_call (c->s, &req, path, NULL, NULL, 0, &answer);
   return ret < 0 ? ret : answer.result;
 }
 
@@ -1272,6 +1257,11 @@ sys_inotify_add_watch (struct sb_call *c)
   /* The watch is placed on the inode the Gofer resolved, reached through the
      Sentry's own descriptor. */
   snprintf (via, sizeof (via), "/proc/self/fd/%d", target);
+  ret = sb_act_as_caller (c);
+  if (ret < 0)
+    return ret;
   ret = inotify_add_watch (ifd, via, mask & ~IN_DONT_FOLLOW);
-  return ret < 0 ? -errno : ret;
+  ret = ret < 0 ? -errno : ret;
+  sb_act_as_self (c);
+  return ret;
 }

@@ -57,9 +57,16 @@ sys_socket (struct sb_call *c)
     default:
       return sb_deny (c, EAFNOSUPPORT, "deny-socket-family");
     }
-  fd = socket (domain, type | SOCK_CLOEXEC, proto);
+  /* Made as the caller: the socket's owner (which decides whom SO_REUSEPORT
+     lets share a port, and the uid a peer sees) is the caller's. */
+  fd = sb_act_as_caller (c);
   if (fd < 0)
-    return -errno;
+    return fd;
+  fd = socket (domain, type | SOCK_CLOEXEC, proto);
+  fd = fd < 0 ? -errno : fd;
+  sb_act_as_self (c);
+  if (fd < 0)
+    return fd;
   ret = sb_inject_fd (c, fd, (type & SOCK_CLOEXEC) != 0);
   close (fd);
   return ret;
@@ -202,9 +209,13 @@ static long
 connect_run (struct sb_call *c, void *arg)
 {
   struct connect_job *j = arg;
-  int ret = connect (j->fd, (struct sockaddr *) &j->ss, j->len);
+  int ret = sb_act_as_caller (c);
 
-  ret = ret < 0 ? -errno : 0;
+  if (ret == 0)
+    {
+      ret = connect (j->fd, (struct sockaddr *) &j->ss, j->len) < 0 ? -errno : 0;
+      sb_act_as_self (c);
+    }
   close (j->fd);
   if (j->holdfd >= 0)
     close (j->holdfd);
@@ -230,7 +241,12 @@ sys_bind (struct sb_call *c)
   ret = prepare_address (c, &ss, &len, true, &hold);
   if (ret < 0)
     return ret;
-  return bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
+  ret = sb_act_as_caller (c);
+  if (ret < 0)
+    return ret;
+  ret = bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
+  sb_act_as_self (c);
+  return ret;
 }
 
 long
@@ -296,15 +312,29 @@ send_job_free (struct send_job *j)
   free (j);
 }
 
+/* One send, as the caller: descriptors in flight are charged to its user,
+   and a peer's credentials name it. */
+static long
+send_as_caller (struct sb_call *c, struct send_job *j, int flags)
+{
+  ssize_t n;
+  int ret = sb_act_as_caller (c);
+
+  if (ret < 0)
+    return ret;
+  n = sendmsg (j->fd, &j->msg, j->flags | MSG_NOSIGNAL | flags);
+  ret = n < 0 ? -errno : 0;
+  sb_act_as_self (c);
+  return n < 0 ? ret : n;
+}
+
 static long
 send_run (struct sb_call *c, void *arg)
 {
   struct send_job *j = *(struct send_job **) arg;
-  ssize_t n;
   long ret;
 
-  n = sendmsg (j->fd, &j->msg, j->flags | MSG_NOSIGNAL | (j->blocking ? 0 : MSG_DONTWAIT));
-  ret = n < 0 ? -errno : n;
+  ret = send_as_caller (c, j, j->blocking ? 0 : MSG_DONTWAIT);
   if (ret == -EPIPE && !(j->flags & MSG_NOSIGNAL))
     syscall (SYS_tkill, c->tid, SIGPIPE); /* what the kernel would have sent */
   send_job_free (j);
@@ -319,10 +349,10 @@ send_dispatch (struct sb_call *c, struct send_job *j)
 
   if (!j->blocking)
     return send_run (c, &j);
-  n = sendmsg (j->fd, &j->msg, j->flags | MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+  n = send_as_caller (c, j, MSG_DONTWAIT);
+  if (n >= 0 || (n != -EAGAIN && n != -EWOULDBLOCK))
     {
-      long ret = n < 0 ? -errno : n;
+      long ret = n;
       if (ret == -EPIPE && !(j->flags & MSG_NOSIGNAL))
         syscall (SYS_tkill, c->tid, SIGPIPE);
       send_job_free (j);

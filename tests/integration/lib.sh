@@ -216,6 +216,15 @@ expect_grep() {
   return 0
 }
 
+# sb_tenant_policy NAME FIRST_ID [EXTRA_LINES]: writes $SB_TMP/NAME.conf, a
+# tenant policy whose containers run as host ids FIRST_ID..FIRST_ID+65535
+# (container root = FIRST_ID), and prints its path.
+sb_tenant_policy() {
+  local f=$SB_TMP/$1.conf
+  printf 'tenant = "%s"\nid-range = "%s-%s"\n%s\n' "$1" "$2" $(($2 + 65535)) "${3:-}" >"$f"
+  printf '%s\n' "$f"
+}
+
 # A free TCP port on the loopback (the sandbox's loopback is its own, but a
 # port free here is free there too).
 free_port() {

@@ -67,15 +67,34 @@ check_hello "static hello in a --rootfs, file I/O in its /tmp, --hostname tiny" 
 sb_run --rootfs "$rootfs" -- /bin/sh -c true
 expect_rc "a --rootfs without /bin/sh: the host's shell is not there (127)" 127
 
-# The rootfs is writable in place: what the program leaves there stays on
-# the host, what it removed is gone.
+# A rootfs owned by host root is an image: the program writes to an
+# in-memory layer over it, and the host directory stays as it was.
 sb_run --rootfs "$rootfs" -- /hello / kept.txt
-if [[ $SB_RC != 0 || $(cat "$rootfs/kept.txt" 2>/dev/null) != kept ]]; then
-  soft_fail "a file written at the root of the --rootfs is not in $rootfs/kept.txt on the host (exit $SB_RC)"
-elif [[ -n $(find "$rootfs" -maxdepth 1 -name 'hello-*') ]]; then
-  soft_fail "hello removed its files in the --rootfs, yet some are still there: $(ls "$rootfs")"
+if [[ $SB_RC != 0 ]] || ! grep -Eqx "kept=/+kept.txt" <<<"$SB_OUT"; then
+  soft_fail "hello could not write /kept.txt over an image --rootfs (exit $SB_RC)"
+elif [[ -e $rootfs/kept.txt || -n $(find "$rootfs" -maxdepth 1 -name 'hello-*') ]]; then
+  soft_fail "a write into an image --rootfs reached the host: $(ls "$rootfs")"
 else
-  pass "the --rootfs is written in place (a kept file is on the host, removed ones are gone)"
+  pass "an image --rootfs (owned by host root) is never written: the writes stay in memory"
+fi
+
+# A rootfs owned by the tenant's ids is the tenant's: written in place, what
+# the program leaves there stays on the host as the tenant's ids, what it
+# removed is gone.
+owned=$SB_TMP/rootfs-owned
+mkdir -p "$owned"
+cp "$STATIC" "$owned/hello"
+chown -R 300000:300000 "$owned"
+pol=$(sb_tenant_policy owner 300000)
+sb_run --policy "$pol" --rootfs "$owned" -- /hello / kept.txt
+if [[ $SB_RC != 0 || $(cat "$owned/kept.txt" 2>/dev/null) != kept ]]; then
+  soft_fail "a file written at the root of the tenant's --rootfs is not in $owned/kept.txt on the host (exit $SB_RC)"
+elif [[ $(stat -c %u:%g "$owned/kept.txt") != 300000:300000 ]]; then
+  soft_fail "the file the sandbox wrote belongs to $(stat -c %u:%g "$owned/kept.txt") on the host, not the tenant's 300000:300000"
+elif [[ -n $(find "$owned" -maxdepth 1 -name 'hello-*') ]]; then
+  soft_fail "hello removed its files in the --rootfs, yet some are still there: $(ls "$owned")"
+else
+  pass "a tenant's --rootfs is written in place, as the tenant's host ids (a kept file is on the host, removed ones are gone)"
 fi
 
 # Without --rootfs the same write lands in the in-memory layer only.

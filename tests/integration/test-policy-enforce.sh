@@ -105,7 +105,10 @@ expect_grep "disk: writing 64M into a 16M layer fails with ENOSPC" '^full ENOSPC
 # --- hidden and read-only paths
 mkdir -p "$SB_TMP/vol/data" "$SB_TMP/vol/ro" "$SB_TMP/outside"
 echo host-data > "$SB_TMP/vol/ro/file"
-p=$(policy fs "filesystem {
+# A writable volume is the tenant's: its directory belongs to the tenant's ids.
+chown 310000:310000 "$SB_TMP/vol/data"
+p=$(policy fs "id-range = \"310000-375535\"
+filesystem {
   hidden = {\"/etc/shadow\", \"/root\", \"/usr/bin/redis-benchmark\"}
   read-only = {\"/etc\"}
   volume-roots = {\"$SB_TMP/vol\"}
@@ -140,6 +143,9 @@ done
 [[ $(cat "$SB_TMP/vol/data/from-sandbox" 2>/dev/null) == "hello host" ]] \
   && pass "volumes: a write through a writable volume reaches the host directory" \
   || soft_fail "volumes: the host directory did not get the file"
+[[ $(stat -c %u:%g "$SB_TMP/vol/data/from-sandbox" 2>/dev/null) == 310000:310000 ]] \
+  && pass "volumes: the file the container's root wrote belongs to the tenant's host ids (310000), not host root" \
+  || soft_fail "volumes: the file belongs to $(stat -c %u:%g "$SB_TMP/vol/data/from-sandbox" 2>/dev/null), not 310000:310000"
 
 p=$(policy badvol "filesystem {
   volume-roots = {\"$SB_TMP/vol\"}
