@@ -69,9 +69,7 @@ int sb_cred_assume (const struct sb_cred *c, const struct sb_cred *restore, bool
 int sb_cred_fix_securebits (sb_error_t *err);
 
 /* Joins a user namespace (single-threaded callers only) as its root
-   (container uid and gid 0, no supplementary groups), with
-   SECBIT_NO_SETUID_FIXUP so that later per-thread id changes leave
-   capabilities alone. */
+   (container uid and gid 0, no supplementary groups). */
 int sb_userns_enter (int userns_fd, sb_error_t *err);
 
 #endif

@@ -72,6 +72,8 @@ gofer_hello (struct gofer *g, const int *fds, int nfds, sb_error_t *err)
   ret = gofer_attach_proc (g, fds[0], err);
   if (ret == 0)
     ret = sb_userns_enter (fds[1], err);
+  if (ret == 0)
+    ret = sb_cred_fix_securebits (err);
   close (fds[1]);
   if (ret == 0)
     {

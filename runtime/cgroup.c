@@ -155,28 +155,35 @@ sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len)
   return 0;
 }
 
-/* The app directory of the hierarchy that has controller (v2: the one). */
+/* Which part of the sandbox's cgroup a limit binds. */
+enum part
+{
+  WHOLE,   /* the app, the Sentry and the Gofer: everything done for the sandbox */
+  APP,     /* the app alone */
+};
+
+/* The directory of the hierarchy that has controller (v2: the one). */
 static const char *
-app_dir_for (struct sb_cgroup *cg, const char *controller, char *buf, size_t len)
+dir_for (struct sb_cgroup *cg, const char *controller, enum part part, char *buf, size_t len)
 {
   int i;
 
   for (i = 0; i < cg->ndirs; i++)
     if (cg->v2 || strcmp (cg->controllers[i], controller) == 0)
       {
-        snprintf (buf, len, "%s/app", cg->dirs[i]);
+        snprintf (buf, len, "%s%s", cg->dirs[i], part == APP ? "/app" : "");
         return buf;
       }
   return NULL;
 }
 
 static int
-write_knob (struct sb_cgroup *cg, const char *controller, const char *knob, const char *value,
-            bool optional, sb_error_t *err)
+write_knob (struct sb_cgroup *cg, const char *controller, enum part part, const char *knob,
+            const char *value, bool optional, sb_error_t *err)
 {
   char dir[PATHLEN + 8], path[PATHLEN + 64];
 
-  if (app_dir_for (cg, controller, dir, sizeof (dir)) == NULL)
+  if (dir_for (cg, controller, part, dir, sizeof (dir)) == NULL)
     return sb_error (err, ENOENT, "the %s cgroup controller is not available on this host", controller);
   snprintf (path, sizeof (path), "%s/%s", dir, knob);
   if (access (path, F_OK) < 0)
@@ -188,6 +195,11 @@ write_knob (struct sb_cgroup *cg, const char *controller, const char *knob, cons
   return sb_write_file (path, value, err);
 }
 
+/* Memory and CPU bind the whole sandbox: the app and the work the Sentry
+   and the Gofer do for it (their own memory, the files they copy into the
+   writable layer, socket buffers, the CPU of mediated calls). The pids
+   limit binds the app alone, so that a fork bomb never stops the helpers
+   from serving or tearing down. */
 int
 sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err)
 {
@@ -196,15 +208,17 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
   if (l->memory_bytes)
     {
       snprintf (v, sizeof (v), "%llu", (unsigned long long) l->memory_bytes);
-      if (write_knob (cg, "memory", cg->v2 ? "memory.max" : "memory.limit_in_bytes", v, false, err) < 0)
+      if (write_knob (cg, "memory", WHOLE, cg->v2 ? "memory.max" : "memory.limit_in_bytes", v, false, err) < 0)
         return -1;
       if (cg->v2)
         {
+          /* Socket buffers count in memory.max on v2 (sockets are charged
+             to the cgroup of the task that makes them: the Sentry, here). */
           if (l->swap_bytes >= 0)
             snprintf (v, sizeof (v), "%lld", (long long) l->swap_bytes);
           else
             snprintf (v, sizeof (v), "max");
-          if (write_knob (cg, "memory", "memory.swap.max", v, true, err) < 0)
+          if (write_knob (cg, "memory", WHOLE, "memory.swap.max", v, true, err) < 0)
             return -1;
         }
       else
@@ -214,16 +228,24 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
             snprintf (v, sizeof (v), "%llu", (unsigned long long) (l->memory_bytes + (uint64_t) l->swap_bytes));
           else
             snprintf (v, sizeof (v), "-1");
-          if (write_knob (cg, "memory", "memory.memsw.limit_in_bytes", v, true, err) < 0)
+          if (write_knob (cg, "memory", WHOLE, "memory.memsw.limit_in_bytes", v, true, err) < 0)
             return -1;
-          if (l->swap_bytes == 0 && write_knob (cg, "memory", "memory.swappiness", "0", true, err) < 0)
+          if (l->swap_bytes == 0 && write_knob (cg, "memory", WHOLE, "memory.swappiness", "0", true, err) < 0)
+            return -1;
+          /* v1 keeps socket buffers apart, and accounts a cgroup's only
+             once its own limit is set: the same bound as memory, on the
+             whole and on the app's part (its accepted sockets), which
+             charges the whole too. */
+          snprintf (v, sizeof (v), "%llu", (unsigned long long) l->memory_bytes);
+          if (write_knob (cg, "memory", WHOLE, "memory.kmem.tcp.limit_in_bytes", v, true, err) < 0
+              || write_knob (cg, "memory", APP, "memory.kmem.tcp.limit_in_bytes", v, true, err) < 0)
             return -1;
         }
     }
   if (l->pids)
     {
       snprintf (v, sizeof (v), "%u", l->pids);
-      if (write_knob (cg, "pids", "pids.max", v, false, err) < 0)
+      if (write_knob (cg, "pids", APP, "pids.max", v, false, err) < 0)
         return -1;
     }
   if (l->cpu_millis)
@@ -233,16 +255,16 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
       if (cg->v2)
         {
           snprintf (v, sizeof (v), "%llu %u", quota, period);
-          if (write_knob (cg, "cpu", "cpu.max", v, false, err) < 0)
+          if (write_knob (cg, "cpu", WHOLE, "cpu.max", v, false, err) < 0)
             return -1;
         }
       else
         {
           snprintf (v, sizeof (v), "%u", period);
-          if (write_knob (cg, "cpu", "cpu.cfs_period_us", v, false, err) < 0)
+          if (write_knob (cg, "cpu", WHOLE, "cpu.cfs_period_us", v, false, err) < 0)
             return -1;
           snprintf (v, sizeof (v), "%llu", quota);
-          if (write_knob (cg, "cpu", "cpu.cfs_quota_us", v, false, err) < 0)
+          if (write_knob (cg, "cpu", WHOLE, "cpu.cfs_quota_us", v, false, err) < 0)
             return -1;
         }
     }
@@ -254,7 +276,7 @@ sb_cgroup_oom_kills (struct sb_cgroup *cg)
 {
   char dir[PATHLEN + 8], path[PATHLEN + 64], buf[4096], *p;
 
-  if (app_dir_for (cg, "memory", dir, sizeof (dir)) == NULL)
+  if (dir_for (cg, "memory", WHOLE, dir, sizeof (dir)) == NULL)
     return 0;
   snprintf (path, sizeof (path), "%s/%s", dir, cg->v2 ? "memory.events" : "memory.oom_control");
   if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)

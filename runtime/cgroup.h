@@ -1,11 +1,14 @@
 /* One cgroup per sandbox, on cgroup v1 (one directory per controller) or v2
    (one directory), split in two: the Sentry and the Gofer in one part, the
-   app in the other, so the tenant's limits bind the app and never starve the
-   Sentry that serves it:
-     v1: <controller>/sandbox/<id>            Sentry, Gofer
-         <controller>/sandbox/<id>/app        the app (limits here)
-     v2: sandbox/<id>/supervisor              Sentry, Gofer
-         sandbox/<id>/app                     the app (limits here)
+   app in the other:
+     v1: <controller>/sandbox/<id>            Sentry, Gofer; memory and cpu limits
+         <controller>/sandbox/<id>/app        the app; the pids limit
+     v2: sandbox/<id>                         memory and cpu limits
+         sandbox/<id>/supervisor              Sentry, Gofer
+         sandbox/<id>/app                     the app; the pids limit
+   Memory and CPU bind everything done for the sandbox, the helpers' work
+   included; the pids limit binds the app alone, so a fork bomb never keeps
+   the helpers from serving it or tearing it down.
    Created before the Sentry starts, removed after it ends. */
 #ifndef SB_CGROUP_H
 #define SB_CGROUP_H
@@ -40,7 +43,7 @@ int sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err);
 /* The cgroup.procs files of the app part, for the Sentry to place the app's init. */
 int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
 int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);
-/* How many times the kernel's OOM killer acted in the app part. */
+/* How many times the kernel's OOM killer acted in the sandbox. */
 long sb_cgroup_oom_kills (struct sb_cgroup *cg);
 /* Kills what is left in it, removes the directories. Safe to call twice. */
 int sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err);

@@ -354,7 +354,8 @@ open_host_dirs (const struct do_options *o, const struct sb_policy *p, struct sa
 }
 
 static int
-make_io (const struct do_options *o, struct sandbox_io *io, sb_error_t *err)
+make_io (const struct do_options *o, const struct sb_idmap *ids, struct sandbox_io *io,
+         sb_error_t *err)
 {
   if (pipe2 (io->audit, O_CLOEXEC) < 0 || pipe2 (io->lifeline, O_CLOEXEC) < 0)
     return sb_error (err, errno, "pipe");
@@ -368,6 +369,11 @@ make_io (const struct do_options *o, struct sandbox_io *io, sb_error_t *err)
     }
   if (pipe2 (io->in, O_CLOEXEC) < 0 || pipe2 (io->out, O_CLOEXEC) < 0 || pipe2 (io->err, O_CLOEXEC) < 0)
     return sb_error (err, errno, "pipe");
+  /* The pipes belong to the container's root, as if it had made them: it
+     may then reopen them by name (/dev/stdout is /proc/self/fd/1). */
+  if (fchown (io->in[0], ids->host, ids->host) < 0 || fchown (io->out[0], ids->host, ids->host) < 0
+      || fchown (io->err[0], ids->host, ids->host) < 0)
+    return sb_error (err, errno, "give the stdio pipes to the container's root");
   return 0;
 }
 
@@ -625,7 +631,7 @@ sb_runtime_do (int argc, char **argv)
     }
   if (sb_idrange_for (policy, SB_IDRANGE_STATE, &st->ids, &err) < 0)
     goto out;
-  if (open_audit_log (o.audit_log, o.audit_log_max, &log, &err) < 0 || make_io (&o, &io, &err) < 0)
+  if (open_audit_log (o.audit_log, o.audit_log_max, &log, &err) < 0 || make_io (&o, &st->ids, &io, &err) < 0)
     goto out;
   snprintf (id, sizeof (id), "do-%d-%llx", getpid (), (unsigned long long) (sb_now_ns () & 0xffffff));
   if (sb_cgroup_create (&cg, SB_CGROUP_ROOT, id, &err) < 0)
@@ -725,6 +731,8 @@ sb_runtime_do (int argc, char **argv)
       code = SB_EXIT_SANDBOX;
     else if (WIFEXITED (status))
       code = WEXITSTATUS (status);
+    else if (WTERMSIG (status) == SIGKILL && sb_cgroup_oom_kills (&cg) > 0)
+      code = 128 + SIGKILL; /* the OOM killer reached the helpers too: reported below */
     else
       {
         sb_error (&err, 0, "the sandbox's Sentry died (signal %d): the sandbox is gone",
@@ -733,7 +741,8 @@ sb_runtime_do (int argc, char **argv)
       }
   }
   if (code == 128 + SIGKILL && sb_cgroup_oom_kills (&cg) > 0)
-    fprintf (stderr, "sandbox-runtime do: the command was killed: out of memory (limit %llu bytes)\n",
+    fprintf (stderr, "sandbox-runtime do: the command was killed: out of memory (limit %llu bytes, "
+             "for the app and the work done for it)\n",
              (unsigned long long) st->limits.memory_bytes);
 
 out:

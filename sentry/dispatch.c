@@ -85,7 +85,7 @@ sb_deny (struct sb_call *c, int err, const char *action)
   const struct sb_syscall *e = c->req->data.arch == AUDIT_ARCH_X86_64 ? sb_syscall_lookup (c->nr) : NULL;
 
   if (s->policy->audit >= SB_AUDIT_DENIED)
-    sb_audit_syscall (s->cfg.audit_fd, s->cfg.container_id, c->tid, e ? e->name : NULL,
+    sb_audit_syscall (&s->audit, c->tid, e ? e->name : NULL,
                       c->nr, c->args, action, err);
   return -err;
 }
@@ -150,7 +150,7 @@ answer:
   if (ret == -ECANCELED && !sb_call_valid (c))
     return; /* the caller is gone or was interrupted: nothing to answer */
   if (c->s->policy->audit == SB_AUDIT_ALL && strcmp (how, "denied") != 0)
-    sb_audit_syscall (c->s->cfg.audit_fd, c->s->cfg.container_id, c->tid, e ? e->name : NULL,
+    sb_audit_syscall (&c->s->audit, c->tid, e ? e->name : NULL,
                       c->nr, c->args, ret == SB_RET_CONTINUE ? "continue" : how,
                       ret < 0 && ret > -4096 ? (int) -ret : 0);
   if (!c->responded)

@@ -41,6 +41,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -658,7 +659,7 @@ confine_self (struct sentry *s, sb_error_t *err)
     return sb_error_prefix (err, "the Sentry's procfs");
   if (sb_pivot_into (SB_STAGE_DIR, err) < 0)
     return sb_error_prefix (err, "pivot the Sentry into its empty root");
-  if (sb_userns_enter (s->userns_fd, err) < 0)
+  if (sb_userns_enter (s->userns_fd, err) < 0 || sb_cred_fix_securebits (err) < 0)
     return sb_error_prefix (err, "the Sentry");
   /* Changing ids cleared it (the lifeline covers the moment in between). */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
@@ -713,6 +714,27 @@ protect_from_oom (sb_error_t *err)
   return 0;
 }
 
+/* The Sentry's descriptors, and with them the tenant's quota of
+   descriptors in flight in Unix sockets (the kernel bounds a user's by the
+   sender's RLIMIT_NOFILE, and the Sentry sends as the caller): the
+   tenant's open-files, or 4096 if that is more (the Sentry's caches need
+   a few hundred). Never above what we were given. */
+static int
+limit_descriptors (struct sentry *s, sb_error_t *err)
+{
+  rlim_t want = s->policy->open_files > 4096 ? s->policy->open_files : 4096;
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return sb_error (err, errno, "getrlimit");
+  if (rl.rlim_max > want)
+    rl.rlim_max = want;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return sb_error (err, errno, "set the Sentry's open-files limit");
+  return 0;
+}
+
 int
 sb_launch (struct sentry *s, sb_error_t *err)
 {
@@ -727,7 +749,7 @@ sb_launch (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "seccomp user notification is not available");
   s->notif_size = sizes.seccomp_notif;
   prepare_signals ();
-  if (protect_from_oom (err) < 0)
+  if (protect_from_oom (err) < 0 || limit_descriptors (s, err) < 0)
     return -1;
   /* A procfs of the sandbox's outer pid namespace (callers' /proc entries),
      kept as a detached mount: the Sentry never needs it in a tree. */

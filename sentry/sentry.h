@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "audit.h"
 #include "creds.h"
 #include "error.h"
 #include "filter.h"
@@ -56,6 +57,7 @@ struct sentry
   int userns_fd;             /* the tenant's user namespace */
   int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
   struct sb_cred self_cred;  /* the Sentry's own, to return to after acting as a caller */
+  struct sb_audit audit;
   uint64_t start_ns;         /* monotonic start, for uptime */
   uint64_t start_realtime;   /* seconds since the epoch, for btime */
   uint32_t gofer_next_id;

@@ -229,14 +229,17 @@ main (int argc, char **argv)
                s.cfg.nvolume_fds, s.policy->nvolumes);
       return EXIT_SANDBOX_ERROR;
     }
+  sb_audit_init (&s.audit, s.cfg.audit_fd, s.cfg.container_id);
   s.start_ns = sb_now_ns ();
   s.start_realtime = (uint64_t) time (NULL);
   if (sb_launch (&s, &err) < 0)
     {
+      sb_audit_flush (&s.audit);
       sb_error_print ("sandbox-sentry", &err);
       return EXIT_SANDBOX_ERROR;
     }
   code = sentry_serve (&s, &err);
+  sb_audit_flush (&s.audit);
   if (code < 0 || err)
     {
       sb_error_print ("sandbox-sentry", &err);
