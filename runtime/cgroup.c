@@ -275,14 +275,23 @@ long
 sb_cgroup_oom_kills (struct sb_cgroup *cg)
 {
   char dir[PATHLEN + 8], path[PATHLEN + 64], buf[4096], *p;
+  long kills = 0;
+  int part;
 
-  if (dir_for (cg, "memory", WHOLE, dir, sizeof (dir)) == NULL)
-    return 0;
-  snprintf (path, sizeof (path), "%s/%s", dir, cg->v2 ? "memory.events" : "memory.oom_control");
-  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
-    return 0;
-  p = strstr (buf, "oom_kill ");
-  return p ? strtol (p + 9, NULL, 10) : 0;
+  /* v2 counts a kill in every ancestor of the victim's cgroup; v1 only in
+     the victim's own, which may be either part. */
+  for (part = WHOLE; part <= (cg->v2 ? WHOLE : APP); part++)
+    {
+      if (dir_for (cg, "memory", (enum part) part, dir, sizeof (dir)) == NULL)
+        return 0;
+      snprintf (path, sizeof (path), "%s/%s", dir, cg->v2 ? "memory.events" : "memory.oom_control");
+      if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
+        continue;
+      p = strstr (buf, "oom_kill ");
+      if (p)
+        kills += strtol (p + 9, NULL, 10);
+    }
+  return kills;
 }
 
 static void

@@ -49,6 +49,24 @@ grep -q '^null-after 0o777 2' <<<"$SB_OUT" && pass "inside, /dev/null is the san
 sb_run -- /bin/busybox stat -c '%a %u' /dev/null
 expect_out "the next sandbox gets a fresh /dev/null" "666 0"
 
+# --- the kernel's knobs are walls in the app's own mount namespace --------------
+# (so that a route that skips the Gofer still meets them)
+sb_run -- "$PY" -c '
+mounts = {}
+for line in open("/proc/self/mountinfo"):
+    f = line.split()
+    mounts[f[4]] = f[5].split(",")
+for p in ["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/kcore", "/proc/keys", "/sys",
+          "/sys/firmware", "/sys/kernel/debug"]:
+    print(p, "ro" if "ro" in mounts.get(p, []) else "rw" if p in mounts else "not-a-mount")'
+for p in /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus /proc/kcore /proc/keys /sys /sys/firmware; do
+  if [[ -e $p ]]; then
+    expect_line "in the app's mount namespace $p is covered by a read-only mount" "$p ro"
+  else
+    expect_line "$p: this kernel has none (nothing to cover)" "$p not-a-mount"
+  fi
+done
+
 # --- stdio: never the operator's files --------------------------------------------
 out=$SB_TMP/operator.out
 in=$SB_TMP/operator.in
