@@ -125,21 +125,17 @@ const size_t sb_n_futex_allowed = ARRAY_LEN (sb_futex_allowed);
    but no ordinary program places a waitid buffer above 128 TiB. */
 #define USER_ADDR_END (1ull << 47)
 
+/* ALLOW nr when arg, masked, is one of the values. */
 static int
-allow_eq32 (scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t value)
-{
-  return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
-                           SCMP_CMP (arg, SCMP_CMP_MASKED_EQ, LOW32, (uint64_t) value));
-}
-
-static int
-allow_values32 (scmp_filter_ctx ctx, int nr, unsigned arg, const uint32_t *v, size_t n)
+allow_values (scmp_filter_ctx ctx, int nr, unsigned arg, uint64_t mask, const uint32_t *v, size_t n)
 {
   size_t i;
   int ret;
 
   for (i = 0; i < n; i++)
-    if ((ret = allow_eq32 (ctx, nr, arg, v[i])) < 0)
+    if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
+                                 SCMP_CMP (arg, SCMP_CMP_MASKED_EQ, mask, (uint64_t) v[i])))
+        < 0)
       return ret;
   return 0;
 }
@@ -174,7 +170,6 @@ sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
                             | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
   const uint32_t futex_cmd_mask = ~(uint32_t) (FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const uint64_t prot_grows = PROT_GROWSDOWN | PROT_GROWSUP;
-  size_t i;
   int ret;
 
   switch (nr)
@@ -182,25 +177,20 @@ sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
     case SYS_clone:
       return allow_without_bits (ctx, nr, 0, ns_flags);
     case SYS_socketpair:
-      return allow_eq32 (ctx, nr, 0, AF_UNIX);
+      return allow_values (ctx, nr, 0, LOW32, (const uint32_t[]){ AF_UNIX }, 1);
     case SYS_ioctl:
-      return allow_values32 (ctx, nr, 1, sb_ioctl_allowed, sb_n_ioctl_allowed);
+      return allow_values (ctx, nr, 1, LOW32, sb_ioctl_allowed, sb_n_ioctl_allowed);
     case SYS_personality:
-      return allow_values32 (ctx, nr, 0, personalities, ARRAY_LEN (personalities));
+      return allow_values (ctx, nr, 0, LOW32, personalities, ARRAY_LEN (personalities));
     case SYS_mmap:
       /* StackRot (CVE-2023-3269) and its kin grow a MAP_GROWSDOWN mapping. */
       return allow_without_bits (ctx, nr, 3, MAP_GROWSDOWN);
     case SYS_mprotect:
       return allow_without_bits (ctx, nr, 2, prot_grows);
     case SYS_madvise:
-      return allow_values32 (ctx, nr, 2, sb_madvise_allowed, sb_n_madvise_allowed);
+      return allow_values (ctx, nr, 2, LOW32, sb_madvise_allowed, sb_n_madvise_allowed);
     case SYS_futex:
-      for (i = 0; i < sb_n_futex_allowed; i++)
-        if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
-                                     SCMP_A1 (SCMP_CMP_MASKED_EQ, futex_cmd_mask, sb_futex_allowed[i])))
-            < 0)
-          return ret;
-      return 0;
+      return allow_values (ctx, nr, 1, futex_cmd_mask, sb_futex_allowed, sb_n_futex_allowed);
     case SYS_pipe2:
       /* O_NOTIFICATION_PIPE (= O_EXCL) makes a watch-queue pipe; only the
          flags of an ordinary pipe are allowed. */
