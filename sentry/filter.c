@@ -83,7 +83,8 @@ static const int compat_calls[] = {
   SYS_sched_get_priority_max, SYS_sched_get_priority_min, SYS_sched_rr_get_interval,
   SYS_sched_setattr, SYS_sched_getattr, SYS_ioprio_set, SYS_ioprio_get,
   /* older or rarer forms of allowed calls */
-  SYS_setreuid, SYS_setregid, SYS_setfsuid, SYS_setfsgid, SYS_inotify_init, SYS_eventfd,
+  SYS_setfsuid, SYS_setfsgid, SYS_inotify_init, SYS_eventfd, SYS_timer_getoverrun,
+  SYS_timerfd_gettime,
   SYS_signalfd, SYS_tkill, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_recvmmsg,
   SYS_preadv2, SYS_pwritev2, SYS_epoll_pwait2, SYS_readahead, SYS_syncfs, SYS_fremovexattr,
   SYS_membarrier, SYS_futex_waitv,

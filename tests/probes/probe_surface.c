@@ -134,6 +134,20 @@ probe_tty (void)
     probe_ok ("TIOCGWINSZ on the pty slave works");
   else
     probe_setup ("TIOCGWINSZ on the pty slave", errno);
+  /* Job control on the slave must work: a new session takes the pty as
+     its controlling terminal and makes itself the foreground group. */
+  pid_t kid = fork ();
+  if (kid == 0)
+    {
+      int ok = setsid () >= 0 && ioctl (slave, TIOCSCTTY, 0) == 0 && tcsetpgrp (slave, getpid ()) == 0
+               && tcgetpgrp (slave) == getpid ();
+      _exit (ok ? 0 : 1);
+    }
+  int st = 0;
+  if (kid > 0 && waitpid (kid, &st, 0) == kid && WIFEXITED (st) && WEXITSTATUS (st) == 0)
+    probe_ok ("TIOCSCTTY and TIOCSPGRP on the pty slave work (job control)");
+  else
+    probe_setup ("job control on the pty slave failed", 0);
   errno = 0;
   long rc = ioctl (slave, TIOCSETD, &ldisc);
   expect_errno ("ioctl(pty, TIOCSETD, N_HDLC) [line discipline]", rc, errno, ENOTTY, ENOTTY);
