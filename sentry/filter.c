@@ -147,8 +147,9 @@ build (const struct sb_filter_options *o, int *errp)
             ret = sb_filter_add_checked (ctx, nr);
           break;
         case SB_SYS_DENIED:
+          /* pkey_mprotect keeps mprotect's check in compat too. */
           if (o->profile == SB_PROFILE_COMPAT && sb_filter_compat_call (nr))
-            ret = allow (ctx, nr);
+            ret = nr == SYS_pkey_mprotect ? sb_filter_add_checked (ctx, nr) : allow (ctx, nr);
           break;
         default:
           break;

@@ -186,6 +186,7 @@ sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
       /* StackRot (CVE-2023-3269) and its kin grow a MAP_GROWSDOWN mapping. */
       return allow_without_bits (ctx, nr, 3, MAP_GROWSDOWN);
     case SYS_mprotect:
+    case SYS_pkey_mprotect: /* compat only (denied in default and strict) */
       return allow_without_bits (ctx, nr, 2, prot_grows);
     case SYS_madvise:
       return allow_values (ctx, nr, 2, LOW32, sb_madvise_allowed, sb_n_madvise_allowed);
