@@ -14,8 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <linux/netlink.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,10 +346,11 @@ translate_control (struct sb_call *c, struct send_job *j, size_t clen)
   for (cm = CMSG_FIRSTHDR (&m); cm; cm = CMSG_NXTHDR (&m, cm))
     {
       int *fds = (int *) CMSG_DATA (cm);
-      size_t i, n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+      size_t i, n;
 
       if (cm->cmsg_len < CMSG_LEN (0) || (char *) cm + cm->cmsg_len > j->control + clen)
         return -EINVAL;
+      n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
       if (!(cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS))
         {
           if ((ret = sb_net_check_cmsg (c, cm->cmsg_level, cm->cmsg_type)) < 0)
