@@ -3,102 +3,24 @@
    sentry, denied and every number the table does not know -> NOTIFY (the
    Sentry implements, or refuses and audits). Foreign architectures
    (int 0x80, i386) also notify, so they are refused and audited too.
-   Argument checks compare the low 32 bits only where the kernel reads an
-   int, so garbage in the high bits cannot slip past. */
+   The argument allowlists of host-checked calls are in filter_args.c;
+   why each call and value is allowed is in docs/SURFACE.md. */
 #include "filter.h"
+#include "filter_args.h"
 #include "policy/policy.h"
 #include "syscall_table.h"
 
 #include <errno.h>
-#include <linux/sched.h>
 #include <seccomp.h>
 #include <stdbool.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define LOW32 0xffffffffull
 
 static int
 allow (scmp_filter_ctx ctx, int nr)
 {
   return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
-}
-
-static int
-allow_eq32 (scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t value)
-{
-  return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
-                           SCMP_CMP (arg, SCMP_CMP_MASKED_EQ, LOW32, (uint64_t) value));
-}
-
-/* ALLOW nr unless the low 32 bits of arg are one of the excluded values.
-   libseccomp cannot AND two tests on one argument, so the complement is
-   written as a union: "some bit that all excluded values share differs",
-   plus the exact values that agree with them on all shared bits. */
-static int
-allow_except32 (scmp_filter_ctx ctx, int nr, unsigned arg, const uint32_t *excl, int n)
-{
-  uint32_t same = LOW32, free_mask, v;
-  int b, i, ret;
-
-  for (i = 1; i < n; i++)
-    same &= ~(excl[0] ^ excl[i]);
-  for (b = 0; b < 32; b++)
-    {
-      uint32_t bit = 1u << b;
-      if (!(same & bit))
-        continue;
-      ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1,
-                              SCMP_CMP (arg, SCMP_CMP_MASKED_EQ, bit, (uint64_t) (~excl[0] & bit)));
-      if (ret < 0)
-        return ret;
-    }
-  free_mask = ~same;
-  /* Enumerate the values that match every shared bit (2^popcount(free) of them). */
-  v = 0;
-  do
-    {
-      uint32_t candidate = (excl[0] & same) | v;
-      bool excluded = false;
-      for (i = 0; i < n; i++)
-        excluded |= candidate == excl[i];
-      if (!excluded && (ret = allow_eq32 (ctx, nr, arg, candidate)) < 0)
-        return ret;
-      v = (v - free_mask) & free_mask;
-    }
-  while (v != 0);
-  return 0;
-}
-
-static int
-add_checked (scmp_filter_ctx ctx, int nr)
-{
-  static const uint32_t tty_injection[] = { TIOCSTI, TIOCLINUX };
-  static const uint32_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
-  const uint64_t ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER
-                            | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
-  int i, ret;
-
-  switch (nr)
-    {
-    case SYS_clone:
-      return seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0 (SCMP_CMP_MASKED_EQ, ns_flags, 0));
-    case SYS_socketpair:
-      return allow_eq32 (ctx, nr, 0, AF_UNIX);
-    case SYS_ioctl:
-      /* TIOCSTI/TIOCLINUX on an inherited terminal would type into the host's shell. */
-      return allow_except32 (ctx, nr, 1, tty_injection, 2);
-    case SYS_personality:
-      for (i = 0; i < 5; i++)
-        if ((ret = allow_eq32 (ctx, nr, 0, personalities[i])) < 0)
-          return ret;
-      return 0;
-    default:
-      /* mmap, mprotect, pkey_mprotect: every protection value is the app's own business. */
-      return allow (ctx, nr);
-    }
 }
 
 /* Sentry-class calls with an argument pattern that names nothing: they run
@@ -108,9 +30,12 @@ add_fast_paths (scmp_filter_ctx ctx, const struct sb_filter_options *o)
 {
   int ret;
 
-  /* send on a connected socket: no address to check (strict sees every send). */
+  /* send on a connected socket: no address to check (strict sees every
+     send). Not with MSG_FASTOPEN, which turns a send into a connect. */
   if (o->profile != SB_PROFILE_STRICT && !o->deny[SYS_sendto]
-      && (ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_sendto, 1, SCMP_A4 (SCMP_CMP_EQ, 0))) < 0)
+      && (ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SYS_sendto, 2, SCMP_A4 (SCMP_CMP_EQ, 0),
+                                  SCMP_A3 (SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, 0)))
+         < 0)
     return ret;
   /* futimens(fd, times): utimensat with a NULL path acts on the fd only. */
   if (!o->deny[SYS_utimensat]
@@ -130,16 +55,42 @@ add_fast_paths (scmp_filter_ctx ctx, const struct sb_filter_options *o)
    tenant's every file and socket operation is seen and can be audited. */
 static const int strict_calls[] = {
   SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_preadv,
-  SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_lseek, SYS_fstat, SYS_fstatfs, SYS_fcntl,
+  SYS_pwritev, SYS_lseek, SYS_fstat, SYS_fstatfs, SYS_fcntl,
   SYS_dup, SYS_dup2, SYS_dup3, SYS_getdents64, SYS_ftruncate, SYS_fallocate, SYS_fsync,
-  SYS_fdatasync, SYS_sendfile, SYS_splice, SYS_copy_file_range, SYS_fchmod, SYS_fchown,
+  SYS_fdatasync, SYS_sendfile, SYS_copy_file_range, SYS_fchmod, SYS_fchown,
   SYS_fchdir, SYS_flock, SYS_accept, SYS_accept4, SYS_recvfrom, SYS_recvmsg, SYS_listen,
-  SYS_shutdown, SYS_getsockopt, SYS_setsockopt, SYS_getsockname, SYS_getpeername, -1
+  SYS_shutdown, SYS_getsockname, SYS_getpeername, -1
 };
 
-/* compat: calls some programs need that the default profile denies. */
+/* compat: calls some programs need that the default profile denies (see
+   docs/SURFACE.md for who needs each). It is the only profile that widens
+   the default, and never to io_uring: io_uring_setup, io_uring_enter and
+   io_uring_register are denied and audited under every profile. */
 static const int compat_calls[] = {
-  SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_modify_ldt, -1
+  SYS_modify_ldt,
+  /* the old AIO interface (libaio: MariaDB's native AIO, some databases) */
+  SYS_io_setup, SYS_io_destroy, SYS_io_getevents, SYS_io_submit, SYS_io_cancel, SYS_io_pgetevents,
+  /* System V message queues and semaphores, POSIX message queues */
+  SYS_msgget, SYS_msgsnd, SYS_msgrcv, SYS_msgctl, SYS_semget, SYS_semop, SYS_semtimedop,
+  SYS_semctl, SYS_mq_open, SYS_mq_unlink, SYS_mq_timedsend, SYS_mq_timedreceive, SYS_mq_notify,
+  SYS_mq_getsetattr,
+  /* NUMA placement, memory locking, memory protection keys */
+  SYS_mbind, SYS_set_mempolicy, SYS_get_mempolicy, SYS_set_mempolicy_home_node, SYS_mlock,
+  SYS_mlock2, SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_pkey_alloc, SYS_pkey_free,
+  SYS_pkey_mprotect,
+  /* scheduling classes and priorities, I/O priorities */
+  SYS_sched_setparam, SYS_sched_getparam, SYS_sched_setscheduler, SYS_sched_getscheduler,
+  SYS_sched_get_priority_max, SYS_sched_get_priority_min, SYS_sched_rr_get_interval,
+  SYS_sched_setattr, SYS_sched_getattr, SYS_ioprio_set, SYS_ioprio_get,
+  /* older or rarer forms of allowed calls */
+  SYS_setfsuid, SYS_setfsgid, SYS_inotify_init, SYS_eventfd, SYS_timer_getoverrun,
+  SYS_timerfd_gettime,
+  SYS_signalfd, SYS_tkill, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_recvmmsg,
+  SYS_preadv2, SYS_pwritev2, SYS_epoll_pwait2, SYS_readahead, SYS_syncfs, SYS_fremovexattr,
+  SYS_membarrier, SYS_futex_waitv,
+  /* a program's own seccomp filters and Landlock rules */
+  SYS_seccomp, SYS_landlock_create_ruleset, SYS_landlock_add_rule, SYS_landlock_restrict_self,
+  -1
 };
 
 static bool
@@ -193,11 +144,12 @@ build (const struct sb_filter_options *o, int *errp)
           if (o->profile == SB_PROFILE_COMPAT && nr == SYS_personality)
             ret = allow (ctx, nr);
           else
-            ret = add_checked (ctx, nr);
+            ret = sb_filter_add_checked (ctx, nr);
           break;
         case SB_SYS_DENIED:
+          /* pkey_mprotect keeps mprotect's check in compat too. */
           if (o->profile == SB_PROFILE_COMPAT && sb_filter_compat_call (nr))
-            ret = allow (ctx, nr);
+            ret = nr == SYS_pkey_mprotect ? sb_filter_add_checked (ctx, nr) : allow (ctx, nr);
           break;
         default:
           break;

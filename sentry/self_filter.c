@@ -20,7 +20,8 @@ static const char *const allowed[] = {
   "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capget", "capset",
   "getresuid", "getresgid", "getgroups",
   /* work done for the app: sockets, synthetic files */
-  "socket", "bind", "connect", "sendto", "memfd_create", "ftruncate", "sysinfo", "uname",
+  "socket", "bind", "connect", "sendto", "getsockopt", "memfd_create", "ftruncate", "sysinfo",
+  "uname", "gettimeofday", "time",
   /* threads and memory */
   "clone", "clone3", "set_robust_list", "rseq", "futex", "mmap", "munmap", "mprotect",
   "mremap", "madvise", "brk", "exit", "exit_group", "sched_yield", "getpid", "gettid",

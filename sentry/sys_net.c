@@ -8,13 +8,12 @@
 #include "audit.h"
 #include "cleanup.h"
 #include "memory.h"
+#include "net_rules.h"
 #include "syscall_table.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <linux/netlink.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,30 +32,11 @@ long
 sys_socket (struct sb_call *c)
 {
   int domain = (int) c->args[0], type = (int) c->args[1], proto = (int) c->args[2];
-  int base = type & 0xf;
   long ret;
   int fd;
 
-  switch (domain)
-    {
-    case AF_UNIX:
-      break;
-    case AF_INET:
-    case AF_INET6:
-      if (base == SOCK_RAW || base == SOCK_PACKET)
-        return sb_deny (c, EPERM, "deny-raw-socket");
-      break;
-    case AF_NETLINK:
-      /* Route queries (getaddrinfo, if_nameindex); changes need CAP_NET_ADMIN,
-         which the app does not have. Other netlink families are refused. */
-      if (proto != NETLINK_ROUTE)
-        return sb_deny (c, EPERM, "deny-netlink");
-      break;
-    case AF_PACKET:
-      return sb_deny (c, EPERM, "deny-packet-socket");
-    default:
-      return sb_deny (c, EAFNOSUPPORT, "deny-socket-family");
-    }
+  if ((ret = sb_net_socket_allowed (c, domain, type, proto)) < 0)
+    return ret;
   /* Made as the caller: the socket's owner (which decides whom SO_REUSEPORT
      lets share a port, and the uid a peer sees) is the caller's. */
   fd = sb_act_as_caller (c);
@@ -125,56 +105,8 @@ unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, b
   return 0;
 }
 
-static bool
-is_loopback (int family, const uint8_t *addr)
-{
-  static const uint8_t v6_loopback[16] = { [15] = 1 };
-  static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-  if (family == AF_INET)
-    return addr[0] == 127;
-  return memcmp (addr, v6_loopback, 16) == 0
-         || (memcmp (addr, v4_mapped, 12) == 0 && addr[12] == 127);
-}
-
-/* The tenant's network rules for an internet address: bind ranges, egress
-   rules (first match wins). In mode none the loopback is the sandbox's own
-   and always reachable. Refusals answer EACCES and are audited. */
-static int
-check_inet_rules (struct sb_call *c, const struct sockaddr_storage *ss, bool for_bind)
-{
-  const struct sb_policy *p = c->s->policy;
-  const uint8_t *addr;
-  uint16_t port;
-
-  if (ss->ss_family == AF_INET)
-    {
-      const struct sockaddr_in *in = (const struct sockaddr_in *) ss;
-      addr = (const uint8_t *) &in->sin_addr;
-      port = ntohs (in->sin_port);
-    }
-  else if (ss->ss_family == AF_INET6)
-    {
-      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) ss;
-      addr = (const uint8_t *) &in6->sin6_addr;
-      port = ntohs (in6->sin6_port);
-    }
-  else
-    return 0;
-  if (for_bind)
-    {
-      if (sb_policy_bind_allowed (p, port))
-        return 0;
-      return sb_deny (c, EACCES, "deny-bind");
-    }
-  if (p->network == SB_NET_NONE && is_loopback (ss->ss_family, addr))
-    return 0;
-  if (sb_policy_egress_allowed (p, ss->ss_family, addr, port))
-    return 0;
-  return sb_deny (c, EACCES, "deny-egress");
-}
-
-/* Makes the address usable by the Sentry and applies the tenant's rules. */
+/* Makes the address usable by the Sentry and applies the tenant's rules
+   (net_rules.c: judged by the socket, rewritten to what was judged). */
 static int
 prepare_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len, bool for_bind,
                  int *holdfd)
@@ -182,9 +114,9 @@ prepare_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len,
   int ret;
 
   *holdfd = -1;
-  if ((ret = check_inet_rules (c, ss, for_bind)) < 0)
+  if ((ret = sb_net_judge_address (c, ss, len, for_bind)) < 0)
     return ret;
-  if (ss->ss_family == AF_UNIX && *len > offsetof (struct sockaddr_un, sun_path)
+  if (*len > 0 && ss->ss_family == AF_UNIX && *len > offsetof (struct sockaddr_un, sun_path)
       && ((struct sockaddr_un *) ss)->sun_path[0] != '\0')
     return unix_path_address (c, (struct sockaddr_un *) ss, len, for_bind, holdfd);
   return 0;
@@ -430,35 +362,43 @@ sys_sendto (struct sb_call *c)
 }
 
 /* SCM_RIGHTS carries the app's fd numbers: replace them with the Sentry's
-   copies of the same files. Credentials would be checked against the
-   Sentry's own, so they are refused. */
+   copies of the same files, refusing Unix sockets and io_urings. Other
+   control messages pass only if net_rules.c allows them (credentials
+   would be checked against the Sentry's own; packet-info messages choose
+   the source and the interface). */
 static int
 translate_control (struct sb_call *c, struct send_job *j, size_t clen)
 {
   struct msghdr m = { .msg_control = j->control, .msg_controllen = clen };
   struct cmsghdr *cm;
+  int ret;
 
   for (cm = CMSG_FIRSTHDR (&m); cm; cm = CMSG_NXTHDR (&m, cm))
     {
+      int *fds = (int *) CMSG_DATA (cm);
+      size_t i, n;
+
       if (cm->cmsg_len < CMSG_LEN (0) || (char *) cm + cm->cmsg_len > j->control + clen)
         return -EINVAL;
-      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
-        return -EPERM;
-      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+      n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+      if (!(cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS))
         {
-          int *fds = (int *) CMSG_DATA (cm);
-          size_t i, n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-          for (i = 0; i < n; i++)
-            {
-              int fd;
-              if (j->npassed >= (int) (sizeof (j->passed) / sizeof (j->passed[0])))
-                return -ETOOMANYREFS;
-              fd = sb_get_app_fd (c, fds[i]);
-              if (fd < 0)
-                return -EBADF;
-              j->passed[j->npassed++] = fd;
-              fds[i] = fd;
-            }
+          if ((ret = sb_net_check_cmsg (c, cm->cmsg_level, cm->cmsg_type)) < 0)
+            return ret;
+          continue;
+        }
+      for (i = 0; i < n; i++)
+        {
+          int fd;
+          if (j->npassed >= (int) (sizeof (j->passed) / sizeof (j->passed[0])))
+            return -ETOOMANYREFS;
+          fd = sb_get_app_fd (c, fds[i]);
+          if (fd < 0)
+            return -EBADF;
+          j->passed[j->npassed++] = fd;
+          if ((ret = sb_net_check_passed_fd (c, fd)) < 0)
+            return ret;
+          fds[i] = fd;
         }
     }
   j->msg.msg_control = j->control;

@@ -47,7 +47,7 @@ command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) is required"
 # root is visible read-only, so they run from their build path).
 plain_probes=(
   probe_ptrace probe_mount probe_ns probe_handle probe_kernel
-  probe_procmem probe_hostwrite probe_mknod probe_rawnet probe_abi
+  probe_procmem probe_hostwrite probe_mknod probe_rawnet probe_abi probe_surface
 )
 victim_marker=sandbox-probe-victim
 # Names probe_fs tries to create outside its root.
@@ -262,6 +262,26 @@ if have_probe probe_fs; then
   fi
 fi
 
+# ---- probe_iouring: io_uring is refused under every profile --------------
+# One policy file per profile (an empty base: the host's defaults.conf must
+# not change the test), one audit log per profile.
+: >"$workdir/base.conf"
+for profile in default strict compat; do
+  have_probe probe_iouring || break
+  printf 'tenant = "t-probe-%s"\nsyscalls { profile = %s  audit = denied }\n' "$profile" "$profile" \
+    >"$workdir/$profile.conf"
+  run_probe "probe_iouring ($profile)" "$PROBE_TIMEOUT" \
+    "$SANDBOX_RUNTIME" "do" --audit-log "$workdir/audit-$profile.log" --policy "$workdir/$profile.conf" \
+    --policy-base "$workdir/base.conf" -- "$PROBE_DIR/probe_iouring"
+  if ((probe_rc != 0)); then
+    fail "probe_iouring ($profile)" "$(describe_rc "$probe_rc" "$PROBE_TIMEOUT")"
+  elif ! grep -q '"syscall":"io_uring_setup".*"action":"deny"' "$workdir/audit-$profile.log" 2>/dev/null; then
+    fail "probe_iouring ($profile)" "io_uring_setup was refused but not audited"
+  else
+    pass "probe_iouring ($profile)"
+  fi
+done
+
 # Every refusal of a denied call is in the audit log, as a JSON line.
 audit_ok=1
 for call in ptrace bpf mount perf_event_open userfaultfd io_uring_setup keyctl kexec_load \
@@ -269,6 +289,17 @@ for call in ptrace bpf mount perf_event_open userfaultfd io_uring_setup keyctl k
   if ! grep -q "\"syscall\":\"$call\"" "$workdir/audit.log" 2>/dev/null; then
     audit_ok=0
     printf '    audit: no line for %s\n' "$call"
+  fi
+done
+# probe_surface's refusals, each with the action that names why.
+for pair in splice:deny tee:deny vmsplice:deny mq_notify:deny mq_open:deny msgget:deny \
+            ioctl:deny-ioctl mmap:deny-arguments mprotect:deny-arguments madvise:deny-arguments \
+            sendmsg:deny-pass-unix-socket socket:deny-socket-protocol socket:deny-socket-type \
+            socket:deny-netlink futex:deny-arguments pipe2:deny-arguments waitid:deny-arguments \
+            io_setup:deny; do
+  if ! grep -q "\"syscall\":\"${pair%%:*}\".*\"action\":\"${pair#*:}\"" "$workdir/audit.log" 2>/dev/null; then
+    audit_ok=0
+    printf '    audit: no line for %s refused as %s\n' "${pair%%:*}" "${pair#*:}"
   fi
 done
 if ((audit_ok)); then

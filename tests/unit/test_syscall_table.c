@@ -1,8 +1,11 @@
 /* Unit tests for sentry/syscall_table.c: the table agrees with libseccomp's
    x86-64 names, has no gaps, and keeps the security classes of the design. */
 #include "syscall_table.h"
+#include "filter.h"
+#include "filter_args.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <errno.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -170,7 +173,9 @@ END_TEST
 START_TEST (test_sample_classes)
 {
   static const char *const sentry[] = { "openat", "execve", "uname", "socket", "connect" };
-  static const char *const host[] = { "read", "write", "futex" };
+  static const char *const host[] = { "read", "write", "close" };
+  static const char *const checked[] = { "futex", "ioctl", "mmap", "mprotect", "madvise",
+                                         "setsockopt", "getsockopt", "pipe2", "waitid" };
   const struct sb_syscall *sc;
   size_t i;
 
@@ -187,12 +192,15 @@ START_TEST (test_sample_classes)
     ck_assert_msg (must_find (sentry[i])->cls == SB_SYS_SENTRY, "%s is not SENTRY", sentry[i]);
   for (i = 0; i < ARRAY_LEN (host); i++)
     ck_assert_msg (must_find (host[i])->cls == SB_SYS_HOST, "%s is not HOST", host[i]);
+  for (i = 0; i < ARRAY_LEN (checked); i++)
+    ck_assert_msg (must_find (checked[i])->cls == SB_SYS_HOST_CHECKED, "%s is not HOST_CHECKED",
+                   checked[i]);
   sc = must_find ("clone");
   ck_assert_int_eq (sc->cls, SB_SYS_HOST_CHECKED);
   ck_assert_int_eq (sc->deny_errno, EPERM);
   ck_assert_int_eq (must_find ("socketpair")->cls, SB_SYS_HOST_CHECKED);
   ck_assert_int_eq (must_find ("socketpair")->deny_errno, EAFNOSUPPORT);
-  ck_assert_int_eq (must_find ("ioctl")->deny_errno, EPERM);
+  ck_assert_int_eq (must_find ("ioctl")->deny_errno, ENOTTY);
   ck_assert_int_eq (must_find ("chroot")->cls, SB_SYS_DENIED);
 
   ck_assert_int_eq (sb_syscall_class (sb_syscall_by_name ("openat")), SB_SYS_SENTRY);
@@ -330,6 +338,117 @@ START_TEST (test_class_names)
 }
 END_TEST
 
+
+/* docs/SURFACE.md: the rows of one section ("## TITLE..." up to the next
+   "## "), each "| `name` | ...". Returns the number of names. */
+#define DOC_MAX 512
+static int
+doc_section (const char *title, char names[][64], int max)
+{
+  const char *top = getenv ("TESTS_SRCDIR");
+  char path[4096], line[4096];
+  bool in = false;
+  int n = 0;
+  FILE *f;
+
+  snprintf (path, sizeof (path), "%s/docs/SURFACE.md", top && *top ? top : SB_TOP_SRCDIR);
+  f = fopen (path, "r");
+  ck_assert_msg (f != NULL, "cannot read %s", path);
+  while (fgets (line, sizeof (line), f))
+    {
+      if (strncmp (line, "## ", 3) == 0)
+        in = strncmp (line + 3, title, strlen (title)) == 0;
+      else if (in && strncmp (line, "| `", 3) == 0 && n < max)
+        {
+          char *end = strchr (line + 3, '`');
+          ck_assert_msg (end != NULL && end - (line + 3) < 64, "bad row: %s", line);
+          memcpy (names[n], line + 3, (size_t) (end - (line + 3)));
+          names[n][end - (line + 3)] = '\0';
+          n++;
+        }
+    }
+  fclose (f);
+  ck_assert_msg (n > 0, "%s has no section \"## %s\"", path, title);
+  return n;
+}
+
+static bool
+in_names (char names[][64], int n, const char *name)
+{
+  for (int i = 0; i < n; i++)
+    if (strcmp (names[i], name) == 0)
+      return true;
+  return false;
+}
+
+/* (8) Every call that runs on the host under the default profile is
+   justified in docs/SURFACE.md, every row there is such a call, and there
+   are at most 150 of them. */
+START_TEST (test_surface_documented)
+{
+  static char names[DOC_MAX][64];
+  int n = doc_section ("Host calls", names, DOC_MAX), host = 0, i;
+  long nr;
+
+  for (nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
+    {
+      const struct sb_syscall *sc = sb_syscall_lookup (nr);
+      if (sc == NULL || (sc->cls != SB_SYS_HOST && sc->cls != SB_SYS_HOST_CHECKED))
+        continue;
+      host++;
+      ck_assert_msg (in_names (names, n, sc->name), "%s runs on the host but docs/SURFACE.md does not justify it",
+                     sc->name);
+    }
+  for (i = 0; i < n; i++)
+    {
+      const struct sb_syscall *sc = sb_syscall_lookup (sb_syscall_by_name (names[i]));
+      ck_assert_msg (sc != NULL && (sc->cls == SB_SYS_HOST || sc->cls == SB_SYS_HOST_CHECKED),
+                     "docs/SURFACE.md lists %s as a host call, the table does not", names[i]);
+    }
+  ck_assert_int_eq (n, host);
+  ck_assert_msg (host <= 150, "%d host-class calls in the default profile (at most 150)", host);
+}
+END_TEST
+
+/* (9) What compat adds is documented too, and never io_uring. */
+START_TEST (test_compat_documented)
+{
+  static char names[DOC_MAX][64];
+  int n = doc_section ("Added by compat", names, DOC_MAX), i;
+  long nr;
+
+  for (nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
+    if (sb_syscall_lookup (nr) && sb_filter_compat_call ((int) nr))
+      {
+        ck_assert_msg (sb_syscall_class (nr) == SB_SYS_DENIED, "compat lists %s, which is not denied",
+                       sb_syscall_lookup (nr)->name);
+        ck_assert_msg (in_names (names, n, sb_syscall_lookup (nr)->name),
+                       "compat adds %s but docs/SURFACE.md does not say why", sb_syscall_lookup (nr)->name);
+      }
+  for (i = 0; i < n; i++)
+    ck_assert_msg (sb_filter_compat_call ((int) sb_syscall_by_name (names[i])),
+                   "docs/SURFACE.md says compat adds %s; filter.c does not", names[i]);
+  ck_assert (!sb_filter_compat_call ((int) sb_syscall_by_name ("io_uring_setup")));
+  ck_assert (!sb_filter_compat_call ((int) sb_syscall_by_name ("io_uring_enter")));
+  ck_assert (!sb_filter_compat_call ((int) sb_syscall_by_name ("io_uring_register")));
+}
+END_TEST
+
+/* (10) No host-checked call is a hollow check: each has an allowlist. */
+START_TEST (test_checked_have_lists)
+{
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_NOTIFY);
+  long nr;
+
+  ck_assert_ptr_nonnull (ctx);
+  for (nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
+    if (sb_syscall_class (nr) == SB_SYS_HOST_CHECKED)
+      ck_assert_msg (sb_filter_add_checked (ctx, (int) nr) == 0, "%s has no argument list",
+                     sb_syscall_lookup (nr)->name);
+  seccomp_release (ctx);
+}
+END_TEST
+
 static Suite *
 syscall_table_suite (void)
 {
@@ -346,6 +465,9 @@ syscall_table_suite (void)
   tcase_add_test (tc, test_denied_have_errno);
   tcase_add_test (tc, test_unique_names_and_sane_entries);
   tcase_add_test (tc, test_class_names);
+  tcase_add_test (tc, test_surface_documented);
+  tcase_add_test (tc, test_compat_documented);
+  tcase_add_test (tc, test_checked_have_lists);
   suite_add_tcase (s, tc);
   return s;
 }
