@@ -14,7 +14,7 @@
 #include "policy.h"
 
 #include "parse.h"
-#include "sentry/syscall_table.h"
+#include "syscall_table.h"
 
 #include <arpa/inet.h>
 #include <confuse.h>

@@ -1,4 +1,4 @@
-/* Compiles sentry/syscall_table.c into the app's seccomp filter:
+/* Compiles common/syscall_table.c into the app's seccomp filter:
    host -> ALLOW; host-checked -> ALLOW for the safe argument values only;
    sentry, denied and every number the table does not know -> NOTIFY (the
    Sentry implements, or refuses and audits). Foreign architectures

@@ -765,6 +765,9 @@ sb_launch (struct sentry *s, sb_error_t *err)
   gofer_exe = open (path, O_PATH | O_CLOEXEC);
   if (gofer_exe < 0)
     return sb_error (err, errno, "open the Gofer `%s`", path);
+  /* The environment is the command's from here on: none of our settings. */
+  unsetenv ("SANDBOX_LIBEXEC_DIR");
+  unsetenv ("SANDBOX_CGROUP_ROOT");
   if (sethostname (s->cfg.hostname, strlen (s->cfg.hostname)) < 0)
     return sb_error (err, errno, "set the hostname");
   if (!s->cfg.network_host && loopback_up (err) < 0)

@@ -1,4 +1,4 @@
-/* Unit tests for sentry/syscall_table.c: the table agrees with libseccomp's
+/* Unit tests for common/syscall_table.c: the table agrees with libseccomp's
    x86-64 names, has no gaps, and keeps the security classes of the design. */
 #include "syscall_table.h"
 #include "filter.h"

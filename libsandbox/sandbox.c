@@ -1,0 +1,497 @@
+#include "sandbox.h"
+#include "cleanup.h"
+#include "hostpath.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *
+sb_cgroup_root (void)
+{
+  const char *r = getenv ("SANDBOX_CGROUP_ROOT");
+  return r ? r : "/sys/fs/cgroup";
+}
+
+/* Descriptors the Sentry inherits, from fd 3 up, in this order. */
+struct handoff
+{
+  int fds[8 + SB_POLICY_MAX_VOLUMES];
+  int n;
+};
+
+/* Adds fd to the hand-off; returns the number it will have in the Sentry. */
+static int
+handoff_add (struct handoff *h, int fd)
+{
+  h->fds[h->n] = fd;
+  return 3 + h->n++;
+}
+
+struct sandbox_io
+{
+  int lifeline[2];         /* write end ours, held until we exit: the Sentry sees us go */
+  int audit[2];            /* the Sentry's audit lines: read end ours */
+  int ctl[2];              /* with a terminal: the pty's master comes back on it */
+  int in[2], out[2], err[2];  /* without: the app's stdio pipes */
+  int rootfs;              /* a detached copy of --rootfs's mount tree, or -1 */
+  int volumes[SB_POLICY_MAX_VOLUMES];
+  int nvolumes;
+};
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+static void
+sandbox_io_close (struct sandbox_io *io)
+{
+  int *all[] = { &io->lifeline[0], &io->lifeline[1], &io->audit[0], &io->audit[1], &io->ctl[0],
+                 &io->ctl[1], &io->in[0], &io->in[1], &io->out[0], &io->out[1], &io->err[0],
+                 &io->err[1], &io->rootfs };
+
+  for (size_t i = 0; i < sizeof (all) / sizeof (all[0]); i++)
+    close_fd (all[i]);
+  for (int i = 0; i < io->nvolumes; i++)
+    close_fd (&io->volumes[i]);
+  io->nvolumes = 0;
+}
+
+/* The host directories the sandbox is built from, opened once by
+   descriptor (common/hostpath.h) and checked there; what the Sentry gets is
+   a detached copy of each one's mount tree, taken from that descriptor
+   (the Sentry's own mount namespace could not copy ours). A volume must
+   still be inside the tenant's volume roots where the walk ended up. */
+static int
+host_tree (const char *path, const char *what, char *where, size_t len, sb_error_t *err)
+{
+  cleanup_close int fd = sb_open_host_path (path, what, err);
+  int tree;
+
+  if (fd < 0)
+    return -1;
+  if (where && sb_fd_host_path (fd, where, len) < 0)
+    return sb_error (err, EIO, "%s `%s`: cannot tell where it is", what, path);
+  tree = syscall (SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (tree < 0)
+    return sb_error (err, errno, "%s `%s`: copy its mount", what, path);
+  return tree;
+}
+
+static int
+open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *err)
+{
+  const struct sb_policy *p = spec->policy;
+
+  if (spec->rootfs)
+    {
+      io->rootfs = host_tree (spec->rootfs, "--rootfs", NULL, 0, err);
+      if (io->rootfs < 0)
+        return -1;
+    }
+  for (int i = 0; i < p->nvolumes; i++)
+    {
+      const struct sb_volume *v = &p->volumes[i];
+      char what[128], now[4096];
+      bool inside = false;
+      int fd;
+
+      snprintf (what, sizeof (what), "volume %s: source", v->name);
+      fd = host_tree (v->source, what, now, sizeof (now), err);
+      if (fd < 0)
+        return -1;
+      io->volumes[io->nvolumes++] = fd;
+      for (int k = 0; k < p->nvolume_roots && !inside; k++)
+        inside = sb_path_has_prefix (now, p->volume_roots[k]);
+      if (!inside)
+        return sb_error (err, EPERM, "%s `%s` is outside the tenant's volume roots", what, now);
+    }
+  return 0;
+}
+
+static int
+make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *err)
+{
+  uint32_t root = spec->ids.host;
+
+  if (pipe2 (io->audit, O_CLOEXEC) < 0 || pipe2 (io->lifeline, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  /* The Sentry never waits for us to read an audit line. */
+  fcntl (io->audit[1], F_SETFL, O_NONBLOCK);
+  if (spec->tty)
+    {
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->ctl) < 0)
+        return sb_error (err, errno, "socketpair");
+      return 0;
+    }
+  if (pipe2 (io->in, O_CLOEXEC) < 0 || pipe2 (io->out, O_CLOEXEC) < 0 || pipe2 (io->err, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  /* The pipes belong to the container's root, as if it had made them: it
+     may then reopen them by name (/dev/stdout is /proc/self/fd/1). */
+  if (fchown (io->in[0], root, root) < 0 || fchown (io->out[0], root, root) < 0
+      || fchown (io->err[0], root, root) < 0)
+    return sb_error (err, errno, "give the stdio pipes to the container's root");
+  return 0;
+}
+
+/* The strings sentry_argv points into. */
+struct argv_bufs
+{
+  char memory[32], cpus[16], disk[32], idmap[32];
+  char fds[8 + SB_POLICY_MAX_VOLUMES][32];
+  char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
+};
+
+/* argv for sandbox-sentry; fills the hand-off of the descriptors it names. */
+static char **
+sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct sb_cgroup *cg,
+             struct handoff *h, struct argv_bufs *b)
+{
+  size_t n = 0, i;
+  int k, f = 0;
+  char **v;
+
+  while (spec->argv[n])
+    n++;
+  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_CGROUP_MAX_DIRS, sizeof (char *));
+  if (v == NULL)
+    return NULL;
+  i = 0;
+  v[i++] = "sandbox-sentry";
+  snprintf (b->idmap, sizeof (b->idmap), "%u:%u", spec->ids.host, spec->ids.count);
+  v[i++] = "--id-map";
+  v[i++] = b->idmap;
+  snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->audit[1]));
+  v[i++] = "--audit-fd";
+  v[i++] = b->fds[f++];
+  snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->lifeline[0]));
+  v[i++] = "--lifeline-fd";
+  v[i++] = b->fds[f++];
+  if (spec->tty)
+    {
+      v[i++] = "--tty";
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->ctl[1]));
+      v[i++] = "--ctl-fd";
+      v[i++] = b->fds[f++];
+    }
+  else
+    {
+      int a = handoff_add (h, io->in[0]), c = handoff_add (h, io->out[1]), e = handoff_add (h, io->err[1]);
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d,%d,%d", a, c, e);
+      v[i++] = "--stdio";
+      v[i++] = b->fds[f++];
+    }
+  if (spec->rootfs)
+    {
+      v[i++] = "--rootfs";
+      v[i++] = (char *) spec->rootfs;
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->rootfs));
+      v[i++] = "--rootfs-fd";
+      v[i++] = b->fds[f++];
+    }
+  for (k = 0; k < io->nvolumes; k++)
+    {
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->volumes[k]));
+      v[i++] = "--volume-fd";
+      v[i++] = b->fds[f++];
+    }
+  v[i++] = "--hostname";
+  v[i++] = (char *) spec->hostname;
+  v[i++] = "--release";
+  v[i++] = (char *) spec->release;
+  v[i++] = "--network";
+  v[i++] = spec->network_host ? "host" : "none";
+  if (spec->limits.memory_bytes)
+    {
+      snprintf (b->memory, sizeof (b->memory), "%llu", (unsigned long long) spec->limits.memory_bytes);
+      v[i++] = "--memory";
+      v[i++] = b->memory;
+    }
+  if (spec->limits.cpu_millis)
+    {
+      snprintf (b->cpus, sizeof (b->cpus), "%u", (spec->limits.cpu_millis + 999) / 1000);
+      v[i++] = "--cpus";
+      v[i++] = b->cpus;
+      /* Polling for the next call would spend the sandbox's own CPU quota. */
+      v[i++] = "--no-spin";
+    }
+  snprintf (b->disk, sizeof (b->disk), "%llu", (unsigned long long) spec->policy->disk_bytes);
+  v[i++] = "--tmpfs-size";
+  v[i++] = b->disk;
+  if (spec->policy_file)
+    {
+      v[i++] = "--policy";
+      v[i++] = (char *) spec->policy_file;
+      if (spec->policy_base)
+        {
+          v[i++] = "--policy-base";
+          v[i++] = (char *) spec->policy_base;
+        }
+    }
+  for (k = 0; k < cg->ndirs; k++)
+    {
+      sb_cgroup_app_procs (cg, k, b->cgroup_procs[k], sizeof (b->cgroup_procs[k]));
+      v[i++] = "--cgroup-procs";
+      v[i++] = b->cgroup_procs[k];
+    }
+  if (spec->strace)
+    v[i++] = "--strace";
+  v[i++] = "--id";
+  v[i++] = (char *) spec->id;
+  if (spec->cwd)
+    {
+      v[i++] = "--cwd";
+      v[i++] = (char *) spec->cwd;
+      if (spec->cwd_optional)
+        v[i++] = "--cwd-optional";
+    }
+  v[i++] = "--";
+  memcpy (v + i, spec->argv, n * sizeof (char *));
+  return v;
+}
+
+/* A small process that outlives us only if we are killed: it waits for the
+   Sentry to end (it does, when its lifeline hangs up) and removes the
+   sandbox's cgroup, which nobody else would. On a normal exit we clean up
+   ourselves and end it. It keeps no descriptor but the Sentry's pidfd. */
+static pid_t
+start_watcher (pid_t sentry, struct sb_cgroup *cg)
+{
+  int pidfd = syscall (SYS_pidfd_open, sentry, 0);
+  pid_t parent = getpid (), pid;
+
+  if (pidfd < 0)
+    return -1;
+  pid = fork ();
+  if (pid != 0)
+    {
+      close (pidfd);
+      return pid;
+    }
+  {
+    struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+    sigset_t all;
+    int i;
+
+    sb_close_fds_except (0, &pidfd, 1);
+    /* Signals meant for the command (a Ctrl-C to the process group) are not ours. */
+    for (i = 1; i < NSIG; i++)
+      if (i != SIGKILL && i != SIGSTOP)
+        signal (i, SIG_IGN);
+    sigfillset (&all);
+    sigprocmask (SIG_SETMASK, &all, NULL);
+    while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+      ;
+    /* Give the owner a moment: if it lives, it cleans up and ends us. */
+    for (i = 0; i < 50 && getppid () == parent; i++)
+      usleep (20000);
+    if (getppid () != parent)
+      sb_cgroup_destroy (cg, NULL);
+    _exit (0);
+  }
+}
+
+/* In the child: the Sentry's descriptors (0: /dev/null, 1-2: ours, for its
+   own messages and --strace; 3..: the hand-off), its environment (the
+   command's; the Sentry drops its own SANDBOX_* settings before the
+   command starts), then exec. */
+__attribute__ ((noreturn)) static void
+exec_sentry (int sentry_exe, int devnull, const struct handoff *h, char **sargv, char *const *envp)
+{
+  int moved[8 + SB_POLICY_MAX_VOLUMES + 2], k, exe;
+  sigset_t none;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  /* Move every descriptor above where they go first: any may sit there. */
+  for (k = 0; k < h->n; k++)
+    if ((moved[k] = fcntl (h->fds[k], F_DUPFD_CLOEXEC, 64)) < 0)
+      _exit (125);
+  exe = fcntl (sentry_exe, F_DUPFD_CLOEXEC, 64);
+  if (exe < 0 || dup2 (devnull, 0) < 0)
+    _exit (125);
+  for (k = 0; k < h->n; k++)
+    if (dup2 (moved[k], 3 + k) < 0)
+      _exit (125);
+  {
+    int keep[1] = { exe };
+    sb_close_fds_except (3 + h->n, keep, 1);
+  }
+  if (envp != NULL)
+    {
+      /* The helpers' own directory still matters to the Sentry itself. */
+      const char *libexec = getenv ("SANDBOX_LIBEXEC_DIR");
+      size_t n = 0;
+      char **env;
+
+      while (envp[n])
+        n++;
+      env = calloc (n + 2, sizeof (char *));
+      if (env == NULL)
+        _exit (125);
+      memcpy (env, envp, n * sizeof (char *));
+      if (libexec && asprintf (&env[n], "SANDBOX_LIBEXEC_DIR=%s", libexec) < 0)
+        _exit (125);
+      envp = env;
+    }
+  syscall (SYS_execveat, exe, "", sargv, envp ? envp : environ, AT_EMPTY_PATH);
+  fprintf (stderr, "sandbox: exec the Sentry: %s\n", strerror (errno));
+  _exit (125);
+}
+
+int
+sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_error_t *err)
+{
+  struct sandbox_io io = { .lifeline = { -1, -1 }, .audit = { -1, -1 }, .ctl = { -1, -1 },
+                           .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .rootfs = -1 };
+  struct handoff h = { 0 };
+  cleanup_close int sentry_exe = -1;
+  cleanup_close int devnull = -1;
+  cleanup_free char **sargv = NULL;
+  cleanup_free struct argv_bufs *bufs = calloc (1, sizeof (*bufs));
+  int sync[2] = { -1, -1 }, ret = -1;
+  char path[PATH_MAX];
+  unsigned long flags;
+  pid_t child;
+
+  memset (sb, 0, sizeof (*sb));
+  sb->sentry = sb->watcher = -1;
+  sb->app_in = sb->app_out = sb->app_err = sb->ctl = sb->audit = sb->lifeline = -1;
+  if (bufs == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  snprintf (path, sizeof (path), "%s/sandbox-sentry", sb_libexec_dir ());
+  sentry_exe = open (path, O_PATH | O_CLOEXEC);
+  if (sentry_exe < 0)
+    return sb_error (err, errno, "open the Sentry `%s`", path);
+  devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0)
+    return sb_error (err, errno, "open /dev/null");
+  if (open_host_dirs (spec, &io, err) < 0)
+    {
+      sandbox_io_close (&io);
+      return SB_SANDBOX_EREQUEST;
+    }
+  if (make_io (spec, &io, err) < 0)
+    goto fail;
+  if (sb_cgroup_create (&sb->cg, sb_cgroup_root (), spec->id, err) < 0)
+    {
+      sb_error_prefix (err, "create the sandbox's cgroup");
+      goto fail;
+    }
+  if (sb_cgroup_set_limits (&sb->cg, &spec->limits, err) < 0)
+    {
+      sb_error_prefix (err, "apply the policy's limits");
+      goto fail;
+    }
+  sargv = sentry_argv (spec, &io, &sb->cg, &h, bufs);
+  if (sargv == NULL)
+    {
+      sb_error (err, ENOMEM, "allocate");
+      goto fail;
+    }
+  if (pipe2 (sync, O_CLOEXEC) < 0)
+    {
+      sb_error (err, errno, "pipe");
+      goto fail;
+    }
+  flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+  if (!spec->network_host)
+    flags |= CLONE_NEWNET;
+  child = syscall (SYS_clone, flags, 0, 0, 0, 0);
+  if (child < 0)
+    {
+      sb_error (err, errno, "clone the sandbox's namespaces");
+      goto fail;
+    }
+  if (child == 0)
+    {
+      char go;
+
+      /* If we are killed, the Sentry goes too, and with it (pid 1 of the
+         sandbox) every process of the sandbox. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      close (sync[1]);
+      /* (getppid is 0 here: our parent is outside the new pid namespace. If it
+         died before prctl, the read below sees end-of-file.) */
+      if (read (sync[0], &go, 1) != 1)
+        _exit (125); /* the parent failed to place us: give up */
+      exec_sentry (sentry_exe, devnull, &h, sargv, spec->envp);
+    }
+  close_fd (&sync[0]);
+  sb->sentry = child;
+  /* Only the Sentry keeps its ends. */
+  {
+    int *theirs[] = { &io.audit[1], &io.ctl[1], &io.in[0], &io.out[1], &io.err[1], &io.lifeline[0], &io.rootfs };
+    for (size_t i = 0; i < sizeof (theirs) / sizeof (theirs[0]); i++)
+      close_fd (theirs[i]);
+    for (int i = 0; i < io.nvolumes; i++)
+      close_fd (&io.volumes[i]);
+    io.nvolumes = 0;
+  }
+  if (sb_cgroup_add_pid (&sb->cg, child, err) < 0)
+    {
+      close_fd (&sync[1]);
+      waitpid (child, NULL, 0);
+      sb->sentry = -1;
+      sb_error_prefix (err, "place the sandbox in its cgroup");
+      goto fail;
+    }
+  sb->watcher = start_watcher (child, &sb->cg);
+  if (write (sync[1], "G", 1) != 1)
+    kill (child, SIGKILL);
+  close_fd (&sync[1]);
+  sb->app_in = io.in[1];
+  sb->app_out = io.out[0];
+  sb->app_err = io.err[0];
+  sb->ctl = io.ctl[0];
+  sb->audit = io.audit[0];
+  sb->lifeline = io.lifeline[1];
+  io.in[1] = io.out[0] = io.err[0] = io.ctl[0] = io.audit[0] = io.lifeline[1] = -1;
+  return 0;
+
+fail:
+  close_fd (&sync[0]);
+  close_fd (&sync[1]);
+  sandbox_io_close (&io);
+  sb_sandbox_cleanup (sb);
+  return ret;
+}
+
+void
+sb_sandbox_cleanup (struct sb_sandbox *sb)
+{
+  int *ours[] = { &sb->app_in, &sb->app_out, &sb->app_err, &sb->ctl, &sb->audit, &sb->lifeline };
+
+  for (size_t i = 0; i < sizeof (ours) / sizeof (ours[0]); i++)
+    close_fd (ours[i]);
+  if (sb->cg.ndirs > 0)
+    {
+      sb_error_t cgerr = NULL;
+      if (sb_cgroup_destroy (&sb->cg, &cgerr) < 0)
+        sb_error_print ("sandbox", &cgerr);
+    }
+  if (sb->watcher > 0)
+    {
+      kill (sb->watcher, SIGKILL);
+      waitpid (sb->watcher, NULL, 0);
+    }
+  sb->watcher = -1;
+}

@@ -1,0 +1,68 @@
+/* The sandbox library: starts one sandbox and tears it down. Used by
+   `sandbox-runtime do`, by sandboxd's per-container monitor and by the OCI
+   runtime, so that there is one way a sandbox is made.
+
+   sb_sandbox_start() opens the host directories safely (common/hostpath.h),
+   makes the sandbox's cgroup with its limits, its stdio (pipes, or a
+   control socket on which the Sentry hands back the master of the
+   sandbox's own terminal), its audit pipe and its lifeline, and starts the
+   Sentry in new pid, mount, ipc, uts (and net) namespaces. The caller then
+   relays (runtime/relay.c does for `do`) and waits for the Sentry, and
+   calls sb_sandbox_cleanup() once it is gone. */
+#ifndef SB_SANDBOX_H
+#define SB_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "cgroup.h"
+#include "creds.h"
+#include "error.h"
+#include "policy/policy.h"
+
+struct sb_sandbox_spec
+{
+  const char *id;                  /* unique: names the cgroup and the audit lines */
+  const struct sb_policy *policy;  /* the effective policy: limits, volumes */
+  const char *policy_file;         /* the same policy, for the Sentry (NULL: the defaults) */
+  const char *policy_base;         /* its base file, or NULL */
+  const char *rootfs;              /* NULL: the host root */
+  const char *hostname;
+  const char *release;
+  bool network_host;
+  bool strace;                     /* the Sentry prints every mediated call on our stderr */
+  bool tty;                        /* the app gets a terminal of the sandbox's own */
+  const char *cwd;                 /* NULL: "/" */
+  bool cwd_optional;               /* fall back to "/" when cwd is not in the image */
+  char *const *argv;
+  char *const *envp;               /* the command's environment; NULL: ours */
+  struct sb_cgroup_limits limits;
+  struct sb_idmap ids;             /* the tenant's host ids (sb_idrange_for) */
+};
+
+struct sb_sandbox
+{
+  pid_t sentry;
+  pid_t watcher;                   /* removes the cgroup if we are killed */
+  struct sb_cgroup cg;
+  int app_in, app_out, app_err;    /* our ends of the app's stdio (without a terminal) */
+  int ctl;                         /* with a terminal: the master arrives here */
+  int audit;                       /* the Sentry's audit lines */
+  int lifeline;                    /* close it, and the sandbox ends */
+};
+
+/* The request itself is wrong (a refused --rootfs or volume): a usage
+   error for the caller to report as such. */
+#define SB_SANDBOX_EREQUEST (-2)
+
+/* Starts the sandbox. Returns 0, SB_SANDBOX_EREQUEST or -1, with err set. */
+int sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_error_t *err);
+
+/* After the Sentry has been reaped: removes the cgroup, ends the watcher,
+   closes what is still open. Safe to call twice. */
+void sb_sandbox_cleanup (struct sb_sandbox *sb);
+
+/* Where cgroups are: $SANDBOX_CGROUP_ROOT lets a test point at a cgroup2
+   mount of its own (to test v2 on a v1 host). */
+const char *sb_cgroup_root (void);
+
+#endif
