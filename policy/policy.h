@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include "error.h"
 
@@ -131,6 +132,11 @@ int sb_policy_load (struct sb_policy *p, const char *base, const char *tenant, s
 
 /* Parses a policy held in memory (for the fuzz target and the unit tests). */
 int sb_policy_load_buffer (struct sb_policy *p, const char *name, const char *text, sb_error_t *err);
+
+/* Writes p as a tenant policy file that loads back to the same policy,
+   except id-range and id-pool, which are not written (the ids a container
+   runs as are passed to its Sentry apart). Returns 0 or -EIO. */
+int sb_policy_write (const struct sb_policy *p, FILE *f);
 
 /* Strict parsers shared with the command line. */
 int sb_parse_size (const char *s, uint64_t *out);            /* "512M", "2G", "1024", "64K" */
