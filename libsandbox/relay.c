@@ -264,11 +264,14 @@ sb_relay_run (struct sb_relay *r, sb_error_t *err)
         }
       if (ip_ctl >= 0 && p[ip_ctl].revents)
         {
-          /* The Sentry hands over the terminal's master, then has nothing more to say. */
-          char byte;
+          /* The Sentry hands over the terminal's master ({"op":"terminal"}); `do`
+             asks nothing else of it. */
+          char msg[256];
           int fds[1], nfds = 1;
-          ssize_t n = sb_recv_msg (r->ctl, &byte, 1, fds, &nfds);
-          if (n > 0 && nfds == 1 && byte == 'T' && master < 0)
+          ssize_t n = sb_recv_msg (r->ctl, msg, sizeof (msg) - 1, fds, &nfds);
+          if (n > 0)
+            msg[n] = '\0';
+          if (n > 0 && nfds == 1 && strstr (msg, "\"terminal\"") && master < 0)
             {
               master = fds[0];
               set_nonblock (master);

@@ -136,12 +136,11 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
     return sb_error (err, errno, "pipe");
   /* The Sentry never waits for us to read an audit line. */
   fcntl (io->audit[1], F_SETFL, O_NONBLOCK);
+  /* Its control channel (sentry/control.c): a terminal's master, exec, stats. */
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->ctl) < 0)
+    return sb_error (err, errno, "socketpair");
   if (spec->tty)
-    {
-      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->ctl) < 0)
-        return sb_error (err, errno, "socketpair");
-      return 0;
-    }
+    return 0;
   if (pipe2 (io->in, O_CLOEXEC) < 0 || pipe2 (io->out, O_CLOEXEC) < 0 || pipe2 (io->err, O_CLOEXEC) < 0)
     return sb_error (err, errno, "pipe");
   /* The pipes belong to the container's root, as if it had made them: it
@@ -155,7 +154,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 /* The strings sentry_argv points into. */
 struct argv_bufs
 {
-  char memory[32], cpus[16], disk[32], idmap[32];
+  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66];
   char fds[8 + SB_POLICY_MAX_VOLUMES][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
@@ -185,13 +184,11 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
   snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->lifeline[0]));
   v[i++] = "--lifeline-fd";
   v[i++] = b->fds[f++];
+  snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->ctl[1]));
+  v[i++] = "--ctl-fd";
+  v[i++] = b->fds[f++];
   if (spec->tty)
-    {
-      v[i++] = "--tty";
-      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->ctl[1]));
-      v[i++] = "--ctl-fd";
-      v[i++] = b->fds[f++];
-    }
+    v[i++] = "--tty";
   else
     {
       int a = handoff_add (h, io->in[0]), c = handoff_add (h, io->out[1]), e = handoff_add (h, io->err[1]);
@@ -254,6 +251,14 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
     }
   if (spec->strace)
     v[i++] = "--strace";
+  if (spec->user.set)
+    {
+      size_t o = (size_t) snprintf (b->user, sizeof (b->user), "%u:%u", spec->user.uid, spec->user.gid);
+      for (k = 0; k < spec->user.ngroups && o < sizeof (b->user); k++)
+        o += (size_t) snprintf (b->user + o, sizeof (b->user) - o, "%c%u", k ? ',' : ':', spec->user.groups[k]);
+      v[i++] = "--user";
+      v[i++] = b->user;
+    }
   v[i++] = "--id";
   v[i++] = (char *) spec->id;
   if (spec->cwd)

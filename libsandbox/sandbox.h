@@ -37,6 +37,13 @@ struct sb_sandbox_spec
   char *const *envp;               /* the command's environment; NULL: ours */
   struct sb_cgroup_limits limits;
   struct sb_idmap ids;             /* the tenant's host ids (sb_idrange_for) */
+  struct
+  {
+    bool set;
+    uint32_t uid, gid;             /* container ids */
+    int ngroups;
+    uint32_t groups[64];
+  } user;                          /* who the command runs as; unset: root */
 };
 
 struct sb_sandbox
@@ -45,7 +52,7 @@ struct sb_sandbox
   pid_t watcher;                   /* removes the cgroup if we are killed */
   struct sb_cgroup cg;
   int app_in, app_out, app_err;    /* our ends of the app's stdio (without a terminal) */
-  int ctl;                         /* with a terminal: the master arrives here */
+  int ctl;                         /* the Sentry's control channel (sentry/control.c) */
   int audit;                       /* the Sentry's audit lines */
   int lifeline;                    /* close it, and the sandbox ends */
 };

@@ -31,6 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <grp.h>
+#include <poll.h>
+#include <jansson.h>
 #include <sys/mount.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -155,8 +158,12 @@ install_forwarding (void)
     sigaction (sigs[i], &sa, NULL);
 }
 
+/* In a child of the init: becomes the process the request describes and
+   execs it. Everything here is host-class under the app's filter (fds,
+   ids, a session), except execve and chdir, which the Sentry serves. */
 __attribute__ ((noreturn)) static void
-exec_command (char **argv, bool tty)
+run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_user *user, bool tty,
+             const int *stdio)
 {
   sigset_t none;
   int i;
@@ -165,16 +172,185 @@ exec_command (char **argv, bool tty)
     signal (i, SIG_DFL);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  /* With a terminal the command leads a session that has it, as docker
-     run -t gives it. */
+  if (stdio)
+    {
+      int moved[3];
+      for (i = 0; i < 3; i++)
+        if ((moved[i] = fcntl (stdio[i], F_DUPFD_CLOEXEC, 10)) < 0)
+          _exit (126);
+      for (i = 0; i < 3; i++)
+        if (dup2 (moved[i], i) < 0)
+          _exit (126);
+      syscall (SYS_close_range, 3, ~0u, 0);
+    }
+  /* With a terminal the process leads a session that has it, as docker
+     run -t and exec -t give it. */
   if (tty && (setsid () < 0 || ioctl (0, TIOCSCTTY, 0) < 0))
     {
       fprintf (stderr, "sandbox-runtime: make the terminal the command's: %s\n", strerror (errno));
       _exit (126);
     }
+  if (user && user->set)
+    {
+      gid_t groups[SB_PROC_MAX_GROUPS];
+      for (i = 0; i < user->ngroups; i++)
+        groups[i] = user->groups[i];
+      if (setgroups ((size_t) user->ngroups, groups) < 0 || setresgid (user->gid, user->gid, user->gid) < 0
+          || setresuid (user->uid, user->uid, user->uid) < 0)
+        {
+          fprintf (stderr, "sandbox-runtime: become user %u:%u: %s\n", user->uid, user->gid, strerror (errno));
+          _exit (126);
+        }
+    }
+  if (cwd && chdir (cwd) < 0)
+    {
+      fprintf (stderr, "sandbox-runtime: working directory `%s`: %s\n", cwd, strerror (errno));
+      _exit (126);
+    }
+  if (envp)
+    environ = envp;
   execvp (argv[0], argv);
   fprintf (stderr, "sandbox-runtime: exec `%s`: %s\n", argv[0], strerror (errno));
   _exit (errno == ENOENT ? 127 : 126);
+}
+
+/* ---- exec sessions: requests from the Sentry (sentry/control.c) ------------ */
+
+#define SESSIONS_MAX 1024
+static struct
+{
+  pid_t pid;
+  long long id;
+} sessions[SESSIONS_MAX];
+
+static char **
+string_array (json_t *a)
+{
+  size_t n = json_array_size (a), i;
+  char **v = calloc (n + 1, sizeof (char *));
+
+  for (i = 0; v && i < n; i++)
+    v[i] = (char *) json_string_value (json_array_get (a, i));
+  return v;
+}
+
+static void
+tell_sentry (int sock, json_t *msg)
+{
+  char *text = json_dumps (msg, JSON_COMPACT);
+
+  json_decref (msg);
+  if (text)
+    {
+      /* A plain write: one message on the SOCK_SEQPACKET socket. */
+      if (write (sock, text, strlen (text)) < 0)
+        {
+          /* The Sentry is gone: so is the sandbox, in a moment. */
+        }
+      free (text);
+    }
+}
+
+static void
+start_session (int sock)
+{
+  char buf[65537];
+  int fds[SB_FDPASS_MAX], nfds = SB_FDPASS_MAX, i, slot;
+  ssize_t n = sb_recv_msg (sock, buf, sizeof (buf) - 1, fds, &nfds);
+  struct sb_proc_user user = { 0 };
+  json_t *req, *groups;
+  json_int_t id;
+  char **argv, **envp;
+  const char *cwd;
+  pid_t pid;
+
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+  req = json_loadb (buf, (size_t) n, 0, NULL);
+  id = json_integer_value (json_object_get (req, "id"));
+  argv = string_array (json_object_get (req, "argv"));
+  envp = string_array (json_object_get (req, "env"));
+  cwd = json_string_value (json_object_get (req, "cwd"));
+  for (slot = 0; slot < SESSIONS_MAX && sessions[slot].pid > 0; slot++)
+    ;
+  if (req == NULL || nfds != 3 || argv == NULL || envp == NULL || argv[0] == NULL || slot == SESSIONS_MAX)
+    {
+      tell_sentry (sock, json_pack ("{s:I, s:s, s:i}", "id", id, "error", "malformed or too many exec sessions",
+                                    "errno", EINVAL));
+      goto out;
+    }
+  if (json_object_get (req, "uid"))
+    {
+      user.set = true;
+      user.uid = (uint32_t) json_integer_value (json_object_get (req, "uid"));
+      user.gid = (uint32_t) json_integer_value (json_object_get (req, "gid"));
+      groups = json_object_get (req, "groups");
+      for (i = 0; i < (int) json_array_size (groups) && i < SB_PROC_MAX_GROUPS; i++)
+        user.groups[user.ngroups++] = (uint32_t) json_integer_value (json_array_get (groups, (size_t) i));
+    }
+  pid = fork ();
+  if (pid == 0)
+    run_process (argv, envp, cwd, &user, json_is_true (json_object_get (req, "tty")), fds);
+  if (pid < 0)
+    tell_sentry (sock, json_pack ("{s:I, s:s, s:i}", "id", id, "error", "fork", "errno", errno));
+  else
+    {
+      sessions[slot].pid = pid;
+      sessions[slot].id = id;
+      tell_sentry (sock, json_pack ("{s:I, s:i}", "id", id, "pid", (int) pid));
+    }
+out:
+  for (i = 0; i < nfds; i++)
+    close (fds[i]);
+  free (argv);
+  free (envp);
+  json_decref (req);
+}
+
+static void
+chld_noop (int sig)
+{
+  (void) sig;
+}
+
+/* Waits for the command while serving exec requests; returns its status. */
+static int
+serve (int sock)
+{
+  struct sigaction sa = { .sa_handler = chld_noop };
+  sigset_t block, during;
+  int status;
+
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGCHLD, &sa, NULL);
+  sigemptyset (&block);
+  sigaddset (&block, SIGCHLD);
+  sigprocmask (SIG_BLOCK, &block, &during);
+  sigdelset (&during, SIGCHLD);
+  for (;;)
+    {
+      struct pollfd p = { .fd = sock, .events = POLLIN };
+      pid_t pid;
+
+      if (ppoll (&p, sock >= 0 ? 1 : 0, NULL, &during) > 0 && (p.revents & (POLLHUP | POLLERR)))
+        sock = -1; /* the Sentry is gone: only the command matters now */
+      else if (p.revents & POLLIN)
+        start_session (sock);
+      while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+        {
+          if (pid == command_pid)
+            return status;
+          for (int i = 0; i < SESSIONS_MAX; i++)
+            if (sessions[i].pid == pid)
+              {
+                sessions[i].pid = 0;
+                if (sock >= 0)
+                  tell_sentry (sock, json_pack ("{s:I, s:i, s:i}", "id", sessions[i].id, "exited",
+                                                (int) pid, "status", status));
+              }
+        }
+    }
 }
 
 void
@@ -257,24 +433,18 @@ sb_app_init (struct sb_app_init_args *a)
     sigsuspend (&waitmask);
   sigprocmask (SIG_UNBLOCK, &usr1, NULL);
   close (listener);
-  close (a->sync_sock);
 
   install_forwarding ();
   command_pid = fork ();
   if (command_pid < 0)
     _exit (125);
   if (command_pid == 0)
-    exec_command (a->argv, a->tty);
-  for (;;)
     {
-      pid_t pid = wait (&status);
-      if (pid < 0 && errno == EINTR)
-        continue;
-      if (pid < 0)
-        _exit (125);
-      if (pid == command_pid)
-        break;
+      close (a->sync_sock);
+      run_process (a->argv, NULL, NULL, &a->user, a->tty, NULL);
     }
+  /* The sync socket carries exec requests from now on. */
+  status = serve (a->sync_sock);
   if (WIFSIGNALED (status))
     _exit (128 + WTERMSIG (status));
   _exit (WEXITSTATUS (status));

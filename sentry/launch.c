@@ -139,9 +139,12 @@ make_pty (struct sentry *s, sb_error_t *err)
   if (s->pty_slave < 0 || fchown (s->pty_slave, s->cfg.idmap.host, s->cfg.idmap.host + 5) < 0
       || fchmod (s->pty_slave, 0620) < 0)
     return sb_error (err, errno, "open the sandbox's terminal");
-  ret = sb_send_msg (s->cfg.ctl_fd, "T", 1, &master, 1);
+  {
+    static const char msg[] = "{\"op\":\"terminal\"}";
+    ret = sb_send_msg (s->cfg.ctl_fd, msg, sizeof (msg) - 1, &master, 1);
+  }
   if (ret < 0)
-    return sb_error (err, -ret, "hand the terminal to sandbox-runtime");
+    return sb_error (err, -ret, "hand the terminal to its owner");
   return 0;
 }
 
@@ -430,6 +433,10 @@ make_root (struct sentry *s, sb_error_t *err)
   if (mount_or_fail ("sysfs", SB_ROOT_DIR "/sys", "sysfs",
                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
     return -1;
+  /* Kept for the sandbox's life: terminals of exec sessions come from it. */
+  s->ptsfd = open (SB_ROOT_DIR "/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (s->ptsfd < 0)
+    return sb_error (err, errno, "open the sandbox's devpts");
   if (s->cfg.tty && make_pty (s, err) < 0)
     return -1;
   return apply_policy_mounts (s, err);
@@ -500,7 +507,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
   int sv[2];
   pid_t pid;
 
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+  /* Messages: set-up first, exec requests for the sandbox's life after. */
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return sb_error (err, errno, "socketpair for the init");
   pid = syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
   if (pid < 0)
@@ -510,7 +518,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
       struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
                                     .cwd_optional = s->cfg.cwd_optional,
                                     .open_files = s->policy->open_files, .filter = &s->filter,
-                                    .userns_fd = s->userns_fd, .tty = s->cfg.tty };
+                                    .userns_fd = s->userns_fd, .tty = s->cfg.tty,
+                                    .user = s->cfg.user };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? s->pty_slave : s->cfg.app_stdio[k];
@@ -739,7 +748,7 @@ int
 sb_launch (struct sentry *s, sb_error_t *err)
 {
   cleanup_close int gofer_exe = -1;
-  cleanup_close int sync = -1;
+  int sync = -1;
   char path[4096];
   struct seccomp_notif_sizes sizes;
 
@@ -784,6 +793,7 @@ sb_launch (struct sentry *s, sb_error_t *err)
   s->cfg.nvolume_fds = 0;
   if (start_gofer (s, gofer_exe, err) < 0 || start_init (s, &sync, err) < 0)
     return -1;
+  s->init_sock = sync;
   if (handshake (s, sync, err) < 0)
     return -1;
   return confine_self (s, err);

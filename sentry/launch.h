@@ -24,6 +24,7 @@ struct sb_app_init_args
   int userns_fd;          /* the tenant's user namespace, joined before the command starts */
   int stdio[3];           /* the app's stdin, stdout, stderr */
   bool tty;               /* stdio is a terminal: the command gets it as its controlling one */
+  struct sb_proc_user user;   /* the command's ids */
   char **argv;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);

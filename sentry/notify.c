@@ -260,14 +260,16 @@ sentry_serve (struct sentry *s, sb_error_t *err)
 
   for (;;)
     {
-      struct pollfd pfd[4] = {
+      struct pollfd pfd[6] = {
         { .fd = s->listener, .events = POLLIN },
         { .fd = sigfd, .events = POLLIN },
         { .fd = s->gofer_sock, .events = 0 },
         { .fd = s->cfg.lifeline_fd, .events = 0 },
+        { .fd = s->cfg.ctl_fd, .events = POLLIN },
+        { .fd = s->init_sock, .events = POLLIN },
       };
 
-      if (poll (pfd, 4, -1) < 0)
+      if (poll (pfd, 6, -1) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -300,6 +302,10 @@ sentry_serve (struct sentry *s, sb_error_t *err)
                                WEXITSTATUS (gofer_status));
             }
         }
+      if (pfd[4].revents)
+        sb_control_from_owner (s);
+      if (pfd[5].revents)
+        sb_control_from_init (s);
       if (pfd[3].revents & (POLLHUP | POLLERR))
         {
           /* sandbox-runtime is gone (killed): nobody relays the app's stdio

@@ -15,6 +15,16 @@
 #include "gofer_proto.h"
 #include "policy/policy.h"
 
+/* Who a process of the sandbox runs as (container ids); unset: the init's (root). */
+#define SB_PROC_MAX_GROUPS 64
+struct sb_proc_user
+{
+  bool set;
+  uint32_t uid, gid;
+  int ngroups;
+  uint32_t groups[SB_PROC_MAX_GROUPS];
+};
+
 struct sentry_config
 {
   const char *rootfs;        /* the --rootfs the operator named (for messages), or NULL */
@@ -25,7 +35,8 @@ struct sentry_config
   struct sb_idmap idmap;     /* the tenant's host ids */
   int app_stdio[3];          /* the app's stdin, stdout, stderr (pipes); -1 with tty */
   bool tty;                  /* give the app a pty of the sandbox's devpts */
-  int ctl_fd;                /* to sandbox-runtime: the pty's master goes back on it */
+  int ctl_fd;                /* to the owner (sentry/control.c) */
+  struct sb_proc_user user;  /* the command's ids inside */
   int lifeline_fd;           /* hangs up when sandbox-runtime is gone: the sandbox ends */
   bool no_spin;              /* a CPU limit: never poll while waiting */
   const char *hostname;
@@ -56,6 +67,10 @@ struct sentry
   int procfd;                /* the Sentry's own procfs (its pid namespace) */
   int userns_fd;             /* the tenant's user namespace */
   int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
+  int ptsfd;                 /* the sandbox's devpts: terminals of exec sessions */
+  int init_sock;             /* to the init: exec requests, their answers */
+  uint64_t mediated;         /* notifications served (atomic) */
+  uint64_t denied;           /* calls refused (atomic) */
   struct sb_cred self_cred;  /* the Sentry's own, to return to after acting as a caller */
   struct sb_audit audit;
   uint64_t start_ns;         /* monotonic start, for uptime */
@@ -143,6 +158,10 @@ int sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid);
 int sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err);
 void sb_fill_sysinfo (struct sentry *s, void *info);
 int sb_count_sandbox_tasks (struct sentry *s, int *running);
+
+/* control.c: the owner's requests (exec, stats), the init's answers. */
+void sb_control_from_owner (struct sentry *s);
+void sb_control_from_init (struct sentry *s);
 
 /* strace.c */
 void sb_strace_call (struct sb_call *c, long ret, const char *how);

@@ -18,7 +18,8 @@ static void
 usage (void)
 {
   fprintf (stderr,
-           "usage: sandbox-sentry --id-map HOST:COUNT --lifeline-fd N (--stdio IN,OUT,ERR | --tty --ctl-fd N)\n"
+           "usage: sandbox-sentry --id-map HOST:COUNT --lifeline-fd N --ctl-fd N (--stdio IN,OUT,ERR | --tty)\n"
+           "       [--user UID:GID[:GROUP,...]]\n"
            "       [--rootfs DIR --rootfs-fd N] [--volume-fd N]... [--hostname H] [--release R]\n"
            "       [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
@@ -57,7 +58,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "rootfs-fd", required_argument, 0, 'F' }, { "volume-fd", required_argument, 0, 'V' },
     { "stdio", required_argument, 0, 'S' },   { "tty", no_argument, 0, 'T' },
     { "ctl-fd", required_argument, 0, 'C' },  { "no-spin", no_argument, 0, 'N' },
-    { "lifeline-fd", required_argument, 0, 'L' },
+    { "lifeline-fd", required_argument, 0, 'L' }, { "user", required_argument, 0, 'U' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -154,6 +155,33 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           cfg->ctl_fd = (int) v;
           break;
         case 'N': cfg->no_spin = true; break;
+        case 'U':
+          {
+            /* UID:GID[:G1,G2...], container ids */
+            char *p = optarg, *end;
+            unsigned long v2;
+            cfg->user.set = true;
+            v2 = strtoul (p, &end, 10);
+            if (end == p || *end != ':')
+              return -1;
+            cfg->user.uid = (uint32_t) v2;
+            p = end + 1;
+            v2 = strtoul (p, &end, 10);
+            if (end == p || (*end != ':' && *end != '\0'))
+              return -1;
+            cfg->user.gid = (uint32_t) v2;
+            while (*end == ':' || *end == ',')
+              {
+                p = end + 1;
+                v2 = strtoul (p, &end, 10);
+                if (end == p || cfg->user.ngroups >= SB_PROC_MAX_GROUPS)
+                  return -1;
+                cfg->user.groups[cfg->user.ngroups++] = (uint32_t) v2;
+              }
+            if (*end)
+              return -1;
+            break;
+          }
         case 'L':
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
             return -1;
@@ -164,7 +192,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     }
   if (optind >= argc || cfg->idmap.count == 0 || cfg->lifeline_fd < 0)
     return -1;
-  if (cfg->tty ? cfg->ctl_fd < 0 : cfg->app_stdio[0] < 0)
+  if (cfg->ctl_fd < 0 || (!cfg->tty && cfg->app_stdio[0] < 0))
     return -1;
   if ((cfg->rootfs != NULL) != (cfg->rootfs_fd >= 0))
     return -1;
@@ -205,7 +233,7 @@ main (int argc, char **argv)
   cleanup_error sb_error_t err = NULL;
   struct sentry s = {
     .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
-    .userns_fd = -1, .pty_slave = -1,
+    .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
              .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1,
              .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },

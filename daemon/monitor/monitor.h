@@ -1,0 +1,109 @@
+/* sandbox-monitor: the small process that owns one container of sandboxd
+   (what conmon is to podman, the shim to containerd). It starts the
+   sandbox (libsandbox), holds its stdio or terminal, writes its log,
+   relays the Sentry's audit lines, keeps its exit status, and answers
+   sandboxd on a root-only Unix socket. It does not depend on sandboxd:
+   sandboxd may stop, crash or be upgraded while containers run, and finds
+   their monitors again when it starts.
+
+   The protocol on the socket (docs/API.md, "Monitor protocol"): a client
+   sends one JSON request on a line and gets one JSON answer on a line;
+   attach and exec then turn the connection into a stream of frames. */
+#ifndef SB_MONITOR_H
+#define SB_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+#include "ctrlog.h"
+#include "auditlog.h"
+#include "sandbox.h"
+
+/* Frames, both ways: an 8-byte header (type, three zero bytes, the payload
+   length as a big-endian 32-bit number), then the payload. */
+enum sb_frame_type
+{
+  SB_FRAME_STDIN = 0,      /* client -> monitor: bytes for the process's stdin */
+  SB_FRAME_STDOUT = 1,     /* monitor -> client (also a terminal's output) */
+  SB_FRAME_STDERR = 2,
+  SB_FRAME_EXIT = 3,       /* monitor -> client: {"exit_code":N,...}; the stream ends */
+  SB_FRAME_STDIN_CLOSE = 4,  /* client -> monitor: end of stdin */
+  SB_FRAME_RESIZE = 5,     /* client -> monitor: {"rows":R,"cols":C} */
+};
+#define SB_FRAME_MAX (1u << 20)
+
+/* An exec session: a process started in the running sandbox. */
+struct monitor_exec
+{
+  long id;
+  int client;              /* index of the client streaming it, -1 when it left */
+  bool tty;
+  pid_t pid;               /* inside the sandbox */
+  int in, out, err;        /* our ends: stdin (or the master), stdout, stderr */
+  bool started, exited, out_eof, err_eof;
+  int status;              /* wait status */
+  uint64_t exited_ns;
+};
+
+struct monitor_client
+{
+  int fd;
+  enum { MC_REQUEST, MC_ATTACH, MC_EXEC, MC_EVENTS, MC_STATS } kind;
+  char in[65536 + 8];      /* a request line, or frames being received */
+  size_t nin;
+  char *out;               /* queued output (frames, lines) */
+  size_t nout, capout;
+  bool want_stdout, want_stderr, stdin_allowed;
+  long exec_id;
+  bool closing;            /* close once the output is flushed */
+};
+
+#define MONITOR_CLIENTS 64
+#define MONITOR_EXECS 64
+
+struct monitor
+{
+  char dir[4096];
+  char sock_path[108];
+  json_t *spec;
+  struct sb_policy *policy;
+  struct sb_sandbox sb;
+  struct sb_ctrlog log;
+  struct sb_audit_log audit;
+  int listen_fd;
+  int sigfd;
+  int master;              /* the command's terminal (tty), or -1 */
+  bool stdin_open;         /* the command's stdin still open for attach clients */
+  bool out_eof, err_eof;
+  bool exited;
+  int status;              /* the Sentry's wait status: the command's exit code */
+  uint64_t exited_ns;
+  long next_exec;
+  struct monitor_client clients[MONITOR_CLIENTS];
+  struct monitor_exec execs[MONITOR_EXECS];
+};
+
+/* monitor_start.c */
+int monitor_start (struct monitor *m, sb_error_t *err);
+/* monitor_loop.c */
+int monitor_run (struct monitor *m);
+/* monitor_clients.c */
+void monitor_accept (struct monitor *m);
+void monitor_client_readable (struct monitor *m, int i);
+void monitor_client_flush (struct monitor *m, int i);
+void monitor_client_drop (struct monitor *m, int i);
+void monitor_queue (struct monitor *m, int i, const void *data, size_t n);
+void monitor_queue_frame (struct monitor *m, int i, int type, const void *data, size_t n);
+void monitor_queue_json (struct monitor *m, int i, json_t *obj);
+/* Output of the command to every attached client that wants it. */
+void monitor_broadcast (struct monitor *m, int stream, const char *data, size_t n);
+/* The Sentry's answers on the control channel. */
+void monitor_control (struct monitor *m);
+/* Exec sessions: output, ends. */
+void monitor_exec_output (struct monitor *m, struct monitor_exec *e, int which);
+void monitor_exec_check_done (struct monitor *m, struct monitor_exec *e);
+json_t *monitor_status (struct monitor *m);
+
+#endif

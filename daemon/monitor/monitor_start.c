@@ -1,0 +1,203 @@
+/* sandbox-monitor DIR SOCKET [READY_FD]: reads DIR/spec.json (written by
+   sandboxd), starts the container's sandbox, says on READY_FD "ok" or the
+   error, and serves SOCKET until the container has ended and DIR/exit.json
+   records how. See monitor.h. */
+#include "monitor.h"
+#include "cleanup.h"
+#include "idrange.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char **
+strings (json_t *a)
+{
+  size_t n = json_array_size (a), i;
+  char **v = calloc (n + 1, sizeof (char *));
+
+  for (i = 0; v && i < n; i++)
+    v[i] = (char *) json_string_value (json_array_get (a, i));
+  return v;
+}
+
+static int
+listen_on (const char *path, sb_error_t *err)
+{
+  struct sockaddr_un sun = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (strlen (path) >= sizeof (sun.sun_path))
+    return sb_error (err, ENAMETOOLONG, "socket `%s`", path);
+  strcpy (sun.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return sb_error (err, errno, "socket");
+  unlink (path);
+  /* Root's only: umask for the bind, then the mode checked again. */
+  {
+    mode_t old = umask (077);
+    int r = bind (fd, (struct sockaddr *) &sun, sizeof (sun));
+    umask (old);
+    if (r < 0 || chmod (path, 0600) < 0 || listen (fd, 16) < 0)
+      {
+        sb_error (err, errno, "listen on `%s`", path);
+        close (fd);
+        return -1;
+      }
+  }
+  return fd;
+}
+
+/* The sandbox the spec describes. */
+static int
+start_sandbox (struct monitor *m, sb_error_t *err)
+{
+  json_t *spec = m->spec, *limits = json_object_get (spec, "limits"), *ids = json_object_get (spec, "ids");
+  json_t *user = json_object_get (spec, "user"), *layers = json_object_get (spec, "layers");
+  struct sb_sandbox_spec s = { 0 };
+  cleanup_free char **argv = strings (json_object_get (spec, "argv"));
+  cleanup_free char **envp = strings (json_object_get (spec, "env"));
+  cleanup_free char **lay = layers ? strings (layers) : NULL;
+  char policy[4200];
+  int ret;
+
+  if (argv == NULL || envp == NULL || argv[0] == NULL)
+    return sb_error (err, EINVAL, "spec.json: no command");
+  snprintf (policy, sizeof (policy), "%s/policy.conf", m->dir);
+  m->policy = calloc (1, sizeof (*m->policy));
+  if (m->policy == NULL || sb_policy_load (m->policy, NULL, policy, err) < 0)
+    return -1;
+  s.id = json_string_value (json_object_get (spec, "id"));
+  s.policy = m->policy;
+  s.policy_file = policy;
+  s.rootfs = json_string_value (json_object_get (spec, "rootfs"));
+  (void) lay; /* image layers: see libsandbox/images */
+  s.hostname = json_string_value (json_object_get (spec, "hostname"));
+  s.release = m->policy->uname_release;
+  s.network_host = m->policy->network == SB_NET_HOST;
+  s.tty = json_is_true (json_object_get (spec, "tty"));
+  s.cwd = json_string_value (json_object_get (spec, "cwd"));
+  s.argv = argv;
+  s.envp = envp;
+  s.limits.memory_bytes = (uint64_t) json_integer_value (json_object_get (limits, "memory"));
+  s.limits.swap_bytes = json_object_get (limits, "swap") ? json_integer_value (json_object_get (limits, "swap")) : 0;
+  s.limits.cpu_millis = (uint32_t) json_integer_value (json_object_get (limits, "cpu_millis"));
+  s.limits.pids = (uint32_t) json_integer_value (json_object_get (limits, "pids"));
+  s.ids.host = (uint32_t) json_integer_value (json_object_get (ids, "host"));
+  s.ids.count = (uint32_t) json_integer_value (json_object_get (ids, "count"));
+  if (json_is_object (user))
+    {
+      json_t *g = json_object_get (user, "groups");
+      s.user.set = true;
+      s.user.uid = (uint32_t) json_integer_value (json_object_get (user, "uid"));
+      s.user.gid = (uint32_t) json_integer_value (json_object_get (user, "gid"));
+      for (size_t i = 0; i < json_array_size (g) && i < 64; i++)
+        s.user.groups[s.user.ngroups++] = (uint32_t) json_integer_value (json_array_get (g, i));
+    }
+  if (s.id == NULL || s.hostname == NULL || s.ids.count == 0)
+    return sb_error (err, EINVAL, "spec.json: incomplete");
+  ret = sb_sandbox_start (&s, &m->sb, err);
+  return ret < 0 ? -1 : 0;
+}
+
+int
+monitor_start (struct monitor *m, sb_error_t *err)
+{
+  char path[4200];
+  json_error_t jerr;
+  const char *audit;
+  sigset_t mask;
+
+  snprintf (path, sizeof (path), "%s/spec.json", m->dir);
+  m->spec = json_load_file (path, 0, &jerr);
+  if (m->spec == NULL)
+    return sb_error (err, EINVAL, "%s: %s", path, jerr.text);
+  snprintf (path, sizeof (path), "%s/container.log", m->dir);
+  if (sb_ctrlog_open (&m->log, path, (uint64_t) json_integer_value (json_object_get (m->spec, "log_max")), err) < 0)
+    return -1;
+  audit = json_string_value (json_object_get (m->spec, "audit_log"));
+  if (audit && sb_audit_log_open (&m->audit, audit, (uint64_t) json_integer_value (json_object_get (m->spec, "audit_log_max")), err) < 0)
+    return -1;
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGCHLD);
+  sigaddset (&mask, SIGTERM);
+  sigaddset (&mask, SIGINT);
+  sigaddset (&mask, SIGHUP);
+  sigprocmask (SIG_BLOCK, &mask, NULL);
+  m->sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (m->sigfd < 0)
+    return sb_error (err, errno, "signalfd");
+  m->listen_fd = listen_on (m->sock_path, err);
+  if (m->listen_fd < 0)
+    return -1;
+  if (start_sandbox (m, err) < 0)
+    {
+      unlink (m->sock_path);
+      return -1;
+    }
+  m->stdin_open = json_is_true (json_object_get (m->spec, "stdin"));
+  if (!m->stdin_open && m->sb.app_in >= 0)
+    {
+      close (m->sb.app_in); /* docker run without -i: stdin at its end */
+      m->sb.app_in = -1;
+    }
+  /* With a terminal, the output is the master's (it arrives on the control channel). */
+  m->out_eof = json_is_true (json_object_get (m->spec, "tty")) ? false : m->sb.app_out < 0;
+  m->err_eof = m->sb.app_err < 0;
+  return 0;
+}
+
+static void
+report_ready (int fd, const char *what)
+{
+  if (fd < 0)
+    return;
+  sb_write_all (fd, what, strlen (what));
+  close (fd);
+}
+
+int
+main (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  static struct monitor m;
+  int ready = -1;
+
+  if (argc < 3 || argc > 4 || argv[1][0] != '/' || strlen (argv[2]) >= sizeof (m.sock_path))
+    {
+      fprintf (stderr, "usage: sandbox-monitor CONTAINER_DIR SOCKET [READY_FD] (started by sandboxd)\n");
+      return 2;
+    }
+  if (argc == 4)
+    ready = atoi (argv[3]);
+  snprintf (m.dir, sizeof (m.dir), "%s", argv[1]);
+  snprintf (m.sock_path, sizeof (m.sock_path), "%s", argv[2]);
+  m.listen_fd = m.sigfd = m.master = -1;
+  m.sb.sentry = m.sb.watcher = -1;
+  m.log.fd = -1;
+  m.audit.fd = m.audit.lockfd = -1;
+  for (int i = 0; i < MONITOR_CLIENTS; i++)
+    m.clients[i].fd = -1;
+  signal (SIGPIPE, SIG_IGN);
+  if (monitor_start (&m, &err) < 0)
+    {
+      char msg[1024];
+      snprintf (msg, sizeof (msg), "%s", err ? err->msg : "failed");
+      report_ready (ready, msg);
+      sb_sandbox_cleanup (&m.sb);
+      return 1;
+    }
+  report_ready (ready, "ok");
+  return monitor_run (&m);
+}
