@@ -13,6 +13,7 @@
    section records the line its `{` was on (see cb_open). */
 #include "policy.h"
 
+#include "conf.h"
 #include "parse.h"
 #include "syscall_table.h"
 
@@ -27,8 +28,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* libconfuse keeps its lexer in globals: one parse at a time. */
-static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct note
 {
@@ -64,51 +63,6 @@ struct origin
 
 /* --- messages --------------------------------------------------------------- */
 
-/* A value for a message: quoted, control characters escaped, long ones cut. */
-static const char *
-show (const char *v)
-{
-  static __thread char bufs[4][200];
-  static __thread unsigned k;
-  char *b = bufs[k++ % 4];
-  size_t o = 0;
-  const unsigned char *q = (const unsigned char *) v;
-
-  b[o++] = '"';
-  for (; *q && o < 180; q++)
-    {
-      if (*q == '"' || *q == '\\')
-        {
-          b[o++] = '\\';
-          b[o++] = (char) *q;
-        }
-      else if (*q < 0x20 || *q == 0x7f)
-        o += (size_t) snprintf (b + o, sizeof (bufs[0]) - o, "\\x%02x", *q);
-      else
-        b[o++] = (char) *q;
-    }
-  if (*q)
-    {
-      memcpy (b + o, "...", 3);
-      o += 3;
-    }
-  b[o++] = '"';
-  b[o] = '\0';
-  return b;
-}
-
-/* A key for a message: as show() without the quotes. */
-static const char *
-show_key (const char *v)
-{
-  const char *q = show (v);
-  static __thread char b[200];
-  size_t n = strlen (q);
-
-  snprintf (b, sizeof (b), "%.*s", (int) (n - 2), q + 1);
-  return b;
-}
-
 static char *
 location (const struct parse *ps, int line)
 {
@@ -122,66 +76,6 @@ location (const struct parse *ps, int line)
   return s;
 }
 
-/* libconfuse's own messages (3.3, untranslated: nothing here calls
-   setlocale), in this format. Our callbacks' messages arrive as "%s". */
-__attribute__ ((format (printf, 2, 0))) static char *
-translate (cfg_t *cfg, const char *fmt, va_list ap)
-{
-  char *msg = NULL;
-  const char *arg;
-  int rc;
-
-  if (strcmp (fmt, "%s") == 0)
-    rc = vasprintf (&msg, fmt, ap);
-  else if (strcmp (fmt, "no such option '%s'") == 0)
-    {
-      arg = va_arg (ap, const char *);
-      if (cfg->name == NULL || strcmp (cfg->name, "root") == 0)
-        rc = asprintf (&msg, "%s: unknown key", show_key (arg));
-      else
-        {
-          /* A top-level key inside a section: usually a `}` left out. */
-          bool top = is_top_level_key (arg);
-          rc = asprintf (&msg, "%s: unknown key in %s%s%s%s", show_key (arg), cfg->name,
-                         top ? " (is a '}' missing before it? " : "", top ? cfg->name : "",
-                         top ? " is still open)" : "");
-        }
-    }
-  else if (strcmp (fmt, "unexpected token '%s'") == 0)
-    rc = asprintf (&msg, "syntax error: unexpected %s", show (va_arg (ap, const char *)));
-  else if (strcmp (fmt, "missing equal sign after option '%s'") == 0)
-    rc = asprintf (&msg, "%s: expected '=' after the key", show_key (va_arg (ap, const char *)));
-  else if (strcmp (fmt, "attempt to append to non-list option '%s'") == 0)
-    rc = asprintf (&msg, "%s: '+=' only applies to lists", show_key (va_arg (ap, const char *)));
-  else if (strcmp (fmt, "missing opening brace for section '%s'") == 0)
-    {
-      arg = show_key (va_arg (ap, const char *));
-      rc = asprintf (&msg, "%s: is a section: %s { ... }", arg, arg);
-    }
-  else if (strcmp (fmt, "missing title for section '%s'") == 0)
-    {
-      arg = show_key (va_arg (ap, const char *));
-      rc = asprintf (&msg, "%s: expected a name: %s NAME { ... }", arg, arg);
-    }
-  else if (strcmp (fmt, "found duplicate title '%s'") == 0)
-    rc = asprintf (&msg, "volume: %s is given twice", show (va_arg (ap, const char *)));
-  else if (strcmp (fmt, "premature end of file") == 0)
-    rc = asprintf (&msg, "syntax error: unexpected end of file (a section or list is not closed)");
-  else if (strcmp (fmt, "unexpected closing brace") == 0)
-    rc = asprintf (&msg, "syntax error: unexpected '}'");
-  else
-    {
-      char *raw = NULL;
-      if (vasprintf (&raw, fmt, ap) < 0)
-        abort ();
-      rc = asprintf (&msg, "syntax error: %s", raw);
-      free (raw);
-    }
-  if (rc < 0)
-    abort ();
-  return msg;
-}
-
 __attribute__ ((format (printf, 2, 0))) static void
 on_cfg_error (cfg_t *cfg, const char *fmt, va_list ap)
 {
@@ -189,7 +83,7 @@ on_cfg_error (cfg_t *cfg, const char *fmt, va_list ap)
 
   if (cur == NULL || cur->err != NULL)
     return;
-  msg = translate (cfg, fmt, ap);
+  msg = sb_conf_translate (cfg, fmt, ap, is_top_level_key);
   loc = location (cur, cfg->line);
   if (asprintf (&cur->err, "%s: %s", loc, msg) < 0)
     abort ();
@@ -266,13 +160,13 @@ check_text (cfg_t *cfg, cfg_opt_t *opt, const char *v, size_t max, bool spaces)
   if (len == 0)
     return fail (cfg, 0, "%s: is empty", opt->name);
   if (len > max)
-    return fail (cfg, 0, "%s: %s is too long (at most %zu characters)", opt->name, show (v), max);
+    return fail (cfg, 0, "%s: %s is too long (at most %zu characters)", opt->name, sb_conf_show (v), max);
   for (const unsigned char *q = (const unsigned char *) v; *q; q++)
     {
       if (*q < 0x20 || *q == 0x7f)
-        return fail (cfg, 0, "%s: %s contains a control character", opt->name, show (v));
+        return fail (cfg, 0, "%s: %s contains a control character", opt->name, sb_conf_show (v));
       if (*q == ' ' && !spaces)
-        return fail (cfg, 0, "%s: %s contains a space", opt->name, show (v));
+        return fail (cfg, 0, "%s: %s contains a space", opt->name, sb_conf_show (v));
     }
   return 0;
 }
@@ -309,7 +203,7 @@ cb_tenant (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   note (cfg, opt);
   if (!valid_name (v, false))
     return fail (cfg, 0, "%s: %s is not a valid tenant name "
-                 "([a-z0-9][a-z0-9-]*, at most 63 characters)", opt->name, show (v));
+                 "([a-z0-9][a-z0-9-]*, at most 63 characters)", opt->name, sb_conf_show (v));
   *(const char **) result = v;
   return 0;
 }
@@ -349,7 +243,7 @@ cb_hostname (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
     }
   if (!ok)
     return fail (cfg, 0, "%s: %s is not a valid hostname (letters, digits, '-' and '.', "
-                 "at most 63 characters)", opt->name, show (v));
+                 "at most 63 characters)", opt->name, sb_conf_show (v));
   *(const char **) result = v;
   return 0;
 }
@@ -365,7 +259,7 @@ cb_release (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
     ok = v[i] > ' ' && v[i] < 0x7f;
   if (!ok)
     return fail (cfg, 0, "%s: %s is not a valid release (1 to 64 printable characters, "
-                 "no spaces)", opt->name, show (v));
+                 "no spaces)", opt->name, sb_conf_show (v));
   *(const char **) result = v;
   return 0;
 }
@@ -397,15 +291,15 @@ cb_size (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
     }
   rc = sb_parse_size (v, &n);
   if (rc == -ERANGE)
-    return fail (cfg, 0, "%s: %s is too large", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is too large", opt->name, sb_conf_show (v));
   if (rc < 0 && strchr (v, '.') != NULL)
     return fail (cfg, 0, "%s: %s is not a size (no decimals: use a smaller unit, "
-                 "as in 1536M for 1.5G)", opt->name, show (v));
+                 "as in 1536M for 1.5G)", opt->name, sb_conf_show (v));
   if (rc < 0 && v[0] == '-')
     return fail (cfg, 0, "%s: %s is not a size (sizes are not negative%s)", opt->name,
-                 show (v), swap ? "; use \"unlimited\"" : "");
+                 sb_conf_show (v), swap ? "; use \"unlimited\"" : "");
   if (rc < 0)
-    return fail (cfg, 0, "%s: %s is not a size (use K, M, G)", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is not a size (use K, M, G)", opt->name, sb_conf_show (v));
   for (k = 0; k < sizeof (size_limits) / sizeof (size_limits[0]); k++)
     if (strcmp (size_limits[k].key, opt->name) == 0)
       break;
@@ -413,7 +307,7 @@ cb_size (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
       && (n < size_limits[k].min || n > size_limits[k].max))
     {
       if (size_limits[k].range != NULL)
-        return fail (cfg, 0, "%s: %s is out of range (%s)", opt->name, show (v),
+        return fail (cfg, 0, "%s: %s is out of range (%s)", opt->name, sb_conf_show (v),
                      size_limits[k].range);
       return fail (cfg, 0, "%s: must be greater than 0", opt->name);
     }
@@ -431,13 +325,13 @@ cb_cpus (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   note (cfg, opt);
   rc = sb_parse_cpus (v, &millis);
   if (rc == -ERANGE)
-    return fail (cfg, 0, "%s: %s is out of range (0.01..1024)", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is out of range (0.01..1024)", opt->name, sb_conf_show (v));
   if (rc < 0 && dot != NULL && dot > v && strspn (v, "0123456789") == (size_t) (dot - v)
       && strspn (dot + 1, "0123456789") > 3 && dot[1 + strspn (dot + 1, "0123456789")] == '\0')
-    return fail (cfg, 0, "%s: %s has more than 3 decimals", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s has more than 3 decimals", opt->name, sb_conf_show (v));
   if (rc < 0)
     return fail (cfg, 0, "%s: %s is not a number of CPUs (such as 0.5 or 2)", opt->name,
-                 show (v));
+                 sb_conf_show (v));
   *(long *) result = (long) millis;
   return 0;
 }
@@ -461,7 +355,7 @@ cb_uint (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
 
   note (cfg, opt);
   if (len == 0 || len > 10 || strspn (v, "0123456789") != len || (v[0] == '0' && len > 1))
-    return fail (cfg, 0, "%s: %s is not a whole number", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is not a whole number", opt->name, sb_conf_show (v));
   for (size_t i = 0; i < len; i++)
     n = n * 10 + (v[i] - '0');
   for (k = 0; k < sizeof (uint_limits) / sizeof (uint_limits[0]); k++)
@@ -470,7 +364,7 @@ cb_uint (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   if (k == sizeof (uint_limits) / sizeof (uint_limits[0]))
     abort ();
   if (n < uint_limits[k].min || n > uint_limits[k].max)
-    return fail (cfg, 0, "%s: %s is out of range (%ld..%ld)", opt->name, show (v),
+    return fail (cfg, 0, "%s: %s is out of range (%ld..%ld)", opt->name, sb_conf_show (v),
                  uint_limits[k].min, uint_limits[k].max);
   *(long *) result = n;
   return 0;
@@ -532,7 +426,7 @@ cb_enum (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
       o += (size_t) snprintf (names + o, sizeof (names) - o, "%s%s", i ? ", " : "",
                               values[i].name);
     }
-  return fail (cfg, 0, "%s: %s is not one of %s", opt->name, show (v), names);
+  return fail (cfg, 0, "%s: %s is not one of %s", opt->name, sb_conf_show (v), names);
 }
 
 static int
@@ -544,7 +438,7 @@ cb_bool (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   else if (strcmp (v, "false") == 0)
     *(int *) result = 0;
   else
-    return fail (cfg, 0, "%s: %s is not a boolean (use true or false)", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is not a boolean (use true or false)", opt->name, sb_conf_show (v));
   return 0;
 }
 
@@ -555,7 +449,7 @@ cb_syscall (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   if (list_full (cfg, opt, SB_POLICY_MAX_DENIES) < 0)
     return -1;
   if (strlen (v) >= sizeof (((struct sb_policy *) 0)->denies[0]) || sb_syscall_by_name (v) < 0)
-    return fail (cfg, 0, "%s: unknown system call %s", opt->name, show (v));
+    return fail (cfg, 0, "%s: unknown system call %s", opt->name, sb_conf_show (v));
   *(const char **) result = v;
   return 0;
 }
@@ -618,7 +512,7 @@ cb_path (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
     return -1;
   why = normalize_path (v, out, 4096);
   if (why != NULL)
-    return fail (cfg, 0, "%s: %s %s", opt->name, show (v), why);
+    return fail (cfg, 0, "%s: %s %s", opt->name, sb_conf_show (v), why);
   if (strcmp (opt->name, "hidden") == 0 && strcmp (out, "/") == 0)
     return fail (cfg, 0, "%s: \"/\" cannot be hidden", opt->name);
   if (strcmp (opt->name, "target") == 0)
@@ -628,7 +522,7 @@ cb_path (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
         return fail (cfg, 0, "%s: \"/\" cannot be a volume target", opt->name);
       for (size_t k = 0; k < 3; k++)
         if (path_under (out, kernel[k]))
-          return fail (cfg, 0, "%s: %s is under %s", opt->name, show (v), kernel[k]);
+          return fail (cfg, 0, "%s: %s is under %s", opt->name, sb_conf_show (v), kernel[k]);
     }
   *(const char **) result = out;
   return 0;
@@ -644,7 +538,7 @@ cb_cidr (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   note (cfg, opt);
   rc = sb_parse_cidr (v, &family, addr, &prefix);
   if (rc == -ERANGE)
-    return fail (cfg, 0, "%s: %s has a prefix out of range (0..%d)", opt->name, show (v),
+    return fail (cfg, 0, "%s: %s has a prefix out of range (0..%d)", opt->name, sb_conf_show (v),
                  strchr (v, ':') ? 128 : 32);
   if (rc == -EDOM)
     {
@@ -661,15 +555,15 @@ cb_cidr (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
             a[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
           inet_ntop (fam, a, net, sizeof (net));
           return fail (cfg, 0, "%s: %s has host bits set (the network is %s/%d)", opt->name,
-                       show (v), net, p);
+                       sb_conf_show (v), net, p);
         }
     }
   if (rc < 0)
     return fail (cfg, 0, "%s: %s is not a CIDR (address/prefix, such as 10.1.2.0/24 or "
-                 "fd00::/64)", opt->name, show (v));
+                 "fd00::/64)", opt->name, sb_conf_show (v));
   if (family == AF_INET6 && prefix >= 96 && memcmp (addr, mapped, sizeof (mapped)) == 0)
     return fail (cfg, 0, "%s: %s is an IPv4-mapped range: write it as IPv4 (a.b.c.d/%d)",
-                 opt->name, show (v), prefix - 96);
+                 opt->name, sb_conf_show (v), prefix - 96);
   *(const char **) result = v;
   return 0;
 }
@@ -683,13 +577,13 @@ cb_id_range (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   note (cfg, opt);
   rc = sb_parse_id_range (v, &lo, &hi);
   if (rc == -EDOM)
-    return fail (cfg, 0, "%s: %s is reversed (write first-last)", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is reversed (write first-last)", opt->name, sb_conf_show (v));
   if (rc == -ERANGE)
     return fail (cfg, 0, "%s: %s is out of range (ids %u..4294967294, at least %u of them)",
-                 opt->name, show (v), SB_ID_FLOOR, SB_ID_RANGE_MIN);
+                 opt->name, sb_conf_show (v), SB_ID_FLOOR, SB_ID_RANGE_MIN);
   if (rc < 0)
     return fail (cfg, 0, "%s: %s is not an id range (first-last, such as 200000-265535)",
-                 opt->name, show (v));
+                 opt->name, sb_conf_show (v));
   *(const char **) result = v;
   return 0;
 }
@@ -705,12 +599,12 @@ cb_ports (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
     return -1;
   rc = sb_parse_port_range (v, &lo, &hi);
   if (rc == -ERANGE)
-    return fail (cfg, 0, "%s: %s is out of range (ports are 1..65535)", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is out of range (ports are 1..65535)", opt->name, sb_conf_show (v));
   if (rc == -EDOM)
-    return fail (cfg, 0, "%s: %s is reversed (write low-high)", opt->name, show (v));
+    return fail (cfg, 0, "%s: %s is reversed (write low-high)", opt->name, sb_conf_show (v));
   if (rc < 0)
     return fail (cfg, 0, "%s: %s is not a port or port range (such as 443 or 8000-8080)",
-                 opt->name, show (v));
+                 opt->name, sb_conf_show (v));
   *(const char **) result = v;
   return 0;
 }
@@ -751,7 +645,7 @@ sec_valid (cfg_t *cfg, cfg_opt_t *opt)
       const char *title = cfg_title (sec);
       if (!valid_name (title, true))
         return fail (cfg, line, "volume: %s is not a valid volume name "
-                     "([a-z0-9][a-z0-9_.-]*, at most 63 characters)", show (title));
+                     "([a-z0-9][a-z0-9_.-]*, at most 63 characters)", sb_conf_show (title));
       if (n > SB_POLICY_MAX_VOLUMES)
         return fail (cfg, line, "volume: too many volumes (at most %d)", SB_POLICY_MAX_VOLUMES);
       if (!given (sec, "source"))
@@ -1108,7 +1002,7 @@ load_one (struct sb_policy *p, struct origin *o, const char *name, const char *t
   ps = calloc (1, sizeof (*ps));
   if (ps == NULL)
     abort ();
-  pthread_mutex_lock (&policy_lock);
+  pthread_mutex_lock (&sb_conf_lock);
   cur = ps;
   if (pt_load (&ps->text, name, text, text == NULL) < 0 && ps->text.err_outline == 0)
     {
@@ -1165,7 +1059,7 @@ out:
   if (ps->cfg != NULL)
     cfg_free (ps->cfg);   /* also resets libconfuse's lexer */
   cur = NULL;
-  pthread_mutex_unlock (&policy_lock);
+  pthread_mutex_unlock (&sb_conf_lock);
   pt_free (&ps->text);
   free (ps->err);
   free (ps->notes);
@@ -1183,11 +1077,11 @@ finish (struct sb_policy *p, const struct origin *o, sb_error_t *err)
     {
       if (o->hostname != NULL)
         return sb_error (err, 0, "%s: hostname: %s does not match hostname-pattern %s",
-                         o->hostname, show (p->hostname), show (p->hostname_pattern));
+                         o->hostname, sb_conf_show (p->hostname), sb_conf_show (p->hostname_pattern));
       return sb_error (err, 0, "%s: hostname-pattern: %s does not match the hostname %s "
                        "(the tenant name: set hostname)",
                        o->hostname_pattern ? o->hostname_pattern : "?",
-                       show (p->hostname_pattern), show (p->hostname));
+                       sb_conf_show (p->hostname_pattern), sb_conf_show (p->hostname));
     }
   if (p->id_lo != 0 && p->id_lo <= p->pool_hi && p->pool_lo <= p->id_hi)
     return sb_error (err, 0, "%s: id-range: %u-%u overlaps the id-pool %u-%u (the pool is "
@@ -1209,13 +1103,13 @@ finish (struct sb_policy *p, const struct origin *o, sb_error_t *err)
             n += (size_t) snprintf (roots + n, sizeof (roots) - n, "%s%s", k ? ", " : "",
                                     p->volume_roots[k]);
           return sb_error (err, 0, "%s: source: %s is not inside the volume-roots (%s)",
-                           o->volume_source[i], show (v->source),
+                           o->volume_source[i], sb_conf_show (v->source),
                            p->nvolume_roots ? roots : "none are set");
         }
       for (int k = 0; k < i; k++)
         if (strcmp (p->volumes[k].target, v->target) == 0)
           return sb_error (err, 0, "%s: target: %s is also the target of volume %s",
-                           o->volume_target[i], show (v->target), show (p->volumes[k].name));
+                           o->volume_target[i], sb_conf_show (v->target), sb_conf_show (p->volumes[k].name));
     }
   return 0;
 }
