@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 int
 sb_write_all (int fd, const void *buf, size_t len)
@@ -170,4 +172,61 @@ sb_close_fds_except (int lowfd, const int *keep, int nkeep)
         syscall (SYS_close_range, fd, next_keep - 1, 0);
       fd = next_keep + 1;
     }
+}
+
+int
+sb_write_atomic (const char *path, const void *data, size_t len, mode_t mode)
+{
+  char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+  int fd, ret;
+
+  if (snprintf (tmp, sizeof (tmp), "%s.tmp", path) >= (int) sizeof (tmp))
+    return -ENAMETOOLONG;
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return -errno;
+  ret = sb_write_all (fd, data, len);
+  if (ret == 0 && fsync (fd) < 0)
+    ret = -errno;
+  close (fd);
+  if (ret == 0 && rename (tmp, path) < 0)
+    ret = -errno;
+  if (ret < 0)
+    {
+      unlink (tmp);
+      return ret;
+    }
+  snprintf (dir, sizeof (dir), "%s", path);
+  slash = strrchr (dir, '/');
+  if (slash && slash != dir)
+    {
+      *slash = '\0';
+      fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          fsync (fd);
+          close (fd);
+        }
+    }
+  return 0;
+}
+
+static int
+remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+  (void) st;
+  (void) ftw;
+  if (type == FTW_DP)
+    return rmdir (path) < 0 && errno != ENOENT ? -errno : 0;
+  return unlink (path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int
+sb_remove_tree (const char *path)
+{
+  int ret = nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+
+  if (ret < 0 && errno == ENOENT)
+    return 0;
+  return ret < 0 ? -errno : ret;
 }

@@ -368,3 +368,36 @@ sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
   cg->ndirs = 0;
   return ret;
 }
+
+int
+sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err)
+{
+  struct sb_cgroup cg = { 0 };
+  struct statfs sfs;
+  char path[PATHLEN];
+
+  if (strchr (name, '/') || strlen (name) > 200 || statfs (root, &sfs) < 0)
+    return sb_error (err, EINVAL, "cgroup `%s`", name);
+  cg.v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
+  if (cg.v2)
+    {
+      snprintf (path, sizeof (path), "%s/sandbox/%s", root, name);
+      if (access (path, F_OK) == 0)
+        {
+          cg.dirs[0] = strdup (path);
+          cg.controllers[0] = strdup ("");
+          cg.ndirs = 1;
+        }
+    }
+  else
+    for (int i = 0; v1_controllers[i] && cg.ndirs < SB_CGROUP_MAX_DIRS; i++)
+      {
+        snprintf (path, sizeof (path), "%s/%s/sandbox/%s", root, v1_controllers[i], name);
+        if (access (path, F_OK) == 0)
+          {
+            cg.dirs[cg.ndirs] = strdup (path);
+            cg.controllers[cg.ndirs++] = strdup (v1_controllers[i]);
+          }
+      }
+  return sb_cgroup_destroy (&cg, err);
+}

@@ -138,6 +138,12 @@ int sb_policy_load_buffer (struct sb_policy *p, const char *name, const char *te
    runs as are passed to its Sentry apart). Returns 0 or -EIO. */
 int sb_policy_write (const struct sb_policy *p, FILE *f);
 
+/* The policy as JSON (json.c): a new reference. */
+typedef struct json_t json_t;
+json_t *sb_policy_to_json (const struct sb_policy *p);
+/* The name of one of the errnos `errno` may give ("EPERM"...). */
+const char *sb_policy_errno_name (int e);
+
 /* Strict parsers shared with the command line. */
 int sb_parse_size (const char *s, uint64_t *out);            /* "512M", "2G", "1024", "64K" */
 int sb_parse_cpus (const char *s, uint32_t *millis);          /* "0.5", "2", "1.25" */

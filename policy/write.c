@@ -44,20 +44,6 @@ key_list (FILE *f, const char *indent, const char *key, const char *first, size_
   fputs ("}\n", f);
 }
 
-static const char *
-errno_name (int e)
-{
-  switch (e)
-    {
-    case EACCES: return "EACCES";
-    case ENOSYS: return "ENOSYS";
-    case EINVAL: return "EINVAL";
-    case ENOENT: return "ENOENT";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    default: return "EPERM";
-    }
-}
-
 static void
 port_range (char *buf, size_t len, uint16_t lo, uint16_t hi)
 {
@@ -96,7 +82,7 @@ sb_policy_write (const struct sb_policy *p, FILE *f)
 
   fprintf (f, "syscalls {\n    profile = %s\n", profiles[p->profile]);
   key_list (f, "    ", "deny", p->denies[0], sizeof (p->denies[0]), p->ndenies);
-  fprintf (f, "    errno = %s\n    audit = %s\n}\n", errno_name (p->deny_errno), audits[p->audit]);
+  fprintf (f, "    errno = %s\n    audit = %s\n}\n", sb_policy_errno_name (p->deny_errno), audits[p->audit]);
 
   fputs ("filesystem {\n", f);
   key_list (f, "    ", "hidden", p->hidden[0], sizeof (p->hidden[0]), p->nhidden);

@@ -19,6 +19,7 @@
 #include "sentry.h"
 #include "cleanup.h"
 #include "fdpass.h"
+#include "syscall_table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,6 +144,25 @@ exec_request (struct sentry *s, json_t *req, int *fds, int nfds)
   pending[slot].master = master;
 }
 
+/* Calls served and refused, in all and by name (those with any). */
+static json_t *
+stats (struct sentry *s)
+{
+  json_t *by = json_object ();
+
+  for (int nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
+    {
+      uint32_t m = __atomic_load_n (&s->mediated_nr[nr], __ATOMIC_RELAXED);
+      uint32_t d = __atomic_load_n (&s->denied_nr[nr], __ATOMIC_RELAXED);
+      const struct sb_syscall *e = sb_syscall_lookup (nr);
+      if ((m || d) && e)
+        json_object_set_new (by, e->name, json_pack ("[I, I]", (json_int_t) m, (json_int_t) d));
+    }
+  return json_pack ("{s:s, s:I, s:I, s:o}", "op", "stats",
+                    "mediated", (json_int_t) __atomic_load_n (&s->mediated, __ATOMIC_RELAXED),
+                    "denied", (json_int_t) __atomic_load_n (&s->denied, __ATOMIC_RELAXED), "by_syscall", by);
+}
+
 void
 sb_control_from_owner (struct sentry *s)
 {
@@ -166,11 +186,7 @@ sb_control_from_owner (struct sentry *s)
   if (op && strcmp (op, "exec") == 0)
     exec_request (s, req, fds, nfds);
   else if (op && strcmp (op, "stats") == 0)
-    send_json (s->cfg.ctl_fd,
-               json_pack ("{s:s, s:I, s:I}", "op", "stats",
-                          "mediated", (json_int_t) __atomic_load_n (&s->mediated, __ATOMIC_RELAXED),
-                          "denied", (json_int_t) __atomic_load_n (&s->denied, __ATOMIC_RELAXED)),
-               NULL, 0);
+    send_json (s->cfg.ctl_fd, stats (s), NULL, 0);
   for (i = 0; i < nfds; i++)
     close (fds[i]);
   json_decref (req);

@@ -88,6 +88,8 @@ sb_deny (struct sb_call *c, int err, const char *action)
   struct sentry *s = c->s;
 
   __atomic_add_fetch (&s->denied, 1, __ATOMIC_RELAXED);
+  if (c->nr >= 0 && c->nr < SB_SYSCALL_NR_MAX && c->req->data.arch == AUDIT_ARCH_X86_64)
+    __atomic_add_fetch (&s->denied_nr[c->nr], 1, __ATOMIC_RELAXED);
   const struct sb_syscall *e = c->req->data.arch == AUDIT_ARCH_X86_64 ? sb_syscall_lookup (c->nr) : NULL;
 
   if (s->policy->audit >= SB_AUDIT_DENIED)
@@ -100,6 +102,8 @@ void
 sentry_dispatch (struct sb_call *c)
 {
   __atomic_add_fetch (&c->s->mediated, 1, __ATOMIC_RELAXED);
+  if (c->nr >= 0 && c->nr < SB_SYSCALL_NR_MAX && c->req->data.arch == AUDIT_ARCH_X86_64)
+    __atomic_add_fetch (&c->s->mediated_nr[c->nr], 1, __ATOMIC_RELAXED);
   const struct sb_syscall *e = NULL;
   const char *how = "sentry";
   sb_handler_fn fn;

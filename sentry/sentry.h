@@ -71,6 +71,8 @@ struct sentry
   int init_sock;             /* to the init: exec requests, their answers */
   uint64_t mediated;         /* notifications served (atomic) */
   uint64_t denied;           /* calls refused (atomic) */
+  uint32_t mediated_nr[SB_SYSCALL_NR_MAX];   /* the same by call number (x86-64) */
+  uint32_t denied_nr[SB_SYSCALL_NR_MAX];
   struct sb_cred self_cred;  /* the Sentry's own, to return to after acting as a caller */
   struct sb_audit audit;
   uint64_t start_ns;         /* monotonic start, for uptime */

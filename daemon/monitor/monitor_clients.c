@@ -480,8 +480,9 @@ monitor_control (struct monitor *m)
       for (i = 0; i < MONITOR_CLIENTS; i++)
         if (m->clients[i].fd >= 0 && m->clients[i].kind == MC_STATS)
           {
-            answer (m, i, json_pack ("{s:O, s:O}", "mediated", json_object_get (msg, "mediated"),
-                                     "denied", json_object_get (msg, "denied")));
+            answer (m, i, json_pack ("{s:O, s:O, s:O}", "mediated", json_object_get (msg, "mediated"),
+                                     "denied", json_object_get (msg, "denied"), "by_syscall",
+                                     json_object_get (msg, "by_syscall")));
             m->clients[i].kind = MC_REQUEST;
           }
     }

@@ -1,0 +1,726 @@
+/* The container verbs: create, list, inspect, start, stop, kill, wait,
+   delete, stats, resize. A tenant sees and touches only its own containers:
+   another tenant's answers 404, as one that does not exist would, and the
+   attempt is audited. An administrator sees all. */
+#include "sandboxd.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The container a request names (path segment 3), or an answer already
+   given: 404 for one that does not exist or is another tenant's. */
+static struct sbd_container *
+target (struct sbd_request *r)
+{
+  bool elsewhere;
+  struct sbd_container *c;
+  const char *ref = r->nparts >= 3 ? r->parts[2] : "";
+
+  c = sbd_container_find (sbd, r->admin ? NULL : r->tenant->name, ref, &elsewhere);
+  if (c == NULL)
+    {
+      if (elsewhere)
+        sbd_audit (r, ref, "denied-other-tenant");
+      sbd_reply_error (r, 404, "not_found", "no such container: %s", ref);
+    }
+  return c;
+}
+
+/* ---- create: the request checked against the tenant's policy ------------------- */
+
+static bool
+valid_name (const char *n)
+{
+  size_t len = strlen (n);
+
+  if (len == 0 || len > 128)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = n[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || (i > 0 && (c == '_' || c == '.' || c == '-'));
+      if (!ok)
+        return false;
+    }
+  return true;
+}
+
+static bool
+string_array (json_t *a, bool nonempty)
+{
+  size_t i;
+  json_t *v;
+
+  if (!json_is_array (a) || (nonempty && json_array_size (a) == 0) || json_array_size (a) > 4096)
+    return false;
+  json_array_foreach (a, i, v)
+    if (!json_is_string (v))
+      return false;
+  return true;
+}
+
+static bool
+path_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  return strcmp (dir, "/") == 0 || (strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/'));
+}
+
+static bool
+clean_absolute (const char *p)
+{
+  return p && p[0] == '/' && strstr (p, "/../") == NULL && strstr (p, "/./") == NULL
+         && strlen (p) < 4000 && (strlen (p) < 3 || strcmp (p + strlen (p) - 3, "/..") != 0);
+}
+
+/* limits: only narrower than the policy's. Fills cfg->limits. */
+static bool
+check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
+{
+  json_t *mem = json_object_get (in, "memory"), *cpus = json_object_get (in, "cpus"),
+         *pids = json_object_get (in, "pids");
+  uint64_t bytes = 0;
+  uint32_t millis = 0;
+  json_int_t npids = 0;
+
+  if (mem && !json_is_null (mem))
+    {
+      if (json_is_integer (mem) && json_integer_value (mem) > 0)
+        bytes = (uint64_t) json_integer_value (mem);
+      else if (!json_is_string (mem) || sb_parse_size (json_string_value (mem), &bytes) < 0 || bytes == 0)
+        {
+          sbd_reply_error (r, 400, "bad_request", "limits.memory: a size in bytes or as 512M");
+          return false;
+        }
+      if (p->memory_bytes && bytes > p->memory_bytes)
+        {
+          sbd_reply_error (r, 403, "policy", "limits.memory: %llu bytes is more than tenant %s's policy allows (memory = %llu)",
+                           (unsigned long long) bytes, p->tenant, (unsigned long long) p->memory_bytes);
+          return false;
+        }
+      json_object_set_new (out, "memory", json_integer ((json_int_t) bytes));
+    }
+  if (cpus && !json_is_null (cpus))
+    {
+      char buf[32];
+      if (json_is_number (cpus))
+        snprintf (buf, sizeof (buf), "%g", json_number_value (cpus));
+      else if (json_is_string (cpus))
+        snprintf (buf, sizeof (buf), "%s", json_string_value (cpus));
+      else
+        buf[0] = '\0';
+      if (sb_parse_cpus (buf, &millis) < 0)
+        {
+          sbd_reply_error (r, 400, "bad_request", "limits.cpus: a number of CPUs such as 0.5");
+          return false;
+        }
+      if (p->cpu_millis && millis > p->cpu_millis)
+        {
+          sbd_reply_error (r, 403, "policy", "limits.cpus: %s is more than tenant %s's policy allows (cpus = %u.%03u)",
+                           buf, p->tenant, p->cpu_millis / 1000, p->cpu_millis % 1000);
+          return false;
+        }
+      json_object_set_new (out, "cpu_millis", json_integer (millis));
+    }
+  if (pids && !json_is_null (pids))
+    {
+      npids = json_integer_value (pids);
+      if (!json_is_integer (pids) || npids < 1 || npids > 4194304)
+        {
+          sbd_reply_error (r, 400, "bad_request", "limits.pids: 1..4194304");
+          return false;
+        }
+      if (p->pids && (uint32_t) npids > p->pids)
+        {
+          sbd_reply_error (r, 403, "policy", "limits.pids: %lld is more than tenant %s's policy allows (pids = %u)",
+                           (long long) npids, p->tenant, p->pids);
+          return false;
+        }
+      json_object_set_new (out, "pids", json_integer (npids));
+    }
+  return true;
+}
+
+static bool
+check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
+{
+  size_t i;
+  json_t *v;
+
+  if (in == NULL)
+    return true;
+  if (!json_is_array (in) || json_array_size (in) + (size_t) p->nvolumes > SB_POLICY_MAX_VOLUMES)
+    {
+      sbd_reply_error (r, 400, "bad_request", "volumes: a list of at most %d {source, target, read_only}",
+                       SB_POLICY_MAX_VOLUMES - p->nvolumes);
+      return false;
+    }
+  json_array_foreach (in, i, v)
+    {
+      const char *src = json_string_value (json_object_get (v, "source"));
+      const char *dst = json_string_value (json_object_get (v, "target"));
+      bool inside = false;
+
+      if (!clean_absolute (src) || !clean_absolute (dst) || strcmp (dst, "/") == 0 || path_under (dst, "/proc")
+          || path_under (dst, "/sys") || path_under (dst, "/dev"))
+        {
+          sbd_reply_error (r, 400, "bad_request", "volumes[%zu]: absolute source and target (not /, /proc, /sys, /dev)", i);
+          return false;
+        }
+      for (int k = 0; k < p->nvolume_roots && !inside; k++)
+        inside = path_under (src, p->volume_roots[k]);
+      if (!inside)
+        {
+          sbd_reply_error (r, 403, "policy", "volumes[%zu]: `%s` is outside tenant %s's volume-roots", i, src, p->tenant);
+          return false;
+        }
+      json_array_append_new (out, json_pack ("{s:s, s:s, s:b}", "source", src, "target", dst, "read_only",
+                                             json_is_true (json_object_get (v, "read_only"))));
+    }
+  return true;
+}
+
+/* "UID[:GID]" or {"uid","gid","groups"}. */
+json_t *
+sbd_parse_user (json_t *u)
+{
+  if (json_is_string (u))
+    {
+      unsigned long uid, gid;
+      char *end;
+      const char *s = json_string_value (u);
+      uid = strtoul (s, &end, 10);
+      if (end == s || uid > 65535)
+        return NULL;
+      gid = uid;
+      if (*end == ':')
+        {
+          const char *g = end + 1;
+          gid = strtoul (g, &end, 10);
+          if (end == g || gid > 65535)
+            return NULL;
+        }
+      if (*end)
+        return NULL;
+      return json_pack ("{s:I, s:I, s:[]}", "uid", (json_int_t) uid, "gid", (json_int_t) gid, "groups");
+    }
+  if (json_is_object (u) && json_is_integer (json_object_get (u, "uid")))
+    return json_pack ("{s:O, s:O, s:O}", "uid", json_object_get (u, "uid"), "gid",
+                      json_object_get (u, "gid") ? json_object_get (u, "gid") : json_object_get (u, "uid"),
+                      "groups", json_object_get (u, "groups") ? json_object_get (u, "groups") : json_array ());
+  return NULL;
+}
+
+static bool
+valid_restart (const char *s)
+{
+  if (strcmp (s, "no") == 0 || strcmp (s, "always") == 0 || strcmp (s, "unless-stopped") == 0
+      || strcmp (s, "on-failure") == 0)
+    return true;
+  if (strncmp (s, "on-failure:", 11) == 0)
+    {
+      char *end;
+      long n = strtol (s + 11, &end, 10);
+      return *end == '\0' && n >= 1 && n <= 1000;
+    }
+  return false;
+}
+
+static int
+tenant_live_containers (const char *tenant)
+{
+  int n = 0;
+  for (struct sbd_container *c = sbd->containers; c; c = c->next)
+    if (strcmp (c->tenant, tenant) == 0 && c->state != SBD_EXITED)
+      n++;
+  return n;
+}
+
+static void
+create (struct sbd_request *r)
+{
+  struct sbd_tenant *t = r->tenant;
+  json_t *b = r->body, *cfg, *v;
+  const char *image, *name, *hostname, *restart;
+  struct sbd_container *c;
+  cleanup_error sb_error_t err = NULL;
+  const struct sb_policy *p;
+  size_t i;
+
+  if (r->admin)
+    {
+      const char *tn = json_string_value (json_object_get (b, "tenant"));
+      t = tn ? sbd_tenant_by_name (sbd, tn) : NULL;
+      if (t == NULL)
+        {
+          sbd_reply_error (r, 400, "bad_request", "an administrator names the tenant: \"tenant\": NAME (%s)",
+                           tn ? "no such tenant" : "missing");
+          return;
+        }
+    }
+  p = t->policy;
+  cfg = json_object ();
+  image = json_string_value (json_object_get (b, "image"));
+  if (image == NULL)
+    image = "host";
+  if (p->nimages > 0)
+    {
+      bool ok = false;
+      for (int k = 0; k < p->nimages && !ok; k++)
+        ok = fnmatch (p->images[k], image, 0) == 0;
+      if (!ok)
+        {
+          sbd_audit (r, image, "denied-image");
+          sbd_reply_error (r, 403, "policy", "images: tenant %s may not run image %s", t->name, image);
+          goto out;
+        }
+    }
+  if (strcmp (image, "host") != 0)
+    {
+      sbd_reply_error (r, 404, "not_found", "no such image: %s", image);
+      goto out;
+    }
+  json_object_set_new (cfg, "image", json_string (image));
+  if (!string_array (json_object_get (b, "cmd"), true))
+    {
+      sbd_reply_error (r, 400, "bad_request", "cmd: a non-empty list of strings");
+      goto out;
+    }
+  json_object_set (cfg, "cmd", json_object_get (b, "cmd"));
+  v = json_object_get (b, "env");
+  if (v && !string_array (v, false))
+    {
+      sbd_reply_error (r, 400, "bad_request", "env: a list of \"NAME=VALUE\" strings");
+      goto out;
+    }
+  name = json_string_value (json_object_get (b, "name"));
+  if (name)
+    {
+      bool elsewhere;
+      if (!valid_name (name))
+        {
+          sbd_reply_error (r, 400, "bad_request", "name: letters, digits, '_', '.', '-', at most 128");
+          goto out;
+        }
+      if (sbd_container_find (sbd, t->name, name, &elsewhere) && !elsewhere)
+        {
+          sbd_reply_error (r, 409, "conflict", "the name %s is in use", name);
+          goto out;
+        }
+      json_object_set_new (cfg, "name", json_string (name));
+    }
+  hostname = json_string_value (json_object_get (b, "hostname"));
+  if (hostname == NULL)
+    hostname = p->hostname[0] ? p->hostname : "sandbox";
+  if (!sb_policy_hostname_allowed (p, hostname))
+    {
+      sbd_reply_error (r, 403, "policy", "hostname: %s does not match tenant %s's hostname-pattern %s", hostname,
+                       t->name, p->hostname_pattern);
+      goto out;
+    }
+  json_object_set_new (cfg, "hostname", json_string (hostname));
+  {
+    json_t *env = json_array ();
+    json_array_append_new (env, json_string ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    json_array_append_new (env, json_pack ("s++", "HOSTNAME=", hostname, ""));
+    json_array_extend (env, v ? v : json_array ());
+    json_object_set_new (cfg, "env", env);
+  }
+  v = json_object_get (b, "cwd");
+  if (v && !clean_absolute (json_string_value (v)))
+    {
+      sbd_reply_error (r, 400, "bad_request", "cwd: an absolute path");
+      goto out;
+    }
+  json_object_set_new (cfg, "cwd", json_string (v ? json_string_value (v) : "/"));
+  if ((v = json_object_get (b, "user")) != NULL)
+    {
+      json_t *u = sbd_parse_user (v);
+      if (u == NULL)
+        {
+          sbd_reply_error (r, 400, "bad_request", "user: \"UID[:GID]\" (container ids, below 65536)");
+          goto out;
+        }
+      json_object_set_new (cfg, "user", u);
+    }
+  json_object_set_new (cfg, "limits", json_object ());
+  if (!check_limits (r, p, json_object_get (b, "limits"), json_object_get (cfg, "limits")))
+    goto out;
+  json_object_set_new (cfg, "volumes", json_array ());
+  if (!check_volumes (r, p, json_object_get (b, "volumes"), json_object_get (cfg, "volumes")))
+    goto out;
+  restart = json_string_value (json_object_get (b, "restart"));
+  if (restart && !valid_restart (restart))
+    {
+      sbd_reply_error (r, 400, "bad_request", "restart: no, always, unless-stopped, on-failure[:N]");
+      goto out;
+    }
+  json_object_set_new (cfg, "restart", json_string (restart ? restart : "no"));
+  json_object_set_new (cfg, "tty", json_boolean (json_is_true (json_object_get (b, "tty"))));
+  json_object_set_new (cfg, "stdin", json_boolean (json_is_true (json_object_get (b, "stdin"))));
+  v = json_object_get (b, "labels");
+  if (v && !json_is_object (v))
+    {
+      sbd_reply_error (r, 400, "bad_request", "labels: an object of strings");
+      goto out;
+    }
+  json_object_set_new (cfg, "labels", v ? json_deep_copy (v) : json_object ());
+  (void) i;
+  if (p->max_containers && tenant_live_containers (t->name) >= (int) p->max_containers)
+    {
+      sbd_audit (r, "containers", "denied-limit");
+      sbd_reply_error (r, 429, "policy", "limits.containers: tenant %s may have %u containers at once", t->name,
+                       p->max_containers);
+      goto out;
+    }
+  c = sbd_container_create (sbd, t, cfg, &err);
+  if (c == NULL)
+    {
+      sbd_reply_error (r, 500, "internal", "%s", err->msg);
+      goto out;
+    }
+  sbd_event (c, "create");
+  sbd_reply_json (r, 201, json_pack ("{s:s, s:s}", "id", c->id, "name", c->name));
+out:
+  json_decref (cfg);
+}
+
+/* ---- the rest ---------------------------------------------------------------------- */
+
+static void
+list (struct sbd_request *r)
+{
+  const char *all = sbd_query (r, "all");
+  const char *label = sbd_query (r, "label");
+  const char *state = sbd_query (r, "state");
+  const char *name = sbd_query (r, "name");
+  json_t *a = json_array ();
+
+  for (struct sbd_container *c = sbd->containers; c; c = c->next)
+    {
+      if (!r->admin && strcmp (c->tenant, r->tenant->name) != 0)
+        continue;
+      if (!(all && strcmp (all, "1") == 0) && c->state == SBD_EXITED && state == NULL)
+        continue;
+      if (state && strcmp (state, sbd_state_name (c->state)) != 0)
+        continue;
+      if (name && strstr (c->name, name) == NULL)
+        continue;
+      if (label)
+        {
+          const char *eq = strchr (label, '=');
+          char key[256];
+          const char *val;
+          snprintf (key, sizeof (key), "%.*s", eq ? (int) (eq - label) : (int) strlen (label), label);
+          val = json_string_value (json_object_get (json_object_get (c->config, "labels"), key));
+          if (val == NULL || (eq && strcmp (val, eq + 1) != 0))
+            continue;
+        }
+      json_array_append_new (a, sbd_container_json (c, false));
+    }
+  sbd_reply_json (r, 200, a);
+}
+
+static void
+inspect (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+
+  if (c)
+    sbd_reply_json (r, 200, sbd_container_json (c, true));
+}
+
+static void
+start (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+  struct sbd_tenant *t;
+  cleanup_error sb_error_t err = NULL;
+
+  if (c == NULL)
+    return;
+  if (c->state == SBD_RUNNING || c->state == SBD_STARTING)
+    {
+      sbd_reply_error (r, 409, "conflict", "container %s is already running", c->name);
+      return;
+    }
+  t = sbd_tenant_by_name (sbd, c->tenant);
+  if (t && t->policy->max_containers && sbd_tenant_running (sbd, c->tenant) >= (int) t->policy->max_containers)
+    {
+      sbd_reply_error (r, 429, "policy", "limits.containers: tenant %s may run %u containers at once", c->tenant,
+                       t->policy->max_containers);
+      return;
+    }
+  c->restart_count = 0;
+  if (sbd_container_start (sbd, c, &err) < 0)
+    {
+      sbd_reply_error (r, 500, "start_failed", "%s", err->msg);
+      return;
+    }
+  /* Answered when the monitor says the sandbox is up (or why not). */
+  sbd_add_waiter (c, r);
+}
+
+static int
+signal_number (const char *s)
+{
+  static const struct { const char *name; int sig; } names[] = {
+    { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
+    { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "WINCH", SIGWINCH },
+    { "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
+  };
+  char *end;
+  long n;
+
+  if (s == NULL)
+    return SIGKILL;
+  n = strtol (s, &end, 10);
+  if (*s && *end == '\0')
+    return n > 0 && n < NSIG ? (int) n : -1;
+  if (strncmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    if (strcmp (names[i].name, s) == 0)
+      return names[i].sig;
+  return -1;
+}
+
+static void
+kill_ (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+  int sig = signal_number (sbd_query (r, "signal"));
+  cleanup_error sb_error_t err = NULL;
+
+  if (c == NULL)
+    return;
+  if (sig < 0)
+    {
+      sbd_reply_error (r, 400, "bad_request", "signal: a number or a name such as SIGTERM");
+      return;
+    }
+  if (sig == SIGKILL || sig == SIGTERM)
+    c->stop_requested = true;
+  if (sbd_container_signal (c, sig, &err) < 0)
+    {
+      sbd_reply_error (r, 409, "conflict", "%s", err->msg);
+      return;
+    }
+  sbd_reply_empty (r, 204);
+}
+
+static void
+stop (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+  const char *t = sbd_query (r, "timeout");
+  int timeout = t ? atoi (t) : 10;
+
+  if (c == NULL)
+    return;
+  if (timeout < 0 || timeout > 3600)
+    {
+      sbd_reply_error (r, 400, "bad_request", "timeout: 0..3600 seconds");
+      return;
+    }
+  if (c->state != SBD_RUNNING && c->state != SBD_STARTING)
+    {
+      sbd_reply_empty (r, 304);
+      return;
+    }
+  sbd_container_stop (c, timeout);
+  /* Answered when it has stopped. */
+  r->verb = "container.wait";
+  sbd_add_waiter (c, r);
+}
+
+static void
+wait_ (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+
+  if (c == NULL)
+    return;
+  if (c->state == SBD_EXITED || c->state == SBD_CREATED)
+    {
+      sbd_reply_json (r, 200, json_pack ("{s:i, s:b}", "exit_code", c->exit_code, "oom_killed", c->oom_killed));
+      return;
+    }
+  sbd_add_waiter (c, r);
+}
+
+static void
+delete (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+  const char *force = sbd_query (r, "force");
+  cleanup_error sb_error_t err = NULL;
+
+  if (c == NULL)
+    return;
+  if (c->state == SBD_RUNNING || c->state == SBD_STARTING)
+    {
+      if (!(force && strcmp (force, "1") == 0))
+        {
+          sbd_reply_error (r, 409, "conflict", "container %s is running: stop it first, or delete with force=1", c->name);
+          return;
+        }
+      c->remove_on_exit = true;
+      c->stop_requested = true;
+      sbd_container_signal (c, SIGKILL, NULL);
+      sbd_reply_empty (r, 204);
+      return;
+    }
+  if (sbd_container_remove (sbd, c, &err) < 0)
+    {
+      sbd_reply_error (r, 500, "internal", "%s", err->msg);
+      return;
+    }
+  sbd_reply_empty (r, 204);
+}
+
+/* ---- stats ---------------------------------------------------------------------------- */
+
+struct stats_job
+{
+  struct sbd_deferred *answer;
+  json_t *usage;
+};
+
+static uint64_t
+read_number (const char *path, const char *key)
+{
+  char buf[8192], *p;
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
+    return 0;
+  if (key == NULL)
+    return strtoull (buf, NULL, 10);
+  p = strstr (buf, key);
+  return p ? strtoull (p + strlen (key), NULL, 10) : 0;
+}
+
+/* What the cgroup says: memory, CPU, processes. */
+static json_t *
+cgroup_usage (struct sbd_container *c)
+{
+  const char *root = sb_cgroup_root ();
+  char path[4200];
+  uint64_t mem, cpu, pids;
+
+  snprintf (path, sizeof (path), "%s/memory/sandbox/%s/memory.usage_in_bytes", root, c->id);
+  if (access (path, F_OK) == 0)
+    {
+      mem = read_number (path, NULL);
+      snprintf (path, sizeof (path), "%s/cpuacct/sandbox/%s/cpuacct.usage", root, c->id);
+      cpu = read_number (path, NULL) / 1000;
+      snprintf (path, sizeof (path), "%s/pids/sandbox/%s/app/pids.current", root, c->id);
+      pids = read_number (path, NULL);
+    }
+  else
+    {
+      snprintf (path, sizeof (path), "%s/sandbox/%s/memory.current", root, c->id);
+      mem = read_number (path, NULL);
+      snprintf (path, sizeof (path), "%s/sandbox/%s/cpu.stat", root, c->id);
+      cpu = read_number (path, "usage_usec ");
+      snprintf (path, sizeof (path), "%s/sandbox/%s/app/pids.current", root, c->id);
+      pids = read_number (path, NULL);
+    }
+  return json_pack ("{s:I, s:I, s:I}", "memory_bytes", (json_int_t) mem, "cpu_usec", (json_int_t) cpu, "pids",
+                    (json_int_t) pids);
+}
+
+static void
+stats_answer (json_t *answer, void *arg)
+{
+  struct stats_job *j = arg;
+
+  json_object_set_new (j->usage, "syscalls",
+                       json_pack ("{s:O, s:O}", "mediated", json_object_get (answer, "mediated") ?: json_integer (0),
+                                  "denied", json_object_get (answer, "denied") ?: json_integer (0)));
+  if (answer && json_object_get (answer, "by_syscall"))
+    json_object_set (json_object_get (j->usage, "syscalls"), "by_syscall", json_object_get (answer, "by_syscall"));
+  sbd_deferred_reply (j->answer, 200, j->usage);
+  free (j);
+}
+
+static void
+stats (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+  struct stats_job *j;
+
+  if (c == NULL)
+    return;
+  if (c->state != SBD_RUNNING)
+    {
+      sbd_reply_json (r, 200, json_pack ("{s:s, s:I, s:I, s:I}", "state", sbd_state_name (c->state),
+                                         "memory_bytes", (json_int_t) 0, "cpu_usec", (json_int_t) 0, "pids",
+                                         (json_int_t) 0));
+      return;
+    }
+  j = calloc (1, sizeof (*j));
+  if (j == NULL || (j->answer = sbd_defer (r)) == NULL)
+    {
+      free (j);
+      sbd_reply_error (r, 500, "internal", "out of memory");
+      return;
+    }
+  j->usage = cgroup_usage (c);
+  json_object_set_new (j->usage, "state", json_string ("running"));
+  if (sbd_monitor_request (c, json_pack ("{s:s}", "op", "stats"), stats_answer, j) < 0)
+    stats_answer (NULL, j);
+}
+
+static void
+resize_done (json_t *answer, void *arg)
+{
+  (void) answer;
+  (void) arg;
+}
+
+static void
+resize (struct sbd_request *r)
+{
+  struct sbd_container *c = target (r);
+  const char *h = sbd_query (r, "h"), *w = sbd_query (r, "w");
+
+  if (c == NULL)
+    return;
+  if (h == NULL || w == NULL || atoi (h) < 1 || atoi (w) < 1)
+    {
+      sbd_reply_error (r, 400, "bad_request", "h and w: the terminal's rows and columns");
+      return;
+    }
+  if (c->state != SBD_RUNNING
+      || sbd_monitor_request (c, json_pack ("{s:s, s:i, s:i}", "op", "resize", "rows", atoi (h), "cols", atoi (w)),
+                              resize_done, NULL) < 0)
+    {
+      sbd_reply_error (r, 409, "conflict", "container %s is not running", c->name);
+      return;
+    }
+  sbd_reply_empty (r, 204);
+}
+
+const struct sbd_route sbd_container_routes[] = {
+  { EVHTTP_REQ_POST, "/v1/containers", create, SBD_JSON_BODY, "container.create" },
+  { EVHTTP_REQ_GET, "/v1/containers", list, 0, "container.list" },
+  { EVHTTP_REQ_GET, "/v1/containers/:id", inspect, 0, "container.inspect" },
+  { EVHTTP_REQ_POST, "/v1/containers/:id/start", start, 0, "container.start" },
+  { EVHTTP_REQ_POST, "/v1/containers/:id/stop", stop, 0, "container.stop" },
+  { EVHTTP_REQ_POST, "/v1/containers/:id/kill", kill_, 0, "container.kill" },
+  { EVHTTP_REQ_POST, "/v1/containers/:id/wait", wait_, 0, "container.wait" },
+  { EVHTTP_REQ_DELETE, "/v1/containers/:id", delete, 0, "container.delete" },
+  { EVHTTP_REQ_GET, "/v1/containers/:id/stats", stats, 0, "container.stats" },
+  { EVHTTP_REQ_POST, "/v1/containers/:id/resize", resize, 0, "container.resize" },
+  { 0, NULL, NULL, 0, NULL },
+};
