@@ -312,7 +312,11 @@ create (struct sbd_request *r)
           sbd_reply_error (r, 400, "bad_request", "name: letters, digits, '_', '.', '-', at most 128");
           goto out;
         }
-      if (sbd_container_find (sbd, t->name, name, &elsewhere) && !elsewhere)
+      bool taken = false;
+      (void) elsewhere;
+      for (struct sbd_container *o = sbd->containers; o && !taken; o = o->next)
+        taken = strcmp (o->tenant, t->name) == 0 && strcmp (o->name, name) == 0;
+      if (taken)
         {
           sbd_reply_error (r, 409, "conflict", "the name %s is in use", name);
           goto out;

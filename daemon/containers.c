@@ -166,9 +166,17 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
   *elsewhere = false;
   if (n == 0)
     return NULL;
+  /* A name, exactly, first. */
+  for (struct sbd_container *c = d->containers; c; c = c->next)
+    if (strcmp (c->name, ref) == 0)
+      {
+        if (tenant == NULL || strcmp (c->tenant, tenant) == 0)
+          return c;
+        other = c;
+      }
   for (struct sbd_container *c = d->containers; c; c = c->next)
     {
-      bool hit = strcmp (c->name, ref) == 0 || strncmp (c->id, ref, n) == 0;
+      bool hit = strncmp (c->id, ref, n) == 0;
       if (!hit)
         continue;
       if (tenant && strcmp (c->tenant, tenant) != 0)
@@ -176,8 +184,8 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
           other = c;
           continue;
         }
-      /* A name is exact; an id prefix must be unique. */
-      if (strcmp (c->name, ref) == 0 || strcmp (c->id, ref) == 0)
+      /* An id prefix must be unique. */
+      if (strcmp (c->id, ref) == 0)
         return c;
       found = c;
       matches++;

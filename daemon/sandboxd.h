@@ -199,7 +199,10 @@ int sbd_tenants_load (struct sbd *d, sb_error_t *err);
 /* Re-reads every tenant file; a bad one keeps its last good policy. */
 void sbd_tenants_reload (struct sbd *d);
 struct sbd_tenant *sbd_tenant_by_name (struct sbd *d, const char *name);
-struct sbd_tenant *sbd_tenant_by_subject (struct sbd *d, const char *subject);
+/* The tenant whose certificate-subject is this (normalized) subject. */
+struct sbd_tenant *sbd_tenant_by_subject (struct sbd *d, const char *normalized);
+/* A subject whose attributes compare whatever their order (server.c). */
+void sbd_subject_normalize (const char *in, char *out, size_t len);
 
 /* ---- containers.c ------------------------------------------------------------- */
 int sbd_containers_load (struct sbd *d, sb_error_t *err);

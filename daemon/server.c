@@ -163,6 +163,56 @@ tls_bev (struct event_base *base, void *arg)
 
 /* ---- who is calling ----------------------------------------------------------- */
 
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* A subject in a form that compares equal whatever the order of its
+   attributes ("CN=acme,O=Example" and "O=Example,CN=acme"): its "K=V"
+   parts (split at unescaped ',' and '+', spaces around them dropped, the
+   attribute names upper-cased), sorted, joined with ','. */
+void
+sbd_subject_normalize (const char *in, char *out, size_t len)
+{
+  char buf[1024], *parts[64];
+  int n = 0;
+  size_t i, o = 0, start = 0;
+
+  snprintf (buf, sizeof (buf), "%s", in);
+  for (i = 0;; i++)
+    {
+      if (buf[i] == '\\' && buf[i + 1])
+        {
+          i++;
+          continue;
+        }
+      if (buf[i] == ',' || buf[i] == '+' || buf[i] == '\0')
+        {
+          bool end = buf[i] == '\0';
+          char *p = buf + start;
+          buf[i] = '\0';
+          while (*p == ' ')
+            p++;
+          for (char *q = p + strlen (p); q > p && q[-1] == ' ';)
+            *--q = '\0';
+          for (char *q = p; *q && *q != '='; q++)
+            if (*q >= 'a' && *q <= 'z')
+              *q = (char) (*q - 'a' + 'A');
+          if (*p && n < 64)
+            parts[n++] = p;
+          start = i + 1;
+          if (end)
+            break;
+        }
+    }
+  qsort (parts, (size_t) n, sizeof (parts[0]), cmp_str);
+  out[0] = '\0';
+  for (int k = 0; k < n && o < len; k++)
+    o += (size_t) snprintf (out + o, len - o, "%s%s", k ? "," : "", parts[k]);
+}
+
 static bool
 identify (struct sbd *d, struct sbd_request *r, bool local)
 {
@@ -194,13 +244,20 @@ identify (struct sbd *d, struct sbd_request *r, bool local)
     BIO_free (mem);
     X509_free (cert);
   }
-  for (int i = 0; i < d->cfg.nadmin_subjects; i++)
-    if (strcmp (d->cfg.admin_subjects[i], r->subject) == 0)
+  {
+    char mine[1024], theirs[1024];
+    sbd_subject_normalize (r->subject, mine, sizeof (mine));
+    for (int i = 0; i < d->cfg.nadmin_subjects; i++)
       {
-        r->admin = true;
-        return true;
+        sbd_subject_normalize (d->cfg.admin_subjects[i], theirs, sizeof (theirs));
+        if (strcmp (theirs, mine) == 0)
+          {
+            r->admin = true;
+            return true;
+          }
       }
-  r->tenant = sbd_tenant_by_subject (d, r->subject);
+    r->tenant = sbd_tenant_by_subject (d, mine);
+  }
   return true;
 }
 

@@ -25,12 +25,18 @@ sbd_tenant_by_name (struct sbd *d, const char *name)
 }
 
 struct sbd_tenant *
-sbd_tenant_by_subject (struct sbd *d, const char *subject)
+sbd_tenant_by_subject (struct sbd *d, const char *normalized)
 {
+  char theirs[1024];
+
   for (int i = 0; i < d->ntenants; i++)
-    if (d->tenants[i].policy && d->tenants[i].present && d->tenants[i].policy->certificate_subject[0]
-        && strcmp (d->tenants[i].policy->certificate_subject, subject) == 0)
-      return &d->tenants[i];
+    {
+      if (!d->tenants[i].policy || !d->tenants[i].present || !d->tenants[i].policy->certificate_subject[0])
+        continue;
+      sbd_subject_normalize (d->tenants[i].policy->certificate_subject, theirs, sizeof (theirs));
+      if (strcmp (theirs, normalized) == 0)
+        return &d->tenants[i];
+    }
   return NULL;
 }
 

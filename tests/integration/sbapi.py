@@ -94,6 +94,9 @@ if __name__ == "__main__":
     cl, rest = from_args(sys.argv[1:])
     if rest[0] == "exec":
         out, err, ex = cl.stream("POST", "/v1/containers/%s/exec" % rest[1], {"cmd": rest[2:]})
+        if ex and "http" in ex:
+            sys.stderr.write("%s %s\n" % (ex["http"], ex["body"]))
+            sys.exit(125)
         sys.stdout.buffer.write(out or b"")
         sys.stderr.buffer.write(err or b"")
         sys.exit((ex or {}).get("exit_code", 255))
