@@ -321,11 +321,17 @@ start_watcher (pid_t sentry, struct sb_cgroup *cg)
 __attribute__ ((noreturn)) static void
 exec_sentry (int sentry_exe, int devnull, const struct handoff *h, char **sargv, char *const *envp)
 {
+  static const int held[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
   int moved[8 + SB_POLICY_MAX_VOLUMES + 2], k, exe;
-  sigset_t none;
+  sigset_t mask;
 
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
+  /* The signals we forward stay blocked across the exec: the Sentry is the
+     init of its pid namespace and would drop them until it has handlers
+     for them; blocked, they wait for it. */
+  sigemptyset (&mask);
+  for (k = 0; k < (int) (sizeof (held) / sizeof (held[0])); k++)
+    sigaddset (&mask, held[k]);
+  sigprocmask (SIG_SETMASK, &mask, NULL);
   /* Move every descriptor above where they go first: any may sit there. */
   for (k = 0; k < h->n; k++)
     if ((moved[k] = fcntl (h->fds[k], F_DUPFD_CLOEXEC, 64)) < 0)

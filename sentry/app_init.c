@@ -146,16 +146,26 @@ take_stdio (struct sb_app_init_args *a, sb_error_t *err)
   return 0;
 }
 
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+
+static void
+forwarded_set (sigset_t *set)
+{
+  sigemptyset (set);
+  for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
+    sigaddset (set, forwarded[i]);
+}
+
+/* The handlers forward to the command; the caller unblocks the signals once
+   command_pid is set. */
 static void
 install_forwarding (void)
 {
-  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
   struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
-  size_t i;
 
   sigemptyset (&sa.sa_mask);
-  for (i = 0; i < sizeof (sigs) / sizeof (sigs[0]); i++)
-    sigaction (sigs[i], &sa, NULL);
+  for (size_t i = 0; i < sizeof (forwarded) / sizeof (forwarded[0]); i++)
+    sigaction (forwarded[i], &sa, NULL);
 }
 
 /* In a child of the init: becomes the process the request describes and
@@ -363,11 +373,14 @@ sb_app_init (struct sb_app_init_args *a)
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   /* The Sentry blocks the signals it reads from a signalfd; we inherited that
-     mask, and must not keep it: we forward those signals to the command. */
+     mask. We keep the ones we forward blocked until the command exists: as
+     the init of a pid namespace we would otherwise drop them (a handler-less
+     init ignores them), and a stop sent right after the start would be lost.
+     Blocked, they wait. */
   {
-    sigset_t none;
-    sigemptyset (&none);
-    sigprocmask (SIG_SETMASK, &none, NULL);
+    sigset_t fwd;
+    forwarded_set (&fwd);
+    sigprocmask (SIG_SETMASK, &fwd, NULL);
   }
   /* The Sentry places us in the app's cgroup first; our cgroup namespace is
      rooted there. */
@@ -431,7 +444,7 @@ sb_app_init (struct sb_app_init_args *a)
     die (&err);
   while (!woken)
     sigsuspend (&waitmask);
-  sigprocmask (SIG_UNBLOCK, &usr1, NULL);
+  /* SIGUSR1 stays blocked with the others until the command exists. */
   close (listener);
 
   install_forwarding ();
@@ -443,6 +456,11 @@ sb_app_init (struct sb_app_init_args *a)
       close (a->sync_sock);
       run_process (a->argv, NULL, NULL, &a->user, a->tty, NULL);
     }
+  {
+    sigset_t fwd;
+    forwarded_set (&fwd);
+    sigprocmask (SIG_UNBLOCK, &fwd, NULL);
+  }
   /* The sync socket carries exec requests from now on. */
   status = serve (a->sync_sock);
   if (WIFSIGNALED (status))

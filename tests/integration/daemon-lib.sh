@@ -134,6 +134,30 @@ sbd_kill9() {
   SBD_PID=
 }
 
+# At exit, whatever this test's daemon left running (an interrupted or
+# failed test): its monitors are stopped, then killed, and the cgroups of
+# its containers removed.  Only processes under this test's own directory.
+sbd_exit_hook() {
+  local pids i id c
+  [[ -d $SBD/state/containers ]] || return 0
+  pids=$(pgrep -f "^sandbox-monitor $SBD/" || true)
+  [[ -n $pids ]] || return 0
+  kill -TERM $pids 2>/dev/null || true
+  for i in $(seq 30); do
+    pids=$(pgrep -f "^sandbox-monitor $SBD/" || true)
+    [[ -z $pids ]] && break
+    sleep 0.1
+  done
+  [[ -n $pids ]] && kill -KILL $pids 2>/dev/null
+  for id in $(ls "$SBD/state/containers"); do
+    for c in /sys/fs/cgroup/*/sandbox/"$id" /sys/fs/cgroup/sandbox/"$id"; do
+      [[ -d $c ]] || continue
+      rmdir "$c/app" "$c" 2>/dev/null || true
+    done
+  done
+}
+SB_CLEANUP_HOOKS+=(sbd_exit_hook)
+
 sbd_client_args() {
   if [[ $1 == local ]]; then
     echo "--unix $SBD/run/sandboxd.sock"

@@ -53,6 +53,7 @@ SB_PROGS=$TESTS_BUILDDIR/tests/integration/progs
 SB_PASSED=0
 SB_FAILED=0
 SB_BG_PIDS=()
+SB_CLEANUP_HOOKS=()
 SB_TMP=
 SB_OUT=
 SB_ERR=
@@ -123,7 +124,10 @@ need_prog() {
 }
 
 sb_cleanup() {
-  local pid
+  local pid hook
+  for hook in "${SB_CLEANUP_HOOKS[@]}"; do
+    "$hook" || true
+  done
   for pid in "${SB_BG_PIDS[@]}"; do
     # Our own children: their pids cannot be reused before we reap them.
     kill -KILL "$pid" 2>/dev/null || true

@@ -138,6 +138,39 @@ for i in 0 1 2; do
   wait "${sig_pid[i]}" 2>/dev/null || true
 done
 
+# A SIGTERM that comes while the sandbox is still starting is not lost: it
+# waits until the command exists (the app's init would otherwise drop it),
+# at each point of the start.
+delays=(0 0.01 0.03 0.06 0.1 0.15 0.2 0.3 0.5)
+early_pids=()
+for i in "${!delays[@]}"; do
+  spawn "early$i" -- "$BB" sleep 30
+  early_pids[i]=$SPAWNED
+  sleep "${delays[i]}"
+  kill -TERM "$SPAWNED"
+done
+for ((t = 0; t < 100; t++)); do
+  alive=0
+  for pid in "${early_pids[@]}"; do running "$pid" && alive=1; done
+  ((alive)) || break
+  sleep 0.1
+done
+early_bad=()
+for i in "${!delays[@]}"; do
+  rc=0
+  if running "${early_pids[i]}"; then
+    early_bad+=("${delays[i]}s: still running 10 s later")
+    continue
+  fi
+  wait "${early_pids[i]}" || rc=$?
+  [[ $rc == 143 ]] || early_bad+=("${delays[i]}s: exit $rc ($(head -n 2 "$SB_TMP/early$i.err"))")
+done
+((${#early_bad[@]} == 0)) && pass "SIGTERM during the start (after ${delays[*]} s) ends the app with 143 each time" ||
+  soft_fail "a SIGTERM during the start was lost: ${early_bad[*]}"
+for pid in "${early_pids[@]}"; do
+  wait "$pid" 2>/dev/null || true
+done
+
 # --- hostname and uname ------------------------------------------------------------
 sb_run -- "$BB" sh -c 'hostname; uname -n; uname -r; uname -s; cat /proc/sys/kernel/hostname'
 expect_out "default hostname 'sandbox' and release 6.1.0 (hostname, uname, /proc/sys)" "sandbox

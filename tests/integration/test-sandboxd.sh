@@ -298,15 +298,30 @@ cp "$SBD/beta.good" "$SBD/tenants/beta.conf"
 grep -q '"action":"reload-failed"' "$SBD/audit.log" && pass "the failed reload is in the audit log" || soft_fail "no reload audit line"
 
 # --- events ---------------------------------------------------------------------------------
-(api alpha GET /v1/events >"$SB_TMP/events.out" 2>&1 &
- echo $! >"$SB_TMP/events.pid")
+curl -sN --max-time 20 --cacert "$SBD/ca.pem" --cert "$SBD/alpha.pem" --key "$SBD/alpha.key" \
+  "https://127.0.0.1:$SBD_PORT/v1/events" >"$SB_TMP/events.out" 2>&1 &
+evpid=$!
+SB_BG_PIDS+=("$evpid")
+curl -sN --max-time 20 --cacert "$SBD/ca.pem" --cert "$SBD/beta.pem" --key "$SBD/beta.key" \
+  "https://127.0.0.1:$SBD_PORT/v1/events" >"$SB_TMP/events-beta.out" 2>&1 &
+evpid2=$!
+SB_BG_PIDS+=("$evpid2")
 sleep 0.5
 api alpha POST /v1/containers '{"name":"ev","cmd":["/bin/true"]}' >/dev/null
 api alpha POST /v1/containers/ev/start >/dev/null
 api alpha POST /v1/containers/ev/wait >/dev/null
 api alpha DELETE /v1/containers/ev >/dev/null
 sleep 0.5
-kill "$(cat "$SB_TMP/events.pid")" 2>/dev/null || true
+kill "$evpid" "$evpid2" 2>/dev/null || true
+wait "$evpid" "$evpid2" 2>/dev/null || true
+seen=$($PY -c '
+import json, sys
+print(" ".join(json.loads(l)["action"] for l in open(sys.argv[1]) if l.strip() and json.loads(l).get("name") == "ev"))
+' "$SB_TMP/events.out" 2>&1)
+[[ $seen == "create start die destroy" ]] && pass "events: alpha sees create, start, die, destroy of its container" ||
+  soft_fail "events seen by alpha: '$seen' ($(head -c 400 "$SB_TMP/events.out"))"
+! grep -q '"ev"' "$SB_TMP/events-beta.out" && pass "... and beta sees none of them" ||
+  soft_fail "beta saw alpha's events: $(head -c 400 "$SB_TMP/events-beta.out")"
 
 sbd_clean_all
 sbd_stop
