@@ -24,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -343,6 +346,10 @@ write_spec (struct sbd_container *c, struct sbd_tenant *t, sb_error_t *err)
                     "audit_log_max", (json_int_t) sbd->cfg.audit_log_max);
   if (spec == NULL)
     return sb_error (err, EINVAL, "the container's settings are incomplete");
+  /* What sandboxd needs to rebuild the record should state.json be lost. */
+  json_object_set_new (spec, "name", json_string (c->name));
+  json_object_set (spec, "config", cfg);
+  json_object_set_new (spec, "created", json_string (c->created));
   if (json_object_get (cfg, "user"))
     json_object_set (spec, "user", json_object_get (cfg, "user"));
   if (json_object_get (cfg, "layers"))
@@ -705,34 +712,52 @@ adopt (struct sbd *d, struct sbd_container *c)
   c->state = SBD_RUNNING;
   if (sbd_monitor_watch (c) < 0)
     {
-      /* The monitor is gone: the container ended while we were away. */
+      /* The monitor is gone: the container ended while we were away. Its
+         socket, if it was killed, stays behind. */
+      char sock[sizeof (((struct sockaddr_un *) 0)->sun_path)];
+      sbd_container_socket (c, sock, sizeof (sock));
+      unlink (sock);
       record_exit (d, c);
       return;
     }
   sbd_event (c, "adopt");
 }
 
-static int
-load_one (struct sbd *d, const char *id)
+/* Ends whatever monitor answers on PATH, the socket of a container we have
+   no usable record of: SIGKILL to its sandbox. The monitor answers at once
+   (we wait a second at most) and then tears the sandbox down by itself,
+   its cgroup and socket included. */
+static void
+end_orphan_monitor (const char *path)
 {
-  char path[4300];
-  struct sbd_container *c;
-  json_t *o;
-  const char *state;
+  static const char kill_req[] = "{\"op\":\"kill\",\"signal\":9}\n";
+  struct sockaddr_un sun = { .sun_family = AF_UNIX };
+  struct timeval tv = { .tv_sec = 1 };
+  char buf[512];
+  int fd;
 
-  snprintf (path, sizeof (path), "%s/containers/%s/state.json", d->cfg.state_dir, id);
-  o = json_load_file (path, 0, NULL);
-  if (o == NULL)
+  snprintf (sun.sun_path, sizeof (sun.sun_path), "%s", path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  if (connect (fd, (struct sockaddr *) &sun, sizeof (sun)) == 0)
     {
-      /* Half-made (a crash between mkdir and the first save): nothing ran. */
-      snprintf (path, sizeof (path), "%s/containers/%s", d->cfg.state_dir, id);
-      fprintf (stderr, "sandboxd: %s has no readable state.json: removed\n", path);
-      sb_remove_tree (path);
-      return 0;
+      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof (tv));
+      if (sb_write_all (fd, kill_req, sizeof (kill_req) - 1) == 0 && read (fd, buf, sizeof (buf)) > 0)
+        {
+          close (fd);
+          return;
+        }
     }
-  c = link_new (d);
-  snprintf (c->id, sizeof (c->id), "%s", id);
-  snprintf (c->name, sizeof (c->name), "%s", json_string_value (json_object_get (o, "name")) ?: id);
+  /* Nobody answers: a stale socket. */
+  close (fd);
+  unlink (path);
+}
+
+static void
+fill_record (struct sbd_container *c, json_t *o)
+{
+  snprintf (c->name, sizeof (c->name), "%s", json_string_value (json_object_get (o, "name")) ?: c->id);
   snprintf (c->tenant, sizeof (c->tenant), "%s", json_string_value (json_object_get (o, "tenant")) ?: "");
   snprintf (c->created, sizeof (c->created), "%s", json_string_value (json_object_get (o, "created")) ?: "");
   snprintf (c->started, sizeof (c->started), "%s", json_string_value (json_object_get (o, "started")) ?: "");
@@ -742,6 +767,91 @@ load_one (struct sbd *d, const char *id)
   c->oom_killed = json_is_true (json_object_get (o, "oom_killed"));
   c->restart_count = (int) json_integer_value (json_object_get (o, "restart_count"));
   c->stop_requested = json_is_true (json_object_get (o, "stop_requested"));
+}
+
+/* A record whose state.json cannot be read (it is written atomically, so
+   only damage from outside does this). If the container was started, its
+   spec.json (written before the start) names it, its tenant and its
+   settings: the record is rebuilt from it and the container adopted (or
+   recorded as ended). Without a usable spec nothing can be trusted: the
+   container is ended and its directory removed. Either way it is logged
+   and audited. */
+static int
+recover_one (struct sbd *d, const char *id, const char *dir)
+{
+  char path[4300], sock[sizeof (((struct sockaddr_un *) 0)->sun_path)];
+  struct sbd_container *c;
+  json_t *spec;
+  bool elsewhere;
+
+  snprintf (path, sizeof (path), "%s/spec.json", dir);
+  spec = json_load_file (path, 0, NULL);
+  if (spec && json_is_string (json_object_get (spec, "tenant")) && json_is_string (json_object_get (spec, "name"))
+      && json_is_object (json_object_get (spec, "config"))
+      && sbd_container_find (d, json_string_value (json_object_get (spec, "tenant")),
+                             json_string_value (json_object_get (spec, "name")), &elsewhere) == NULL)
+    {
+      c = link_new (d);
+      if (c == NULL)
+        {
+          json_decref (spec);
+          return -1;
+        }
+      snprintf (c->id, sizeof (c->id), "%s", id);
+      fill_record (c, spec);
+      json_decref (spec);
+      c->stop_requested = true; /* no restart policy for a rebuilt record */
+      c->state = SBD_RUNNING;
+      fprintf (stderr, "sandboxd: %s: state.json is unreadable: the record was rebuilt from spec.json\n", dir);
+      sbd_audit_event (c->tenant, c->id, "record-rebuilt", NULL);
+      adopt (d, c);
+      sbd_container_save (c);
+      return 0;
+    }
+  json_decref (spec);
+  {
+    struct sbd_container gone = { 0 };
+    snprintf (gone.id, sizeof (gone.id), "%s", id);
+    sbd_container_socket (&gone, sock, sizeof (sock));
+  }
+  end_orphan_monitor (sock);
+  sb_cgroup_remove_named (sb_cgroup_root (), id, NULL);
+  fprintf (stderr, "sandboxd: %s: state.json and spec.json are unreadable: the container was ended and its "
+                   "record removed\n", dir);
+  sbd_audit_event ("", id, "record-dropped", NULL);
+  sb_remove_tree (dir);
+  return 0;
+}
+
+static int
+load_one (struct sbd *d, const char *id)
+{
+  char path[4300], dir[4200];
+  struct sbd_container *c;
+  json_t *o;
+  const char *state;
+
+  snprintf (dir, sizeof (dir), "%s/containers/%s", d->cfg.state_dir, id);
+  /* A write interrupted before its rename: the old file is the record. */
+  snprintf (path, sizeof (path), "%s/state.json.tmp", dir);
+  unlink (path);
+  snprintf (path, sizeof (path), "%s/spec.json.tmp", dir);
+  unlink (path);
+  snprintf (path, sizeof (path), "%s/state.json", dir);
+  o = json_load_file (path, 0, NULL);
+  if (o == NULL || !json_is_object (o) || !json_is_string (json_object_get (o, "tenant")))
+    {
+      json_decref (o);
+      return recover_one (d, id, dir);
+    }
+  c = link_new (d);
+  if (c == NULL)
+    {
+      json_decref (o);
+      return -1;
+    }
+  snprintf (c->id, sizeof (c->id), "%s", id);
+  fill_record (c, o);
   state = json_string_value (json_object_get (o, "state"));
   c->state = SBD_CREATED;
   for (int i = 0; i < 4 && state; i++)
@@ -750,6 +860,42 @@ load_one (struct sbd *d, const char *id)
   json_decref (o);
   adopt (d, c);
   return 0;
+}
+
+/* Sockets of monitors we hold no record of (their directory was removed
+   while they ran): the monitor is ended and the socket removed. */
+static void
+sweep_sockets (struct sbd *d)
+{
+  char path[4200], sock[sizeof (((struct sockaddr_un *) 0)->sun_path)];
+  DIR *dir;
+  struct dirent *de;
+
+  snprintf (path, sizeof (path), "%s/containers", d->cfg.run_dir);
+  dir = opendir (path);
+  if (dir == NULL)
+    return;
+  while ((de = readdir (dir)) != NULL)
+    {
+      struct sbd_container *c;
+      bool known = false;
+      size_t n = strlen (de->d_name);
+
+      if (n < 6 || strcmp (de->d_name + n - 5, ".sock") != 0)
+        continue;
+      for (c = d->containers; c && !known; c = c->next)
+        {
+          sbd_container_socket (c, sock, sizeof (sock));
+          known = strcmp (strrchr (sock, '/') + 1, de->d_name) == 0;
+        }
+      if (known)
+        continue;
+      if (snprintf (sock, sizeof (sock), "%s/%s", path, de->d_name) >= (int) sizeof (sock))
+        continue;
+      fprintf (stderr, "sandboxd: %s belongs to no container: its monitor is ended\n", sock);
+      end_orphan_monitor (sock);
+    }
+  closedir (dir);
 }
 
 int
@@ -773,5 +919,6 @@ sbd_containers_load (struct sbd *d, sb_error_t *err)
     if (strlen (de->d_name) == 64 && strspn (de->d_name, "0123456789abcdef") == 64)
       load_one (d, de->d_name);
   closedir (dir);
+  sweep_sockets (d);
   return 0;
 }

@@ -277,6 +277,56 @@ out=$(api alpha GET /v1/containers/lost)
   pass "a container whose monitor died while sandboxd was down is recorded as exited (255)" || soft_fail "lost: $out"
 api alpha DELETE /v1/containers/lost >/dev/null
 
+# Damaged state, found at the start: a state.json cut in half (rebuilt from
+# spec.json and adopted), a state.json of garbage with no spec.json (ended,
+# removed), a container directory removed under a running monitor (the
+# monitor is ended), a leftover state.json.tmp, and the socket of a killed
+# monitor (removed).
+for n in half garbage orphan stale; do
+  api alpha POST /v1/containers "{\"name\":\"$n\",\"cmd\":[\"/bin/busybox\",\"sleep\",\"60\"]}" >/dev/null
+  api alpha POST "/v1/containers/$n/start" >/dev/null
+done
+id_of() { api alpha GET "/v1/containers/$1" | json '["id"]'; }
+half=$(id_of half) garbage=$(id_of garbage) orphan=$(id_of orphan) stale=$(id_of stale)
+mon_of() { pgrep -f "^sandbox-monitor $SBD/state/containers/$1 " | head -n 1; }
+garbage_mon=$(mon_of "$garbage") orphan_mon=$(mon_of "$orphan") stale_mon=$(mon_of "$stale")
+sbd_kill9
+st=$SBD/state/containers
+head -c 25 "$st/$half/state.json" >"$st/$half/state.json.cut" && mv "$st/$half/state.json.cut" "$st/$half/state.json"
+echo '{"half a write' >"$st/$half/state.json.tmp"
+printf '\x00\x01 not json' >"$st/$garbage/state.json"
+rm -f "$st/$garbage/spec.json"
+rm -rf "$st/$orphan"
+kill -KILL "$stale_mon"
+sleep 0.5
+stale_sock=$(ls "$SBD/run/containers/" | grep "^${stale:0:32}" || true)
+[[ -n $stale_sock ]] || soft_fail "the killed monitor left no socket to test with"
+sbd_start
+out=$(api alpha GET /v1/containers/half)
+[[ $(json '["state"]' <<<"$out") == running && $(json '["id"]' <<<"$out") == "$half" ]] &&
+  pass "a state.json cut in half: the record is rebuilt from spec.json and the container adopted" ||
+  soft_fail "half: $out"
+[[ ! -e $st/$half/state.json.tmp ]] && $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$st/$half/state.json" &&
+  pass "... its state.json is whole again and the leftover .tmp is gone" || soft_fail "half: state files $(ls "$st/$half")"
+[[ $(api alpha POST /v1/containers/half/stop?timeout=2 | status) == 200 ]] && pass "... and it can be stopped" ||
+  soft_fail "stop the rebuilt container"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# The monitors of the dropped containers end by themselves, soon.
+for i in $(seq 100); do gone "$garbage_mon" && gone "$orphan_mon" && break; sleep 0.1; done
+[[ $(api alpha GET /v1/containers/garbage | status) == 404 && ! -e $st/$garbage ]] && gone "$garbage_mon" &&
+  [[ ! -d /sys/fs/cgroup/memory/sandbox/$garbage && ! -d /sys/fs/cgroup/sandbox/$garbage ]] &&
+  pass "state.json unreadable and no spec.json: the container is ended, its record and cgroup removed" ||
+  soft_fail "garbage: $(ls "$st/$garbage" 2>&1) monitor $(gone "$garbage_mon" && echo gone || echo alive)"
+gone "$orphan_mon" && ! ls "$SBD/run/containers/" | grep -q "^${orphan:0:32}" &&
+  pass "a monitor whose container directory is gone is ended, and its socket removed" ||
+  soft_fail "orphan monitor $orphan_mon still runs"
+[[ ! -e $SBD/run/containers/$stale_sock && $(api alpha GET /v1/containers/stale | json '["exit_code"]') == 255 ]] &&
+  pass "the stale socket of a killed monitor is removed and the container recorded as exited (255)" ||
+  soft_fail "stale socket: $(ls "$SBD/run/containers/")"
+grep -q '"action":"record-rebuilt"' "$SBD/audit.log" && grep -q '"action":"record-dropped"' "$SBD/audit.log" &&
+  pass "the rebuilt and the dropped records are in the audit log" || soft_fail "no audit line for the damaged records"
+for n in half stale; do api alpha DELETE "/v1/containers/$n?force=1" >/dev/null; done
+
 # --- restart policies -------------------------------------------------------------------
 api alpha POST /v1/containers '{"name":"flaky","cmd":["/bin/busybox","false"],"restart":"on-failure:2"}' >/dev/null
 api alpha POST /v1/containers/flaky/start >/dev/null
