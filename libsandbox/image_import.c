@@ -406,6 +406,7 @@ sb_images_import (struct sb_images *s, int fd, const char *owner, const char *na
                   sb_error_t *err)
 {
   cleanup_free struct import *im = calloc (1, sizeof (*im));
+  cleanup_error sb_error_t e = NULL;
   locale_t utf8 = (locale_t) 0, old = (locale_t) 0;
   int ret;
 
@@ -413,12 +414,8 @@ sb_images_import (struct sb_images *s, int fd, const char *owner, const char *na
     *info = NULL;
   if (im == NULL)
     return sb_error (err, ENOMEM, "allocate");
-  if (!sb_image_owner_valid (owner))
-    return sb_error (err, EINVAL, "`%s` is not a tenant name", owner ? owner : "(null)");
-  if (!sb_image_name_valid (name))
-    return sb_error (err, EINVAL, "image name `%s`: use [a-z0-9][a-z0-9._/:-]*, at most %d "
-                     "characters, each component starting with a letter or a digit",
-                     name ? name : "", SB_IMAGE_NAME_MAX);
+  if (sb_images_check_names (owner, name, err) < 0)
+    return -EINVAL;
   if (strcmp (name, SB_IMAGE_HOST) == 0)
     return sb_error (err, EPERM, "`%s` is the built-in image (the host root): choose another name", name);
   if (record_exists (s, owner, name))
@@ -439,7 +436,7 @@ sb_images_import (struct sb_images *s, int fd, const char *owner, const char *na
   utf8 = newlocale (LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
   if (utf8)
     old = uselocale (utf8);
-  ret = run_import (im, fd, owner, name, info, err);
+  ret = run_import (im, fd, owner, name, info, &e);
   if (utf8)
     {
       uselocale (old);
@@ -450,5 +447,14 @@ sb_images_import (struct sb_images *s, int fd, const char *owner, const char *na
     close (im->spool);
   close (im->tmpfd);
   sb_remove_tree (s->tmp, im->tmpname);
+  if (ret == 0)
+    return 0;
+  /* The kind of error, whatever step found it. */
+  ret = e && e->status ? -e->status : -1;
+  if (err)
+    {
+      sb_error_free (err);
+      *err = steal_pointer (&e);
+    }
   return ret;
 }

@@ -78,8 +78,8 @@ struct sb_layer_stats
   uint64_t whiteouts;      /* .wh.NAME and .wh..wh..opq turned into overlayfs ones */
   uint64_t devices;        /* device nodes: skipped */
   uint64_t setid;          /* setuid/setgid bits: stripped */
-  uint64_t capabilities;   /* security.capability: dropped */
-  uint64_t xattrs;         /* other extended attributes but user.*: dropped */
+  uint64_t capabilities;   /* entries whose security.capability was dropped */
+  uint64_t xattrs;         /* entries whose other attributes (but user.*) were dropped */
   uint64_t other;          /* entries of another type (sockets...): skipped */
 };
 
@@ -128,6 +128,8 @@ struct sb_images
   uint64_t max_bytes, max_entries;
 };
 
+/* A valid owner and image name, or EINVAL with a message that says why. */
+int sb_images_check_names (const char *owner, const char *name, sb_error_t *err);
 /* Writes j as dirfd/name: a temporary file, fsync, rename, fsync of dirfd. */
 int sb_images_write_json (int dirfd, const char *name, json_t *j, sb_error_t *err);
 /* Reads dirfd/name, a JSON object; NULL with err filled (status ENOENT if

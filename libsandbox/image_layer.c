@@ -201,6 +201,7 @@ entry_times (struct archive_entry *e, struct timespec ts[2])
 static int
 set_attrs (struct writer *w, int fd, struct archive_entry *e, mode_t mode, sb_error_t *err)
 {
+  bool cap = false, other = false;
   const char *name;
   const void *value;
   size_t size;
@@ -214,14 +215,14 @@ set_attrs (struct writer *w, int fd, struct archive_entry *e, mode_t mode, sb_er
       if (name == NULL)
         continue;
       if (strcmp (name, "security.capability") == 0)
-        {
-          w->st->capabilities++;
-          continue;
-        }
-      if (strncmp (name, "user.", 5) != 0 || strncmp (name, "user.overlay.", 13) == 0
-          || fsetxattr (fd, name, value, size, 0) < 0)
-        w->st->xattrs++;
+        cap = true;
+      else if (strncmp (name, "user.", 5) != 0 || strncmp (name, "user.overlay.", 13) == 0
+               || fsetxattr (fd, name, value, size, 0) < 0)
+        other = true;
     }
+  /* Counted by entry (a pax header may give one attribute twice). */
+  w->st->capabilities += cap;
+  w->st->xattrs += other;
   return 0;
 }
 

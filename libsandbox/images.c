@@ -278,8 +278,8 @@ host_record (void)
                     SB_IMAGE_HOST, "builtin", 1, "layers", "size", (json_int_t) 0);
 }
 
-static int
-check_names (const char *owner, const char *name, sb_error_t *err)
+int
+sb_images_check_names (const char *owner, const char *name, sb_error_t *err)
 {
   if (!sb_image_owner_valid (owner))
     return sb_error (err, EINVAL, "`%s` is not a tenant name", owner ? owner : "(null)");
@@ -309,32 +309,34 @@ read_record (struct sb_images *s, const char *owner, const char *name, sb_error_
 }
 
 /* The image `name` as owner sees it: its own, else the provider's. */
-static json_t *
-lookup (struct sb_images *s, const char *owner, const char *name, sb_error_t *err)
+static int
+lookup (struct sb_images *s, const char *owner, const char *name, json_t **out, sb_error_t *err)
 {
   cleanup_error sb_error_t e = NULL;
-  json_t *r;
 
-  if (check_names (owner, name, err) < 0)
-    return NULL;
+  *out = NULL;
+  if (sb_images_check_names (owner, name, err) < 0)
+    return -EINVAL;
   if (strcmp (name, SB_IMAGE_HOST) == 0)
-    return host_record ();
-  r = read_record (s, owner, name, &e);
-  if (r == NULL && owner[0] && e->status == ENOENT)
-    r = read_record (s, "", name, &e);
-  if (r == NULL && e->status == ENOENT)
-    sb_error (err, ENOENT, "no image `%s`", name);
-  else if (r == NULL)
-    sb_error (err, e->status, "%s", e->msg);
-  return r;
+    {
+      *out = host_record ();
+      return *out ? 0 : sb_error (err, ENOMEM, "allocate");
+    }
+  *out = read_record (s, owner, name, &e);
+  if (*out == NULL && owner[0] && e->status == ENOENT)
+    *out = read_record (s, "", name, &e);
+  if (*out != NULL)
+    return 0;
+  if (e->status == ENOENT)
+    return sb_error (err, ENOENT, "no image `%s`", name);
+  return sb_error (err, e->status, "%s", e->msg);
 }
 
 int
 sb_images_inspect (struct sb_images *s, const char *owner, const char *name, json_t **out,
                    sb_error_t *err)
 {
-  *out = lookup (s, owner, name, err);
-  return *out ? 0 : -1;
+  return lookup (s, owner, name, out, err);
 }
 
 /* Calls fn for each record of the owners dir_filter accepts (NULL: all). */
@@ -524,8 +526,8 @@ sb_images_remove (struct sb_images *s, const char *owner, const char *name,
   char odir[80], file[300];
   int ret = 0;
 
-  if (check_names (owner, name, err) < 0)
-    return -1;
+  if (sb_images_check_names (owner, name, err) < 0)
+    return -EINVAL;
   if (strcmp (name, SB_IMAGE_HOST) == 0)
     return sb_error (err, EPERM, "`%s` is the built-in image: it cannot be removed", name);
   {
@@ -560,14 +562,15 @@ int
 sb_images_layers (struct sb_images *s, const char *owner, const char *name, char ***paths,
                   int *n, sb_error_t *err)
 {
-  json_t *r = lookup (s, owner, name, err), *layers;
+  json_t *r, *layers;
   char **v;
   size_t i, count;
+  int ret;
 
   *paths = NULL;
   *n = 0;
-  if (r == NULL)
-    return -1;
+  if ((ret = lookup (s, owner, name, &r, err)) < 0)
+    return ret;
   layers = json_object_get (r, "layers");
   count = json_array_size (layers);
   v = calloc (count + 1, sizeof (char *));
