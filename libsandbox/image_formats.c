@@ -274,34 +274,6 @@ load_blob (struct scan *sc, const char *digest, const char *what, char hex[SB_DI
   return parse_json (m, what, err);
 }
 
-/* Cmd, Entrypoint, Env (arrays of strings), WorkingDir, User (strings) of
-   an image config, and its `created`; values of another type are left out. */
-static void
-take_config (struct sb_image_plan *plan, json_t *config)
-{
-  static const char *const arrays[] = { "Cmd", "Entrypoint", "Env" };
-  static const char *const strings[] = { "WorkingDir", "User" };
-  json_t *run = json_object_get (config, "config"), *v;
-  size_t i, k;
-
-  plan->config = json_object ();
-  if (json_is_string (json_object_get (config, "created")))
-    plan->created = json_incref (json_object_get (config, "created"));
-  if (!json_is_object (run) || plan->config == NULL)
-    return;
-  for (i = 0; i < sizeof (arrays) / sizeof (arrays[0]); i++)
-    {
-      bool ok = json_is_array (v = json_object_get (run, arrays[i]));
-      for (k = 0; ok && k < json_array_size (v); k++)
-        ok = json_is_string (json_array_get (v, k));
-      if (ok)
-        json_object_set (plan->config, arrays[i], v);
-    }
-  for (i = 0; i < sizeof (strings) / sizeof (strings[0]); i++)
-    if (json_is_string (v = json_object_get (run, strings[i])))
-      json_object_set (plan->config, strings[i], v);
-}
-
 /* diff_ids of the config: one per layer, or none. */
 static int
 take_diff_ids (struct sb_image_plan *plan, json_t *config, sb_error_t *err)
@@ -319,12 +291,53 @@ take_diff_ids (struct sb_image_plan *plan, json_t *config, sb_error_t *err)
   return 0;
 }
 
+/* What the plan takes from an image config, once its layers are known:
+   the diff_ids; Cmd, Entrypoint, Env (arrays of strings), WorkingDir, User
+   (strings), values of another type left out; `created`. */
 static int
-add_layer (struct sb_image_plan *plan, const char *member, sb_error_t *err)
+take_config (struct sb_image_plan *plan, json_t *config, sb_error_t *err)
 {
+  static const char *const arrays[] = { "Cmd", "Entrypoint", "Env" };
+  static const char *const strings[] = { "WorkingDir", "User" };
+  json_t *run = json_object_get (config, "config"), *v;
+  size_t i, k;
+
+  if (take_diff_ids (plan, config, err) < 0)
+    return -1;
+  plan->config = json_object ();
+  if (plan->config == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  if (json_is_string (json_object_get (config, "created")))
+    plan->created = json_incref (json_object_get (config, "created"));
+  if (!json_is_object (run))
+    return 0;
+  for (i = 0; i < sizeof (arrays) / sizeof (arrays[0]); i++)
+    {
+      bool ok = json_is_array (v = json_object_get (run, arrays[i]));
+      for (k = 0; ok && k < json_array_size (v); k++)
+        ok = json_is_string (json_array_get (v, k));
+      if (ok)
+        json_object_set (plan->config, arrays[i], v);
+    }
+  for (i = 0; i < sizeof (strings) / sizeof (strings[0]); i++)
+    if (json_is_string (v = json_object_get (run, strings[i])))
+      json_object_set (plan->config, strings[i], v);
+  return 0;
+}
+
+/* The next layer, held in the member `name` (or one it links to). */
+static int
+add_layer (struct scan *sc, struct sb_image_plan *plan, const char *name, sb_error_t *err)
+{
+  struct member *m;
+  char what[64];
+
+  snprintf (what, sizeof (what), "layer %d", plan->nlayers);
   if (plan->nlayers == SB_MAX_LAYERS)
     return sb_error (err, 0, "the image has more than %d layers", SB_MAX_LAYERS);
-  plan->layers[plan->nlayers].member = strdup (member);
+  if ((m = resolve_member (sc, name, what, err)) == NULL)
+    return -1;
+  plan->layers[plan->nlayers].member = strdup (m->name);
   if (plan->layers[plan->nlayers].member == NULL)
     return sb_error (err, ENOMEM, "allocate");
   plan->nlayers++;
@@ -372,22 +385,17 @@ plan_docker (struct scan *sc, struct member *manifest, struct sb_image_plan *pla
   for (size_t i = 0; i < json_array_size (layers); i++)
     {
       const char *name = json_string_value (json_array_get (layers, i));
-      char clean[4096], what[64];
-      struct member *lm;
+      char clean[4096];
 
-      snprintf (what, sizeof (what), "layer %zu", i);
       if (name == NULL || sb_tar_clean_name (name, clean, sizeof (clean)) != NULL)
         {
-          sb_error (err, 0, "manifest.json: %s is not a valid name", what);
+          sb_error (err, 0, "manifest.json: layer %zu is not a valid name", i);
           goto out;
         }
-      if ((lm = resolve_member (sc, clean, what, err)) == NULL || add_layer (plan, lm->name, err) < 0)
+      if (add_layer (sc, plan, clean, err) < 0)
         goto out;
     }
-  if (take_diff_ids (plan, config, err) < 0)
-    goto out;
-  take_config (plan, config);
-  ret = 0;
+  ret = take_config (plan, config, err);
 out:
   json_decref (list);
   json_decref (config);
@@ -478,23 +486,18 @@ plan_oci (struct scan *sc, struct member *index_m, struct sb_image_plan *plan, s
   for (size_t i = 0; i < json_array_size (layers); i++)
     {
       const char *digest = json_string_value (json_object_get (json_array_get (layers, i), "digest"));
-      char name[128], what[64];
-      struct member *lm;
+      char name[128];
 
-      snprintf (what, sizeof (what), "layer %zu", i);
       if (!sb_digest_parse (digest, hex))
         {
-          sb_error (err, 0, "%s: digest `%s` is not sha256:<64 hex digits>", what, digest ? digest : "");
+          sb_error (err, 0, "layer %zu: digest `%s` is not sha256:<64 hex digits>", i, digest ? digest : "");
           goto out;
         }
       snprintf (name, sizeof (name), "blobs/sha256/%s", hex);
-      if ((lm = resolve_member (sc, name, what, err)) == NULL || add_layer (plan, lm->name, err) < 0)
+      if (add_layer (sc, plan, name, err) < 0)
         goto out;
     }
-  if (take_diff_ids (plan, config, err) < 0)
-    goto out;
-  take_config (plan, config);
-  ret = 0;
+  ret = take_config (plan, config, err);
 out:
   json_decref (index);
   json_decref (manifest);

@@ -180,14 +180,14 @@ take_member (struct import *im, struct archive *outer, int k, sb_error_t *err)
   snprintf (what, sizeof (what), "layer %d (`%.120s`)", k, im->plan.layers[k].member);
   if (want[0] && layer_stored (im->s, want))
     {
-      ret = sb_tar_open_entry_raw (&t, outer, &im->layers_budget, what, err);
+      ret = sb_tar_open_entry (&t, outer, false, &im->layers_budget, what, err);
       if (ret == 0)
         ret = sb_tar_digest (&t, im->jobs[k].digest, err);
       im->jobs[k].reused = true;
     }
   else
     {
-      ret = sb_tar_open_entry (&t, outer, &im->layers_budget, what, err);
+      ret = sb_tar_open_entry (&t, outer, true, &im->layers_budget, what, err);
       if (ret == 0)
         ret = extract (im, &t, k, err);
     }

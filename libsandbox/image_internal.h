@@ -51,8 +51,9 @@ struct sb_tar
 /* Opens a tar stream over fd from offset off. */
 int sb_tar_open_file (struct sb_tar *t, int fd, off_t off, struct sb_tar_budget *b,
                       const char *what, sb_error_t *err);
-/* Opens a tar stream over the data of outer's current entry. */
-int sb_tar_open_entry (struct sb_tar *t, struct archive *outer, struct sb_tar_budget *b,
+/* Opens a stream over the data of outer's current entry: a tar stream, or
+   without parse one that is only hashed (a layer already stored). */
+int sb_tar_open_entry (struct sb_tar *t, struct archive *outer, bool parse, struct sb_tar_budget *b,
                        const char *what, sb_error_t *err);
 /* The next entry: 1, 0 at the end, -1 on error (counted against the budget). */
 int sb_tar_next (struct sb_tar *t, struct archive_entry **e, sb_error_t *err);
@@ -61,9 +62,6 @@ int sb_tar_fail (struct sb_tar *t, sb_error_t *err);
 /* Reads what is left of the stream (after the tar's end) and gives the
    digest of all of it, as lowercase hex. */
 int sb_tar_digest (struct sb_tar *t, char hex[SB_DIGEST_HEX_LEN + 1], sb_error_t *err);
-/* Hashes the whole stream without parsing it as tar (a layer already stored). */
-int sb_tar_open_entry_raw (struct sb_tar *t, struct archive *outer, struct sb_tar_budget *b,
-                           const char *what, sb_error_t *err);
 void sb_tar_close (struct sb_tar *t);
 
 /* The clean relative form of a name in a tarball ("" for its root): no

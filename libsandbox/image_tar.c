@@ -169,23 +169,13 @@ sb_tar_open_file (struct sb_tar *t, int fd, off_t off, struct sb_tar_budget *b, 
 }
 
 int
-sb_tar_open_entry (struct sb_tar *t, struct archive *outer, struct sb_tar_budget *b,
+sb_tar_open_entry (struct sb_tar *t, struct archive *outer, bool parse, struct sb_tar_budget *b,
                    const char *what, sb_error_t *err)
 {
   memset (t, 0, sizeof (*t));
   t->fd = -1;
   t->outer = outer;
-  return open_common (t, b, what, true, entry_read, err);
-}
-
-int
-sb_tar_open_entry_raw (struct sb_tar *t, struct archive *outer, struct sb_tar_budget *b,
-                       const char *what, sb_error_t *err)
-{
-  memset (t, 0, sizeof (*t));
-  t->fd = -1;
-  t->outer = outer;
-  return open_common (t, b, what, false, entry_read, err);
+  return open_common (t, b, what, parse, entry_read, err);
 }
 
 int

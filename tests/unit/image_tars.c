@@ -170,6 +170,21 @@ store_import (struct store *st, const struct blob *b, const char *owner, const c
   return ret;
 }
 
+void
+store_import_fails (struct store *st, const struct blob *b, int status, const char *why, int layers)
+{
+  sb_error_t err = NULL;
+  int images = store_count (st, "images");
+
+  ck_assert_int_eq (store_import (st, b, "acme", "refused", NULL, &err), status ? -status : -1);
+  ck_assert_ptr_nonnull (err);
+  ck_assert_msg (strstr (err->msg, why) != NULL, "message `%s` lacks `%s`", err->msg, why);
+  ck_assert_int_eq (err->status, status);
+  sb_error_free (&err);
+  store_assert_clean (st, layers);
+  ck_assert_int_eq (store_count (st, "images"), images);
+}
+
 int
 store_count (struct store *st, const char *sub)
 {

@@ -48,6 +48,9 @@ void store_close (struct store *st);
 /* Imports b; the record in *rec when rec is not NULL. */
 int store_import (struct store *st, const struct blob *b, const char *owner, const char *name,
                   json_t **rec, sb_error_t *err);
+/* Imports b, which must fail with status and a message that contains
+   why, and leave nothing (store_assert_clean with `layers` layers). */
+void store_import_fails (struct store *st, const struct blob *b, int status, const char *why, int layers);
 /* Entries in st->dir/sub (not . and ..). */
 int store_count (struct store *st, const char *sub);
 /* A refused import left nothing: tmp/ empty, `layers` layers, nothing

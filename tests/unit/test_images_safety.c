@@ -26,19 +26,12 @@ refused (const struct tar_entry *e, int filter, int status, const char *why)
 {
   struct store st;
   struct blob tb = tar_build (e, filter);
-  sb_error_t err = NULL;
   char outside[128];
 
   store_open (&st);
   snprintf (outside, sizeof (outside), "%s/outside", st.top);
   ck_assert_int_eq (mkdir (outside, 0755), 0);
-  ck_assert_int_lt (store_import (&st, &tb, "acme", "bad", NULL, &err), 0);
-  ck_assert_ptr_nonnull (err);
-  ck_assert_msg (strstr (err->msg, why) != NULL, "message `%s` lacks `%s`", err->msg, why);
-  ck_assert_int_eq (err->status, status);
-  sb_error_free (&err);
-  store_assert_clean (&st, 0);
-  ck_assert_int_eq (store_count (&st, "images"), 0);
+  store_import_fails (&st, &tb, status, why, 0);
   blob_free (&tb);
   store_close (&st);
 }
@@ -290,16 +283,12 @@ START_TEST (test_bomb_bytes)
   const struct tar_entry e[] = { { "zeros", 'f', 0644, 0, 0, NULL, 8u << 20, NULL }, END };
   struct blob tb = tar_build (e, ARCHIVE_FILTER_GZIP);
   struct store st;
-  sb_error_t err = NULL;
 
   /* 8 MiB of zeros in about 8 KiB: over a limit of 1 MiB uncompressed. */
   ck_assert_uint_lt (tb.size, 64 * 1024);
   store_open (&st);
   sb_images_set_limits (st.s, 1u << 20, 0);
-  ck_assert_int_eq (store_import (&st, &tb, "acme", "bomb", NULL, &err), -EFBIG);
-  ck_assert_msg (strstr (err->msg, "the import's limit") != NULL, "%s", err->msg);
-  sb_error_free (&err);
-  store_assert_clean (&st, 0);
+  store_import_fails (&st, &tb, EFBIG, "the import's limit", 0);
   blob_free (&tb);
   store_close (&st);
 }
@@ -311,7 +300,6 @@ START_TEST (test_bomb_entries)
   char names[200][16];
   struct blob tb;
   struct store st;
-  sb_error_t err = NULL;
 
   for (int i = 0; i < 200; i++)
     {
@@ -322,10 +310,7 @@ START_TEST (test_bomb_entries)
   tb = tar_build (e, ARCHIVE_FILTER_NONE);
   store_open (&st);
   sb_images_set_limits (st.s, 0, 100);
-  ck_assert_int_eq (store_import (&st, &tb, "acme", "many", NULL, &err), -EFBIG);
-  ck_assert_msg (strstr (err->msg, "more than 100 entries") != NULL, "%s", err->msg);
-  sb_error_free (&err);
-  store_assert_clean (&st, 0);
+  store_import_fails (&st, &tb, EFBIG, "more than 100 entries", 0);
   blob_free (&tb);
   store_close (&st);
 }
@@ -348,25 +333,15 @@ START_TEST (test_truncated_and_garbage)
       size_t full = tb.size;
       for (int cut = 1; cut < 4; cut++)
         {
-          sb_error_t err = NULL;
           tb.size = full * (size_t) cut / 4;
-          ck_assert_int_lt (store_import (&st, &tb, "acme", "cut", NULL, &err), 0);
-          ck_assert_ptr_nonnull (err);
-          ck_assert_int_eq (err->status, 0);
-          sb_error_free (&err);
-          store_assert_clean (&st, 0);
+          store_import_fails (&st, &tb, 0, "the tarball", 0);
         }
       blob_free (&tb);
     }
   {
     struct blob g = { (unsigned char *) garbage, sizeof (garbage) - 1 }, empty = { (unsigned char *) garbage, 0 };
-    sb_error_t err = NULL;
-    ck_assert_int_lt (store_import (&st, &g, "acme", "garbage", NULL, &err), 0);
-    ck_assert_msg (strstr (err->msg, "the tarball") != NULL, "%s", err->msg);
-    sb_error_free (&err);
-    ck_assert_int_lt (store_import (&st, &empty, "acme", "empty", NULL, &err), 0);
-    sb_error_free (&err);
-    store_assert_clean (&st, 0);
+    store_import_fails (&st, &g, 0, "the tarball", 0);
+    store_import_fails (&st, &empty, 0, "the tarball", 0);
   }
   ck_assert_int_eq (store_count (&st, "images"), 0);
   store_close (&st);
