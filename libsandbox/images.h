@@ -2,7 +2,7 @@
    state directory, run as read-only overlay layers (docs/ARCHITECTURE.md,
    "Images").
 
-   Layout of a store (every directory 0700, root's):
+   Layout of a store (root's; every directory above the layers' roots 0700):
      layers/<hex>/root        one layer's files, as in its tarball (owners
                               unshifted); <hex> is the sha256 of the layer's
                               uncompressed tar (its OCI diff_id)
