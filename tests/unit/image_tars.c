@@ -141,12 +141,31 @@ blob_fd (const struct blob *b)
   return fd;
 }
 
+static char suite_dir[64];
+
+void
+stores_begin (void)
+{
+  snprintf (suite_dir, sizeof (suite_dir), "/tmp/sbimg-test.XXXXXX");
+  if (mkdtemp (suite_dir) == NULL)
+    {
+      perror ("mkdtemp");
+      exit (1);
+    }
+}
+
+void
+stores_end (void)
+{
+  sb_remove_tree (AT_FDCWD, suite_dir);
+}
+
 void
 store_open (struct store *st)
 {
   sb_error_t err = NULL;
 
-  snprintf (st->top, sizeof (st->top), "/tmp/sbimg-test.XXXXXX");
+  snprintf (st->top, sizeof (st->top), "%s/XXXXXX", suite_dir);
   ck_assert_ptr_nonnull (mkdtemp (st->top));
   snprintf (st->dir, sizeof (st->dir), "%s/store", st->top);
   ck_assert_msg (sb_images_open (&st->s, st->dir, &err) == 0, "open: %s", err ? err->msg : "");
@@ -188,7 +207,7 @@ store_import_fails (struct store *st, const struct blob *b, int status, const ch
 int
 store_count (struct store *st, const char *sub)
 {
-  char path[256];
+  char path[320];
   DIR *d;
   struct dirent *de;
   int n = 0;
@@ -205,7 +224,7 @@ store_count (struct store *st, const char *sub)
 void
 store_assert_clean (struct store *st, int layers)
 {
-  char path[256];
+  char path[320];
   DIR *d;
   struct dirent *de;
 

@@ -39,10 +39,14 @@ int blob_fd (const struct blob *b);
 
 struct store
 {
-  char top[64];            /* a temporary directory: the store, and what must stay empty */
-  char dir[128];           /* top/store */
+  char top[128];           /* a temporary directory: the store, and what must stay empty */
+  char dir[160];           /* top/store */
   struct sb_images *s;
 };
+/* The suite's temporary directory, made before the tests run and removed
+   (with what a failed test left) after: every store is made in it. */
+void stores_begin (void);
+void stores_end (void);
 void store_open (struct store *st);
 void store_close (struct store *st);
 /* Imports b; the record in *rec when rec is not NULL. */

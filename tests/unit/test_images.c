@@ -638,7 +638,9 @@ main (void)
   suite_add_tcase (s, formats);
   suite_add_tcase (s, store);
   sr = srunner_create (s);
+  stores_begin ();
   srunner_run_all (sr, CK_NORMAL);
+  stores_end ();
   failed = srunner_ntests_failed (sr);
   srunner_free (sr);
   return failed == 0 ? 0 : 1;

@@ -26,7 +26,7 @@ refused (const struct tar_entry *e, int filter, int status, const char *why)
 {
   struct store st;
   struct blob tb = tar_build (e, filter);
-  char outside[128];
+  char outside[192];
 
   store_open (&st);
   snprintf (outside, sizeof (outside), "%s/outside", st.top);
@@ -372,7 +372,9 @@ main (void)
   tcase_set_timeout (tc, 60);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
+  stores_begin ();
   srunner_run_all (sr, CK_NORMAL);
+  stores_end ();
   failed = srunner_ntests_failed (sr);
   srunner_free (sr);
   return failed == 0 ? 0 : 1;
