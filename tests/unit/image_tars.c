@@ -143,21 +143,23 @@ blob_fd (const struct blob *b)
 
 static char suite_dir[64];
 
-void
-stores_begin (void)
+int
+run_image_suite (Suite *s)
 {
+  SRunner *sr = srunner_create (s);
+  int failed;
+
   snprintf (suite_dir, sizeof (suite_dir), "/tmp/sbimg-test.XXXXXX");
   if (mkdtemp (suite_dir) == NULL)
     {
       perror ("mkdtemp");
-      exit (1);
+      return 1;
     }
-}
-
-void
-stores_end (void)
-{
+  srunner_run_all (sr, CK_NORMAL);
   sb_remove_tree (AT_FDCWD, suite_dir);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed == 0 ? 0 : 1;
 }
 
 void

@@ -4,6 +4,7 @@
 #define SB_TEST_IMAGE_TARS_H
 
 #include <archive.h>
+#include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,10 +44,9 @@ struct store
   char dir[160];           /* top/store */
   struct sb_images *s;
 };
-/* The suite's temporary directory, made before the tests run and removed
-   (with what a failed test left) after: every store is made in it. */
-void stores_begin (void);
-void stores_end (void);
+/* Runs the suite; every store is made in a temporary directory of the
+   run, removed after it (with what a failed test left). 0 if all passed. */
+int run_image_suite (Suite *s);
 void store_open (struct store *st);
 void store_close (struct store *st);
 /* Imports b; the record in *rec when rec is not NULL. */

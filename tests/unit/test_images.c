@@ -619,8 +619,6 @@ main (void)
 {
   Suite *s = suite_create ("images");
   TCase *formats = tcase_create ("formats"), *store = tcase_create ("store");
-  SRunner *sr;
-  int failed;
 
   tcase_add_test (formats, test_rootfs_plain);
   tcase_add_loop_test (formats, test_rootfs_compressed, 0, (int) (sizeof (filters) / sizeof (filters[0])));
@@ -637,11 +635,5 @@ main (void)
   tcase_add_test (store, test_pipe_input);
   suite_add_tcase (s, formats);
   suite_add_tcase (s, store);
-  sr = srunner_create (s);
-  stores_begin ();
-  srunner_run_all (sr, CK_NORMAL);
-  stores_end ();
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return run_image_suite (s);
 }

@@ -353,8 +353,6 @@ main (void)
 {
   Suite *s = suite_create ("images-safety");
   TCase *tc = tcase_create ("rules");
-  SRunner *sr;
-  int failed;
 
   tcase_add_test (tc, test_dotdot);
   tcase_add_test (tc, test_absolute);
@@ -371,11 +369,5 @@ main (void)
   tcase_add_test (tc, test_truncated_and_garbage);
   tcase_set_timeout (tc, 60);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  stores_begin ();
-  srunner_run_all (sr, CK_NORMAL);
-  stores_end ();
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return run_image_suite (s);
 }
