@@ -5,6 +5,10 @@
 #include <sys/types.h>
 #include "error.h"
 
+/* The read-only layers an image may have (each a lower layer of the
+   overlay; lowerdir= must fit in a page). */
+#define SB_MAX_LAYERS 128
+
 /* Makes dir the root of the calling process's (private) mount namespace and
    detaches the old root, so nothing outside dir stays reachable. */
 int sb_pivot_into (const char *dir, sb_error_t *err);

@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 int
@@ -211,22 +211,159 @@ sb_write_atomic (const char *path, const void *data, size_t len, mode_t mode)
   return 0;
 }
 
-static int
-remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* --- removing a tree ---------------------------------------------------------
+   Depth-first without one descriptor per level (an image layer may nest
+   2,000 deep): the walk climbs back with "..", which is safe because nobody
+   else writes in the trees it is used on (the image store, a container's
+   record). Each directory is read in batches of subdirectory names, so a
+   wide one is not read again for each of its children. It never follows a
+   symlink and never enters another mount (EXDEV). */
+
+#define REMOVE_BATCH 512
+
+struct remove_frame
 {
-  (void) st;
-  (void) ftw;
-  if (type == FTW_DP)
-    return rmdir (path) < 0 && errno != ENOENT ? -errno : 0;
-  return unlink (path) < 0 && errno != ENOENT ? -errno : 0;
+  char *name;              /* this directory's name in its parent */
+  char **pending;          /* subdirectories still to remove */
+  size_t npending, next;
+};
+
+static void
+frame_clear (struct remove_frame *f)
+{
+  for (size_t i = f->next; i < f->npending; i++)
+    free (f->pending[i]);
+  free (f->pending);
+  f->pending = NULL;
+  f->npending = f->next = 0;
+}
+
+/* Unlinks what dirfd holds but directories; collects up to a batch of those. */
+static int
+remove_scan (int dirfd, struct remove_frame *f)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct dirent *de;
+  DIR *d;
+
+  frame_clear (f);
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      int e = errno;
+      if (fd >= 0)
+        close (fd);
+      return -e;
+    }
+  f->pending = calloc (REMOVE_BATCH, sizeof (char *));
+  if (f->pending == NULL)
+    {
+      closedir (d);
+      return -ENOMEM;
+    }
+  while (f->npending < REMOVE_BATCH && (de = readdir (d)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (unlinkat (dirfd, de->d_name, 0) == 0 || errno == ENOENT)
+        continue;
+      if (errno != EISDIR || (f->pending[f->npending++] = strdup (de->d_name)) == NULL)
+        {
+          int e = errno ? errno : ENOMEM;
+          closedir (d);
+          return -e;
+        }
+    }
+  closedir (d);
+  return 0;
 }
 
 int
-sb_remove_tree (const char *path)
+sb_remove_tree (int dirfd, const char *name)
 {
-  int ret = nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  struct remove_frame *stack = NULL;
+  size_t depth = 0, cap = 0;
+  struct stat top, here;
+  int cur, ret = 0;
 
-  if (ret < 0 && errno == ENOENT)
+  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
     return 0;
-  return ret < 0 ? -errno : ret;
+  if (errno != EISDIR)
+    return -errno;
+  cur = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (cur < 0)
+    return -errno;
+  if (fstat (cur, &top) < 0)
+    {
+      int e = errno;
+      close (cur);
+      return -e;
+    }
+  for (;;)
+    {
+      struct remove_frame *f;
+      int next;
+
+      if (depth == cap)
+        {
+          struct remove_frame *s = realloc (stack, (cap ? 2 * cap : 16) * sizeof (*s));
+          if (s == NULL)
+            {
+              ret = -ENOMEM;
+              break;
+            }
+          stack = s;
+          cap = cap ? 2 * cap : 16;
+        }
+      if (depth == 0)
+        stack[depth++] = (struct remove_frame) { 0 };
+      f = &stack[depth - 1];
+      if (f->next == f->npending && (ret = remove_scan (cur, f)) < 0)
+        break;
+      if (f->npending == 0)
+        {
+          /* Empty now: climb, and remove it from its parent. */
+          char *done = f->name;
+          frame_clear (f);
+          if (--depth == 0)
+            break;
+          next = openat (cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (next < 0 || (unlinkat (next, done, AT_REMOVEDIR) < 0 && errno != ENOENT))
+            ret = -errno;
+          free (done);
+          close (cur);
+          cur = next;
+          if (ret < 0)
+            break;
+          continue;
+        }
+      next = openat (cur, f->pending[f->next], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        {
+          free (f->pending[f->next++]);
+          if (errno == ENOENT)
+            continue;
+          ret = -errno;
+          break;
+        }
+      if (fstat (next, &here) < 0 || here.st_dev != top.st_dev)
+        {
+          ret = here.st_dev != top.st_dev ? -EXDEV : -errno;
+          close (next);
+          break;
+        }
+      stack[depth++] = (struct remove_frame) { .name = f->pending[f->next++] };
+      close (cur);
+      cur = next;
+    }
+  if (cur >= 0)
+    close (cur);
+  while (depth > 0)
+    {
+      frame_clear (&stack[depth - 1]);
+      free (stack[--depth].name);
+    }
+  free (stack);
+  if (ret == 0 && unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    ret = -errno;
+  return ret;
 }

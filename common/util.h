@@ -17,9 +17,10 @@ int sb_write_file (const char *path, const char *content, sb_error_t *err);
 /* Replaces path with data, whole or not at all: a temporary file beside it,
    fsync, rename, fsync of the directory. Returns 0 or -errno. */
 int sb_write_atomic (const char *path, const void *data, size_t len, mode_t mode);
-/* Removes a directory tree without following symlinks (rm -rf --one-file-system
-   of a tree the caller made). Returns 0 or -errno. */
-int sb_remove_tree (const char *path);
+/* rm -rf --one-file-system of dirfd/name (AT_FDCWD and a path work), never
+   following a symbolic link, at any depth. Returns 0 or -errno (EXDEV when
+   it meets another mount, which it leaves alone). */
+int sb_remove_tree (int dirfd, const char *name);
 /* Read a small file into a NUL-terminated buffer (max bytes). Returns length or -errno. */
 ssize_t sb_read_file_at (int dirfd, const char *path, char *buf, size_t max);
 

@@ -300,7 +300,7 @@ sbd_container_create (struct sbd *d, struct sbd_tenant *t, json_t *config, sb_er
     }
   if (write_policy (t, config, dir, err) < 0 || sbd_container_save (c) < 0)
     {
-      sb_remove_tree (dir);
+      sb_remove_tree (AT_FDCWD, dir);
       unlink_container (d, c);
       if (*err == NULL)
         sb_error (err, EIO, "save the container's record");
@@ -657,8 +657,9 @@ sbd_container_remove (struct sbd *d, struct sbd_container *c, sb_error_t *err)
   if (c->state == SBD_RUNNING || c->state == SBD_STARTING)
     return sb_error (err, EBUSY, "container %s is running (stop it, or remove it with force)", c->name);
   sbd_container_dir (c, dir, sizeof (dir));
-  if (sb_remove_tree (dir) < 0)
-    return sb_error (err, errno, "remove `%s`", dir);
+  int r = sb_remove_tree (AT_FDCWD, dir);
+  if (r < 0)
+    return sb_error (err, -r, "remove `%s`", dir);
   sbd_event (c, "destroy");
   unlink_container (d, c);
   return 0;
@@ -819,7 +820,7 @@ recover_one (struct sbd *d, const char *id, const char *dir)
   fprintf (stderr, "sandboxd: %s: state.json and spec.json are unreadable: the container was ended and its "
                    "record removed\n", dir);
   sbd_audit_event ("", id, "record-dropped", NULL);
-  sb_remove_tree (dir);
+  sb_remove_tree (AT_FDCWD, dir);
   return 0;
 }
 

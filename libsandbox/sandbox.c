@@ -1,6 +1,7 @@
 #include "sandbox.h"
 #include "cleanup.h"
 #include "hostpath.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@ sb_cgroup_root (void)
 /* Descriptors the Sentry inherits, from fd 3 up, in this order. */
 struct handoff
 {
-  int fds[8 + SB_POLICY_MAX_VOLUMES];
+  int fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
   int n;
 };
 
@@ -51,6 +52,8 @@ struct sandbox_io
   int rootfs;              /* a detached copy of --rootfs's mount tree, or -1 */
   int volumes[SB_POLICY_MAX_VOLUMES];
   int nvolumes;
+  int layers[SB_MAX_LAYERS];  /* the same of each layer, bottom first */
+  int nlayers;
 };
 
 static void
@@ -61,18 +64,29 @@ close_fd (int *fd)
   *fd = -1;
 }
 
+/* The mount trees (the Sentry's, once it has been started). */
+static void
+close_trees (struct sandbox_io *io)
+{
+  close_fd (&io->rootfs);
+  for (int i = 0; i < io->nvolumes; i++)
+    close_fd (&io->volumes[i]);
+  io->nvolumes = 0;
+  for (int i = 0; i < io->nlayers; i++)
+    close_fd (&io->layers[i]);
+  io->nlayers = 0;
+}
+
 static void
 sandbox_io_close (struct sandbox_io *io)
 {
   int *all[] = { &io->lifeline[0], &io->lifeline[1], &io->audit[0], &io->audit[1], &io->ctl[0],
                  &io->ctl[1], &io->in[0], &io->in[1], &io->out[0], &io->out[1], &io->err[0],
-                 &io->err[1], &io->rootfs };
+                 &io->err[1] };
 
   for (size_t i = 0; i < sizeof (all) / sizeof (all[0]); i++)
     close_fd (all[i]);
-  for (int i = 0; i < io->nvolumes; i++)
-    close_fd (&io->volumes[i]);
-  io->nvolumes = 0;
+  close_trees (io);
 }
 
 /* The host directories the sandbox is built from, opened once by
@@ -106,6 +120,17 @@ open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_er
       io->rootfs = host_tree (spec->rootfs, "--rootfs", NULL, 0, err);
       if (io->rootfs < 0)
         return -1;
+    }
+  for (int i = 0; spec->layers && spec->layers[i]; i++)
+    {
+      if (spec->rootfs)
+        return sb_error (err, EINVAL, "a rootfs and an image's layers cannot be combined");
+      if (i == SB_MAX_LAYERS)
+        return sb_error (err, E2BIG, "more than %d layers", SB_MAX_LAYERS);
+      io->layers[i] = host_tree (spec->layers[i], "layer", NULL, 0, err);
+      if (io->layers[i] < 0)
+        return -1;
+      io->nlayers++;
     }
   for (int i = 0; i < p->nvolumes; i++)
     {
@@ -155,7 +180,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 struct argv_bufs
 {
   char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66];
-  char fds[8 + SB_POLICY_MAX_VOLUMES][32];
+  char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
 
@@ -170,7 +195,8 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
 
   while (spec->argv[n])
     n++;
-  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_CGROUP_MAX_DIRS, sizeof (char *));
+  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS,
+              sizeof (char *));
   if (v == NULL)
     return NULL;
   i = 0;
@@ -208,6 +234,12 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
     {
       snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->volumes[k]));
       v[i++] = "--volume-fd";
+      v[i++] = b->fds[f++];
+    }
+  for (k = 0; k < io->nlayers; k++)
+    {
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->layers[k]));
+      v[i++] = "--layer-fd";
       v[i++] = b->fds[f++];
     }
   v[i++] = "--hostname";
@@ -322,7 +354,7 @@ __attribute__ ((noreturn)) static void
 exec_sentry (int sentry_exe, int devnull, const struct handoff *h, char **sargv, char *const *envp)
 {
   static const int held[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-  int moved[8 + SB_POLICY_MAX_VOLUMES + 2], k, exe;
+  int moved[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS + 2], k, exe;
   sigset_t mask;
 
   /* The signals we forward stay blocked across the exec: the Sentry is the
@@ -450,12 +482,10 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
   sb->sentry = child;
   /* Only the Sentry keeps its ends. */
   {
-    int *theirs[] = { &io.audit[1], &io.ctl[1], &io.in[0], &io.out[1], &io.err[1], &io.lifeline[0], &io.rootfs };
+    int *theirs[] = { &io.audit[1], &io.ctl[1], &io.in[0], &io.out[1], &io.err[1], &io.lifeline[0] };
     for (size_t i = 0; i < sizeof (theirs) / sizeof (theirs[0]); i++)
       close_fd (theirs[i]);
-    for (int i = 0; i < io.nvolumes; i++)
-      close_fd (&io.volumes[i]);
-    io.nvolumes = 0;
+    close_trees (&io);
   }
   if (sb_cgroup_add_pid (&sb->cg, child, err) < 0)
     {

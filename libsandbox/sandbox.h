@@ -26,6 +26,9 @@ struct sb_sandbox_spec
   const char *policy_file;         /* the same policy, for the Sentry (NULL: the defaults) */
   const char *policy_base;         /* its base file, or NULL */
   const char *rootfs;              /* NULL: the host root */
+  const char *const *layers;       /* an image's layer directories, bottom first,
+                                      NULL-terminated (NULL or empty: none); not
+                                      with rootfs */
   const char *hostname;
   const char *release;
   bool network_host;
@@ -57,7 +60,7 @@ struct sb_sandbox
   int lifeline;                    /* close it, and the sandbox ends */
 };
 
-/* The request itself is wrong (a refused --rootfs or volume): a usage
+/* The request itself is wrong (a refused --rootfs, layer or volume): a usage
    error for the caller to report as such. */
 #define SB_SANDBOX_EREQUEST (-2)
 

@@ -1,6 +1,6 @@
 /* sandbox-runtime do: run one command in a new sandbox, like `runsc do`.
-   Without --rootfs the host root is the image, read-only, under an
-   in-memory writable layer that vanishes at exit. The command runs as the
+   Without --rootfs or --layer the host root is the image, read-only, under
+   an in-memory writable layer that vanishes at exit. The command runs as the
    tenant's host ids (a user namespace); its stdio are pipes (or, with a
    terminal, the sandbox's own pty) that this process relays to ours, so it
    never holds one of our descriptors; its exit status (or 128+signal) is
@@ -13,6 +13,7 @@
 #include "sandbox.h"
 #include "policy/policy.h"
 #include "cleanup.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -44,6 +45,8 @@
 struct do_options
 {
   const char *rootfs;
+  const char *layers[SB_MAX_LAYERS + 1];   /* --layer, bottom first, NULL-terminated */
+  int nlayers;
   const char *policy;
   const char *policy_base;
   const char *hostname;
@@ -68,6 +71,9 @@ do_usage (FILE *f)
            "\n"
            "  --rootfs DIR          use DIR as the root (default: the host root, read-only,\n"
            "                        with an in-memory writable layer)\n"
+           "  --layer DIR           a read-only layer of the root (repeat, bottom first:\n"
+           "                        an image's layers), under an in-memory writable layer;\n"
+           "                        not with --rootfs\n"
            "  --policy FILE         apply a tenant policy file (over %s when it exists)\n"
            "  --policy-base FILE    use FILE as the provider's base policy instead\n"
            "  --hostname NAME       the sandbox's hostname (default: sandbox)\n"
@@ -75,7 +81,7 @@ do_usage (FILE *f)
            "  --network none|host   none: loopback only (default); host: the host's network\n"
            "  --strace              print every mediated system call to stderr\n"
            "  --cwd DIR             the command's working directory (default: the current one\n"
-           "                        with the host root, / with --rootfs)\n"
+           "                        with the host root, / with --rootfs or --layer)\n"
            "  --audit-log FILE      append denied calls as JSON lines (default: %s)\n"
            "  --audit-log-max SIZE  rotate the audit log past SIZE (K, M, G; 0: never;\n"
            "                        default 16M)\n"
@@ -112,6 +118,7 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
     { "audit-log", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' },
     { "cwd", required_argument, 0, 'w' },      { "policy-base", required_argument, 0, 'b' },
     { "tty", no_argument, 0, 't' },            { "audit-log-max", required_argument, 0, 'M' },
+    { "layer", required_argument, 0, 'l' },
     { 0, 0, 0, 0 },
   };
   int c;
@@ -124,6 +131,11 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
         {
         case 'r':
           o->rootfs = optarg;
+          break;
+        case 'l':
+          if (o->nlayers == SB_MAX_LAYERS)
+            return sb_error (err, 0, "--layer: at most %d layers", SB_MAX_LAYERS);
+          o->layers[o->nlayers++] = optarg;
           break;
         case 't':
           o->tty = true;
@@ -184,6 +196,8 @@ parse_do_options (int argc, char **argv, struct do_options *o, sb_error_t *err)
   o->argv = argv + optind;
   if (o->policy_base && !o->policy)
     return sb_error (err, 0, "--policy-base needs --policy");
+  if (o->rootfs && o->nlayers > 0)
+    return sb_error (err, 0, "--rootfs and --layer cannot be combined (the layers are the root)");
   return 0;
 }
 
@@ -303,6 +317,7 @@ sb_runtime_do (int argc, char **argv)
   spec.policy_file = o.policy;
   spec.policy_base = o.policy ? o.policy_base : NULL;
   spec.rootfs = o.rootfs;
+  spec.layers = o.layers;
   spec.hostname = st->hostname;
   spec.release = st->release;
   spec.network_host = st->network_host;
@@ -313,7 +328,7 @@ sb_runtime_do (int argc, char **argv)
   spec.ids = st->ids;
   if (o.cwd)
     spec.cwd = o.cwd;
-  else if (!o.rootfs && getcwd (here, sizeof (here)))
+  else if (!o.rootfs && o.nlayers == 0 && getcwd (here, sizeof (here)))
     {
       /* Like runsc do: start where the caller is, if the image has that directory. */
       spec.cwd = here;

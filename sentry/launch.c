@@ -5,8 +5,9 @@
    - the tenant's user namespace is made (sentry/userns.c): container ids
      0..N-1 are the tenant's host ids;
    - a tmpfs at SB_STAGE_DIR holds the container root: an overlay whose
-     read-only lower layer is the host root (or an image --rootfs) seen
-     through an idmapped mount, under a tmpfs upper layer, or a --rootfs the
+     read-only lower layers are the host root (or an image --rootfs, or an
+     image's layers) seen through idmapped mounts, under a tmpfs upper
+     layer, or a --rootfs the
      tenant owns, bound as it is; a /dev of fresh device nodes; a read-only
      /sys; /proc comes later from the app's pid namespace;
    - the Gofer starts and pivots into that root in a mount namespace of its
@@ -335,28 +336,43 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
   return 0;
 }
 
-/* An image as the root: its tree, read-only and seen through the tenant's
-   id mapping (a file the host's root owns is the container root's), under
+/* An image as the root: its layers (one for the host root or an image
+   --rootfs; an image of the store has them bottom first), each read-only
+   and seen through the tenant's id mapping (a file the host's root owns is
+   the container root's), attached at SB_STAGE_DIR/lower0, lower1..., under
    an overlay whose upper layer is the stage tmpfs: writes stay in memory,
    owned by the tenant's ids, and vanish with the sandbox. */
 static int
-image_root (struct sentry *s, int tree, const char *what, sb_error_t *err)
+image_root (struct sentry *s, const int *trees, int n, const char *what, sb_error_t *err)
 {
   uint32_t root = s->cfg.idmap.host;
-  char opts[256];
+  char opts[4096], dir[64];
+  size_t len = 0;
+  int i;
 
-  if (sb_mount_set (tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, s->userns_fd,
-                    what, err) < 0)
-    return -1;
-  if (ensure_dir (SB_STAGE_DIR "/lower", 0700, err) < 0 || ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0
-      || ensure_dir (SB_STAGE_DIR "/work", 0700, err) < 0
-      || sb_mount_attach (tree, SB_STAGE_DIR "/lower", err) < 0)
+  for (i = 0; i < n; i++)
+    {
+      snprintf (dir, sizeof (dir), SB_STAGE_DIR "/lower%d", i);
+      if (sb_mount_set (trees[i], MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                        s->userns_fd, what, err) < 0
+          || ensure_dir (dir, 0700, err) < 0 || sb_mount_attach (trees[i], dir, err) < 0)
+        return n > 1 ? sb_error_prefix (err, "layer %d", i) : -1;
+    }
+  if (ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0 || ensure_dir (SB_STAGE_DIR "/work", 0700, err) < 0)
     return -1;
   /* The overlay's root directory is the upper one: the container root's. */
   if (chown (SB_STAGE_DIR "/upper", root, root) < 0)
     return sb_error (err, errno, "chown the writable layer");
-  snprintf (opts, sizeof (opts), "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work",
-            SB_STAGE_DIR, SB_STAGE_DIR, SB_STAGE_DIR);
+  /* overlayfs lists its lower layers top first. */
+  len = (size_t) snprintf (opts, sizeof (opts), "lowerdir=");
+  for (i = n - 1; i >= 0 && len < sizeof (opts); i--)
+    len += (size_t) snprintf (opts + len, sizeof (opts) - len, "%s%s/lower%d", i == n - 1 ? "" : ":",
+                              SB_STAGE_DIR, i);
+  if (len < sizeof (opts))
+    len += (size_t) snprintf (opts + len, sizeof (opts) - len, ",upperdir=%s/upper,workdir=%s/work",
+                              SB_STAGE_DIR, SB_STAGE_DIR);
+  if (len >= sizeof (opts))
+    return sb_error (err, E2BIG, "%d layers: too many for one overlay", n);
   if (mount_or_fail ("overlay", SB_ROOT_DIR, "overlay", MS_NOSUID | MS_NODEV, opts, err) < 0)
     return sb_error_prefix (err, "make the writable layer over %s", what);
   return 0;
@@ -380,12 +396,12 @@ make_root (struct sentry *s, sb_error_t *err)
   cleanup_close int rootfd = -1;
   const struct sb_idmap *m = &s->cfg.idmap;
   char opts[256];
-  struct stat st;
+  struct stat st = { 0 };
   int i;
 
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return sb_error (err, errno, "make mounts private");
-  if (s->cfg.rootfs_fd < 0)
+  if (s->cfg.rootfs_fd < 0 && s->cfg.nlayer_fds == 0)
     {
       /* Copied before the stage tmpfs covers SB_STAGE_DIR. */
       cleanup_close int fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -395,7 +411,7 @@ make_root (struct sentry *s, sb_error_t *err)
       if (hostroot < 0)
         return -1;
     }
-  else if (fstat (s->cfg.rootfs_fd, &st) < 0 || !S_ISDIR (st.st_mode))
+  else if (s->cfg.rootfs_fd >= 0 && (fstat (s->cfg.rootfs_fd, &st) < 0 || !S_ISDIR (st.st_mode)))
     return sb_error (err, ENOTDIR, "--rootfs `%s`", s->cfg.rootfs);
   snprintf (opts, sizeof (opts), "mode=700,size=%llu", (unsigned long long) s->cfg.tmpfs_size);
   if (mount_or_fail ("sandbox", SB_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, opts, err) < 0)
@@ -409,7 +425,16 @@ make_root (struct sentry *s, sb_error_t *err)
   close (i);
   if (hostroot >= 0)
     {
-      if (image_root (s, hostroot, "the host root", err) < 0)
+      if (image_root (s, &hostroot, 1, "the host root", err) < 0)
+        return -1;
+    }
+  else if (s->cfg.nlayer_fds > 0)
+    {
+      int ret = image_root (s, s->cfg.layer_fd, s->cfg.nlayer_fds, "an image layer", err);
+      for (i = 0; i < s->cfg.nlayer_fds; i++)
+        close (s->cfg.layer_fd[i]);
+      s->cfg.nlayer_fds = 0;
+      if (ret < 0)
         return -1;
     }
   else if (st.st_uid >= m->host && st.st_uid - m->host < m->count)
@@ -417,7 +442,7 @@ make_root (struct sentry *s, sb_error_t *err)
       if (tenant_root (s, err) < 0)
         return -1;
     }
-  else if (image_root (s, s->cfg.rootfs_fd, "--rootfs", err) < 0)
+  else if (image_root (s, &s->cfg.rootfs_fd, 1, "--rootfs", err) < 0)
     return -1;
   rootfd = open (SB_ROOT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)

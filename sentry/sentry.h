@@ -13,6 +13,7 @@
 #include "error.h"
 #include "filter.h"
 #include "gofer_proto.h"
+#include "mounts.h"
 #include "policy/policy.h"
 
 /* Who a process of the sandbox runs as (container ids); unset: the init's (root). */
@@ -32,6 +33,9 @@ struct sentry_config
                                 the host root */
   int volume_fd[SB_POLICY_MAX_VOLUMES];   /* the same of each volume's source, in policy order */
   int nvolume_fds;
+  int layer_fd[SB_MAX_LAYERS];  /* the same of each layer of an image, bottom first (not with
+                                  rootfs_fd) */
+  int nlayer_fds;
   struct sb_idmap idmap;     /* the tenant's host ids */
   int app_stdio[3];          /* the app's stdin, stdout, stderr (pipes); -1 with tty */
   bool tty;                  /* give the app a pty of the sandbox's devpts */

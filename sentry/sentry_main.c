@@ -20,8 +20,8 @@ usage (void)
   fprintf (stderr,
            "usage: sandbox-sentry --id-map HOST:COUNT --lifeline-fd N --ctl-fd N (--stdio IN,OUT,ERR | --tty)\n"
            "       [--user UID:GID[:GROUP,...]]\n"
-           "       [--rootfs DIR --rootfs-fd N] [--volume-fd N]... [--hostname H] [--release R]\n"
-           "       [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
+           "       [--rootfs DIR --rootfs-fd N | --layer-fd N...] [--volume-fd N]... [--hostname H]\n"
+           "       [--release R] [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]... -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
@@ -59,6 +59,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "stdio", required_argument, 0, 'S' },   { "tty", no_argument, 0, 'T' },
     { "ctl-fd", required_argument, 0, 'C' },  { "no-spin", no_argument, 0, 'N' },
     { "lifeline-fd", required_argument, 0, 'L' }, { "user", required_argument, 0, 'U' },
+    { "layer-fd", required_argument, 0, 'l' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -134,6 +135,11 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             return -1;
           cfg->volume_fd[cfg->nvolume_fds++] = (int) v;
           break;
+        case 'l':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nlayer_fds >= SB_MAX_LAYERS)
+            return -1;
+          cfg->layer_fd[cfg->nlayer_fds++] = (int) v;
+          break;
         case 'S':
           {
             int k;
@@ -194,7 +200,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     return -1;
   if (cfg->ctl_fd < 0 || (!cfg->tty && cfg->app_stdio[0] < 0))
     return -1;
-  if ((cfg->rootfs != NULL) != (cfg->rootfs_fd >= 0))
+  if ((cfg->rootfs != NULL) != (cfg->rootfs_fd >= 0) || (cfg->rootfs_fd >= 0 && cfg->nlayer_fds > 0))
     return -1;
   cfg->argv = argv + optind;
   return 0;
