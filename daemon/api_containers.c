@@ -5,6 +5,7 @@
 #include "sandboxd.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "images.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -250,7 +251,7 @@ static void
 create (struct sbd_request *r)
 {
   struct sbd_tenant *t = r->tenant;
-  json_t *b = r->body, *cfg, *v;
+  json_t *b = r->body, *cfg, *v, *icfg = NULL;
   const char *image, *name, *hostname, *restart;
   struct sbd_container *c;
   cleanup_error sb_error_t err = NULL;
@@ -285,18 +286,66 @@ create (struct sbd_request *r)
           goto out;
         }
     }
-  if (strcmp (image, "host") != 0)
-    {
-      sbd_reply_error (r, 404, "not_found", "no such image: %s", image);
-      goto out;
-    }
+  {
+    /* The image as the tenant sees it (its own, else the provider's), and
+       its layers, fixed now: a later import under the name changes nothing
+       for this container, and the image cannot be removed under it. */
+    json_t *rec = NULL, *paths;
+    char **layers = NULL;
+    int nlayers = 0;
+    if (sb_images_inspect (sbd->images, t->name, image, &rec, &err) < 0
+        || sb_images_layers (sbd->images, t->name, image, &layers, &nlayers, &err) < 0)
+      {
+        json_decref (rec);
+        if (err->status == ENOENT)
+          {
+            if (sbd_image_elsewhere (image, t->name))
+              sbd_audit (r, image, "denied-other-tenant");
+            sbd_reply_error (r, 404, "not_found", "no such image: %s", image);
+          }
+        else
+          sbd_reply_error (r, 500, "internal", "image %s: %s", image, err->msg);
+        goto out;
+      }
+    json_object_set_new (cfg, "image_owner", json_string (json_string_value (json_object_get (rec, "owner")) ?: ""));
+    json_object_set_new (cfg, "image_id", json_string (json_string_value (json_object_get (rec, "id")) ?: ""));
+    /* Its defaults (a docker or OCI config): Entrypoint, Cmd, Env, WorkingDir, User. */
+    icfg = json_incref (json_object_get (rec, "config"));
+    json_decref (rec);
+    paths = json_array ();
+    for (int k = 0; k < nlayers; k++)
+      json_array_append_new (paths, json_string (layers[k]));
+    sb_images_free_layers (layers);
+    if (nlayers > 0)
+      json_object_set_new (cfg, "layers", paths);
+    else
+      json_decref (paths);
+  }
   json_object_set_new (cfg, "image", json_string (image));
-  if (!string_array (json_object_get (b, "cmd"), true))
+  v = json_object_get (b, "cmd");
+  if (v && !string_array (v, true))
     {
       sbd_reply_error (r, 400, "bad_request", "cmd: a non-empty list of strings");
       goto out;
     }
-  json_object_set (cfg, "cmd", json_object_get (b, "cmd"));
+  {
+    /* As docker run: the image's Entrypoint, then the command given or the
+       image's Cmd. */
+    json_t *argv = json_array (), *ep = json_object_get (icfg, "Entrypoint"), *dc = json_object_get (icfg, "Cmd");
+    if (string_array (ep, true))
+      json_array_extend (argv, ep);
+    if (v)
+      json_array_extend (argv, v);
+    else if (string_array (dc, true))
+      json_array_extend (argv, dc);
+    if (json_array_size (argv) == 0)
+      {
+        json_decref (argv);
+        sbd_reply_error (r, 400, "bad_request", "cmd: a non-empty list of strings (image %s names no command)", image);
+        goto out;
+      }
+    json_object_set_new (cfg, "cmd", argv);
+  }
   v = json_object_get (b, "env");
   if (v && !string_array (v, false))
     {
@@ -337,7 +386,10 @@ create (struct sbd_request *r)
     json_t *env = json_array ();
     json_array_append_new (env, json_string ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     json_array_append_new (env, json_pack ("s++", "HOSTNAME=", hostname, ""));
-    json_array_extend (env, v ? v : json_array ());
+    if (string_array (json_object_get (icfg, "Env"), false))
+      json_array_extend (env, json_object_get (icfg, "Env"));
+    if (v)
+      json_array_extend (env, v);
     json_object_set_new (cfg, "env", env);
   }
   v = json_object_get (b, "cwd");
@@ -346,13 +398,23 @@ create (struct sbd_request *r)
       sbd_reply_error (r, 400, "bad_request", "cwd: an absolute path");
       goto out;
     }
+  if (v == NULL && clean_absolute (json_string_value (json_object_get (icfg, "WorkingDir"))))
+    v = json_object_get (icfg, "WorkingDir");
   json_object_set_new (cfg, "cwd", json_string (v ? json_string_value (v) : "/"));
-  if ((v = json_object_get (b, "user")) != NULL)
+  v = json_object_get (b, "user");
+  if (v == NULL && json_string_length (json_object_get (icfg, "User")) > 0)
+    v = json_object_get (icfg, "User"); /* numeric only: names are the image's /etc/passwd's, not read here */
+  if (v != NULL)
     {
       json_t *u = sbd_parse_user (v);
       if (u == NULL)
         {
-          sbd_reply_error (r, 400, "bad_request", "user: \"UID[:GID]\" (container ids, below 65536)");
+          if (v == json_object_get (icfg, "User"))
+            sbd_reply_error (r, 400, "bad_request",
+                             "user: image %s runs as `%s`, which is not UID[:GID]: give \"user\" in the request",
+                             image, json_string_value (v));
+          else
+            sbd_reply_error (r, 400, "bad_request", "user: \"UID[:GID]\" (container ids, below 65536)");
           goto out;
         }
       json_object_set_new (cfg, "user", u);
@@ -396,6 +458,7 @@ create (struct sbd_request *r)
   sbd_event (c, "create");
   sbd_reply_json (r, 201, json_pack ("{s:s, s:s}", "id", c->id, "name", c->name));
 out:
+  json_decref (icfg);
   json_decref (cfg);
 }
 

@@ -1,6 +1,7 @@
 /* sandboxd [--config FILE] [--foreground]: see man/sandboxd.8. */
 #include "config.h"
 #include "sandboxd.h"
+#include "images.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -168,6 +169,13 @@ main (int argc, char **argv)
       sb_error (&err, ENOMEM, "event_base_new");
       goto fail;
     }
+  {
+    char store[4200];
+    snprintf (store, sizeof (store), "%s/images", d.cfg.state_dir);
+    if (sb_images_open (&d.images, store, &err) < 0)
+      goto fail;
+    sbd_images_start (&d);
+  }
   if (sbd_tenants_load (&d, &err) < 0 || sbd_server_start (&d, &err) < 0)
     goto fail;
   if (!d.foreground && detach (d.cfg.run_dir, &err) < 0)

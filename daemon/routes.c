@@ -6,7 +6,8 @@ extern const struct sbd_route sbd_container_routes[];
 extern const struct sbd_route sbd_stream_routes[];
 extern const struct sbd_route sbd_event_routes[];
 extern const struct sbd_route sbd_system_routes[];
+extern const struct sbd_route sbd_image_routes[];
 
 const struct sbd_route *const sbd_route_tables[] = {
-  sbd_system_routes, sbd_container_routes, sbd_stream_routes, sbd_event_routes, NULL,
+  sbd_system_routes, sbd_container_routes, sbd_stream_routes, sbd_event_routes, sbd_image_routes, NULL,
 };

@@ -132,6 +132,7 @@ struct sbd
   struct sb_audit_log audit;
   struct sbd_metrics metrics;
   struct sbd_subscriber *subscribers;    /* GET /v1/events */
+  struct sb_images *images;              /* the image store, state-dir/images */
   bool foreground;
 };
 
@@ -147,7 +148,8 @@ struct sbd_request
   char subject[512];           /* the certificate's, or "uid:0" on the local socket */
   const char *verb;            /* the route's name, for metrics and audit */
   char *path;
-  char *parts[8];              /* the path's segments */
+  char *parts[8];              /* the path's segments, each decoded */
+  char *partbuf;               /* where they are */
   int nparts;
   struct evkeyvalq query;
   json_t *body;                /* a JSON body, parsed */
@@ -199,6 +201,13 @@ int sbd_tenants_load (struct sbd *d, sb_error_t *err);
 /* Re-reads every tenant file; a bad one keeps its last good policy. */
 void sbd_tenants_reload (struct sbd *d);
 struct sbd_tenant *sbd_tenant_by_name (struct sbd *d, const char *name);
+
+/* ---- images (api_images.c) ---------------------------------------------------- */
+
+/* Uploads an earlier sandboxd left: removed. */
+void sbd_images_start (struct sbd *d);
+/* Whether a tenant other than owner has its own image of that name. */
+bool sbd_image_elsewhere (const char *name, const char *owner);
 /* The tenant whose certificate-subject is this (normalized) subject. */
 struct sbd_tenant *sbd_tenant_by_subject (struct sbd *d, const char *normalized);
 /* A subject whose attributes compare whatever their order (server.c). */

@@ -429,19 +429,36 @@ match (const char *pattern, struct sbd_request *r)
   return n == r->nparts;
 }
 
+/* The path, decoded, for messages; its segments, each decoded on its own
+   (an image name may hold a '/', sent as %2F). A segment that decodes to
+   something with a NUL, ".", ".." or too many segments match nothing. */
 static void
 split_path (struct sbd_request *r, const char *path)
 {
-  char *save = NULL, *seg;
+  char *save = NULL, *seg, *at;
 
   r->path = evhttp_uridecode (path, 0, NULL);
   r->nparts = 0;
-  if (r->path == NULL)
+  r->partbuf = strdup (path);
+  if (r->path == NULL || r->partbuf == NULL)
     return;
-  for (seg = strtok_r (r->path, "/", &save); seg && r->nparts < 8; seg = strtok_r (NULL, "/", &save))
-    r->parts[r->nparts++] = seg;
-  if (seg)
-    r->nparts = 9; /* too deep: matches nothing */
+  at = r->partbuf;
+  for (seg = strtok_r (r->partbuf, "/", &save); seg; seg = strtok_r (NULL, "/", &save))
+    {
+      size_t n;
+      char *dec = evhttp_uridecode (seg, 0, &n);
+      if (r->nparts == 8 || dec == NULL || strlen (dec) != n || strcmp (dec, ".") == 0 || strcmp (dec, "..") == 0)
+        {
+          free (dec);
+          r->nparts = 9; /* matches nothing */
+          return;
+        }
+      /* Decoded is never longer: it fits where the segment was. */
+      memmove (at, dec, n + 1);
+      r->parts[r->nparts++] = at;
+      at += n + 1;
+      free (dec);
+    }
 }
 
 static void
@@ -517,6 +534,7 @@ out:
   json_decref (r.body);
   evhttp_clear_headers (&r.query);
   free (r.path);
+  free (r.partbuf);
 }
 
 static void

@@ -61,6 +61,8 @@ sb_policy_to_json (const struct sb_policy *p)
   json_object_set_new (o, "disk_bytes", json_integer ((json_int_t) p->disk_bytes));
   json_object_set_new (o, "max_containers", json_integer (p->max_containers));
   json_object_set_new (o, "max_exec_sessions", json_integer (p->max_exec_sessions));
+  json_object_set_new (o, "max_images", json_integer (p->max_images));
+  json_object_set_new (o, "image_bytes", json_integer ((json_int_t) p->image_bytes));
 
   json_object_set_new (o, "profile", json_string (profiles[p->profile]));
   json_object_set_new (o, "denies", string_array (p->denies[0], sizeof (p->denies[0]),

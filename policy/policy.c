@@ -273,6 +273,7 @@ static const struct
   { "memory", 1, INT64_MAX, NULL },
   { "swap", 0, INT64_MAX, NULL },
   { "disk", 1ULL << 20, 16ULL << 40, "1M..16T" },
+  { "image-size", 1ULL << 20, 4ULL << 30, "1M..4G" },
 };
 
 static int
@@ -345,6 +346,7 @@ static const struct
   { "open-files", 16, 1048576 },
   { "containers", 1, 10000 },
   { "exec-sessions", 0, 10000 },
+  { "images", 0, 10000 },
 };
 
 static int
@@ -697,6 +699,8 @@ static cfg_opt_t limits_opts[] = {
   CFG_INT_CB ("disk", 0, CFGF_NONE, cb_size),
   CFG_INT_CB ("containers", 0, CFGF_NONE, cb_uint),
   CFG_INT_CB ("exec-sessions", 0, CFGF_NONE, cb_uint),
+  CFG_INT_CB ("images", 0, CFGF_NONE, cb_uint),
+  CFG_INT_CB ("image-size", 0, CFGF_NONE, cb_size),
   CFG_END ()
 };
 
@@ -918,6 +922,10 @@ merge (const struct parse *ps, struct sb_policy *p, struct origin *o, sb_error_t
         p->max_containers = (uint32_t) cfg_getint (s, "containers");
       if (given (s, "exec-sessions"))
         p->max_exec_sessions = (uint32_t) cfg_getint (s, "exec-sessions");
+      if (given (s, "images"))
+        p->max_images = (uint32_t) cfg_getint (s, "images");
+      if (given (s, "image-size"))
+        p->image_bytes = (uint64_t) cfg_getint (s, "image-size");
     }
 
   if ((s = section (root, "syscalls")) != NULL)
@@ -1136,6 +1144,7 @@ sb_policy_defaults (struct sb_policy *p)
   p->swap_bytes = 0;
   p->open_files = 1024;
   p->disk_bytes = 1ULL << 30;
+  p->image_bytes = 1ULL << 30;
   p->profile = SB_PROFILE_DEFAULT;
   p->deny_errno = EPERM;
   p->audit = SB_AUDIT_DENIED;

@@ -83,6 +83,8 @@ struct sb_policy
   uint64_t disk_bytes;                     /* the writable layer; default 1G */
   uint32_t max_containers;
   uint32_t max_exec_sessions;
+  uint32_t max_images;                     /* images of its own; 0: it may import none */
+  uint64_t image_bytes;                    /* one import, uncompressed; default 1G */
 
   /* syscalls */
   enum sb_syscall_profile profile;

@@ -78,7 +78,8 @@ sb_policy_write (const struct sb_policy *p, FILE *f)
   fprintf (f, "    disk = %llu\n", (unsigned long long) p->disk_bytes);
   if (p->max_containers)
     fprintf (f, "    containers = %u\n", p->max_containers);
-  fprintf (f, "    exec-sessions = %u\n}\n", p->max_exec_sessions);
+  fprintf (f, "    exec-sessions = %u\n", p->max_exec_sessions);
+  fprintf (f, "    images = %u\n    image-size = %llu\n}\n", p->max_images, (unsigned long long) p->image_bytes);
 
   fprintf (f, "syscalls {\n    profile = %s\n", profiles[p->profile]);
   key_list (f, "    ", "deny", p->denies[0], sizeof (p->denies[0]), p->ndenies);

@@ -82,7 +82,7 @@ start_sandbox (struct monitor *m, sb_error_t *err)
   s.policy = m->policy;
   s.policy_file = policy;
   s.rootfs = json_string_value (json_object_get (spec, "rootfs"));
-  (void) lay; /* image layers: see libsandbox/images */
+  s.layers = (const char *const *) lay; /* an image's layers, bottom first; none: the host root */
   s.hostname = json_string_value (json_object_get (spec, "hostname"));
   s.release = m->policy->uname_release;
   s.network_host = m->policy->network == SB_NET_HOST;

@@ -4,6 +4,8 @@ attach and exec (docs/API.md). Used as a module or from the command line:
 
   sbapi.py [--unix PATH | --url https://H:P --ca CA --cert C --key K] METHOD PATH [JSON]
   sbapi.py ... exec CONTAINER CMD...      (prints stdout/stderr, exits with the code)
+  sbapi.py ... import FILE NAME [CHUNK]  (an upload in chunks, then its commit;
+                                          prints the commit's status and body)
 """
 import http.client, json, os, socket, ssl, struct, sys
 
@@ -25,10 +27,12 @@ class Client:
             ctx.load_cert_chain(self.cert, self.key)
         return http.client.HTTPSConnection(host, int(port), context=ctx, timeout=self.timeout)
 
-    def request(self, method, path, body=None, raw=False):
+    def request(self, method, path, body=None, raw=False, data=None):
         c = self._conn()
-        data = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if data is not None else {}
+        headers = {"Content-Type": "application/octet-stream"} if data is not None else {}
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers = {"Content-Type": "application/json"}
         c.request(method, path, body=data, headers=headers)
         r = c.getresponse()
         text = r.read()
@@ -39,6 +43,24 @@ class Client:
             return r.status, json.loads(text) if text else None
         except ValueError:
             return r.status, text.decode(errors="replace")
+
+    def upload(self, path, name, chunk=1 << 20, query=""):
+        """POST uploads, PUT the file in chunks, POST commit: (status, body) of
+        the first call that fails, or of the commit."""
+        st, b = self.request("POST", "/v1/images/uploads" + query)
+        if st != 201:
+            return st, b
+        up, off = b["upload"], 0
+        with open(path, "rb") as f:
+            while True:
+                d = f.read(chunk)
+                if not d:
+                    break
+                st, b = self.request("PUT", "/v1/images/uploads/%s?offset=%d" % (up, off), data=d)
+                if st != 200:
+                    return st, b
+                off += len(d)
+        return self.request("POST", "/v1/images/uploads/%s/commit" % up, {"name": name})
 
     def stream(self, method, path, body=None, stdin=None, close_stdin=True):
         """Upgraded stream: returns (out, err, exit_json)."""
@@ -100,6 +122,12 @@ if __name__ == "__main__":
         sys.stdout.buffer.write(out or b"")
         sys.stderr.buffer.write(err or b"")
         sys.exit((ex or {}).get("exit_code", 255))
+    if rest[0] == "import":
+        st, body = cl.upload(rest[1], rest[2], int(rest[3]) if len(rest) > 3 else 1 << 20,
+                             rest[4] if len(rest) > 4 else "")
+        print(st)
+        print(json.dumps(body) if not isinstance(body, str) else body)
+        sys.exit(0)
     st, body = cl.request(rest[0], rest[1], json.loads(rest[2]) if len(rest) > 2 else None)
     print(st)
     print(json.dumps(body) if not isinstance(body, str) else body)
