@@ -535,7 +535,7 @@ start (struct sbd_request *r)
       return;
     }
   /* Answered when the monitor says the sandbox is up (or why not). */
-  sbd_add_waiter (c, r);
+  sbd_add_waiter (c, r, true);
 }
 
 static int
@@ -607,8 +607,7 @@ stop (struct sbd_request *r)
     }
   sbd_container_stop (c, timeout);
   /* Answered when it has stopped. */
-  r->verb = "container.wait";
-  sbd_add_waiter (c, r);
+  sbd_add_waiter (c, r, false);
 }
 
 static void
@@ -623,7 +622,7 @@ wait_ (struct sbd_request *r)
       sbd_reply_json (r, 200, json_pack ("{s:i, s:b}", "exit_code", c->exit_code, "oom_killed", c->oom_killed));
       return;
     }
-  sbd_add_waiter (c, r);
+  sbd_add_waiter (c, r, false);
 }
 
 static void

@@ -88,9 +88,7 @@ events (struct sbd_request *r)
   s->next = sbd->subscribers;
   sbd->subscribers = s;
   evhttp_connection_set_closecb (s->evcon, subscriber_gone, s);
-  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", "application/x-ndjson");
-  evhttp_send_reply_start (r->req, 200, "OK");
-  sbd_metrics_request (r->verb, 200);
+  sbd_stream_start (r, "application/x-ndjson");
 }
 
 const struct sbd_route sbd_event_routes[] = {

@@ -239,9 +239,7 @@ logs (struct sbd_request *r)
   s->want_err = !(err_q && strcmp (err_q, "0") == 0);
   s->timestamps = ts && strcmp (ts, "1") == 0;
   s->follow = follow && strcmp (follow, "1") == 0;
-  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", "application/vnd.sandbox.stream");
-  evhttp_send_reply_start (r->req, 200, "OK");
-  sbd_metrics_request (r->verb, 200);
+  sbd_stream_start (r, "application/vnd.sandbox.stream");
   buf = evbuffer_new ();
   tail_lines (s, buf, tail && strcmp (tail, "all") != 0 ? atol (tail) : -1);
   if (evbuffer_get_length (buf))

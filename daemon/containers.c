@@ -130,6 +130,7 @@ link_new (struct sbd *d)
   if (c == NULL)
     return NULL;
   c->ready_fd = -1;
+  c->pending_stop = -1;
   c->next = d->containers;
   d->containers = c;
   return c;
@@ -483,6 +484,13 @@ monitor_ready (evutil_socket_t fd, short what, void *arg)
       if (sbd_monitor_watch (c) < 0)
         fprintf (stderr, "sandboxd: %s: cannot watch its monitor\n", c->id);
       sbd_event (c, "start");
+      if (c->pending_stop >= 0)
+        {
+          /* A stop asked for while it was starting. */
+          int t = c->pending_stop;
+          c->pending_stop = -1;
+          sbd_container_stop (c, t);
+        }
       answer_waiters (c, true, 204, NULL);
       return;
     }
@@ -535,6 +543,8 @@ sbd_container_stop (struct sbd_container *c, int timeout)
 
   c->stop_requested = true;
   sbd_container_save (c);
+  if (c->state == SBD_STARTING)
+    c->pending_stop = timeout; /* sent once it runs */
   if (c->state != SBD_RUNNING)
     return;
   sbd_container_signal (c, timeout > 0 ? SIGTERM : SIGKILL, NULL);
@@ -668,7 +678,7 @@ sbd_container_remove (struct sbd *d, struct sbd_container *c, sb_error_t *err)
 /* ---- waiters (start, wait) ---------------------------------------------------------- */
 
 void
-sbd_add_waiter (struct sbd_container *c, struct sbd_request *r)
+sbd_add_waiter (struct sbd_container *c, struct sbd_request *r, bool start)
 {
   struct sbd_waiter *w = calloc (1, sizeof (*w));
 
@@ -678,7 +688,7 @@ sbd_add_waiter (struct sbd_container *c, struct sbd_request *r)
       sbd_reply_error (r, 500, "internal", "out of memory");
       return;
     }
-  w->start = strcmp (r->verb, "container.start") == 0;
+  w->start = start;
   w->next = c->waiters;
   c->waiters = w;
 }

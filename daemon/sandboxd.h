@@ -95,6 +95,7 @@ struct sbd_container
   int restart_count;
   bool stop_requested;       /* by stop/kill: restart policies do not apply */
   bool remove_on_exit;       /* delete with force of a running container */
+  int pending_stop;          /* a stop's timeout, asked for while starting; -1 none */
   struct bufferevent *events;   /* the monitor's event stream, while it runs */
   struct event *stop_timer;     /* stop: SIGKILL after the timeout */
   struct event *restart_timer;
@@ -192,6 +193,8 @@ void sbd_deferred_reply (struct sbd_deferred *d, int status, json_t *body);
 /* Takes the connection over for a raw stream (HTTP/1.1 101): returns its
    bufferevent, now ours; the request is answered. */
 struct bufferevent *sbd_hijack (struct sbd_request *r);
+/* A chunked 200 answer that may stay idle for ever (events, logs?follow=1). */
+void sbd_stream_start (struct sbd_request *r, const char *content_type);
 /* One audit line of the API: {"kind":"api","verb","subject","tenant","target","status","action"}. */
 void sbd_audit (struct sbd_request *r, const char *target, const char *action);
 void sbd_audit_event (const char *tenant, const char *target, const char *action, json_t *extra);
@@ -232,7 +235,8 @@ void sbd_container_dir (struct sbd_container *c, char *out, size_t len);
 void sbd_container_socket (struct sbd_container *c, char *out, size_t len);
 int sbd_tenant_running (struct sbd *d, const char *tenant);
 /* Called when wait can answer: the container has exited. */
-void sbd_add_waiter (struct sbd_container *c, struct sbd_request *r);
+/* Answered when it has started (start) or ended (wait, stop). */
+void sbd_add_waiter (struct sbd_container *c, struct sbd_request *r, bool start);
 
 /* ---- monitors.c --------------------------------------------------------------- */
 /* One request to a container's monitor, answered later (callback with NULL

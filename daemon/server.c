@@ -392,6 +392,20 @@ sbd_deferred_reply (struct sbd_deferred *d, int status, json_t *body)
 
 /* ---- streams -------------------------------------------------------------------- */
 
+void
+sbd_stream_start (struct sbd_request *r, const char *content_type)
+{
+  struct evhttp_connection *evcon = evhttp_request_get_connection (r->req);
+  struct timeval wt = { .tv_sec = (time_t) sbd->cfg.request_timeout };
+
+  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", content_type);
+  evhttp_send_reply_start (r->req, 200, "OK");
+  /* An idle stream stays open (evhttp's read timeout would end it); a
+     client that stops reading what we have for it is cut off. */
+  bufferevent_set_timeouts (evhttp_connection_get_bufferevent (evcon), NULL, &wt);
+  sbd_metrics_request (r->verb, 200);
+}
+
 struct bufferevent *
 sbd_hijack (struct sbd_request *r)
 {

@@ -202,6 +202,21 @@ start_exec (struct monitor *m, int i, json_t *req)
       fail (m, i, "the container is not running");
       return;
     }
+  if (m->policy && m->policy->max_exec_sessions)
+    {
+      /* Sessions whose client left run on: they count (sandboxd counts
+         only clients, this holds whatever they do). */
+      unsigned live = 0;
+      for (k = 0; k < MONITOR_EXECS; k++)
+        live += m->execs[k].id != 0;
+      if (live >= m->policy->max_exec_sessions)
+        {
+          char why[160];
+          snprintf (why, sizeof (why), "limits.exec-sessions: %u exec sessions still run in this container", live);
+          fail (m, i, why);
+          return;
+        }
+    }
   if (!json_is_array (json_object_get (req, "argv")) || json_array_size (json_object_get (req, "argv")) == 0)
     {
       fail (m, i, "exec: no command");
@@ -364,15 +379,17 @@ to_stdin (struct monitor *m, struct monitor_client *c, int type, const char *dat
   int *fd = e ? &e->in : m->master >= 0 ? &m->master : &m->sb.app_in;
   bool term = e ? e->tty : m->master >= 0;
 
-  if (!e && !c->stdin_allowed)
-    return;
   if (type == SB_FRAME_RESIZE)
     {
+      /* A resize is no input: any attached client may send one. */
       json_t *r = json_loadb (data, n, 0, NULL);
-      set_winsize (*fd, r);
+      if (term)
+        set_winsize (*fd, r);
       json_decref (r);
       return;
     }
+  if (!e && !c->stdin_allowed)
+    return;
   if (type == SB_FRAME_STDIN_CLOSE)
     {
       if (term)
@@ -492,7 +509,13 @@ monitor_control (struct monitor *m)
       if (e && json_object_get (msg, "error"))
         {
           if (e->client >= 0)
-            fail (m, e->client, json_string_value (json_object_get (msg, "error")));
+            {
+              int en = (int) json_integer_value (json_object_get (msg, "errno"));
+              char why[512];
+              snprintf (why, sizeof (why), "%s%s%s", json_string_value (json_object_get (msg, "error")) ?: "exec failed",
+                        en ? ": " : "", en ? strerror (en) : "");
+              fail (m, e->client, why);
+            }
           if (e->in >= 0) close (e->in);
           if (e->out >= 0) close (e->out);
           if (e->err >= 0) close (e->err);

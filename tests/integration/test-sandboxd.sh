@@ -82,6 +82,20 @@ out=$(api alpha POST /v1/containers/web/start)
 [[ $(api alpha GET /v1/containers/web | json '["state"]') == running ]] && pass "it is running" || soft_fail "not running"
 out=$(api_exec alpha web /bin/busybox sh -c 'id -u; exit 3' 2>&1) && rc=0 || rc=$?
 [[ $rc == 3 && $out == 0 ]] && pass "exec: output and exit code come back (3)" || soft_fail "exec: rc $rc, $out"
+out=$($PY - "$SB_LIB_DIR" "$SBD" "$SBD_PORT" <<'PYEOF' 2>&1
+import sys
+sys.path.insert(0, sys.argv[1])
+import sbapi
+sbd, port = sys.argv[2], sys.argv[3]
+c = sbapi.Client(url="https://127.0.0.1:" + port, ca=sbd + "/ca.pem", cert=sbd + "/alpha.pem", key=sbd + "/alpha.key")
+out, err, ex = c.stream("POST", "/v1/containers/web/exec",
+                        {"cmd": ["/bin/busybox", "sh", "-c", "tty; stty size"], "tty": True, "h": 33, "w": 101})
+print(repr(out), ex)
+PYEOF
+)
+grep -q "/dev/pts/" <<<"$out" && grep -q "'exit_code': 0" <<<"$out" &&
+  pass "exec with a terminal: the command has a terminal of the sandbox ($(grep -o '/dev/pts/[0-9]*' <<<"$out" | head -n 1))" ||
+  soft_fail "exec -t: $out"
 sleep 0.3
 out=$(api alpha GET /v1/containers/web/logs | tr -d '\0')
 grep -q hello <<<"$out" && grep -q oops <<<"$out" && pass "logs: stdout and stderr" || soft_fail "logs: $out"
@@ -128,6 +142,17 @@ out=$(api_exec alpha web /bin/true 2>&1) && rc=0 || rc=$?
 wait "$h1" "$h2" 2>/dev/null || true
 ((rc != 0)) && grep -q '429' <<<"$out" && grep -q 'exec-sessions' <<<"$out" &&
   pass "a third exec session over exec-sessions = 2: refused (429), naming the rule" || soft_fail "exec sessions: rc $rc $out"
+# Clients that leave: their sessions run on, and still count.
+exec_long() { api_exec alpha web /bin/busybox sleep 8 >/dev/null 2>&1 & }
+exec_long; l1=$!; exec_long; l2=$!
+sleep 1.5
+kill -KILL "$l1" "$l2" 2>/dev/null || true
+wait "$l1" "$l2" 2>/dev/null || true
+sleep 0.5
+out=$(api_exec alpha web /bin/true 2>&1) && rc=0 || rc=$?
+((rc != 0)) && grep -q 'exec-sessions' <<<"$out" &&
+  pass "two sessions whose clients left still count: a third is refused, naming the rule" ||
+  soft_fail "exec sessions of departed clients did not count: rc $rc $out"
 api alpha DELETE "/v1/containers/web?force=1" >/dev/null
 n=0
 for i in $(seq 20); do
@@ -156,7 +181,7 @@ def run(t, k):
         assert st == 204, (st, b)
         st, b = c.request("GET", "/v1/containers")
         assert st == 200 and any(x["name"] == "c%d" % k and x["state"] == "running" for x in b), b
-        st, b = c.request("POST", "/v1/containers/c%d/stop?timeout=5" % k)
+        st, b = c.request("POST", "/v1/containers/c%d/stop?timeout=15" % k)
         assert st == 200 and b["exit_code"] == 143, (st, b)
         st, b = c.request("DELETE", "/v1/containers/c%d" % k)
         assert st == 204, (st, b)
@@ -356,7 +381,14 @@ curl -sN --max-time 20 --cacert "$SBD/ca.pem" --cert "$SBD/beta.pem" --key "$SBD
   "https://127.0.0.1:$SBD_PORT/v1/events" >"$SB_TMP/events-beta.out" 2>&1 &
 evpid2=$!
 SB_BG_PIDS+=("$evpid2")
-sleep 0.5
+# Idle for longer than request-timeout (5 s): the streams stay open.
+api alpha POST /v1/containers '{"name":"slow","cmd":["/bin/busybox","sh","-c","echo first; sleep 7; echo second"]}' >/dev/null
+api alpha POST /v1/containers/slow/start >/dev/null
+curl -sN --max-time 20 --cacert "$SBD/ca.pem" --cert "$SBD/alpha.pem" --key "$SBD/alpha.key" \
+  "https://127.0.0.1:$SBD_PORT/v1/containers/slow/logs?follow=1" >"$SB_TMP/follow.out" 2>&1 &
+folpid=$!
+SB_BG_PIDS+=("$folpid")
+sleep 6.5
 api alpha POST /v1/containers '{"name":"ev","cmd":["/bin/true"]}' >/dev/null
 api alpha POST /v1/containers/ev/start >/dev/null
 api alpha POST /v1/containers/ev/wait >/dev/null
@@ -364,11 +396,16 @@ api alpha DELETE /v1/containers/ev >/dev/null
 sleep 0.5
 kill "$evpid" "$evpid2" 2>/dev/null || true
 wait "$evpid" "$evpid2" 2>/dev/null || true
+rc=0; wait "$folpid" || rc=$?
+grep -q first "$SB_TMP/follow.out" && grep -q second "$SB_TMP/follow.out" && ((rc == 0)) &&
+  pass "logs?follow=1 stays open through 7 s of silence (longer than request-timeout) and ends with the container" ||
+  soft_fail "follow (curl $rc): $(tr -d '\0' <"$SB_TMP/follow.out" | head -c 300)"
+api alpha DELETE /v1/containers/slow >/dev/null
 seen=$($PY -c '
 import json, sys
 print(" ".join(json.loads(l)["action"] for l in open(sys.argv[1]) if l.strip() and json.loads(l).get("name") == "ev"))
 ' "$SB_TMP/events.out" 2>&1)
-[[ $seen == "create start die destroy" ]] && pass "events: alpha sees create, start, die, destroy of its container" ||
+[[ $seen == "create start die destroy" ]] && pass "events: after 6 s of silence, alpha sees create, start, die, destroy of its container" ||
   soft_fail "events seen by alpha: '$seen' ($(head -c 400 "$SB_TMP/events.out"))"
 ! grep -q '"ev"' "$SB_TMP/events-beta.out" && pass "... and beta sees none of them" ||
   soft_fail "beta saw alpha's events: $(head -c 400 "$SB_TMP/events-beta.out")"
