@@ -149,6 +149,15 @@ check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json
         }
       json_object_set_new (out, "pids", json_integer (npids));
     }
+  /* The rest from the policy as it is now: a container keeps the limits it
+     was created with, whatever later reloads say. */
+  if (!json_object_get (out, "memory") && p->memory_bytes)
+    json_object_set_new (out, "memory", json_integer ((json_int_t) p->memory_bytes));
+  if (!json_object_get (out, "cpu_millis") && p->cpu_millis)
+    json_object_set_new (out, "cpu_millis", json_integer (p->cpu_millis));
+  if (!json_object_get (out, "pids") && p->pids)
+    json_object_set_new (out, "pids", json_integer (p->pids));
+  json_object_set_new (out, "swap", json_integer (p->swap_bytes));
   return true;
 }
 
@@ -262,6 +271,8 @@ create (struct sbd_request *r)
     {
       const char *tn = json_string_value (json_object_get (b, "tenant"));
       t = tn ? sbd_tenant_by_name (sbd, tn) : NULL;
+      if (t && !t->present)
+        t = NULL; /* its file was removed: it gets no new containers */
       if (t == NULL)
         {
           sbd_reply_error (r, 400, "bad_request", "an administrator names the tenant: \"tenant\": NAME (%s)",
@@ -467,7 +478,7 @@ out:
 static void
 list (struct sbd_request *r)
 {
-  const char *all = sbd_query (r, "all");
+  bool all = sbd_query_bool (r, "all", false);
   const char *label = sbd_query (r, "label");
   const char *state = sbd_query (r, "state");
   const char *name = sbd_query (r, "name");
@@ -477,7 +488,7 @@ list (struct sbd_request *r)
     {
       if (!r->admin && strcmp (c->tenant, r->tenant->name) != 0)
         continue;
-      if (!(all && strcmp (all, "1") == 0) && c->state == SBD_EXITED && state == NULL)
+      if (!all && c->state == SBD_EXITED && state == NULL)
         continue;
       if (state && strcmp (state, sbd_state_name (c->state)) != 0)
         continue;
@@ -629,14 +640,14 @@ static void
 delete (struct sbd_request *r)
 {
   struct sbd_container *c = target (r);
-  const char *force = sbd_query (r, "force");
+  bool force = sbd_query_bool (r, "force", false);
   cleanup_error sb_error_t err = NULL;
 
   if (c == NULL)
     return;
   if (c->state == SBD_RUNNING || c->state == SBD_STARTING)
     {
-      if (!(force && strcmp (force, "1") == 0))
+      if (!force)
         {
           sbd_reply_error (r, 409, "conflict", "container %s is running: stop it first, or delete with force=1", c->name);
           return;
@@ -711,8 +722,8 @@ stats_answer (json_t *answer, void *arg)
   struct stats_job *j = arg;
 
   json_object_set_new (j->usage, "syscalls",
-                       json_pack ("{s:O, s:O}", "mediated", json_object_get (answer, "mediated") ?: json_integer (0),
-                                  "denied", json_object_get (answer, "denied") ?: json_integer (0)));
+                       json_pack ("{s:I, s:I}", "mediated", json_integer_value (json_object_get (answer, "mediated")),
+                                  "denied", json_integer_value (json_object_get (answer, "denied"))));
   if (answer && json_object_get (answer, "by_syscall"))
     json_object_set (json_object_get (j->usage, "syscalls"), "by_syscall", json_object_get (answer, "by_syscall"));
   sbd_deferred_reply (j->answer, 200, j->usage);
@@ -729,8 +740,9 @@ stats (struct sbd_request *r)
     return;
   if (c->state != SBD_RUNNING)
     {
-      sbd_reply_json (r, 200, json_pack ("{s:s, s:I, s:I, s:I}", "state", sbd_state_name (c->state),
+      sbd_reply_json (r, 200, json_pack ("{s:s, s:I, s:I, s:I, s:{s:I, s:I}}", "state", sbd_state_name (c->state),
                                          "memory_bytes", (json_int_t) 0, "cpu_usec", (json_int_t) 0, "pids",
+                                         (json_int_t) 0, "syscalls", "mediated", (json_int_t) 0, "denied",
                                          (json_int_t) 0));
       return;
     }

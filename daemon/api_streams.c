@@ -166,7 +166,7 @@ log_tick (evutil_socket_t fd, short what, void *arg)
 {
   struct log_stream *s = arg;
   struct evbuffer *out;
-  bool elsewhere, running;
+  bool running;
   struct sbd_container *c;
   char *line = NULL;
   size_t cap = 0;
@@ -179,7 +179,7 @@ log_tick (evutil_socket_t fd, short what, void *arg)
       log_stream_end (s);
       return;
     }
-  c = sbd_container_find (sbd, NULL, s->id, &elsewhere);
+  c = sbd_container_by_id (sbd, s->id);
   running = c && (c->state == SBD_RUNNING || c->state == SBD_STARTING);
   out = evbuffer_new ();
   for (int round = 0; round < 2; round++)
@@ -216,8 +216,7 @@ static void
 logs (struct sbd_request *r)
 {
   struct sbd_container *c = target (r);
-  const char *tail = sbd_query (r, "tail"), *follow = sbd_query (r, "follow");
-  const char *out_q = sbd_query (r, "stdout"), *err_q = sbd_query (r, "stderr"), *ts = sbd_query (r, "timestamps");
+  const char *tail = sbd_query (r, "tail");
   struct log_stream *s;
   struct evbuffer *buf;
   char dir[4200];
@@ -235,10 +234,10 @@ logs (struct sbd_request *r)
   snprintf (s->id, sizeof (s->id), "%s", c->id);
   sbd_container_dir (c, dir, sizeof (dir));
   snprintf (s->path, sizeof (s->path), "%s/container.log", dir);
-  s->want_out = !(out_q && strcmp (out_q, "0") == 0);
-  s->want_err = !(err_q && strcmp (err_q, "0") == 0);
-  s->timestamps = ts && strcmp (ts, "1") == 0;
-  s->follow = follow && strcmp (follow, "1") == 0;
+  s->want_out = sbd_query_bool (r, "stdout", true);
+  s->want_err = sbd_query_bool (r, "stderr", true);
+  s->timestamps = sbd_query_bool (r, "timestamps", false);
+  s->follow = sbd_query_bool (r, "follow", false);
   sbd_stream_start (r, "application/vnd.sandbox.stream");
   buf = evbuffer_new ();
   tail_lines (s, buf, tail && strcmp (tail, "all") != 0 ? atol (tail) : -1);
@@ -263,8 +262,7 @@ logs (struct sbd_request *r)
 static bool
 flag (struct sbd_request *r, const char *key, bool dflt)
 {
-  const char *v = sbd_query (r, key);
-  return v ? strcmp (v, "1") == 0 || strcmp (v, "true") == 0 : dflt;
+  return sbd_query_bool (r, key, dflt);
 }
 
 static void
@@ -294,8 +292,7 @@ static void
 exec_done (void *arg)
 {
   char *id = arg;
-  bool elsewhere;
-  struct sbd_container *c = sbd_container_find (sbd, NULL, id, &elsewhere);
+  struct sbd_container *c = sbd_container_by_id (sbd, id);
 
   if (c && c->exec_sessions > 0)
     c->exec_sessions--;
@@ -346,7 +343,7 @@ exec_ (struct sbd_request *r)
       return;
     }
   req = json_pack ("{s:s, s:O, s:o, s:s, s:b}", "op", "exec", "argv", cmd, "env",
-                   json_deep_copy (json_object_get (c->config, "env")), "cwd", cwd ? cwd : "/", "tty",
+                   json_deep_copy (json_object_get (c->config, "env")), "cwd", cwd ? cwd : json_string_value (json_object_get (c->config, "cwd")) ?: "/", "tty",
                    json_is_true (json_object_get (b, "tty")));
   if (json_is_array (env))
     json_array_extend (json_object_get (req, "env"), env);

@@ -56,13 +56,16 @@ metrics (struct sbd_request *r)
 }
 
 static json_t *
-tenant_json (struct sbd_tenant *t, bool detail)
+tenant_json (struct sbd_tenant *t, bool detail, bool admin)
 {
-  json_t *o = json_pack ("{s:s, s:s, s:b, s:o, s:{s:I, s:I}}", "name", t->name, "file", t->file, "loaded",
-                         t->error == NULL, "containers", counts (t->name), "ids", "first",
-                         (json_int_t) t->ids.host, "last", (json_int_t) t->ids.host + t->ids.count - 1);
+  json_t *o = json_pack ("{s:s, s:b, s:o, s:{s:I, s:I}}", "name", t->name, "loaded", t->error == NULL,
+                         "containers", counts (t->name), "ids", "first", (json_int_t) t->ids.host, "last",
+                         (json_int_t) t->ids.host + t->ids.count - 1);
 
-  if (t->error)
+  /* Where its file is, and why it did not load, are the provider's. */
+  if (admin)
+    json_object_set_new (o, "file", json_string (t->file));
+  if (admin && t->error)
     json_object_set_new (o, "error", json_string (t->error));
   if (detail && t->policy)
     json_object_set_new (o, "policy", sb_policy_to_json (t->policy));
@@ -76,7 +79,7 @@ tenants (struct sbd_request *r)
 
   for (int i = 0; i < sbd->ntenants; i++)
     if (sbd->tenants[i].present && sbd->tenants[i].policy)
-      json_array_append_new (a, tenant_json (&sbd->tenants[i], false));
+      json_array_append_new (a, tenant_json (&sbd->tenants[i], false, true));
   sbd_reply_json (r, 200, a);
 }
 
@@ -92,7 +95,7 @@ tenant (struct sbd_request *r)
       sbd_reply_error (r, 404, "not_found", "no such tenant: %s", r->parts[2]);
       return;
     }
-  sbd_reply_json (r, 200, tenant_json (t, true));
+  sbd_reply_json (r, 200, tenant_json (t, true, r->admin));
 }
 
 static void

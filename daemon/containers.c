@@ -161,6 +161,15 @@ unlink_container (struct sbd *d, struct sbd_container *c)
 }
 
 struct sbd_container *
+sbd_container_by_id (struct sbd *d, const char *id)
+{
+  for (struct sbd_container *c = d->containers; c; c = c->next)
+    if (strcmp (c->id, id) == 0)
+      return c;
+  return NULL;
+}
+
+struct sbd_container *
 sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *elsewhere)
 {
   struct sbd_container *found = NULL, *other = NULL;
@@ -170,7 +179,16 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
   *elsewhere = false;
   if (n == 0)
     return NULL;
-  /* A name, exactly, first. */
+  /* A whole id first (a name never stands for another container's id),
+     then a name, exactly, then a unique id prefix. */
+  if (n == 64)
+    {
+      struct sbd_container *c = sbd_container_by_id (d, ref);
+      if (c && (tenant == NULL || strcmp (c->tenant, tenant) == 0))
+        return c;
+      if (c)
+        other = c;
+    }
   for (struct sbd_container *c = d->containers; c; c = c->next)
     if (strcmp (c->name, ref) == 0)
       {
@@ -328,7 +346,9 @@ write_spec (struct sbd_container *c, struct sbd_tenant *t, sb_error_t *err)
                       "memory", (json_int_t) (json_integer_value (json_object_get (json_object_get (cfg, "limits"), "memory"))
                                               ? json_integer_value (json_object_get (json_object_get (cfg, "limits"), "memory"))
                                               : (json_int_t) p->memory_bytes),
-                      "swap", (json_int_t) p->swap_bytes,
+                      "swap", (json_int_t) (json_object_get (json_object_get (cfg, "limits"), "swap")
+                                            ? json_integer_value (json_object_get (json_object_get (cfg, "limits"), "swap"))
+                                            : (json_int_t) p->swap_bytes),
                       "cpu_millis", (json_int_t) (json_integer_value (json_object_get (json_object_get (cfg, "limits"), "cpu_millis"))
                                                   ? json_integer_value (json_object_get (json_object_get (cfg, "limits"), "cpu_millis"))
                                                   : (json_int_t) p->cpu_millis),
@@ -503,7 +523,7 @@ monitor_ready (evutil_socket_t fd, short what, void *arg)
   sbd_event (c, "start-failed");
   answer_waiters (c, true, 422, json_pack ("{s:{s:s, s:s}}", "error", "code", "start_failed", "message",
                                            n > 0 ? buf : "the monitor ended without a word"));
-  answer_waiters (c, false, 200, json_pack ("{s:i}", "exit_code", c->exit_code));
+  answer_waiters (c, false, 200, json_pack ("{s:i, s:b}", "exit_code", c->exit_code, "oom_killed", 0));
 }
 
 /* ---- signals, stop ------------------------------------------------------------- */
@@ -630,6 +650,7 @@ record_exit (struct sbd *d, struct sbd_container *c)
       sb_cgroup_remove_named (sb_cgroup_root (), c->id, NULL);
     }
   c->state = SBD_EXITED;
+  sbd_metrics_retire (c);
   if (c->stop_timer)
     evtimer_del (c->stop_timer);
   if (c->events)
@@ -931,5 +952,15 @@ sbd_containers_load (struct sbd *d, sb_error_t *err)
       load_one (d, de->d_name);
   closedir (dir);
   sweep_sockets (d);
+  /* As docker's: a container of restart policy `always` stopped by hand
+     starts again with sandboxd; one of `unless-stopped` does not. */
+  for (struct sbd_container *c = d->containers; c; c = c->next)
+    if (c->state == SBD_EXITED && c->stop_requested && !c->remove_on_exit
+        && strcmp (json_string_value (json_object_get (c->config, "restart")) ?: "", "always") == 0)
+      {
+        c->stop_requested = false;
+        c->restart_count = 0;
+        maybe_restart (c);
+      }
   return 0;
 }

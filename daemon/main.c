@@ -88,17 +88,31 @@ mkdirs (const char *path, mode_t mode, sb_error_t *err)
   return 0;
 }
 
+/* Without --foreground: the parent waits until the child serves (and has
+   adopted the containers), then exits 0; if the child fails first, its
+   message is on the terminal and the parent exits 1. */
+static int ready_fd = -1;
+
 static int
 detach (const char *run_dir, sb_error_t *err)
 {
   char pidfile[4200], text[32];
-  pid_t pid = fork ();
-  int fd;
+  int p[2], fd;
+  pid_t pid;
 
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  pid = fork ();
   if (pid < 0)
     return sb_error (err, errno, "fork");
   if (pid > 0)
-    _exit (0);
+    {
+      char ok[2];
+      close (p[1]);
+      _exit (read (p[0], ok, 2) == 2 && memcmp (ok, "ok", 2) == 0 ? 0 : 1);
+    }
+  close (p[0]);
+  ready_fd = p[1];
   setsid ();
   fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   dup2 (fd, 0);
@@ -107,6 +121,31 @@ detach (const char *run_dir, sb_error_t *err)
   if (sb_write_atomic (pidfile, text, strlen (text), 0644) < 0)
     return sb_error (err, errno, "write `%s`", pidfile);
   return 0;
+}
+
+/* Serving: the waiting parent is told, and from now on our messages go to
+   sandboxd.log beside the audit log (the terminal is the parent's). */
+static void
+detach_done (const char *audit_log)
+{
+  char path[4200], *slash;
+  int fd;
+
+  if (ready_fd < 0)
+    return;
+  snprintf (path, sizeof (path), "%s", audit_log);
+  slash = strrchr (path, '/');
+  if (slash)
+    snprintf (slash + 1, sizeof (path) - (size_t) (slash + 1 - path), "sandboxd.log");
+  fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  dup2 (fd, 1);
+  dup2 (fd, 2);
+  close (fd);
+  sb_write_all (ready_fd, "ok", 2);
+  close (ready_fd);
+  ready_fd = -1;
 }
 
 int
@@ -193,6 +232,7 @@ main (int argc, char **argv)
   event_add (intr, NULL);
   event_add (sample, &every);
   sbd_audit_event ("", "sandboxd", "start", NULL);
+  detach_done (d.cfg.audit_log);
   fprintf (stderr, "sandboxd: serving (%d TLS address%s%s%s)\n", d.cfg.nlisten, d.cfg.nlisten == 1 ? "" : "es",
            d.cfg.unix_socket[0] ? ", " : "", d.cfg.unix_socket);
   event_base_dispatch (d.base);

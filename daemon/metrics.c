@@ -68,38 +68,61 @@ label (FILE *f, const char *v)
     }
 }
 
+/* Counts of sandboxes that ended, kept so that the totals never go down
+   when a container restarts or is removed: {tenant: {call: [mediated, denied]}}. */
+static json_t *retired;
+
+static void
+add_counts (json_t *into, const char *tenant, json_t *by_syscall)
+{
+  const char *name;
+  json_t *v, *t = json_object_get (into, tenant);
+
+  if (t == NULL)
+    json_object_set_new (into, tenant, t = json_object ());
+  json_object_foreach (by_syscall, name, v)
+    {
+      json_t *old = json_object_get (t, name);
+      json_int_t m = json_integer_value (json_array_get (v, 0)) + json_integer_value (json_array_get (old, 0));
+      json_int_t dn = json_integer_value (json_array_get (v, 1)) + json_integer_value (json_array_get (old, 1));
+      json_object_set_new (t, name, json_pack ("[I, I]", m, dn));
+    }
+}
+
+void
+sbd_metrics_retire (struct sbd_container *c)
+{
+  if (c->syscalls == NULL)
+    return;
+  if (retired == NULL)
+    retired = json_object ();
+  add_counts (retired, c->tenant, c->syscalls);
+  json_decref (c->syscalls);
+  c->syscalls = NULL;
+}
+
 static void
 syscall_counts (FILE *f, int which)
 {
-  /* Sum per tenant and call over the containers' last samples. */
-  json_t *sum = json_object ();
+  /* Per tenant and call: the ended sandboxes' counts and the running
+     ones' last samples. */
+  json_t *sum = retired ? json_deep_copy (retired) : json_object ();
 
   for (struct sbd_container *c = sbd->containers; c; c = c->next)
-    {
-      const char *name;
-      json_t *v, *t;
-      if (c->syscalls == NULL)
-        continue;
-      t = json_object_get (sum, c->tenant);
-      if (t == NULL)
-        json_object_set_new (sum, c->tenant, t = json_object ());
-      json_object_foreach (c->syscalls, name, v)
-        {
-          json_int_t n = json_integer_value (json_array_get (v, (size_t) which));
-          json_t *old = json_object_get (t, name);
-          if (n)
-            json_object_set_new (t, name, json_integer (n + (old ? json_integer_value (old) : 0)));
-        }
-    }
+    if (c->syscalls)
+      add_counts (sum, c->tenant, c->syscalls);
   {
     const char *tenant, *name;
     json_t *t, *v;
     json_object_foreach (sum, tenant, t)
       json_object_foreach (t, name, v)
         {
+          if (json_integer_value (json_array_get (v, (size_t) which)) == 0)
+            continue;
           fprintf (f, "sandboxd_syscalls_%s_total{tenant=\"", which ? "denied" : "mediated");
           label (f, tenant);
-          fprintf (f, "\",syscall=\"%s\"} %lld\n", name, (long long) json_integer_value (v));
+          fprintf (f, "\",syscall=\"%s\"} %lld\n", name,
+                   (long long) json_integer_value (json_array_get (v, (size_t) which)));
         }
   }
   json_decref (sum);
@@ -173,8 +196,7 @@ static void
 sample_done (json_t *answer, void *arg)
 {
   char *id = arg;
-  bool elsewhere;
-  struct sbd_container *c = sbd_container_find (sbd, NULL, id, &elsewhere);
+  struct sbd_container *c = sbd_container_by_id (sbd, id);
 
   if (c && answer && json_object_get (answer, "by_syscall"))
     {

@@ -182,6 +182,8 @@ void sbd_reply_error (struct sbd_request *r, int status, const char *code, const
   __attribute__ ((format (printf, 4, 5)));
 void sbd_reply_empty (struct sbd_request *r, int status);
 const char *sbd_query (struct sbd_request *r, const char *key);
+/* A flag of the query: 1, true, yes or empty; 0, false, no; else dflt. */
+bool sbd_query_bool (struct sbd_request *r, const char *key, bool dflt);
 /* An answer given later (when a container has started, has exited, when a
    monitor has answered): the client may leave meanwhile, and then the
    answer is dropped. */
@@ -218,6 +220,8 @@ void sbd_subject_normalize (const char *in, char *out, size_t len);
 
 /* ---- containers.c ------------------------------------------------------------- */
 int sbd_containers_load (struct sbd *d, sb_error_t *err);
+/* By its whole id, for sandboxd's own bookkeeping (no tenant check). */
+struct sbd_container *sbd_container_by_id (struct sbd *d, const char *id);
 struct sbd_container *sbd_container_find (struct sbd *d, const char *tenant, const char *ref,
                                           bool *elsewhere);
 /* Creates the record from an accepted request. */
@@ -262,6 +266,8 @@ void sbd_metrics_request (const char *verb, int status);
 void sbd_metrics_start_latency (double seconds);
 char *sbd_metrics_text (struct sbd *d);
 /* Asks every running container's monitor for its counts (every 15 s). */
+/* A sandbox ended: its last counts join the totals for good. */
+void sbd_metrics_retire (struct sbd_container *c);
 void sbd_metrics_sample (void);
 
 #endif

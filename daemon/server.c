@@ -340,6 +340,20 @@ sbd_query (struct sbd_request *r, const char *key)
   return evhttp_find_header (&r->query, key);
 }
 
+bool
+sbd_query_bool (struct sbd_request *r, const char *key, bool dflt)
+{
+  const char *v = sbd_query (r, key);
+
+  if (v == NULL)
+    return dflt;
+  if (strcmp (v, "1") == 0 || strcmp (v, "true") == 0 || strcmp (v, "yes") == 0 || v[0] == '\0')
+    return true;
+  if (strcmp (v, "0") == 0 || strcmp (v, "false") == 0 || strcmp (v, "no") == 0)
+    return false;
+  return dflt;
+}
+
 /* ---- answers given later ------------------------------------------------------- */
 
 struct sbd_deferred

@@ -77,6 +77,19 @@ load_one (struct sbd *d, struct sbd_tenant *t)
           sb_error (&err, 0, "%s: tenant %s is also defined in %s", t->file, p->tenant, o->file);
           goto fail;
         }
+      if (p->certificate_subject[0] && o->policy->certificate_subject[0])
+        {
+          /* One subject, two tenants: whose would a certificate be? */
+          char mine[1024], theirs[1024];
+          sbd_subject_normalize (p->certificate_subject, mine, sizeof (mine));
+          sbd_subject_normalize (o->policy->certificate_subject, theirs, sizeof (theirs));
+          if (strcmp (mine, theirs) == 0)
+            {
+              sb_error (&err, 0, "%s: certificate-subject \"%s\" is also tenant %s's (%s)", t->file,
+                        p->certificate_subject, o->name, o->file);
+              goto fail;
+            }
+        }
       if (p->id_lo && o->policy->id_lo && p->id_lo <= o->policy->id_hi && o->policy->id_lo <= p->id_hi)
         {
           sb_error (&err, 0, "%s: id-range overlaps the id-range of tenant %s (%s)", t->file, o->name, o->file);

@@ -153,8 +153,16 @@ set_nonblock (int fd)
 static void
 announce_exit (struct monitor *m)
 {
-  json_t *st = monitor_status (m);
-  char *text = json_dumps (st, JSON_COMPACT);
+  json_t *st = monitor_status (m), *pub = json_deep_copy (st);
+  char *text, *client_text;
+
+  /* Tenants' clients learn how it ended, not the host's pids. */
+  json_object_del (pub, "sentry_pid");
+  json_object_del (pub, "monitor_pid");
+  json_object_set_new (pub, "oom_killed", json_boolean (sb_cgroup_oom_kills (&m->sb.cg) > 0));
+  text = json_dumps (st, JSON_COMPACT);
+  client_text = json_dumps (pub, JSON_COMPACT);
+  json_decref (pub);
 
   for (int i = 0; i < MONITOR_CLIENTS; i++)
     {
@@ -162,7 +170,7 @@ announce_exit (struct monitor *m)
       if (c->fd < 0)
         continue;
       if (c->kind == MC_ATTACH)
-        monitor_queue_frame (m, i, SB_FRAME_EXIT, text, strlen (text));
+        monitor_queue_frame (m, i, SB_FRAME_EXIT, client_text, strlen (client_text));
       else if (c->kind == MC_EVENTS)
         {
           json_t *ev = json_pack ("{s:s, s:O}", "event", "exit", "status", st);
@@ -171,6 +179,7 @@ announce_exit (struct monitor *m)
       c->closing = true;
     }
   free (text);
+  free (client_text);
   json_decref (st);
 }
 

@@ -360,6 +360,20 @@ out=$(api alpha GET /v1/containers/flaky)
 [[ $(json '["restart_count"]' <<<"$out") == 2 && $(json '["state"]' <<<"$out") == exited ]] &&
   pass "restart on-failure:2: two restarts, then it stays exited" || soft_fail "restart: $out"
 api alpha DELETE /v1/containers/flaky >/dev/null
+for n in alw:always uns:unless-stopped; do
+  api alpha POST /v1/containers "{\"name\":\"${n%%:*}\",\"cmd\":[\"/bin/busybox\",\"sleep\",\"60\"],\"restart\":\"${n#*:}\"}" >/dev/null
+  api alpha POST "/v1/containers/${n%%:*}/start" >/dev/null
+  api alpha POST "/v1/containers/${n%%:*}/stop?timeout=2" >/dev/null
+done
+sbd_stop
+sbd_start
+sleep 1
+[[ $(api alpha GET /v1/containers/alw | json '["state"]') == running &&
+  $(api alpha GET /v1/containers/uns | json '["state"]') == exited ]] &&
+  pass "stopped by hand, then sandboxd restarts: restart=always runs again, unless-stopped does not" ||
+  soft_fail "always/unless-stopped: $(api alpha GET '/v1/containers?all=1')"
+api alpha DELETE "/v1/containers/alw?force=1" >/dev/null
+api alpha DELETE /v1/containers/uns >/dev/null
 
 # --- reloads ------------------------------------------------------------------------------
 cp "$SBD/tenants/beta.conf" "$SBD/beta.good"
@@ -412,5 +426,22 @@ print(" ".join(json.loads(l)["action"] for l in open(sys.argv[1]) if l.strip() a
 
 sbd_clean_all
 sbd_stop
+
+# --- without --foreground ----------------------------------------------------------------
+rc=0; "$SANDBOXD" --config "$SBD/sandboxd.conf" >"$SB_TMP/bg.out" 2>&1 || rc=$?
+bgpid=$(cat "$SBD/run/sandboxd.pid" 2>/dev/null || true)
+[[ $rc == 0 && -n $bgpid ]] && [[ $(api local GET /v1/health | status) == 200 ]] &&
+  pass "without --foreground, sandboxd returns 0 once it serves, its pid in sandboxd.pid" ||
+  soft_fail "background start: rc $rc, pid '$bgpid', $(cat "$SB_TMP/bg.out")"
+if [[ -n $bgpid ]]; then
+  kill -TERM "$bgpid" 2>/dev/null || true
+  for i in $(seq 50); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+fi
+grep -q 'serving' "$SBD/sandboxd.log" && pass "... and writes its messages to sandboxd.log beside the audit log" ||
+  soft_fail "no sandboxd.log: $(ls "$SBD")"
+printf 'listen = {"nowhere"}\n' >"$SB_TMP/bad.conf"
+rc=0; out=$("$SANDBOXD" --config "$SB_TMP/bad.conf" 2>&1) || rc=$?
+[[ $rc != 0 ]] && grep -q 'bad.conf:1' <<<"$out" && pass "a bad sandboxd.conf: exit $rc, naming FILE:LINE ($out)" ||
+  soft_fail "bad config: rc $rc, $out"
 check_nothing_left "$SB_TMP/before" "sandboxd and all its containers"
 finish
