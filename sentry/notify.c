@@ -224,6 +224,7 @@ reap (struct sentry *s, int *gofer_status_out)
         {
           code = exit_code_of (status);
           s->init_pid = -1;
+          sb_control_ended (s, code);
         }
       else if (pid == s->gofer_pid)
         {

@@ -168,6 +168,10 @@ int sb_count_sandbox_tasks (struct sentry *s, int *running);
 /* control.c: the owner's requests (exec, stats), the init's answers. */
 void sb_control_from_owner (struct sentry *s);
 void sb_control_from_init (struct sentry *s);
+/* Tells the owner how the command ended, before the Sentry's own teardown
+   (which a slow host may stretch: the owner's stop timer must not turn
+   the command's status into the Sentry's). */
+void sb_control_ended (struct sentry *s, int code);
 
 /* strace.c */
 void sb_strace_call (struct sb_call *c, long ret, const char *how);

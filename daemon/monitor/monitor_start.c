@@ -183,7 +183,7 @@ main (int argc, char **argv)
     ready = atoi (argv[3]);
   snprintf (m.dir, sizeof (m.dir), "%s", argv[1]);
   snprintf (m.sock_path, sizeof (m.sock_path), "%s", argv[2]);
-  m.listen_fd = m.sigfd = m.master = -1;
+  m.listen_fd = m.sigfd = m.master = m.app_code = -1;
   m.sb.sentry = m.sb.watcher = -1;
   m.log.fd = -1;
   m.audit.fd = m.audit.lockfd = -1;
