@@ -409,7 +409,7 @@ sbc_cmd_admin_init (int argc, char **argv)
   struct sbc_admin a = { 0 };
   const char *port;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, "admin init")) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, "admin init")) != -1)
     switch (o)
       {
       case O_DIR: dir = sbc_optarg; break;

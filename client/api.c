@@ -10,6 +10,8 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,6 +78,42 @@ readable (const char *what, const char *path, const struct sbc_settings *s, sb_e
   return true;
 }
 
+/* A certificate that is out of its dates is refused by sandboxd at the
+   handshake, often before the alert that says why reaches us: say it
+   from here. */
+static bool
+cert_current (const struct sbc_settings *s, sb_error_t *err)
+{
+  FILE *f = fopen (s->cert, "re");
+  X509 *cert = f ? PEM_read_X509 (f, NULL, NULL, NULL) : NULL;
+  char when[64] = "?";
+  struct tm tm;
+  bool ok = true;
+
+  if (f)
+    fclose (f);
+  if (cert == NULL)
+    {
+      sb_error (err, 0, "the certificate %s (%s) is not a PEM certificate", s->cert, s->origin);
+      return false;
+    }
+  if (X509_cmp_current_time (X509_get0_notAfter (cert)) < 0)
+    {
+      if (ASN1_TIME_to_tm (X509_get0_notAfter (cert), &tm) == 1)
+        strftime (when, sizeof (when), "%Y-%m-%d %H:%M UTC", &tm);
+      sb_error (err, 0, "the certificate %s expired on %s: sandboxd refuses it (ask the provider for a new bundle)",
+                s->cert, when);
+      ok = false;
+    }
+  else if (X509_cmp_current_time (X509_get0_notBefore (cert)) > 0)
+    {
+      sb_error (err, 0, "the certificate %s is not valid yet (is this machine's clock right?)", s->cert);
+      ok = false;
+    }
+  X509_free (cert);
+  return ok;
+}
+
 struct sbc *
 sbc_open (sb_error_t *err)
 {
@@ -106,7 +144,7 @@ sbc_open (sb_error_t *err)
       if (n > 8 && c->base[n - 1] == '/')
         c->base[n - 1] = '\0';
       if (!readable ("CA", c->s.ca, &c->s, err) || !readable ("certificate", c->s.cert, &c->s, err)
-          || !readable ("key", c->s.key, &c->s, err))
+          || !readable ("key", c->s.key, &c->s, err) || !cert_current (&c->s, err))
         goto fail;
     }
   else
@@ -258,6 +296,10 @@ transport_error (struct sbc *c, CURL *h, CURLcode rc, const char *errbuf, sb_err
   curl_easy_getinfo (h, CURLINFO_OS_ERRNO, &os_errno);
   if (why)
     return sb_error (err, 0, "sandboxd at %s refused the certificate %s: %s", c->s.server, c->s.cert, why);
+  /* Closed right after our certificate went: the alert did not reach us. */
+  if (c->unix_path == NULL && strstr (detail, "getpeername"))
+    return sb_error (err, 0, "sandboxd at %s closed the connection during the TLS handshake: it refused the "
+                     "certificate %s (revoked, or not signed by its CA)", c->s.server, c->s.cert);
   switch (rc)
     {
     case CURLE_COULDNT_CONNECT:
@@ -288,6 +330,7 @@ transport_error (struct sbc *c, CURL *h, CURLcode rc, const char *errbuf, sb_err
       return sb_error (err, 0, "TLS with sandboxd at %s failed: %s", c->s.server, detail);
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
+
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
       return sb_error (err, 0, "the connection to sandboxd at %s was lost: %s", c->s.server, detail);

@@ -61,7 +61,7 @@ sbc_cmd_stop (int argc, char **argv)
   char query[64] = "timeout=10";
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+t:h", opts, "stop")) != -1)
+  while ((o = sbc_getopt (argc, argv, "t:h", opts, "stop")) != -1)
     switch (o)
       {
       case 't':
@@ -90,7 +90,7 @@ sbc_cmd_kill (int argc, char **argv)
   char query[80] = "signal=KILL";
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+s:h", opts, "kill")) != -1)
+  while ((o = sbc_getopt (argc, argv, "s:h", opts, "kill")) != -1)
     switch (o)
       {
       case 's':
@@ -115,7 +115,7 @@ sbc_cmd_rm (int argc, char **argv)
   bool force = false;
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+fh", opts, "rm")) != -1)
+  while ((o = sbc_getopt (argc, argv, "fh", opts, "rm")) != -1)
     switch (o)
       {
       case 'f': force = true; break;
@@ -138,7 +138,7 @@ sbc_cmd_wait (int argc, char **argv)
   struct sbc *c;
   int o, code = SB_EXIT_OK;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, "wait")) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, "wait")) != -1)
     switch (o)
       {
       case 'h': sbc_command_help (sbc_command_find ("wait"), stdout); return SB_EXIT_OK;
@@ -301,7 +301,7 @@ sbc_cmd_ps (int argc, char **argv)
   json_t *list = NULL, *v, *shown;
   size_t i;
 
-  while ((o = sbc_getopt (argc, argv, "+aqf:h", opts, "ps")) != -1)
+  while ((o = sbc_getopt (argc, argv, "aqf:h", opts, "ps")) != -1)
     switch (o)
       {
       case 'a': all = true; break;
@@ -412,7 +412,7 @@ sbc_cmd_inspect (int argc, char **argv)
   json_t *all;
   int o, rc = SB_EXIT_OK;
 
-  while ((o = sbc_getopt (argc, argv, "+f:h", opts, "inspect")) != -1)
+  while ((o = sbc_getopt (argc, argv, "f:h", opts, "inspect")) != -1)
     switch (o)
       {
       case 'f': out.format = sbc_optarg; break;
@@ -472,7 +472,7 @@ sbc_cmd_info (int argc, char **argv)
   json_t *o = NULL, *p;
   int opt;
 
-  while ((opt = sbc_getopt (argc, argv, "+h", opts, "info")) != -1)
+  while ((opt = sbc_getopt (argc, argv, "h", opts, "info")) != -1)
     switch (opt)
       {
       case OPT_JSON: json = true; break;

@@ -44,6 +44,16 @@ image_row (json_t *img)
   return o;
 }
 
+static int
+image_error (const struct sbc_reply *r, const char *ref, sb_error_t *err)
+{
+  if (r->status == 404 && r->message && strstr (r->message, "no such endpoint"))
+    return sb_error (err, 0, "this sandboxd has no image API yet (%s): upgrade sandboxd", r->message);
+  if (r->status == 404)
+    return sb_error (err, 0, "no such image: %s", ref);
+  return sbc_reply_error (r, ref, err);
+}
+
 int
 sbc_cmd_images (int argc, char **argv)
 {
@@ -58,7 +68,7 @@ sbc_cmd_images (int argc, char **argv)
   size_t i;
   int o, rc = SB_EXIT_OK;
 
-  while ((o = sbc_getopt (argc, argv, "+qh", opts, "images")) != -1)
+  while ((o = sbc_getopt (argc, argv, "qh", opts, "images")) != -1)
     switch (o)
       {
       case 'q': out.quiet = true; break;
@@ -70,12 +80,26 @@ sbc_cmd_images (int argc, char **argv)
   if (sbc_optind < argc)
     return sbc_usage_error ("images", 0, "takes no arguments");
   c = sbc_open (&err);
-  if (c == NULL || sbc_call (c, "GET", "/v1/images", NULL, &list, &err) < 0)
+  if (c == NULL)
     {
       sbc_error_print (&err);
-      sbc_close (c);
       return SB_EXIT_FAIL;
     }
+  {
+    struct sbc_reply r;
+    if (sbc_request (c, "GET", "/v1/images", NULL, &r, &err) < 0 || (r.status != 200 && image_error (&r, "", &err) < 0))
+      {
+        if (err == NULL)
+          sb_error (&err, 0, "no answer");
+        sbc_error_print (&err);
+        if (r.status)
+          sbc_reply_clear (&r);
+        sbc_close (c);
+        return SB_EXIT_FAIL;
+      }
+    list = json_incref (r.json);
+    sbc_reply_clear (&r);
+  }
   sbc_close (c);
   if (out.json)
     sbc_print_json (list);
@@ -116,16 +140,6 @@ sbc_cmd_images (int argc, char **argv)
   return rc;
 }
 
-static int
-image_error (const struct sbc_reply *r, const char *ref, sb_error_t *err)
-{
-  if (r->status == 404 && r->message && strstr (r->message, "no such endpoint"))
-    return sb_error (err, 0, "this sandboxd has no image API yet (%s): upgrade sandboxd", r->message);
-  if (r->status == 404)
-    return sb_error (err, 0, "no such image: %s", ref);
-  return sbc_reply_error (r, ref, err);
-}
-
 /* A name from the file's: "rootfs.tar.gz" -> "rootfs". */
 static void
 default_name (const char *file, char *out, size_t len)
@@ -161,7 +175,7 @@ sbc_cmd_image_import (int argc, char **argv)
   json_t *body;
   int o, rc = SB_EXIT_FAIL;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, "image import")) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, "image import")) != -1)
     switch (o)
       {
       case 'h': sbc_command_help (sbc_command_find ("image import"), stdout); return SB_EXIT_OK;
@@ -271,7 +285,7 @@ per_image (int argc, char **argv, const char *verb, const char *method)
   json_t *all = json_array ();
   int o, rc = SB_EXIT_OK;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, verb)) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, verb)) != -1)
     switch (o)
       {
       case 'h':

@@ -632,7 +632,7 @@ sbc_cmd_start (int argc, char **argv)
   struct sbc *c;
   int o, rc = SB_EXIT_OK;
 
-  while ((o = sbc_getopt (argc, argv, "+aih", opts, "start")) != -1)
+  while ((o = sbc_getopt (argc, argv, "aih", opts, "start")) != -1)
     switch (o)
       {
       case 'a': attach = true; break;
@@ -703,7 +703,7 @@ sbc_cmd_attach (int argc, char **argv)
   char id[80], path[600];
   int o, code;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, "attach")) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, "attach")) != -1)
     switch (o)
       {
       case OPT_NO_STDIN: no_stdin = true; break;

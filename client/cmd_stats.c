@@ -135,7 +135,7 @@ sbc_cmd_stats (int argc, char **argv)
   uint64_t policy_limit = 0;
   int o, rc = SB_EXIT_OK;
 
-  while ((o = sbc_getopt (argc, argv, "+ah", opts, "stats")) != -1)
+  while ((o = sbc_getopt (argc, argv, "ah", opts, "stats")) != -1)
     switch (o)
       {
       case OPT_NO_STREAM: stream = false; break;

@@ -25,7 +25,7 @@ sbc_cmd_logs (int argc, char **argv)
   struct sbc *c;
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+fn:th", opts, "logs")) != -1)
+  while ((o = sbc_getopt (argc, argv, "fn:th", opts, "logs")) != -1)
     switch (o)
       {
       case 'f': follow = true; break;
@@ -161,7 +161,7 @@ sbc_cmd_events (int argc, char **argv)
   struct sbc *c;
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+f:h", opts, "events")) != -1)
+  while ((o = sbc_getopt (argc, argv, "f:h", opts, "events")) != -1)
     switch (o)
       {
       case 'f':

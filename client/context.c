@@ -14,7 +14,7 @@ no_options (int argc, char **argv, const char *verb)
   static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, verb)) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, verb)) != -1)
     switch (o)
       {
       case 'h': sbc_command_help (sbc_command_find (verb), stdout); return -2;
@@ -78,7 +78,7 @@ sbc_cmd_context_use (int argc, char **argv)
   char *path = sbc_config_default_path ();
   int o, rc = SB_EXIT_FAIL;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, verb)) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, verb)) != -1)
     switch (o)
       {
       case 'n':

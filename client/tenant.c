@@ -239,7 +239,7 @@ sbc_cmd_tenant_add (int argc, char **argv)
   struct sb_policy *p = NULL;
   struct sbc *c = NULL;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, "tenant add")) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, "tenant add")) != -1)
     switch (o)
       {
       case O_FROM: from = sbc_optarg; break;
@@ -438,7 +438,7 @@ common_opts (int argc, char **argv, const char *verb, const char **dir, bool *js
   };
   int o;
 
-  while ((o = sbc_getopt (argc, argv, "+h", opts, verb)) != -1)
+  while ((o = sbc_getopt (argc, argv, "h", opts, verb)) != -1)
     switch (o)
       {
       case O_DIR: *dir = sbc_optarg; break;
