@@ -451,7 +451,7 @@ sbc_cmd_inspect (int argc, char **argv)
       sbc_reply_clear (&r);
     }
   sbc_close (c);
-  if (json_array_size (all) && sbc_print_formatted (&out, out.format ? all : all, &err) < 0)
+  if (json_array_size (all) && sbc_print_formatted (&out, all, &err) < 0)
     {
       sbc_error_print (&err);
       rc = SB_EXIT_USAGE;

@@ -512,8 +512,6 @@ sbc_cmd_run (int argc, char **argv)
       json_decref (o.body);
       return rc;
     }
-  if (o.detach && (o.interactive && !o.tty))
-    o.interactive = o.interactive; /* -d -i keeps the container's stdin open, as docker */
   c = sbc_open (&err);
   if (c == NULL || create_container (c, o.body, id, sizeof (id), &err) < 0)
     {

@@ -70,12 +70,16 @@ sbc_pki_parse_subject (const char *subject, sb_error_t *err)
           return NULL;
         }
       i++;
+      while (i < n && buf[i] == ' ')
+        i++;
       while (i < n && buf[i] != ',' && buf[i] != '+')
         {
           if (buf[i] == '\\' && i + 1 < n)
             i++;
           val[k++] = buf[i++];
         }
+      while (k > 0 && val[k - 1] == ' ')
+        k--;
       val[k] = '\0';
       if (i < n)
         i++;

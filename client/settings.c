@@ -45,18 +45,6 @@ on_error (cfg_t *cfg, const char *fmt, va_list ap)
 }
 
 static int
-cb_server (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
-{
-  if (strncmp (v, "https://", 8) != 0 && strncmp (v, "unix:///", 8) != 0)
-    {
-      cfg_error (cfg, "%s: %s is not https://HOST:PORT or unix:///PATH", opt->name, sb_conf_show (v));
-      return -1;
-    }
-  *(const char **) result = v;
-  return 0;
-}
-
-static int
 cb_name (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
 {
   (void) opt;
@@ -70,7 +58,7 @@ cb_name (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
 }
 
 static cfg_opt_t context_opts[] = {
-  CFG_STR_CB ("server", NULL, CFGF_NODEFAULT, cb_server),
+  CFG_STR ("server", NULL, CFGF_NODEFAULT),
   CFG_STR ("ca", NULL, CFGF_NODEFAULT),
   CFG_STR ("cert", NULL, CFGF_NODEFAULT),
   CFG_STR ("key", NULL, CFGF_NODEFAULT),
@@ -95,6 +83,41 @@ resolve (const char *dir, const char *p)
   if (p[0] == '~' && p[1] == '/' && getenv ("HOME"))
     return asprintf (&out, "%s/%s", getenv ("HOME"), p + 2) < 0 ? NULL : out;
   return asprintf (&out, "%s/%s", dir, p) < 0 ? NULL : out;
+}
+
+/* The line of `context NAME {` (libconfuse gives a section the line where
+   it ended). */
+static int
+context_line (const char *path, const char *name, const char *key)
+{
+  FILE *f = fopen (path, "re");
+  char *line = NULL;
+  size_t cap = 0, n = strlen (name);
+  int no = 0, found = 0;
+
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      const char *p = line + strspn (line, " \t");
+      no++;
+      if (found && key && strncmp (p, key, strlen (key)) == 0)
+        {
+          found = no;
+          break;
+        }
+      if (found || strncmp (p, "context", 7) != 0 || !strchr (" \t", p[7]))
+        continue;
+      p += 7 + strspn (p + 7, " \t\"");
+      if (strncmp (p, name, n) == 0 && strchr (" \t\"{\n", p[n]))
+        {
+          found = no;
+          if (key == NULL)
+            break;
+        }
+    }
+  free (line);
+  if (f)
+    fclose (f);
+  return found;
 }
 
 void
@@ -128,7 +151,6 @@ sbc_config_file_load (struct sbc_config_file *f, const char *path, sb_error_t *e
   parse_error = NULL;
   cfg = cfg_init (file_opts, CFGF_NONE);
   cfg_set_error_function (cfg, on_error);
-  cfg_set_validate_func (cfg, "context", NULL);
   rc = cfg_parse (cfg, path);
   if (rc != CFG_SUCCESS)
     {
@@ -156,7 +178,16 @@ sbc_config_file_load (struct sbc_config_file *f, const char *path, sb_error_t *e
         }
       if (cfg_getstr (s, "server") == NULL)
         {
-          sb_error (err, 0, "%s:%d: context %s: no server = \"https://HOST:PORT\"", path, s->line, f->ctx[i].name);
+          sb_error (err, 0, "%s:%d: context %s: no server = \"https://HOST:PORT\"", path,
+                    context_line (path, f->ctx[i].name, NULL), f->ctx[i].name);
+          free (copy);
+          goto out;
+        }
+      if (strncmp (cfg_getstr (s, "server"), "https://", 8) != 0 && strncmp (cfg_getstr (s, "server"), "unix:///", 8) != 0)
+        {
+          sb_error (err, 0, "%s:%d: context %s: server: %s is not https://HOST:PORT or unix:///PATH", path,
+                    context_line (path, f->ctx[i].name, "server"),
+                    f->ctx[i].name, sb_conf_show (cfg_getstr (s, "server")));
           free (copy);
           goto out;
         }
