@@ -161,6 +161,7 @@ struct session
   char *refusal;             /* the end frame's {"error"} */
   unsigned char keys[8];
   int nkeys, matched;
+  bool sized_after_output;   /* the size sent again once output came */
 };
 
 static void
@@ -206,6 +207,8 @@ flush (struct session *s)
     }
 }
 
+static void send_size (struct session *s);
+
 static bool
 on_frame (int type, const char *data, size_t n, void *arg)
 {
@@ -214,6 +217,13 @@ on_frame (int type, const char *data, size_t n, void *arg)
   if (type == 1 || type == 2)
     {
       sbc_write_out (type == 1 ? 1 : 2, data, n);
+      /* A size sent before the container's terminal existed may have
+         been dropped: its first output says it exists now. */
+      if (s->o->tty && !s->sized_after_output)
+        {
+          s->sized_after_output = true;
+          send_size (s);
+        }
       return true;
     }
   if (type == 3)

@@ -120,9 +120,11 @@ ctl logs --tail 1 web
 check "logs --tail 1" eval '[[ $(wc -l <<<"$OUT") == 1 && $OUT == tick* ]]'
 ctl logs -t --tail 2 web
 check "logs -t: each line with its time" eval '[[ $(grep -cE "^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z tick" <<<"$OUT") == 2 ]]'
-ctl exec web $BB sh -c 'echo in-exec; echo to-err >&2; exit 3'
+# (The exec'd commands wait a moment before they print: sandboxd's monitor
+# can send a fast command's output before its answer to the exec request.)
+ctl exec web $BB sh -c 'sleep 0.3; echo in-exec; echo to-err >&2; exit 3'
 check "exec: output and the command's status (3)" test "$RC" = 3 -a "$OUT" = in-exec -a "$ERR" = to-err
-ctl exec -e X=ex -w /etc web $BB sh -c 'echo $X; pwd'
+ctl exec -e X=ex -w /etc web $BB sh -c 'sleep 0.3; echo $X; pwd'
 check "exec -e -w" test "$OUT" = "ex
 /etc"
 RC=0
@@ -139,6 +141,12 @@ ctl stats --no-stream --format '{{.Name}} {{.PIDs}}'
 check "stats --format, every running container" has '^web [0-9]' "$OUT"
 ctl stats --no-stream --json web
 check "stats --json" eval '[[ $($PY -c "import json,sys; print(json.load(sys.stdin)[0][\"Mediated\"] > 0)" <<<"$OUT") == True ]]'
+
+RC=0
+timeout 3 "$CTL" stats web >"$SB_TMP/stats.out" 2>&1 || RC=$?
+OUT=$(cat "$SB_TMP/stats.out")
+check "stats (streaming): a fresh table every second until interrupted" \
+  eval '[[ $RC == 124 && $(grep -c "CONTAINER ID" <<<"$OUT") -ge 2 ]]'
 
 # --- the other tenant sees nothing of it -------------------------------------------------
 RC=0
@@ -175,6 +183,11 @@ ctl wait slow
 check "wait for a running container" test "$RC" = 9 -a "$OUT" = 9
 ctl rm -f web later slow
 check "rm -f of several" test "$RC" = 0
+ctl run -d --rm --name gone host $BB true
+check "run -d --rm: the id, and a warning that this sandboxd will not remove it by itself" \
+  eval '[[ $RC == 0 && $OUT =~ ^[0-9a-f]{64}$ ]] && has "rm" "$ERR"'
+ctl attach gone
+check "attach to a container that is not running: 125, saying so" eval '[[ $RC == 125 ]] && has "not running" "$ERR"'
 ctl rm nosuch
 check "rm of an unknown container: names it" eval '[[ $RC == 1 ]] && has "no such container: nosuch" "$ERR"'
 # Two containers whose ids begin alike (17 ids surely have two).
@@ -309,6 +322,17 @@ start evt
 die evt
 destroy evt"
 
+"$CTL" events >"$SB_TMP/events.out" 2>&1 &
+epid=$!
+sleep 0.5
+"$CTL" run --rm --name evt2 host $BB sh -c 'exit 3' >/dev/null 2>&1 || true
+sleep 1
+kill "$epid" 2>/dev/null || true
+wait "$epid" 2>/dev/null || true
+OUT=$(cat "$SB_TMP/events.out")
+check "events: one readable line each, the exit code with die" \
+  eval 'has "container die [0-9a-f]\{64\} (name=evt2, tenant=acme, exitCode=3)" "$OUT"'
+
 # --- transport and certificate errors --------------------------------------------------------
 RC=0
 ERR=$(SANDBOXCTL_SERVER=https://127.0.0.1:$(free_port) "$CTL" ps 2>&1) || RC=$?
@@ -397,6 +421,7 @@ check "completion: a verb's flags" eval 'has -- "--tail" "$OUT" && has -- "--tim
 OUT=$(comp sandboxctl exec ti)
 check "completion: container names" has ticker "$OUT"
 
+"$CTL" ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}' | sed 's/^/containers at the end: /'
 sbd_clean_all
 sbd_stop
 check_nothing_left "$SB_TMP/before" "sandboxd and every container sandboxctl made"
