@@ -133,6 +133,16 @@ struct sbc_stream_opts
    not be started. *detached when the detach keys were typed (returns 0). */
 int sbc_stream_run (struct sbc *c, const char *method, const char *path, json_t *body,
                     const struct sbc_stream_opts *o, bool *detached, struct sbc_reply *refused, sb_error_t *err);
+/* The head of sandboxd's answer to a stream request (text ends with the
+   empty line). Returns 0, or -1 with h->error. */
+struct sbc_head
+{
+  int status;
+  long content_length;       /* -1 when not given */
+  bool upgraded;             /* Upgrade: sandbox-stream */
+  const char *error;
+};
+int sbc_parse_head (const char *text, size_t len, struct sbc_head *h);
 /* Parses "ctrl-p,ctrl-q" into bytes (at most 8). Returns the count or -1. */
 int sbc_parse_detach_keys (const char *spec, unsigned char *out);
 /* Decodes frames from data (with what was left over in buf); calls

@@ -26,55 +26,6 @@
 #include <unistd.h>
 
 #define HEAD_MAX 16384
-#define FRAME_MAX (16u << 20)
-
-/* ---- frames ------------------------------------------------------------------------ */
-
-bool
-sbc_frames_feed (struct sbc_frames *f, const char *data, size_t n, sbc_frame_cb cb, void *arg)
-{
-  size_t off = 0;
-
-  if (f->len + n > f->cap)
-    {
-      size_t cap = f->cap ? f->cap : 65536;
-      unsigned char *p;
-      while (cap < f->len + n)
-        cap *= 2;
-      p = realloc (f->buf, cap);
-      if (p == NULL)
-        return false;
-      f->buf = p;
-      f->cap = cap;
-    }
-  memcpy (f->buf + f->len, data, n);
-  f->len += n;
-  while (f->len - off >= 8)
-    {
-      unsigned char *h = f->buf + off;
-      size_t len = ((size_t) h[4] << 24) | ((size_t) h[5] << 16) | ((size_t) h[6] << 8) | h[7];
-      if (h[1] || h[2] || h[3] || len > FRAME_MAX)
-        return false;
-      if (f->len - off < 8 + len)
-        break;
-      if (!cb (h[0], (const char *) h + 8, len, arg))
-        {
-          off += 8 + len;
-          break;
-        }
-      off += 8 + len;
-    }
-  memmove (f->buf, f->buf + off, f->len - off);
-  f->len -= off;
-  return true;
-}
-
-void
-sbc_frames_free (struct sbc_frames *f)
-{
-  free (f->buf);
-  memset (f, 0, sizeof (*f));
-}
 
 void
 sbc_write_out (int fd, const char *data, size_t n)
@@ -95,41 +46,6 @@ sbc_write_out (int fd, const char *data, size_t n)
       data += w;
       n -= (size_t) w;
     }
-}
-
-/* ---- detach keys ------------------------------------------------------------------- */
-
-int
-sbc_parse_detach_keys (const char *spec, unsigned char *out)
-{
-  char buf[128], *save = NULL, *k;
-  int n = 0;
-
-  snprintf (buf, sizeof (buf), "%s", spec);
-  for (k = strtok_r (buf, ",", &save); k; k = strtok_r (NULL, ",", &save))
-    {
-      if (n == 8)
-        return -1;
-      if (strncasecmp (k, "ctrl-", 5) == 0 && strlen (k) == 6)
-        {
-          char ch = k[5];
-          if (ch >= 'a' && ch <= 'z')
-            out[n++] = (unsigned char) (ch - 'a' + 1);
-          else if (ch >= 'A' && ch <= 'Z')
-            out[n++] = (unsigned char) (ch - 'A' + 1);
-          else if (ch == '@')
-            out[n++] = 0;
-          else if (ch >= '[' && ch <= '_')
-            out[n++] = (unsigned char) (ch - '[' + 27);
-          else
-            return -1;
-        }
-      else if (strlen (k) == 1)
-        out[n++] = (unsigned char) k[0];
-      else
-        return -1;
-    }
-  return n > 0 ? n : -1;
 }
 
 /* ---- the session ------------------------------------------------------------------ */
@@ -362,31 +278,13 @@ read_head (struct session *s, struct sbc_frames *frames, struct sbc_reply *refus
     }
   {
     size_t head_len = (size_t) (end - head) + 4;
-    char *line = head, *eol;
-    int status;
-    long content_length = -1;
-    bool upgraded = false;
+    struct sbc_head h;
 
-    if ((strncmp (head, "HTTP/1.1 ", 9) != 0 && strncmp (head, "HTTP/1.0 ", 9) != 0) || head[9] < '1' || head[9] > '5'
-        || strspn (head + 9, "0123456789") != 3 || head[12] != ' ')
-      return sb_error (err, 0, "sandboxd answered the stream request with something that is not HTTP");
-    status = atoi (head + 9);
-    eol = strstr (line, "\r\n");
-    for (line = eol + 2; line < end; line = eol + 2)
-      {
-        char *colon;
-        eol = strstr (line, "\r\n");
-        *eol = '\0';
-        colon = strchr (line, ':');
-        if (colon == NULL || colon == line)
-          return sb_error (err, 0, "sandboxd's answer has a malformed header");
-        *colon = '\0';
-        colon += strspn (colon + 1, " \t") + 1;
-        if (strcasecmp (line, "Content-Length") == 0)
-          content_length = strtol (colon, NULL, 10);
-        else if (strcasecmp (line, "Upgrade") == 0 && strcasecmp (colon, "sandbox-stream") == 0)
-          upgraded = true;
-      }
+    if (sbc_parse_head (head, head_len, &h) < 0)
+      return sb_error (err, 0, "sandboxd's answer to the stream request is not HTTP: %s", h.error);
+    int status = h.status;
+    long content_length = h.content_length;
+    bool upgraded = h.upgraded;
     if (status == 101)
       {
         if (!upgraded)

@@ -115,6 +115,31 @@ START_TEST (frames_malformed)
 }
 END_TEST
 
+START_TEST (stream_heads)
+{
+  struct sbc_head h;
+  static const char ok[] = "HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nupgrade:  sandbox-stream \r\n\r\n";
+  static const char refused[] = "HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 42\r\n\r\n";
+  static const char *const bad[] = {
+    "HTTP/1.1 101\r\n\r\n", "HTTP/2 101 X\r\n\r\n", "HTTP/1.1 10a X\r\nA: b\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n", "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nA: b\r\n",
+  };
+
+  ck_assert_int_eq (sbc_parse_head (ok, sizeof (ok) - 1, &h), 0);
+  ck_assert_int_eq (h.status, 101);
+  ck_assert (h.upgraded);
+  ck_assert_int_eq (h.content_length, -1);
+  ck_assert_int_eq (sbc_parse_head (refused, sizeof (refused) - 1, &h), 0);
+  ck_assert_int_eq (h.status, 409);
+  ck_assert (!h.upgraded);
+  ck_assert_int_eq (h.content_length, 42);
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    ck_assert_msg (sbc_parse_head (bad[i], strlen (bad[i]), &h) < 0, "accepted %s", bad[i]);
+}
+END_TEST
+
 START_TEST (detach_keys)
 {
   unsigned char k[8];
@@ -291,6 +316,7 @@ main (void)
   tcase_add_test (t, template_errors);
   tcase_add_test (t, frames_split_anywhere);
   tcase_add_test (t, frames_malformed);
+  tcase_add_test (t, stream_heads);
   tcase_add_test (t, detach_keys);
   tcase_add_test (t, sizes_and_commands);
   tcase_add_test (t, config_round_trip);
