@@ -50,6 +50,10 @@ check() {
 has() { grep -q -- "$1" <<<"$2"; }
 state() { "$CTL" inspect -f '{{.State}}' "$1" 2>/dev/null; }
 
+# Every container's events, to name one that leaves something behind.
+"$CTL" events --json >>"$SB_TMP/all-events" 2>/dev/null &
+SB_BG_PIDS+=($!)
+
 # --- run: output, exit statuses ----------------------------------------------------
 ctl info
 check "info: the certificate names tenant acme" has 'Tenant: *acme' "$OUT"
@@ -303,6 +307,8 @@ ctl ps
 check "sandboxd down: the address tried and what to do" \
   eval '[[ $RC == 1 ]] && has "cannot reach sandboxd at https://127.0.0.1:$SBD_PORT" "$ERR" && has "is sandboxd running" "$ERR"'
 sbd_start
+"$CTL" events --json >>"$SB_TMP/all-events" 2>/dev/null &
+SB_BG_PIDS+=($!)
 [[ $(state ticker) == running && $(state box) == running ]] && pass "restarted, sandboxd adopts the containers again" ||
   soft_fail "after the restart: ticker $(state ticker), box $(state box)"
 ctl logs --tail 1 ticker
@@ -425,4 +431,9 @@ check "completion: container names" has ticker "$OUT"
 sbd_clean_all
 sbd_stop
 check_nothing_left "$SB_TMP/before" "sandboxd and every container sandboxctl made"
+for d in /sys/fs/cgroup/memory/sandbox/*/; do
+  if [[ -d $d ]]; then
+    grep "$(basename "$d")" "$SB_TMP/all-events" | sed 's/^/  events of a container left behind: /' >&2 || true
+  fi
+done
 finish
