@@ -132,6 +132,16 @@ printf 'context x {\n    server = "ftp://h:1"\n}\n' >"$SB_TMP/bad2.conf"
 ctl --config "$SB_TMP/bad2.conf" ps
 check "a server that is not https:// or unix://: FILE:LINE" eval '[[ $RC == 1 ]] && has "bad2.conf:2:" "$ERR"'
 rm -rf "$HOME/.config"
+RC=0
+OUT=$(env -u SANDBOXCTL_SERVER "$CTL" context show 2>&1) || RC=$?
+check "root without any configuration: the local socket" \
+  eval 'has "server: *unix:///run/sandboxd/sandboxd.sock" "$OUT" && has "root.s default" "$OUT"'
+RC=0
+OUT=$(SANDBOXCTL_SERVER=unix://$SBD/run/sandboxd.sock "$CTL" info 2>&1) || RC=$?
+check "root on sandboxd's local socket is the admin" has "uid:0 as admin" "$OUT"
+RC=0
+OUT=$(SANDBOXCTL_ADMIN_DIR=$SBD "$CTL" tenant list 2>&1) || RC=$?
+check "SANDBOXCTL_ADMIN_DIR names the administration directory" has "^acme " "$OUT"
 
 # --- tenant add: errors ---------------------------------------------------------------------
 ctl tenant add acme --dir "$SBD" --out "$SB_TMP/acme-again"

@@ -182,10 +182,14 @@ ctl start -a later
 check "start -a: its output and its status (4)" test "$RC" = 4 -a "$OUT" = from-later
 ctl wait later
 check "wait: prints the exit code and exits with it" test "$RC" = 4 -a "$OUT" = 4
+ctl create -i --name asker host $BB sh -c 'read x; echo "got $x"; exit 2'
+RC=0
+OUT=$(echo answer | timeout 30 "$CTL" start -a -i asker 2>&1) || RC=$?
+check "start -a -i: our stdin to it, its output and status (2)" test "$RC" = 2 -a "$OUT" = "got answer"
 ctl run -d --name slow host $BB sh -c 'sleep 1; exit 9'
 ctl wait slow
 check "wait for a running container" test "$RC" = 9 -a "$OUT" = 9
-ctl rm -f web later slow
+ctl rm -f web later slow asker
 check "rm -f of several" test "$RC" = 0
 ctl run -d --rm --name gone host $BB true
 check "run -d --rm: the id, and a warning that this sandboxd will not remove it by itself" \
