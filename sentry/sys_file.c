@@ -640,9 +640,16 @@ sys_chdir (struct sb_call *c)
   memcpy (&stx, sb_last_answer.data, sizeof (stx));
   if (!S_ISDIR (stx.stx_mode))
     return -ENOTDIR;
-  /* The kernel changes the cwd. Safe to let it re-read the path: the app's
-     mount namespace holds only the container root, and a cwd grants nothing,
-     since every later path call is resolved again by the Gofer. */
+  /* The kernel changes the cwd (nothing lets the Sentry set another
+     process's), and it re-reads the path, which a second thread may have
+     swapped since this check. That is safe because of where the kernel
+     resolves it: the app's mount namespace, which holds only the container
+     root with every hidden path (as written and where it leads) covered by
+     an empty read-only mount (protect.c). A cwd that lands on such a mask
+     reaches nothing: what the kernel resolves from it (execve of ./x, a
+     "#!./x" interpreter) meets the mask, and every path call the Sentry
+     serves is resolved again, by the Gofer, against the rules.
+     test-rules.sh races this and checks both. */
   return SB_RET_CONTINUE;
 }
 

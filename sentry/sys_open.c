@@ -38,14 +38,17 @@ static int
 reopen_as_caller (struct sb_call *c, const struct reopen_job *j, int extra)
 {
   char via[32];
-  int fd, flags = (j->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC | O_PATH)) | O_CLOEXEC | extra;
+  /* Nothing is created through a descriptor's name: O_CREAT and O_TMPFILE
+     (which would also make the fortified openat abort the Sentry, for want
+     of a mode) go; the app's other flags stay. */
+  int fd, flags = (j->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC | O_PATH | __O_TMPFILE)) | O_CLOEXEC | extra;
 
   snprintf (via, sizeof (via), "self/fd/%d", j->srcfd);
   fd = sb_act_as_caller (c);
   if (fd == 0)
     {
       do
-        fd = openat (c->s->procfd, via, flags);
+        fd = openat (c->s->procfd, via, flags, 0);
       while (fd < 0 && errno == EINTR && !sb_call_gone (c));
       fd = fd < 0 ? -errno : fd;
       sb_act_as_self (c);
