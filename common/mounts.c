@@ -108,24 +108,30 @@ const char *const sb_masked_paths[] = { "/proc/sys/kernel/core_pattern",
 static bool
 proc_private (const char *dir, const char *name)
 {
+  const char *rest = sb_proc_task_rest (dir);
+
+  return rest && *rest == '\0' && (strcmp (name, "sched") == 0 || strcmp (name, "timens_offsets") == 0);
+}
+
+const char *
+sb_proc_task_rest (const char *path)
+{
   const char *p;
 
-  if (strcmp (name, "sched") != 0 && strcmp (name, "timens_offsets") != 0)
-    return false;
-  if (strncmp (dir, "/proc/", 6) != 0)
-    return false;
-  p = dir + 6;
+  if (strncmp (path, "/proc/", 6) != 0)
+    return NULL;
+  p = path + 6;
   if (*p < '1' || *p > '9')
-    return false;
+    return NULL;
   p += strspn (p, "0123456789");
   if (strncmp (p, "/task/", 6) == 0)
     {
       p += 6;
       if (*p < '1' || *p > '9')
-        return false;
+        return NULL;
       p += strspn (p, "0123456789");
     }
-  return *p == '\0';
+  return *p == '\0' || *p == '/' ? p : NULL;
 }
 
 bool

@@ -28,6 +28,8 @@ extern const char *const sb_masked_paths[];
    per-process entry that shows the host's clocks (/proc/<pid>/sched,
    timens_offsets). Masked names answer ENOENT and are left out of listings. */
 bool sb_entry_masked (const char *dir, const char *name);
+/* For "/proc/<pid>[/task/<tid>]..." what follows ("" or "/..."); else NULL. */
+const char *sb_proc_task_rest (const char *path);
 bool sb_path_masked (const char *path);
 /* Masks, in the procfs mounted at root/proc, every entry of its root that
    is not visible, and sb_masked_paths. */

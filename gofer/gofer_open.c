@@ -9,6 +9,7 @@
    Sentry opens those off its main loop (SB_GOFER_KIND_REOPEN). */
 #include "gofer.h"
 #include "cleanup.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -39,18 +40,10 @@ proc_write_allowed (struct gofer *g, int fd)
   const char *p;
   int i;
 
-  if (gofer_canonical_path (g, fd, path, sizeof (path)) < 0 || strncmp (path, "/proc/", 6) != 0)
+  if (gofer_canonical_path (g, fd, path, sizeof (path)) < 0)
     return false;
-  p = path + 6;
-  if (*p < '0' || *p > '9')
-    return false;
-  p += strspn (p, "0123456789");
-  if (strncmp (p, "/task/", 6) == 0)
-    {
-      p += 6;
-      p += strspn (p, "0123456789");
-    }
-  if (*p++ != '/')
+  p = sb_proc_task_rest (path);
+  if (p == NULL || *p++ != '/')
     return false;
   for (i = 0; knobs[i]; i++)
     if (strcmp (p, knobs[i]) == 0)

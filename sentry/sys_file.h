@@ -17,6 +17,8 @@ mode_t sb_caller_umask (struct sb_call *c);
 /* Copies a NUL-terminated path (at most len bytes) and checks the call is
    still valid: its length, or -errno. */
 int sb_read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len);
+/* A path argument as the app wrote it (PATH_BUF bytes): -ENOENT if empty. */
+int sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw);
 /* Where a dirfd (or the cwd, AT_FDCWD) is, as a path in the container:
    -EBADF, -ENOTDIR for a descriptor that is not a directory whatever its
    name, -ENOENT for a removed directory. */

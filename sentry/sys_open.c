@@ -157,12 +157,10 @@ static int
 scoped_path (struct sb_call *c, int dirfd, uint64_t addr, uint64_t resolve, char *base, char *rel)
 {
   char raw[PATH_BUF];
-  int ret = sb_read_path (c, addr, raw, sizeof (raw));
+  int ret = sb_read_app_path (c, addr, raw);
 
   if (ret < 0)
     return ret;
-  if (raw[0] == '\0')
-    return -ENOENT;
   if (raw[0] == '/' && (resolve & RESOLVE_BENEATH))
     return -EXDEV;
   if (raw[0] == '/' && !(resolve & RESOLVE_IN_ROOT))

@@ -175,15 +175,23 @@ translate_self (struct sb_call *c, char *path, size_t len, bool follow_last)
 }
 
 int
-sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outlen)
+sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw)
 {
-  char raw[PATH_BUF];
-  int ret = sb_read_path (c, addr, raw, sizeof (raw));
+  int ret = sb_read_path (c, addr, raw, PATH_BUF);
 
   if (ret < 0)
     return ret;
-  if (raw[0] == '\0')
-    return -ENOENT;
+  return raw[0] == '\0' ? -ENOENT : 0;
+}
+
+int
+sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outlen)
+{
+  char raw[PATH_BUF];
+  int ret = sb_read_app_path (c, addr, raw);
+
+  if (ret < 0)
+    return ret;
   ret = sb_absolute_path (c, dirfd, raw, out, outlen);
   if (ret < 0)
     return ret;
