@@ -47,7 +47,8 @@ parse_options (const char *prog, const char *cmd, int argc, char **argv, const c
   int i;
 
   *base = NULL;
-  *rootfs = NULL;
+  if (rootfs)
+    *rootfs = NULL;
   *help = false;
   for (i = 1; i < argc; i++)
     {

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -201,9 +202,11 @@ child (void)
         a[3] &= ~(uint64_t) MAP_FIXED; /* never over the fuzzer's own memory */
       /* A descriptor's owner receives its I/O signals, with F_SETSIG any
          signal: not the fuzzer's own parents. */
-      if (nr == SYS_fcntl && (a[1] == F_SETOWN || a[1] == F_SETOWN_EX || a[1] == F_SETSIG))
+      if (nr == SYS_fcntl
+          && ((uint32_t) a[1] == F_SETOWN || (uint32_t) a[1] == F_SETOWN_EX || (uint32_t) a[1] == F_SETSIG))
         continue;
-      if (nr == SYS_ioctl && (uint32_t) a[1] == FIOSETOWN)
+      if (nr == SYS_ioctl
+          && ((uint32_t) a[1] == FIOSETOWN || (uint32_t) a[1] == SIOCSPGRP || (uint32_t) a[1] == TIOCSPGRP))
         continue;
       if ((rnd () % 8) == 0)
         memcpy (scratch + rnd () % 60000, paths[rnd () % (sizeof (paths) / sizeof (paths[0]))], 16);
