@@ -129,8 +129,8 @@ filter_entries (const struct sentry *s, const char *dir, char *buf, size_t n, bo
 long
 sys_getdents (struct sb_call *c)
 {
+  static char buf[LISTING_MAX]; /* main thread only */
   cleanup_close int fd = sb_get_app_fd (c, (int) c->args[0]);
-  cleanup_free char *buf = NULL;
   size_t count = c->args[2] > LISTING_MAX ? LISTING_MAX : c->args[2];
   char dir[PATH_BUF], link[32];
   const char *dirp = NULL;
@@ -155,9 +155,6 @@ sys_getdents (struct sb_call *c)
       dir[n] = '\0';
       dirp = dir;
     }
-  buf = malloc (count ? count : 1);
-  if (buf == NULL)
-    return -ENOMEM;
   for (;;)
     {
       n = syscall (SYS_getdents64, fd, buf, count);
