@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -37,6 +38,7 @@
 
 #define CALLS_PER_CHILD 400
 #define SCRATCH "/tmp/fuzz"
+#define REPORT_FD 200 /* where the parent reports: far from the numbers calls pick */
 
 static uint64_t rng_state;
 
@@ -178,6 +180,21 @@ child (void)
   struct itimerval it = { { 0, 50000 }, { 0, 50000 } };
   int null = open ("/dev/null", O_RDWR), i;
 
+  struct rlimit fsize = { 32 << 20, 32 << 20 };
+  int adj;
+
+  /* Memory the calls take without it showing as theirs (a memfd or a file
+     grown by fallocate, shared memory) must not make the OOM killer pick
+     the fuzzer's parents: a child is always the first choice, and files
+     stop growing at 32 MiB (EFBIG; it cannot raise a hard limit). */
+  adj = open ("/proc/self/oom_score_adj", O_WRONLY);
+  if (adj < 0 || write (adj, "1000", 4) != 4)
+    _exit (3);
+  close (adj);
+  signal (SIGXFSZ, SIG_IGN);
+  close (REPORT_FD); /* the parent's report is not the calls' to write */
+  if (setrlimit (RLIMIT_FSIZE, &fsize) < 0)
+    _exit (3);
   /* Random writes go nowhere; random reads find nothing waiting. */
   dup2 (null, 0);
   dup2 (null, 1);
@@ -320,13 +337,13 @@ main (int argc, char **argv)
      use (a child can take any of its parents' descriptors with
      pidfd_getfd and write garbage there); stdio is /dev/null. */
   {
-    int out = fcntl (1, F_DUPFD_CLOEXEC, 200), null = open ("/dev/null", O_RDWR);
-    if (out < 0 || null < 0 || dup2 (out, 200) < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0)
+    int out = fcntl (1, F_DUPFD_CLOEXEC, REPORT_FD), null = open ("/dev/null", O_RDWR);
+    if (out < 0 || null < 0 || dup2 (out, REPORT_FD) < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0)
       return 2;
-    if (out != 200)
+    if (out != REPORT_FD)
       close (out);
     close (null);
-    if (freopen ("/dev/null", "w", stdout) == NULL || (stdout = fdopen (200, "w")) == NULL)
+    if (freopen ("/dev/null", "w", stdout) == NULL || (stdout = fdopen (REPORT_FD, "w")) == NULL)
       return 2;
   }
   printf ("seed %llu\n", (unsigned long long) seed);
@@ -372,7 +389,7 @@ main (int argc, char **argv)
   children = counters[1];
   crashed = counters[2];
   hung = counters[3];
-  printf ("calls %ld children %ld crashed %ld hung %ld\n", calls, children, crashed, hung);
+  printf ("\ncalls %ld children %ld crashed %ld hung %ld\n", calls, children, crashed, hung);
   for (i = 0; i < 512; i++)
     if (counters[4 + i] > children / 20)
       printf ("  died in %zu: %ld times\n", i, counters[4 + i]);
