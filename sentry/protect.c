@@ -172,6 +172,8 @@ sb_protect_paths (struct sentry *s, int rootfd, sb_error_t *err)
       if (hide (fd, p->hidden[i], err) < 0)
         return -1;
     }
+  /* Listings must agree with these rules and with the masks (sys_dir.c);
+     set before the app's init loads the filter. */
   sb_serve_listings (s);
   return 0;
 }
