@@ -83,7 +83,7 @@ make_procfs (int sync_sock, sb_error_t *err)
   cleanup_close int mfd = sb_new_procfs (err);
   cleanup_close int clone = -1;
   char byte = 'P';
-  int i, ret;
+  int ret;
 
   if (mfd < 0)
     return sb_error_prefix (err, "the container procfs");
@@ -91,10 +91,8 @@ make_procfs (int sync_sock, sb_error_t *err)
     return sb_error (err, errno, "mount the container procfs");
   if (sb_bind_read_only (SB_ROOT_DIR, "/proc/sys", err) < 0)
     return -1;
-  for (i = 0; sb_masked_paths[i]; i++)
-    if (strncmp (sb_masked_paths[i], "/proc/", 6) == 0
-        && sb_mask_path (SB_ROOT_DIR, sb_masked_paths[i], SB_MASK_FILE, err) < 0)
-      return -1;
+  if (sb_mask_procfs (SB_ROOT_DIR, SB_MASK_FILE, err) < 0)
+    return -1;
   clone = syscall (SYS_open_tree, AT_FDCWD, SB_ROOT_DIR "/proc",
                    OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
   if (clone < 0)
@@ -402,7 +400,7 @@ sb_app_init (struct sb_app_init_args *a)
           die (&err);
         }
     }
-  if (become_tenant (a, &err) < 0)
+  if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
     die (&err);
   /* As the tenant's root: the kernel's permission checks decide. */
   if (a->cwd && chdir (a->cwd) < 0)

@@ -29,6 +29,10 @@ struct sb_app_init_args
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
 
+/* timens.c: in the init, before the command starts: a time namespace whose
+   monotonic and boot clocks start with the sandbox (for its children). */
+int sb_enter_sandbox_time (sb_error_t *err);
+
 /* self_filter.c */
 int sb_sentry_apply_filter (sb_error_t *err);
 
