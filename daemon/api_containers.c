@@ -459,6 +459,15 @@ create (struct sbd_request *r)
       goto out;
     }
   json_object_set_new (cfg, "restart", json_string (restart ? restart : "no"));
+  if (json_is_true (json_object_get (b, "auto_remove")))
+    {
+      if (restart && strcmp (restart, "no") != 0)
+        {
+          sbd_reply_error (r, 400, "bad_request", "auto_remove and restart %s cannot go together", restart);
+          goto out;
+        }
+      json_object_set_new (cfg, "auto_remove", json_true ());
+    }
   json_object_set_new (cfg, "tty", json_boolean (json_is_true (json_object_get (b, "tty"))));
   json_object_set_new (cfg, "stdin", json_boolean (json_is_true (json_object_get (b, "stdin"))));
   v = json_object_get (b, "labels");
@@ -771,6 +780,8 @@ stats (struct sbd_request *r)
     }
   j->usage = cgroup_usage (c);
   json_object_set_new (j->usage, "state", json_string ("running"));
+  json_object_set_new (j->usage, "memory_limit",
+                       json_integer (json_integer_value (json_object_get (json_object_get (c->config, "limits"), "memory"))));
   if (sbd_monitor_request (c, json_pack ("{s:s}", "op", "stats"), stats_answer, j) < 0)
     stats_answer (NULL, j);
 }

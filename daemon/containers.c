@@ -663,7 +663,7 @@ record_exit (struct sbd *d, struct sbd_container *c)
   answer_waiters (c, false, 200, json_pack ("{s:i, s:b}", "exit_code", c->exit_code, "oom_killed", c->oom_killed));
   answer_waiters (c, true, 422, json_pack ("{s:{s:s, s:s}}", "error", "code", "start_failed", "message",
                                            "the container ended while starting"));
-  if (c->remove_on_exit)
+  if (c->remove_on_exit || json_is_true (json_object_get (c->config, "auto_remove")))
     {
       sbd_container_remove (d, c, NULL);
       return;

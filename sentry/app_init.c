@@ -209,6 +209,10 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
           fprintf (stderr, "sandbox-runtime: become user %u:%u: %s\n", user->uid, user->gid, strerror (errno));
           _exit (126);
         }
+      /* Changing ids made us undumpable until the exec: the Sentry, which
+         reads the path arguments of chdir and execve from our memory,
+         could not (EFAULT). The exec sets this anew. */
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
     }
   if (cwd && chdir (cwd) < 0)
     {
@@ -402,6 +406,10 @@ sb_app_init (struct sb_app_init_args *a)
     }
   if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
     die (&err);
+  /* The app's stdio from here on: what fails next (a working directory
+     that does not exist) is told where the app's own errors go. */
+  if (take_stdio (a, &err) < 0)
+    die (&err);
   /* As the tenant's root: the kernel's permission checks decide. */
   if (a->cwd && chdir (a->cwd) < 0)
     {
@@ -413,8 +421,6 @@ sb_app_init (struct sb_app_init_args *a)
       if (chdir ("/") < 0)
         _exit (125);
     }
-  if (take_stdio (a, &err) < 0)
-    die (&err);
   if (sb_caps_restrict (sb_caps_docker_default, &err) < 0)
     die (&err);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -247,6 +247,9 @@ monitor_run (struct monitor *m)
           struct monitor_exec *e = &m->execs[i];
           if (e->id == 0)
             continue;
+          /* Its output waits until its client has been told it started. */
+          if (!e->started)
+            continue;
           if (e->out >= 0 && !e->out_eof)
             ADD (e->out, POLLIN, 1000 + i);
           if (e->err >= 0 && !e->err_eof)
