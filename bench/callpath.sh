@@ -7,7 +7,8 @@
 #   1. perf stat --per-thread on the app, both Sentry processes and the Gofer:
 #      task-clock, context switches, CPU migrations, system calls, the
 #      sched_yield calls, the wake-ups each thread issued; and the Sentry's
-#      SECCOMP_IOCTL_NOTIF_SEND ioctls, which count the calls served. Printed
+#      SECCOMP_IOCTL_NOTIF_RECV ioctls, which count the calls served (one
+#      each; an open is answered with NOTIF_ADDFD, not NOTIF_SEND). Printed
 #      per served call.
 #   2. strace -c -f on the Sentry and the Gofer: their system calls by name
 #      (strace slows them down: the counts per call hold, the times do not),
@@ -77,6 +78,7 @@ if [ -z "$app" ] || [ -z "$gofer" ]; then
 	echo "callpath.sh: the sandbox did not come up: $(tail -n 1 "$tmp/mb.err")" >&2
 	exit 1
 fi
+sleep 1 # the app's worker thread starts after a warm-up
 declare -A ROLE=()
 for p in $app $sentry $init $gofer; do
 	case $p in
@@ -85,16 +87,15 @@ for p in $app $sentry $init $gofer; do
 	for t in /proc/"$p"/task/*; do ROLE[${t##*/}]=$r; done
 done
 say "app $app, sentry $sentry, init $init, gofer $gofer; threads: ${!ROLE[*]}"
-sleep 1
 
 # --- 1. perf stat ---------------------------------------------------------------
-NOTIF_SEND=0xc0182101 # SECCOMP_IOCTL_NOTIF_SEND
+NOTIF_RECV=0xc0502100 # SECCOMP_IOCTL_NOTIF_RECV
 say "perf stat for $WINDOW s"
 pids="$app,$sentry,$init,$gofer"
 perf stat --per-thread -x, -o "$tmp/stat.csv" \
 	-e task-clock,context-switches,cpu-migrations,raw_syscalls:sys_enter \
 	-e syscalls:sys_enter_sched_yield,sched:sched_wakeup \
-	-e syscalls:sys_enter_ioctl --filter "cmd == $NOTIF_SEND" \
+	-e syscalls:sys_enter_ioctl --filter "cmd == $NOTIF_RECV" \
 	-p "$pids" -- sleep "$WINDOW" 2>"$tmp/stat.err"
 # Sum each event by role.
 declare -A SUM=()
@@ -110,7 +111,7 @@ calls=${calls%.*}
 
 echo
 echo "where a mediated $OP goes: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs"
-echo "(perf stat --per-thread -p APP,SENTRY,INIT,GOFER for $WINDOW s; calls = the Sentry's NOTIF_SEND ioctls)"
+echo "(perf stat --per-thread -p APP,SENTRY,INIT,GOFER for $WINDOW s; calls = the Sentry's NOTIF_RECV ioctls)"
 echo
 echo "calls served in the window: $calls ($(awk -v c="$calls" -v w="$WINDOW" 'BEGIN { printf "%.0f", c / w }')/s, $(awk -v c="$calls" -v w="$WINDOW" 'BEGIN { if (c > 0) printf "%.1f", w * 1e6 / c; else print "n/a" }') us each)"
 echo
