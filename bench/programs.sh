@@ -38,7 +38,7 @@ set -uo pipefail
 ALL_WORKLOADS="python gitst gitlog tar make redis node"
 case "${1-}" in
 -h | --help)
-	sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 esac
