@@ -12,6 +12,9 @@
 #            127.0.0.1): requests per second, not a time
 #   node     node -e requiring fs, http, crypto, zlib, child_process, url
 #            (when node is installed)
+#   apache   apache2 (event MPM, AllowOverride All) serving a static page to
+#            ab -c4 in the same sandbox: requests per second (when apache2
+#            and ab are installed; mod_php is not here)
 # Each runs under `sh -c` in each runtime, 1 warm-up run then
 # $BENCH_PROG_RUNS timed ones (start of the runtime to its exit, bash's
 # EPOCHREALTIME); the table holds the median in ms (redis: the median rps in
@@ -21,12 +24,13 @@
 # Usage: bench/programs.sh [WORKLOAD...]   (default: all of the above)
 # Environment: SANDBOX_RUNTIME, SANDBOX_LIBEXEC_DIR, RUNC, RUNSC, BENCH_RUNTIMES
 # (as in bench/lib.sh; the filter column is not run here), and
-#   BENCH_PROG_RUNS     timed runs per program and runtime (5; redis: 3)
+#   BENCH_PROG_RUNS     timed runs per program and runtime (5; redis, apache: 3)
 #   BENCH_PROG_TIMEOUT  seconds one run may take (300)
 #   BENCH_PROG_FILES    files of the git repository and the archive (2000)
 #   BENCH_PROG_CFILES   C files of the make project (40)
 #   BENCH_REDIS_N       requests per redis-benchmark test (50000; under runsc
 #                       BENCH_REDIS_N_RUNSC, 2000: ptrace serves ~1k/s)
+#   BENCH_AB_N          requests of ab (5000; under runsc 500)
 #   BENCH_PYTHON        the python3 (default /usr/bin/python3, else PATH's)
 # Needs root for the sandbox, runc and runsc columns. Measured, never
 # asserted: exits 0 whatever it measures (2 on bad usage).
@@ -35,7 +39,7 @@ set -uo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL_WORKLOADS="python gitst gitlog tar make redis node"
+ALL_WORKLOADS="python gitst gitlog tar make redis node apache"
 case "${1-}" in
 -h | --help)
 	sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -59,6 +63,7 @@ PROG_RUNTIMES="native sandbox runc runsc"
 : "${BENCH_PROG_CFILES:=40}"
 : "${BENCH_REDIS_N:=50000}"
 : "${BENCH_REDIS_N_RUNSC:=2000}"
+: "${BENCH_AB_N:=5000}"
 if [ -z "${BENCH_PYTHON:-}" ]; then
 	if [ -x /usr/bin/python3 ]; then
 		BENCH_PYTHON=/usr/bin/python3
@@ -133,6 +138,35 @@ gen_cproj() { # gen_cproj DIR N: N C files and a Makefile building them into $(O
 		'$(O)/%.o: %.c' '	$(CC) -O2 -c -o $@ $<' >"$dir/Makefile"
 }
 
+gen_apache() { # gen_apache DOCROOT CONF: a static page and a config of our own
+	local root=$1 conf=$2 m=/usr/lib/apache2/modules
+	mkdir -p "$root/sub/dir"
+	head -c 8192 /dev/zero | tr '\0' 'x' | fold -w 80 |
+		sed '1i <html><body><pre>' >"$root/sub/dir/index.html"
+	echo '</pre></body></html>' >>"$root/sub/dir/index.html"
+	echo '# looked up on every request (AllowOverride All)' >"$root/sub/.htaccess"
+	# PORT and RUNDIR are replaced per run by the command (sed).
+	cat >"$conf" <<-EOF
+		ServerName localhost
+		Listen 127.0.0.1:PORT
+		LoadModule mpm_event_module $m/mod_mpm_event.so
+		LoadModule authz_core_module $m/mod_authz_core.so
+		LoadModule dir_module $m/mod_dir.so
+		LoadModule mime_module $m/mod_mime.so
+		User www-data
+		Group www-data
+		DefaultRuntimeDir RUNDIR
+		PidFile RUNDIR/pid
+		ErrorLog RUNDIR/error.log
+		TypesConfig /etc/mime.types
+		DocumentRoot $root
+		<Directory $root>
+		  AllowOverride All
+		  Require all granted
+		</Directory>
+	EOF
+}
+
 prepare_inputs() {
 	local g=(git -c user.name=bench -c user.email=bench@invalid -c init.defaultBranch=main)
 	local i dirs
@@ -160,6 +194,9 @@ prepare_inputs() {
 		say "generating a $BENCH_PROG_FILES-file archive"
 		gen_tree "$W/tree" "$BENCH_PROG_FILES"
 		tar cf "$W/files.tar" -C "$W/tree" . && rm -rf "$W/tree"
+	fi
+	if [[ " $WORKLOADS " == *" apache "* ]]; then
+		gen_apache "$W/www" "$W/apache.conf"
 	fi
 	if [[ " $WORKLOADS " == *" make "* ]]; then
 		say "generating a C project of $BENCH_PROG_CFILES files"
@@ -206,6 +243,16 @@ redis-benchmark -p \$p -q -t set,get -n $BENCH_REDIS_N; r=\$?; redis-cli -p \$p 
 	TARGET[redis-get]=">=0.9"
 	{ command -v redis-server && command -v redis-benchmark && command -v redis-cli; } >/dev/null ||
 		MISSING[redis]="redis-server, redis-cli or redis-benchmark not installed"
+
+	# apache: a port and a run dir of its own per run; ab prints the rate.
+	port=$((port + 1))
+	LABEL[apache]="apache static page, ab -c4, k requests/s"
+	CMD[apache]="p=$port; r=\$(mktemp -d /tmp/apache-bench.XXXXXX) && chmod 755 \$r && sed -e \"s|PORT|\$p|; s|RUNDIR|\$r|g\" '$W/apache.conf' >\$r/conf &&
+apache2 -f \$r/conf -DFOREGROUND & a=\$!; i=0; until ab -q -n 1 http://127.0.0.1:\$p/sub/dir/index.html >/dev/null 2>&1; do i=\$((i + 1)); [ \$i -gt 500 ] && { cat \$r/error.log >&2; kill \$a; exit 1; }; sleep 0.01; done;
+ab -q -c 4 -n $BENCH_AB_N http://127.0.0.1:\$p/sub/dir/index.html; x=\$?; kill \$a; wait \$a; rm -rf \$r; exit \$x"
+	TARGET[apache]=">=0.8"
+	{ [ -x /usr/sbin/apache2 ] || command -v apache2 >/dev/null; } && command -v ab >/dev/null ||
+		MISSING[apache]="apache2 or ab not installed"
 
 	LABEL[node]="node -e require(fs,http,crypto,zlib,...)"
 	CMD[node]="node -e 'for (const m of [\"fs\", \"http\", \"crypto\", \"zlib\", \"child_process\", \"url\"]) require(m)'"
@@ -270,6 +317,7 @@ measure() {
 	local -a ms=() set=() get=()
 	local keys=$w
 	[ "$w" = redis ] && { keys="redis-set redis-get"; runs=$((runs > 3 ? 3 : runs)); }
+	[ "$w" = apache ] && runs=$((runs > 3 ? 3 : runs))
 	if [ -n "${bench_why[$rt]-}" ]; then
 		note "$rt" "${bench_why[$rt]}"
 		return
@@ -281,6 +329,7 @@ measure() {
 	fi
 	local c=${CMD[$w]}
 	[ "$w" = redis ] && [ "$rt" = runsc ] && c=${c//-n $BENCH_REDIS_N/-n $BENCH_REDIS_N_RUNSC}
+	[ "$w" = apache ] && [ "$rt" = runsc ] && c=${c//-n $BENCH_AB_N/-n $((BENCH_AB_N / 10))}
 	cmd_for "$rt" "$c" || { note "$rt,$w" "cannot write the bundle's config"; return; }
 	say "$w under $rt ($runs runs + 1 warm-up)"
 	for ((i = 0; i <= runs; i++)); do
@@ -297,7 +346,9 @@ measure() {
 			return
 		fi
 		[ $i -eq 0 ] && continue # the warm-up
-		if [ "$w" = redis ]; then
+		if [ "$w" = apache ]; then
+			ms+=("$(awk '/^Requests per second:/ { print $4 / 1000 }' "$out")")
+		elif [ "$w" = redis ]; then
 			# -q prints progress lines ended by \r before each rate.
 			set+=("$(tr '\r' '\n' <"$out" | awk '/^SET: [0-9]/ { v = $2 / 1000 } END { print v }')")
 			get+=("$(tr '\r' '\n' <"$out" | awk '/^GET: [0-9]/ { v = $2 / 1000 } END { print v }')")
@@ -309,7 +360,7 @@ measure() {
 		if [ -n "${set[*]// /}" ]; then VAL[redis-set,$rt]=$(median "${set[@]}"); else note "$rt,redis-set" "no SET line in redis-benchmark's output"; fi
 		if [ -n "${get[*]// /}" ]; then VAL[redis-get,$rt]=$(median "${get[@]}"); else note "$rt,redis-get" "no GET line in redis-benchmark's output"; fi
 	else
-		VAL[$w,$rt]=$(median "${ms[@]}")
+		if [ -n "${ms[*]// /}" ]; then VAL[$w,$rt]=$(median "${ms[@]}"); else note "$rt,$w" "no rate in the output"; fi
 	fi
 }
 
@@ -339,7 +390,7 @@ main() {
 	local fmt='%-44s %9s %9s %9s %9s %8s %7s %8s\n'
 	echo
 	echo "real programs: start to exit, median of $BENCH_PROG_RUNS runs (after 1 warm-up) in ms,"
-	echo "lower is better; redis rows: median requests per second of 3 runs, in thousands,"
+	echo "lower is better; redis and apache rows: median requests per second of 3 runs, in thousands,"
 	echo "higher is better. $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -sr), $(nproc) CPUs"
 	echo
 	# shellcheck disable=SC2059
@@ -374,8 +425,9 @@ main() {
 		done
 	fi
 	echo
-	echo "sbx/nat: sandbox/native (for redis, rate over rate); targets of issue 13,"
-	echo "informational: python3 and node at most 1.5x, git, tar, make at most 2x, redis at least 0.9x."
+	echo "sbx/nat: sandbox/native (for redis and apache, rate over rate); targets of issue 13,"
+	echo "informational: python3 and node at most 1.5x, git, tar, make at most 2x, redis at least 0.9x,"
+	echo "apache at least 0.8x."
 }
 
 main
