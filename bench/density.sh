@@ -60,15 +60,6 @@ declare -A KIDS=()         # pid -> its children, from one ps snapshot
 declare -A COMM=()
 stopped=0
 
-starttime() { # starttime PID: field 22 of /proc/PID/stat (after the comm)
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	# shellcheck disable=SC2086 # split into fields on purpose
-	set -- $s
-	printf '%s' "${20}"
-}
-
 snapshot() { # fills KIDS and COMM from one ps run
 	local pid ppid stat comm
 	KIDS=() COMM=()
@@ -90,15 +81,25 @@ remember_tree() { # records the start time of every process of every sandbox
 	snapshot
 	for d in "${DOS[@]}"; do
 		for p in $(tree "$d"); do
-			[ -n "${START[$p]-}" ] || START[$p]=$(starttime "$p") || true
+			[ -n "${START[$p]-}" ] || { starttime_var "$p" && START[$p]=$ST; }
 		done
 	done
 }
 
+starttime_var() { # starttime_var PID: ST = field 22 of /proc/PID/stat (its start time)
+	local s
+	ST=""
+	{ read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086 # split into fields on purpose
+	set -- $s
+	ST=${20}
+}
+
 alive() { # alive PID: the same process (pid and start time) still runs
 	local s
-	s=$(starttime "$1") || return 1
-	[ "$s" = "${START[$1]-}" ]
+	starttime_var "$1" || return 1
+	[ "$ST" = "${START[$1]-}" ]
 }
 
 stop_all() {
