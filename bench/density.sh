@@ -160,6 +160,7 @@ trap 'exit 129' HUP
 
 DO_WAIT_LIMIT=$DENSITY_STOP_WAIT
 STOP_S="" STOP_SECOND=0 STOP_KILLED=0
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 mounts_before=$(awk '{ print $5, $9 }' /proc/self/mountinfo | sort)
 
 # --- start ---------------------------------------------------------------
@@ -245,7 +246,7 @@ n_new_mounts=$(printf '%s' "$new_mounts" | grep -c . || true)
 # --- report ------------------------------------------------------------------
 echo
 echo "density: $N idle sandboxes (sandbox-runtime do -- sleep 1000), $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), load average before the start $load_before"
 echo
 printf '%-34s %s\n' "started (app running)" "$n_up of $N"
 printf '%-34s %s s (launching took %s s)\n' "time to start all" "$start_s" "$launch_s"

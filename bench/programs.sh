@@ -391,7 +391,8 @@ main() {
 	echo
 	echo "real programs: start to exit, median of $BENCH_PROG_RUNS runs (after 1 warm-up) in ms,"
 	echo "lower is better; redis and apache rows: median requests per second of 3 runs, in thousands,"
-	echo "higher is better. $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -sr), $(nproc) CPUs"
+	echo "higher is better. $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -sr), $(nproc) CPUs,"
+	echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	# shellcheck disable=SC2059
 	printf "$fmt" program native sandbox runc runsc sbx/nat target verdict
