@@ -96,6 +96,14 @@ starttime_var() { # starttime_var PID: ST = field 22 of /proc/PID/stat (its star
 	ST=${20}
 }
 
+pss_kb() { # pss_kb PID: the Pss: line of its smaps_rollup, in KiB
+	local k v _
+	while read -r k v _; do
+		[ "$k" = Pss: ] && { printf '%s' "$v"; return 0; }
+	done 2>/dev/null <"/proc/$1/smaps_rollup"
+	return 1
+}
+
 alive() { # alive PID: the same process (pid and start time) still runs
 	local s
 	starttime_var "$1" || return 1
@@ -215,7 +223,7 @@ for ((i = 0; i < N; i++)); do
 	for p in $(tree "${DOS[i]}"); do
 		c=${COMM[$p]-?}
 		[ "$c" = sleep ] && c=app
-		kb=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		kb=$(pss_kb "$p")
 		if [ -z "$kb" ]; then
 			pss_missing=$((pss_missing + 1))
 			continue
