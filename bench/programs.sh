@@ -224,11 +224,11 @@ define_workloads() {
 	[ -n "${MISSING[git]-}" ] && { MISSING[gitst]=${MISSING[git]}; MISSING[gitlog]=${MISSING[git]}; }
 
 	LABEL[tar]="tar xf + rm -rf, $BENCH_PROG_FILES files"
-	CMD[tar]="d=\$(mktemp -d /tmp/bench-tar.XXXXXX) && tar xf '$W/files.tar' --no-same-owner --no-same-permissions -C \"\$d\" && rm -rf \"\$d\""
+	CMD[tar]="d=\$(mktemp -d /tmp/bench-tar.XXXXXX) || exit 1; tar xf '$W/files.tar' --no-same-owner --no-same-permissions -C \"\$d\"; x=\$?; rm -rf \"\$d\"; exit \$x"
 	TARGET[tar]="<=2"
 
 	LABEL[make]="make -j2, $BENCH_PROG_CFILES C files"
-	CMD[make]="d=\$(mktemp -d /tmp/bench-make.XXXXXX) && make -s -j2 -C '$W/cproj' O=\"\$d\" && rm -rf \"\$d\""
+	CMD[make]="d=\$(mktemp -d /tmp/bench-make.XXXXXX) || exit 1; make -s -j2 -C '$W/cproj' O=\"\$d\"; x=\$?; rm -rf \"\$d\"; exit \$x"
 	TARGET[make]="<=2"
 	{ command -v make >/dev/null && command -v cc >/dev/null; } || MISSING[make]="make or cc not installed"
 
@@ -247,7 +247,7 @@ redis-benchmark -p \$p -q -t set,get -n $BENCH_REDIS_N; r=\$?; redis-cli -p \$p 
 	# apache: a port and a run dir of its own per run; ab prints the rate.
 	port=$((port + 1))
 	LABEL[apache]="apache static page, ab -c4, k requests/s"
-	CMD[apache]="p=$port; r=\$(mktemp -d /tmp/apache-bench.XXXXXX) && chmod 755 \$r && sed -e \"s|PORT|\$p|; s|RUNDIR|\$r|g\" '$W/apache.conf' >\$r/conf &&
+	CMD[apache]="p=$port; r=\$(mktemp -d /tmp/apache-bench.XXXXXX) && chmod 755 \$r && sed -e \"s|PORT|\$p|; s|RUNDIR|\$r|g\" '$W/apache.conf' >\$r/conf || exit 1;
 apache2 -f \$r/conf -DFOREGROUND & a=\$!; i=0; until ab -q -n 1 http://127.0.0.1:\$p/sub/dir/index.html >/dev/null 2>&1; do i=\$((i + 1)); [ \$i -gt 500 ] && { cat \$r/error.log >&2; kill \$a; exit 1; }; sleep 0.01; done;
 ab -q -c 4 -n $BENCH_AB_N http://127.0.0.1:\$p/sub/dir/index.html; x=\$?; kill \$a; wait \$a; rm -rf \$r; exit \$x"
 	TARGET[apache]=">=0.8"
