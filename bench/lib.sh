@@ -8,16 +8,17 @@
 #   MICROBENCH       static microbench (default: bench/microbench next to the
 #                    scripts, then ./bench/microbench, then ./microbench)
 #   NOTIF_ROUNDTRIP  notif_roundtrip (default: next to MICROBENCH)
+#   ONEFILTER        static one-rule seccomp wrapper (default: next to MICROBENCH)
 #   RUNC, RUNSC, HYPERFINE  paths of those tools (default: looked up in PATH;
 #                    HYPERFINE=none times start-up with a `date +%s%N` loop)
-#   BENCH_RUNTIMES   columns to run (default: "native sandbox runc runsc")
+#   BENCH_RUNTIMES   columns to run (default: "native filter sandbox runc runsc")
 #   BENCH_TIMEOUT    seconds one runtime may take for one microbench run (600)
 #   BENCH_RUNS       start-to-exit runs per runtime (default: hyperfine's
 #                    choice, at least 10 runs and 3 s; 20 without hyperfine)
 #   MICROBENCH_ARGS  extra arguments for microbench, e.g. "--iterations 10000"
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BENCH_ALL_RUNTIMES="native sandbox runc runsc"
+BENCH_ALL_RUNTIMES="native filter sandbox runc runsc"
 : "${BENCH_RUNTIMES:=$BENCH_ALL_RUNTIMES}"
 : "${BENCH_TIMEOUT:=600}"
 : "${BENCH_RUNS:=}"
@@ -105,7 +106,7 @@ bench_is_static() {
 	file -L "$1" 2>/dev/null | grep -q 'statically linked'
 }
 
-# Fills SANDBOX_RUNTIME, MICROBENCH, NOTIF_ROUNDTRIP, RUNC, RUNSC, HYPERFINE
+# Fills SANDBOX_RUNTIME, MICROBENCH, NOTIF_ROUNDTRIP, ONEFILTER, RUNC, RUNSC, HYPERFINE
 # and bench_why[] for the runtimes that cannot run.
 bench_resolve() {
 	local rt p
@@ -128,6 +129,13 @@ bench_resolve() {
 		done
 	fi
 	: "${NOTIF_ROUNDTRIP:=}"
+	if [ -z "${ONEFILTER:-}" ]; then
+		for p in ${MICROBENCH:+"$(dirname "$MICROBENCH")/onefilter"} \
+			"$BENCH_DIR/onefilter" "$PWD/bench/onefilter"; do
+			[ -x "$p" ] && { ONEFILTER=$p; break; }
+		done
+	fi
+	: "${ONEFILTER:=}"
 	: "${RUNC:=$(bench_find_tool runc)}"
 	: "${RUNSC:=$(bench_find_tool runsc)}"
 	: "${HYPERFINE:=$(command -v hyperfine 2>/dev/null)}"
@@ -145,6 +153,9 @@ bench_resolve() {
 		elif [ ! -x "$SANDBOX_RUNTIME" ]; then
 			bench_why[sandbox]="SANDBOX_RUNTIME=$SANDBOX_RUNTIME is not an executable (not built yet?)"
 		fi
+	fi
+	if [ -z "${bench_why[filter]-}" ] && { [ -z "$ONEFILTER" ] || [ ! -x "$ONEFILTER" ]; }; then
+		bench_why[filter]="onefilter not built (make bench/onefilter, or set ONEFILTER=path)"
 	fi
 	if [ -z "${bench_why[runc]-}" ]; then
 		if [ -z "$RUNC" ] || [ ! -x "$RUNC" ]; then
@@ -231,6 +242,7 @@ bench_cmd_for() {
 	shift
 	case $rt in
 	native) BENCH_CMD=("$@") ;;
+	filter) BENCH_CMD=("$ONEFILTER" -- "$@") ;;
 	sandbox) BENCH_CMD=("$SANDBOX_RUNTIME" 'do' -- "$@") ;;
 	runc)
 		bench_runc_args "$@" || return 1

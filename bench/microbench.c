@@ -8,6 +8,12 @@
  *     getppid 0.19
  * Ops: getppid, stat, open+close, read4k, write4k (see usage()).
  *
+ * With --threads LIST (e.g. 1,2,4) it measures throughput instead: for each
+ * count N in LIST, N threads run the op (stat, or --only OP) back to back for
+ * --seconds S (default 1) and it prints the calls per second of all of them
+ * together, one line per count: "stat-t2 812345". Issue 13: stat from 1, 2
+ * and 4 app threads.
+ *
  * Invoked as "true" (argv[0] basename) or with --true it exits 0 at once:
  * the runc bundle uses a copy of this binary as its static /bin/true.
  *
@@ -20,6 +26,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +43,8 @@
 #define CALIBRATE_NS 20000000.0 /* warm-up / calibration: ~20 ms */
 #define MIN_ITERS 100
 #define MAX_ITERS 100000000L
+#define MAX_THREADS 64
+#define THREAD_BATCH 8 /* calls between two looks at the stop flag */
 
 struct ctx {
 	const char *file;   /* stat / open+close target */
@@ -181,6 +192,106 @@ static double measure(const struct op *op, struct ctx *c, long iterations)
 	return el / (double)n / 1000.0;
 }
 
+/* --threads: N threads run one op back to back until told to stop. */
+struct worker {
+	pthread_t tid;
+	const struct op *op;
+	struct ctx c;              /* a copy each: the buffer is not shared */
+	atomic_int *go, *stop;
+	long calls;
+	int failed;                /* errno of a failed call, or 0 */
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!atomic_load(w->go))
+		sched_yield(); /* only while the other threads are being created */
+	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
+		if (w->op->fn(&w->c, THREAD_BATCH) < 0) {
+			w->failed = errno ? errno : EIO;
+			break;
+		}
+		w->calls += THREAD_BATCH;
+	}
+	return NULL;
+}
+
+/*
+ * Runs op from n threads for `seconds`; returns the calls per second of all
+ * of them together, or a negative value (errno set) on failure. The clock
+ * runs from the start to the last join, so the batch each thread finishes
+ * after the stop counts in both the calls and the time.
+ */
+static double throughput(const struct op *op, const struct ctx *c, int n, double seconds)
+{
+	struct worker w[MAX_THREADS];
+	atomic_int go = 0, stop = 0;
+	struct timespec ts;
+	double t0, el;
+	long total = 0;
+	int started = 0, err = 0;
+
+	for (int i = 0; i < n; i++) {
+		w[i] = (struct worker){ .op = op, .c = *c, .go = &go, .stop = &stop };
+		err = pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
+		if (err)
+			break;
+		started++;
+	}
+	if (err)
+		atomic_store(&stop, 1);
+	t0 = now_ns();
+	atomic_store(&go, 1);
+	if (!err) {
+		ts.tv_sec = (time_t)seconds;
+		ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		atomic_store(&stop, 1);
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	el = now_ns() - t0;
+	if (err) {
+		errno = err;
+		return -1.0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (w[i].failed) {
+			errno = w[i].failed;
+			return -1.0;
+		}
+		total += w[i].calls;
+	}
+	return (double)total / (el / 1e9);
+}
+
+/* Parses "1,2,4" into counts[]; returns how many, or -1. */
+static int parse_threads(const char *v, int *counts, int max)
+{
+	int n = 0;
+	const char *p = v;
+
+	while (*p) {
+		char *end;
+		long k;
+
+		errno = 0;
+		k = strtol(p, &end, 10);
+		if (errno || end == p || k < 1 || k > MAX_THREADS || n == max)
+			return -1;
+		counts[n++] = (int)k;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -1;
+		p = end;
+	}
+	return n;
+}
+
 /* Creates the >= 4 KiB file read by read4k; it is unlinked at once. */
 static int make_read_file(const char *tmpdir)
 {
@@ -221,7 +332,7 @@ static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [--iterations N] [--only OP] [--file PATH] [--tmpdir DIR]\n"
-		"          [--decimals D]\n"
+		"          [--decimals D] [--threads LIST [--seconds S]]\n"
 		"       %s --true   (exit 0 at once; also when invoked as \"true\")\n"
 		"Prints \"<op> <mean microseconds>\" for each op:\n",
 		prog, prog);
@@ -234,7 +345,11 @@ static void usage(FILE *f, const char *prog)
 		"--file PATH     file for stat and open+close (default /etc/hostname)\n"
 		"--tmpdir DIR    where the 4 KiB file for read4k is created\n"
 		"                (default: $TMPDIR, /tmp, /var/tmp, /dev/shm, .)\n"
-		"--decimals D    digits after the point (default 2; run.sh asks for 4)\n");
+		"--decimals D    digits after the point (default 2; run.sh asks for 4)\n"
+		"--threads LIST  throughput instead of latency: for each count N in LIST\n"
+		"                (e.g. 1,2,4; at most 64), N threads run the op (stat\n"
+		"                unless --only) for --seconds S (default 1); prints\n"
+		"                \"<op>-t<N> <calls per second, all threads together>\"\n");
 }
 
 int main(int argc, char **argv)
@@ -245,6 +360,9 @@ int main(int argc, char **argv)
 	const char *tmpdir = NULL;
 	long iterations = 0;
 	int decimals = 2;
+	int counts[16];
+	int n_counts = 0;
+	double seconds = 1.0;
 	struct ctx c = { .file = "/etc/hostname", .read_fd = -1, .null_fd = -1 };
 	int rc = 0;
 
@@ -263,7 +381,8 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--iterations") != 0 && strcmp(a, "--only") != 0 &&
 		    strcmp(a, "--file") != 0 && strcmp(a, "--tmpdir") != 0 &&
-		    strcmp(a, "--decimals") != 0) {
+		    strcmp(a, "--decimals") != 0 && strcmp(a, "--threads") != 0 &&
+		    strcmp(a, "--seconds") != 0) {
 			fprintf(stderr, "microbench: unknown argument '%s'\n", a);
 			usage(stderr, prog);
 			return 2;
@@ -291,6 +410,22 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			decimals = v[0] - '0';
+		} else if (strcmp(a, "--threads") == 0) {
+			n_counts = parse_threads(v, counts, (int)(sizeof(counts) / sizeof(counts[0])));
+			if (n_counts < 0) {
+				fprintf(stderr, "microbench: bad --threads '%s' (e.g. 1,2,4; 1..%d each)\n",
+					v, MAX_THREADS);
+				return 2;
+			}
+		} else if (strcmp(a, "--seconds") == 0) {
+			char *end;
+
+			errno = 0;
+			seconds = strtod(v, &end);
+			if (errno || *end || !(seconds >= 0.01 && seconds <= 3600)) {
+				fprintf(stderr, "microbench: bad --seconds '%s' (0.01..3600)\n", v);
+				return 2;
+			}
 		} else if (strcmp(a, "--only") == 0) {
 			only = v;
 		} else if (strcmp(a, "--file") == 0) {
@@ -311,6 +446,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (n_counts > 0 && !only)
+		only = "stat";
 	memset(c.buf, 'y', sizeof(c.buf));
 	if (!only || strcmp(only, "read4k") == 0) {
 		c.read_fd = make_read_file(tmpdir);
@@ -332,6 +469,27 @@ int main(int argc, char **argv)
 		if ((op->fn == op_read4k && c.read_fd < 0) ||
 		    (op->fn == op_write4k && c.null_fd < 0)) {
 			rc = 1;
+			continue;
+		}
+		if (n_counts > 0) {
+			/* Warm-up (caches, the sandbox's first lookups), then each count. */
+			if (timed(op, &c, 1000) < 0) {
+				fprintf(stderr, "microbench: %s: %s\n", op->name, strerror(errno));
+				rc = 1;
+				continue;
+			}
+			for (int k = 0; k < n_counts; k++) {
+				double cps = throughput(op, &c, counts[k], seconds);
+
+				if (cps < 0) {
+					fprintf(stderr, "microbench: %s-t%d: %s\n", op->name, counts[k],
+						strerror(errno));
+					rc = 1;
+					continue;
+				}
+				printf("%s-t%d %.0f\n", op->name, counts[k], cps);
+				fflush(stdout);
+			}
 			continue;
 		}
 		double us = measure(op, &c, iterations);
