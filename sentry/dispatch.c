@@ -71,6 +71,8 @@ static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
   [SYS_sendto] = sys_sendto,
   [SYS_sendmsg] = sys_sendmsg,
   [SYS_sendmmsg] = sys_sendmmsg,
+  /* host-checked: the families other than AF_UNIX */
+  [SYS_socketpair] = sys_socketpair,
   [SYS_time] = sys_time,
   [SYS_gettimeofday] = sys_gettimeofday,
   /* host-checked: the values the filter refused */

@@ -61,8 +61,13 @@ const size_t sb_n_ioctl_allowed = ARRAY_LEN (sb_ioctl_allowed);
    IP_TRANSPARENT, IP_FREEBIND, IP_OPTIONS source routes, IPV6_PKTINFO's
    sticky source, IPV6_NEXTHOP, IPV6_RTHDR, TCP_FASTOPEN_CONNECT), nor
    options with a long kernel history (TCP_ULP, the ip/ip6/arp/eb tables
-   options, PACKET_*, IPV6_ADDRFORM, UDP_ENCAP, SO_ATTACH_FILTER and BPF,
-   TCP_MD5SIG, TCP_REPAIR). See docs/SURFACE.md. */
+   options, PACKET_*, IPV6_ADDRFORM, UDP_ENCAP, SO_ATTACH_BPF (bpf() is
+   denied anyway), TCP_MD5SIG, TCP_REPAIR). Classic BPF on one's own socket
+   (SO_ATTACH_FILTER: libpcap, DHCP clients, SO_ATTACH_REUSEPORT_CBPF) and
+   the choice of a congestion control the host allows unprivileged users
+   (TCP_CONGESTION; the others need CAP_NET_ADMIN over the host's network
+   namespace, which the app never has) are programs' ordinary business.
+   See docs/SURFACE.md. */
 const struct sb_sockopt sb_setsockopt_allowed[] = {
   { SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT }, { SOL_SOCKET, SO_KEEPALIVE },
   { SOL_SOCKET, SO_LINGER }, { SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
@@ -70,12 +75,13 @@ const struct sb_sockopt sb_setsockopt_allowed[] = {
   { SOL_SOCKET, SO_RCVTIMEO_NEW }, { SOL_SOCKET, SO_SNDTIMEO_NEW },
   { SOL_SOCKET, SO_RCVLOWAT }, { SOL_SOCKET, SO_OOBINLINE }, { SOL_SOCKET, SO_BROADCAST },
   { SOL_SOCKET, SO_PASSCRED }, { SOL_SOCKET, SO_TIMESTAMP_OLD }, { SOL_SOCKET, SO_TIMESTAMPNS_OLD },
-  { SOL_SOCKET, SO_PRIORITY },
+  { SOL_SOCKET, SO_PRIORITY }, { SOL_SOCKET, SO_ATTACH_FILTER }, { SOL_SOCKET, SO_DETACH_FILTER },
+  { SOL_SOCKET, SO_LOCK_FILTER }, { SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF },
   { IPPROTO_TCP, TCP_NODELAY }, { IPPROTO_TCP, TCP_MAXSEG }, { IPPROTO_TCP, TCP_CORK },
   { IPPROTO_TCP, TCP_KEEPIDLE }, { IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
   { IPPROTO_TCP, TCP_SYNCNT }, { IPPROTO_TCP, TCP_LINGER2 }, { IPPROTO_TCP, TCP_DEFER_ACCEPT },
   { IPPROTO_TCP, TCP_QUICKACK }, { IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_NOTSENT_LOWAT },
-  { IPPROTO_TCP, TCP_FASTOPEN }, { IPPROTO_TCP, TCP_WINDOW_CLAMP },
+  { IPPROTO_TCP, TCP_FASTOPEN }, { IPPROTO_TCP, TCP_WINDOW_CLAMP }, { IPPROTO_TCP, TCP_CONGESTION },
   { IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL }, { IPPROTO_IP, IP_RECVERR },
   { IPPROTO_IP, IP_MTU_DISCOVER }, { IPPROTO_IP, IP_RECVTOS }, { IPPROTO_IP, IP_RECVTTL },
   { IPPROTO_IP, IP_PKTINFO }, { IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT },
@@ -93,7 +99,7 @@ const struct sb_sockopt sb_getsockopt_only[] = {
   { SOL_SOCKET, SO_PROTOCOL }, { SOL_SOCKET, SO_ACCEPTCONN }, { SOL_SOCKET, SO_PEERCRED },
   { SOL_SOCKET, SO_PEERGROUPS }, { SOL_SOCKET, SO_COOKIE }, { SOL_SOCKET, SO_INCOMING_NAPI_ID },
   { SOL_SOCKET, SO_INCOMING_CPU },
-  { IPPROTO_TCP, TCP_INFO }, { IPPROTO_TCP, TCP_CONGESTION },
+  { IPPROTO_TCP, TCP_INFO },
   { IPPROTO_IP, IP_MTU }, { IPPROTO_IPV6, IPV6_MTU },
 };
 const size_t sb_n_getsockopt_only = ARRAY_LEN (sb_getsockopt_only);
