@@ -144,6 +144,17 @@ want "nothing in the hidden directory is reached from the cwd (execve ./x, #!./x
 landed=$(awk '/^landed-count/ {print $2}' <<<"$SB_OUT")
 say "the race landed the cwd in the hidden directory ${landed:-?} times out of 4000"
 
+# --- open(O_PATH) under a racing thread -------------------------------------
+# The kernel makes O_PATH opens (it will not install one through the
+# Sentry) after the Gofer checked the path, so a second thread can swap it
+# to a hidden file. The descriptor it may get must show nothing of that
+# file: not its size, not its content through /proc/self/fd/N.
+run_with "$tpol" --timeout 120 --rootfs "$R" -- /probe opath-race /etc/shadow 4000
+want "open(O_PATH) of a hidden file" "opath-direct ENOENT"
+want "nothing of the hidden file is reached through a raced O_PATH descriptor" "leaks 0"
+landed=$(awk '/^landed-count/ {print $2}' <<<"$SB_OUT")
+say "the O_PATH race landed on the hidden file's mask ${landed:-?} times out of 4000"
+
 # --- masks cover everything below them, by any name -------------------------
 paths=()
 for p in /sys/firmware/acpi/tables/DSDT /proc/bus/pci/devices /proc/fs/ext4/*/options \

@@ -9,6 +9,7 @@
    rules_probe dirfd                   openat() relative to descriptors that are not directories
    rules_probe openat2 DIR             every RESOLVE_* flag
    rules_probe chdir-race HIDDEN N     a thread swaps chdir's path under the Sentry
+   rules_probe opath-race HIDDEN N     the same for open(O_PATH), which the kernel makes
    rules_probe fifo-kill N FIFO        N openers of a FIFO killed while they wait
    rules_probe lease FILE              a lease held by the app against the Sentry's loop
    rules_probe inflight FILE           descriptors in flight up to the tenant's quota */
@@ -273,6 +274,18 @@ swapper (void *arg)
   return NULL;
 }
 
+static void *
+swapper_file (void *arg)
+{
+  (void) arg;
+  while (!race_stop)
+    {
+      strcpy (race_path, "/tmp/rp-plain");
+      strcpy (race_path, race_hidden);
+    }
+  return NULL;
+}
+
 /* Runs what the kernel resolves against the cwd alone: execve of "./x",
    a script whose "#!" interpreter is "./x"; and what the Sentry resolves:
    open("x"). */
@@ -356,6 +369,67 @@ cmd_chdir_race (const char *hidden, int n)
         }
       if (chdir ("/tmp") < 0)
         return 2;
+    }
+  race_stop = 1;
+  pthread_join (th, NULL);
+  printf ("landed-count %d\nleaks %d\n", landed, leaks);
+  return 0;
+}
+
+/* An O_PATH open is checked by the Gofer and made by the kernel: a thread
+   swaps the path to HIDDEN (a file whose first bytes are "SHADOW") after
+   the check. Whatever descriptor the race yields must show nothing of it:
+   not its size, not its content through a reopen of /proc/self/fd/N, and
+   it must not open anything by its name. */
+static int
+cmd_opath_race (const char *hidden, int n)
+{
+  pthread_t th;
+  int i, fd, leaks = 0, landed = 0, direct;
+  char via[64], buf[16];
+  struct stat st, plain;
+
+  fd = open ("/tmp/rp-plain", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+  if (fd < 0 || write (fd, "plain-file-text", 15) != 15)
+    return 2;
+  close (fd);
+  stat ("/tmp/rp-plain", &plain);
+  direct = open (hidden, O_PATH);
+  printf ("opath-direct %s\n", direct < 0 ? ename (errno) : "ok");
+  if (direct >= 0)
+    close (direct);
+  race_hidden = hidden;
+  race_stop = 0;
+  strcpy (race_path, "/tmp/rp-plain");
+  pthread_create (&th, NULL, swapper_file, NULL);
+  for (i = 0; i < n; i++)
+    {
+      int r;
+      fd = open (race_path, O_PATH);
+      if (fd < 0)
+        continue;
+      if (fstat (fd, &st) == 0 && st.st_ino != plain.st_ino)
+        {
+          landed++;
+          if (st.st_size >= 6)
+            {
+              leaks++;
+              printf ("leak size %lld\n", (long long) st.st_size);
+            }
+        }
+      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+      r = open (via, O_RDONLY);
+      if (r >= 0)
+        {
+          ssize_t k = read (r, buf, sizeof (buf));
+          if (k >= 6 && memcmp (buf, "SHADOW", 6) == 0)
+            {
+              leaks++;
+              printf ("leak reopen\n");
+            }
+          close (r);
+        }
+      close (fd);
     }
   race_stop = 1;
   pthread_join (th, NULL);
@@ -592,6 +666,8 @@ main (int argc, char **argv)
     return cmd_openat2 (argv[2]);
   if (argc == 4 && strcmp (argv[1], "chdir-race") == 0)
     return cmd_chdir_race (argv[2], atoi (argv[3]));
+  if (argc == 4 && strcmp (argv[1], "opath-race") == 0)
+    return cmd_opath_race (argv[2], atoi (argv[3]));
   if (argc == 4 && strcmp (argv[1], "fifo-kill") == 0)
     return cmd_fifo_kill (atoi (argv[2]), argv[3]);
   if (argc == 3 && strcmp (argv[1], "lease") == 0)
