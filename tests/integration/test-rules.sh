@@ -199,6 +199,33 @@ want "openat relative to what is not a directory" "regular-file ENOTDIR" "regula
 want "a directory whose name ends in ' (deleted)' is a directory" "deleted-looking-dir ok"
 want "a removed directory" "removed-dir ENOENT"
 
+# --- the caller's own magic links in a path ----------------------------------
+# /proc/self/cwd/X, /proc/self/root/X and /proc/self/fd/N/X are resolved by
+# the Sentry to where the link leads, then by the Gofer inside the root: a
+# hidden file stays hidden by these names, '..' stays in the root, a
+# descriptor that is not a directory is ENOTDIR, and another process's
+# links are not followed.
+pol=$(policy ownlinks 'filesystem {
+  hidden = {"/etc/shadow"}
+}')
+run_with "$pol" -- "$BB" sh -c "cd /etc && exec 3</etc 4</etc/passwd && $(probe_script \
+  "try read /proc/self/cwd/shadow" "try read /proc/self/cwd/../../../../etc/shadow" \
+  "try stat /proc/self/root/etc/shadow" "try read /proc/self/fd/3/shadow" \
+  "try read /proc/thread-self/fd/3/shadow" "try stat /proc/self/fd/4/x" \
+  "try read /proc/self/cwd/../../../../etc/passwd" "try read /proc/1/cwd/etc/passwd" \
+  "try read /proc/self/fd/3/../../../../etc/passwd")"
+want "own magic links: a hidden file stays hidden, '..' stays in the root" \
+  "read /proc/self/cwd/shadow ENOENT" "read /proc/self/cwd/../../../../etc/shadow ENOENT" \
+  "stat /proc/self/root/etc/shadow ENOENT" "read /proc/self/fd/3/shadow ENOENT" \
+  "read /proc/thread-self/fd/3/shadow ENOENT" "stat /proc/self/fd/4/x ENOTDIR"
+expect_line_re "own magic links: '..' above the root is the root (cwd)" "read /proc/self/cwd/\\.\\./\\.\\./\\.\\./\\.\\./etc/passwd ok [0-9][0-9]*"
+expect_line_re "own magic links: '..' above the root is the root (fd)" "read /proc/self/fd/3/\\.\\./\\.\\./\\.\\./\\.\\./etc/passwd ok [0-9][0-9]*"
+if grep -q "^read /proc/1/cwd/etc/passwd ok" <<<"$SB_OUT"; then
+  soft_fail "own magic links: another process's cwd link was followed"
+else
+  pass "own magic links: another process's links are not followed"
+fi
+
 # --- every openat2 resolve flag is honoured or refused ----------------------
 sb_run -- "$P" openat2 /tmp/o2
 want "openat2" "plain ok" "no-symlinks-middle ELOOP" "no-symlinks-plain ok" "no-symlinks-proc-self ELOOP" \
