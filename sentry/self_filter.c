@@ -20,7 +20,7 @@ static const char *const allowed[] = {
   "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capget", "capset",
   "getresuid", "getresgid", "getgroups",
   /* work done for the app: sockets, synthetic files */
-  "socket", "bind", "connect", "sendto", "getsockopt", "memfd_create", "ftruncate", "sysinfo",
+  "socket", "bind", "umask", "connect", "sendto", "getsockopt", "memfd_create", "ftruncate", "sysinfo",
   "uname", "gettimeofday", "time",
   /* threads and memory */
   "clone", "clone3", "set_robust_list", "rseq", "futex", "mmap", "munmap", "mprotect",

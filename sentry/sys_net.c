@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "net_rules.h"
 #include "syscall_table.h"
+#include "sys_file.h"
 #include "util.h"
 
 #include <errno.h>
@@ -208,6 +209,7 @@ sys_bind (struct sb_call *c)
   struct sockaddr_storage ss;
   cleanup_close int fd = -1;
   cleanup_close int hold = -1;
+  mode_t old_umask;
   socklen_t len;
   int ret;
 
@@ -224,7 +226,12 @@ sys_bind (struct sb_call *c)
   ret = sb_act_as_caller (c);
   if (ret < 0)
     return ret;
+  /* A path-bound socket's file gets 0777 less the umask, the caller's.
+     umask is the whole Sentry's, but binds are made on this thread alone
+     and no other thread of the Sentry creates files. */
+  old_umask = umask (sb_caller_umask (c));
   ret = bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
+  umask (old_umask);
   sb_act_as_self (c);
   return ret;
 }
