@@ -28,6 +28,9 @@ struct sb_app_init_args
   char **argv;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
+/* The Sentry's own argument strings (main's argv, contiguous in memory):
+   the init, a fork of the Sentry, writes its title over them. */
+void sb_app_init_title_area (char *start, size_t len);
 
 /* timens.c: in the init, before the command starts: a time namespace whose
    monotonic and boot clocks start with the sandbox (for its children). */
