@@ -171,7 +171,13 @@ allow_sockopts (scmp_filter_ctx ctx, int nr, const struct sb_sockopt *o, size_t 
 int
 sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
 {
-  static const uint32_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
+  /* PER_LINUX (0) and PER_LINUX32 (8), alone or with ADDR_NO_RANDOMIZE
+     (0x40000: setarch -R, gdb), READ_IMPLIES_EXEC (0x400000) or UNAME26
+     (0x20000); and the query. */
+  static const uint32_t personalities[] = {
+    0x0, 0x8, 0x20000, 0x20008, 0x40000, 0x40008, 0x400000, 0x400008, 0x440000, 0x440008,
+    0xffffffff,
+  };
   const uint64_t ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER
                             | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
   const uint32_t futex_cmd_mask = ~(uint32_t) (FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
