@@ -431,6 +431,15 @@ sb_app_init (struct sb_app_init_args *a)
           die (&err);
         }
     }
+  else if (a->caller_nofile)
+    {
+      struct rlimit rl;
+      if (getrlimit (RLIMIT_NOFILE, &rl) == 0)
+        {
+          rl.rlim_cur = a->caller_nofile < rl.rlim_max ? a->caller_nofile : rl.rlim_max;
+          setrlimit (RLIMIT_NOFILE, &rl);
+        }
+    }
   if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
     die (&err);
   /* The app's stdio from here on: what fails next (a working directory

@@ -19,7 +19,8 @@ struct sb_app_init_args
   int sync_sock;          /* to the Sentry */
   const char *cwd;
   bool cwd_optional;
-  unsigned open_files;    /* RLIMIT_NOFILE of the app */
+  unsigned open_files;    /* RLIMIT_NOFILE of the app (0: caller_nofile) */
+  rlim_t caller_nofile;   /* the soft limit the Sentry was started with */
   const struct sb_filter_options *filter;
   int userns_fd;          /* the tenant's user namespace, joined before the command starts */
   int stdio[3];           /* the app's stdin, stdout, stderr */

@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "audit.h"
@@ -68,6 +69,7 @@ struct sentry
   int gofer_sock;
   pid_t gofer_pid;
   pid_t init_pid;            /* the sandbox's pid 1, in the Sentry's pid namespace */
+  rlim_t caller_nofile;      /* the soft RLIMIT_NOFILE we were started with: the app's without an open-files rule */
   int procfd;                /* the Sentry's own procfs (its pid namespace) */
   int userns_fd;             /* the tenant's user namespace */
   int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
