@@ -587,7 +587,10 @@ case_proc_mem (void)
 
   out ("proc-self-mem-open-rw", "%s", res (fd));
   if (fd < 0)
-    return;
+    {
+      out ("proc-self-mem-write", "not-opened");
+      return;
+    }
   ssize_t w = pwrite (fd, "after", 6, (off_t) (uintptr_t) target);
   out ("proc-self-mem-write", "%s", w == 6 && strcmp ((const char *) target, "after") == 0 ? "ok" : w < 0 ? ename (errno) : "not-written");
   close (fd);
