@@ -19,6 +19,7 @@ mode_t sb_caller_umask (struct sb_call *c);
 int sb_read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len);
 /* A path argument as the app wrote it (PATH_BUF bytes): -ENOENT if empty. */
 int sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw);
+int sb_path_redirected (struct sb_call *c, char *path, size_t len);
 /* Where a dirfd (or the cwd, AT_FDCWD) is, as a path in the container:
    -EBADF, -ENOTDIR for a descriptor that is not a directory whatever its
    name, -ENOENT for a removed directory. */

@@ -286,6 +286,17 @@ sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, 
   return ret;
 }
 
+/* A path the Gofer sent back (SB_GOFER_KIND_REDIRECT): its symlinks up to
+   /proc/self or /proc/thread-self replaced by their targets; those names,
+   and the caller's own magic links after them, are the caller's here. */
+int
+sb_path_redirected (struct sb_call *c, char *path, size_t len)
+{
+  int ret = translate_self (c, path, len, true);
+
+  return ret < 0 ? ret : resolve_own_links (c, path, len, true);
+}
+
 int
 sb_app_path_follow (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow)
 {

@@ -226,6 +226,31 @@ else
   pass "own magic links: another process's links are not followed"
 fi
 
+# --- symlinks into /proc/self -------------------------------------------------
+# The Gofer, not in the sandbox's pid namespace, sends back a path whose
+# symlinks lead into /proc/self with those links replaced by their targets
+# (/etc/mtab -> /proc/mounts -> self/mounts); the Sentry puts the caller's
+# ids in and asks again. The walk that finds such a link must not pass a
+# hidden name, and what it leads to is judged again.
+mkdir -p "$SB_TMP/hid" "$SB_TMP/vis"
+ln -s /proc/self "$SB_TMP/hid/ps"
+ln -s "$SB_TMP/hid/ps" "$SB_TMP/vis/via-hidden"
+ln -s /proc/self/cwd "$SB_TMP/vis/cwd"
+ln -s /proc/self/root/etc "$SB_TMP/vis/etc"
+ln -s /proc/self "$SB_TMP/vis/ps"
+pol=$(policy selflinks "filesystem {
+  hidden = {\"/etc/shadow\", \"$SB_TMP/hid\"}
+}")
+run_with "$pol" -- "$BB" sh -c "cd /etc && $(probe_script \
+  "try read $SB_TMP/hid/ps/comm" "try read $SB_TMP/vis/via-hidden/comm" "try stat $SB_TMP/vis/via-hidden/" \
+  "try read $SB_TMP/vis/cwd/shadow" "try read $SB_TMP/vis/etc/shadow" \
+  "try read $SB_TMP/vis/ps/comm" "try read $SB_TMP/vis/cwd/passwd")"
+want "symlinks into /proc/self: a hidden name stays hidden on the way and at the end" \
+  "read $SB_TMP/hid/ps/comm ENOENT" "read $SB_TMP/vis/via-hidden/comm ENOENT" \
+  "stat $SB_TMP/vis/via-hidden/ ENOENT" "read $SB_TMP/vis/cwd/shadow ENOENT" "read $SB_TMP/vis/etc/shadow ENOENT"
+expect_line_re "symlinks into /proc/self: one's own /proc entry" "read $SB_TMP/vis/ps/comm ok [0-9][0-9]*"
+expect_line_re "symlinks into /proc/self: one's own cwd" "read $SB_TMP/vis/cwd/passwd ok [0-9][0-9]*"
+
 # --- every openat2 resolve flag is honoured or refused ----------------------
 sb_run -- "$P" openat2 /tmp/o2
 want "openat2" "plain ok" "no-symlinks-middle ELOOP" "no-symlinks-plain ok" "no-symlinks-proc-self ELOOP" \
