@@ -125,6 +125,24 @@ const uint32_t sb_futex_allowed[] = {
 };
 const size_t sb_n_futex_allowed = ARRAY_LEN (sb_futex_allowed);
 
+/* ptrace requests (compat only) that act on a trace the caller already
+   holds, or make its parent its tracer (PTRACE_TRACEME). PTRACE_ATTACH and
+   PTRACE_SEIZE, which pick a tracee by pid, reach the Sentry (sys_ptrace.c);
+   PTRACE_SECCOMP_GET_FILTER (it needs CAP_SYS_ADMIN anyway) and requests
+   this list does not know are refused. */
+const uint32_t sb_ptrace_allowed[] = {
+  0 /* TRACEME */, 1 /* PEEKTEXT */, 2 /* PEEKDATA */, 3 /* PEEKUSER */, 4 /* POKETEXT */,
+  5 /* POKEDATA */, 6 /* POKEUSER */, 7 /* CONT */, 8 /* KILL */, 9 /* SINGLESTEP */,
+  12 /* GETREGS */, 13 /* SETREGS */, 14 /* GETFPREGS */, 15 /* SETFPREGS */, 17 /* DETACH */,
+  18 /* GETFPXREGS */, 19 /* SETFPXREGS */, 24 /* SYSCALL */, 25 /* GET_THREAD_AREA */,
+  26 /* SET_THREAD_AREA */, 30 /* ARCH_PRCTL */, 31 /* SYSEMU */, 32 /* SYSEMU_SINGLESTEP */,
+  33 /* SINGLEBLOCK */, 0x4200 /* SETOPTIONS */, 0x4201 /* GETEVENTMSG */, 0x4202 /* GETSIGINFO */,
+  0x4203 /* SETSIGINFO */, 0x4204 /* GETREGSET */, 0x4205 /* SETREGSET */, 0x4207 /* INTERRUPT */,
+  0x4208 /* LISTEN */, 0x4209 /* PEEKSIGINFO */, 0x420a /* GETSIGMASK */, 0x420b /* SETSIGMASK */,
+  0x420e /* GET_SYSCALL_INFO */,
+};
+const size_t sb_n_ptrace_allowed = ARRAY_LEN (sb_ptrace_allowed);
+
 /* The highest user-space address on x86-64 with 4-level page tables plus
    one: waitid's pointers must lie below it (CVE-2017-5123 wrote through a
    kernel address waitid never checked). 5-level paging widens user space,
@@ -188,6 +206,8 @@ sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
     {
     case SYS_clone:
       return allow_without_bits (ctx, nr, 0, ns_flags);
+    case SYS_ptrace: /* compat only (denied in default and strict) */
+      return allow_values (ctx, nr, 0, LOW32, sb_ptrace_allowed, sb_n_ptrace_allowed);
     case SYS_socketpair:
       return allow_values (ctx, nr, 0, LOW32, (const uint32_t[]){ AF_UNIX }, 1);
     case SYS_ioctl:

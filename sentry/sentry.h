@@ -260,6 +260,7 @@ long sys_sendto (struct sb_call *c);
 long sys_sendmsg (struct sb_call *c);
 long sys_sendmmsg (struct sb_call *c);
 long sys_socketpair (struct sb_call *c);
+long sys_ptrace (struct sb_call *c);
 long sys_time (struct sb_call *c);
 long sys_gettimeofday (struct sb_call *c);
 long sys_ioctl (struct sb_call *c);

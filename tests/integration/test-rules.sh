@@ -260,6 +260,27 @@ want "openat2" "plain ok" "no-symlinks-middle ELOOP" "no-symlinks-plain ok" "no-
   "unknown-flag EINVAL"
 
 # ===========================================================================
+# Tracers (compat profile)
+# ===========================================================================
+# Under compat, ptrace runs on the host within the sandbox's pid namespace;
+# attaching is judged by the Sentry, which keeps the init out of reach. A
+# tracer that rewrites its tracee's call at the syscall-entry stop cannot
+# get past the filter: the kernel runs seccomp after that stop. Under
+# default, ptrace is refused.
+pol=$(policy tracers 'syscalls { profile = compat  audit = denied }')
+run_with "$pol" -- /usr/bin/python3 "$SB_LIB_DIR/progs/ptrace_swap.py"
+want "ptrace (compat): the sandbox's init cannot be traced" \
+  "attach-init Operation not permitted" "seize-init Operation not permitted"
+want "ptrace (compat): a call a tracer swaps in is judged by the filter" \
+  "tracee refused Operation not permitted" "swapped True"
+if [[ -x /usr/bin/strace ]]; then
+  run_with "$pol" -- /usr/bin/strace -f -o /dev/null /bin/busybox sh -c 'exit 7'
+  expect_rc "ptrace (compat): strace -f runs a traced shell" 7
+fi
+sb_run -- /usr/bin/python3 "$SB_LIB_DIR/progs/ptrace_swap.py"
+want "ptrace (default): refused" "attach-init Operation not permitted" "tracee refused Operation not permitted"
+
+# ===========================================================================
 # Host facts
 # ===========================================================================
 facts=(/proc/vmstat /proc/buddyinfo /proc/partitions /proc/diskstats /proc/interrupts
