@@ -31,6 +31,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -41,6 +42,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -750,6 +752,38 @@ case_limits (void)
     out ("rlimit-nofile", "%s", (unsigned long long) rl.rlim_cur == strtoull (want, NULL, 10) ? "ok" : "differs");
 }
 
+/* A pty: a new session takes the slave as its controlling terminal
+   (TIOCSCTTY), as login, su and terminal multiplexers do. */
+static void
+case_pty (void)
+{
+  int m = posix_openpt (O_RDWR | O_NOCTTY), st = 0;
+  pid_t ch;
+
+  if (m < 0 || grantpt (m) < 0 || unlockpt (m) < 0)
+    {
+      out ("pty-open", "%s", ename (errno));
+      return;
+    }
+  out ("pty-open", "ok");
+  ch = fork ();
+  if (ch == 0)
+    {
+      int s;
+      if (setsid () < 0)
+        _exit (10);
+      s = open (ptsname (m), O_RDWR | O_NOCTTY);
+      if (s < 0)
+        _exit (11);
+      if (ioctl (s, TIOCSCTTY, 0) < 0)
+        _exit (12);
+      _exit (tcgetpgrp (s) == getpid () ? 0 : 13);
+    }
+  waitpid (ch, &st, 0);
+  out ("pty-sctty", "%s", WIFEXITED (st) && WEXITSTATUS (st) == 0 ? "ok" : WIFEXITED (st) && WEXITSTATUS (st) == 11 ? "open-slave-failed" : WIFEXITED (st) && WEXITSTATUS (st) == 12 ? "TIOCSCTTY-failed" : "failed");
+  close (m);
+}
+
 static void
 case_personality (void)
 {
@@ -781,6 +815,7 @@ static const struct
   { "ptrace", case_ptrace },
   { "limits", case_limits },
   { "personality", case_personality },
+  { "pty", case_pty },
 };
 
 /* Docker's default capabilities: what a sandbox's root holds. */
