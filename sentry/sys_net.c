@@ -206,11 +206,10 @@ connect_run (struct sb_call *c, void *arg)
 long
 sys_bind (struct sb_call *c)
 {
-  struct sockaddr_storage ss;
+  struct sockaddr_storage ss, asked;
   cleanup_close int fd = -1;
   cleanup_close int hold = -1;
-  mode_t old_umask;
-  socklen_t len;
+  socklen_t len, asked_len;
   int ret;
 
   ret = read_sockaddr (c, c->args[1], c->args[2], &ss);
@@ -220,18 +219,19 @@ sys_bind (struct sb_call *c)
   fd = sb_get_app_fd (c, (int) c->args[0]);
   if (fd < 0)
     return fd;
+  asked = ss;
+  asked_len = len;
   ret = prepare_address (c, &ss, &len, true, &hold);
   if (ret < 0)
     return ret;
+  /* A Unix path the Gofer has checked: bound under the app's own name
+     (unix_bind.c), so that every call that shows the address shows it. */
+  if (hold >= 0)
+    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &asked, asked_len);
   ret = sb_act_as_caller (c);
   if (ret < 0)
     return ret;
-  /* A path-bound socket's file gets 0777 less the umask, the caller's.
-     umask is the whole Sentry's, but binds are made on this thread alone
-     and no other thread of the Sentry creates files. */
-  old_umask = umask (sb_caller_umask (c));
   ret = bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
-  umask (old_umask);
   sb_act_as_self (c);
   return ret;
 }

@@ -155,6 +155,22 @@ want "nothing of the hidden file is reached through a raced O_PATH descriptor" "
 landed=$(awk '/^landed-count/ {print $2}' <<<"$SB_OUT")
 say "the O_PATH race landed on the hidden file's mask ${landed:-?} times out of 4000"
 
+# --- Unix bind under a racing rename ----------------------------------------
+# A Unix path the Gofer checked is bound under the app's own name, which the
+# kernel resolves again in the app's root (so that getsockname and the
+# others show it): a thread exchanges the directory with a symlink to a
+# read-only one meanwhile. Nothing may be bound in the read-only directory,
+# which the app's mount namespace holds read-only (protect.c).
+mkdir -p "$SB_TMP/bind-ro"
+bpol=$(policy bindrace "filesystem {
+  read-only = {\"$SB_TMP/bind-ro\"}
+}")
+run_with "$bpol" --timeout 120 -- "$P" bind-race "$SB_TMP/bind-rw" "$SB_TMP/bind-ro" 2000
+want "bind of a Unix path in a read-only directory" "bind-direct EROFS"
+want "nothing is bound in a read-only directory through a raced rename" "bind-race landed 0"
+bound=$(awk '/^bind-race bound/ {print $3}' <<<"$SB_OUT")
+say "the rename race let ${bound:-?} of 2000 binds through (in the writable directory)"
+
 # --- masks cover everything below them, by any name -------------------------
 paths=()
 for p in /sys/firmware/acpi/tables/DSDT /proc/bus/pci/devices /proc/fs/ext4/*/options \
