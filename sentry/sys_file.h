@@ -34,6 +34,7 @@ int sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *o
 int sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bool *is_empty);
 /* "/proc/<pid>/fd/<n>" of the caller's own process: *fdnum. */
 bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
+bool sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len);
 /* Writes into the app's memory after checking the call is still valid. */
 int sb_copy_out (struct sb_call *c, uint64_t addr, const void *buf, size_t len);
 

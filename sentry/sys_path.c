@@ -363,3 +363,35 @@ sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum)
   *fdnum = (int) n;
   return true;
 }
+
+/* /proc/<own pid>/ns/NAME (or under task/<own tid>/): the caller's own
+   namespace link, followed. Its file is a handle on a kernel object and
+   is never handed to the app; only its stat is answered (sys_stat.c). */
+bool
+sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len)
+{
+  static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
+                                       "time", "time_for_children", "user", "uts" };
+  pid_t pid, tid;
+  char prefix[64];
+  size_t plen, i;
+
+  if (strncmp (path, "/proc/", 6) != 0 || strstr (path, "/ns/") == NULL)
+    return false;
+  if (sb_inner_ids (c, &pid, &tid) < 0)
+    return false;
+  plen = snprintf (prefix, sizeof (prefix), "/proc/%d/ns/", pid);
+  if (strncmp (path, prefix, plen) != 0)
+    {
+      plen = snprintf (prefix, sizeof (prefix), "/proc/%d/task/%d/ns/", pid, tid);
+      if (strncmp (path, prefix, plen) != 0)
+        return false;
+    }
+  for (i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    if (strcmp (path + plen, names[i]) == 0)
+      {
+        snprintf (name, len, "%s", names[i]);
+        return true;
+      }
+  return false;
+}
