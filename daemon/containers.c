@@ -170,13 +170,13 @@ sbd_container_by_id (struct sbd *d, const char *id)
 }
 
 struct sbd_container *
-sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *elsewhere)
+sbd_container_find (struct sbd *d, const char *tenant, const char *ref, enum sbd_miss *miss)
 {
-  struct sbd_container *found = NULL, *other = NULL;
+  struct sbd_container *found = NULL, *other = NULL, *named = NULL;
   size_t n = strlen (ref);
-  int matches = 0;
+  int matches = 0, names = 0;
 
-  *elsewhere = false;
+  *miss = SBD_MISS_NONE;
   if (n == 0)
     return NULL;
   /* A whole id first (a name never stands for another container's id),
@@ -189,13 +189,25 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
       if (c)
         other = c;
     }
+  /* Names are unique within a tenant only: the admin, who sees every
+     tenant's, must name one of two alike by its id. */
   for (struct sbd_container *c = d->containers; c; c = c->next)
     if (strcmp (c->name, ref) == 0)
       {
-        if (tenant == NULL || strcmp (c->tenant, tenant) == 0)
+        if (tenant != NULL && strcmp (c->tenant, tenant) == 0)
           return c;
-        other = c;
+        if (tenant == NULL)
+          named = c, names++;
+        else
+          other = c;
       }
+  if (names == 1)
+    return named;
+  if (names > 1)
+    {
+      *miss = SBD_MISS_AMBIGUOUS;
+      return NULL;
+    }
   for (struct sbd_container *c = d->containers; c; c = c->next)
     {
       bool hit = strncmp (c->id, ref, n) == 0;
@@ -214,7 +226,10 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
     }
   if (matches == 1)
     return found;
-  *elsewhere = other != NULL && matches == 0;
+  if (matches > 1)
+    *miss = SBD_MISS_AMBIGUOUS;
+  else if (other != NULL)
+    *miss = SBD_MISS_ELSEWHERE;
   return NULL;
 }
 
@@ -829,14 +844,14 @@ recover_one (struct sbd *d, const char *id, const char *dir)
   char path[4300], sock[sizeof (((struct sockaddr_un *) 0)->sun_path)];
   struct sbd_container *c;
   json_t *spec;
-  bool elsewhere;
+  enum sbd_miss miss;
 
   snprintf (path, sizeof (path), "%s/spec.json", dir);
   spec = json_load_file (path, 0, NULL);
   if (spec && json_is_string (json_object_get (spec, "tenant")) && json_is_string (json_object_get (spec, "name"))
       && json_is_object (json_object_get (spec, "config"))
       && sbd_container_find (d, json_string_value (json_object_get (spec, "tenant")),
-                             json_string_value (json_object_get (spec, "name")), &elsewhere) == NULL)
+                             json_string_value (json_object_get (spec, "name")), &miss) == NULL)
     {
       c = link_new (d);
       if (c == NULL)
