@@ -21,11 +21,11 @@ static const char *const allowed[] = {
   "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capget", "capset",
   "getresuid", "getresgid", "getgroups",
   /* work done for the app: sockets, synthetic files */
-  "socket", "bind", "umask", "connect",
+  "socket", "bind", "umask", "connect", "sendto", "getsockopt", "memfd_create", "ftruncate",
+  "sysinfo", "uname", "gettimeofday", "time",
   /* a Unix bind in the caller's root and cwd, on a thread of its own
      (unix_bind.c; unshare only with CLONE_FS, below) */
-  "chroot", "fchdir", "sendto", "getsockopt", "memfd_create", "ftruncate", "sysinfo",
-  "uname", "gettimeofday", "time",
+  "chroot", "fchdir",
   /* threads and memory */
   "clone", "clone3", "set_robust_list", "rseq", "futex", "mmap", "munmap", "mprotect",
   "mremap", "madvise", "brk", "exit", "exit_group", "sched_yield", "getpid", "gettid",
