@@ -490,7 +490,10 @@ create (struct sbd_request *r)
   c = sbd_container_create (sbd, t, cfg, &err);
   if (c == NULL)
     {
-      sbd_reply_error (r, 500, "internal", "%s", err->msg);
+      if (sb_error_is_no_space (err))
+        sbd_reply_error (r, 507, "no_space", "%s", err->msg);
+      else
+        sbd_reply_error (r, 500, "internal", "%s", err->msg);
       goto out;
     }
   sbd_event (c, "create");
@@ -569,7 +572,10 @@ start (struct sbd_request *r)
   c->restart_count = 0;
   if (sbd_container_start (sbd, c, &err) < 0)
     {
-      sbd_reply_error (r, 500, "start_failed", "%s", err->msg);
+      if (sb_error_is_no_space (err))
+        sbd_reply_error (r, 507, "no_space", "%s", err->msg);
+      else
+        sbd_reply_error (r, 500, "start_failed", "%s", err->msg);
       return;
     }
   /* Answered when the monitor says the sandbox is up (or why not). */

@@ -267,7 +267,8 @@ write_policy (struct sbd_tenant *t, json_t *config, const char *dir, sb_error_t 
   cleanup_free struct sb_policy *p = malloc (sizeof (*p));
   json_t *limits = json_object_get (config, "limits"), *vols = json_object_get (config, "volumes"), *v;
   char path[4300];
-  size_t i;
+  cleanup_free char *text = NULL;
+  size_t i, len = 0;
   FILE *f;
   int ret;
 
@@ -294,13 +295,17 @@ write_policy (struct sbd_tenant *t, json_t *config, const char *dir, sb_error_t 
       vol->read_only = json_is_true (json_object_get (v, "read_only"));
     }
   snprintf (path, sizeof (path), "%s/policy.conf", dir);
-  f = fopen (path, "we");
+  /* Made in memory, then written as every state file is: whole or not
+     at all, and a full disk named as such. */
+  f = open_memstream (&text, &len);
   if (f == NULL)
-    return sb_error (err, errno, "write `%s`", path);
-  fchmod (fileno (f), 0600);
+    return sb_error (err, ENOMEM, "allocate");
   ret = sb_policy_write (p, f);
   if (fclose (f) != 0 || ret < 0)
-    return sb_error (err, EIO, "write `%s`", path);
+    return sb_error (err, ENOMEM, "write the policy of `%s`", path);
+  ret = sb_write_atomic (path, text, len, 0600);
+  if (ret < 0)
+    return sb_error (err, -ret, "write `%s`", path);
   return 0;
 }
 
