@@ -56,6 +56,10 @@ enum sb_gofer_kind
   SB_GOFER_KIND_REOPEN,    /* an O_PATH fd the Sentry opens off its main loop, because the
                               open may wait: a FIFO (for its peer), a file the app holds a
                               lease on (for the break) */
+  SB_GOFER_KIND_REDIRECT,  /* with -ENOENT: the path leads through a symlink to /proc/self or
+                              /proc/thread-self, which name the Gofer, not the caller; data is
+                              the path with the link replaced by its target (single-path
+                              requests only) */
 };
 
 /* Flag in sb_gofer_req.flags for SB_GOFER_STAT and friends. The Gofer uses

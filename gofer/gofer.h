@@ -30,6 +30,9 @@ struct gofer
   struct sb_cred current;  /* the ones it acts with now */
   bool in_userns;
   bool proc_attached;
+  /* Set by a resolution that failed on a symlink into /proc/self: the
+     path to ask again with (SB_GOFER_KIND_REDIRECT), "" otherwise. */
+  char redirect[SB_GOFER_PATH_MAX];
   dev_t proc_dev;   /* the container's procfs, and the files the Sentry synthesizes */
   ino_t synthetic_ino[SB_SYNTHETIC_COUNT];
   /* Held open (O_PATH) so that the inodes keep their numbers: a /proc/sys

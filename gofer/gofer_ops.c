@@ -58,6 +58,30 @@ walk_error (int fd, int busy_means)
   return fd == -EBUSY ? busy_means : fd;
 }
 
+/* Whether the last component of path (trailing slashes aside) is "..". */
+static bool
+last_is_dotdot (const char *path)
+{
+  size_t n = strlen (path);
+
+  while (n > 1 && path[n - 1] == '/')
+    n--;
+  return n >= 2 && path[n - 1] == '.' && path[n - 2] == '.' && (n == 2 || path[n - 3] == '/');
+}
+
+/* A name made by anything but mkdir cannot end in a slash: Linux answers
+   EEXIST if the name exists, else ENOENT (a directory was asked for).
+   0 when the path has no trailing slash. */
+static int
+create_slash_error (int parentfd, const char *last, const char *path)
+{
+  struct stat st;
+
+  if (!gofer_has_trailing_slash (path))
+    return 0;
+  return fstatat (parentfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : -ENOENT;
+}
+
 static void
 op_readlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
@@ -113,6 +137,8 @@ op_mknod (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
       r->result = walk_error (fd, -EEXIST);
       return;
     }
+  if ((r->result = create_slash_error (fd, last, m->path)) < 0)
+    return;
   r->result = mknodat (fd, last, m->hdr.mode, 0) < 0 ? -errno : 0;
 }
 
@@ -126,7 +152,10 @@ op_unlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 
   if (fd < 0)
     {
-      r->result = walk_error (fd, flags ? (strcmp (m->path, "/") == 0 ? -EBUSY : -EINVAL) : -EISDIR);
+      r->result = walk_error (fd, !flags                       ? -EISDIR
+                                  : strcmp (m->path, "/") == 0   ? -EBUSY
+                                  : last_is_dotdot (m->path)     ? -ENOTEMPTY
+                                                                 : -EINVAL);
       return;
     }
   if (!flags && gofer_has_trailing_slash (m->path))
@@ -172,6 +201,8 @@ op_link (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
       r->result = walk_error (fd2, -EEXIST);
       return;
     }
+  if ((r->result = create_slash_error (fd2, last2, m->path2)) < 0)
+    return;
   if (m->hdr.flags & AT_SYMLINK_FOLLOW)
     {
       fd1 = gofer_open_in_root (g, m->path, O_PATH, 0);
@@ -214,6 +245,8 @@ op_symlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r
     }
   /* The target is stored, never walked here: resolving it later goes through
      openat2 like every other path. */
+  if ((r->result = create_slash_error (fd, last, m->path)) < 0)
+    return;
   r->result = symlinkat (target, fd, last) < 0 ? -errno : 0;
 }
 

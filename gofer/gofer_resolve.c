@@ -96,6 +96,97 @@ vet (struct gofer *g, int fd, struct stat *st)
   return 0;
 }
 
+/* After an ENOENT: does path lead through a symlink to /proc/self or
+   /proc/thread-self (/etc/mtab -> /proc/mounts -> self/mounts)? Those
+   name the process that follows them, here the Gofer, which is not in the
+   sandbox's pid namespace. If so, g->redirect gets the path with every
+   symlink up to there replaced by its target, for the Sentry to put the
+   caller's ids in and ask again. Each component on the way is opened
+   (O_PATH, no symlink followed) and vetted as a resolution's result is,
+   so the walk says nothing of hidden or masked names. */
+static void
+find_proc_self_link (struct gofer *g, const char *path)
+{
+  char work[2 * SB_GOFER_PATH_MAX], cur[SB_GOFER_PATH_MAX], cand[SB_GOFER_PATH_MAX + NAME_MAX + 2];
+  char target[SB_GOFER_PATH_MAX], next[2 * SB_GOFER_PATH_MAX];
+  const char *p, *end;
+  int hops = 0, fd;
+  struct stat st;
+  ssize_t n;
+
+  if (!g->proc_attached || path[0] != '/' || strlen (path) >= sizeof (work))
+    return;
+  /* Most misses have no symlink on the way: one openat2 tells. */
+  fd = openat2_retry (g->rootfd, path, O_PATH, 0, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+  if (fd >= 0)
+    close (fd);
+  if (fd != -ELOOP)
+    return;
+  strcpy (work, path);
+restart:
+  cur[0] = '\0';
+  for (p = work; *p;)
+    {
+      size_t len;
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        break;
+      end = strchr (p, '/');
+      len = end ? (size_t) (end - p) : strlen (p);
+      if (len > NAME_MAX)
+        return;
+      if (len == 1 && p[0] == '.')
+        {
+          p += len;
+          continue;
+        }
+      if (len == 2 && p[0] == '.' && p[1] == '.')
+        {
+          char *slash = strrchr (cur, '/');
+          if (slash)
+            *slash = '\0';
+          p += len;
+          continue;
+        }
+      snprintf (cand, sizeof (cand), "%s/%.*s", cur, (int) len, p);
+      p += len;
+      if (strcmp (cand, "/proc/self") == 0 || strcmp (cand, "/proc/thread-self") == 0)
+        {
+          if (snprintf (g->redirect, sizeof (g->redirect), "%s%s", cand, p) >= (int) sizeof (g->redirect))
+            g->redirect[0] = '\0';
+          return;
+        }
+      if (strlen (cand) >= sizeof (cur))
+        return;
+      fd = openat2_retry (g->rootfd, cand, O_PATH | O_NOFOLLOW, 0, RESOLVE_IN_ROOT);
+      if (fd < 0)
+        return;
+      if (vet (g, fd, &st) < 0)
+        {
+          close (fd);
+          return;
+        }
+      if (!S_ISLNK (st.st_mode))
+        {
+          close (fd);
+          strcpy (cur, cand);
+          continue;
+        }
+      n = readlinkat (fd, "", target, sizeof (target) - 1);
+      close (fd);
+      if (n <= 0 || ++hops > 40)
+        return;
+      target[n] = '\0';
+      if (snprintf (next, sizeof (next), "%s%s%s%s", target[0] == '/' ? "" : cur, target[0] == '/' ? "" : "/",
+                    target, p)
+          >= (int) sizeof (work))
+        return;
+      strcpy (work, next);
+      goto restart;
+    }
+}
+
 int
 gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
                uint64_t resolve, struct stat *st)
@@ -118,6 +209,8 @@ gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, m
         return basefd;
       fd = openat2_retry (basefd, path[1] ? path + 1 : ".", flags, mode, resolve);
     }
+  if (fd == -ENOENT && base == NULL && resolve == 0)
+    find_proc_self_link (g, path);
   if (fd < 0)
     return fd;
   ret = vet (g, fd, st ? st : &own);
@@ -171,6 +264,13 @@ gofer_open_parent (struct gofer *g, const char *path, char *last, size_t lastlen
     dirlen = 1;
   dir[dirlen] = '\0';
   fd = gofer_open_in_root (g, dir, O_PATH | O_DIRECTORY, 0);
+  /* A parent through a symlink to /proc/self: the whole path is redirected. */
+  if (fd == -ENOENT && g->redirect[0]
+      && strlen (g->redirect) + 1 + strlen (last) < sizeof (g->redirect))
+    {
+      strcat (g->redirect, "/");
+      strcat (g->redirect, last);
+    }
   if (fd < 0 || !gofer_has_rules (g))
     return fd;
   /* The entry's canonical name is its parent's plus itself. */

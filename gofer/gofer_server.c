@@ -186,7 +186,17 @@ gofer_serve (struct gofer *g, sb_error_t *err)
           reply.data_len = 0;
         }
       else
-        gofer_handle (g, &msg, &reply);
+        {
+          g->redirect[0] = '\0';
+          gofer_handle (g, &msg, &reply);
+          if (reply.result == -ENOENT && g->redirect[0] && reply.kind == SB_GOFER_KIND_NONE
+              && reply.fd < 0 && reply.data_len == 0 && msg.path2 == NULL)
+            {
+              reply.kind = SB_GOFER_KIND_REDIRECT;
+              reply.data_len = strlen (g->redirect) + 1;
+              memcpy (reply.data, g->redirect, reply.data_len);
+            }
+        }
       ret = send_reply (g, msg.hdr.id, &reply);
       if (ret < 0)
         return sb_error (err, -ret, "send a reply");

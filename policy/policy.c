@@ -1142,7 +1142,7 @@ sb_policy_defaults (struct sb_policy *p)
 {
   memset (p, 0, sizeof (*p));
   p->swap_bytes = 0;
-  p->open_files = 1024;
+  p->open_files = 0; /* the starter's own limit (sentry/app_init.c) */
   p->disk_bytes = 1ULL << 30;
   p->image_bytes = 1ULL << 30;
   p->profile = SB_PROFILE_DEFAULT;

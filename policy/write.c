@@ -74,7 +74,8 @@ sb_policy_write (const struct sb_policy *p, FILE *f)
     fprintf (f, "    cpus = %u.%03u\n", p->cpu_millis / 1000, p->cpu_millis % 1000);
   if (p->pids)
     fprintf (f, "    pids = %u\n", p->pids);
-  fprintf (f, "    open-files = %u\n", p->open_files);
+  if (p->open_files)
+    fprintf (f, "    open-files = %u\n", p->open_files);
   fprintf (f, "    disk = %llu\n", (unsigned long long) p->disk_bytes);
   if (p->max_containers)
     fprintf (f, "    containers = %u\n", p->max_containers);

@@ -365,6 +365,33 @@ serve (int sock)
     }
 }
 
+static char *title_area;
+static size_t title_len;
+
+void
+sb_app_init_title_area (char *start, size_t len)
+{
+  title_area = start;
+  title_len = len;
+}
+
+/* The init is a fork of the Sentry: its command line would be the
+   Sentry's, which names host paths, cgroups and ids. It shows as a plain
+   "init" instead (/proc/1/cmdline, ps). The last byte of the area stays
+   non-zero, which is how the kernel knows to read the title up to its
+   first NUL (setproctitle's convention). */
+static void
+retitle (void)
+{
+  static const char title[] = "init";
+
+  prctl (PR_SET_NAME, title);
+  if (title_area == NULL || title_len < sizeof (title) + 1)
+    return;
+  memset (title_area, ' ', title_len);
+  memcpy (title_area, title, sizeof (title));
+}
+
 void
 sb_app_init (struct sb_app_init_args *a)
 {
@@ -402,6 +429,15 @@ sb_app_init (struct sb_app_init_args *a)
         {
           sb_error (&err, errno, "set the open-files limit to %u", a->open_files);
           die (&err);
+        }
+    }
+  else if (a->caller_nofile)
+    {
+      struct rlimit rl;
+      if (getrlimit (RLIMIT_NOFILE, &rl) == 0)
+        {
+          rl.rlim_cur = a->caller_nofile < rl.rlim_max ? a->caller_nofile : rl.rlim_max;
+          setrlimit (RLIMIT_NOFILE, &rl);
         }
     }
   if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
@@ -451,6 +487,23 @@ sb_app_init (struct sb_app_init_args *a)
   /* SIGUSR1 stays blocked with the others until the command exists. */
   close (listener);
 
+  /* The command's arguments may be strings of the area retitle()
+     overwrites: copied first, so that no process of the sandbox ever sees
+     the Sentry's command line. */
+  {
+    size_t n = 0, i;
+    char **copy;
+    while (a->argv[n])
+      n++;
+    copy = calloc (n + 1, sizeof (*copy));
+    if (copy == NULL)
+      _exit (125);
+    for (i = 0; i < n; i++)
+      if ((copy[i] = strdup (a->argv[i])) == NULL)
+        _exit (125);
+    a->argv = copy;
+  }
+  retitle ();
   install_forwarding ();
   command_pid = fork ();
   if (command_pid < 0)

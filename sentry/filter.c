@@ -88,6 +88,10 @@ static const int compat_calls[] = {
   SYS_signalfd, SYS_tkill, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_recvmmsg,
   SYS_preadv2, SYS_pwritev2, SYS_epoll_pwait2, SYS_readahead, SYS_syncfs, SYS_fremovexattr,
   SYS_membarrier, SYS_futex_waitv,
+  /* debuggers and tracers (strace, gdb) on the sandbox's own processes:
+     requests of an existing trace run on the host (filter_args.c), attaching
+     goes through the Sentry, which keeps the sandbox's init out of reach */
+  SYS_ptrace,
   /* a program's own seccomp filters and Landlock rules */
   SYS_seccomp, SYS_landlock_create_ruleset, SYS_landlock_add_rule, SYS_landlock_restrict_self,
   -1
@@ -147,9 +151,11 @@ build (const struct sb_filter_options *o, int *errp)
             ret = sb_filter_add_checked (ctx, nr);
           break;
         case SB_SYS_DENIED:
-          /* pkey_mprotect keeps mprotect's check in compat too. */
+          /* pkey_mprotect keeps mprotect's check in compat too; ptrace runs
+             its requests but attaching on the host. */
           if (o->profile == SB_PROFILE_COMPAT && sb_filter_compat_call (nr))
-            ret = nr == SYS_pkey_mprotect ? sb_filter_add_checked (ctx, nr) : allow (ctx, nr);
+            ret = nr == SYS_pkey_mprotect || nr == SYS_ptrace ? sb_filter_add_checked (ctx, nr)
+                                                              : allow (ctx, nr);
           break;
         default:
           break;

@@ -61,8 +61,13 @@ const size_t sb_n_ioctl_allowed = ARRAY_LEN (sb_ioctl_allowed);
    IP_TRANSPARENT, IP_FREEBIND, IP_OPTIONS source routes, IPV6_PKTINFO's
    sticky source, IPV6_NEXTHOP, IPV6_RTHDR, TCP_FASTOPEN_CONNECT), nor
    options with a long kernel history (TCP_ULP, the ip/ip6/arp/eb tables
-   options, PACKET_*, IPV6_ADDRFORM, UDP_ENCAP, SO_ATTACH_FILTER and BPF,
-   TCP_MD5SIG, TCP_REPAIR). See docs/SURFACE.md. */
+   options, PACKET_*, IPV6_ADDRFORM, UDP_ENCAP, SO_ATTACH_BPF (bpf() is
+   denied anyway), TCP_MD5SIG, TCP_REPAIR). Classic BPF on one's own socket
+   (SO_ATTACH_FILTER: libpcap, DHCP clients, SO_ATTACH_REUSEPORT_CBPF) and
+   the choice of a congestion control the host allows unprivileged users
+   (TCP_CONGESTION; the others need CAP_NET_ADMIN over the host's network
+   namespace, which the app never has) are programs' ordinary business.
+   See docs/SURFACE.md. */
 const struct sb_sockopt sb_setsockopt_allowed[] = {
   { SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT }, { SOL_SOCKET, SO_KEEPALIVE },
   { SOL_SOCKET, SO_LINGER }, { SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
@@ -70,12 +75,13 @@ const struct sb_sockopt sb_setsockopt_allowed[] = {
   { SOL_SOCKET, SO_RCVTIMEO_NEW }, { SOL_SOCKET, SO_SNDTIMEO_NEW },
   { SOL_SOCKET, SO_RCVLOWAT }, { SOL_SOCKET, SO_OOBINLINE }, { SOL_SOCKET, SO_BROADCAST },
   { SOL_SOCKET, SO_PASSCRED }, { SOL_SOCKET, SO_TIMESTAMP_OLD }, { SOL_SOCKET, SO_TIMESTAMPNS_OLD },
-  { SOL_SOCKET, SO_PRIORITY },
+  { SOL_SOCKET, SO_PRIORITY }, { SOL_SOCKET, SO_ATTACH_FILTER }, { SOL_SOCKET, SO_DETACH_FILTER },
+  { SOL_SOCKET, SO_LOCK_FILTER }, { SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF },
   { IPPROTO_TCP, TCP_NODELAY }, { IPPROTO_TCP, TCP_MAXSEG }, { IPPROTO_TCP, TCP_CORK },
   { IPPROTO_TCP, TCP_KEEPIDLE }, { IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
   { IPPROTO_TCP, TCP_SYNCNT }, { IPPROTO_TCP, TCP_LINGER2 }, { IPPROTO_TCP, TCP_DEFER_ACCEPT },
   { IPPROTO_TCP, TCP_QUICKACK }, { IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_NOTSENT_LOWAT },
-  { IPPROTO_TCP, TCP_FASTOPEN }, { IPPROTO_TCP, TCP_WINDOW_CLAMP },
+  { IPPROTO_TCP, TCP_FASTOPEN }, { IPPROTO_TCP, TCP_WINDOW_CLAMP }, { IPPROTO_TCP, TCP_CONGESTION },
   { IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL }, { IPPROTO_IP, IP_RECVERR },
   { IPPROTO_IP, IP_MTU_DISCOVER }, { IPPROTO_IP, IP_RECVTOS }, { IPPROTO_IP, IP_RECVTTL },
   { IPPROTO_IP, IP_PKTINFO }, { IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT },
@@ -93,7 +99,7 @@ const struct sb_sockopt sb_getsockopt_only[] = {
   { SOL_SOCKET, SO_PROTOCOL }, { SOL_SOCKET, SO_ACCEPTCONN }, { SOL_SOCKET, SO_PEERCRED },
   { SOL_SOCKET, SO_PEERGROUPS }, { SOL_SOCKET, SO_COOKIE }, { SOL_SOCKET, SO_INCOMING_NAPI_ID },
   { SOL_SOCKET, SO_INCOMING_CPU },
-  { IPPROTO_TCP, TCP_INFO }, { IPPROTO_TCP, TCP_CONGESTION },
+  { IPPROTO_TCP, TCP_INFO },
   { IPPROTO_IP, IP_MTU }, { IPPROTO_IPV6, IPV6_MTU },
 };
 const size_t sb_n_getsockopt_only = ARRAY_LEN (sb_getsockopt_only);
@@ -118,6 +124,24 @@ const uint32_t sb_futex_allowed[] = {
   FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET,
 };
 const size_t sb_n_futex_allowed = ARRAY_LEN (sb_futex_allowed);
+
+/* ptrace requests (compat only) that act on a trace the caller already
+   holds, or make its parent its tracer (PTRACE_TRACEME). PTRACE_ATTACH and
+   PTRACE_SEIZE, which pick a tracee by pid, reach the Sentry (sys_ptrace.c);
+   PTRACE_SECCOMP_GET_FILTER (it needs CAP_SYS_ADMIN anyway) and requests
+   this list does not know are refused. */
+const uint32_t sb_ptrace_allowed[] = {
+  0 /* TRACEME */, 1 /* PEEKTEXT */, 2 /* PEEKDATA */, 3 /* PEEKUSER */, 4 /* POKETEXT */,
+  5 /* POKEDATA */, 6 /* POKEUSER */, 7 /* CONT */, 8 /* KILL */, 9 /* SINGLESTEP */,
+  12 /* GETREGS */, 13 /* SETREGS */, 14 /* GETFPREGS */, 15 /* SETFPREGS */, 17 /* DETACH */,
+  18 /* GETFPXREGS */, 19 /* SETFPXREGS */, 24 /* SYSCALL */, 25 /* GET_THREAD_AREA */,
+  26 /* SET_THREAD_AREA */, 30 /* ARCH_PRCTL */, 31 /* SYSEMU */, 32 /* SYSEMU_SINGLESTEP */,
+  33 /* SINGLEBLOCK */, 0x4200 /* SETOPTIONS */, 0x4201 /* GETEVENTMSG */, 0x4202 /* GETSIGINFO */,
+  0x4203 /* SETSIGINFO */, 0x4204 /* GETREGSET */, 0x4205 /* SETREGSET */, 0x4207 /* INTERRUPT */,
+  0x4208 /* LISTEN */, 0x4209 /* PEEKSIGINFO */, 0x420a /* GETSIGMASK */, 0x420b /* SETSIGMASK */,
+  0x420e /* GET_SYSCALL_INFO */,
+};
+const size_t sb_n_ptrace_allowed = ARRAY_LEN (sb_ptrace_allowed);
 
 /* The highest user-space address on x86-64 with 4-level page tables plus
    one: waitid's pointers must lie below it (CVE-2017-5123 wrote through a
@@ -165,7 +189,13 @@ allow_sockopts (scmp_filter_ctx ctx, int nr, const struct sb_sockopt *o, size_t 
 int
 sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
 {
-  static const uint32_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
+  /* PER_LINUX (0) and PER_LINUX32 (8), alone or with ADDR_NO_RANDOMIZE
+     (0x40000: setarch -R, gdb), READ_IMPLIES_EXEC (0x400000) or UNAME26
+     (0x20000); and the query. */
+  static const uint32_t personalities[] = {
+    0x0, 0x8, 0x20000, 0x20008, 0x40000, 0x40008, 0x400000, 0x400008, 0x440000, 0x440008,
+    0xffffffff,
+  };
   const uint64_t ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER
                             | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
   const uint32_t futex_cmd_mask = ~(uint32_t) (FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
@@ -176,6 +206,8 @@ sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
     {
     case SYS_clone:
       return allow_without_bits (ctx, nr, 0, ns_flags);
+    case SYS_ptrace: /* compat only (denied in default and strict) */
+      return allow_values (ctx, nr, 0, LOW32, sb_ptrace_allowed, sb_n_ptrace_allowed);
     case SYS_socketpair:
       return allow_values (ctx, nr, 0, LOW32, (const uint32_t[]){ AF_UNIX }, 1);
     case SYS_ioctl:

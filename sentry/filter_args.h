@@ -20,6 +20,8 @@ extern const struct sb_sockopt sb_getsockopt_only[];
 extern const size_t sb_n_getsockopt_only;
 extern const uint32_t sb_madvise_allowed[];
 extern const size_t sb_n_madvise_allowed;
+extern const uint32_t sb_ptrace_allowed[];
+extern const size_t sb_n_ptrace_allowed;
 extern const uint32_t sb_futex_allowed[];
 extern const size_t sb_n_futex_allowed;
 

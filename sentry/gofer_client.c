@@ -120,14 +120,29 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
        uint32_t mode, uint64_t arg, const void *data, size_t data_len)
 {
   struct sb_gofer_req req = { .op = op, .flags = flags, .mode = mode, .arg = arg };
-  int ret;
+  char redirected[PATH_BUF];
+  int ret, hops;
 
   ret = sb_gofer_request_cred (c, &req);
   if (ret < 0)
     return ret;
-  ret = sb_gofer_call (c->s, &req, path, path2, data, data_len, &sb_last_answer);
-  if (ret < 0)
-    return ret;
+  /* A path through a symlink into /proc/self is asked again with the
+     caller's ids in it (a few times: a link may lead to another). */
+  for (hops = 0;; hops++)
+    {
+      ret = sb_gofer_call (c->s, &req, path, path2, data, data_len, &sb_last_answer);
+      if (ret < 0)
+        return ret;
+      if (sb_last_answer.result != -ENOENT || sb_last_answer.kind != SB_GOFER_KIND_REDIRECT
+          || path2 != NULL || hops >= 8 || sb_last_answer.data_len == 0
+          || sb_last_answer.data_len > sizeof (redirected))
+        break;
+      memcpy (redirected, sb_last_answer.data, sb_last_answer.data_len);
+      redirected[sb_last_answer.data_len - 1] = '\0';
+      if (sb_path_redirected (c, redirected, sizeof (redirected)) < 0)
+        break;
+      path = redirected;
+    }
   if (sb_last_answer.result < 0 && sb_last_answer.fd >= 0)
     {
       close (sb_last_answer.fd);

@@ -491,7 +491,7 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
     {
       struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
                                     .cwd_optional = s->cfg.cwd_optional,
-                                    .open_files = s->policy->open_files, .filter = &s->filter,
+                                    .open_files = s->policy->open_files, .caller_nofile = s->caller_nofile, .filter = &s->filter,
                                     .userns_fd = s->userns_fd, .tty = s->cfg.tty,
                                     .user = s->cfg.user };
       int k;
@@ -701,7 +701,10 @@ protect_from_oom (sb_error_t *err)
    descriptors in flight in Unix sockets (the kernel bounds a user's by the
    sender's RLIMIT_NOFILE, and the Sentry sends as the caller): the
    tenant's open-files, or 4096 if that is more (the Sentry's caches need
-   a few hundred). Never above what we were given. */
+   a few hundred). Never above what we were given. The hard limit stays
+   what we were given, so that without an open-files rule the app gets our
+   starter's soft limit back (app_init.c), as a process started directly
+   would. */
 static int
 limit_descriptors (struct sentry *s, sb_error_t *err)
 {
@@ -710,9 +713,8 @@ limit_descriptors (struct sentry *s, sb_error_t *err)
 
   if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
     return sb_error (err, errno, "getrlimit");
-  if (rl.rlim_max > want)
-    rl.rlim_max = want;
-  rl.rlim_cur = rl.rlim_max;
+  s->caller_nofile = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max > want ? want : rl.rlim_max;
   if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
     return sb_error (err, errno, "set the Sentry's open-files limit");
   return 0;

@@ -19,7 +19,8 @@ struct sb_app_init_args
   int sync_sock;          /* to the Sentry */
   const char *cwd;
   bool cwd_optional;
-  unsigned open_files;    /* RLIMIT_NOFILE of the app */
+  unsigned open_files;    /* RLIMIT_NOFILE of the app (0: caller_nofile) */
+  rlim_t caller_nofile;   /* the soft limit the Sentry was started with */
   const struct sb_filter_options *filter;
   int userns_fd;          /* the tenant's user namespace, joined before the command starts */
   int stdio[3];           /* the app's stdin, stdout, stderr */
@@ -28,6 +29,9 @@ struct sb_app_init_args
   char **argv;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
+/* The Sentry's own argument strings (main's argv, contiguous in memory):
+   the init, a fork of the Sentry, writes its title over them. */
+void sb_app_init_title_area (char *start, size_t len);
 
 /* timens.c: in the init, before the command starts: a time namespace whose
    monotonic and boot clocks start with the sandbox (for its children). */

@@ -271,13 +271,34 @@ judge_inet (struct sb_call *c, int domain, int type, struct sockaddr_storage *ss
    host's (its daemons listen there, and a peer would see the Sentry, root
    on the host), so explicit abstract names are refused; autobind (an
    address of the family alone) picks a random unused name and is allowed.
-   Path names are resolved in the root by the Gofer (sys_net.c). */
+   Path names are resolved in the root by the Gofer (sys_net.c).
+
+   A send's address is read as the socket's type dictates: a stream never
+   uses it (the kernel answers EISCONN, or EOPNOTSUPP when unconnected,
+   before it looks at it), so it is neither judged nor resolved, and the
+   kernel gets a placeholder of the same length to answer that; a seqpacket
+   socket ignores it (it must be connected), so it is dropped. */
 static int
-judge_unix (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len, bool for_bind)
+judge_unix (struct sb_call *c, int type, struct sockaddr_storage *ss, socklen_t *len, bool for_bind)
 {
   const struct sockaddr_un *sun = (const struct sockaddr_un *) ss;
   size_t path0 = offsetof (struct sockaddr_un, sun_path);
 
+  if (!for_bind && c->nr != SYS_connect && *len > 0)
+    {
+      if (type == SOCK_STREAM)
+        {
+          memset (ss, 0, sizeof (*ss));
+          ss->ss_family = AF_UNIX;
+          *len = sizeof (sa_family_t);
+          return 0;
+        }
+      if (type == SOCK_SEQPACKET)
+        {
+          *len = 0;
+          return 0;
+        }
+    }
   if (ss->ss_family == AF_UNSPEC && c->nr == SYS_connect)
     return 0; /* a datagram socket's disconnect */
   if (ss->ss_family != AF_UNIX || *len > sizeof (struct sockaddr_un))
@@ -302,7 +323,7 @@ sb_net_judge_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t 
     case AF_INET6:
       return judge_inet (c, domain, type, ss, len, for_bind);
     case AF_UNIX:
-      return judge_unix (c, ss, len, for_bind);
+      return judge_unix (c, type, ss, len, for_bind);
     case AF_NETLINK:
       /* The kernel checks nl_family and refuses sends to other ports
          without CAP_NET_ADMIN. */

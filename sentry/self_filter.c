@@ -3,6 +3,7 @@
 #include "launch.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -15,13 +16,16 @@ static const char *const allowed[] = {
   /* the app's processes: memory, descriptors, /proc entries */
   "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "openat",
   "readlinkat", "newfstatat", "fstat", "statx", "getdents64", "lseek", "pread64",
-  "fchmod", "fchownat", "inotify_add_watch", "fstatfs",
+  "fchmod", "fchownat", "utimensat", "inotify_add_watch", "fstatfs",
   /* acting as the caller, one thread at a time (common/creds.c) */
   "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capget", "capset",
   "getresuid", "getresgid", "getgroups",
   /* work done for the app: sockets, synthetic files */
-  "socket", "bind", "connect", "sendto", "getsockopt", "memfd_create", "ftruncate", "sysinfo",
-  "uname", "gettimeofday", "time",
+  "socket", "bind", "umask", "connect", "sendto", "getsockopt", "memfd_create", "ftruncate",
+  "sysinfo", "uname", "gettimeofday", "time",
+  /* a Unix bind in the caller's root and cwd, on a thread of its own
+     (unix_bind.c; unshare only with CLONE_FS, below) */
+  "chroot", "fchdir",
   /* threads and memory */
   "clone", "clone3", "set_robust_list", "rseq", "futex", "mmap", "munmap", "mprotect",
   "mremap", "madvise", "brk", "exit", "exit_group", "sched_yield", "getpid", "gettid",
@@ -54,6 +58,8 @@ sb_sentry_apply_filter (sb_error_t *err)
       ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 1,
                               SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t) notif[i]));
   }
+  if (ret == 0)
+    ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (unshare), 1, SCMP_A0 (SCMP_CMP_EQ, CLONE_FS));
   /* Loading programs or reaching other namespaces is never the Sentry's job. */
   if (ret == 0)
     ret = seccomp_rule_add (ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS (execve), 0);

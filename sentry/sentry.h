@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "audit.h"
@@ -68,6 +69,7 @@ struct sentry
   int gofer_sock;
   pid_t gofer_pid;
   pid_t init_pid;            /* the sandbox's pid 1, in the Sentry's pid namespace */
+  rlim_t caller_nofile;      /* the soft RLIMIT_NOFILE we were started with: the app's without an open-files rule */
   int procfd;                /* the Sentry's own procfs (its pid namespace) */
   int userns_fd;             /* the tenant's user namespace */
   int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
@@ -257,6 +259,11 @@ long sys_connect (struct sb_call *c);
 long sys_sendto (struct sb_call *c);
 long sys_sendmsg (struct sb_call *c);
 long sys_sendmmsg (struct sb_call *c);
+long sys_socketpair (struct sb_call *c);
+/* unix_bind.c: a checked Unix path bound under the app's own name. */
+struct sockaddr_un;
+int sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *sun, socklen_t len);
+long sys_ptrace (struct sb_call *c);
 long sys_time (struct sb_call *c);
 long sys_gettimeofday (struct sb_call *c);
 long sys_ioctl (struct sb_call *c);

@@ -246,6 +246,7 @@ main (int argc, char **argv)
   };
   int code;
 
+  sb_app_init_title_area (argv[0], argv[argc - 1] + strlen (argv[argc - 1]) + 1 - argv[0]);
   if (parse_args (argc, argv, &s.cfg) < 0)
     {
       usage ();

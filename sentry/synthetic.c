@@ -197,7 +197,10 @@ write_stat (struct sentry *s, FILE *f)
     fprintf (f, "cpu%d %llu 0 %llu %llu 0 0 0 0 0 0\n", i,
              (unsigned long long) u.utime_ticks / cpus, (unsigned long long) u.stime_ticks / cpus,
              idle / cpus);
-  fprintf (f, "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+  /* Every line Linux prints, so parsers that look for one find it; the
+     host's interrupt and softirq counts are not the sandbox's to show. */
+  fprintf (f, "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n"
+              "softirq 0 0 0 0 0 0 0 0 0 0 0\n",
            (unsigned long long) s->start_realtime, u.tasks, u.running);
 }
 

@@ -131,10 +131,27 @@ static long
 utimens_common (struct sb_call *c, int dirfd, uint64_t addr, const struct timespec *ts, int flags)
 {
   char path[PATH_BUF];
-  int ret;
+  bool empty;
+  int fd, ret;
 
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
     return -EINVAL;
+  /* "" with AT_EMPTY_PATH: the app's own descriptor, as the caller (the
+     kernel's checks: owner or write access, O_PATH descriptors too). */
+  fd = sb_empty_path_fd (c, dirfd, addr, flags, &empty);
+  if (fd < 0)
+    return fd;
+  if (empty)
+    {
+      ret = sb_act_as_caller (c);
+      if (ret == 0)
+        {
+          ret = utimensat (fd, "", ts, AT_EMPTY_PATH) < 0 ? -errno : 0;
+          sb_act_as_self (c);
+        }
+      close (fd);
+      return ret;
+    }
   ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
@@ -244,6 +261,12 @@ sys_xattr (struct sb_call *c)
         return n == -ENAMETOOLONG ? -ERANGE : n;
       nlen = n + 1;
     }
+  /* A value over the kernel's limit is E2BIG, as Linux answers; one that
+     fits the limit but not a Gofer message with its name is refused the
+     same way rather than cut short. A larger get or list buffer is only
+     an offer: the Gofer's answer fits its message. */
+  if (op == SB_GOFER_SETXATTR && size > SB_GOFER_DATA_MAX - nlen)
+    return -E2BIG;
   if (size > SB_GOFER_DATA_MAX - nlen)
     size = SB_GOFER_DATA_MAX - nlen;
   ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, !nofollow);

@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -204,6 +206,49 @@ sys_symlinkat (struct sb_call *c)
 
 /* ---- truncate, statfs, chdir --------------------------------------------- */
 
+/* The caller's soft RLIMIT_FSIZE, from its /proc limits (readable by
+   anyone, where prlimit would need CAP_SYS_RESOURCE); RLIM_INFINITY when
+   unknown. */
+static uint64_t
+caller_fsize_limit (struct sb_call *c)
+{
+  char name[64], buf[4096], *line;
+  cleanup_close int fd = -1;
+  unsigned long long v;
+  ssize_t n;
+
+  snprintf (name, sizeof (name), "%d/limits", c->tid);
+  fd = openat (c->s->procfd, name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || (n = read (fd, buf, sizeof (buf) - 1)) <= 0)
+    return RLIM_INFINITY;
+  buf[n] = '\0';
+  line = strstr (buf, "\nMax file size");
+  if (line == NULL || sscanf (line + 15, " %llu", &v) != 1)
+    return RLIM_INFINITY; /* "unlimited" */
+  return v;
+}
+
+/* The Gofer truncates under its own limits: the caller's RLIMIT_FSIZE is
+   applied here as the kernel does (only when the file grows past it: EFBIG
+   and SIGXFSZ to the calling thread). */
+static int
+truncate_fsize_check (struct sb_call *c, const char *path, uint64_t length)
+{
+  uint64_t limit = caller_fsize_limit (c);
+  struct statx stx;
+
+  if (limit == RLIM_INFINITY || length <= limit)
+    return 0;
+  if (sb_gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_SIZE, 0, NULL, 0) < 0
+      || sb_last_answer.data_len != sizeof (stx))
+    return 0; /* the truncate itself will say what is wrong */
+  memcpy (&stx, sb_last_answer.data, sizeof (stx));
+  if (stx.stx_size >= length)
+    return 0;
+  syscall (SYS_tkill, c->tid, SIGXFSZ);
+  return -EFBIG;
+}
+
 long
 sys_truncate (struct sb_call *c)
 {
@@ -214,6 +259,8 @@ sys_truncate (struct sb_call *c)
     return -EINVAL;
   ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, true);
   if (ret < 0)
+    return ret;
+  if ((ret = truncate_fsize_check (c, path, c->args[1])) < 0)
     return ret;
   ret = sb_gofer (c, SB_GOFER_TRUNCATE, path, NULL, 0, 0, c->args[1], NULL, 0);
   if (ret == 0 && sb_last_answer.kind == SB_GOFER_KIND_REOPEN && sb_last_answer.fd >= 0)

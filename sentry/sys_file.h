@@ -19,6 +19,7 @@ mode_t sb_caller_umask (struct sb_call *c);
 int sb_read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len);
 /* A path argument as the app wrote it (PATH_BUF bytes): -ENOENT if empty. */
 int sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw);
+int sb_path_redirected (struct sb_call *c, char *path, size_t len);
 /* Where a dirfd (or the cwd, AT_FDCWD) is, as a path in the container:
    -EBADF, -ENOTDIR for a descriptor that is not a directory whatever its
    name, -ENOENT for a removed directory. */
@@ -33,6 +34,7 @@ int sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *o
 int sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bool *is_empty);
 /* "/proc/<pid>/fd/<n>" of the caller's own process: *fdnum. */
 bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
+bool sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len);
 /* Writes into the app's memory after checking the call is still valid. */
 int sb_copy_out (struct sb_call *c, uint64_t addr, const void *buf, size_t len);
 

@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "net_rules.h"
 #include "syscall_table.h"
+#include "sys_file.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,7 +25,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define SEND_MAX (256 * 1024) /* bytes one mediated send carries */
+#define SEND_MAX (256 * 1024) /* bytes one mediated send on a stream carries */
+/* A datagram or a seqpacket record is sent whole or not at all, as the
+   kernel does: up to this size it is copied whole (no socket buffer the app
+   can set holds more: SO_SNDBUF is capped by wmem_max), above it the
+   answer is the kernel's for a datagram too large, EMSGSIZE. */
+#define RECORD_MAX (64 * 1024 * 1024)
 #define IOV_MAX_APP 1024
 #define CONTROL_MAX 4096
 
@@ -50,6 +56,49 @@ sys_socket (struct sb_call *c)
   ret = sb_inject_fd (c, fd, (type & SOCK_CLOEXEC) != 0);
   close (fd);
   return ret;
+}
+
+/* The filter lets socketpair(AF_UNIX) run on the host; the others come
+   here. The kernel makes the pair's first socket before it finds that the
+   family has no pairs, so what socket() would refuse is refused the same
+   way, and the rest answers EOPNOTSUPP (internet and netlink sockets). */
+long
+sys_socketpair (struct sb_call *c)
+{
+  int domain = (int) c->args[0], type = (int) c->args[1], proto = (int) c->args[2];
+  long ret;
+
+  if (domain != AF_INET && domain != AF_INET6 && domain != AF_NETLINK)
+    return sb_deny (c, EAFNOSUPPORT, "deny-socketpair-family");
+  if ((ret = sb_net_socket_allowed (c, domain, type, proto)) < 0)
+    return ret;
+  return -EOPNOTSUPP;
+}
+
+/* SO_TYPE of the Sentry's copy of an app socket, or -errno. */
+static int
+socket_type (int fd)
+{
+  int type;
+  socklen_t l = sizeof (type);
+
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0)
+    return -errno;
+  return type;
+}
+
+/* How many bytes of a send of total bytes the Sentry copies: a stream takes
+   a part (the kernel may send less than asked), a record all or nothing. */
+static long
+send_size (int fd, size_t total)
+{
+  int type = socket_type (fd);
+
+  if (type < 0)
+    return type;
+  if (type == SOCK_STREAM)
+    return total > SEND_MAX ? SEND_MAX : (long) total;
+  return total > RECORD_MAX ? -EMSGSIZE : (long) total;
 }
 
 /* Copies a sockaddr of the app. Returns its length or -errno. */
@@ -157,10 +206,10 @@ connect_run (struct sb_call *c, void *arg)
 long
 sys_bind (struct sb_call *c)
 {
-  struct sockaddr_storage ss;
+  struct sockaddr_storage ss, asked;
   cleanup_close int fd = -1;
   cleanup_close int hold = -1;
-  socklen_t len;
+  socklen_t len, asked_len;
   int ret;
 
   ret = read_sockaddr (c, c->args[1], c->args[2], &ss);
@@ -170,9 +219,15 @@ sys_bind (struct sb_call *c)
   fd = sb_get_app_fd (c, (int) c->args[0]);
   if (fd < 0)
     return fd;
+  asked = ss;
+  asked_len = len;
   ret = prepare_address (c, &ss, &len, true, &hold);
   if (ret < 0)
     return ret;
+  /* A Unix path the Gofer has checked: bound under the app's own name
+     (unix_bind.c), so that every call that shows the address shows it. */
+  if (hold >= 0)
+    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &asked, asked_len);
   ret = sb_act_as_caller (c);
   if (ret < 0)
     return ret;
@@ -333,21 +388,28 @@ job_address (struct sb_call *c, struct send_job *j, uint64_t addr, uint64_t alen
 long
 sys_sendto (struct sb_call *c)
 {
-  size_t len = c->args[2] > SEND_MAX ? SEND_MAX : c->args[2];
-  struct send_job *j = send_job_new (len);
+  int fd = sb_get_app_fd (c, (int) c->args[0]);
+  long len = fd < 0 ? fd : send_size (fd, c->args[2]);
+  struct send_job *j;
   int ret;
 
+  if (len < 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      return len;
+    }
+  j = send_job_new ((size_t) len);
   if (j == NULL)
-    return -ENOMEM;
+    {
+      close (fd);
+      return -ENOMEM;
+    }
+  j->fd = fd;
   j->flags = (int) c->args[3];
-  ret = sb_mem_read (c->tid, c->args[1], j->data, len);
+  ret = sb_mem_read (c->tid, c->args[1], j->data, (size_t) len);
   if (ret == 0)
     ret = job_address (c, j, c->args[4], c->args[5]);
-  if (ret == 0)
-    {
-      j->fd = sb_get_app_fd (c, (int) c->args[0]);
-      ret = j->fd < 0 ? j->fd : 0;
-    }
   if (ret < 0)
     {
       send_job_free (j);
@@ -408,7 +470,7 @@ translate_control (struct sb_call *c, struct send_job *j, size_t clen)
 
 /* Builds a send job from a struct msghdr in the app's memory. */
 static int
-msghdr_job (struct sb_call *c, uint64_t addr, int flags, struct send_job **out)
+msghdr_job (struct sb_call *c, int fd, uint64_t addr, int flags, struct send_job **out)
 {
   struct msghdr mh;
   struct iovec iov[IOV_MAX_APP];
@@ -427,9 +489,16 @@ msghdr_job (struct sb_call *c, uint64_t addr, int flags, struct send_job **out)
   if (ret < 0 && mh.msg_iovlen > 0)
     return ret;
   for (i = 0; i < mh.msg_iovlen; i++)
-    total += iov[i].iov_len;
-  if (total > SEND_MAX)
-    total = SEND_MAX;
+    {
+      if (iov[i].iov_len > RECORD_MAX)
+        total = RECORD_MAX + 1ul;
+      else
+        total += iov[i].iov_len;
+    }
+  long want = send_size (fd, total);
+  if (want < 0)
+    return (int) want;
+  total = (size_t) want;
   j = send_job_new (total);
   if (j == NULL)
     return -ENOMEM;
@@ -473,17 +542,16 @@ long
 sys_sendmsg (struct sb_call *c)
 {
   struct send_job *j = NULL;
-  int ret = msghdr_job (c, c->args[1], (int) c->args[2], &j);
+  int fd = sb_get_app_fd (c, (int) c->args[0]);
+  int ret = fd < 0 ? fd : msghdr_job (c, fd, c->args[1], (int) c->args[2], &j);
 
   if (ret < 0)
-    return ret;
-  j->fd = sb_get_app_fd (c, (int) c->args[0]);
-  if (j->fd < 0)
     {
-      ret = j->fd;
-      send_job_free (j);
+      if (fd >= 0)
+        close (fd);
       return ret;
     }
+  j->fd = fd;
   j->blocking = socket_blocks (j->fd, j->flags);
   return send_dispatch (c, j);
 }
@@ -504,22 +572,17 @@ sys_sendmmsg (struct sb_call *c)
       uint64_t at = c->args[1] + i * sizeof (struct mmsghdr);
       struct send_job *j = NULL;
       unsigned int msg_len;
-      long ret = msghdr_job (c, at, flags, &j);
+      int fd = sb_get_app_fd (c, (int) c->args[0]);
+      long ret = fd < 0 ? fd : msghdr_job (c, fd, at, flags, &j);
 
       if (ret == 0)
         {
-          j->fd = sb_get_app_fd (c, (int) c->args[0]);
-          if (j->fd < 0)
-            {
-              ret = j->fd;
-              send_job_free (j);
-            }
-          else
-            {
-              j->blocking = false;
-              ret = send_run (c, &j);
-            }
+          j->fd = fd;
+          j->blocking = false;
+          ret = send_run (c, &j);
         }
+      else if (fd >= 0)
+        close (fd);
       if (ret < 0)
         return sent > 0 ? sent : ret;
       msg_len = (unsigned int) ret;

@@ -174,6 +174,34 @@ scoped_path (struct sb_call *c, int dirfd, uint64_t addr, uint64_t resolve, char
   return 0;
 }
 
+/* O_PATH: the kernel will not install an O_PATH file in another process
+   (SECCOMP_IOCTL_NOTIF_ADDFD takes only full files), and a read-only open
+   in its place reads, maps and changes modes where O_PATH must not. So the
+   Gofer checks the path (the tenant's rules, masks, the flags' walk), and
+   the kernel makes the open itself, in the app's mount namespace: a thread
+   that swaps the path after the check lands, as with chdir, on what that
+   namespace shows, where every hidden path is covered by an empty mount;
+   and an O_PATH descriptor opens nothing (no FIFO peer, no lease, no
+   device), reads nothing, and is reopened by name only through the Sentry.
+   A /proc/self-style path names the caller's own process, which the kernel
+   resolves for it as it would natively. */
+static long
+open_path_on_host (struct sb_call *c, const char *path, const char *path2, int flags, bool own)
+{
+  int ret;
+
+  if (own)
+    return SB_RET_CONTINUE;
+  ret = sb_gofer (c, SB_GOFER_WALK, path2 ? path2 : path, NULL, flags & (O_NOFOLLOW | O_DIRECTORY), 0,
+                  0, NULL, 0);
+  if (sb_last_answer.fd >= 0)
+    {
+      close (sb_last_answer.fd);
+      sb_last_answer.fd = -1;
+    }
+  return ret < 0 ? ret : SB_RET_CONTINUE;
+}
+
 static long
 open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t mode, uint64_t resolve)
 {
@@ -190,6 +218,14 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
       if (ret < 0)
         return ret;
       path2 = rel;
+      if (flags & O_PATH)
+        {
+          /* Checked where the scoped walk leads from the directory. */
+          char joined[PATH_BUF];
+          if (sb_path_join (joined, sizeof (joined), path, rel + 1) < 0)
+            return -ENAMETOOLONG;
+          return open_path_on_host (c, joined, NULL, flags, false);
+        }
     }
   else
     {
@@ -199,6 +235,8 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
       /* The kernel would have met the /proc/self or /dev/fd symlink. */
       if (translated && (resolve & RESOLVE_NO_SYMLINKS))
         return -ELOOP;
+      if (flags & O_PATH)
+        return open_path_on_host (c, path, NULL, flags, translated || sb_own_fd_path (c, path, &appfd));
       if (!(flags & O_NOFOLLOW) && sb_own_fd_path (c, path, &appfd))
         {
           /* /proc/<pid>/fd/N is a magic link. */
@@ -223,9 +261,6 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
         struct stat st;
 
         job.srcfd = sb_last_answer.fd;
-        /* An emulated O_PATH open is a read-only one (gofer_open.c). */
-        if (flags & O_PATH)
-          job.flags = O_RDONLY | O_NOCTTY | (flags & O_CLOEXEC);
         if (fstat (job.srcfd, &st) < 0)
           {
             close (job.srcfd);

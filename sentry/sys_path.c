@@ -174,6 +174,73 @@ translate_self (struct sb_call *c, char *path, size_t len, bool follow_last)
   return 0;
 }
 
+/* The caller's own magic links in the middle of a path (or at its end,
+   followed): /proc/<its pid>/cwd, /proc/<its pid>/root and a directory
+   descriptor's /proc/<its pid>/fd/N, and the same under task/<its tid>/.
+   The Gofer never follows magic links, so the Sentry puts in their place
+   where they lead, judged as a dirfd is (sb_base_dir: what the descriptor
+   is, never the name its link shows). /proc/<pid>/fd/N at the end of a
+   path is left for the callers (a reopen, an fstat of the descriptor);
+   other processes' links are left to fail (ELOOP). */
+static int
+resolve_own_links (struct sb_call *c, char *path, size_t len, bool follow_last)
+{
+  char prefix[96], base[PATH_BUF], rest[PATH_BUF];
+  const char *rem = NULL, *after;
+  pid_t pid, tid;
+  int ret, dirfd;
+  size_t plen;
+  long n;
+  char *end;
+
+  if (strncmp (path, "/proc/", 6) != 0 || path[6] < '0' || path[6] > '9')
+    return 0;
+  if ((ret = sb_inner_ids (c, &pid, &tid)) < 0)
+    return ret;
+  plen = snprintf (prefix, sizeof (prefix), "/proc/%d/task/%d/", pid, tid);
+  if (strncmp (path, prefix, plen) == 0)
+    rem = path + plen;
+  else
+    {
+      plen = snprintf (prefix, sizeof (prefix), "/proc/%d/", pid);
+      if (strncmp (path, prefix, plen) == 0)
+        rem = path + plen;
+    }
+  if (rem == NULL)
+    return 0;
+  if (strncmp (rem, "cwd", 3) == 0 && (rem[3] == '/' || rem[3] == '\0'))
+    {
+      after = rem + 3;
+      if (*after == '\0' && !follow_last)
+        return 0;
+      if ((ret = sb_base_dir (c, AT_FDCWD, base, sizeof (base))) < 0)
+        return ret;
+    }
+  else if (strncmp (rem, "root", 4) == 0 && (rem[4] == '/' || rem[4] == '\0'))
+    {
+      after = rem + 4;
+      if (*after == '\0' && !follow_last)
+        return 0;
+      strcpy (base, "/");
+    }
+  else if (strncmp (rem, "fd/", 3) == 0 && rem[3] >= '0' && rem[3] <= '9')
+    {
+      n = strtol (rem + 3, &end, 10);
+      if (*end != '/' || n < 0 || n > (1 << 20))
+        return 0; /* the descriptor itself: the callers' business */
+      after = end;
+      dirfd = (int) n;
+      if ((ret = sb_base_dir (c, dirfd, base, sizeof (base))) < 0)
+        return ret == -EBADF ? -ENOENT : ret;
+    }
+  else
+    return 0;
+  snprintf (rest, sizeof (rest), "%s", after);
+  if (rest[0] == '\0')
+    return snprintf (path, len, "%s", base) >= (int) len ? -ENAMETOOLONG : 0;
+  return sb_path_join (path, len, base, rest + 1);
+}
+
 int
 sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw)
 {
@@ -212,9 +279,22 @@ sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, 
   if (translated)
     snprintf (before, sizeof (before), "%s", out);
   ret = translate_self (c, out, PATH_BUF, follow);
+  if (ret == 0)
+    ret = resolve_own_links (c, out, PATH_BUF, follow);
   if (ret == 0 && translated)
     *translated = strcmp (before, out) != 0;
   return ret;
+}
+
+/* A path the Gofer sent back (SB_GOFER_KIND_REDIRECT): its symlinks up to
+   /proc/self or /proc/thread-self replaced by their targets; those names,
+   and the caller's own magic links after them, are the caller's here. */
+int
+sb_path_redirected (struct sb_call *c, char *path, size_t len)
+{
+  int ret = translate_self (c, path, len, true);
+
+  return ret < 0 ? ret : resolve_own_links (c, path, len, true);
 }
 
 int
@@ -282,4 +362,36 @@ sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum)
     return false;
   *fdnum = (int) n;
   return true;
+}
+
+/* /proc/<own pid>/ns/NAME (or under task/<own tid>/): the caller's own
+   namespace link, followed. Its file is a handle on a kernel object and
+   is never handed to the app; only its stat is answered (sys_stat.c). */
+bool
+sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len)
+{
+  static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
+                                       "time", "time_for_children", "user", "uts" };
+  pid_t pid, tid;
+  char prefix[64];
+  size_t plen, i;
+
+  if (strncmp (path, "/proc/", 6) != 0 || strstr (path, "/ns/") == NULL)
+    return false;
+  if (sb_inner_ids (c, &pid, &tid) < 0)
+    return false;
+  plen = snprintf (prefix, sizeof (prefix), "/proc/%d/ns/", pid);
+  if (strncmp (path, prefix, plen) != 0)
+    {
+      plen = snprintf (prefix, sizeof (prefix), "/proc/%d/task/%d/ns/", pid, tid);
+      if (strncmp (path, prefix, plen) != 0)
+        return false;
+    }
+  for (i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    if (strcmp (path + plen, names[i]) == 0)
+      {
+        snprintf (name, len, "%s", names[i]);
+        return true;
+      }
+  return false;
 }

@@ -53,7 +53,7 @@ static int
 stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned mask,
              struct statx *stx)
 {
-  char path[PATH_BUF];
+  char path[PATH_BUF], nsname[32], nslink[64];
   bool empty;
   int fd, ret, appfd;
 
@@ -75,6 +75,18 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       fd = sb_get_app_fd (c, appfd);
       if (fd < 0)
         return fd == -EBADF ? -ENOENT : fd;
+      ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
+      close (fd);
+      return ret;
+    }
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && sb_own_ns_path (c, path, nsname, sizeof (nsname)))
+    {
+      /* The Sentry's own look at the caller's namespace: its stat only
+         (tools compare namespaces by device and inode). */
+      snprintf (nslink, sizeof (nslink), "%d/ns/%s", c->tid, nsname);
+      fd = openat (c->s->procfd, nslink, O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        return -ENOENT;
       ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
       close (fd);
       return ret;

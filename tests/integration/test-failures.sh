@@ -33,8 +33,8 @@ kill_helper() { # which (sentry|gofer), expected message
         s=$(child_of "$rt" sandbox-sentry)
         g= app=
         [ -n "$s" ] && g=$(child_of "$s" sandbox-gofer)
-        # The app's init is a fork of the Sentry; the command is its child.
-        [ -n "$s" ] && init=$(child_of "$s" "sandbox-sentry.*-- sleep 60") && [ -n "$init" ] \
+        # The app's init is a fork of the Sentry, titled "init"; the command is its child.
+        [ -n "$s" ] && init=$(child_of "$s" "^init") && [ -n "$init" ] \
             && app=$(child_of "$init" "^sleep 60")
         [ -n "$g" ] && [ -n "$app" ] && break
         sleep 0.1

@@ -41,7 +41,8 @@ for _ in $(seq 100); do
     sentry=$(child_of "$rt_pid" sandbox-sentry)
     if [ -n "$sentry" ]; then
         gofer=$(child_of "$sentry" sandbox-gofer)
-        init=$(child_of "$sentry" "busybox sleep")
+        # The init, a fork of the Sentry, shows as "init" (docs/COMPAT.md).
+        init=$(child_of "$sentry" "^init")
         app=
         [ -n "$init" ] && app=$(child_of "$init" "busybox sleep")
         [ -n "$gofer" ] && [ -n "$app" ] && break

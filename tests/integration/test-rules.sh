@@ -144,6 +144,33 @@ want "nothing in the hidden directory is reached from the cwd (execve ./x, #!./x
 landed=$(awk '/^landed-count/ {print $2}' <<<"$SB_OUT")
 say "the race landed the cwd in the hidden directory ${landed:-?} times out of 4000"
 
+# --- open(O_PATH) under a racing thread -------------------------------------
+# The kernel makes O_PATH opens (it will not install one through the
+# Sentry) after the Gofer checked the path, so a second thread can swap it
+# to a hidden file. The descriptor it may get must show nothing of that
+# file: not its size, not its content through /proc/self/fd/N.
+run_with "$tpol" --timeout 120 --rootfs "$R" -- /probe opath-race /etc/shadow 4000
+want "open(O_PATH) of a hidden file" "opath-direct ENOENT"
+want "nothing of the hidden file is reached through a raced O_PATH descriptor" "leaks 0"
+landed=$(awk '/^landed-count/ {print $2}' <<<"$SB_OUT")
+say "the O_PATH race landed on the hidden file's mask ${landed:-?} times out of 4000"
+
+# --- Unix bind under a racing rename ----------------------------------------
+# A Unix path the Gofer checked is bound under the app's own name, which the
+# kernel resolves again in the app's root (so that getsockname and the
+# others show it): a thread exchanges the directory with a symlink to a
+# read-only one meanwhile. Nothing may be bound in the read-only directory,
+# which the app's mount namespace holds read-only (protect.c).
+mkdir -p "$SB_TMP/bind-ro"
+bpol=$(policy bindrace "filesystem {
+  read-only = {\"$SB_TMP/bind-ro\"}
+}")
+run_with "$bpol" --timeout 120 -- "$P" bind-race "$SB_TMP/bind-rw" "$SB_TMP/bind-ro" 2000
+want "bind of a Unix path in a read-only directory" "bind-direct EROFS"
+want "nothing is bound in a read-only directory through a raced rename" "bind-race landed 0"
+bound=$(awk '/^bind-race bound/ {print $3}' <<<"$SB_OUT")
+say "the rename race let ${bound:-?} of 2000 binds through (in the writable directory)"
+
 # --- masks cover everything below them, by any name -------------------------
 paths=()
 for p in /sys/firmware/acpi/tables/DSDT /proc/bus/pci/devices /proc/fs/ext4/*/options \
@@ -188,6 +215,58 @@ want "openat relative to what is not a directory" "regular-file ENOTDIR" "regula
 want "a directory whose name ends in ' (deleted)' is a directory" "deleted-looking-dir ok"
 want "a removed directory" "removed-dir ENOENT"
 
+# --- the caller's own magic links in a path ----------------------------------
+# /proc/self/cwd/X, /proc/self/root/X and /proc/self/fd/N/X are resolved by
+# the Sentry to where the link leads, then by the Gofer inside the root: a
+# hidden file stays hidden by these names, '..' stays in the root, a
+# descriptor that is not a directory is ENOTDIR, and another process's
+# links are not followed.
+pol=$(policy ownlinks 'filesystem {
+  hidden = {"/etc/shadow"}
+}')
+run_with "$pol" -- "$BB" sh -c "cd /etc && exec 3</etc 4</etc/passwd && $(probe_script \
+  "try read /proc/self/cwd/shadow" "try read /proc/self/cwd/../../../../etc/shadow" \
+  "try stat /proc/self/root/etc/shadow" "try read /proc/self/fd/3/shadow" \
+  "try read /proc/thread-self/fd/3/shadow" "try stat /proc/self/fd/4/x" \
+  "try read /proc/self/cwd/../../../../etc/passwd" "try read /proc/1/cwd/etc/passwd" \
+  "try read /proc/self/fd/3/../../../../etc/passwd")"
+want "own magic links: a hidden file stays hidden, '..' stays in the root" \
+  "read /proc/self/cwd/shadow ENOENT" "read /proc/self/cwd/../../../../etc/shadow ENOENT" \
+  "stat /proc/self/root/etc/shadow ENOENT" "read /proc/self/fd/3/shadow ENOENT" \
+  "read /proc/thread-self/fd/3/shadow ENOENT" "stat /proc/self/fd/4/x ENOTDIR"
+expect_line_re "own magic links: '..' above the root is the root (cwd)" "read /proc/self/cwd/\\.\\./\\.\\./\\.\\./\\.\\./etc/passwd ok [0-9][0-9]*"
+expect_line_re "own magic links: '..' above the root is the root (fd)" "read /proc/self/fd/3/\\.\\./\\.\\./\\.\\./\\.\\./etc/passwd ok [0-9][0-9]*"
+if grep -q "^read /proc/1/cwd/etc/passwd ok" <<<"$SB_OUT"; then
+  soft_fail "own magic links: another process's cwd link was followed"
+else
+  pass "own magic links: another process's links are not followed"
+fi
+
+# --- symlinks into /proc/self -------------------------------------------------
+# The Gofer, not in the sandbox's pid namespace, sends back a path whose
+# symlinks lead into /proc/self with those links replaced by their targets
+# (/etc/mtab -> /proc/mounts -> self/mounts); the Sentry puts the caller's
+# ids in and asks again. The walk that finds such a link must not pass a
+# hidden name, and what it leads to is judged again.
+mkdir -p "$SB_TMP/hid" "$SB_TMP/vis"
+ln -s /proc/self "$SB_TMP/hid/ps"
+ln -s "$SB_TMP/hid/ps" "$SB_TMP/vis/via-hidden"
+ln -s /proc/self/cwd "$SB_TMP/vis/cwd"
+ln -s /proc/self/root/etc "$SB_TMP/vis/etc"
+ln -s /proc/self "$SB_TMP/vis/ps"
+pol=$(policy selflinks "filesystem {
+  hidden = {\"/etc/shadow\", \"$SB_TMP/hid\"}
+}")
+run_with "$pol" -- "$BB" sh -c "cd /etc && $(probe_script \
+  "try read $SB_TMP/hid/ps/comm" "try read $SB_TMP/vis/via-hidden/comm" "try stat $SB_TMP/vis/via-hidden/" \
+  "try read $SB_TMP/vis/cwd/shadow" "try read $SB_TMP/vis/etc/shadow" \
+  "try read $SB_TMP/vis/ps/comm" "try read $SB_TMP/vis/cwd/passwd")"
+want "symlinks into /proc/self: a hidden name stays hidden on the way and at the end" \
+  "read $SB_TMP/hid/ps/comm ENOENT" "read $SB_TMP/vis/via-hidden/comm ENOENT" \
+  "stat $SB_TMP/vis/via-hidden/ ENOENT" "read $SB_TMP/vis/cwd/shadow ENOENT" "read $SB_TMP/vis/etc/shadow ENOENT"
+expect_line_re "symlinks into /proc/self: one's own /proc entry" "read $SB_TMP/vis/ps/comm ok [0-9][0-9]*"
+expect_line_re "symlinks into /proc/self: one's own cwd" "read $SB_TMP/vis/cwd/passwd ok [0-9][0-9]*"
+
 # --- every openat2 resolve flag is honoured or refused ----------------------
 sb_run -- "$P" openat2 /tmp/o2
 want "openat2" "plain ok" "no-symlinks-middle ELOOP" "no-symlinks-plain ok" "no-symlinks-proc-self ELOOP" \
@@ -195,6 +274,27 @@ want "openat2" "plain ok" "no-symlinks-middle ELOOP" "no-symlinks-plain ok" "no-
   "beneath-absolute EXDEV" "beneath-abs-symlink EXDEV" "in-root-absolute ok" "in-root-dotdot ok" \
   "in-root-abs-symlink ok" "in-root-outside ENOENT" "beneath-and-in-root EINVAL" "cached-create EAGAIN" \
   "unknown-flag EINVAL"
+
+# ===========================================================================
+# Tracers (compat profile)
+# ===========================================================================
+# Under compat, ptrace runs on the host within the sandbox's pid namespace;
+# attaching is judged by the Sentry, which keeps the init out of reach. A
+# tracer that rewrites its tracee's call at the syscall-entry stop cannot
+# get past the filter: the kernel runs seccomp after that stop. Under
+# default, ptrace is refused.
+pol=$(policy tracers 'syscalls { profile = compat  audit = denied }')
+run_with "$pol" -- /usr/bin/python3 "$SB_LIB_DIR/progs/ptrace_swap.py"
+want "ptrace (compat): the sandbox's init cannot be traced" \
+  "attach-init Operation not permitted" "seize-init Operation not permitted"
+want "ptrace (compat): a call a tracer swaps in is judged by the filter" \
+  "tracee refused Operation not permitted" "swapped True"
+if [[ -x /usr/bin/strace ]]; then
+  run_with "$pol" -- /usr/bin/strace -f -o /dev/null /bin/busybox sh -c 'exit 7'
+  expect_rc "ptrace (compat): strace -f runs a traced shell" 7
+fi
+sb_run -- /usr/bin/python3 "$SB_LIB_DIR/progs/ptrace_swap.py"
+want "ptrace (default): refused" "attach-init Operation not permitted" "tracee refused Operation not permitted"
 
 # ===========================================================================
 # Host facts

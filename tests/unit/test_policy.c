@@ -334,7 +334,7 @@ START_TEST (test_defaults)
 
   ck_assert_uint_eq (p->memory_bytes, 0);
   ck_assert_int_eq (p->swap_bytes, 0);
-  ck_assert_uint_eq (p->open_files, 1024);
+  ck_assert_uint_eq (p->open_files, 0);
   ck_assert_uint_eq (p->disk_bytes, 1ULL << 30);
   ck_assert_int_eq (p->profile, SB_PROFILE_DEFAULT);
   ck_assert_int_eq (p->deny_errno, EPERM);
@@ -349,7 +349,7 @@ START_TEST (test_defaults)
   p = load_ok ("tenant = \"solo\"\n");
   ck_assert_str_eq (p->tenant, "solo");
   ck_assert_str_eq (p->hostname, "solo");
-  ck_assert_uint_eq (p->open_files, 1024);
+  ck_assert_uint_eq (p->open_files, 0);
   ck_assert_int_eq (p->audit, SB_AUDIT_DENIED);
   ck_assert_int_eq (p->nhidden, 0);
   free (p);

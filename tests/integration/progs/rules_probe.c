@@ -9,6 +9,10 @@
    rules_probe dirfd                   openat() relative to descriptors that are not directories
    rules_probe openat2 DIR             every RESOLVE_* flag
    rules_probe chdir-race HIDDEN N     a thread swaps chdir's path under the Sentry
+   rules_probe bind-race DIR RO N      Unix binds under DIR/d while a thread exchanges
+                                       DIR/d (a directory) with DIR/l (a symlink to the
+                                       read-only directory RO): nothing may land in RO
+   rules_probe opath-race HIDDEN N     the same for open(O_PATH), which the kernel makes
    rules_probe fifo-kill N FIFO        N openers of a FIFO killed while they wait
    rules_probe lease FILE              a lease held by the app against the Sentry's loop
    rules_probe inflight FILE           descriptors in flight up to the tenant's quota */
@@ -28,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,6 +278,18 @@ swapper (void *arg)
   return NULL;
 }
 
+static void *
+swapper_file (void *arg)
+{
+  (void) arg;
+  while (!race_stop)
+    {
+      strcpy (race_path, "/tmp/rp-plain");
+      strcpy (race_path, race_hidden);
+    }
+  return NULL;
+}
+
 /* Runs what the kernel resolves against the cwd alone: execve of "./x",
    a script whose "#!" interpreter is "./x"; and what the Sentry resolves:
    open("x"). */
@@ -360,6 +377,131 @@ cmd_chdir_race (const char *hidden, int n)
   race_stop = 1;
   pthread_join (th, NULL);
   printf ("landed-count %d\nleaks %d\n", landed, leaks);
+  return 0;
+}
+
+/* An O_PATH open is checked by the Gofer and made by the kernel: a thread
+   swaps the path to HIDDEN (a file whose first bytes are "SHADOW") after
+   the check. Whatever descriptor the race yields must show nothing of it:
+   not its size, not its content through a reopen of /proc/self/fd/N, and
+   it must not open anything by its name. */
+static int
+cmd_opath_race (const char *hidden, int n)
+{
+  pthread_t th;
+  int i, fd, leaks = 0, landed = 0, direct;
+  char via[64], buf[16];
+  struct stat st, plain;
+
+  fd = open ("/tmp/rp-plain", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+  if (fd < 0 || write (fd, "plain-file-text", 15) != 15)
+    return 2;
+  close (fd);
+  stat ("/tmp/rp-plain", &plain);
+  direct = open (hidden, O_PATH);
+  printf ("opath-direct %s\n", direct < 0 ? ename (errno) : "ok");
+  if (direct >= 0)
+    close (direct);
+  race_hidden = hidden;
+  race_stop = 0;
+  strcpy (race_path, "/tmp/rp-plain");
+  pthread_create (&th, NULL, swapper_file, NULL);
+  for (i = 0; i < n; i++)
+    {
+      int r;
+      fd = open (race_path, O_PATH);
+      if (fd < 0)
+        continue;
+      if (fstat (fd, &st) == 0 && st.st_ino != plain.st_ino)
+        {
+          landed++;
+          if (st.st_size >= 6)
+            {
+              leaks++;
+              printf ("leak size %lld\n", (long long) st.st_size);
+            }
+        }
+      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+      r = open (via, O_RDONLY);
+      if (r >= 0)
+        {
+          ssize_t k = read (r, buf, sizeof (buf));
+          if (k >= 6 && memcmp (buf, "SHADOW", 6) == 0)
+            {
+              leaks++;
+              printf ("leak reopen\n");
+            }
+          close (r);
+        }
+      close (fd);
+    }
+  race_stop = 1;
+  pthread_join (th, NULL);
+  printf ("landed-count %d\nleaks %d\n", landed, leaks);
+  return 0;
+}
+
+/* ---- Unix binds under a racing rename -------------------------------------------- */
+
+static const char *xchg_a, *xchg_b;
+
+static void *
+exchanger (void *arg)
+{
+  (void) arg;
+  while (!race_stop)
+    syscall (SYS_renameat2, AT_FDCWD, xchg_a, AT_FDCWD, xchg_b, 2 /* RENAME_EXCHANGE */);
+  return NULL;
+}
+
+/* The Sentry binds a checked Unix path under the app's own name, and the
+   kernel resolves that name again: DIR/d may be the symlink to RO by then.
+   Whatever is bound must not be in RO. */
+static int
+cmd_bind_race (const char *dir, const char *ro, int n)
+{
+  char d[256], l[256], path[300];
+  struct sockaddr_un sun = { .sun_family = AF_UNIX };
+  int i, s, bound = 0, landed = 0;
+  struct dirent *e;
+  pthread_t th;
+  DIR *dp;
+
+  snprintf (d, sizeof (d), "%s/d", dir);
+  snprintf (l, sizeof (l), "%s/l", dir);
+  mkdir (dir, 0755);
+  mkdir (d, 0755);
+  if (symlink (ro, l) < 0 && errno != EEXIST)
+    return 2;
+  s = socket (AF_UNIX, SOCK_STREAM, 0);
+  snprintf (sun.sun_path, sizeof (sun.sun_path), "%s/direct", ro);
+  printf ("bind-direct %s\n", bind (s, (struct sockaddr *) &sun, sizeof (sun)) < 0 ? ename (errno) : "ok");
+  close (s);
+  xchg_a = d;
+  xchg_b = l;
+  race_stop = 0;
+  pthread_create (&th, NULL, exchanger, NULL);
+  for (i = 0; i < n; i++)
+    {
+      s = socket (AF_UNIX, SOCK_STREAM, 0);
+      snprintf (sun.sun_path, sizeof (sun.sun_path), "%s/d/s%d", dir, i);
+      if (bind (s, (struct sockaddr *) &sun, sizeof (sun)) == 0)
+        bound++;
+      close (s);
+    }
+  race_stop = 1;
+  pthread_join (th, NULL);
+  dp = opendir (ro);
+  while (dp && (e = readdir (dp)))
+    if (e->d_name[0] == 's' || strcmp (e->d_name, "direct") == 0)
+      {
+        landed++;
+        snprintf (path, sizeof (path), "%s/%s", ro, e->d_name);
+        printf ("landed %s\n", path);
+      }
+  if (dp)
+    closedir (dp);
+  printf ("bind-race bound %d\nbind-race landed %d\n", bound, landed);
   return 0;
 }
 
@@ -592,6 +734,10 @@ main (int argc, char **argv)
     return cmd_openat2 (argv[2]);
   if (argc == 4 && strcmp (argv[1], "chdir-race") == 0)
     return cmd_chdir_race (argv[2], atoi (argv[3]));
+  if (argc == 5 && strcmp (argv[1], "bind-race") == 0)
+    return cmd_bind_race (argv[2], argv[3], atoi (argv[4]));
+  if (argc == 4 && strcmp (argv[1], "opath-race") == 0)
+    return cmd_opath_race (argv[2], atoi (argv[3]));
   if (argc == 4 && strcmp (argv[1], "fifo-kill") == 0)
     return cmd_fifo_kill (atoi (argv[2]), argv[3]);
   if (argc == 3 && strcmp (argv[1], "lease") == 0)

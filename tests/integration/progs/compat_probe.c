@@ -1,0 +1,947 @@
+/* compat_probe: what Linux programs expect of sockets, credentials, O_PATH,
+   /proc and errors, one case a line. Run by tests/integration/test-compat.sh
+   twice: on the host kernel (in a user and pid namespace of its own, without
+   CAP_SYS_ADMIN, as a container's root is) and in a sandbox; the test
+   compares the two. Each case prints "NAME RESULT" where RESULT is "ok", an
+   errno name or a short value that does not depend on the machine; the
+   program never decides pass or fail itself.
+
+   compat_probe [CASE...]   the named cases, or all of them, in a scratch
+                            directory under $TMPDIR (default /tmp)
+   compat_probe --native FIRST_ID [CASE...]
+                            the same on the host kernel, as a container's
+                            root: in new user (ids 0..65535 = host ids
+                            FIRST_ID...), pid and mount namespaces, with a
+                            procfs of its own and Docker's capabilities */
+/* Results a case does not need are ignored on purpose. */
+#pragma GCC diagnostic ignored "-Wunused-result"
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static char scratch[256];
+
+static const char *
+ename (int e)
+{
+  const char *n = strerrorname_np (e);
+  return n ? n : "E?";
+}
+
+/* "ok" for ret >= 0, else errno's name. */
+static const char *
+res (long ret)
+{
+  return ret < 0 ? ename (errno) : "ok";
+}
+
+static void
+out (const char *name, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void
+out (const char *name, const char *fmt, ...)
+{
+  va_list ap;
+  printf ("%s ", name);
+  va_start (ap, fmt);
+  vprintf (fmt, ap);
+  va_end (ap);
+  printf ("\n");
+  fflush (stdout);
+}
+
+static void
+sp (char *buf, size_t len, const char *name)
+{
+  snprintf (buf, len, "%s/%s", scratch, name);
+}
+
+/* ---- sockets ---------------------------------------------------------------- */
+
+static void
+case_socketpair_inet (void)
+{
+  int sv[2];
+  out ("socketpair-inet", "%s", res (socketpair (AF_INET, SOCK_STREAM, 0, sv)));
+  out ("socketpair-inet6-dgram", "%s", res (socketpair (AF_INET6, SOCK_DGRAM, 0, sv)));
+}
+
+/* sendmsg of one datagram of n bytes: the count sent and received, or the error. */
+static void
+big_datagram (const char *name, int type, size_t n)
+{
+  int sv[2], big = 4 << 20;
+  struct iovec iov;
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+  char *buf = malloc (n);
+  ssize_t s, r = -2;
+
+  if (socketpair (AF_UNIX, type, 0, sv) < 0)
+    {
+      out (name, "socketpair %s", ename (errno));
+      return;
+    }
+  setsockopt (sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof (big));
+  setsockopt (sv[1], SOL_SOCKET, SO_RCVBUF, &big, sizeof (big));
+  memset (buf, 'x', n);
+  iov.iov_base = buf;
+  iov.iov_len = n;
+  s = sendmsg (sv[0], &m, MSG_DONTWAIT);
+  if (s < 0)
+    {
+      out (name, "%s", ename (errno));
+      goto done;
+    }
+  r = recv (sv[1], buf, n, MSG_DONTWAIT);
+  out (name, "%s", (size_t) s == n && (size_t) r == n ? "whole" : "partial");
+done:
+  close (sv[0]);
+  close (sv[1]);
+  free (buf);
+}
+
+static void
+case_unix_whole (void)
+{
+  big_datagram ("unix-dgram-300k", SOCK_DGRAM, 300000);
+  big_datagram ("unix-seqpacket-300k", SOCK_SEQPACKET, 300000);
+  big_datagram ("unix-dgram-8m", SOCK_DGRAM, 8 << 20);
+}
+
+static socklen_t
+unix_addr (struct sockaddr_un *sun, const char *path)
+{
+  memset (sun, 0, sizeof (*sun));
+  sun->sun_family = AF_UNIX;
+  snprintf (sun->sun_path, sizeof (sun->sun_path), "%s", path);
+  return offsetof (struct sockaddr_un, sun_path) + strlen (path) + 1;
+}
+
+/* Does the address a call reported name the path it was bound to? */
+static const char *
+same_addr (const struct sockaddr_un *got, socklen_t len, const char *path)
+{
+  static char why[64];
+  if (len != offsetof (struct sockaddr_un, sun_path) + strlen (path) + 1)
+    {
+      snprintf (why, sizeof (why), "length-differs");
+      return why;
+    }
+  return strcmp (got->sun_path, path) == 0 ? "ok" : "path-differs";
+}
+
+static void
+case_unix_names (void)
+{
+  char path[256], rel[64];
+  struct sockaddr_un sun, got;
+  socklen_t len, glen;
+  struct stat st;
+  int l, cl, a;
+  mode_t old;
+
+  sp (path, sizeof (path), "names.sock");
+  len = unix_addr (&sun, path);
+  l = socket (AF_UNIX, SOCK_STREAM, 0);
+  old = umask (027);
+  if (bind (l, (struct sockaddr *) &sun, len) < 0)
+    {
+      out ("unix-bind", "%s", ename (errno));
+      umask (old);
+      return;
+    }
+  umask (old);
+  listen (l, 4);
+  glen = sizeof (got);
+  getsockname (l, (struct sockaddr *) &got, &glen);
+  out ("unix-getsockname", "%s", same_addr (&got, glen, path));
+  out ("unix-bind-umask", "%s",
+       stat (path, &st) < 0 ? ename (errno) : (st.st_mode & 0777) == 0750 ? "ok" : "mode-differs");
+  cl = socket (AF_UNIX, SOCK_STREAM, 0);
+  if (connect (cl, (struct sockaddr *) &sun, len) < 0)
+    out ("unix-connect", "%s", ename (errno));
+  glen = sizeof (got);
+  getpeername (cl, (struct sockaddr *) &got, &glen);
+  out ("unix-getpeername", "%s", same_addr (&got, glen, path));
+  a = accept (l, NULL, NULL);
+  glen = sizeof (got);
+  getsockname (a, (struct sockaddr *) &got, &glen);
+  out ("unix-accepted-getsockname", "%s", same_addr (&got, glen, path));
+  /* sendto with an address on a connected stream: EISCONN, whatever the address names. */
+  unix_addr (&sun, "/nonexistent/x.sock");
+  out ("unix-stream-sendto-connected", "%s",
+       res (sendto (cl, "x", 1, 0, (struct sockaddr *) &sun, len)));
+  close (a);
+  close (cl);
+  close (l);
+
+  /* A relative name is kept as written. */
+  if (chdir (scratch) == 0)
+    {
+      snprintf (rel, sizeof (rel), "rel.sock");
+      len = unix_addr (&sun, rel);
+      l = socket (AF_UNIX, SOCK_DGRAM, 0);
+      if (bind (l, (struct sockaddr *) &sun, len) < 0)
+        out ("unix-bind-relative", "%s", ename (errno));
+      else
+        {
+          glen = sizeof (got);
+          getsockname (l, (struct sockaddr *) &got, &glen);
+          out ("unix-bind-relative", "%s", same_addr (&got, glen, rel));
+        }
+      close (l);
+      chdir ("/");
+    }
+}
+
+static void
+case_unix_seqpacket_sendto (void)
+{
+  char path[256];
+  struct sockaddr_un sun, other;
+  socklen_t len, olen;
+  int l, cl, a;
+  char b[8];
+
+  sp (path, sizeof (path), "seq.sock");
+  len = unix_addr (&sun, path);
+  l = socket (AF_UNIX, SOCK_SEQPACKET, 0);
+  if (bind (l, (struct sockaddr *) &sun, len) < 0 || listen (l, 4) < 0)
+    {
+      out ("unix-seqpacket-sendto-connected", "setup %s", ename (errno));
+      return;
+    }
+  cl = socket (AF_UNIX, SOCK_SEQPACKET, 0);
+  connect (cl, (struct sockaddr *) &sun, len);
+  a = accept (l, NULL, NULL);
+  olen = unix_addr (&other, "/nonexistent/y.sock");
+  if (sendto (cl, "hi", 2, 0, (struct sockaddr *) &other, olen) < 0)
+    out ("unix-seqpacket-sendto-connected", "%s", ename (errno));
+  else
+    out ("unix-seqpacket-sendto-connected", "%s", recv (a, b, sizeof (b), MSG_DONTWAIT) == 2 ? "ok" : "lost");
+  close (a);
+  close (cl);
+  close (l);
+}
+
+static int
+has_cap (int cap)
+{
+  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct d[2];
+  if (syscall (SYS_capget, &h, d) < 0)
+    return 0;
+  return (d[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+/* Sends "c" with SCM_CREDENTIALS (pid, uid, gid) over a Unix stream pair
+   whose receiver has SO_PASSCRED; *seen: what the receiver read. */
+static long
+send_creds (pid_t pid, uid_t uid, gid_t gid, struct ucred *seen)
+{
+  int sv[2], on = 1;
+  struct ucred uc = { pid, uid, gid };
+  char cbuf[CMSG_SPACE (sizeof (uc))], rbuf[CMSG_SPACE (sizeof (uc))], b;
+  struct iovec iov = { "c", 1 };
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof (cbuf) };
+  struct cmsghdr *cm;
+  long ret;
+
+  memset (seen, 0, sizeof (*seen));
+  socketpair (AF_UNIX, SOCK_STREAM, 0, sv);
+  setsockopt (sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof (on));
+  memset (cbuf, 0, sizeof (cbuf));
+  cm = CMSG_FIRSTHDR (&m);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_CREDENTIALS;
+  cm->cmsg_len = CMSG_LEN (sizeof (uc));
+  memcpy (CMSG_DATA (cm), &uc, sizeof (uc));
+  if (pid == 0)
+    {
+      m.msg_control = NULL; /* none: the kernel fills in the sender's own */
+      m.msg_controllen = 0;
+    }
+  ret = sendmsg (sv[0], &m, 0);
+  if (ret >= 0)
+    {
+      struct iovec riov = { &b, 1 };
+      struct msghdr r = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = rbuf, .msg_controllen = sizeof (rbuf) };
+      if (recvmsg (sv[1], &r, MSG_DONTWAIT) == 1)
+        for (cm = CMSG_FIRSTHDR (&r); cm; cm = CMSG_NXTHDR (&r, cm))
+          if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
+            memcpy (seen, CMSG_DATA (cm), sizeof (*seen));
+    }
+  else
+    ret = -errno;
+  close (sv[0]);
+  close (sv[1]);
+  if (ret < 0)
+    errno = (int) -ret;
+  return ret;
+}
+
+static void
+case_scm_credentials (void)
+{
+  struct ucred seen;
+  long r;
+
+  r = send_creds (getpid (), getuid (), getgid (), &seen);
+  out ("scm-credentials-own", "%s", r < 0 ? ename (errno)
+       : (seen.pid == getpid () && seen.uid == getuid () && seen.gid == getgid ()) ? "ok" : "receiver-sees-other");
+  r = send_creds (getpid () + 1000, getuid (), getgid (), &seen);
+  /* Without CAP_SYS_ADMIN over the pid namespace a lie about the pid fails. */
+  out ("scm-credentials-lie-pid", "%s", r < 0 ? ename (errno) : has_cap (CAP_SYS_ADMIN) ? "EPERM" : "accepted");
+  r = send_creds (0, 0, 0, &seen);
+  out ("passcred-implicit", "%s", r < 0 ? ename (errno)
+       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  /* A child that dropped to uid 1000 claims uid 0: EPERM. */
+  pid_t ch = fork ();
+  if (ch == 0)
+    {
+      if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (3);
+      r = send_creds (getpid (), 0, 1000, &seen);
+      _exit (r < 0 && errno == EPERM ? 0 : r < 0 ? 1 : 2);
+    }
+  int st = 0;
+  waitpid (ch, &st, 0);
+  out ("scm-credentials-lie-uid", "%s",
+       WEXITSTATUS (st) == 0 ? "EPERM" : WEXITSTATUS (st) == 2 ? "accepted" : "other");
+}
+
+static void *
+pass_twice_thread (void *arg)
+{
+  int *sv = arg;
+  int s = socket (AF_INET, SOCK_STREAM, 0);
+  char cbuf[CMSG_SPACE (2 * sizeof (int))];
+  struct iovec iov = { "p", 1 };
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof (cbuf) };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&m);
+  int fds[2] = { s, s };
+  long r;
+
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (fds));
+  memcpy (CMSG_DATA (cm), fds, sizeof (fds));
+  r = sendmsg (sv[0], &m, 0);
+  if (r >= 0)
+    r = sendmsg (sv[0], &m, 0);
+  sv[2] = r < 0 ? errno : 0;
+  close (s);
+  return NULL;
+}
+
+static void
+case_scm_rights_twice (void)
+{
+  int sv[3];
+  pthread_t t;
+  struct timespec dl;
+
+  socketpair (AF_UNIX, SOCK_STREAM, 0, sv);
+  sv[2] = -1;
+  pthread_create (&t, NULL, pass_twice_thread, sv);
+  clock_gettime (CLOCK_REALTIME, &dl);
+  dl.tv_sec += 5;
+  if (pthread_timedjoin_np (t, NULL, &dl) != 0)
+    {
+      out ("scm-rights-socket-twice", "hangs");
+      return;
+    }
+  out ("scm-rights-socket-twice", "%s", sv[2] == 0 ? "ok" : ename (sv[2]));
+  close (sv[0]);
+  close (sv[1]);
+}
+
+static void
+case_sockopts (void)
+{
+  int s = socket (AF_INET, SOCK_STREAM, 0);
+  char cc[32] = "";
+  socklen_t l = sizeof (cc);
+  /* a classic BPF program that accepts everything */
+  struct
+  {
+    uint16_t code;
+    uint8_t jt, jf;
+    uint32_t k;
+  } ins[1] = { { 0x06, 0, 0, 0xffffffff } };
+  struct
+  {
+    unsigned short len;
+    void *filter;
+  } prog = { 1, ins };
+
+  out ("tcp-congestion-get", "%s", res (getsockopt (s, IPPROTO_TCP, 13 /* TCP_CONGESTION */, cc, &l)));
+  out ("tcp-congestion-set", "%s", res (setsockopt (s, IPPROTO_TCP, 13, cc, strlen (cc))));
+  out ("so-attach-filter", "%s", res (setsockopt (s, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof (prog))));
+  out ("so-detach-filter", "%s", res (setsockopt (s, SOL_SOCKET, SO_DETACH_FILTER, &prog, sizeof (prog))));
+  close (s);
+}
+
+/* ---- O_PATH ------------------------------------------------------------------ */
+
+static void
+case_o_path (void)
+{
+  char path[256], b[4];
+  struct stat st;
+  int fd, fl;
+
+  sp (path, sizeof (path), "opath.txt");
+  fd = open (path, O_CREAT | O_WRONLY, 0644);
+  write (fd, "data", 4);
+  close (fd);
+  fd = open (path, O_PATH);
+  if (fd < 0)
+    {
+      out ("o-path-open", "%s", ename (errno));
+      return;
+    }
+  out ("o-path-read", "%s", res (read (fd, b, sizeof (b))));
+  fl = fcntl (fd, F_GETFL);
+  out ("o-path-getfl", "%s", fl >= 0 && (fl & O_PATH) ? "ok" : "no-O_PATH");
+  out ("o-path-fchmod", "%s", res (fchmod (fd, 0600)));
+  out ("o-path-mmap", "%s", mmap (NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED ? ename (errno) : "mapped");
+  out ("o-path-fstat", "%s", fstat (fd, &st) == 0 && st.st_size == 4 ? "ok" : "bad");
+  close (fd);
+  /* A symlink itself, with O_NOFOLLOW. */
+  sp (path, sizeof (path), "opath.link");
+  symlink ("opath.txt", path);
+  fd = open (path, O_PATH | O_NOFOLLOW);
+  out ("o-path-symlink", "%s", fd < 0 ? ename (errno) : fstat (fd, &st) == 0 && S_ISLNK (st.st_mode) ? "ok" : "not-a-link");
+  if (fd >= 0)
+    close (fd);
+  /* A directory that may be searched but not read. */
+  sp (path, sizeof (path), "opath.dir");
+  mkdir (path, 0755);
+  fd = open (path, O_PATH | O_DIRECTORY);
+  out ("o-path-dir", "%s", res (fd));
+  if (fd >= 0)
+    {
+      out ("o-path-dir-openat", "%s", res (close (openat (fd, ".", O_RDONLY))));
+      close (fd);
+    }
+}
+
+/* ---- /proc ------------------------------------------------------------------- */
+
+static void
+case_proc_links (void)
+{
+  char path[512], b[256];
+  struct stat st;
+  int fd, d;
+  DIR *dir;
+
+  if (chdir (scratch) < 0)
+    return;
+  fd = open ("cwdfile", O_CREAT | O_WRONLY, 0644);
+  close (fd);
+  out ("proc-self-cwd-stat", "%s", res (stat ("/proc/self/cwd", &st)));
+  out ("proc-self-cwd-file", "%s", res (stat ("/proc/self/cwd/cwdfile", &st)));
+  dir = opendir ("/proc/self/cwd/");
+  out ("proc-self-cwd-opendir", "%s", dir ? "ok" : ename (errno));
+  if (dir)
+    closedir (dir);
+  fd = open ("/proc/self/cwd/cwdfile", O_RDONLY);
+  out ("proc-self-cwd-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  out ("proc-self-cwd-access", "%s", res (access ("/proc/self/cwd/cwdfile", R_OK)));
+  d = open (scratch, O_RDONLY | O_DIRECTORY);
+  snprintf (path, sizeof (path), "/proc/self/fd/%d/cwdfile", d);
+  out ("proc-self-fd-dir-stat", "%s", res (stat (path, &st)));
+  fd = open (path, O_RDONLY);
+  out ("proc-self-fd-dir-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  snprintf (path, sizeof (path), "/proc/self/fd/%d", d);
+  out ("proc-self-fd-stat", "%s", stat (path, &st) == 0 && S_ISDIR (st.st_mode) ? "ok" : ename (errno));
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d/cwdfile", getpid (), d);
+  out ("proc-pid-fd-dir-stat", "%s", res (stat (path, &st)));
+  close (d);
+  out ("proc-self-ns-stat", "%s", res (stat ("/proc/self/ns/net", &st)));
+  ssize_t n = readlink ("/proc/self/ns/net", b, sizeof (b) - 1);
+  out ("proc-self-ns-readlink", "%s", n < 0 ? ename (errno) : strncmp (b, "net:[", 5) == 0 ? "ok" : "bad");
+  fd = open ("/proc/self/ns/net", O_RDONLY);
+  out ("proc-self-ns-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  fd = open ("/proc/self/mounts", O_RDONLY);
+  out ("proc-self-mounts", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  /* /etc/mtab: a symlink into /proc/self (the test makes it in the scratch directory too). */
+  symlink ("/proc/self/mounts", "mtab");
+  fd = open ("mtab", O_RDONLY);
+  out ("symlink-into-proc-self", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  symlink ("../proc/self/mounts", "mtab-rel");
+  out ("symlink-into-proc-self-stat", "%s", res (stat ("mtab", &st)));
+  chdir ("/");
+}
+
+static void
+case_proc_files (void)
+{
+  char buf[8192], *line;
+  int fd, fields = 0;
+  ssize_t n;
+  bool has[6] = { 0 };
+  static const char *keys[6] = { "intr ", "ctxt ", "btime ", "processes ", "procs_running ", "softirq " };
+
+  fd = open ("/proc/stat", O_RDONLY);
+  n = fd < 0 ? -1 : read (fd, buf, sizeof (buf) - 1);
+  if (n <= 0)
+    {
+      out ("proc-stat-cpu-fields", "%s", ename (errno));
+      return;
+    }
+  buf[n] = '\0';
+  line = strtok (buf, "\n");
+  if (line && strncmp (line, "cpu ", 4) == 0)
+    {
+      char *tok = strtok (line + 4, " ");
+      while (tok)
+        {
+          fields++;
+          tok = strtok (NULL, " ");
+        }
+    }
+  out ("proc-stat-cpu-fields", "%d", fields);
+  lseek (fd, 0, SEEK_SET);
+  n = read (fd, buf, sizeof (buf) - 1);
+  buf[n > 0 ? n : 0] = '\0';
+  for (int i = 0; i < 6; i++)
+    has[i] = strstr (buf, keys[i]) != NULL;
+  out ("proc-stat-lines", "%s", has[0] && has[1] && has[2] && has[3] && has[4] && has[5] ? "ok" : "missing");
+  out ("proc-stat-lseek-end", "%s", res (lseek (fd, 0, SEEK_END)));
+  close (fd);
+  fd = open ("/proc/self/status", O_RDONLY);
+  out ("proc-status-lseek-end", "%s", res (lseek (fd, 0, SEEK_END)));
+  close (fd);
+}
+
+/* The process's start time (ticks after boot) against the uptime it sees. */
+static void
+case_proc_starttime (void)
+{
+  char buf[2048], *p;
+  double up = 0;
+  unsigned long long start = 0;
+  long hz = sysconf (_SC_CLK_TCK);
+  int fd, i;
+  ssize_t n;
+
+  fd = open ("/proc/uptime", O_RDONLY);
+  n = read (fd, buf, sizeof (buf) - 1);
+  close (fd);
+  buf[n > 0 ? n : 0] = '\0';
+  up = strtod (buf, NULL);
+  fd = open ("/proc/self/stat", O_RDONLY);
+  n = read (fd, buf, sizeof (buf) - 1);
+  close (fd);
+  buf[n > 0 ? n : 0] = '\0';
+  p = strrchr (buf, ')');
+  for (i = 0; p && i < 20; i++)
+    p = strchr (p + 1, ' ');
+  if (p)
+    start = strtoull (p + 1, NULL, 10);
+  out ("proc-starttime-within-uptime", "%s", p && (double) start / hz <= up + 2 ? "ok" : "after-uptime");
+}
+
+static void
+case_proc_mem (void)
+{
+  static volatile char target[16] = "before";
+  int fd = open ("/proc/self/mem", O_RDWR);
+
+  out ("proc-self-mem-open-rw", "%s", res (fd));
+  if (fd < 0)
+    {
+      out ("proc-self-mem-write", "not-opened");
+      return;
+    }
+  ssize_t w = pwrite (fd, "after", 6, (off_t) (uintptr_t) target);
+  out ("proc-self-mem-write", "%s", w == 6 && strcmp ((const char *) target, "after") == 0 ? "ok" : w < 0 ? ename (errno) : "not-written");
+  close (fd);
+}
+
+static void
+case_pid1 (void)
+{
+  char buf[4096];
+  int fd = open ("/proc/1/cmdline", O_RDONLY);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof (buf) - 1), i;
+
+  if (fd >= 0)
+    close (fd);
+  if (n < 0)
+    {
+      out ("pid1-cmdline", "%s", ename (errno));
+      return;
+    }
+  for (i = 0; i < n; i++)
+    if (buf[i] == '\0')
+      buf[i] = ' ';
+  buf[n] = '\0';
+  out ("pid1-cmdline", "%s", strstr (buf, "sandbox") || strstr (buf, "cgroup") || strstr (buf, "/sys/") ? "names-the-host" : "ok");
+}
+
+/* ---- errors and validation ------------------------------------------------ */
+
+static void
+case_errors (void)
+{
+  char d[256], f[256], p[300];
+  struct stat st;
+  struct timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+  int fd;
+
+  sp (d, sizeof (d), "errdir");
+  sp (f, sizeof (f), "errfile");
+  mkdir (d, 0755);
+  fd = open (f, O_CREAT | O_WRONLY, 0644);
+  snprintf (p, sizeof (p), "%s/.", d);
+  out ("unlink-dir-dot", "%s", res (unlink (p)));
+  out ("rmdir-dir-dot", "%s", res (rmdir (p)));
+  snprintf (p, sizeof (p), "%s/..", d);
+  out ("rmdir-dir-dotdot", "%s", res (rmdir (p)));
+  snprintf (p, sizeof (p), "%s/new/", scratch);
+  out ("link-trailing-slash", "%s", res (link (f, p)));
+  out ("statx-bad-flags", "%s", res (syscall (SYS_statx, AT_FDCWD, f, 0x40000000, 0x7ff, &st)));
+  {
+    static char big[70000];
+    out ("setxattr-e2big", "%s", res (syscall (SYS_setxattr, f, "user.big", big, sizeof (big), 0)));
+  }
+  out ("utimensat-empty-path", "%s", res (syscall (SYS_utimensat, fd, "", ts, AT_EMPTY_PATH)));
+  out ("utimensat-null-fd", "%s", res (syscall (SYS_utimensat, fd, NULL, ts, 0)));
+  close (fd);
+  {
+    struct rlimit rl = { 4096, 4096 }, old;
+    pid_t ch;
+    int stt = 0;
+    getrlimit (RLIMIT_FSIZE, &old);
+    ch = fork ();
+    if (ch == 0)
+      {
+        setrlimit (RLIMIT_FSIZE, &rl);
+        signal (SIGXFSZ, SIG_IGN);
+        _exit (truncate (f, 100000) < 0 && errno == EFBIG ? 0 : 1);
+      }
+    waitpid (ch, &stt, 0);
+    out ("truncate-past-fsize", "%s", WEXITSTATUS (stt) == 0 ? "EFBIG" : "allowed");
+    ch = fork ();
+    if (ch == 0)
+      {
+        setrlimit (RLIMIT_FSIZE, &rl);
+        truncate (f, 100000);
+        _exit (0);
+      }
+    waitpid (ch, &stt, 0);
+    out ("truncate-past-fsize-signal", "%s", WIFSIGNALED (stt) && WTERMSIG (stt) == SIGXFSZ ? "SIGXFSZ" : "none");
+  }
+}
+
+static void
+case_inotify (void)
+{
+  char d[256], f[300], l[300], buf[4096];
+  int in, wd, fd;
+  ssize_t n;
+  unsigned mask = 0;
+
+  sp (d, sizeof (d), "inodir");
+  mkdir (d, 0755);
+  snprintf (f, sizeof (f), "%s/f", d);
+  fd = open (f, O_CREAT | O_WRONLY, 0644);
+  close (fd);
+  in = syscall (SYS_inotify_init1, IN_NONBLOCK);
+  wd = syscall (SYS_inotify_add_watch, in, d, 0x00000fff);
+  if (wd < 0)
+    {
+      out ("inotify-truncate", "%s", ename (errno));
+      return;
+    }
+  truncate (f, 10);
+  n = read (in, buf, sizeof (buf));
+  for (char *p = buf; n > 0 && p < buf + n;)
+    {
+      uint32_t *ev = (uint32_t *) p;
+      mask |= ev[1];
+      p += 16 + ev[3];
+    }
+  out ("inotify-truncate", "%s", mask & 0x2 /* IN_MODIFY */ ? "ok" : "no-event");
+  snprintf (l, sizeof (l), "%s/hard", d);
+  mask = 0;
+  link (f, l);
+  n = read (in, buf, sizeof (buf));
+  for (char *p = buf; n > 0 && p < buf + n;)
+    {
+      uint32_t *ev = (uint32_t *) p;
+      mask |= ev[1];
+      p += 16 + ev[3];
+    }
+  out ("inotify-link", "%s", mask & 0x100 /* IN_CREATE */ ? "ok" : "no-event");
+  close (in);
+}
+
+static void
+case_ptrace (void)
+{
+  pid_t ch = fork ();
+  int st = 0;
+
+  if (ch == 0)
+    {
+      if (syscall (SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0) < 0)
+        _exit (1);
+      raise (SIGSTOP);
+      _exit (0);
+    }
+  waitpid (ch, &st, 0);
+  if (WIFSTOPPED (st))
+    {
+      syscall (SYS_ptrace, 7 /* PTRACE_CONT */, ch, 0, 0);
+      waitpid (ch, &st, 0);
+      out ("ptrace-traceme", "%s", WIFEXITED (st) && WEXITSTATUS (st) == 0 ? "ok" : "bad-exit");
+    }
+  else
+    out ("ptrace-traceme", "%s", WIFEXITED (st) && WEXITSTATUS (st) == 1 ? "refused" : "other");
+}
+
+static void
+case_limits (void)
+{
+  struct rlimit rl;
+  getrlimit (RLIMIT_NOFILE, &rl);
+  /* The test passes the limit it expects in COMPAT_NOFILE. */
+  const char *want = getenv ("COMPAT_NOFILE");
+  if (want)
+    out ("rlimit-nofile", "%s", (unsigned long long) rl.rlim_cur == strtoull (want, NULL, 10) ? "ok" : "differs");
+}
+
+/* A pty: a new session takes the slave as its controlling terminal
+   (TIOCSCTTY), as login, su and terminal multiplexers do. */
+static void
+case_pty (void)
+{
+  int m = posix_openpt (O_RDWR | O_NOCTTY), st = 0;
+  pid_t ch;
+
+  if (m < 0 || grantpt (m) < 0 || unlockpt (m) < 0)
+    {
+      out ("pty-open", "%s", ename (errno));
+      return;
+    }
+  out ("pty-open", "ok");
+  ch = fork ();
+  if (ch == 0)
+    {
+      int s;
+      if (setsid () < 0)
+        _exit (10);
+      s = open (ptsname (m), O_RDWR | O_NOCTTY);
+      if (s < 0)
+        _exit (11);
+      if (ioctl (s, TIOCSCTTY, 0) < 0)
+        _exit (12);
+      _exit (tcgetpgrp (s) == getpid () ? 0 : 13);
+    }
+  waitpid (ch, &st, 0);
+  out ("pty-sctty", "%s", WIFEXITED (st) && WEXITSTATUS (st) == 0 ? "ok" : WIFEXITED (st) && WEXITSTATUS (st) == 11 ? "open-slave-failed" : WIFEXITED (st) && WEXITSTATUS (st) == 12 ? "TIOCSCTTY-failed" : "failed");
+  close (m);
+}
+
+static void
+case_personality (void)
+{
+  long old = syscall (SYS_personality, 0xffffffff);
+  out ("personality-no-randomize", "%s", res (syscall (SYS_personality, old | 0x0040000)));
+  syscall (SYS_personality, old);
+}
+
+static const struct
+{
+  const char *name;
+  void (*fn) (void);
+} cases[] = {
+  { "socketpair", case_socketpair_inet },
+  { "unix-whole", case_unix_whole },
+  { "unix-names", case_unix_names },
+  { "unix-seqpacket", case_unix_seqpacket_sendto },
+  { "scm-credentials", case_scm_credentials },
+  { "scm-rights", case_scm_rights_twice },
+  { "sockopts", case_sockopts },
+  { "o-path", case_o_path },
+  { "proc-links", case_proc_links },
+  { "proc-files", case_proc_files },
+  { "proc-starttime", case_proc_starttime },
+  { "proc-mem", case_proc_mem },
+  { "pid1", case_pid1 },
+  { "errors", case_errors },
+  { "inotify", case_inotify },
+  { "ptrace", case_ptrace },
+  { "limits", case_limits },
+  { "personality", case_personality },
+  { "pty", case_pty },
+};
+
+/* Docker's default capabilities: what a sandbox's root holds. */
+static const int docker_caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD,
+                                   CAP_NET_RAW, CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP,
+                                   CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE };
+
+static void
+write_file (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY);
+  if (fd < 0 || write (fd, text, strlen (text)) < 0)
+    {
+      perror (path);
+      exit (1);
+    }
+  close (fd);
+}
+
+/* The host kernel's answers, as a container's root gets them. Returns in
+   the grandchild (pid 1 of the new pid namespace); the others wait. */
+static void
+become_native_container (unsigned long first_id)
+{
+  int go[2], ready[2], st = 0, cap;
+  char path[64], map[64];
+  pid_t ch;
+
+  if (pipe (go) < 0 || pipe (ready) < 0)
+    exit (1);
+  ch = fork ();
+  if (ch == 0)
+    {
+      char b;
+      close (go[1]);
+      close (ready[0]);
+      if (unshare (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) < 0)
+        {
+          perror ("unshare");
+          _exit (1);
+        }
+      if (write (ready[1], "r", 1) != 1 || read (go[0], &b, 1) != 1)
+        _exit (1);
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        _exit (1);
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0); /* the id change made it undumpable */
+      ch = fork ();
+      if (ch > 0)
+        {
+          waitpid (ch, &st, 0);
+          _exit (WIFEXITED (st) ? WEXITSTATUS (st) : 1);
+        }
+      if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+          || mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        {
+          perror ("mount /proc");
+          _exit (1);
+        }
+      for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+        {
+          bool keep = false;
+          for (size_t k = 0; k < sizeof (docker_caps) / sizeof (docker_caps[0]); k++)
+            keep |= docker_caps[k] == cap;
+          if (!keep)
+            prctl (PR_CAPBSET_DROP, cap, 0, 0, 0);
+        }
+      struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+      struct __user_cap_data_struct d[2] = { { 0 } };
+      for (size_t k = 0; k < sizeof (docker_caps) / sizeof (docker_caps[0]); k++)
+        {
+          d[docker_caps[k] / 32].effective |= 1u << (docker_caps[k] % 32);
+          d[docker_caps[k] / 32].permitted |= 1u << (docker_caps[k] % 32);
+        }
+      if (syscall (SYS_capset, &h, d) < 0)
+        {
+          perror ("capset");
+          _exit (1);
+        }
+      return;
+    }
+  close (go[0]);
+  close (ready[1]);
+  {
+    char b;
+    if (read (ready[0], &b, 1) != 1)
+      exit (1);
+  }
+  snprintf (map, sizeof (map), "0 %lu 65536\n", first_id);
+  snprintf (path, sizeof (path), "/proc/%d/uid_map", ch);
+  write_file (path, map);
+  snprintf (path, sizeof (path), "/proc/%d/gid_map", ch);
+  write_file (path, map);
+  if (write (go[1], "g", 1) != 1)
+    exit (1);
+  waitpid (ch, &st, 0);
+  exit (WIFEXITED (st) ? WEXITSTATUS (st) : 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *tmp = getenv ("TMPDIR");
+  size_t i;
+  int j;
+
+  if (argc >= 3 && strcmp (argv[1], "--native") == 0)
+    {
+      become_native_container (strtoul (argv[2], NULL, 10));
+      argv += 2;
+      argc -= 2;
+    }
+
+  signal (SIGPIPE, SIG_IGN);
+  snprintf (scratch, sizeof (scratch), "%s/compat-probe.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp (scratch) == NULL || chmod (scratch, 0755) < 0)
+    {
+      perror (scratch);
+      return 1;
+    }
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      bool want = argc < 2;
+      for (j = 1; j < argc; j++)
+        want |= strcmp (argv[j], cases[i].name) == 0;
+      if (want)
+        cases[i].fn ();
+    }
+  return 0;
+}

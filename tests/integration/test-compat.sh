@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test-compat.sh - what Linux programs expect of sockets, credentials,
+# O_PATH, /proc and errors (docs/COMPAT.md). tests/integration/progs/
+# compat_probe.c runs each case twice: on the host kernel as a container's
+# root would (its own user, pid and mount namespaces, Docker's
+# capabilities), and in a sandbox. Every case must answer in the sandbox
+# what the kernel answered, or be a difference docs/COMPAT.md lists (with
+# the answer it gives instead).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need_prog compat_probe
+PROBE=$SB_PROGS/compat_probe
+
+# The host kernel's answers. The probe's root is host id 300000 there: its
+# scratch directory must be writable by it.
+native_tmp=$SB_TMP/native
+mkdir -p "$native_tmp"
+chmod 1777 "$native_tmp"
+if ! TMPDIR=$native_tmp COMPAT_NOFILE=$(ulimit -n) "$PROBE" --native 300000 >"$SB_TMP/native.out" 2>"$SB_TMP/native.err"; then
+  fail "compat_probe on the host kernel failed: $(head -c 500 "$SB_TMP/native.err")"
+fi
+total=$(grep -c . "$SB_TMP/native.out")
+if ((total < 50)); then
+  fail "compat_probe on the host kernel printed only $total cases"
+fi
+
+# The same in a sandbox (the caller's open-files limit carries over).
+SB_LAST_CMD=
+sb_run -- /usr/bin/env COMPAT_NOFILE="$(ulimit -n)" "$PROBE"
+if [[ $SB_RC != 0 ]]; then
+  fail "compat_probe in a sandbox: exit status $SB_RC"
+fi
+printf '%s\n' "$SB_OUT" >"$SB_TMP/sandbox.out"
+
+# The differences docs/COMPAT.md lists, as "| `case` | `sandbox answer` |"
+# rows of its table: a case that answers exactly what is listed there is
+# known (it does not fail the test, but it does not count as agreeing); a
+# listed case that agrees now, or answers something else, fails, so the
+# table stays true.
+declare -A listed=()
+while IFS=$'\t' read -r name answer; do
+  listed[$name]=$answer
+done < <(sed -n 's/^| `\([a-z0-9-]*\)` | `\([^`]*\)` |.*/\1\t\2/p' "$TESTS_SRCDIR/docs/COMPAT.md")
+
+agree=0 known=0
+while read -r name want; do
+  got=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ /, ""); print; exit }' "$SB_TMP/sandbox.out")
+  if [[ $got == "$want" ]]; then
+    agree=$((agree + 1))
+    if [[ -n ${listed[$name]:-} ]]; then
+      soft_fail "$name: answers as the host kernel ($want) but docs/COMPAT.md still lists it as a difference"
+    else
+      pass "$name: $want, as on the host kernel"
+    fi
+  elif [[ -n ${listed[$name]:-} && $got == "${listed[$name]}" ]]; then
+    known=$((known + 1))
+    say "known difference: $name: the sandbox answers '$got', the host kernel '$want' (docs/COMPAT.md)"
+  else
+    SB_LAST_CMD=
+    soft_fail "$name: the sandbox answers '${got:-nothing}', the host kernel '$want'"
+  fi
+done <"$SB_TMP/native.out"
+say "$agree of $total cases answer as the host kernel does; $known differ as docs/COMPAT.md says"
+
+# PAM programs that change ids (they try the audit netlink socket, which is
+# refused, and go on as Linux lets them).
+if [[ -x /usr/bin/su && -x /usr/sbin/runuser ]]; then
+  sb_run -- /bin/sh -c '/usr/sbin/runuser -u nobody -- id -un; /usr/bin/su -s /bin/sh nobody -c "id -un"'
+  expect_out "runuser and su become nobody" "nobody
+nobody"
+fi
+
+finish
