@@ -164,7 +164,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   char path[4300], *text;
   int ret;
 
-  spec = json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:O, s:O, s:s, s:{s:I, s:I, s:I, s:I},"
+  spec = json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:O, s:O, s:s?, s:{s:I, s:I, s:I, s:I},"
                     " s:{s:I, s:I}, s:I, s:s, s:I, s:b, s:s, s:O}",
                     "id", c->id, "tenant", c->tenant, "name", c->name,
                     "hostname", json_string_value (json_object_get (cfg, "hostname")),
@@ -184,6 +184,8 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
     return sb_error (err, EINVAL, "the container's settings are incomplete");
   if (json_object_get (cfg, "user"))
     json_object_set (spec, "user", json_object_get (cfg, "user"));
+  if (json_object_get (cfg, "layers"))
+    json_object_set (spec, "layers", json_object_get (cfg, "layers"));
   /* What the monitor applies itself: a netns to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
@@ -230,7 +232,27 @@ oci_create (struct sbd_request *r)
       goto out;
     }
   json_object_set_new (cfg, "image", json_string ("oci"));
-  json_object_set (cfg, "rootfs", json_object_get (b, "rootfs"));
+  v = json_object_get (b, "layers");
+  if (v)
+    {
+      /* The rootfs is an overlayfs of these directories (the runtime read
+         them from its mount table): the sandbox stacks them itself. */
+      json_t *l;
+      if (!json_is_array (v) || json_array_size (v) == 0 || json_array_size (v) > 128)
+        {
+          sbd_reply_error (r, 400, "bad_request", "layers: a list of at most 128 directories");
+          goto out;
+        }
+      json_array_foreach (v, i, l)
+        if (!sbd_clean_absolute (json_string_value (l)))
+          {
+            sbd_reply_error (r, 400, "bad_request", "layers[%zu]: an absolute path", i);
+            goto out;
+          }
+      json_object_set (cfg, "layers", v);
+    }
+  else
+    json_object_set (cfg, "rootfs", json_object_get (b, "rootfs"));
   if (!strings (json_object_get (b, "cmd"), true) || !strings (json_object_get (b, "env"), false))
     {
       sbd_reply_error (r, 400, "bad_request", "process.args, process.env: lists of strings (args not empty)");

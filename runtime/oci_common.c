@@ -331,7 +331,15 @@ oci_record_save (const char *id, json_t *rec, sb_error_t *err)
 
   if (record_path (id, path, sizeof (path), err) < 0)
     return -1;
+  /* mkdir -p of --root, as runc makes it. */
   snprintf (dir, sizeof (dir), "%s", oci_g.root);
+  for (char *p = dir + 1; *p; p++)
+    if (*p == '/')
+      {
+        *p = '\0';
+        mkdir (dir, 0711);
+        *p = '/';
+      }
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
     return sb_error (err, errno, "mkdir `%s`", dir);
   snprintf (dir, sizeof (dir), "%s/%s", oci_g.root, id);

@@ -316,6 +316,85 @@ check_hooks (json_t *hooks, sb_error_t *err)
   return 0;
 }
 
+/* The layers of an overlayfs rootfs (Docker's, containerd's and podman's
+   snapshots are one), bottom first: the lower directories, then the
+   upper one (its whiteouts are overlayfs's own, so it stacks as a lower
+   layer). An overlayfs mount cannot be idmapped, its layers can: the
+   sandbox stacks them, read-only and idmapped, under its own in-memory
+   writable layer. Returns NULL when root is not an overlayfs mount. */
+static json_t *
+overlay_layers (const char *root)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
+  cleanup_free char *line = NULL;
+  json_t *layers = NULL;
+  size_t cap = 0;
+
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      char mnt[4096], *sep, *fstype, *opts, *lower, *upper, *end, base[4096] = "";
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp (mnt, root) != 0)
+        continue;
+      sep = strstr (line, " - ");
+      if (sep == NULL)
+        continue;
+      fstype = sep + 3;
+      if (strncmp (fstype, "overlay ", 8) != 0)
+        {
+          json_decref (layers);
+          layers = NULL; /* a later mount over it wins */
+          continue;
+        }
+      opts = strchr (fstype + 8, ' ');
+      if (opts == NULL)
+        continue;
+      opts++;
+      opts[strcspn (opts, "\n")] = '\0';
+      lower = strstr (opts, "lowerdir=");
+      upper = strstr (opts, "upperdir=");
+      json_decref (layers);
+      layers = json_array ();
+      if (upper)
+        {
+          upper += 9;
+          end = upper + strcspn (upper, ",");
+          snprintf (base, sizeof (base), "%.*s", (int) (end - upper), upper);
+        }
+      if (lower)
+        {
+          /* Top first in the option; relative ones (podman's l/ links) are
+             relative to the directory holding the upper layer's. */
+          char *p = lower + 9;
+          end = p + strcspn (p, ",");
+          *end = '\0';
+          for (char *tok = strtok (p, ":"); tok; tok = strtok (NULL, ":"))
+            {
+              char path[8300], *real;
+              if (tok[0] == '/')
+                snprintf (path, sizeof (path), "%s", tok);
+              else
+                {
+                  char top[4096];
+                  snprintf (top, sizeof (top), "%s", base);
+                  for (int k = 0; k < 2 && strrchr (top, '/'); k++)
+                    *strrchr (top, '/') = '\0';
+                  snprintf (path, sizeof (path), "%s/%s", top, tok);
+                }
+              real = realpath (path, NULL);
+              json_array_insert_new (layers, 0, json_string (real ? real : path));
+              free (real);
+            }
+        }
+      if (base[0])
+        {
+          char *real = realpath (base, NULL);
+          json_array_append_new (layers, json_string (real ? real : base));
+          free (real);
+        }
+    }
+  return layers;
+}
+
 int
 oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **request,
                   json_t **volume_mounts, sb_error_t *err)
@@ -339,9 +418,15 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
     snprintf (rootfs, sizeof (rootfs), "%s/%s", bundle, root);
   {
     char *real = realpath (rootfs, NULL);
+    json_t *layers;
     if (real == NULL)
       return sb_error (err, errno, "root.path `%s`", rootfs);
     json_object_set_new (req, "rootfs", json_string (real));
+    layers = overlay_layers (real);
+    if (json_array_size (layers) > 0)
+      json_object_set_new (req, "layers", layers);
+    else
+      json_decref (layers);
     free (real);
   }
   json_object_set_new (req, "tenant", json_string (oci_g.tenant));
