@@ -402,6 +402,8 @@ sb_app_init (struct sb_app_init_args *a)
           die (&err);
         }
     }
+  if (sb_apply_rlimits (a->rlimits, a->nrlimits, &err) < 0)
+    die (&err);
   if (become_tenant (a, &err) < 0)
     die (&err);
   /* As the tenant's root: the kernel's permission checks decide. */
@@ -417,7 +419,7 @@ sb_app_init (struct sb_app_init_args *a)
     }
   if (take_stdio (a, &err) < 0)
     die (&err);
-  if (sb_caps_restrict (sb_caps_docker_default, &err) < 0)
+  if (sb_caps_restrict (a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default, &err) < 0)
     die (&err);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     {

@@ -26,8 +26,19 @@ struct sb_app_init_args
   bool tty;               /* stdio is a terminal: the command gets it as its controlling one */
   struct sb_proc_user user;   /* the command's ids */
   char **argv;
+  uint64_t caps;              /* the app's capabilities (within Docker's); 0: Docker's */
+  int nrlimits;               /* rlimits that may only lower the inherited ones */
+  const struct sb_rlimit *rlimits;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
+
+/* launch_oci.c: an OCI container's tmpfs mounts and read-only root, in
+   the container root being built (after the policy's mounts). */
+int sb_launch_oci_mounts (struct sentry *s, sb_error_t *err);
+/* mkdir -p of a container path inside the root being built (launch.c). */
+int sb_launch_make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner);
+/* The config's rlimits, each only lowering what is in force. */
+int sb_apply_rlimits (const struct sb_rlimit *r, int n, sb_error_t *err);
 
 /* self_filter.c */
 int sb_sentry_apply_filter (sb_error_t *err);

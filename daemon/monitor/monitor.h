@@ -90,6 +90,7 @@ struct monitor
   int oci_in, oci_out, oci_err;   /* the caller's stdio, or -1 */
   bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */
   char oci_buf[65536];     /* read from oci_in, not yet written to the command */
+  char oci_cgroups[4096];  /* /proc/self/cgroup before we joined the sandbox's */
   size_t oci_nbuf;
   struct monitor_client clients[MONITOR_CLIENTS];
   struct monitor_exec execs[MONITOR_EXECS];
@@ -105,6 +106,11 @@ int monitor_start_sandbox (struct monitor *m, sb_error_t *err);
 int monitor_oci_take_stdio (struct monitor *m, sb_error_t *err);
 /* The network namespace the config asked for (made or joined), and its sysctls. */
 int monitor_oci_network (struct monitor *m, sb_error_t *err);
+/* The sandbox's cgroup, made at create and joined: the caller's cgroup
+   statistics and OOM events (Docker's stats, OOMKilled) are the sandbox's. */
+int monitor_oci_cgroup (struct monitor *m, sb_error_t *err);
+/* Back to where we came from, so that the sandbox's cgroup can go. */
+void monitor_oci_leave_cgroup (struct monitor *m);
 /* Op "start": makes the sandbox and answers client i. */
 void monitor_oci_start (struct monitor *m, int i);
 /* The command's output, to the caller's stdout or stderr too. */
@@ -112,6 +118,9 @@ void monitor_oci_output (struct monitor *m, int stream, const char *data, size_t
 /* The caller's stdin: read (when there is room) and written to the command. */
 void monitor_oci_input (struct monitor *m);
 void monitor_oci_flush_input (struct monitor *m);
+/* The OCI settings of spec.json (tmpfs, read-only root, capabilities,
+   rlimits) into s; the strings stay allocated for the sandbox's life. */
+int monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits);
 /* The caller's terminal changed size: the sandbox's follows. */
 void monitor_oci_winch (struct monitor *m);
 /* monitor_loop.c */

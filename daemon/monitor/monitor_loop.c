@@ -306,6 +306,8 @@ monitor_run (struct monitor *m)
       monitor_client_drop (m, i);
   sb_ctrlog_close (&m->log);
   sb_audit_log_close (&m->audit);
+  if (m->oci)
+    monitor_oci_leave_cgroup (m);
   sb_sandbox_cleanup (&m->sb);
   unlink (m->sock_path);
   if (m->oci)

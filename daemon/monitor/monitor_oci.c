@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -264,4 +265,148 @@ monitor_oci_winch (struct monitor *m)
 
   if (m->oci_in >= 0 && m->master >= 0 && ioctl (m->oci_in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
     ioctl (m->master, TIOCSWINSZ, &ws);
+}
+
+/* "size=64m" and the like: bytes. */
+static uint64_t
+tmpfs_size (const char *v)
+{
+  char *end;
+  uint64_t n = strtoull (v, &end, 10);
+
+  switch (*end)
+    {
+    case 'k': case 'K': return n << 10;
+    case 'm': case 'M': return n << 20;
+    case 'g': case 'G': return n << 30;
+    default: return n;
+    }
+}
+
+static const struct
+{
+  const char *name;
+  int resource;
+} rlimit_names[] = {
+  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_DATA", RLIMIT_DATA },
+  { "RLIMIT_STACK", RLIMIT_STACK },     { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },   { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_LOCKS", RLIMIT_LOCKS },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+  { "RLIMIT_RTTIME", RLIMIT_RTTIME },   { NULL, 0 },
+};
+
+int
+monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits)
+{
+  json_t *t = json_object_get (m->spec, "tmpfs"), *r = json_object_get (m->spec, "rlimits"), *v;
+  size_t i, nt = 0, nr = 0;
+
+  *tmpfs = calloc (17, sizeof (char *));
+  *rlimits = calloc (17, sizeof (char *));
+  if (*tmpfs == NULL || *rlimits == NULL)
+    return -1;
+  s->read_only_root = json_is_true (json_object_get (m->spec, "read_only_root"));
+  s->caps = (uint64_t) json_integer_value (json_object_get (m->spec, "caps"));
+  if (s->caps == 0 && json_object_get (m->spec, "caps"))
+    s->caps = 1ull << 63; /* an empty set: nothing of Docker's (bit 63 is no capability) */
+  json_array_foreach (t, i, v)
+    {
+      const char *target = json_string_value (json_object_get (v, "target"));
+      json_t *o;
+      size_t k;
+      uint64_t size = 0;
+      unsigned mode = 01777;
+      char flags[8] = "";
+      if (target == NULL || target[0] != '/' || nt >= 16)
+        continue;
+      json_array_foreach (json_object_get (v, "options"), k, o)
+        {
+          const char *opt = json_string_value (o) ?: "";
+          if (strncmp (opt, "size=", 5) == 0)
+            size = tmpfs_size (opt + 5);
+          else if (strncmp (opt, "mode=", 5) == 0)
+            mode = (unsigned) strtoul (opt + 5, NULL, 8);
+          else if (strcmp (opt, "nosuid") == 0 && !strchr (flags, 'n'))
+            strcat (flags, "n");
+          else if (strcmp (opt, "noexec") == 0 && !strchr (flags, 'x'))
+            strcat (flags, "x");
+        }
+      if (asprintf (&(*tmpfs)[nt++], "%s:%llu:%o:%s", target, (unsigned long long) size, mode, flags) < 0)
+        return -1;
+    }
+  json_array_foreach (r, i, v)
+    {
+      const char *type = json_string_value (json_object_get (v, "type")) ?: "";
+      for (int k = 0; rlimit_names[k].name && nr < 16; k++)
+        if (strcmp (rlimit_names[k].name, type) == 0
+            && asprintf (&(*rlimits)[nr++], "%d:%llu:%llu", rlimit_names[k].resource,
+                         (unsigned long long) json_integer_value (json_object_get (v, "soft")),
+                         (unsigned long long) json_integer_value (json_object_get (v, "hard"))) < 0)
+          return -1;
+    }
+  s->tmpfs = (const char *const *) *tmpfs;
+  s->rlimits = (const char *const *) *rlimits;
+  return 0;
+}
+
+int
+monitor_oci_cgroup (struct monitor *m, sb_error_t *err)
+{
+  const char *id = json_string_value (json_object_get (m->spec, "id"));
+  cleanup_close int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read (fd, m->oci_cgroups, sizeof (m->oci_cgroups) - 1) : -1;
+
+  m->oci_cgroups[n > 0 ? n : 0] = '\0';
+  if (id == NULL)
+    return sb_error (err, EINVAL, "spec.json: no id");
+  if (sb_cgroup_create (&m->sb.cg, sb_cgroup_root (), id, err) < 0)
+    return sb_error_prefix (err, "the sandbox's cgroup");
+  /* Like the Sentry and the Gofer, we work for the sandbox: an app that
+     fills it must not have the OOM killer pick us. */
+  {
+    sb_error_t ignored = NULL;
+    sb_write_file ("/proc/self/oom_score_adj", "-1000", &ignored);
+    sb_error_free (&ignored);
+  }
+  return sb_cgroup_add_pid (&m->sb.cg, getpid (), err);
+}
+
+void
+monitor_oci_leave_cgroup (struct monitor *m)
+{
+  const char *root = sb_cgroup_root ();
+  char pid[32], *save = NULL;
+
+  if (m->sb.cg.ndirs == 0)
+    return;
+  snprintf (pid, sizeof (pid), "%d", (int) getpid ());
+  /* Lines "ID:CONTROLLERS:/PATH" (v1) or "0::/PATH" (v2). */
+  for (char *line = strtok_r (m->oci_cgroups, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, path[8400];
+      int fd;
+      if (c2 == NULL)
+        continue;
+      *c2 = '\0';
+      if (c1[1] == '\0')
+        snprintf (path, sizeof (path), "%s%s/cgroup.procs", root, c2 + 1);
+      else if (strncmp (c1 + 1, "name=", 5) == 0)
+        continue;
+      else
+        snprintf (path, sizeof (path), "%s/%s%s/cgroup.procs", root, c1 + 1, c2 + 1);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, pid, strlen (pid)) < 0)
+        {
+          /* Gone meanwhile: the hierarchy's root. */
+          if (fd >= 0)
+            close (fd);
+          snprintf (path, sizeof (path), "%s/%s/cgroup.procs", root, c1[1] ? c1 + 1 : "");
+          fd = open (path, O_WRONLY | O_CLOEXEC);
+          if (fd >= 0 && write (fd, pid, strlen (pid)) < 0)
+            fprintf (stderr, "sandbox-monitor: leave the sandbox's cgroup: %s\n", strerror (errno));
+        }
+      if (fd >= 0)
+        close (fd);
+    }
 }

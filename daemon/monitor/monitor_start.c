@@ -108,6 +108,13 @@ start_sandbox (struct monitor *m, sb_error_t *err)
     }
   if (s.id == NULL || s.hostname == NULL || s.ids.count == 0)
     return sb_error (err, EINVAL, "spec.json: incomplete");
+  if (m->oci)
+    {
+      static char **tmpfs, **rlimits;
+      if (monitor_oci_settings (m, &s, &tmpfs, &rlimits) < 0)
+        return sb_error (err, ENOMEM, "spec.json: the OCI settings");
+      s.cgroup_ready = m->sb.cg.ndirs > 0;
+    }
   ret = sb_sandbox_start (&s, &m->sb, err);
   return ret < 0 ? -1 : 0;
 }
@@ -224,7 +231,7 @@ main (int argc, char **argv)
     {
       /* The sandbox is made when sandbox-runtime start asks (op "start"). */
       if (monitor_oci_take_stdio (&m, &err) < 0 || monitor_prepare (&m, &err) < 0
-          || monitor_oci_network (&m, &err) < 0)
+          || monitor_oci_network (&m, &err) < 0 || monitor_oci_cgroup (&m, &err) < 0)
         {
           report_ready (ready, err ? err->msg : "failed");
           return 125;
