@@ -91,10 +91,18 @@ oci_relay_frames (int fd, bool tty, int in, int out, int errfd)
 
   if (tty)
     {
+      struct winsize ws;
       sigemptyset (&mask);
       sigaddset (&mask, SIGWINCH);
       sigprocmask (SIG_BLOCK, &mask, NULL);
       sigfd = signalfd (-1, &mask, SFD_CLOEXEC);
+      /* The terminal's size now (the config's consoleSize, or the caller's). */
+      if (ioctl (in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+        {
+          char msg[64];
+          snprintf (msg, sizeof (msg), "{\"rows\":%u,\"cols\":%u}", ws.ws_row, ws.ws_col);
+          send_frame (fd, 5, msg, strlen (msg));
+        }
     }
   for (;;)
     {

@@ -188,6 +188,18 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
           network = true;
           if (path && path[0])
             {
+              struct stat st, host, ours;
+              if (stat (path, &st) < 0)
+                return sb_error (err, errno, "linux.namespaces[%zu]: network path `%s`", i, path);
+              /* Docker's --network host names the host's namespace (the
+                 caller's own): that is network mode host, which the
+                 tenant's policy must allow. */
+              if ((stat ("/proc/1/ns/net", &host) == 0 && st.st_ino == host.st_ino && st.st_dev == host.st_dev)
+                  || (stat ("/proc/self/ns/net", &ours) == 0 && st.st_ino == ours.st_ino && st.st_dev == ours.st_dev))
+                {
+                  network = false;
+                  continue;
+                }
               json_object_set_new (req, "netns", json_string (path));
               json_object_set_new (req, "network", json_string ("netns"));
             }

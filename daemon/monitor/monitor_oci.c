@@ -80,12 +80,12 @@ monitor_oci_network (struct monitor *m, sb_error_t *err)
   if (path)
     {
       cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-      struct stat st, host;
+      struct stat st, host, ours;
       if (fd < 0)
         return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
-      if (fstat (fd, &st) < 0 || stat ("/proc/1/ns/net", &host) < 0)
+      if (fstat (fd, &st) < 0 || stat ("/proc/1/ns/net", &host) < 0 || stat ("/proc/self/ns/net", &ours) < 0)
         return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
-      if (st.st_ino == host.st_ino && st.st_dev == host.st_dev)
+      if ((st.st_ino == host.st_ino && st.st_dev == host.st_dev) || (st.st_ino == ours.st_ino && st.st_dev == ours.st_dev))
         return sb_error (err, EPERM, "linux.namespaces: network path `%s` is the host's network namespace", path);
       if (setns (fd, CLONE_NEWNET) < 0)
         return sb_error (err, errno, "linux.namespaces: join the network namespace `%s`", path);
