@@ -19,6 +19,10 @@
 # A column that cannot run prints n/a and a footnote says why. The numbers are
 # measured, never asserted: this script exits 0 whatever they are, and non-zero
 # only on bad usage.
+#
+# Then bench/daemon.sh prints sandboxd's table (the API next to `do`, idle
+# containers' memory, concurrent clients; its settings in its --help), unless
+# BENCH_DAEMON=0.
 set -uo pipefail
 # bench_tmp, bench_runc_bundle, BENCH_WHY...: set by lib.sh's functions.
 # shellcheck disable=SC2154,SC2153
@@ -28,7 +32,7 @@ set -uo pipefail
 
 case "${1-}" in
 -h | --help)
-	sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 "") ;;
@@ -279,6 +283,15 @@ main() {
 			"$(cell sandbox startup)${VAL[sandbox,startup]:+ ms} [$(verdict "${VAL[sandbox,startup]-}" "$limit")]"
 	else
 		echo "  do /bin/true within 1.5x of runc run: n/a (no runc number)"
+	fi
+
+	# --- the daemon's table -------------------------------------------------
+	if [ "${BENCH_DAEMON:-1}" != 0 ]; then
+		# In the background, so that a signal to us stops it (and it cleans up).
+		bash "$BENCH_DIR/daemon.sh" </dev/null &
+		bench_child=$!
+		wait "$bench_child"
+		bench_child=""
 	fi
 }
 

@@ -12,19 +12,23 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void
 sb_policy_usage (FILE *out, const char *prog)
 {
   fprintf (out,
-           "Usage: %s policy check [--base FILE] FILE|DIRECTORY...\n"
+           "Usage: %s policy check [--base FILE] [--rootfs DIR] FILE|DIRECTORY...\n"
            "       %s policy show [--base FILE] FILE\n"
            "\n"
            "check   parses each tenant policy FILE over the base file, prints\n"
            "        \"FILE: ok (tenant NAME)\" or its first error as\n"
            "        \"FILE:LINE: KEY: what is wrong\"; exits 1 if any file is invalid.\n"
            "        A DIRECTORY stands for its *.conf files. Two tenants whose\n"
-           "        id-range overlap are refused.\n"
+           "        id-range overlap are refused. A hidden or read-only path that\n"
+           "        is, or passes through, a symbolic link in the image (the host\n"
+           "        root, or --rootfs DIR) draws a warning: the rule covers where\n"
+           "        the link leads as well.\n"
            "show    prints the effective policy of FILE (over the base file) as JSON.\n"
            "\n"
            "  --base FILE   the provider-wide base policy the tenant files override\n"
@@ -38,11 +42,13 @@ sb_policy_usage (FILE *out, const char *prog)
    argument, or -1 after a usage message (*help set for --help). */
 static int
 parse_options (const char *prog, const char *cmd, int argc, char **argv, const char **base,
-               bool *help)
+               const char **rootfs, bool *help)
 {
   int i;
 
   *base = NULL;
+  if (rootfs)
+    *rootfs = NULL;
   *help = false;
   for (i = 1; i < argc; i++)
     {
@@ -67,6 +73,15 @@ parse_options (const char *prog, const char *cmd, int argc, char **argv, const c
         }
       else if (strncmp (a, "--base=", 7) == 0)
         *base = a + 7;
+      else if (strcmp (a, "--rootfs") == 0 && rootfs != NULL)
+        {
+          if (i + 1 >= argc)
+            {
+              fprintf (stderr, "%s policy %s: --rootfs needs a DIR\n", prog, cmd);
+              return -1;
+            }
+          *rootfs = argv[++i];
+        }
       else
         {
           fprintf (stderr, "%s policy %s: unknown option '%s' (see %s policy --help)\n", prog,
@@ -126,6 +141,54 @@ collect_files (const char *prog, int argc, char **argv, int first, char ***out, 
   return 0;
 }
 
+/* A hidden or read-only path that is, or passes through, a symbolic link
+   in the image: the rule holds on the path as written and on where it
+   leads (sentry/protect.c), which may be more than the tenant meant
+   (hiding /lib64 hides /usr/lib64, and with it every dynamic program). The
+   walk stops at the first link, so it never follows one out of root. */
+static void
+warn_symlinks (const char *file, const char *key, const char *path, const char *root)
+{
+  char prefix[4096], full[8192], target[4096];
+  size_t i, n = strlen (path);
+
+  for (i = 1; i <= n; i++)
+    {
+      struct stat st;
+      ssize_t len;
+
+      if (i < n && path[i] != '/')
+        continue;
+      snprintf (prefix, sizeof (prefix), "%.*s", (int) i, path);
+      snprintf (full, sizeof (full), "%s%s", strcmp (root, "/") == 0 ? "" : root, prefix);
+      if (lstat (full, &st) < 0)
+        return;
+      if (!S_ISLNK (st.st_mode))
+        continue;
+      len = readlink (full, target, sizeof (target) - 1);
+      target[len < 0 ? 0 : len] = '\0';
+      fflush (stdout);
+      if (i == n)
+        fprintf (stderr, "%s: warning: %s: \"%s\" is a symbolic link (to %s) in %s: the rule "
+                 "covers where it leads as well\n", file, key, path, target, root);
+      else
+        fprintf (stderr, "%s: warning: %s: \"%s\" passes through the symbolic link \"%s\" (to %s) "
+                 "in %s: the rule covers where it leads as well\n", file, key, path, prefix, target, root);
+      return;
+    }
+}
+
+static void
+warn_policy_symlinks (const char *file, const struct sb_policy *p, const char *root)
+{
+  int i;
+
+  for (i = 0; i < p->nhidden; i++)
+    warn_symlinks (file, "hidden", p->hidden[i], root);
+  for (i = 0; i < p->nread_only; i++)
+    warn_symlinks (file, "read-only", p->read_only[i], root);
+}
+
 struct checked
 {
   const char *file;
@@ -140,11 +203,11 @@ cmd_check (const char *prog, int argc, char **argv)
   struct checked *ok = NULL;
   char **files = NULL;
   size_t nfiles = 0, nok = 0;
-  const char *base;
+  const char *base, *rootfs;
   bool help, failed = false;
   int first;
 
-  first = parse_options (prog, "check", argc, argv, &base, &help);
+  first = parse_options (prog, "check", argc, argv, &base, &rootfs, &help);
   if (help)
     {
       sb_policy_usage (stdout, prog);
@@ -207,6 +270,7 @@ cmd_check (const char *prog, int argc, char **argv)
       ok[nok].hi = p->id_hi;
       nok++;
       printf ("%s: ok (tenant %s)\n", files[i], p->tenant);
+      warn_policy_symlinks (files[i], p, rootfs ? rootfs : "/");
     }
 out:
   for (size_t i = 0; i < nfiles; i++)
@@ -230,7 +294,7 @@ cmd_show (const char *prog, int argc, char **argv)
   int first, rc = SB_EXIT_OK;
   json_t *j;
 
-  first = parse_options (prog, "show", argc, argv, &base, &help);
+  first = parse_options (prog, "show", argc, argv, &base, NULL, &help);
   if (help)
     {
       sb_policy_usage (stdout, prog);

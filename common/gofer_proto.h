@@ -10,7 +10,7 @@
 #include <sys/types.h>
 #include "creds.h"
 
-#define SB_GOFER_VERSION 2u
+#define SB_GOFER_VERSION 3u
 #define SB_GOFER_MAGIC (0x53420000u | SB_GOFER_VERSION) /* "SB" + version */
 #define SB_GOFER_PATH_MAX 4096
 #define SB_GOFER_DATA_MAX 65536
@@ -20,7 +20,9 @@ enum sb_gofer_op
 {
   SB_GOFER_HELLO = 1,   /* fds: the container's procfs tree, to attach at /proc, and the
                            tenant's user namespace, to join */
-  SB_GOFER_OPEN,        /* path, flags, mode -> fd, or kind SYNTHETIC + name */
+  SB_GOFER_OPEN,        /* path, flags, mode, arg = the app's RESOLVE_* flags -> fd, or kind
+                           SYNTHETIC + name, or kind REOPEN; with path2, path2 is resolved
+                           relative to the directory path (openat2's scoping flags) */
   SB_GOFER_STAT,        /* path, flags (AT_SYMLINK_NOFOLLOW) -> struct statx */
   SB_GOFER_ACCESS,      /* path, mode, flags -> 0 */
   SB_GOFER_READLINK,    /* path -> target bytes */
@@ -33,7 +35,7 @@ enum sb_gofer_op
   SB_GOFER_CHMOD,       /* path, mode, flags */
   SB_GOFER_CHOWN,       /* path, uid, gid, flags */
   SB_GOFER_UTIMENS,     /* path, data = struct timespec[2] or empty, flags */
-  SB_GOFER_TRUNCATE,    /* path, arg = length */
+  SB_GOFER_TRUNCATE,    /* path, arg = length -> 0, or kind REOPEN (a lease to break first) */
   SB_GOFER_STATFS,      /* path -> struct statfs */
   SB_GOFER_GETXATTR,    /* path, data = name, arg = size, flags -> value */
   SB_GOFER_SETXATTR,    /* path, data = name\0value, arg = value length, mode = XATTR_* */
@@ -51,7 +53,9 @@ enum sb_gofer_kind
   SB_GOFER_KIND_NONE = 0,
   SB_GOFER_KIND_FD,        /* a descriptor comes with the answer */
   SB_GOFER_KIND_SYNTHETIC, /* data names a file the Sentry must synthesize */
-  SB_GOFER_KIND_FIFO,      /* an O_PATH fd of a FIFO: the Sentry reopens it off its loop */
+  SB_GOFER_KIND_REOPEN,    /* an O_PATH fd the Sentry opens off its main loop, because the
+                              open may wait: a FIFO (for its peer), a file the app holds a
+                              lease on (for the break) */
 };
 
 /* Flag in sb_gofer_req.flags for SB_GOFER_STAT and friends. The Gofer uses

@@ -1,8 +1,10 @@
 #include "mounts.h"
 #include "cleanup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -61,14 +63,135 @@ sb_open_in_root (int rootfd, const char *path, int flags, mode_t mode)
   return fd < 0 ? -errno : fd;
 }
 
-const char *const sb_masked_paths[] = {
-  "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/timer_list", "/proc/sched_debug",
-  "/proc/latency_stats", "/proc/kmsg", "/proc/kallsyms", "/proc/sysrq-trigger", "/proc/acpi",
-  "/proc/scsi", "/proc/asound", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/sys/kernel/core_pattern",
-  "/proc/config.gz", "/proc/vmallocinfo", "/proc/slabinfo", "/proc/pagetypeinfo", "/proc/zoneinfo",
-  "/sys/firmware", "/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/security",
-  "/sys/fs/cgroup", "/sys/module", NULL
+/* The entries of the root of /proc the app sees. Everything else there is
+   masked: a list of what to hide would miss whatever the next kernel adds,
+   and most of /proc's root describes the host (its disks: partitions,
+   diskstats, swaps, mdstat; its memory: vmstat, buddyinfo, zoneinfo,
+   slabinfo; its devices: interrupts, softirqs, iomem, ioports, bus, irq,
+   devices, misc; its boot: cmdline, bootconfig; its kernel: modules,
+   kallsyms, config.gz, keys, kmsg, timer_list, schedstat, pressure...).
+   Visible are: the processes (numbers, self, thread-self); entries the
+   kernel scopes to the reader's namespaces (mounts, net, sysvipc, locks);
+   the files the Sentry answers from the sandbox's own state (meminfo,
+   cpuinfo, stat, uptime, loadavg, version, cmdline); /proc/sys, read-only
+   (its boot_id, osrelease and version answered by the Sentry too); and
+   filesystems and cgroups, which programs read to learn what they may mount
+   and which controllers exist. */
+static const char *const proc_visible[] = {
+  "self", "thread-self", "mounts", "net", "sysvipc", "locks", "meminfo", "cpuinfo", "stat",
+  "uptime", "loadavg", "version", "cmdline", "sys", "filesystems", "cgroups", NULL
 };
+
+bool
+sb_proc_entry_visible (const char *name)
+{
+  int i;
+
+  if (name[0] >= '1' && name[0] <= '9' && name[strspn (name, "0123456789")] == '\0')
+    return true;
+  for (i = 0; proc_visible[i]; i++)
+    if (strcmp (name, proc_visible[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Deeper entries of visible directories that reach the host (the /sys
+   ones are applied by the Sentry when it builds /sys). */
+const char *const sb_masked_paths[] = { "/proc/sys/kernel/core_pattern",
+                                        "/sys/devices/system/cpu/vulnerabilities", NULL };
+
+/* Per-process entries whose values are the host's clocks: sched
+   (se.exec_start...: nanoseconds since the host booted) and timens_offsets
+   (the sandbox's time namespace offsets: minus the host's uptime). They
+   cannot be covered by mounts (processes come and go): the Gofer answers
+   ENOENT for them. */
+static bool
+proc_private (const char *dir, const char *name)
+{
+  const char *rest = sb_proc_task_rest (dir);
+
+  return rest && *rest == '\0' && (strcmp (name, "sched") == 0 || strcmp (name, "timens_offsets") == 0);
+}
+
+const char *
+sb_proc_task_rest (const char *path)
+{
+  const char *p;
+
+  if (strncmp (path, "/proc/", 6) != 0)
+    return NULL;
+  p = path + 6;
+  if (*p < '1' || *p > '9')
+    return NULL;
+  p += strspn (p, "0123456789");
+  if (strncmp (p, "/task/", 6) == 0)
+    {
+      p += 6;
+      if (*p < '1' || *p > '9')
+        return NULL;
+      p += strspn (p, "0123456789");
+    }
+  return *p == '\0' || *p == '/' ? p : NULL;
+}
+
+bool
+sb_entry_masked (const char *dir, const char *name)
+{
+  size_t n = strlen (dir);
+  int i;
+
+  if (strcmp (dir, "/proc") == 0)
+    return name[0] != '.' && !sb_proc_entry_visible (name);
+  for (i = 0; sb_masked_paths[i]; i++)
+    if (strncmp (sb_masked_paths[i], dir, n) == 0 && sb_masked_paths[i][n] == '/'
+        && strcmp (sb_masked_paths[i] + n + 1, name) == 0)
+      return true;
+  return proc_private (dir, name);
+}
+
+bool
+sb_path_masked (const char *path)
+{
+  char dir[4096];
+  const char *slash = strrchr (path, '/');
+  size_t n;
+
+  if (slash == NULL || slash[1] == '\0')
+    return false;
+  n = slash == path ? 1 : (size_t) (slash - path);
+  if (n >= sizeof (dir))
+    return false;
+  memcpy (dir, path, n);
+  dir[n] = '\0';
+  return sb_entry_masked (dir, slash + 1);
+}
+
+int
+sb_mask_procfs (const char *root, const char *empty_file, sb_error_t *err)
+{
+  char dir[4096], path[4096 + 8];
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  int i;
+
+  snprintf (dir, sizeof (dir), "%s/proc", root);
+  d = opendir (dir);
+  if (d == NULL)
+    return sb_error (err, errno, "open `%s`", dir);
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.' || sb_proc_entry_visible (de->d_name))
+        continue;
+      snprintf (path, sizeof (path), "/proc/%s", de->d_name);
+      if (sb_mask_path (root, path, empty_file, err) < 0)
+        return -1;
+    }
+  for (i = 0; sb_masked_paths[i]; i++)
+    if (strncmp (sb_masked_paths[i], "/proc/", 6) == 0
+        && sb_mask_path (root, sb_masked_paths[i], empty_file, err) < 0)
+      return -1;
+  return 0;
+}
 
 int
 sb_mask_path (const char *root, const char *path, const char *empty_file, sb_error_t *err)
@@ -80,9 +203,12 @@ sb_mask_path (const char *root, const char *path, const char *empty_file, sb_err
   snprintf (full, sizeof (full), "%s%s", root, path);
   if (lstat (full, &st) < 0)
     return errno == ENOENT ? 0 : sb_error (err, errno, "mask `%s`", path);
+  /* Searchable and empty: every name below a mask is ENOENT, not EACCES
+     (the owner is the host's root, whom no capability of the tenant's
+     namespace overrides). */
   if (S_ISDIR (st.st_mode))
     ret = mount ("masked", full, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                 "size=4k,mode=000");
+                 "size=4k,mode=0555");
   else
     {
       ret = mount (empty_file, full, NULL, MS_BIND, NULL);

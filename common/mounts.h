@@ -2,6 +2,7 @@
 #ifndef SB_MOUNTS_H
 #define SB_MOUNTS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include "error.h"
 
@@ -19,11 +20,24 @@ int sb_new_procfs (sb_error_t *err);
    a concurrent rename makes the kernel answer EAGAIN. Returns fd or -errno. */
 int sb_open_in_root (int rootfd, const char *path, int flags, mode_t mode);
 
-/* Entries of /proc and /sys that describe or reach the host's kernel (the
-   set Docker masks, and more): in the sandbox they are covered by empty
-   read-only mounts (sb_mask_path), so that nothing below them is reachable
-   by any route, and the Gofer answers ENOENT for them. */
+/* /proc: an entry of its root the app may see (a process, self, the
+   files the Sentry answers...). The others are covered by empty read-only
+   mounts (sb_mask_procfs), so nothing below them is reachable by any
+   route, and the Gofer answers ENOENT for them and all below. */
+bool sb_proc_entry_visible (const char *name);
+/* Deeper entries of visible /proc and /sys directories that are masked too. */
 extern const char *const sb_masked_paths[];
+/* The entry name of directory dir (canonical container paths) is masked:
+   a /proc entry that is not visible, one of sb_masked_paths, or a
+   per-process entry that shows the host's clocks (/proc/<pid>/sched,
+   timens_offsets). Masked names answer ENOENT and are left out of listings. */
+bool sb_entry_masked (const char *dir, const char *name);
+/* For "/proc/<pid>[/task/<tid>]..." what follows ("" or "/..."); else NULL. */
+const char *sb_proc_task_rest (const char *path);
+bool sb_path_masked (const char *path);
+/* Masks, in the procfs mounted at root/proc, every entry of its root that
+   is not visible, and sb_masked_paths. */
+int sb_mask_procfs (const char *root, const char *empty_file, sb_error_t *err);
 
 /* Covers root+path (if it exists) with an empty read-only tmpfs (a
    directory) or a bind of empty_file (anything else), read-only. */

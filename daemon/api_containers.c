@@ -200,6 +200,13 @@ sbd_check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in,
   return true;
 }
 
+/* A container id: 0..65535. */
+static bool
+valid_id (json_t *v)
+{
+  return json_is_integer (v) && json_integer_value (v) >= 0 && json_integer_value (v) <= 65535;
+}
+
 /* "UID[:GID]" or {"uid","gid","groups"}. */
 json_t *
 sbd_parse_user (json_t *u)
@@ -224,10 +231,19 @@ sbd_parse_user (json_t *u)
         return NULL;
       return json_pack ("{s:I, s:I, s:[]}", "uid", (json_int_t) uid, "gid", (json_int_t) gid, "groups");
     }
-  if (json_is_object (u) && json_is_integer (json_object_get (u, "uid")))
-    return json_pack ("{s:O, s:O, s:O}", "uid", json_object_get (u, "uid"), "gid",
-                      json_object_get (u, "gid") ? json_object_get (u, "gid") : json_object_get (u, "uid"),
-                      "groups", json_object_get (u, "groups") ? json_object_get (u, "groups") : json_array ());
+  if (json_is_object (u))
+    {
+      json_t *uid = json_object_get (u, "uid"), *gid = json_object_get (u, "gid"), *groups = json_object_get (u, "groups"), *g;
+      size_t i;
+
+      if (!valid_id (uid) || (gid && !valid_id (gid)) || (groups && (!json_is_array (groups) || json_array_size (groups) > 64)))
+        return NULL;
+      json_array_foreach (groups, i, g)
+        if (!valid_id (g))
+          return NULL;
+      return json_pack ("{s:O, s:O, s:o}", "uid", uid, "gid", gid ? gid : uid, "groups",
+                        groups ? json_deep_copy (groups) : json_array ());
+    }
   return NULL;
 }
 
@@ -443,6 +459,15 @@ create (struct sbd_request *r)
       goto out;
     }
   json_object_set_new (cfg, "restart", json_string (restart ? restart : "no"));
+  if (json_is_true (json_object_get (b, "auto_remove")))
+    {
+      if (restart && strcmp (restart, "no") != 0)
+        {
+          sbd_reply_error (r, 400, "bad_request", "auto_remove and restart %s cannot go together", restart);
+          goto out;
+        }
+      json_object_set_new (cfg, "auto_remove", json_true ());
+    }
   json_object_set_new (cfg, "tty", json_boolean (json_is_true (json_object_get (b, "tty"))));
   json_object_set_new (cfg, "stdin", json_boolean (json_is_true (json_object_get (b, "stdin"))));
   v = json_object_get (b, "labels");
@@ -755,6 +780,8 @@ stats (struct sbd_request *r)
     }
   j->usage = cgroup_usage (c);
   json_object_set_new (j->usage, "state", json_string ("running"));
+  json_object_set_new (j->usage, "memory_limit",
+                       json_integer (json_integer_value (json_object_get (json_object_get (c->config, "limits"), "memory"))));
   if (sbd_monitor_request (c, json_pack ("{s:s}", "op", "stats"), stats_answer, j) < 0)
     stats_answer (NULL, j);
 }

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define SBD_LOG_TAIL_MAX 100000   /* lines: more is all of it, as far as tail goes */
+
 static struct sbd_container *
 target (struct sbd_request *r)
 {
@@ -240,7 +242,11 @@ logs (struct sbd_request *r)
   s->follow = sbd_query_bool (r, "follow", false);
   sbd_stream_start (r, "application/vnd.sandbox.stream");
   buf = evbuffer_new ();
-  tail_lines (s, buf, tail && strcmp (tail, "all") != 0 ? atol (tail) : -1);
+  {
+    long n = tail && strcmp (tail, "all") != 0 ? atol (tail) : -1;
+    /* The ring of the last lines is allocated whole: bounded. */
+    tail_lines (s, buf, n > SBD_LOG_TAIL_MAX ? SBD_LOG_TAIL_MAX : n);
+  }
   if (evbuffer_get_length (buf))
     evhttp_send_reply_chunk (r->req, buf);
   evbuffer_free (buf);
@@ -327,6 +333,17 @@ exec_ (struct sbd_request *r)
     if (!json_is_string (v))
       {
         sbd_reply_error (r, 400, "bad_request", "cmd: a non-empty list of strings");
+        return;
+      }
+  if (env && !json_is_array (env))
+    {
+      sbd_reply_error (r, 400, "bad_request", "env: a list of \"NAME=VALUE\" strings");
+      return;
+    }
+  json_array_foreach (env, i, v)
+    if (!json_is_string (v))
+      {
+        sbd_reply_error (r, 400, "bad_request", "env: a list of \"NAME=VALUE\" strings");
         return;
       }
   if (cwd && cwd[0] != '/')

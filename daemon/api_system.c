@@ -2,6 +2,7 @@
    read its own). */
 #include "config.h"
 #include "sandboxd.h"
+#include "cleanup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,13 +102,22 @@ tenant (struct sbd_request *r)
 static void
 reload (struct sbd_request *r)
 {
-  json_t *errors = json_object ();
+  json_t *errors = json_object (), *answer;
+  cleanup_error sb_error_t err = NULL;
+  bool tls = true;
 
+  /* What SIGHUP does: the tenants, and the TLS certificates and CRL (so
+     that a revocation takes effect at once). */
   sbd_tenants_reload (sbd);
+  if (sbd->ssl && sbd_tls_reload_crl (sbd, &err) < 0)
+    tls = false;
   for (int i = 0; i < sbd->ntenants; i++)
     if (sbd->tenants[i].error)
       json_object_set_new (errors, sbd->tenants[i].file, json_string (sbd->tenants[i].error));
-  sbd_reply_json (r, json_object_size (errors) ? 422 : 200, json_pack ("{s:o}", "errors", errors));
+  answer = json_pack ("{s:o, s:b}", "errors", errors, "tls", tls);
+  if (!tls)
+    json_object_set_new (answer, "tls_error", json_string (err->msg));
+  sbd_reply_json (r, json_object_size (errors) || !tls ? 422 : 200, answer);
 }
 
 const struct sbd_route sbd_system_routes[] = {

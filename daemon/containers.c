@@ -665,7 +665,7 @@ record_exit (struct sbd *d, struct sbd_container *c)
   answer_waiters (c, false, 200, json_pack ("{s:i, s:b}", "exit_code", c->exit_code, "oom_killed", c->oom_killed));
   answer_waiters (c, true, 422, json_pack ("{s:{s:s, s:s}}", "error", "code", "start_failed", "message",
                                            "the container ended while starting"));
-  if (c->remove_on_exit)
+  if (c->remove_on_exit || json_is_true (json_object_get (c->config, "auto_remove")))
     {
       sbd_container_remove (d, c, NULL);
       return;
@@ -802,6 +802,21 @@ fill_record (struct sbd_container *c, json_t *o)
   c->stop_requested = json_is_true (json_object_get (o, "stop_requested"));
 }
 
+/* A container directory out of the way at once (its monitor, still ending,
+   can write nothing more into it: it writes by name), then removed;
+   whatever is left of it goes at the next start. */
+static void
+drop_dir (struct sbd *d, const char *id)
+{
+  char from[4200], to[4200];
+
+  snprintf (from, sizeof (from), "%s/containers/%s", d->cfg.state_dir, id);
+  snprintf (to, sizeof (to), "%s/containers/.dropped-%s", d->cfg.state_dir, id);
+  if (rename (from, to) < 0)
+    snprintf (to, sizeof (to), "%s", from);
+  sb_remove_tree (AT_FDCWD, to);
+}
+
 /* A record whose state.json cannot be read (it is written atomically, so
    only damage from outside does this). If the container was started, its
    spec.json (written before the start) names it, its tenant and its
@@ -852,7 +867,7 @@ recover_one (struct sbd *d, const char *id, const char *dir)
   fprintf (stderr, "sandboxd: %s: state.json and spec.json are unreadable: the container was ended and its "
                    "record removed\n", dir);
   sbd_audit_event ("", id, "record-dropped", NULL);
-  sb_remove_tree (AT_FDCWD, dir);
+  drop_dir (d, id);
   return 0;
 }
 
@@ -949,8 +964,16 @@ sbd_containers_load (struct sbd *d, sb_error_t *err)
   if (dir == NULL)
     return sb_error (err, errno, "open `%s`", path);
   while ((de = readdir (dir)) != NULL)
-    if (strlen (de->d_name) == 64 && strspn (de->d_name, "0123456789abcdef") == 64)
-      load_one (d, de->d_name);
+    {
+      if (strlen (de->d_name) == 64 && strspn (de->d_name, "0123456789abcdef") == 64)
+        load_one (d, de->d_name);
+      else if (strncmp (de->d_name, ".dropped-", 9) == 0)
+        {
+          char gone[4200 + 256];
+          snprintf (gone, sizeof (gone), "%s/%s", path, de->d_name);
+          sb_remove_tree (AT_FDCWD, gone);
+        }
+    }
   closedir (dir);
   sweep_sockets (d);
   /* As docker's: a container of restart policy `always` stopped by hand

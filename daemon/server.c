@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -316,14 +318,23 @@ void
 sbd_reply_error (struct sbd_request *r, int status, const char *code, const char *fmt, ...)
 {
   char *msg = NULL;
+  json_t *m;
   va_list ap;
 
   va_start (ap, fmt);
   if (vasprintf (&msg, fmt, ap) < 0)
     msg = NULL;
   va_end (ap);
-  sbd_reply_json (r, status, json_pack ("{s:{s:s, s:s}}", "error", "code", code, "message",
-                                        msg ? msg : code));
+  m = json_string (msg ? msg : code);
+  if (m == NULL && msg)
+    {
+      /* The message quotes the request (a path, a name), which need not be UTF-8. */
+      for (char *p = msg; *p; p++)
+        if ((unsigned char) *p >= 0x80)
+          *p = '?';
+      m = json_string (msg);
+    }
+  sbd_reply_json (r, status, json_pack ("{s:{s:s, s:o}}", "error", "code", code, "message", m ? m : json_string (code)));
   free (msg);
 }
 
@@ -478,7 +489,7 @@ split_path (struct sbd_request *r, const char *path)
       if (r->nparts == 8 || dec == NULL || strlen (dec) != n || strcmp (dec, ".") == 0 || strcmp (dec, "..") == 0)
         {
           free (dec);
-          r->nparts = 9; /* matches nothing */
+          r->nparts = 0; /* matches nothing: every route has segments */
           return;
         }
       /* Decoded is never longer: it fits where the segment was. */
@@ -668,7 +679,7 @@ sbd_server_start (struct sbd *d, sb_error_t *err)
       for (int i = 0; i < d->cfg.nlisten; i++)
         {
           struct sockaddr_storage ss;
-          int len;
+          int len, one = 1;
           struct evconnlistener *lev;
           if (parse_address (d->cfg.listen[i], &ss, &len, err) < 0)
             return -1;
@@ -677,6 +688,9 @@ sbd_server_start (struct sbd *d, sb_error_t *err)
                                          128, (struct sockaddr *) &ss, len);
           if (lev == NULL)
             return sb_error (err, errno, "listen on %s", d->cfg.listen[i]);
+          /* Accepted sockets inherit it. Without it a reply written as
+             several TLS records waits for the client's delayed ACK (40 ms). */
+          setsockopt (evconnlistener_get_fd (lev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
           if (evhttp_bind_listener (d->https, lev) == NULL)
             return sb_error (err, errno, "listen on %s", d->cfg.listen[i]);
           d->tls_listeners[d->ntls_listeners++] = lev;

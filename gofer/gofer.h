@@ -5,14 +5,20 @@
 #define SB_GOFER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include "creds.h"
 #include "error.h"
 #include "gofer_proto.h"
 
-#define SB_SYNTHETIC_COUNT 8
-#define SB_GOFER_MAX_HIDDEN 64
+#define SB_SYNTHETIC_COUNT 10
+/* Each hidden or read-only path of a policy (at most 64 of each) comes as
+   up to three names: as written, the entry itself, where it leads. */
+#define SB_GOFER_MAX_RULES 192
+#define SB_GOFER_MAX_MASKS 128
+/* The legacy name of the limit on hidden paths. */
+#define SB_GOFER_MAX_HIDDEN SB_GOFER_MAX_RULES
 
 struct gofer
 {
@@ -26,14 +32,25 @@ struct gofer
   bool proc_attached;
   dev_t proc_dev;   /* the container's procfs, and the files the Sentry synthesizes */
   ino_t synthetic_ino[SB_SYNTHETIC_COUNT];
-  int nhidden;      /* the tenant's hidden paths (canonical, in the container) */
-  char *const *hidden;
-  int nmasked;      /* host-describing /proc and /sys entries, answered ENOENT */
+  /* Held open (O_PATH) so that the inodes keep their numbers: a /proc/sys
+     inode gets a new one when its dentry is dropped and looked up again. */
+  int synthetic_fd[SB_SYNTHETIC_COUNT];
+  /* The tenant's path rules, as canonical container paths (gofer_rules.c). */
+  int nhidden;
+  const char *hidden[SB_GOFER_MAX_RULES];
+  int nread_only;
+  const char *read_only[SB_GOFER_MAX_RULES];
+  /* Masks (empty read-only mounts over host-describing /proc entries):
+     every inode on a mask tmpfs, and the one empty file bound over masked
+     files, answer ENOENT. */
+  int nmask_dev;
+  dev_t mask_dev[SB_GOFER_MAX_MASKS];
+  int nmask_file;
   struct
   {
     dev_t dev;
     ino_t ino;
-  } masked[32];
+  } mask_file[8];
 };
 
 /* The result of one operation: result >= 0 or -errno; fd >= 0 is sent along. */
@@ -48,12 +65,50 @@ struct gofer_reply
 
 extern const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT];
 
-/* gofer_ops.c */
-void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
+/* gofer_rules.c: the tenant's hidden and read-only paths, the masks. Each
+   takes a canonical path (the kernel's name of an open file in the Gofer's
+   view: no symlink, no ".."). */
+bool gofer_is_hidden (const struct gofer *g, const char *canonical);
+/* -EROFS if canonical is, or lies under, a read-only path. */
+int gofer_check_write (const struct gofer *g, const char *canonical);
+/* For a name about to be removed or replaced (unlink, rmdir, either side
+   of rename): -EROFS as above, -EBUSY if it is an ancestor of a hidden or
+   read-only path (renaming /etc would carry /etc/shadow out of its rule). */
+int gofer_check_remove (const struct gofer *g, const char *canonical);
+bool gofer_has_rules (const struct gofer *g);
+bool gofer_is_masked (const struct gofer *g, dev_t dev, ino_t ino);
+/* A masked /proc or /sys name (sb_path_masked), e.g. /proc/<pid>/sched. */
+bool gofer_proc_private (const char *canonical);
+/* Records the masks of the attached procfs (after gofer_attach_proc). */
+void gofer_learn_masks (struct gofer *g);
+
+/* gofer_resolve.c: from a path to a descriptor, inside the root, vetted
+   against the rules. */
+int gofer_canonical_path (const struct gofer *g, int fd, char *out, size_t len);
 /* Resolve path inside the root; exposed for the unit tests. */
 int gofer_open_in_root (struct gofer *g, const char *path, int flags, mode_t mode);
 int gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_t mode,
                              struct stat *st);
+/* The same with the app's RESOLVE_* flags; with base, path is resolved
+   relative to that directory (openat2's RESOLVE_BENEATH, RESOLVE_IN_ROOT,
+   RESOLVE_NO_XDEV act there, as the app meant them). */
+int gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
+                   uint64_t resolve, struct stat *st);
+/* An O_PATH fd of path's parent and its last component (last). canon, if
+   not NULL, receives the entry's canonical name when rules exist ("" if
+   none). -EBUSY: "/" or a path ending in "." or "..". */
+int gofer_open_parent (struct gofer *g, const char *path, char *last, size_t lastlen, char *canon,
+                       size_t canonlen);
+/* "self/fd/N" in the Gofer's procfs: the file an fd names, to reopen it. */
+void gofer_fd_path (char *buf, size_t len, int fd);
+bool gofer_has_trailing_slash (const char *path);
+
+/* gofer_open.c: open, stat, access, walk. gofer_ops.c: the rest. */
+void gofer_op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
+void gofer_op_stat (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
+void gofer_op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
+void gofer_op_truncate (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
+void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r);
 
 /* gofer_server.c */
 int gofer_serve (struct gofer *g, sb_error_t *err);

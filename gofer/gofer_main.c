@@ -60,35 +60,40 @@ main (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
   struct gofer g = { .rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD, .spin_ns = 300000 };
+  int k;
   /* Docker's set in the tenant's namespace: the most any caller can have;
      each request runs with the caller's own. */
   uint64_t caps = sb_caps_docker_default;
 
   {
-    static char *hidden[SB_GOFER_MAX_HIDDEN];
-    int i;
+    int i = 1;
 
-    i = 1;
     /* A CPU limit: polling would spend the sandbox's own quota. */
     if (i < argc && strcmp (argv[i], "--no-spin") == 0)
       {
         g.spin_ns = 0;
         i++;
       }
-    for (; i + 1 < argc && strcmp (argv[i], "--hidden") == 0; i += 2)
+    /* The tenant's rules, expanded by the Sentry (sentry/protect.c). */
+    for (; i + 1 < argc && argv[i + 1][0] == '/'; i += 2)
       {
-        if (g.nhidden >= SB_GOFER_MAX_HIDDEN || argv[i + 1][0] != '/')
+        if (strcmp (argv[i], "--hidden") == 0 && g.nhidden < SB_GOFER_MAX_RULES)
+          g.hidden[g.nhidden++] = argv[i + 1];
+        else if (strcmp (argv[i], "--read-only") == 0 && g.nread_only < SB_GOFER_MAX_RULES)
+          g.read_only[g.nread_only++] = argv[i + 1];
+        else
           break;
-        hidden[g.nhidden++] = argv[i + 1];
       }
-    g.hidden = hidden;
     if (i != argc - 1 || argv[i][0] != '/')
       {
-        fprintf (stderr, "usage: sandbox-gofer [--no-spin] [--hidden PATH]... ROOT (started by sandbox-sentry)\n");
+        fprintf (stderr, "usage: sandbox-gofer [--no-spin] [--hidden PATH | --read-only PATH]... ROOT "
+                 "(started by sandbox-sentry)\n");
         return 2;
       }
     argv[1] = argv[i];
   }
+  for (k = 0; k < SB_SYNTHETIC_COUNT; k++)
+    g.synthetic_fd[k] = -1;
   if (fcntl (GOFER_SOCK_FD, F_GETFD) < 0)
     {
       fprintf (stderr, "sandbox-gofer: no socket on fd %d\n", GOFER_SOCK_FD);

@@ -21,8 +21,9 @@
 #endif
 
 /* Attaches the container's procfs (a detached mount made inside the app's pid
-   namespace) at /proc in the Gofer's root, and records the inodes of the
-   files the Sentry answers itself. */
+   namespace, with its masks) at /proc in the Gofer's root, records the
+   inodes of the files the Sentry answers itself (held open, so their
+   numbers stay) and the masks. */
 int
 gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err)
 {
@@ -41,18 +42,12 @@ gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err)
     {
       char path[64];
       snprintf (path, sizeof (path), "/proc/%s", sb_synthetic_names[i]);
-      if (stat (path, &st) == 0)
+      g->synthetic_fd[i] = open (path, O_PATH | O_CLOEXEC);
+      if (g->synthetic_fd[i] >= 0 && fstat (g->synthetic_fd[i], &st) == 0 && st.st_dev == g->proc_dev)
         g->synthetic_ino[i] = st.st_ino;
     }
-  g->nmasked = 0;
-  for (i = 0; sb_masked_paths[i] && g->nmasked < (int) (sizeof (g->masked) / sizeof (g->masked[0])); i++)
-    if (lstat (sb_masked_paths[i], &st) == 0)
-      {
-        g->masked[g->nmasked].dev = st.st_dev;
-        g->masked[g->nmasked].ino = st.st_ino;
-        g->nmasked++;
-      }
   g->proc_attached = true;
+  gofer_learn_masks (g);
   return 0;
 }
 
@@ -83,18 +78,48 @@ gofer_hello (struct gofer *g, const int *fds, int nfds, sb_error_t *err)
   return ret;
 }
 
+/* The errno the app gets when its descriptor could not be handed over:
+   too many descriptors in flight for the tenant's user (ETOOMANYREFS), no
+   memory for the message. */
+static int
+handover_errno (int e)
+{
+  switch (e)
+    {
+    case ETOOMANYREFS:
+    case EMFILE:
+    case ENFILE:
+      return EMFILE;
+    case ENOMEM:
+    case ENOBUFS:
+      return ENOMEM;
+    default:
+      return 0;
+    }
+}
+
+/* Sends the answer. A descriptor that cannot travel now fails this one
+   request with an errno, never the Gofer: the app can fill the quota of
+   descriptors in flight, or memory, at will. */
 static int
 send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
 {
   static char buf[sizeof (struct sb_gofer_resp) + SB_GOFER_DATA_MAX];
   struct sb_gofer_resp hdr = { .magic = SB_GOFER_MAGIC, .id = id, .result = r->result,
                                .kind = (uint32_t) r->kind, .data_len = (uint32_t) r->data_len };
-  int ret;
+  int ret, e;
 
   memcpy (buf, &hdr, sizeof (hdr));
   if (r->data_len)
     memcpy (buf + sizeof (hdr), r->data, r->data_len);
   ret = sb_send_msg (g->sock, buf, sizeof (hdr) + r->data_len, &r->fd, r->fd >= 0 ? 1 : 0);
+  if (ret < 0 && r->fd >= 0 && (e = handover_errno (-ret)) != 0)
+    {
+      hdr.result = -e;
+      hdr.kind = SB_GOFER_KIND_NONE;
+      hdr.data_len = 0;
+      ret = sb_send_msg (g->sock, &hdr, sizeof (hdr), NULL, 0);
+    }
   if (r->fd >= 0)
     close (r->fd);
   r->fd = -1;

@@ -83,7 +83,7 @@ make_procfs (int sync_sock, sb_error_t *err)
   cleanup_close int mfd = sb_new_procfs (err);
   cleanup_close int clone = -1;
   char byte = 'P';
-  int i, ret;
+  int ret;
 
   if (mfd < 0)
     return sb_error_prefix (err, "the container procfs");
@@ -91,10 +91,8 @@ make_procfs (int sync_sock, sb_error_t *err)
     return sb_error (err, errno, "mount the container procfs");
   if (sb_bind_read_only (SB_ROOT_DIR, "/proc/sys", err) < 0)
     return -1;
-  for (i = 0; sb_masked_paths[i]; i++)
-    if (strncmp (sb_masked_paths[i], "/proc/", 6) == 0
-        && sb_mask_path (SB_ROOT_DIR, sb_masked_paths[i], SB_MASK_FILE, err) < 0)
-      return -1;
+  if (sb_mask_procfs (SB_ROOT_DIR, SB_MASK_FILE, err) < 0)
+    return -1;
   clone = syscall (SYS_open_tree, AT_FDCWD, SB_ROOT_DIR "/proc",
                    OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
   if (clone < 0)
@@ -211,6 +209,10 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
           fprintf (stderr, "sandbox-runtime: become user %u:%u: %s\n", user->uid, user->gid, strerror (errno));
           _exit (126);
         }
+      /* Changing ids made us undumpable until the exec: the Sentry, which
+         reads the path arguments of chdir and execve from our memory,
+         could not (EFAULT). The exec sets this anew. */
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
     }
   if (cwd && chdir (cwd) < 0)
     {
@@ -404,7 +406,11 @@ sb_app_init (struct sb_app_init_args *a)
     }
   if (sb_apply_rlimits (a->rlimits, a->nrlimits, &err) < 0)
     die (&err);
-  if (become_tenant (a, &err) < 0)
+  if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
+    die (&err);
+  /* The app's stdio from here on: what fails next (a working directory
+     that does not exist) is told where the app's own errors go. */
+  if (take_stdio (a, &err) < 0)
     die (&err);
   /* As the tenant's root: the kernel's permission checks decide. */
   if (a->cwd && chdir (a->cwd) < 0)
@@ -417,8 +423,6 @@ sb_app_init (struct sb_app_init_args *a)
       if (chdir ("/") < 0)
         _exit (125);
     }
-  if (take_stdio (a, &err) < 0)
-    die (&err);
   if (sb_caps_restrict (a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default, &err) < 0)
     die (&err);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

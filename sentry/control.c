@@ -10,6 +10,8 @@
                       {"op":"exec","id":N,"error":"...","errno":E}
                       {"op":"exited","id":N,"status":S}   (a wait status)
                       {"op":"stats","mediated":M,"denied":D}
+                      {"op":"ended","code":N}   (the command's init has exited with N;
+                                                 the Sentry's teardown follows)
 
    An exec is carried out by the sandbox's init (pid 1 inside, already in
    every namespace and under the app's filter): the Sentry passes the
@@ -238,4 +240,11 @@ sb_control_from_init (struct sentry *s)
     send_json (s->cfg.ctl_fd, msg, NULL, 0);
   else
     json_decref (msg);
+}
+
+void
+sb_control_ended (struct sentry *s, int code)
+{
+  if (s->cfg.ctl_fd >= 0)
+    send_json (s->cfg.ctl_fd, json_pack ("{s:s, s:i}", "op", "ended", "code", code), NULL, 0);
 }

@@ -60,6 +60,9 @@ static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
   [SYS_execve] = sys_execve,
   [SYS_execveat] = sys_execve,
   [SYS_inotify_add_watch] = sys_inotify_add_watch,
+  /* Host class, served only when the tenant hides paths (sys_dir.c). */
+  [SYS_getdents] = sys_getdents,
+  [SYS_getdents64] = sys_getdents,
   [SYS_uname] = sys_uname,
   [SYS_sysinfo] = sys_sysinfo,
   [SYS_socket] = sys_socket,
@@ -117,7 +120,7 @@ sentry_dispatch (struct sb_call *c)
       goto answer;
     }
   e = sb_syscall_lookup (c->nr);
-  if (e && c->s->filter.deny[c->nr])
+  if (e && c->s->filter.deny[c->nr] && !sb_sentry_serves (c->s, c->nr))
     {
       /* The tenant's extra denies, with the tenant's errno. */
       ret = sb_deny (c, c->s->policy->deny_errno, "deny-policy");
@@ -143,6 +146,11 @@ sentry_dispatch (struct sb_call *c)
       how = ret == SB_RET_CONTINUE ? "host" : "denied";
       break;
     case SB_SYS_HOST:
+      if (sb_sentry_serves (c->s, c->nr))
+        {
+          ret = sb_handler_for (c->nr) (c);
+          break;
+        }
       /* Host class, but the filter had no rule for it (a number newer than
          libseccomp): its safety does not depend on the app's memory. */
       ret = SB_RET_CONTINUE;

@@ -219,20 +219,6 @@ make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
   return 0;
 }
 
-static int
-remount_read_only (int rootfd, const char *path, sb_error_t *err)
-{
-  cleanup_close int fd = open_in_root (rootfd, path, O_PATH);
-  char via[64];
-
-  if (fd < 0)
-    return sb_error (err, -fd, "reopen `%s`", path);
-  snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
-  if (mount (NULL, via, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-    return sb_error (err, errno, "make `%s` read-only", path);
-  return 0;
-}
-
 /* The tenant's volumes, read-only paths and hidden paths, as mounts in the
    root being built: the Gofer and the app's mount namespaces copy them. */
 static int
@@ -240,7 +226,6 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
 {
   const struct sb_policy *p = s->policy;
   cleanup_close int rootfd = open (SB_ROOT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  char via[64];
   int i, ret;
 
   if (rootfd < 0)
@@ -275,48 +260,8 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
       if (sb_mount_attach_fd (tree, target, err) < 0)
         return sb_error_prefix (err, "%s on `%s`", what, v->target);
     }
-  for (i = 0; i < p->nread_only; i++)
-    {
-      cleanup_close int fd = open_in_root (rootfd, p->read_only[i], O_PATH | O_NOFOLLOW);
-      if (fd == -ENOENT)
-        continue;
-      if (fd < 0)
-        return sb_error (err, -fd, "read-only path `%s`", p->read_only[i]);
-      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
-      if (mount (via, via, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return sb_error (err, errno, "read-only path `%s`: bind", p->read_only[i]);
-      if (remount_read_only (rootfd, p->read_only[i], err) < 0)
-        return -1;
-    }
-  /* Kernel entries of /sys that describe the host (/proc gets its own in the init). */
-  for (i = 0; sb_masked_paths[i]; i++)
-    if (strncmp (sb_masked_paths[i], "/sys/", 5) == 0
-        && sb_mask_path (SB_ROOT_DIR, sb_masked_paths[i], SB_MASK_FILE, err) < 0)
-      return -1;
-  /* Hidden paths: the Gofer answers ENOENT for them; these masks are for the
-     one thing the kernel resolves itself, execve. */
-  for (i = 0; i < p->nhidden; i++)
-    {
-      cleanup_close int fd = open_in_root (rootfd, p->hidden[i], O_PATH | O_NOFOLLOW);
-      struct stat st;
-
-      if (fd == -ENOENT || fd == -ELOOP)
-        continue;
-      if (fd < 0)
-        return sb_error (err, -fd, "hidden path `%s`", p->hidden[i]);
-      if (fstat (fd, &st) < 0)
-        return sb_error (err, errno, "hidden path `%s`", p->hidden[i]);
-      if (S_ISLNK (st.st_mode))
-        continue;
-      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
-      if (S_ISDIR (st.st_mode))
-        ret = mount ("hidden", via, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000");
-      else
-        ret = mount (SB_MASK_FILE, via, NULL, MS_BIND, NULL);
-      if (ret < 0)
-        return sb_error (err, errno, "mask hidden path `%s`", p->hidden[i]);
-    }
-  return 0;
+  /* Read-only and hidden paths (sentry/protect.c). */
+  return sb_protect_paths (s, rootfd, err);
 }
 
 /* The cgroup files that receive the app, opened before the stage tmpfs (at
@@ -455,8 +400,7 @@ make_root (struct sentry *s, sb_error_t *err)
     }
   if (make_dev (s, err) < 0)
     return -1;
-  if (mount_or_fail ("sysfs", SB_ROOT_DIR "/sys", "sysfs",
-                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+  if (sb_make_sysfs (SB_ROOT_DIR "/sys", err) < 0)
     return -1;
   /* Kept for the sandbox's life: terminals of exec sessions come from it. */
   s->ptsfd = open (SB_ROOT_DIR "/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -502,7 +446,7 @@ start_gofer (struct sentry *s, int gofer_exe, sb_error_t *err)
     return sb_error (err, errno, "fork the Gofer");
   if (pid == 0)
     {
-      char **argv = calloc (2 * SB_POLICY_MAX_PATHS + 5, sizeof (char *));
+      char **argv = calloc (2 * (s->nhidden_forms + s->nread_only_forms) + 5, sizeof (char *));
       int i, n = 0;
 
       prctl (PR_SET_PDEATHSIG, SIGKILL);
@@ -511,10 +455,15 @@ start_gofer (struct sentry *s, int gofer_exe, sb_error_t *err)
       argv[n++] = "sandbox-gofer";
       if (s->cfg.no_spin)
         argv[n++] = "--no-spin";
-      for (i = 0; i < s->policy->nhidden; i++)
+      for (i = 0; i < s->nhidden_forms; i++)
         {
           argv[n++] = "--hidden";
-          argv[n++] = s->policy->hidden[i];
+          argv[n++] = s->hidden_forms[i];
+        }
+      for (i = 0; i < s->nread_only_forms; i++)
+        {
+          argv[n++] = "--read-only";
+          argv[n++] = s->read_only_forms[i];
         }
       argv[n++] = SB_ROOT_DIR;
       sb_close_fds_except (4, &gofer_exe, 1);

@@ -39,6 +39,9 @@ int sb_launch_oci_mounts (struct sentry *s, sb_error_t *err);
 int sb_launch_make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner);
 /* The config's rlimits, each only lowering what is in force. */
 int sb_apply_rlimits (const struct sb_rlimit *r, int n, sb_error_t *err);
+/* timens.c: in the init, before the command starts: a time namespace whose
+   monotonic and boot clocks start with the sandbox (for its children). */
+int sb_enter_sandbox_time (sb_error_t *err);
 
 /* self_filter.c */
 int sb_sentry_apply_filter (sb_error_t *err);

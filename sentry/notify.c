@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <stddef.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,17 +133,110 @@ sb_get_app_fd (struct sb_call *c, int appfd)
 }
 
 /* Blocking calls in flight. The Sentry is outside the app's pids limit, so
-   it bounds its own threads: past the cap a blocking call answers EAGAIN. */
+   it bounds its own threads: past the cap a blocking call answers EAGAIN.
+
+   A worker must never outlive its call. A caller killed (or interrupted
+   by a signal) while its open of a FIFO waits for a peer that never comes
+   would otherwise leave the worker blocked for the sandbox's life, and
+   MAX_BLOCKING such callers would leave every later blocking call EAGAIN.
+   So the main loop sweeps the workers every SWEEP_MS: a worker whose
+   notification is no longer valid is marked gone and interrupted with
+   SB_WAKE_SIGNAL (its handler does nothing and is installed without
+   SA_RESTART, so the blocking call returns EINTR), again at each sweep
+   until it has finished, since the signal may land just before the worker
+   enters the call. */
 #define MAX_BLOCKING 256
+#define SWEEP_MS 100
+#define SB_WAKE_SIGNAL (SIGRTMIN + 3)
 static int blocking_in_flight;
 
 struct blocking_job
 {
   struct sb_call call;
   struct seccomp_notif req;
+  pthread_t thread;
+  bool started;      /* thread is set */
+  bool gone;         /* the caller's notification is no longer valid */
   long (*fn) (struct sb_call *c, void *arg);
   char arg[];
 };
+
+/* The workers in flight; the lock guards the table, not the jobs' work. */
+static struct blocking_job *workers[MAX_BLOCKING];
+static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+wake_handler (int sig)
+{
+  (void) sig;
+}
+
+static void
+workers_add (struct blocking_job *job)
+{
+  int i;
+
+  pthread_mutex_lock (&workers_lock);
+  for (i = 0; i < MAX_BLOCKING; i++)
+    if (workers[i] == NULL)
+      {
+        workers[i] = job;
+        break;
+      }
+  pthread_mutex_unlock (&workers_lock);
+}
+
+static void
+workers_remove (struct blocking_job *job)
+{
+  int i;
+
+  pthread_mutex_lock (&workers_lock);
+  for (i = 0; i < MAX_BLOCKING; i++)
+    if (workers[i] == job)
+      workers[i] = NULL;
+  pthread_mutex_unlock (&workers_lock);
+}
+
+int
+sb_blocking_in_flight (void)
+{
+  return __atomic_load_n (&blocking_in_flight, __ATOMIC_RELAXED);
+}
+
+void
+sb_blocking_sweep (struct sentry *s)
+{
+  int i;
+
+  pthread_mutex_lock (&workers_lock);
+  for (i = 0; i < MAX_BLOCKING; i++)
+    {
+      struct blocking_job *job = workers[i];
+      uint64_t id;
+
+      if (job == NULL || !job->started)
+        continue;
+      id = job->req.id;
+      if (!__atomic_load_n (&job->gone, __ATOMIC_ACQUIRE)
+          && ioctl (s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0)
+        continue;
+      __atomic_store_n (&job->gone, true, __ATOMIC_RELEASE);
+      pthread_kill (job->thread, SB_WAKE_SIGNAL);
+    }
+  pthread_mutex_unlock (&workers_lock);
+}
+
+bool
+sb_call_gone (struct sb_call *c)
+{
+  struct blocking_job *job;
+
+  if (!c->on_worker)
+    return false;
+  job = (struct blocking_job *) ((char *) c - offsetof (struct blocking_job, call));
+  return __atomic_load_n (&job->gone, __ATOMIC_ACQUIRE);
+}
 
 static void *
 blocking_thread (void *p)
@@ -156,7 +250,8 @@ blocking_thread (void *p)
   if (!job->call.responded)
     sb_respond (job->call.s, job->req.id, ret);
   if (job->call.s->cfg.strace)
-    sb_strace_call (&job->call, ret, "async");
+    sb_strace_call (&job->call, ret, __atomic_load_n (&job->gone, __ATOMIC_ACQUIRE) ? "released" : "async");
+  workers_remove (job);
   free (job);
   __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
   return NULL;
@@ -166,11 +261,18 @@ long
 sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
                  size_t argsize)
 {
+  static bool handler_set;
   struct blocking_job *job;
   pthread_attr_t attr;
-  pthread_t th;
   int ret;
 
+  if (!handler_set)
+    {
+      struct sigaction sa = { .sa_handler = wake_handler }; /* no SA_RESTART */
+      sigemptyset (&sa.sa_mask);
+      sigaction (SB_WAKE_SIGNAL, &sa, NULL);
+      handler_set = true;
+    }
   if (__atomic_add_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED) > MAX_BLOCKING)
     {
       __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
@@ -183,16 +285,25 @@ sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), v
       return -ENOMEM;
     }
   job->call = *c;
+  job->call.on_worker = true;
   memcpy (&job->req, c->req, sizeof (job->req));
   job->fn = fn;
   memcpy (job->arg, arg, argsize);
   pthread_attr_init (&attr);
   pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize (&attr, 256 * 1024);
-  ret = pthread_create (&th, &attr, blocking_thread, job);
+  /* In the table before it runs (it removes itself when done); the sweep
+     skips it until its thread id is known. */
+  workers_add (job);
+  pthread_mutex_lock (&workers_lock);
+  ret = pthread_create (&job->thread, &attr, blocking_thread, job);
+  if (ret == 0)
+    job->started = true;
+  pthread_mutex_unlock (&workers_lock);
   pthread_attr_destroy (&attr);
   if (ret != 0)
     {
+      workers_remove (job);
       free (job);
       __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
       return -ret;
@@ -224,6 +335,7 @@ reap (struct sentry *s, int *gofer_status_out)
         {
           code = exit_code_of (status);
           s->init_pid = -1;
+          sb_control_ended (s, code);
         }
       else if (pid == s->gofer_pid)
         {
@@ -241,6 +353,7 @@ sentry_serve (struct sentry *s, sb_error_t *err)
   cleanup_close int sigfd = -1;
   sigset_t mask;
   int gofer_status = 0, code = -1;
+  uint64_t last_sweep = 0;
 
   req = calloc (1, s->notif_size > sizeof (*req) ? s->notif_size : sizeof (*req));
   if (req == NULL)
@@ -269,11 +382,18 @@ sentry_serve (struct sentry *s, sb_error_t *err)
         { .fd = s->init_sock, .events = POLLIN },
       };
 
-      if (poll (pfd, 6, -1) < 0)
+      int ready = poll (pfd, 6, sb_blocking_in_flight () > 0 ? SWEEP_MS : -1);
+
+      if (ready < 0)
         {
           if (errno == EINTR)
             continue;
           return sb_error (err, errno, "poll");
+        }
+      if (sb_blocking_in_flight () > 0 && sb_now_ns () - last_sweep >= SWEEP_MS * 1000000ull)
+        {
+          sb_blocking_sweep (s);
+          last_sweep = sb_now_ns ();
         }
       if (pfd[1].revents & POLLIN)
         {

@@ -100,6 +100,15 @@ struct sentry
   struct sb_filter_options filter;
   int cgroup_procs_fd[8];
   size_t notif_size;
+  /* The tenant's hidden and read-only paths, expanded (sentry/protect.c):
+     as written, the entry with its parent resolved, where a symlink leads. */
+  int nhidden_forms;
+  char **hidden_forms;
+  int nread_only_forms;
+  char **read_only_forms;
+  /* getdents goes through the Sentry, which drops hidden and masked names (sys_dir.c). */
+  bool serve_listings;
+  char boot_id[40];          /* the sandbox's own /proc/sys/kernel/random/boot_id */
 };
 
 /* One mediated call in flight. */
@@ -111,6 +120,7 @@ struct sb_call
   pid_t tid;                 /* the caller, in the Sentry's pid namespace */
   const uint64_t *args;
   bool responded;            /* a handler answered itself (ADDFD SEND, worker) */
+  bool on_worker;            /* runs on a blocking-call worker (notify.c) */
   bool have_status;          /* status below is filled (sb_caller_status) */
   struct sb_task_status status;
   char detail[256];          /* strace: decoded extras, e.g. the resolved path */
@@ -130,9 +140,15 @@ long sb_inject_fd (struct sb_call *c, int fd, bool cloexec);
 bool sb_call_valid (struct sb_call *c);
 /* A descriptor of the caller's fd table: pidfd_getfd through a cached pidfd. */
 int sb_get_app_fd (struct sb_call *c, int appfd);
-/* Runs fn(c copy) on a detached thread, for calls that may block. */
+/* Runs fn(c copy) on a detached thread, for calls that may block. If the
+   caller goes away meanwhile (its notification is no longer valid), the
+   thread's blocking call is interrupted (EINTR) and sb_call_gone is true. */
 long sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
                       size_t argsize);
+bool sb_call_gone (struct sb_call *c);
+int sb_blocking_in_flight (void);
+/* Releases the workers whose callers are gone (the main loop, periodically). */
+void sb_blocking_sweep (struct sentry *s);
 
 /* dispatch.c */
 void sentry_dispatch (struct sb_call *c);
@@ -174,6 +190,16 @@ int sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t 
 /* The caller's pid/tid as seen inside the sandbox. */
 int sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid);
 
+/* protect.c: the hidden and read-only paths in the root being built. */
+int sb_protect_paths (struct sentry *s, int rootfd, sb_error_t *err);
+/* sysfs.c: the app's /sys, an allow-list, at target. */
+int sb_make_sysfs (const char *target, sb_error_t *err);
+/* sys_dir.c: the filter sends getdents to the Sentry, which drops hidden
+   and masked names (unless the tenant denies getdents). */
+void sb_serve_listings (struct sentry *s);
+/* A host-class number the Sentry serves for this sandbox anyway. */
+bool sb_sentry_serves (const struct sentry *s, int nr);
+
 /* synthetic.c */
 int sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err);
 void sb_fill_sysinfo (struct sentry *s, void *info);
@@ -182,9 +208,15 @@ int sb_count_sandbox_tasks (struct sentry *s, int *running);
 /* control.c: the owner's requests (exec, stats), the init's answers. */
 void sb_control_from_owner (struct sentry *s);
 void sb_control_from_init (struct sentry *s);
+/* Tells the owner how the command ended, before the Sentry's own teardown
+   (which a slow host may stretch: the owner's stop timer must not turn
+   the command's status into the Sentry's). */
+void sb_control_ended (struct sentry *s, int code);
 
 /* strace.c */
 void sb_strace_call (struct sb_call *c, long ret, const char *how);
+/* s (n bytes) quoted and escaped as strace(1) does; "..." when cut. */
+void sb_strace_quote (char *out, size_t len, const char *s, size_t n, bool cut);
 
 /* handlers */
 long sys_open (struct sb_call *c);
@@ -230,6 +262,7 @@ long sys_chdir (struct sb_call *c);
 long sys_xattr (struct sb_call *c);
 long sys_execve (struct sb_call *c);
 long sys_inotify_add_watch (struct sb_call *c);
+long sys_getdents (struct sb_call *c);
 long sys_uname (struct sb_call *c);
 long sys_sysinfo (struct sb_call *c);
 long sys_socket (struct sb_call *c);

@@ -1,6 +1,12 @@
 /* --strace: one line per mediated call, like `runsc --strace`:
    [tid] name(args...) = result (class). Paths are shown as the Sentry
-   resolved them, so the line says what was really looked up. */
+   resolved them, so the line says what was really looked up.
+
+   Every string comes from the app (a path, an xattr name), and the lines
+   go to the operator's terminal or log: each is quoted and escaped as
+   strace(1) does (\n, \t, \", \\, other bytes outside printable ASCII
+   as octal), so that a name can neither forge a trace line nor send escape
+   sequences to a terminal. */
 #include "sentry.h"
 #include "memory.h"
 #include "syscall_table.h"
@@ -14,6 +20,61 @@
 
 static pthread_mutex_t strace_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* "s" (n bytes), quoted and escaped, with "..." after the quote when cut. */
+void
+sb_strace_quote (char *out, size_t len, const char *s, size_t n, bool cut)
+{
+  size_t at = 0, i;
+
+  if (len < 8)
+    {
+      if (len)
+        out[0] = '\0';
+      return;
+    }
+  out[at++] = '"';
+  for (i = 0; i < n; i++)
+    {
+      unsigned char ch = (unsigned char) s[i];
+      char esc[8];
+      size_t k;
+
+      switch (ch)
+        {
+        case '\n': strcpy (esc, "\\n"); break;
+        case '\t': strcpy (esc, "\\t"); break;
+        case '\r': strcpy (esc, "\\r"); break;
+        case '\v': strcpy (esc, "\\v"); break;
+        case '\f': strcpy (esc, "\\f"); break;
+        case '"': strcpy (esc, "\\\""); break;
+        case '\\': strcpy (esc, "\\\\"); break;
+        default:
+          if (ch < 0x20 || ch >= 0x7f)
+            snprintf (esc, sizeof (esc), "\\%03o", ch);
+          else
+            {
+              esc[0] = (char) ch;
+              esc[1] = '\0';
+            }
+        }
+      k = strlen (esc);
+      if (at + k + 5 >= len)
+        {
+          cut = true;
+          break;
+        }
+      memcpy (out + at, esc, k);
+      at += k;
+    }
+  out[at++] = '"';
+  if (cut)
+    {
+      memcpy (out + at, "...", 3);
+      at += 3;
+    }
+  out[at] = '\0';
+}
+
 static void
 put_string (char *out, size_t len, pid_t tid, uint64_t addr)
 {
@@ -23,8 +84,7 @@ put_string (char *out, size_t len, pid_t tid, uint64_t addr)
   if (n < 0 && n != -ENAMETOOLONG)
     snprintf (out, len, "%#llx", (unsigned long long) addr);
   else
-    snprintf (out, len, "\"%.*s%s\"", (int) (n < 0 ? (ssize_t) sizeof (s) - 1 : n), s,
-              n < 0 ? "..." : "");
+    sb_strace_quote (out, len, s, n < 0 ? sizeof (s) - 1 : (size_t) n, n < 0);
 }
 
 static void
@@ -83,7 +143,7 @@ format_arg (struct sb_call *c, int kind, uint64_t v, bool *path_used, char *out,
     case SB_ARG_PATH:
       if (!*path_used && c->detail[0])
         {
-          snprintf (out, len, "\"%s\"", c->detail);
+          sb_strace_quote (out, len, c->detail, strlen (c->detail), false);
           *path_used = true;
         }
       else
@@ -102,7 +162,7 @@ void
 sb_strace_call (struct sb_call *c, long ret, const char *how)
 {
   const struct sb_syscall *e = sb_syscall_lookup (c->nr);
-  char line[2048], arg[300], result[64];
+  char line[4096], arg[1100], result[64];
   bool path_used = false;
   size_t at = 0;
   int i, nargs = e ? e->nargs : 6;

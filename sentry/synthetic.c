@@ -1,6 +1,13 @@
 /* /proc files that would describe the host, answered from the sandbox's own
-   limits, processes and clock: meminfo, cpuinfo, stat, uptime, loadavg.
-   Each open gets a sealed memfd with a fresh snapshot. */
+   limits, processes and clock: meminfo, cpuinfo, stat, uptime, loadavg;
+   and its own identity: version, osrelease (the policy's release), the
+   kernel command line and boot_id (random per sandbox, as a boot's is).
+   Each open gets a sealed memfd with a fresh snapshot.
+
+   The host's other facts are masked rather than answered (common/mounts.c
+   for /proc, sentry/sysfs.c for /sys); the process start times of
+   /proc/<pid>/stat and the clocks are the sandbox's through its time
+   namespace (sentry/timens.c). */
 #include "sentry.h"
 #include "cleanup.h"
 #include "util.h"
@@ -12,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,6 +235,29 @@ write_kernel_version (struct sentry *s, FILE *f)
   fprintf (f, "#1 SMP sandbox\n");
 }
 
+static void
+write_cmdline (struct sentry *s, FILE *f)
+{
+  fprintf (f, "BOOT_IMAGE=/boot/vmlinuz-%s ro quiet\n", s->cfg.release);
+}
+
+static void
+write_boot_id (struct sentry *s, FILE *f)
+{
+  if (s->boot_id[0] == '\0')
+    {
+      unsigned char r[16];
+      if (getrandom (r, sizeof (r), 0) != sizeof (r))
+        memset (r, 0, sizeof (r));
+      r[6] = (r[6] & 0x0f) | 0x40; /* a version 4 UUID, as the kernel makes */
+      r[8] = (r[8] & 0x3f) | 0x80;
+      snprintf (s->boot_id, sizeof (s->boot_id),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+                r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    }
+  fprintf (f, "%s\n", s->boot_id);
+}
+
 int
 sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
 {
@@ -238,7 +269,8 @@ sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
     { "meminfo", write_meminfo }, { "cpuinfo", write_cpuinfo }, { "stat", write_stat },
     { "uptime", write_uptime },   { "loadavg", write_loadavg },
     { "version", write_version }, { "sys/kernel/osrelease", write_osrelease },
-    { "sys/kernel/version", write_kernel_version },
+    { "sys/kernel/version", write_kernel_version }, { "cmdline", write_cmdline },
+    { "sys/kernel/random/boot_id", write_boot_id },
   };
   cleanup_free char *text = NULL;
   size_t len = 0, i;

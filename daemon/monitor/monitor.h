@@ -79,6 +79,8 @@ struct monitor
   bool out_eof, err_eof;
   bool exited;
   int status;              /* the Sentry's wait status: the command's exit code */
+  int app_code;            /* the command's, as the Sentry reported it before its
+                              teardown; -1 until then (a killed Sentry never does) */
   uint64_t exited_ns;
   long next_exec;
   /* OCI mode (sandbox-monitor --oci, started by sandbox-runtime create):
@@ -141,5 +143,6 @@ void monitor_control (struct monitor *m);
 void monitor_exec_output (struct monitor *m, struct monitor_exec *e, int which);
 void monitor_exec_check_done (struct monitor *m, struct monitor_exec *e);
 json_t *monitor_status (struct monitor *m);
+int monitor_exit_code (struct monitor *m);
 
 #endif

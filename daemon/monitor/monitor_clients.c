@@ -515,6 +515,8 @@ monitor_control (struct monitor *m)
             m->clients[i].kind = MC_REQUEST;
           }
     }
+  else if (op && strcmp (op, "ended") == 0)
+    m->app_code = (int) json_integer_value (json_object_get (msg, "code"));
   else if (op && strcmp (op, "exec") == 0)
     {
       struct monitor_exec *e = find_exec (m, (long) json_integer_value (json_object_get (msg, "id")));

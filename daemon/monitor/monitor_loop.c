@@ -34,6 +34,16 @@ iso_now (char *buf, size_t len)
   snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
 }
 
+/* The command's code: as the Sentry reported it when the command ended,
+   else from the Sentry's own status (128+N when it was killed). */
+int
+monitor_exit_code (struct monitor *m)
+{
+  if (m->app_code >= 0)
+    return m->app_code;
+  return WIFEXITED (m->status) ? WEXITSTATUS (m->status) : 128 + WTERMSIG (m->status);
+}
+
 json_t *
 monitor_status (struct monitor *m)
 {
@@ -42,7 +52,7 @@ monitor_status (struct monitor *m)
 
   if (m->exited)
     {
-      int code = WIFEXITED (m->status) ? WEXITSTATUS (m->status) : 128 + WTERMSIG (m->status);
+      int code = monitor_exit_code (m);
       json_object_set_new (o, "exit_code", json_integer (code));
     }
   return o;
@@ -58,15 +68,12 @@ write_exit (struct monitor *m)
   json_t *o;
   char *text;
 
-  if (WIFEXITED (m->status))
-    code = WEXITSTATUS (m->status);
-  else
-    code = 128 + WTERMSIG (m->status);
+  code = monitor_exit_code (m);
   iso_now (when, sizeof (when));
   o = json_pack ("{s:i, s:b, s:s}", "exit_code", code, "oom_killed", oom, "finished_at", when);
   /* The Sentry itself killed (by sandboxd's SIGKILL, or the OOM killer):
      the code is what a killed command would give. */
-  if (WIFSIGNALED (m->status))
+  if (WIFSIGNALED (m->status) && m->app_code < 0)
     json_object_set_new (o, "signal", json_integer (WTERMSIG (m->status)));
   text = json_dumps (o, JSON_COMPACT);
   json_decref (o);
@@ -255,6 +262,9 @@ monitor_run (struct monitor *m)
         {
           struct monitor_exec *e = &m->execs[i];
           if (e->id == 0)
+            continue;
+          /* Its output waits until its client has been told it started. */
+          if (!e->started)
             continue;
           if (e->out >= 0 && !e->out_eof)
             ADD (e->out, POLLIN, 1000 + i);

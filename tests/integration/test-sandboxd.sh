@@ -91,8 +91,13 @@ c = sbapi.Client(url="https://127.0.0.1:" + port, ca=sbd + "/ca.pem", cert=sbd +
 out, err, ex = c.stream("POST", "/v1/containers/web/exec",
                         {"cmd": ["/bin/busybox", "sh", "-c", "tty; stty size"], "tty": True, "h": 33, "w": 101})
 print(repr(out), ex)
+out, err, ex = c.stream("POST", "/v1/containers/web/exec",
+                        {"cmd": ["/bin/busybox", "sh", "-c", "id -u; pwd"], "user": "1000", "cwd": "/tmp"})
+print("as-user", repr(out), repr(err), ex)
 PYEOF
 )
+grep -qF "as-user '1000\n/tmp\n'" <<<"$out" && pass "exec as user 1000 in /tmp: id and working directory as asked" ||
+  soft_fail "exec as a user: $out"
 grep -q "/dev/pts/" <<<"$out" && grep -q "'exit_code': 0" <<<"$out" &&
   pass "exec with a terminal: the command has a terminal of the sandbox ($(grep -o '/dev/pts/[0-9]*' <<<"$out" | head -n 1))" ||
   soft_fail "exec -t: $out"
@@ -142,6 +147,13 @@ out=$(api_exec alpha web /bin/true 2>&1) && rc=0 || rc=$?
 wait "$h1" "$h2" 2>/dev/null || true
 ((rc != 0)) && grep -q '429' <<<"$out" && grep -q 'exec-sessions' <<<"$out" &&
   pass "a third exec session over exec-sessions = 2: refused (429), naming the rule" || soft_fail "exec sessions: rc $rc $out"
+out=$(api alpha POST /v1/containers '{"name":"nocwd","cmd":["/bin/true"],"cwd":"/no/such/dir"}')
+api alpha POST /v1/containers/nocwd/start >/dev/null
+api alpha POST /v1/containers/nocwd/wait >/dev/null
+out=$(api alpha GET /v1/containers/nocwd/logs | tr -d '\0')
+grep -q '/no/such/dir' <<<"$out" && pass "a working directory that does not exist: the reason is in the container's log" ||
+  soft_fail "no reason for the failed start in the log: $out"
+api alpha DELETE /v1/containers/nocwd >/dev/null
 # Clients that leave: their sessions run on, and still count.
 exec_long() { api_exec alpha web /bin/busybox sleep 8 >/dev/null 2>&1 & }
 exec_long; l1=$!; exec_long; l2=$!

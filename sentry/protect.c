@@ -1,0 +1,179 @@
+/* The tenant's hidden and read-only paths, applied to the container root
+   while it is built (sentry/launch.c calls sb_protect_paths).
+
+   Principle: a rule holds on the path as written and on where it leads.
+   Each policy path is expanded into the canonical names the Gofer matches
+   (gofer/gofer_rules.c):
+   - the path as written (normalized by the policy parser);
+   - the entry itself: its parent resolved inside the root, plus its last
+     component (so /lib64/x, with /lib64 a symlink to usr/lib64, is also
+     /usr/lib64/x);
+   - where it leads, when the entry is a symlink (hiding /etc/os-release,
+     a symlink to ../usr/lib/os-release, hides that file too).
+   Then the file a path leads to is covered in the root itself, so that
+   what the kernel resolves alone (execve, "#!" interpreters, a working
+   directory) meets the rule too: a hidden file or directory by an empty
+   read-only mount, a read-only one by a read-only bind of itself. A
+   symlink cannot carry a mount; the Gofer holds its name. */
+#include "launch.h"
+#include "cleanup.h"
+#include "mounts.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_FORMS (3 * SB_POLICY_MAX_PATHS)
+
+/* The container path of an fd opened in the root being built. */
+static int
+container_path (int fd, char *out, size_t len)
+{
+  char via[64], host[4096 + 64];
+  size_t n = strlen (SB_ROOT_DIR);
+  ssize_t got;
+
+  snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+  got = readlink (via, host, sizeof (host) - 1);
+  if (got < 0)
+    return -errno;
+  host[got] = '\0';
+  if (strncmp (host, SB_ROOT_DIR, n) != 0 || (host[n] != '/' && host[n] != '\0'))
+    return -EXDEV;
+  snprintf (out, len, "%s", host[n] ? host + n : "/");
+  return 0;
+}
+
+static void
+add_form (char **forms, int *n, const char *path)
+{
+  int i;
+
+  for (i = 0; i < *n; i++)
+    if (strcmp (forms[i], path) == 0)
+      return;
+  if (*n < MAX_FORMS && (forms[*n] = strdup (path)) != NULL)
+    (*n)++;
+}
+
+/* Expands path into forms; returns an O_PATH fd of what it leads to, or -errno. */
+static int
+expand (int rootfd, const char *path, char **forms, int *nforms)
+{
+  char parent[4096], canon[4096 + 256];
+  cleanup_close int entry = -1;
+  const char *last = strrchr (path, '/');
+  struct stat st;
+  int fd;
+
+  add_form (forms, nforms, path);
+  if (last && last[1])
+    {
+      size_t plen = last == path ? 1 : (size_t) (last - path);
+      cleanup_close int pfd = -1;
+
+      snprintf (parent, sizeof (parent), "%.*s", (int) plen, path);
+      pfd = sb_open_in_root (rootfd, parent, O_PATH | O_DIRECTORY, 0);
+      if (pfd >= 0 && container_path (pfd, canon, 4096) == 0)
+        {
+          if (strcmp (canon, "/") != 0)
+            strcat (canon, "/");
+          strncat (canon, last + 1, 255);
+          add_form (forms, nforms, canon);
+        }
+    }
+  entry = sb_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, 0);
+  if (entry < 0)
+    return entry;
+  if (fstat (entry, &st) < 0)
+    return -errno;
+  if (!S_ISLNK (st.st_mode))
+    return steal_fd (&entry);
+  fd = sb_open_in_root (rootfd, path, O_PATH, 0);
+  if (fd < 0)
+    return fd; /* dangling, or into /proc (not mounted yet): the Gofer holds the name */
+  if (container_path (fd, canon, sizeof (canon)) == 0)
+    add_form (forms, nforms, canon);
+  return fd;
+}
+
+static int
+hide (int fd, const char *what, sb_error_t *err)
+{
+  struct stat st;
+  char via[64];
+  int ret;
+
+  if (fstat (fd, &st) < 0)
+    return sb_error (err, errno, "hidden path `%s`", what);
+  snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+  if (S_ISDIR (st.st_mode))
+    ret = mount ("hidden", via, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555");
+  else
+    ret = mount (SB_MASK_FILE, via, NULL, MS_BIND, NULL);
+  if (ret < 0)
+    return sb_error (err, errno, "mask hidden path `%s`", what);
+  return 0;
+}
+
+static int
+make_read_only (int rootfd, int fd, const char *what, sb_error_t *err)
+{
+  cleanup_close int top = -1;
+  char via[64], path[4096];
+
+  snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
+  if (mount (via, via, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return sb_error (err, errno, "read-only path `%s`: bind", what);
+  /* The bind is a new mount on top: walk to it again to remount it. */
+  if (container_path (fd, path, sizeof (path)) < 0
+      || (top = sb_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, 0)) < 0)
+    return sb_error (err, top < 0 ? -top : EXDEV, "read-only path `%s`: reopen", what);
+  snprintf (via, sizeof (via), "/proc/self/fd/%d", top);
+  if (mount (NULL, via, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+    return sb_error (err, errno, "make `%s` read-only", what);
+  return 0;
+}
+
+int
+sb_protect_paths (struct sentry *s, int rootfd, sb_error_t *err)
+{
+  const struct sb_policy *p = s->policy;
+  int i;
+
+  s->hidden_forms = calloc (MAX_FORMS, sizeof (char *));
+  s->read_only_forms = calloc (MAX_FORMS, sizeof (char *));
+  if (s->hidden_forms == NULL || s->read_only_forms == NULL)
+    return sb_error (err, ENOMEM, "allocate the path rules");
+  for (i = 0; i < p->nread_only; i++)
+    {
+      cleanup_close int fd = expand (rootfd, p->read_only[i], s->read_only_forms, &s->nread_only_forms);
+      if (fd == -ENOENT || fd == -ELOOP || fd == -ENOTDIR)
+        continue; /* nothing there (yet): the Gofer refuses to create it */
+      if (fd < 0)
+        return sb_error (err, -fd, "read-only path `%s`", p->read_only[i]);
+      if (make_read_only (rootfd, fd, p->read_only[i], err) < 0)
+        return -1;
+    }
+  for (i = 0; i < p->nhidden; i++)
+    {
+      cleanup_close int fd = expand (rootfd, p->hidden[i], s->hidden_forms, &s->nhidden_forms);
+      if (fd == -ENOENT || fd == -ELOOP || fd == -ENOTDIR)
+        continue;
+      if (fd < 0)
+        return sb_error (err, -fd, "hidden path `%s`", p->hidden[i]);
+      if (hide (fd, p->hidden[i], err) < 0)
+        return -1;
+    }
+  /* Listings must agree with these rules and with the masks (sys_dir.c);
+     set before the app's init loads the filter. */
+  sb_serve_listings (s);
+  return 0;
+}

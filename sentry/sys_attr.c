@@ -1,0 +1,275 @@
+/* chmod, chown, utime(s)/utimensat/futimesat and the path xattr calls:
+   changes to a file's attributes, through the Gofer (or, for AT_EMPTY_PATH,
+   on the app's own descriptor, as the caller). */
+#include "sentry.h"
+#include "sys_file.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "memory.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+
+/* ---- attributes ------------------------------------------------------------ */
+
+/* A chmod or chown: on the app's own descriptor with AT_EMPTY_PATH (done
+   here, as the caller), else on a path through the Gofer. */
+struct attr_change
+{
+  uint32_t op;     /* SB_GOFER_CHMOD or SB_GOFER_CHOWN */
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+static long
+attr_common (struct sb_call *c, int dirfd, uint64_t addr, const struct attr_change *a, int flags)
+{
+  struct sb_gofer_req req = { .op = a->op, .mode = a->mode & 07777, .uid = a->uid, .gid = a->gid };
+  char path[PATH_BUF];
+  bool empty;
+  int fd, ret;
+
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    return -EINVAL;
+  fd = sb_empty_path_fd (c, dirfd, addr, flags, &empty);
+  if (fd < 0)
+    return fd;
+  if (empty)
+    {
+      ret = sb_act_as_caller (c);
+      if (ret == 0)
+        {
+          ret = a->op == SB_GOFER_CHMOD ? fchmod (fd, a->mode & 07777)
+                                        : fchownat (fd, "", a->uid, a->gid, AT_EMPTY_PATH);
+          ret = ret < 0 ? -errno : 0;
+          sb_act_as_self (c);
+        }
+      close (fd);
+      return ret;
+    }
+  ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (ret < 0)
+    return ret;
+  req.flags = flags & AT_SYMLINK_NOFOLLOW;
+  ret = sb_gofer_request_cred (c, &req);
+  if (ret == 0)
+    ret = sb_gofer_call (c->s, &req, path, NULL, NULL, 0, &sb_last_answer);
+  return ret < 0 ? ret : sb_last_answer.result;
+}
+
+static long
+chmod_common (struct sb_call *c, int dirfd, uint64_t addr, mode_t mode, int flags)
+{
+  struct attr_change a = { .op = SB_GOFER_CHMOD, .mode = mode };
+
+  return attr_common (c, dirfd, addr, &a, flags);
+}
+
+long
+sys_chmod (struct sb_call *c)
+{
+  return chmod_common (c, AT_FDCWD, c->args[0], (mode_t) c->args[1], 0);
+}
+
+long
+sys_fchmodat (struct sb_call *c)
+{
+  return chmod_common (c, (int) c->args[0], c->args[1], (mode_t) c->args[2], 0);
+}
+
+long
+sys_fchmodat2 (struct sb_call *c)
+{
+  return chmod_common (c, (int) c->args[0], c->args[1], (mode_t) c->args[2], (int) c->args[3]);
+}
+
+static long
+chown_common (struct sb_call *c, int dirfd, uint64_t addr, uid_t uid, gid_t gid, int flags)
+{
+  struct attr_change a = { .op = SB_GOFER_CHOWN, .uid = uid, .gid = gid };
+
+  return attr_common (c, dirfd, addr, &a, flags);
+}
+
+long
+sys_chown (struct sb_call *c)
+{
+  return chown_common (c, AT_FDCWD, c->args[0], (uid_t) c->args[1], (gid_t) c->args[2], 0);
+}
+
+long
+sys_lchown (struct sb_call *c)
+{
+  return chown_common (c, AT_FDCWD, c->args[0], (uid_t) c->args[1], (gid_t) c->args[2],
+                       AT_SYMLINK_NOFOLLOW);
+}
+
+long
+sys_fchownat (struct sb_call *c)
+{
+  return chown_common (c, (int) c->args[0], c->args[1], (uid_t) c->args[2], (gid_t) c->args[3],
+                       (int) c->args[4]);
+}
+
+static long
+utimens_common (struct sb_call *c, int dirfd, uint64_t addr, const struct timespec *ts, int flags)
+{
+  char path[PATH_BUF];
+  int ret;
+
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    return -EINVAL;
+  ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (ret < 0)
+    return ret;
+  return sb_gofer (c, SB_GOFER_UTIMENS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, 0, 0, ts,
+                ts ? 2 * sizeof (*ts) : 0);
+}
+
+long
+sys_utimensat (struct sb_call *c)
+{
+  struct timespec ts[2];
+  int ret;
+
+  if (c->args[2])
+    {
+      ret = sb_mem_read (c->tid, c->args[2], ts, sizeof (ts));
+      if (ret < 0)
+        return ret;
+    }
+  /* A NULL path (futimens) is allowed by the filter and never gets here. */
+  return utimens_common (c, (int) c->args[0], c->args[1], c->args[2] ? ts : NULL,
+                         (int) c->args[3]);
+}
+
+static long
+timeval_call (struct sb_call *c, int dirfd, uint64_t path, uint64_t tvaddr)
+{
+  struct timeval tv[2];
+  struct timespec ts[2];
+  int ret;
+
+  if (tvaddr == 0)
+    return utimens_common (c, dirfd, path, NULL, 0);
+  ret = sb_mem_read (c->tid, tvaddr, tv, sizeof (tv));
+  if (ret < 0)
+    return ret;
+  if (tv[0].tv_usec < 0 || tv[0].tv_usec >= 1000000 || tv[1].tv_usec < 0
+      || tv[1].tv_usec >= 1000000)
+    return -EINVAL;
+  ts[0].tv_sec = tv[0].tv_sec;
+  ts[0].tv_nsec = tv[0].tv_usec * 1000;
+  ts[1].tv_sec = tv[1].tv_sec;
+  ts[1].tv_nsec = tv[1].tv_usec * 1000;
+  return utimens_common (c, dirfd, path, ts, 0);
+}
+
+long
+sys_utimes (struct sb_call *c)
+{
+  return timeval_call (c, AT_FDCWD, c->args[0], c->args[1]);
+}
+
+long
+sys_futimesat (struct sb_call *c)
+{
+  return timeval_call (c, (int) c->args[0], c->args[1], c->args[2]);
+}
+
+long
+sys_utime (struct sb_call *c)
+{
+  struct utimbuf ub;
+  struct timespec ts[2];
+  int ret;
+
+  if (c->args[1] == 0)
+    return utimens_common (c, AT_FDCWD, c->args[0], NULL, 0);
+  ret = sb_mem_read (c->tid, c->args[1], &ub, sizeof (ub));
+  if (ret < 0)
+    return ret;
+  ts[0].tv_sec = ub.actime;
+  ts[0].tv_nsec = 0;
+  ts[1].tv_sec = ub.modtime;
+  ts[1].tv_nsec = 0;
+  return utimens_common (c, AT_FDCWD, c->args[0], ts, 0);
+}
+
+
+/* ---- extended attributes by path ------------------------------------------- */
+
+long
+sys_xattr (struct sb_call *c)
+{
+  static char value[SB_GOFER_DATA_MAX];
+  char path[PATH_BUF], name[XATTR_NAME_MAX + 1];
+  bool nofollow = false;
+  uint32_t op;
+  size_t size = 0, nlen = 0;
+  int ret;
+
+  switch (c->nr)
+    {
+    case SYS_lgetxattr: nofollow = true; /* fall through */
+    case SYS_getxattr: op = SB_GOFER_GETXATTR; size = c->args[3]; break;
+    case SYS_lsetxattr: nofollow = true; /* fall through */
+    case SYS_setxattr: op = SB_GOFER_SETXATTR; size = c->args[3]; break;
+    case SYS_llistxattr: nofollow = true; /* fall through */
+    case SYS_listxattr: op = SB_GOFER_LISTXATTR; size = c->args[2]; break;
+    case SYS_lremovexattr: nofollow = true; /* fall through */
+    case SYS_removexattr: op = SB_GOFER_REMOVEXATTR; break;
+    default: return -ENOSYS;
+    }
+  if (op != SB_GOFER_LISTXATTR)
+    {
+      ssize_t n = sb_mem_read_string (c->tid, c->args[1], name, sizeof (name));
+      if (n < 0)
+        return n == -ENAMETOOLONG ? -ERANGE : n;
+      nlen = n + 1;
+    }
+  if (size > SB_GOFER_DATA_MAX - nlen)
+    size = SB_GOFER_DATA_MAX - nlen;
+  ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, !nofollow);
+  if (ret < 0)
+    return ret;
+  if (op == SB_GOFER_SETXATTR)
+    {
+      memcpy (value, name, nlen);
+      ret = sb_mem_read (c->tid, c->args[2], value + nlen, size);
+      if (ret < 0)
+        return ret;
+      if (!sb_call_valid (c))
+        return -ECANCELED;
+      return sb_gofer (c, op, path, NULL, nofollow ? AT_SYMLINK_NOFOLLOW : 0,
+                    (uint32_t) c->args[4], size, value, nlen + size);
+    }
+  ret = sb_gofer (c, op, path, NULL, nofollow ? AT_SYMLINK_NOFOLLOW : 0, 0, size, name, nlen);
+  if (ret < 0 || op == SB_GOFER_REMOVEXATTR || size == 0)
+    return ret;
+  if (sb_last_answer.data_len > 0)
+    {
+      int w = sb_copy_out (c, op == SB_GOFER_LISTXATTR ? c->args[1] : c->args[2], sb_last_answer.data,
+                        sb_last_answer.data_len);
+      if (w < 0)
+        return w;
+    }
+  return ret;
+}
+

@@ -1,0 +1,43 @@
+/* Helpers shared by the Sentry's file handlers (sys_path.c, sys_open.c,
+   sys_file.c, sys_dir.c); not for the other families. */
+#ifndef SB_SYS_FILE_H
+#define SB_SYS_FILE_H
+
+#include "sentry.h"
+
+#define PATH_BUF SB_GOFER_PATH_MAX
+
+/* The answer of the last sb_gofer() (gofer_client.c; main thread only). */
+extern struct sb_gofer_answer sb_last_answer;
+/* Every Gofer request carries the caller's credentials. */
+int sb_gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req);
+
+/* sys_path.c */
+mode_t sb_caller_umask (struct sb_call *c);
+/* Copies a NUL-terminated path (at most len bytes) and checks the call is
+   still valid: its length, or -errno. */
+int sb_read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len);
+/* A path argument as the app wrote it (PATH_BUF bytes): -ENOENT if empty. */
+int sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw);
+/* Where a dirfd (or the cwd, AT_FDCWD) is, as a path in the container:
+   -EBADF, -ENOTDIR for a descriptor that is not a directory whatever its
+   name, -ENOENT for a removed directory. */
+int sb_base_dir (struct sb_call *c, int dirfd, char *out, size_t len);
+/* A path argument for a call that follows (or not) its final symlink;
+   *translated (may be NULL) tells that a /proc/self-style symlink was
+   rewritten to the caller's ids. */
+int sb_app_path_follow (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow);
+int sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow,
+                            bool *translated);
+/* AT_EMPTY_PATH: an empty string with the flag means the dirfd itself. */
+int sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bool *is_empty);
+/* "/proc/<pid>/fd/<n>" of the caller's own process: *fdnum. */
+bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
+/* Writes into the app's memory after checking the call is still valid. */
+int sb_copy_out (struct sb_call *c, uint64_t addr, const void *buf, size_t len);
+
+/* sys_open.c: truncate(2) of a leased file, on a worker (srcfd: an O_PATH
+   from the Gofer, consumed). */
+long sb_truncate_later (struct sb_call *c, int srcfd, off_t length);
+
+#endif

@@ -1,0 +1,338 @@
+/* open, openat, creat, openat2: through the Gofer, installed with
+   SECCOMP_IOCTL_NOTIF_ADDFD. An open that may wait (a FIFO for its peer, a
+   file whose lease must break first) runs on a worker, never on the main
+   loop. */
+#include "sentry.h"
+#include "sys_file.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "memory.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ---- open ------------------------------------------------------------------ */
+
+struct reopen_job
+{
+  int srcfd;      /* what to open again: an O_PATH from the Gofer, or the app's own */
+  int flags;      /* the app's open flags */
+  bool truncate;  /* truncate(2) of a leased file: open, truncate to length, close */
+  off_t length;
+};
+
+/* fcntl(F_SETFL) changes only these. */
+#define SETFL_FLAGS (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
+
+/* Opens srcfd again through the Sentry's procfs, as the caller (the kernel
+   checks its right to open the file this way). */
+static int
+reopen_as_caller (struct sb_call *c, const struct reopen_job *j, int extra)
+{
+  char via[32];
+  /* Nothing is created through a descriptor's name: O_CREAT and O_TMPFILE
+     (which would also make the fortified openat abort the Sentry, for want
+     of a mode) go; the app's other flags stay. */
+  int fd, flags = (j->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC | O_PATH | __O_TMPFILE)) | O_CLOEXEC | extra;
+
+  snprintf (via, sizeof (via), "self/fd/%d", j->srcfd);
+  fd = sb_act_as_caller (c);
+  if (fd == 0)
+    {
+      do
+        fd = openat (c->s->procfd, via, flags, 0);
+      while (fd < 0 && errno == EINTR && !sb_call_gone (c));
+      fd = fd < 0 ? -errno : fd;
+      sb_act_as_self (c);
+    }
+  return fd;
+}
+
+/* Hands the opened file to the caller (or truncates it); consumes both fds. */
+static long
+reopen_finish (struct sb_call *c, const struct reopen_job *j, int fd)
+{
+  long ret;
+
+  close (j->srcfd);
+  if (fd < 0)
+    return fd;
+  if (j->truncate)
+    ret = ftruncate (fd, j->length) < 0 ? -errno : 0;
+  else
+    ret = sb_inject_fd (c, fd, j->flags & O_CLOEXEC);
+  close (fd);
+  return ret;
+}
+
+/* On a worker: the open may wait (a FIFO for its peer, a lease for its
+   break). If the caller goes away meanwhile, notify.c interrupts it. */
+static long
+reopen_blocking (struct sb_call *c, void *arg)
+{
+  const struct reopen_job *j = arg;
+
+  return reopen_finish (c, j, reopen_as_caller (c, j, 0));
+}
+
+static long
+reopen_later (struct sb_call *c, struct reopen_job *job)
+{
+  long ret = sb_run_blocking (c, reopen_blocking, job, sizeof (*job));
+
+  if (ret != SB_RET_DONE)
+    close (job->srcfd);
+  return ret;
+}
+
+/* On the main loop the open never waits: it is tried with O_NONBLOCK (a
+   lease then answers EWOULDBLOCK at once, having started its break; a
+   terminal does not wait for its carrier), the app's own flags are put back
+   after, and an open that would wait moves to a worker. A FIFO the app
+   opens blocking always goes to a worker: opening it without blocking would
+   already release a peer waiting at the other end. */
+static long
+reopen_now_or_later (struct sb_call *c, struct reopen_job *job, bool fifo)
+{
+  int fd;
+
+  if (fifo && !(job->flags & O_NONBLOCK))
+    return reopen_later (c, job);
+  fd = reopen_as_caller (c, job, O_NONBLOCK);
+  if (fd == -EWOULDBLOCK && !(job->flags & O_NONBLOCK))
+    return reopen_later (c, job);
+  if (fd >= 0 && !(job->flags & O_NONBLOCK) && fcntl (fd, F_SETFL, job->flags & SETFL_FLAGS) < 0)
+    {
+      close (fd);
+      fd = -errno;
+    }
+  return reopen_finish (c, job, fd);
+}
+
+/* Reopens a descriptor the caller holds, never with more access than it has. */
+static long
+reopen_app_fd (struct sb_call *c, int appfd, int flags)
+{
+  struct reopen_job job = { .flags = flags };
+  int fl, acc = flags & O_ACCMODE;
+  struct stat st;
+
+  job.srcfd = sb_get_app_fd (c, appfd);
+  if (job.srcfd < 0)
+    return job.srcfd == -EBADF ? -ENOENT : job.srcfd;
+  fl = fcntl (job.srcfd, F_GETFL);
+  if (fstat (job.srcfd, &st) < 0 || fl < 0)
+    {
+      close (job.srcfd);
+      return -EBADF;
+    }
+  if (S_ISSOCK (st.st_mode))
+    {
+      close (job.srcfd);
+      return -ENXIO;
+    }
+  if (((acc == O_WRONLY || acc == O_RDWR) && (fl & O_ACCMODE) == O_RDONLY)
+      || ((acc == O_RDONLY || acc == O_RDWR) && (fl & O_ACCMODE) == O_WRONLY)
+      || (fl & O_PATH))
+    {
+      close (job.srcfd);
+      return -EACCES;
+    }
+  return reopen_now_or_later (c, &job, S_ISFIFO (st.st_mode));
+}
+
+/* openat2's scoping flags (RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_XDEV)
+   act from the dirfd: the Gofer gets that directory (base) and the app's
+   path under it (rel, written with a leading "/"), and applies the flags
+   there, as the kernel would. */
+static int
+scoped_path (struct sb_call *c, int dirfd, uint64_t addr, uint64_t resolve, char *base, char *rel)
+{
+  char raw[PATH_BUF];
+  int ret = sb_read_app_path (c, addr, raw);
+
+  if (ret < 0)
+    return ret;
+  if (raw[0] == '/' && (resolve & RESOLVE_BENEATH))
+    return -EXDEV;
+  if (raw[0] == '/' && !(resolve & RESOLVE_IN_ROOT))
+    strcpy (base, "/"); /* NO_XDEV alone: an absolute path starts at the root */
+  else if ((ret = sb_base_dir (c, dirfd, base, PATH_BUF)) < 0)
+    return ret;
+  if (snprintf (rel, PATH_BUF, "/%s", raw + strspn (raw, "/")) >= PATH_BUF)
+    return -ENAMETOOLONG;
+  if (sb_path_join (c->detail, sizeof (c->detail), base, rel + 1) < 0)
+    c->detail[0] = '\0';
+  return 0;
+}
+
+static long
+open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t mode, uint64_t resolve)
+{
+  char path[PATH_BUF], rel[PATH_BUF];
+  const char *path2 = NULL;
+  struct reopen_job job = { .flags = flags };
+  bool translated = false;
+  int appfd, ret;
+  long fd;
+
+  if (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_NO_XDEV))
+    {
+      ret = scoped_path (c, dirfd, pathaddr, resolve, path, rel);
+      if (ret < 0)
+        return ret;
+      path2 = rel;
+    }
+  else
+    {
+      ret = sb_app_path_translated (c, dirfd, pathaddr, path, !(flags & O_NOFOLLOW), &translated);
+      if (ret < 0)
+        return ret;
+      /* The kernel would have met the /proc/self or /dev/fd symlink. */
+      if (translated && (resolve & RESOLVE_NO_SYMLINKS))
+        return -ELOOP;
+      if (!(flags & O_NOFOLLOW) && sb_own_fd_path (c, path, &appfd))
+        {
+          /* /proc/<pid>/fd/N is a magic link. */
+          if (resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS))
+            return -ELOOP;
+          return reopen_app_fd (c, appfd, flags);
+        }
+    }
+  if (flags & (O_CREAT | O_TMPFILE))
+    mode = mode & ~sb_caller_umask (c) & 07777;
+  ret = sb_gofer (c, SB_GOFER_OPEN, path, path2, flags & ~O_CLOEXEC, mode, resolve, NULL, 0);
+  if (ret < 0)
+    return ret;
+  switch (sb_last_answer.kind)
+    {
+    case SB_GOFER_KIND_FD:
+      fd = sb_inject_fd (c, sb_last_answer.fd, flags & O_CLOEXEC);
+      close (sb_last_answer.fd);
+      return fd;
+    case SB_GOFER_KIND_REOPEN:
+      {
+        struct stat st;
+
+        job.srcfd = sb_last_answer.fd;
+        /* An emulated O_PATH open is a read-only one (gofer_open.c). */
+        if (flags & O_PATH)
+          job.flags = O_RDONLY | O_NOCTTY | (flags & O_CLOEXEC);
+        if (fstat (job.srcfd, &st) < 0)
+          {
+            close (job.srcfd);
+            return -EIO;
+          }
+        /* Not a FIFO: the Gofer's open would have waited for a lease. */
+        if (!S_ISFIFO (st.st_mode) && !(job.flags & O_NONBLOCK))
+          return reopen_later (c, &job);
+        return reopen_now_or_later (c, &job, S_ISFIFO (st.st_mode));
+      }
+    case SB_GOFER_KIND_SYNTHETIC:
+      {
+        sb_error_t err = NULL;
+        int sfd;
+
+        sb_last_answer.data[sizeof (sb_last_answer.data) - 1] = '\0';
+        sfd = sb_synthetic_open (c->s, sb_last_answer.data, &err);
+        sb_error_free (&err);
+        if (sfd < 0)
+          return sfd;
+        fd = sb_inject_fd (c, sfd, flags & O_CLOEXEC);
+        close (sfd);
+        return fd;
+      }
+    default:
+      if (sb_last_answer.fd >= 0)
+        close (sb_last_answer.fd);
+      return -EIO;
+    }
+}
+
+/* truncate(2) of a file the app holds a lease on: the Gofer started the
+   break; the wait for it happens on a worker. */
+long
+sb_truncate_later (struct sb_call *c, int srcfd, off_t length)
+{
+  struct reopen_job job = { .srcfd = srcfd, .flags = O_WRONLY, .truncate = true, .length = length };
+
+  return reopen_later (c, &job);
+}
+
+long
+sys_open (struct sb_call *c)
+{
+  return open_common (c, AT_FDCWD, c->args[0], (int) c->args[1], (mode_t) c->args[2], 0);
+}
+
+long
+sys_openat (struct sb_call *c)
+{
+  return open_common (c, (int) c->args[0], c->args[1], (int) c->args[2], (mode_t) c->args[3], 0);
+}
+
+long
+sys_creat (struct sb_call *c)
+{
+  return open_common (c, AT_FDCWD, c->args[0], O_CREAT | O_WRONLY | O_TRUNC, (mode_t) c->args[1], 0);
+}
+
+/* The flags the kernel's openat2 accepts (include/linux/fcntl.h). */
+#define VALID_OPEN_FLAGS                                                                         \
+  (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_SYNC \
+   | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH  \
+   | __O_TMPFILE)
+#define VALID_RESOLVE_FLAGS                                                                      \
+  (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH              \
+   | RESOLVE_IN_ROOT | RESOLVE_CACHED)
+
+/* Every RESOLVE_* flag is honoured (the Gofer applies it to the same walk
+   the kernel would make) or the call is refused as the kernel refuses it;
+   none is dropped. RESOLVE_NO_MAGICLINKS always holds in the Gofer. */
+long
+sys_openat2 (struct sb_call *c)
+{
+  struct open_how how = { 0 };
+  size_t size = c->args[3];
+  int ret;
+
+  if (size < sizeof (how))
+    return -EINVAL;
+  if (size > 4096)
+    return -E2BIG;
+  ret = sb_mem_read (c->tid, c->args[2], &how, sizeof (how));
+  if (ret < 0)
+    return ret;
+  if (size > sizeof (how))
+    {
+      /* A larger struct from a newer libc: its extra fields must be zero. */
+      unsigned char tail[4096];
+      size_t i, n = size - sizeof (how);
+
+      ret = sb_mem_read (c->tid, c->args[2] + sizeof (how), tail, n);
+      if (ret < 0)
+        return ret;
+      for (i = 0; i < n; i++)
+        if (tail[i])
+          return -E2BIG;
+    }
+  if ((how.flags & ~(uint64_t) VALID_OPEN_FLAGS) || (how.resolve & ~(uint64_t) VALID_RESOLVE_FLAGS))
+    return -EINVAL;
+  if ((how.flags & (O_CREAT | __O_TMPFILE)) ? (how.mode & ~07777ull) != 0 : how.mode != 0)
+    return -EINVAL;
+  if ((how.flags & O_PATH) && (how.flags & ~(uint64_t) (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+    return -EINVAL;
+  if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+    return -EINVAL;
+  if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+    return -EAGAIN;
+  return open_common (c, (int) c->args[0], c->args[1], (int) how.flags, (mode_t) how.mode, how.resolve);
+}

@@ -1,0 +1,285 @@
+/* The app's path arguments, made absolute in the container: copied once
+   from the app's memory, joined to the caller's cwd or dirfd (resolved by
+   what the descriptor is), and /proc/self-style names rewritten to the
+   caller's ids. The Gofer resolves the result inside the root. */
+#include "sentry.h"
+#include "sys_file.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "memory.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ---- reading the caller's state ------------------------------------------- */
+
+int
+sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid)
+{
+  const struct sb_task_status *st;
+  int ret = sb_caller_status (c, &st);
+
+  if (ret < 0)
+    return ret;
+  *pid = st->nspid;
+  if (tid)
+    *tid = st->nstid;
+  return 0;
+}
+
+mode_t
+sb_caller_umask (struct sb_call *c)
+{
+  const struct sb_task_status *st;
+
+  if (sb_caller_status (c, &st) < 0)
+    return 022;
+  return st->umask;
+}
+
+/* Where a dirfd (or the cwd) is, as a path in the container. The
+   descriptor is judged by what it is, never by the name its /proc link
+   shows: the Sentry takes its own copy (pidfd_getfd, or its procfs for the
+   cwd), fstat says whether it is a directory and whether it was removed,
+   and only then is the kernel's name of that same open file read. A file
+   named like a directory ("/tmp/etc", a memfd, a pipe) is ENOTDIR; a
+   directory whose name ends in " (deleted)" is not taken for a removed one. */
+int
+sb_base_dir (struct sb_call *c, int dirfd, char *out, size_t len)
+{
+  cleanup_close int fd = -1;
+  char link[64];
+  struct stat st;
+  ssize_t n;
+
+  if (dirfd == AT_FDCWD)
+    {
+      snprintf (link, sizeof (link), "%d/cwd", c->tid);
+      fd = openat (c->s->procfd, link, O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        return -ENOENT;
+    }
+  else if (dirfd < 0)
+    return -EBADF;
+  else if ((fd = sb_get_app_fd (c, dirfd)) < 0)
+    return fd == -ESRCH ? -ESRCH : -EBADF;
+  if (fstat (fd, &st) < 0)
+    return -errno;
+  if (!S_ISDIR (st.st_mode))
+    return -ENOTDIR;
+  if (st.st_nlink == 0)
+    return -ENOENT;
+  snprintf (link, sizeof (link), "self/fd/%d", fd);
+  n = readlinkat (c->s->procfd, link, out, len - 1);
+  if (n < 0)
+    return -ENOENT;
+  out[n] = '\0';
+  /* A directory outside the container's tree (none is: every directory
+     the app holds came from the Gofer or its own mount namespace). */
+  if (out[0] != '/')
+    return -ENOTDIR;
+  return 0;
+}
+
+/* Copies a path argument; *empty tells an empty string apart (AT_EMPTY_PATH). */
+int
+sb_read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len)
+{
+  ssize_t n = sb_mem_read_string (c->tid, addr, raw, len);
+
+  if (n < 0)
+    return (int) n;
+  if (!sb_call_valid (c))
+    return -ECANCELED;
+  return (int) n;
+}
+
+int
+sb_absolute_path (struct sb_call *c, int dirfd, const char *raw, char *out, size_t outlen)
+{
+  char base[PATH_BUF];
+  int ret;
+
+  if (raw[0] == '/')
+    return sb_path_join (out, outlen, "/", raw);
+  ret = sb_base_dir (c, dirfd, base, sizeof (base));
+  if (ret < 0)
+    return ret;
+  return sb_path_join (out, outlen, base, raw);
+}
+
+/* /proc/self, /proc/thread-self and /dev/{fd,stdin,stdout,stderr} name the
+   caller; the Gofer is not the caller, so they are rewritten to its ids
+   inside the sandbox. follow_last: whether a final symlink would be followed. */
+static int
+translate_self (struct sb_call *c, char *path, size_t len, bool follow_last)
+{
+  static const struct
+  {
+    const char *prefix;
+    const char *fd_suffix; /* NULL: keep the rest of the path */
+  } dev_links[] = {
+    { "/dev/stdin", "/fd/0" }, { "/dev/stdout", "/fd/1" }, { "/dev/stderr", "/fd/2" },
+  };
+  char rest[PATH_BUF], head[96];
+  pid_t pid, tid;
+  const char *tail = NULL;
+  bool thread = false;
+  size_t i;
+  int ret;
+
+  if (strncmp (path, "/proc/", 6) != 0 && strncmp (path, "/dev/", 5) != 0)
+    return 0;
+  if (sb_path_has_prefix (path, "/proc/self"))
+    tail = path + 10;
+  else if (sb_path_has_prefix (path, "/proc/thread-self"))
+    {
+      tail = path + 17;
+      thread = true;
+    }
+  else if (sb_path_has_prefix (path, "/dev/fd") && (path[7] == '/' || follow_last))
+    snprintf (rest, sizeof (rest), "/fd%s", path + 7);
+  else
+    {
+      for (i = 0; i < 3; i++)
+        if (strcmp (path, dev_links[i].prefix) == 0 && follow_last)
+          {
+            snprintf (rest, sizeof (rest), "%s", dev_links[i].fd_suffix);
+            break;
+          }
+      if (i == 3)
+        return 0;
+    }
+  if (tail && *tail == '\0' && !follow_last)
+    return 0; /* lstat("/proc/self") is about the link itself */
+  if (tail)
+    snprintf (rest, sizeof (rest), "%s", tail);
+  ret = sb_inner_ids (c, &pid, &tid);
+  if (ret < 0)
+    return ret;
+  if (thread)
+    snprintf (head, sizeof (head), "/proc/%d/task/%d", pid, tid);
+  else
+    snprintf (head, sizeof (head), "/proc/%d", pid);
+  if (snprintf (path, len, "%s%s", head, rest) >= (int) len)
+    return -ENAMETOOLONG;
+  return 0;
+}
+
+int
+sb_read_app_path (struct sb_call *c, uint64_t addr, char *raw)
+{
+  int ret = sb_read_path (c, addr, raw, PATH_BUF);
+
+  if (ret < 0)
+    return ret;
+  return raw[0] == '\0' ? -ENOENT : 0;
+}
+
+int
+sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outlen)
+{
+  char raw[PATH_BUF];
+  int ret = sb_read_app_path (c, addr, raw);
+
+  if (ret < 0)
+    return ret;
+  ret = sb_absolute_path (c, dirfd, raw, out, outlen);
+  if (ret < 0)
+    return ret;
+  if (c->detail[0] == '\0')
+    snprintf (c->detail, sizeof (c->detail), "%s", out);
+  return 0;
+}
+
+int
+sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow,
+                        bool *translated)
+{
+  char before[PATH_BUF];
+  int ret = sb_app_path (c, dirfd, addr, out, PATH_BUF);
+
+  if (ret < 0)
+    return ret;
+  if (translated)
+    snprintf (before, sizeof (before), "%s", out);
+  ret = translate_self (c, out, PATH_BUF, follow);
+  if (ret == 0 && translated)
+    *translated = strcmp (before, out) != 0;
+  return ret;
+}
+
+int
+sb_app_path_follow (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow)
+{
+  return sb_app_path_translated (c, dirfd, addr, out, follow, NULL);
+}
+
+/* An AT_EMPTY_PATH call: an empty string with the flag means the dirfd itself. */
+int
+sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bool *is_empty)
+{
+  char first;
+  int ret;
+
+  *is_empty = false;
+  if (!(flags & AT_EMPTY_PATH))
+    return 0;
+  ret = sb_mem_read (c->tid, addr, &first, 1);
+  if (ret < 0)
+    return ret;
+  if (first != '\0')
+    return 0;
+  *is_empty = true;
+  if (dirfd == AT_FDCWD)
+    {
+      char link[64];
+      snprintf (link, sizeof (link), "%d/cwd", c->tid);
+      ret = openat (c->s->procfd, link, O_PATH | O_CLOEXEC);
+      return ret < 0 ? -errno : ret;
+    }
+  return sb_get_app_fd (c, dirfd);
+}
+
+int
+sb_copy_out (struct sb_call *c, uint64_t addr, const void *buf, size_t len)
+{
+  if (!sb_call_valid (c))
+    return -ECANCELED;
+  return sb_mem_write (c->tid, addr, buf, len);
+}
+
+/* "/proc/<pid>/fd/<n>" where pid is the caller's own process: the app asks to
+   reopen one of its descriptors (/dev/stdout, /dev/fd/3...). */
+bool
+sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum)
+{
+  pid_t pid, tid;
+  long n;
+  char prefix[64];
+  size_t plen;
+
+  if (strncmp (path, "/proc/", 6) != 0 || strstr (path, "/fd/") == NULL)
+    return false;
+  if (sb_inner_ids (c, &pid, &tid) < 0)
+    return false;
+  plen = snprintf (prefix, sizeof (prefix), "/proc/%d/fd/", pid);
+  if (strncmp (path, prefix, plen) != 0)
+    {
+      plen = snprintf (prefix, sizeof (prefix), "/proc/%d/task/%d/fd/", pid, tid);
+      if (strncmp (path, prefix, plen) != 0)
+        return false;
+    }
+  if (sb_parse_long (path + plen, 0, 1 << 20, &n) < 0)
+    return false;
+  *fdnum = (int) n;
+  return true;
+}

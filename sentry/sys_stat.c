@@ -1,0 +1,228 @@
+/* stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at):
+   the calls that look at a path and change nothing, through the Gofer. */
+#include "sentry.h"
+#include "sys_file.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "memory.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+
+/* ---- stat family ----------------------------------------------------------- */
+
+static void
+statx_to_stat (const struct statx *x, struct stat *st)
+{
+  memset (st, 0, sizeof (*st));
+  st->st_dev = makedev (x->stx_dev_major, x->stx_dev_minor);
+  st->st_ino = x->stx_ino;
+  st->st_nlink = x->stx_nlink;
+  st->st_mode = x->stx_mode;
+  st->st_uid = x->stx_uid;
+  st->st_gid = x->stx_gid;
+  st->st_rdev = makedev (x->stx_rdev_major, x->stx_rdev_minor);
+  st->st_size = (off_t) x->stx_size;
+  st->st_blksize = x->stx_blksize;
+  st->st_blocks = (blkcnt_t) x->stx_blocks;
+  st->st_atim.tv_sec = x->stx_atime.tv_sec;
+  st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+  st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+  st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+  st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+  st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+/* stat a path (or the AT_EMPTY_PATH fd) into *stx. */
+static int
+stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned mask,
+             struct statx *stx)
+{
+  char path[PATH_BUF];
+  bool empty;
+  int fd, ret, appfd;
+
+  fd = sb_empty_path_fd (c, dirfd, addr, flags, &empty);
+  if (fd < 0)
+    return fd;
+  if (empty)
+    {
+      ret = statx (fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, stx);
+      ret = ret < 0 ? -errno : 0;
+      close (fd);
+      return ret;
+    }
+  ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (ret < 0)
+    return ret;
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && sb_own_fd_path (c, path, &appfd))
+    {
+      fd = sb_get_app_fd (c, appfd);
+      if (fd < 0)
+        return fd == -EBADF ? -ENOENT : fd;
+      ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
+      close (fd);
+      return ret;
+    }
+  ret = sb_gofer (c, SB_GOFER_STAT, path, NULL, flags & AT_SYMLINK_NOFOLLOW, mask, 0, NULL, 0);
+  if (ret < 0)
+    return ret;
+  if (sb_last_answer.data_len != sizeof (*stx))
+    return -EIO;
+  memcpy (stx, sb_last_answer.data, sizeof (*stx));
+  return 0;
+}
+
+static long
+stat_to_app (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, uint64_t bufaddr)
+{
+  struct statx stx;
+  struct stat st;
+  int ret = stat_common (c, dirfd, pathaddr, flags, STATX_BASIC_STATS, &stx);
+
+  if (ret < 0)
+    return ret;
+  statx_to_stat (&stx, &st);
+  return sb_copy_out (c, bufaddr, &st, sizeof (st));
+}
+
+long
+sys_stat (struct sb_call *c)
+{
+  return stat_to_app (c, AT_FDCWD, c->args[0], 0, c->args[1]);
+}
+
+long
+sys_lstat (struct sb_call *c)
+{
+  return stat_to_app (c, AT_FDCWD, c->args[0], AT_SYMLINK_NOFOLLOW, c->args[1]);
+}
+
+long
+sys_newfstatat (struct sb_call *c)
+{
+  int flags = (int) c->args[3];
+
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+    return -EINVAL;
+  return stat_to_app (c, (int) c->args[0], c->args[1], flags, c->args[2]);
+}
+
+long
+sys_statx (struct sb_call *c)
+{
+  struct statx stx;
+  int flags = (int) c->args[2];
+  int ret;
+
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+    return -EINVAL;
+  ret = stat_common (c, (int) c->args[0], c->args[1], flags, (unsigned) c->args[3], &stx);
+  if (ret < 0)
+    return ret;
+  return sb_copy_out (c, c->args[4], &stx, sizeof (stx));
+}
+
+/* ---- access, readlink ------------------------------------------------------ */
+
+static long
+access_common (struct sb_call *c, int dirfd, uint64_t addr, int mode, int flags)
+{
+  char path[PATH_BUF];
+  int ret;
+
+  if (mode & ~(R_OK | W_OK | X_OK))
+    return -EINVAL;
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
+    return -EINVAL;
+  ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (ret < 0)
+    return ret;
+  return sb_gofer (c, SB_GOFER_ACCESS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, (uint32_t) mode, 0,
+                NULL, 0);
+}
+
+long
+sys_access (struct sb_call *c)
+{
+  return access_common (c, AT_FDCWD, c->args[0], (int) c->args[1], 0);
+}
+
+long
+sys_faccessat (struct sb_call *c)
+{
+  return access_common (c, (int) c->args[0], c->args[1], (int) c->args[2], 0);
+}
+
+long
+sys_faccessat2 (struct sb_call *c)
+{
+  return access_common (c, (int) c->args[0], c->args[1], (int) c->args[2], (int) c->args[3]);
+}
+
+static long
+readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int64_t size)
+{
+  char path[PATH_BUF], target[64];
+  const char *data;
+  size_t len;
+  int ret;
+
+  if (size <= 0)
+    return -EINVAL;
+  ret = sb_app_path_follow (c, dirfd, addr, path, false);
+  if (ret < 0)
+    return ret;
+  if (strcmp (path, "/proc/self") == 0 || strcmp (path, "/proc/thread-self") == 0)
+    {
+      pid_t pid, tid;
+      if ((ret = sb_inner_ids (c, &pid, &tid)) < 0)
+        return ret;
+      if (path[6] == 's')
+        snprintf (target, sizeof (target), "%d", pid);
+      else
+        snprintf (target, sizeof (target), "%d/task/%d", pid, tid);
+      data = target;
+      len = strlen (target);
+    }
+  else
+    {
+      ret = sb_gofer (c, SB_GOFER_READLINK, path, NULL, 0, 0, 0, NULL, 0);
+      if (ret < 0)
+        return ret;
+      data = sb_last_answer.data;
+      len = sb_last_answer.data_len;
+    }
+  if (len > (uint64_t) size)
+    len = size;
+  ret = sb_copy_out (c, buf, data, len);
+  return ret < 0 ? ret : (long) len;
+}
+
+long
+sys_readlink (struct sb_call *c)
+{
+  return readlink_common (c, AT_FDCWD, c->args[0], c->args[1], (int64_t) c->args[2]);
+}
+
+long
+sys_readlinkat (struct sb_call *c)
+{
+  return readlink_common (c, (int) c->args[0], c->args[1], c->args[2], (int64_t) c->args[3]);
+}
+

@@ -1,0 +1,276 @@
+#!/bin/bash
+# Tenant rules under attack (docs/ARCHITECTURE.md, "Rules that hold under
+# attack"): hidden and read-only paths by what a name leads to, masks that
+# cover everything below them, listings that agree with lookups, directory
+# descriptors judged by what they are, every openat2 resolve flag, chdir
+# under a racing thread; no host facts; and a Sentry no app can stall.
+# Each check names the attack it makes; the probes are in
+# tests/integration/progs/rules_probe.c.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need_prog rules_probe
+P=$SB_PROGS/rules_probe
+BB=/bin/busybox
+need_program "$BB" busybox-static
+need_program /usr/bin/python3 python3
+SANDBOXCTL=$TESTS_BUILDDIR/client/sandboxctl
+need_program "$SANDBOXCTL" "(the build tree's sandboxctl: run make)"
+: >"$SB_TMP/base.conf"
+
+policy() { # NAME BODY: a tenant policy file
+  printf 'tenant = "r-%s"\n%s\n' "$1" "$2" >"$SB_TMP/$1.conf"
+  echo "$SB_TMP/$1.conf"
+}
+run_with() { # POLICY [--timeout N] [sandbox-runtime do options] -- CMD...
+  local p=$1 t=()
+  shift
+  if [[ ${1:-} == --timeout ]]; then t=(--timeout "$2"); shift 2; fi
+  sb_run "${t[@]}" --policy "$p" --policy-base "$SB_TMP/base.conf" "$@"
+}
+# want WHAT LINE...: each LINE is in the last run's output.
+want() {
+  local what=$1 line
+  shift
+  for line in "$@"; do
+    expect_line "$what: $line" "$line"
+  done
+}
+# A shell line that runs the probe once per argument group, in one sandbox.
+probe_script() {
+  local out= args
+  for args in "$@"; do
+    out+="$P $args; "
+  done
+  printf '%s' "$out"
+}
+
+# ===========================================================================
+# Paths
+# ===========================================================================
+
+# --- hidden and read-only paths that are symlinks, on the host root --------
+# /etc/os-release -> ../usr/lib/os-release and /lib64 -> usr/lib64 on Debian;
+# /etc/mtab -> /proc/mounts (it cannot even be resolved while the root is
+# built) and /etc/localtime -> /usr/share/zoneinfo/Etc/UTC.
+for l in /etc/os-release /lib64 /etc/mtab; do
+  [[ -L $l ]] || fail "the host's $l is not a symlink: this test needs Debian 12's layout"
+done
+# /etc/localtime (package tzdata) is a symlink to a file under /usr.
+have_localtime=false
+[[ -L /etc/localtime && -f /etc/localtime ]] && have_localtime=true
+pol=$(policy links 'filesystem {
+  hidden = {"/etc/os-release", "/lib64", "/etc/shadow"}
+  read-only = {"/etc/mtab", "/etc/localtime"}
+}')
+run_with "$pol" -- "$BB" sh -c "$(probe_script \
+  "try read /etc/os-release" "try read /usr/lib/os-release" "try read /usr/../usr/lib/os-release" \
+  "try lstat /etc/os-release" "try readlink /lib64" "try stat /usr/lib64" \
+  "try read /usr/lib64/ld-linux-x86-64.so.2" "try symlink /tmp/osr /usr/lib/os-release" \
+  "try read /tmp/osr" "try unlink /etc/mtab" "try rename /etc/mtab /tmp/mtab" \
+  "try symlink /etc/mtab /tmp/x" "try lchown /etc/mtab")"
+expect_rc "a policy with read-only symlinks starts (it failed at /etc/mtab before)" 0
+want "hidden symlinks: the link and where it leads" \
+  "read /etc/os-release ENOENT" "read /usr/lib/os-release ENOENT" "read /usr/../usr/lib/os-release ENOENT" \
+  "lstat /etc/os-release ENOENT" "readlink /lib64 ENOENT" "stat /usr/lib64 ENOENT" \
+  "read /usr/lib64/ld-linux-x86-64.so.2 ENOENT" "read /tmp/osr ENOENT"
+want "read-only symlinks: the link cannot be removed, replaced or changed" \
+  "unlink /etc/mtab EROFS" "rename /etc/mtab EROFS" "symlink /etc/mtab EROFS" "lchown /etc/mtab EROFS"
+if $have_localtime; then
+  lt=$(readlink -f /etc/localtime)
+  run_with "$pol" -- "$BB" sh -c "$(probe_script "try write /etc/localtime" "try write $lt" \
+    "try unlink /etc/localtime")"
+  want "a read-only symlink's target cannot be written, by either name" \
+    "write /etc/localtime EROFS" "write $lt EROFS" "unlink /etc/localtime EROFS"
+else
+  say "no /etc/localtime symlink here (tzdata): its checks are left out"
+fi
+
+# `policy check` warns about each symlink in either list.
+"$SANDBOXCTL" policy check --base "$SB_TMP/base.conf" "$pol" >"$SB_TMP/check.out" 2>&1 && rc=0 || rc=$?
+for l in /etc/os-release /lib64 /etc/mtab; do
+  if [[ $rc == 0 ]] && grep -q "warning: .*\"$l\" is a symbolic link" "$SB_TMP/check.out"; then
+    pass "policy check warns that $l is a symbolic link"
+  else
+    soft_fail "policy check (exit $rc) did not warn about $l: $(cat "$SB_TMP/check.out")"
+  fi
+done
+
+# --- a tenant-owned --rootfs: renames of ancestors persist ------------------
+# Run 1 tries to carry the protected files out from under their rules; run
+# 2, with the same policy, must find them protected (or not at all).
+R=$SB_TMP/rootfs
+mkdir -p "$R"/{tmp,proc,sys,dev,etc/sub,data/keep,secret-dir}
+chmod 1777 "$R/tmp"
+cp "$P" "$R/probe"
+cp "$P" "$R/secret-dir/x"
+ln -s secret-dir "$R/secret-link"
+echo SHADOW >"$R/etc/shadow"
+echo KEY >"$R/data/keep/key"
+echo CONF >"$R/etc/sub/conf"
+chown -R 700000:700000 "$R"
+tpol=$(policy tenantfs 'id-range = "700000-765535"
+filesystem {
+  hidden = {"/etc/shadow", "/secret-link"}
+  read-only = {"/etc/sub/conf", "/data/keep"}
+}')
+run_with "$tpol" --rootfs "$R" -- /probe try rename /etc /etc2
+want "run 1: an ancestor of a hidden path cannot be renamed" "rename /etc EBUSY"
+run_with "$tpol" --rootfs "$R" -- /probe try rename /data /data2
+want "run 1: an ancestor of a read-only path cannot be renamed" "rename /data EBUSY"
+run_with "$tpol" --rootfs "$R" -- /probe try rmdir /etc/sub
+want "run 1: an ancestor of a read-only path cannot be removed" "rmdir /etc/sub EBUSY"
+run_with "$tpol" --rootfs "$R" -- /probe try rename /tmp /etc
+want "run 1: nothing can be renamed onto an ancestor" "rename /tmp EBUSY"
+[[ -f $R/etc/shadow && ! -e $R/etc2 && -d $R/data/keep && ! -e $R/data2 ]] &&
+  pass "the tenant's rootfs on the host still has /etc/shadow and /data/keep where the rules name them" ||
+  soft_fail "the rootfs changed on the host: $(ls "$R" | tr '\n' ' ')"
+run_with "$tpol" --rootfs "$R" -- /probe try read /etc2/shadow
+want "run 2: no renamed copy of the hidden file" "read /etc2/shadow ENOENT"
+run_with "$tpol" --rootfs "$R" -- /probe try read /etc/shadow
+want "run 2: the hidden file is still hidden" "read /etc/shadow ENOENT"
+run_with "$tpol" --rootfs "$R" -- /probe try write /data/keep/key
+want "run 2: the read-only file is still read-only" "write /data/keep/key EROFS"
+
+# --- chdir under a racing thread --------------------------------------------
+# chdir is continued on the host, so a second thread can swap its path
+# after the check: the working directory may land in a hidden directory
+# (here the target of a hidden symlink). What the kernel resolves there
+# alone (execve of ./x, a "#!./x" interpreter) and what the Sentry resolves
+# (open of "x") must find nothing: x is a program that exits 42.
+run_with "$tpol" --timeout 120 --rootfs "$R" -- /probe chdir-race /secret-link 4000
+want "chdir to a hidden symlinked directory" "chdir-direct ENOENT"
+want "nothing in the hidden directory is reached from the cwd (execve ./x, #!./x, open x)" "leaks 0"
+landed=$(awk '/^landed-count/ {print $2}' <<<"$SB_OUT")
+say "the race landed the cwd in the hidden directory ${landed:-?} times out of 4000"
+
+# --- masks cover everything below them, by any name -------------------------
+paths=()
+for p in /sys/firmware/acpi/tables/DSDT /proc/bus/pci/devices /proc/fs/ext4/*/options \
+  /sys/module/*/parameters/* /proc/irq/*/smp_affinity /sys/firmware /proc/irq /proc/bus; do
+  [[ -e $p ]] && paths+=("$p")
+  ((${#paths[@]} < 24)) || break
+done
+((${#paths[@]} > 3)) || fail "the host has too few of the masked entries to test"
+script=
+for p in "${paths[@]}"; do
+  script+="$P try read $p; $P try stat ${p/\/proc\//\/proc\/.\/}; ln -s $p /tmp/l; $P try read /tmp/l; rm -f /tmp/l; "
+done
+sb_run -- "$BB" sh -c "$script"
+bad=$(grep -v ' ENOENT$' <<<"$SB_OUT" || true)
+[[ $SB_RC == 0 && -z $bad && $(grep -c ' ENOENT$' <<<"$SB_OUT") == $((3 * ${#paths[@]})) ]] &&
+  pass "${#paths[@]} masked /proc and /sys paths and their children are ENOENT by name, through '.', through a symlink" ||
+  soft_fail "masked paths reachable (exit $SB_RC): $bad"
+
+# --- listings agree with lookups --------------------------------------------
+run_with "$pol" -- "$BB" sh -c "$(probe_script "list /etc" "list-old /etc" "list /" "list /usr/lib")"
+for n in shadow os-release lib64; do
+  if grep -qx "name $n" <<<"$SB_OUT"; then soft_fail "listings: hidden name '$n' is listed"
+  else pass "listings: hidden name '$n' is not listed (getdents and getdents64)"; fi
+done
+grep -qx 'name passwd' <<<"$SB_OUT" && grep -qx 'name usr' <<<"$SB_OUT" &&
+  pass "listings: the other names are there" || soft_fail "listings lost names: $SB_OUT"
+sb_run -- "$BB" sh -c "$(probe_script "list /proc" "list-old /proc")"
+procnames=$(awk '/^name / && $2 !~ /^[0-9]+$/ && $2 != "." && $2 != ".." {print $2}' <<<"$SB_OUT" | sort -u | tr '\n' ' ')
+script=
+for n in $procnames; do script+="$P try lstat /proc/$n; "; done
+sb_run -- "$BB" sh -c "$script"
+bad=$(grep -v ' ok$' <<<"$SB_OUT" || true)
+[[ -n $procnames && -z $bad ]] && pass "every name listed in /proc exists ($procnames)" ||
+  soft_fail "/proc lists names that do not exist: $bad"
+sb_run -- "$BB" ls /proc /sys /sys/devices/system/cpu
+expect_rc "ls /proc /sys /sys/devices/system/cpu meets no vanished name" 0
+
+# --- directory descriptors are what they are --------------------------------
+sb_run -- "$P" dirfd
+want "openat relative to what is not a directory" "regular-file ENOTDIR" "regular-file-dotdot ENOTDIR" \
+  "memfd ENOTDIR" "pipe ENOTDIR" "socket ENOTDIR"
+want "a directory whose name ends in ' (deleted)' is a directory" "deleted-looking-dir ok"
+want "a removed directory" "removed-dir ENOENT"
+
+# --- every openat2 resolve flag is honoured or refused ----------------------
+sb_run -- "$P" openat2 /tmp/o2
+want "openat2" "plain ok" "no-symlinks-middle ELOOP" "no-symlinks-plain ok" "no-symlinks-proc-self ELOOP" \
+  "no-magiclinks ELOOP" "no-xdev-cross EXDEV" "no-xdev-same ok" "beneath-inside ok" "beneath-dotdot EXDEV" \
+  "beneath-absolute EXDEV" "beneath-abs-symlink EXDEV" "in-root-absolute ok" "in-root-dotdot ok" \
+  "in-root-abs-symlink ok" "in-root-outside ENOENT" "beneath-and-in-root EINVAL" "cached-create EAGAIN" \
+  "unknown-flag EINVAL"
+
+# ===========================================================================
+# Host facts
+# ===========================================================================
+facts=(/proc/vmstat /proc/buddyinfo /proc/partitions /proc/diskstats /proc/interrupts
+  /sys/kernel/notes /sys/kernel/btf /sys/kernel/vmcoreinfo /sys/block /sys/devices/system/node
+  /sys/class/block /sys/devices/virtual/dmi /proc/swaps /proc/modules)
+script=
+for f in "${facts[@]}"; do
+  [[ -e $f ]] && script+="$P try read $f; $P try stat $f; "
+done
+script+="$P try read /proc/self/sched; $P try read /proc/self/timens_offsets; "
+script+="cat /proc/sys/kernel/random/boot_id /proc/sys/kernel/random/boot_id; cut -d' ' -f22 /proc/self/stat; cat /proc/cmdline"
+sb_run -- "$BB" sh -c "$script"
+bad=$(grep -E '^(read|stat) ' <<<"$SB_OUT" | grep -Ev ' ENOENT$' || true)
+[[ -z $bad ]] && pass "host memory, disks, interrupts, kernel build and per-process host clocks: none readable" ||
+  soft_fail "host facts readable: $bad"
+mapfile -t ids < <(grep -E '^[0-9a-f]{8}-' <<<"$SB_OUT")
+host_id=$(cat /proc/sys/kernel/random/boot_id)
+[[ ${#ids[@]} == 2 && ${ids[0]} == "${ids[1]}" && ${ids[0]} != "$host_id" ]] &&
+  pass "boot_id is the sandbox's own (stable within it, not the host's)" ||
+  soft_fail "boot_id: ${ids[*]:-none} (host $host_id)"
+start=$(grep -xE '[0-9]+' <<<"$SB_OUT" | head -n 1)
+host_start=$(cut -d' ' -f22 /proc/self/stat)
+[[ -n $start && $start -lt 3000 && $host_start -gt $((start + 1000)) ]] &&
+  pass "field 22 of /proc/self/stat counts from the sandbox's start ($start ticks; the host's shell: $host_start)" ||
+  soft_fail "field 22 of /proc/self/stat: '$start' (the host's shell: $host_start)"
+grep -q 'BOOT_IMAGE=/boot/vmlinuz-6.1.0' <<<"$SB_OUT" && ! grep -qF "$(cut -c1-40 /proc/cmdline)" <<<"$SB_OUT" &&
+  pass "/proc/cmdline is the sandbox's" || soft_fail "/proc/cmdline: $(grep BOOT <<<"$SB_OUT" || echo none)"
+sb_run -- /usr/bin/python3 -c 'import time; print(int(time.monotonic()), int(time.clock_gettime(time.CLOCK_BOOTTIME)))'
+read -r mono boot <<<"$SB_OUT"
+[[ $SB_RC == 0 && $mono -lt 60 && $boot -lt 60 ]] &&
+  pass "CLOCK_MONOTONIC and CLOCK_BOOTTIME start with the sandbox ($mono s, $boot s)" ||
+  soft_fail "clocks in the sandbox: [$SB_OUT] (exit $SB_RC)"
+grep -q 'cosmetic' "$TESTS_SRCDIR/man/sandbox-policy.5" &&
+  pass "sandbox-policy(5) says uname-release is cosmetic (the vDSO shows the real kernel)" ||
+  soft_fail "sandbox-policy(5) does not say that uname-release is cosmetic"
+
+# ===========================================================================
+# A Sentry no app can stall
+# ===========================================================================
+
+# --- callers killed while their FIFO open waits ------------------------------
+sb_run --timeout 120 -- "$P" fifo-kill 300 /tmp/fifo
+expect_line_re "300 openers killed while waiting; a blocking open is still served" \
+  'after 300 killed openers: blocking open ok (0\.[0-9] s)'
+
+# --- a lease held by the app ---------------------------------------------------
+sb_run --timeout 120 -- "$P" lease /tmp/leased
+expect_line_re "a lease being broken holds no other call (the lease holder keeps it 2 s)" \
+  'stat during the lease break: worst 0\.[0-2][0-9] s'
+expect_line_re "reopening a leased file waits for the break, as on the host" 'reopen ok after [23]\.[0-9] s.*'
+expect_line_re "opening a leased file by name waits for the break (not EAGAIN)" 'open by name ok after [23]\.[0-9] s'
+
+# --- descriptors the Gofer cannot hand over -----------------------------------
+ipol=$(policy inflight 'limits { open-files = 1024 }')
+run_with "$ipol" --timeout 60 -- "$P" inflight /etc/hostname
+expect_rc "the sandbox survives a full quota of descriptors in flight" 0
+want "an open that cannot get its descriptor fails alone" "open while the quota is full: EMFILE" "open after: ok"
+grep -q "lost the Gofer" <<<"$SB_ERR" && soft_fail "the sandbox lost its Gofer: $SB_ERR" ||
+  pass "the Gofer is still there"
+
+# --- --strace escapes what the app names ---------------------------------------
+evil=$'/tmp/a\n[     1] open("/etc/shadow", O_RDONLY) = 3 [sentry]\n\e]0;owned\a\e[2J'
+sb_run --strace -- "$P" try read "$evil"
+if grep -q $'\e' <<<"$SB_ERR"; then
+  soft_fail "--strace wrote an escape sequence of the app's to the terminal"
+else
+  pass "--strace shows no raw escape sequence"
+fi
+if grep -q '^\[     1\] open("/etc/shadow"' <<<"$SB_ERR"; then
+  soft_fail "--strace let the app forge a trace line"
+else
+  pass "--strace lets no app string start a trace line"
+fi
+grep -qF '\n[     1] open(\"/etc/shadow\"' <<<"$SB_ERR" && grep -qF '\033]0;owned\007' <<<"$SB_ERR" &&
+  pass "--strace escapes as strace does (\\n, \\\", octal)" || soft_fail "--strace output: $(grep openat <<<"$SB_ERR" | head -n 3)"
+
+finish
