@@ -416,7 +416,7 @@ oci_state_of (json_t *rec)
       for (int i = 0; i < n; i++)
         {
           FILE *f;
-          snprintf (path, sizeof (path), "%.4200s/%s", dirs[i], strstr (dirs[i], "/freezer/") ? "freezer.state" : "cgroup.freeze");
+          snprintf (path, sizeof (path), "%.4200s/app/%s", dirs[i], strstr (dirs[i], "/freezer/") ? "freezer.state" : "cgroup.freeze");
           if ((f = fopen (path, "re")) == NULL)
             continue;
           if (fgets (buf, sizeof (buf), f) && (strncmp (buf, "FROZEN", 6) == 0 || strncmp (buf, "1", 1) == 0))

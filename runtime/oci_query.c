@@ -97,6 +97,37 @@ oci_cmd_list (int argc, char **argv)
 
 /* The host pids of the container's processes: the app's part of the
    sandbox's cgroup (docker top reads them with ps on the host). */
+/* runc's table: ps -ef's header and the lines of the container's pids (the
+   second column). */
+static void
+print_ps_table (json_t *pids)
+{
+  FILE *ps = popen ("ps -ef", "re");
+  char line[4096];
+  bool header = true;
+
+  if (ps == NULL)
+    {
+      perror ("sandbox-runtime ps: ps -ef");
+      return;
+    }
+  while (fgets (line, sizeof (line), ps))
+    {
+      long pid = 0;
+      bool ours = header;
+      size_t i;
+      json_t *p;
+
+      if (!header && sscanf (line, "%*s %ld", &pid) == 1)
+        json_array_foreach (pids, i, p)
+          ours |= json_integer_value (p) == pid;
+      if (ours)
+        fputs (line, stdout);
+      header = false;
+    }
+  pclose (ps);
+}
+
 int
 oci_cmd_ps (int argc, char **argv)
 {
@@ -140,17 +171,7 @@ oci_cmd_ps (int argc, char **argv)
   if (json)
     print_json (pids, false);
   else
-    {
-      char cmd[4400];
-      size_t i;
-      json_t *p;
-      int len = snprintf (cmd, sizeof (cmd), "ps -f -p 0");
-      json_array_foreach (pids, i, p)
-        len += snprintf (cmd + len, sizeof (cmd) - (size_t) len, ",%lld", (long long) json_integer_value (p));
-      fflush (stdout);
-      if (system (cmd) < 0)
-        perror ("ps");
-    }
+    print_ps_table (pids);
   json_decref (pids);
   return 0;
 }
@@ -178,7 +199,9 @@ freeze (int argc, char **argv, bool on)
       bool v1 = strstr (dirs[i], "/freezer/") != NULL;
       if (n > 1 && !v1)
         continue;
-      snprintf (path, sizeof (path), "%.4200s/%s", dirs[i], v1 ? "freezer.state" : "cgroup.freeze");
+      /* The app's part only: the monitor, the Sentry and the Gofer go on
+         answering (state, kill, delete) while the app is frozen. */
+      snprintf (path, sizeof (path), "%.4200s/app/%s", dirs[i], v1 ? "freezer.state" : "cgroup.freeze");
       if (sb_write_file (path, v1 ? (on ? "FROZEN" : "THAWED") : (on ? "1" : "0"), &err) == 0)
         done++;
     }
