@@ -364,7 +364,21 @@ oci_cmd_exec (int argc, char **argv)
                 }
               if (detach)
                 {
-                  /* Our stdio are the caller's, from now on only for the relay. */
+                  /* With a terminal the relay needs none of the caller's
+                     stdio, and must not hold them: the shim reads our
+                     output until every writer is gone. Without one, they
+                     are the process's own from now on. */
+                  if (slave >= 0)
+                    {
+                      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+                      if (null >= 0)
+                        {
+                          dup2 (null, 0);
+                          dup2 (null, 1);
+                          dup2 (null, 2);
+                          close (null);
+                        }
+                    }
                   sb_write_all (ready[1], "ok", 2);
                 }
               close (ready[1]);
