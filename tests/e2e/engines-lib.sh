@@ -9,7 +9,8 @@
 #   dk ARGS...                the docker client of docker.io
 #   ctrx ARGS...              ctr on the test's containerd
 #   pm ARGS...                podman with the test's storage and runtime
-#   make_images               busybox and debian(python3) rootfs tarballs
+#   make_images               a busybox rootfs tarball
+#   ENGINES_CTR_NS            the containerd namespace of the test's ctr runs
 E2E=$SB_TMP/e2e
 RT_WRAPPER=$E2E/sandbox-runtime
 CTRD_SOCK=$E2E/ctrd/containerd.sock
@@ -40,8 +41,20 @@ WRAP
   chmod 755 "$RT_WRAPPER"
 }
 
+# Directories outside $SB_TMP that containerd, its shims and podman make
+# whatever their configuration says (the shims' sockets under
+# /run/containerd/s, the runc shim's --root /run/containerd/runc/NS,
+# podman's blob cache): those that did not exist before are removed.
+ENGINES_SHARED_DIRS=(/run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd
+                     /var/lib/containers/cache /var/lib/containers)
+ENGINES_NEW_DIRS=()
+ENGINES_CTR_NS=sbe2e$$
+
 containerd_start() {
-  local i
+  local i d
+  for d in "${ENGINES_SHARED_DIRS[@]}"; do
+    [[ -e $d ]] || ENGINES_NEW_DIRS+=("$d")
+  done
   mkdir -p "$E2E/ctrd"
   cat >"$E2E/ctrd/config.toml" <<TOML
 version = 2
@@ -104,7 +117,14 @@ engines_stop() {
   fi
   CTRD_PID=
   # What the engines mounted under our directory (overlays, shm, netns).
-  grep -o " $E2E[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $E2E[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "/run/containerd/runc/$ENGINES_CTR_NS"
+  for d in "${ENGINES_NEW_DIRS[@]}"; do
+    case $d in
+    /var/lib/containers/cache) rm -f "$d/blob-info-cache-v1.boltdb" ;;
+    esac
+    rmdir "$d" 2>/dev/null || true
+  done
 }
 SB_CLEANUP_HOOKS+=(engines_stop)
 

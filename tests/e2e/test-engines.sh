@@ -15,6 +15,9 @@ need_program "$PY" python3
 need_program /bin/busybox busybox-static
 engines_need
 
+# Processes left behind: any with an argument under our directory (shims,
+# conmon, monitors).
+SB_LEFT_PATTERN="$SB_TMP/.*"
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA="limits { containers = 20  memory = 512M  pids = 500 }
 filesystem { volume-roots = {\"$SB_TMP/e2e/vol\"} }"
@@ -46,9 +49,13 @@ out=$(dk run --rm "${D[@]}" -v "$E2E/vol:/vol" --tmpfs /scratch --read-only e2e-
   sh -c 'cat /vol/in; echo written >/vol/out; echo t >/scratch/t && echo tmpfs-ok; touch /rootfile 2>/dev/null || echo root-ro' 2>&1) || true
 [[ $out == $'from-host\ntmpfs-ok\nroot-ro' && $(cat "$E2E/vol/out" 2>/dev/null) == written ]] &&
   pass "docker: -v bind mount read and written, --tmpfs, --read-only" || soft_fail "docker -v --tmpfs --read-only: $out"
-out=$($PY "$PTYRUN" expect:'# ' size:30x100 send:'stty size\r' expect:'30 100' send:'exit 5\r' -- \
+# A resize travels client, engine, shim, monitor, Sentry: give it a moment
+# before asking the size.
+TTY_STEPS=(size:30x100 expect:'# ' send:'stty size\r' expect:'30 100' size:40x120 sleep:1.5
+           send:'stty size\r' expect:'40 120' send:'exit 5\r')
+out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- \
   /usr/bin/docker -H "unix://$DOCKER_SOCK" run --rm -it "${D[@]}" e2e-busybox sh 2>"$E2E/pty.err") || true
-grep -q '30 100' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "docker run -it through a pty, resized to 30x100, exit 5" ||
+grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "docker run -it through a pty, 30x100 then resized to 40x120, exit 5" ||
   soft_fail "docker -it: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
 
 # Detached: logs, exec, top, pause/unpause, kill -s USR1, stop, restart.
@@ -93,7 +100,7 @@ rc=0; dk run --rm "${D[@]}" --memory 32m e2e-busybox sh -c 'x=a; while :; do x="
 [[ $rc == 137 ]] && pass "docker --memory 32m: the app out of memory ends with 137" || soft_fail "docker OOM: $rc"
 
 # --- containerd: the runc shim with BinaryName, as Kubernetes uses it ------------
-NS=sbe2e$$
+NS=$ENGINES_CTR_NS
 ctrn() { ctrx -n "$NS" "$@"; }
 dk save e2e-busybox -o "$E2E/busybox-docker.tar" || fail "docker save"
 ctrn image import --base-name docker.io/library/e2e-busybox "$E2E/busybox-docker.tar" >/dev/null 2>&1 ||
@@ -133,9 +140,8 @@ rc=0; pm run "${P[@]}" e2e-busybox sh -c 'exit 3' >/dev/null 2>&1 || rc=$?
 [[ $rc == 3 ]] && pass "podman: exit status 3" || soft_fail "podman exit 3: $rc"
 out=$(echo piped-in | pm run -i "${P[@]}" e2e-busybox sh -c 'read x; echo "got $x"' 2>&1) || true
 [[ $out == "got piped-in" ]] && pass "podman run -i: stdin piped" || soft_fail "podman -i: $out"
-out=$($PY "$PTYRUN" expect:'# ' size:30x100 send:'stty size\r' expect:'30 100' send:'exit 5\r' -- \
-  "${PM[@]}" run -it "${P[@]}" e2e-busybox sh 2>"$E2E/pty.err") || true
-grep -q '30 100' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "podman run -it through a pty, exit 5" ||
+out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- "${PM[@]}" run -it "${P[@]}" e2e-busybox sh 2>"$E2E/pty.err") || true
+grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "podman run -it through a pty, 30x100 then resized to 40x120, exit 5" ||
   soft_fail "podman -it: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
 pm run -d --name pm4 "${P[@]:1}" e2e-busybox sleep 60 >/dev/null 2>&1 || soft_fail "podman run -d"
 pm kill pm4 >/dev/null 2>&1 || soft_fail "podman kill"
@@ -143,4 +149,11 @@ out=$(pm wait pm4 2>&1 || true)
 [[ $out == 137 ]] && pass "podman: killed, 137" || soft_fail "podman kill: $out"
 pm rm -f pm4 >/dev/null 2>&1 || true
 
+# --- afterwards ------------------------------------------------------------------
+out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
+[[ $($PY -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$out") == 0 ]] &&
+  pass "sandboxd holds no container once the engines removed theirs" || soft_fail "left in sandboxd: $out"
+engines_stop
+sbd_stop
+check_nothing_left "$SB_TMP/before" "after Docker, containerd and podman"
 finish
