@@ -133,6 +133,13 @@ rt resume c6 && [[ $(state_of c6) == running ]] && pass "resume: running" || sof
 rt kill c6 USR1 || soft_fail "kill USR1"
 for i in $(seq 50); do out=$(rt exec c6 cat /tmp/usr1 </dev/null 2>/dev/null) && break; sleep 0.1; done
 [[ $out == got-usr1 ]] && pass "kill ID USR1 reaches the container's process" || soft_fail "usr1: $out"
+# sandboxd restarts (killed): the container runs on, and is adopted again.
+sbd_kill9
+sbd_start
+[[ $(state_of c6) == running ]] && rt exec c6 true </dev/null && pass "after sandboxd was killed and restarted: still running, exec works" ||
+  soft_fail "c6 after a sandboxd restart: $(rt state c6 2>&1)"
+out=$(api local GET '/v1/containers?all=1')
+grep -q '"state": *"running"' <<<"$out" && pass "the restarted sandboxd adopted it" || soft_fail "adoption: $out"
 rc=0; rt delete c6 2>"$SB_TMP/del.err" || rc=$?
 ((rc != 0)) && grep -q 'not stopped' "$SB_TMP/del.err" && pass "delete of a running container is refused" ||
   soft_fail "delete running: rc $rc $(cat "$SB_TMP/del.err")"
