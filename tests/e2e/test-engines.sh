@@ -94,13 +94,15 @@ $PY -c 'import json,sys; v=json.load(sys.stdin); sys.exit(0 if any(c.get("tenant
   pass "the Docker container is sandboxd's, under tenant engines" || soft_fail "sandboxd's containers: $out"
 dk restart -t 5 "$cid" >/dev/null 2>&1 && [[ $(dk inspect -f '{{.State.Status}} {{.RestartCount}}' "$cid") == running* ]] &&
   pass "docker restart" || soft_fail "docker restart: $(dk inspect -f '{{.State.Status}}' "$cid" 2>&1)"
+# Its traps set again before the stop.
+for i in $(seq 50); do (($(dk logs "$cid" 2>&1 | grep -c started) >= 2)) && break; sleep 0.1; done
 start=$SECONDS
 dk stop -t 10 "$cid" >/dev/null || soft_fail "docker stop"
 [[ $(dk inspect -f '{{.State.ExitCode}}' "$cid") == 0 ]] && ((SECONDS - start < 8)) &&
   pass "docker stop: SIGTERM honoured (exit 0)" || soft_fail "docker stop: exit $(dk inspect -f '{{.State.ExitCode}}' "$cid")"
 dk rm "$cid" >/dev/null || soft_fail "docker rm"
-cid=$(dk run -d "${D[@]}" e2e-busybox sh -c 'trap "" TERM; while :; do sleep 0.2; done') || fail "docker run -d (TERM ignored)"
-sleep 0.5
+cid=$(dk run -d "${D[@]}" e2e-busybox sh -c 'trap "" TERM; echo trapped; while :; do sleep 0.2; done') || fail "docker run -d (TERM ignored)"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q trapped && break; sleep 0.1; done
 dk stop -t 1 "$cid" >/dev/null || soft_fail "docker stop -t 1"
 [[ $(dk inspect -f '{{.State.ExitCode}}' "$cid") == 137 ]] && pass "docker stop: SIGKILL after the timeout (137)" ||
   soft_fail "docker stop after a timeout: exit $(dk inspect -f '{{.State.ExitCode}}' "$cid")"
