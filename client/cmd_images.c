@@ -31,14 +31,19 @@ image_row (json_t *img)
   size_t len = 0;
   FILE *m = open_memstream (&joined, &len);
 
-  json_array_foreach (names, i, n)
-    fprintf (m, "%s%s", i ? ", " : "", json_string_value (n) ?: "");
+  /* A record has one name; a list of them is taken too. */
+  if (json_is_string (json_object_get (img, "name")))
+    fprintf (m, "%s", json_string_value (json_object_get (img, "name")));
+  else
+    json_array_foreach (names, i, n)
+      fprintf (m, "%s%s", i ? ", " : "", json_string_value (n) ?: "");
   fclose (m);
   sbc_size ((uint64_t) json_integer_value (json_object_get (img, "size")), size, sizeof (size));
   sbc_ago (json_string_value (json_object_get (img, "created")), ago, sizeof (ago));
   snprintf (id, sizeof (id), "%.12s", strncmp (full, "sha256:", 7) == 0 ? full + 7 : full);
   o = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:O}", "ID", id, "Names", joined ? joined : "", "Size", size, "CreatedSince",
-                 ago, "Tenant", json_string_value (json_object_get (img, "tenant")) ?: "", "CreatedAt",
+                 ago, "Tenant",
+                 json_string_value (json_object_get (img, "owner")) ?: json_string_value (json_object_get (img, "tenant")) ?: "", "CreatedAt",
                  json_object_get (img, "created") ?: json_string (""));
   free (joined);
   return o;

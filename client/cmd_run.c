@@ -270,7 +270,10 @@ parse_create (int argc, char **argv, const char *verb, bool is_run, struct run_o
   }
   json_object_set_new (b, "tty", json_boolean (o->tty));
   json_object_set_new (b, "stdin", json_boolean (o->interactive));
-  if (o->rm)
+  /* sandboxd removes a detached --rm container when it ends. An attached
+     one we remove ourselves once we have its exit status: removed by
+     sandboxd, its status could be gone before our wait asks for it. */
+  if (o->rm && o->detach)
     json_object_set_new (b, "auto_remove", json_true ());
   return first;
 }
@@ -490,9 +493,15 @@ remove_container (struct sbc *c, const char *ref)
   char path[512];
   cleanup_error sb_error_t err = NULL;
 
+  struct sbc_reply r = { 0 };
+
+  /* A sandboxd that removes auto_remove containers itself may be done
+     first: a 404 then means what we wanted. */
   snprintf (path, sizeof (path), "/v1/containers/%s?force=1", sbc_escape (ref));
-  if (sbc_call (c, "DELETE", path, NULL, NULL, &err) < 0)
+  if (sbc_request (c, "DELETE", path, NULL, &r, &err) < 0
+      || (r.status >= 300 && r.status != 404 && sbc_reply_error (&r, ref, &err) < 0))
     fprintf (stderr, "%s: could not remove container %s: %s\n", PROG, ref, err->msg);
+  sbc_reply_clear (&r);
 }
 
 /* ---- the verbs ----------------------------------------------------------------------- */

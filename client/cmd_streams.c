@@ -271,6 +271,15 @@ sbc_cmd_exec (int argc, char **argv)
   for (int i = sbc_optind + 1; i < argc; i++)
     json_array_append_new (cmd, json_string (argv[i]));
   json_object_set_new (body, "tty", json_boolean (so.tty));
+  {
+    int rows, cols;
+    /* The size from the start: the command may ask before a resize comes. */
+    if (so.tty && (sbc_term_size (1, &rows, &cols) || sbc_term_size (0, &rows, &cols)))
+      {
+        json_object_set_new (body, "h", json_integer (rows));
+        json_object_set_new (body, "w", json_integer (cols));
+      }
+  }
   if (so.tty && !isatty (0) && so.stdin_)
     fprintf (stderr, "%s exec: warning: -t, but the input is not a terminal\n", PROG);
   so.container = ref;

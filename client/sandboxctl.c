@@ -136,6 +136,10 @@ main (int argc, char **argv)
   int o, words;
 
   signal (SIGPIPE, SIG_IGN);
+  /* A shell starts background jobs with SIGINT ignored; a follow (logs -f,
+     events, stats) must still end on Ctrl-C or kill -INT, as docker's does.
+     The verbs that own a terminal or proxy signals install their own. */
+  signal (SIGINT, SIG_DFL);
   opterr = 0;
   while ((o = getopt_long (argc, argv, "+hH:", opts, NULL)) != -1)
     switch (o)

@@ -3,6 +3,7 @@
 #ifndef SB_ERROR_H
 #define SB_ERROR_H
 
+#include <errno.h>
 #include <stdarg.h>
 
 typedef struct sb_error
@@ -22,5 +23,12 @@ void sb_error_free (sb_error_t *err);
 void sb_error_print (const char *prog, sb_error_t *err);
 
 #define cleanup_error __attribute__ ((cleanup (sb_error_free)))
+
+/* The cause was a full file system (or the owner's quota of it). */
+static inline int
+sb_error_is_no_space (sb_error_t err)
+{
+  return err != 0 && (err->status == ENOSPC || err->status == EDQUOT);
+}
 
 #endif

@@ -17,23 +17,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The container a request names (path segment 3), or an answer already
-   given: 404 for one that does not exist or is another tenant's. */
-static struct sbd_container *
-target (struct sbd_request *r)
+struct sbd_container *
+sbd_request_container (struct sbd_request *r)
 {
-  bool elsewhere;
+  enum sbd_miss miss;
   struct sbd_container *c;
   const char *ref = r->nparts >= 3 ? r->parts[2] : "";
 
-  c = sbd_container_find (sbd, r->admin ? NULL : r->tenant->name, ref, &elsewhere);
-  if (c == NULL)
+  c = sbd_container_find (sbd, r->admin ? NULL : r->tenant->name, ref, &miss);
+  if (c != NULL)
+    return c;
+  if (miss == SBD_MISS_AMBIGUOUS)
+    sbd_reply_error (r, 409, "ambiguous", "%s is ambiguous: it names several containers (use a longer id prefix, or the whole id)", ref);
+  else
     {
-      if (elsewhere)
+      if (miss == SBD_MISS_ELSEWHERE)
         sbd_audit (r, ref, "denied-other-tenant");
       sbd_reply_error (r, 404, "not_found", "no such container: %s", ref);
     }
-  return c;
+  return NULL;
 }
 
 /* ---- create: the request checked against the tenant's policy ------------------- */
@@ -488,7 +490,10 @@ create (struct sbd_request *r)
   c = sbd_container_create (sbd, t, cfg, &err);
   if (c == NULL)
     {
-      sbd_reply_error (r, 500, "internal", "%s", err->msg);
+      if (sb_error_is_no_space (err))
+        sbd_reply_error (r, 507, "no_space", "%s", err->msg);
+      else
+        sbd_reply_error (r, 500, "internal", "%s", err->msg);
       goto out;
     }
   sbd_event (c, "create");
@@ -537,7 +542,7 @@ list (struct sbd_request *r)
 static void
 inspect (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
 
   if (c)
     sbd_reply_json (r, 200, sbd_container_json (c, true));
@@ -546,7 +551,7 @@ inspect (struct sbd_request *r)
 static void
 start (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   struct sbd_tenant *t;
   cleanup_error sb_error_t err = NULL;
 
@@ -567,7 +572,10 @@ start (struct sbd_request *r)
   c->restart_count = 0;
   if (sbd_container_start (sbd, c, &err) < 0)
     {
-      sbd_reply_error (r, 500, "start_failed", "%s", err->msg);
+      if (sb_error_is_no_space (err))
+        sbd_reply_error (r, 507, "no_space", "%s", err->msg);
+      else
+        sbd_reply_error (r, 500, "start_failed", "%s", err->msg);
       return;
     }
   /* Answered when the monitor says the sandbox is up (or why not). */
@@ -601,7 +609,7 @@ signal_number (const char *s)
 static void
 kill_ (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   int sig = signal_number (sbd_query (r, "signal"));
   cleanup_error sb_error_t err = NULL;
 
@@ -625,7 +633,7 @@ kill_ (struct sbd_request *r)
 static void
 stop (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   const char *t = sbd_query (r, "timeout");
   int timeout = t ? atoi (t) : 10;
 
@@ -649,7 +657,7 @@ stop (struct sbd_request *r)
 static void
 wait_ (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
 
   if (c == NULL)
     return;
@@ -664,7 +672,7 @@ wait_ (struct sbd_request *r)
 static void
 delete (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   bool force = sbd_query_bool (r, "force", false);
   cleanup_error sb_error_t err = NULL;
 
@@ -758,7 +766,7 @@ stats_answer (json_t *answer, void *arg)
 static void
 stats (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   struct stats_job *j;
 
   if (c == NULL)
@@ -796,7 +804,7 @@ resize_done (json_t *answer, void *arg)
 static void
 resize (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   const char *h = sbd_query (r, "h"), *w = sbd_query (r, "w");
 
   if (c == NULL)

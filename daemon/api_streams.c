@@ -19,23 +19,6 @@
 
 #define SBD_LOG_TAIL_MAX 100000   /* lines: more is all of it, as far as tail goes */
 
-static struct sbd_container *
-target (struct sbd_request *r)
-{
-  bool elsewhere;
-  struct sbd_container *c;
-  const char *ref = r->nparts >= 3 ? r->parts[2] : "";
-
-  c = sbd_container_find (sbd, r->admin ? NULL : r->tenant->name, ref, &elsewhere);
-  if (c == NULL)
-    {
-      if (elsewhere)
-        sbd_audit (r, ref, "denied-other-tenant");
-      sbd_reply_error (r, 404, "not_found", "no such container: %s", ref);
-    }
-  return c;
-}
-
 static void
 add_frame (struct evbuffer *out, int type, const char *data, size_t n)
 {
@@ -217,7 +200,7 @@ log_tick (evutil_socket_t fd, short what, void *arg)
 static void
 logs (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   const char *tail = sbd_query (r, "tail");
   struct log_stream *s;
   struct evbuffer *buf;
@@ -274,7 +257,7 @@ flag (struct sbd_request *r, const char *key, bool dflt)
 static void
 attach (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   cleanup_error sb_error_t err = NULL;
   struct evhttp_connection *evcon;
   json_t *req;
@@ -308,7 +291,7 @@ exec_done (void *arg)
 static void
 exec_ (struct sbd_request *r)
 {
-  struct sbd_container *c = target (r);
+  struct sbd_container *c = sbd_request_container (r);
   struct sbd_tenant *t;
   cleanup_error sb_error_t err = NULL;
   struct evhttp_connection *evcon;
@@ -364,6 +347,18 @@ exec_ (struct sbd_request *r)
                    json_is_true (json_object_get (b, "tty")));
   if (json_is_array (env))
     json_array_extend (json_object_get (req, "env"), env);
+  if (json_is_true (json_object_get (b, "tty")) && (json_object_get (b, "h") || json_object_get (b, "w")))
+    {
+      json_int_t h = json_integer_value (json_object_get (b, "h")), w = json_integer_value (json_object_get (b, "w"));
+      if (h < 1 || h > 65535 || w < 1 || w > 65535)
+        {
+          json_decref (req);
+          sbd_reply_error (r, 400, "bad_request", "h, w: the terminal's rows and columns, 1 to 65535");
+          return;
+        }
+      json_object_set_new (req, "rows", json_integer (h));
+      json_object_set_new (req, "cols", json_integer (w));
+    }
   if (json_object_get (b, "user"))
     {
       json_t *u = sbd_parse_user (json_object_get (b, "user"));

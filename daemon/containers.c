@@ -170,13 +170,13 @@ sbd_container_by_id (struct sbd *d, const char *id)
 }
 
 struct sbd_container *
-sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *elsewhere)
+sbd_container_find (struct sbd *d, const char *tenant, const char *ref, enum sbd_miss *miss)
 {
-  struct sbd_container *found = NULL, *other = NULL;
+  struct sbd_container *found = NULL, *other = NULL, *named = NULL;
   size_t n = strlen (ref);
-  int matches = 0;
+  int matches = 0, names = 0;
 
-  *elsewhere = false;
+  *miss = SBD_MISS_NONE;
   if (n == 0)
     return NULL;
   /* A whole id first (a name never stands for another container's id),
@@ -189,13 +189,25 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
       if (c)
         other = c;
     }
+  /* Names are unique within a tenant only: the admin, who sees every
+     tenant's, must name one of two alike by its id. */
   for (struct sbd_container *c = d->containers; c; c = c->next)
     if (strcmp (c->name, ref) == 0)
       {
-        if (tenant == NULL || strcmp (c->tenant, tenant) == 0)
+        if (tenant != NULL && strcmp (c->tenant, tenant) == 0)
           return c;
-        other = c;
+        if (tenant == NULL)
+          named = c, names++;
+        else
+          other = c;
       }
+  if (names == 1)
+    return named;
+  if (names > 1)
+    {
+      *miss = SBD_MISS_AMBIGUOUS;
+      return NULL;
+    }
   for (struct sbd_container *c = d->containers; c; c = c->next)
     {
       bool hit = strncmp (c->id, ref, n) == 0;
@@ -214,7 +226,10 @@ sbd_container_find (struct sbd *d, const char *tenant, const char *ref, bool *el
     }
   if (matches == 1)
     return found;
-  *elsewhere = other != NULL && matches == 0;
+  if (matches > 1)
+    *miss = SBD_MISS_AMBIGUOUS;
+  else if (other != NULL)
+    *miss = SBD_MISS_ELSEWHERE;
   return NULL;
 }
 
@@ -252,7 +267,8 @@ write_policy (struct sbd_tenant *t, json_t *config, const char *dir, sb_error_t 
   cleanup_free struct sb_policy *p = malloc (sizeof (*p));
   json_t *limits = json_object_get (config, "limits"), *vols = json_object_get (config, "volumes"), *v;
   char path[4300];
-  size_t i;
+  cleanup_free char *text = NULL;
+  size_t i, len = 0;
   FILE *f;
   int ret;
 
@@ -279,13 +295,17 @@ write_policy (struct sbd_tenant *t, json_t *config, const char *dir, sb_error_t 
       vol->read_only = json_is_true (json_object_get (v, "read_only"));
     }
   snprintf (path, sizeof (path), "%s/policy.conf", dir);
-  f = fopen (path, "we");
+  /* Made in memory, then written as every state file is: whole or not
+     at all, and a full disk named as such. */
+  f = open_memstream (&text, &len);
   if (f == NULL)
-    return sb_error (err, errno, "write `%s`", path);
-  fchmod (fileno (f), 0600);
+    return sb_error (err, ENOMEM, "allocate");
   ret = sb_policy_write (p, f);
   if (fclose (f) != 0 || ret < 0)
-    return sb_error (err, EIO, "write `%s`", path);
+    return sb_error (err, ENOMEM, "write the policy of `%s`", path);
+  ret = sb_write_atomic (path, text, len, 0600);
+  if (ret < 0)
+    return sb_error (err, -ret, "write `%s`", path);
   return 0;
 }
 
@@ -830,14 +850,14 @@ recover_one (struct sbd *d, const char *id, const char *dir)
   char path[4300], sock[sizeof (((struct sockaddr_un *) 0)->sun_path)];
   struct sbd_container *c;
   json_t *spec;
-  bool elsewhere;
+  enum sbd_miss miss;
 
   snprintf (path, sizeof (path), "%s/spec.json", dir);
   spec = json_load_file (path, 0, NULL);
   if (spec && json_is_string (json_object_get (spec, "tenant")) && json_is_string (json_object_get (spec, "name"))
       && json_is_object (json_object_get (spec, "config"))
       && sbd_container_find (d, json_string_value (json_object_get (spec, "tenant")),
-                             json_string_value (json_object_get (spec, "name")), &elsewhere) == NULL)
+                             json_string_value (json_object_get (spec, "name")), &miss) == NULL)
     {
       c = link_new (d);
       if (c == NULL)

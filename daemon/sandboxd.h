@@ -222,8 +222,20 @@ void sbd_subject_normalize (const char *in, char *out, size_t len);
 int sbd_containers_load (struct sbd *d, sb_error_t *err);
 /* By its whole id, for sandboxd's own bookkeeping (no tenant check). */
 struct sbd_container *sbd_container_by_id (struct sbd *d, const char *id);
+/* A container by whole id, name or unique id prefix, among a tenant's
+   (tenant NULL: among all, for the admin). On NULL, miss says why. */
+enum sbd_miss
+{
+  SBD_MISS_NONE,      /* nothing of that id, name or prefix */
+  SBD_MISS_ELSEWHERE, /* only another tenant's (never revealed: audited) */
+  SBD_MISS_AMBIGUOUS, /* several: an id prefix they share, or a name of several tenants' */
+};
 struct sbd_container *sbd_container_find (struct sbd *d, const char *tenant, const char *ref,
-                                          bool *elsewhere);
+                                          enum sbd_miss *miss);
+/* The container a request names (path segment 3), or NULL with the answer
+   given: 404 for none or another tenant's (audited), 409 for several. */
+struct sbd_request;
+struct sbd_container *sbd_request_container (struct sbd_request *r);
 /* Creates the record from an accepted request. */
 struct sbd_container *sbd_container_create (struct sbd *d, struct sbd_tenant *t, json_t *config,
                                             sb_error_t *err);

@@ -4,6 +4,7 @@
 
      owner -> Sentry  {"op":"exec","id":N,"argv":[..],"env":[..],"cwd":"/",
                        "uid":U,"gid":G,"groups":[..],"tty":false}  + stdin, stdout, stderr
+                      (with "tty":true, "rows":R,"cols":C: the terminal's first size)
                       {"op":"stats"}
      Sentry -> owner  {"op":"terminal"} + the master of the command's terminal (once, first)
                       {"op":"exec","id":N,"pid":P} (+ the master with "tty")
@@ -118,6 +119,13 @@ exec_request (struct sentry *s, json_t *req, int *fds, int nfds)
           return;
         }
       give[0] = give[1] = give[2] = slave;
+      /* Its size from the start, before the command can ask (stty size). */
+      {
+        struct winsize ws = { .ws_row = (unsigned short) json_integer_value (json_object_get (req, "rows")),
+                              .ws_col = (unsigned short) json_integer_value (json_object_get (req, "cols")) };
+        if (ws.ws_row && ws.ws_col)
+          ioctl (master, TIOCSWINSZ, &ws);
+      }
     }
   else if (nfds == 3)
     for (i = 0; i < 3; i++)

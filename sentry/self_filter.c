@@ -43,14 +43,14 @@ sb_sentry_apply_filter (sb_error_t *err)
       if (nr != __NR_SCMP_ERROR)
         ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
     }
-  /* ioctl: the listener's requests, and the two a new terminal of the
+  /* ioctl: the listener's requests, and the three a new terminal of the
      sandbox's devpts needs for an exec session (unlock it, learn its
-     number); no other terminal or device request. */
+     number, give it its first size); no other terminal or device request. */
   {
     static const unsigned long notif[] = { SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND,
                                            SECCOMP_IOCTL_NOTIF_ID_VALID, SECCOMP_IOCTL_NOTIF_ADDFD,
-                                           TIOCSPTLCK, TIOCGPTN };
-    for (i = 0; i < 6 && ret == 0; i++)
+                                           TIOCSPTLCK, TIOCGPTN, TIOCSWINSZ };
+    for (i = 0; i < (int) (sizeof (notif) / sizeof (notif[0])) && ret == 0; i++)
       ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 1,
                               SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t) notif[i]));
   }

@@ -7,7 +7,7 @@
      {"op":"resize","rows":R,"cols":C}    -> {"ok":true}
      {"op":"events"}                      -> {"ok":true}, then {"event":"exit","status":{..}}
      {"op":"attach","stdin":B,"stdout":B,"stderr":B} -> {"ok":true}, then frames
-     {"op":"exec","argv":[..],"env":[..],"cwd":"/","tty":B,"user":{..}} -> {"ok":true,"pid":P}
+     {"op":"exec","argv":[..],"env":[..],"cwd":"/","tty":B,"user":{..}[,"rows":R,"cols":C]} -> {"ok":true,"pid":P}
                                            (or {"error":...}), then frames; the last is EXIT
 
    A client that sends something else, or a line longer than 64 KiB, is
@@ -265,6 +265,11 @@ start_exec (struct monitor *m, int i, json_t *req)
                    "env", json_object_get (req, "env") ? json_object_get (req, "env") : json_array (),
                    "cwd", json_string_value (json_object_get (req, "cwd")) ? json_string_value (json_object_get (req, "cwd")) : "/",
                    "tty", tty);
+  if (tty && json_integer_value (json_object_get (req, "rows")) > 0 && json_integer_value (json_object_get (req, "cols")) > 0)
+    {
+      json_object_set (msg, "rows", json_object_get (req, "rows"));
+      json_object_set (msg, "cols", json_object_get (req, "cols"));
+    }
   if (json_is_object (user))
     {
       json_object_set (msg, "uid", json_object_get (user, "uid"));

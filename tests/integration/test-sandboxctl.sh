@@ -19,7 +19,7 @@ need_program "$CTL" "(the build: make)"
 sb_snapshot "$SB_TMP/before"
 mkdir -p "$SB_TMP/vols/data" "$SB_TMP/home"
 echo "from the host" >"$SB_TMP/vols/data/f"
-SBD_POLICY_EXTRA="limits { containers = 30  exec-sessions = 4  memory = 512M  pids = 200 }
+SBD_POLICY_EXTRA="limits { containers = 30  exec-sessions = 4  memory = 512M  pids = 200  images = 4 }
 filesystem { volume-roots = {\"$SB_TMP/vols\"} }"
 sbd_setup acme other
 sbd_start
@@ -192,10 +192,18 @@ check "wait for a running container" test "$RC" = 9 -a "$OUT" = 9
 ctl rm -f web later slow asker
 check "rm -f of several" test "$RC" = 0
 ctl run -d --rm --name gone host $BB true
-check "run -d --rm: the id, and a warning that this sandboxd will not remove it by itself" \
-  eval '[[ $RC == 0 && $OUT =~ ^[0-9a-f]{64}$ ]] && has "rm" "$ERR"'
-ctl attach gone
+check "run -d --rm: the id, no warning" eval '[[ $RC == 0 && $OUT =~ ^[0-9a-f]{64}$ && -z $ERR ]]'
+gone=
+for _ in $(seq 100); do
+  ctl inspect gone
+  if [[ $RC != 0 ]]; then gone=$ERR; break; fi
+  sleep 0.1
+done
+check "run -d --rm: sandboxd removes it when it ends" has "no such container: gone" "$gone"
+ctl create --name idle host $BB true
+ctl attach idle
 check "attach to a container that is not running: 125, saying so" eval '[[ $RC == 125 ]] && has "not running" "$ERR"'
+ctl rm idle
 ctl rm nosuch
 check "rm of an unknown container: names it" eval '[[ $RC == 1 ]] && has "no such container: nosuch" "$ERR"'
 # Two containers whose ids begin alike (17 ids surely have two).

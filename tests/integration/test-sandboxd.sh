@@ -96,10 +96,10 @@ out, err, ex = c.stream("POST", "/v1/containers/web/exec",
 print("as-user", repr(out), repr(err), ex)
 PYEOF
 )
-grep -qF "as-user '1000\n/tmp\n'" <<<"$out" && pass "exec as user 1000 in /tmp: id and working directory as asked" ||
+grep -qF "as-user b'1000\n/tmp\n'" <<<"$out" && pass "exec as user 1000 in /tmp: id and working directory as asked" ||
   soft_fail "exec as a user: $out"
-grep -q "/dev/pts/" <<<"$out" && grep -q "'exit_code': 0" <<<"$out" &&
-  pass "exec with a terminal: the command has a terminal of the sandbox ($(grep -o '/dev/pts/[0-9]*' <<<"$out" | head -n 1))" ||
+grep -q "/dev/pts/" <<<"$out" && grep -q "33 101" <<<"$out" && grep -q "'exit_code': 0" <<<"$out" &&
+  pass "exec with a terminal: a terminal of the sandbox ($(grep -o '/dev/pts/[0-9]*' <<<"$out" | head -n 1)), its size (h, w) from the start" ||
   soft_fail "exec -t: $out"
 sleep 0.3
 out=$(api alpha GET /v1/containers/web/logs | tr -d '\0')
@@ -131,6 +131,18 @@ out=$(api beta GET /v1/tenants/alpha)
 [[ $(status <<<"$out") == 404 ]] && pass "beta cannot read alpha's tenant record" || soft_fail "tenant: $out"
 [[ $(api alpha GET /v1/containers/web | json '["state"]') == running ]] &&
   pass "alpha's container is untouched by all of that" || soft_fail "alpha's container changed"
+# A name is unique within a tenant only: beta may have a "web" too, and the
+# admin, who sees both, must then say which by its id.
+out=$(api beta POST /v1/containers '{"cmd":["/bin/true"],"name":"web"}')
+beta_web=$(json '["id"]' <<<"$out")
+out=$(api beta GET /v1/containers/web)
+[[ $(json '["id"]' <<<"$out") == "$beta_web" ]] && pass "beta's own \"web\" beside alpha's" || soft_fail "beta web: $out"
+out=$(api admin GET /v1/containers/web)
+[[ $(status <<<"$out") == 409 ]] && grep -q '"ambiguous"' <<<"$out" &&
+  pass "the admin naming a name two tenants use: 409 ambiguous" || soft_fail "admin, web: $out"
+out=$(api admin GET "/v1/containers/$id")
+[[ $(json '["tenant"]' <<<"$out") == alpha ]] && pass "... and by id, the one meant" || soft_fail "admin by id: $out"
+api beta DELETE "/v1/containers/$beta_web" >/dev/null
 
 # --- policy limits ---------------------------------------------------------------
 out=$(api alpha POST /v1/containers '{"cmd":["/bin/true"],"limits":{"memory":"1G"}}')

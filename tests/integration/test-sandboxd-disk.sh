@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# sandboxd on a full disk: its state directory on a small tmpfs that a
+# container's output fills. What the daemon must then do: refuse what needs
+# the disk with an error that names the cause (ENOSPC and the file), leave
+# no half-written state (no *.tmp files, no record that cannot be loaded),
+# keep serving and keep the running container running; and once space is
+# freed, work as before, after a restart too. Nothing may be left behind.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/daemon-lib.sh"
+
+PY=/usr/bin/python3
+BB=/bin/busybox
+need_program "$PY" python3
+need_program "$BB" busybox-static
+
+sb_snapshot "$SB_TMP/before"
+SBD_POLICY_EXTRA="limits { containers = 20 }"
+sbd_setup acme
+mount -t tmpfs -o size=384k,mode=700 sbtest-full "$SBD/state"
+unmount_state() { umount "$SBD/state" 2>/dev/null || umount -l "$SBD/state" 2>/dev/null || true; }
+SB_CLEANUP_HOOKS+=(unmount_state)
+sbd_start
+
+json() { sed -n 2p | $PY -c "import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" 2>/dev/null || true; }
+avail() { df --output=avail -k "$SBD/state" | tail -n 1 | tr -d ' '; }
+
+# A container whose output fills the disk (its log is under the state directory).
+out=$(api acme POST /v1/containers \
+  '{"name":"filler","cmd":["/bin/busybox","sh","-c","while :; do echo 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef; done"]}')
+[[ $(head -n 1 <<<"$out") == 201 ]] || fail "create filler: $out"
+out=$(api acme POST /v1/containers/filler/start)
+[[ $(head -n 1 <<<"$out") == 204 ]] || fail "start filler: $out"
+for _ in $(seq 200); do
+  [[ $(avail) == 0 ]] && break
+  sleep 0.1
+done
+[[ $(avail) == 0 ]] && pass "the container's output filled the state filesystem" || fail "the disk never filled ($(avail) KiB left)"
+
+# What needs the disk is refused, naming the cause.
+said=
+for i in 1 2 3; do
+  out=$(api acme POST /v1/containers '{"cmd":["/bin/true"]}')
+  if [[ $(head -n 1 <<<"$out") != 201 ]]; then
+    said=$out
+    break
+  fi
+  id=$(json 'v["id"]' <<<"$out")
+  out=$(api acme POST "/v1/containers/$id/start")
+  if [[ $(head -n 1 <<<"$out") != 204 ]]; then
+    said=$out
+    break
+  fi
+done
+grep -q "No space left on device" <<<"$said" && pass "create or start on a full disk: refused, naming the cause ($(head -n 1 <<<"$said"))" ||
+  soft_fail "create/start on a full disk: '$said'"
+[[ -z $(find "$SBD/state" -name '*.tmp') ]] && pass "no half-written state file (*.tmp) is left" ||
+  soft_fail "temporary files left: $(find "$SBD/state" -name '*.tmp')"
+out=$(api acme GET /v1/info)
+[[ $(head -n 1 <<<"$out") == 200 ]] && pass "sandboxd keeps answering" || soft_fail "info on a full disk: $out"
+[[ $(api acme GET /v1/containers/filler | json 'v["state"]') == running ]] &&
+  pass "the running container runs on (its output beyond the disk is dropped, not blocking it)" ||
+  soft_fail "filler: $(api acme GET /v1/containers/filler)"
+
+# Space again: remove what filled it; then all works as before, across a restart.
+out=$(api acme DELETE "/v1/containers/filler?force=1")
+[[ $(head -n 1 <<<"$out") == 204 ]] && pass "the filler removed (its log with it)" || soft_fail "delete filler: $out"
+sbd_stop
+sbd_start
+out=$(api acme GET '/v1/containers?all=1')
+[[ $(head -n 1 <<<"$out") == 200 ]] && pass "a restarted sandboxd loads every record the full disk left" ||
+  soft_fail "list after restart: $out (daemon log: $(tail -n 3 "$SBD/daemon.log"))"
+out=$(api acme POST /v1/containers '{"name":"after","cmd":["/bin/busybox","sh","-c","echo fine"]}')
+start=$(api acme POST /v1/containers/after/start)
+code=$(api acme POST /v1/containers/after/wait | json 'v["exit_code"]')
+logs=$(api acme GET /v1/containers/after/logs | tr -d '\0')
+[[ $code == 0 ]] && grep -q fine <<<"$logs" && pass "with space again: create, start, wait and logs work" ||
+  soft_fail "after the disk was freed: create '$out', start '$start', exit '$code', logs '$logs'"
+
+sbd_clean_all
+sbd_stop
+unmount_state
+check_nothing_left "$SB_TMP/before" "sandboxd on a full disk and its containers"
+finish
