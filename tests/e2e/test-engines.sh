@@ -18,6 +18,8 @@ engines_need
 # Processes left behind: any with an argument under our directory (shims,
 # conmon, monitors).
 SB_LEFT_PATTERN="$SB_TMP/.*"
+# The engines are stopped and waited for before the check: a short wait.
+SB_LEFT_WAIT=2
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA="limits { containers = 20  memory = 512M  pids = 500 }
 filesystem { volume-roots = {\"$SB_TMP/e2e/vol\"} }"

@@ -15,6 +15,8 @@ PY=/usr/bin/python3
 need_program "$PY" python3
 need_program /bin/busybox busybox-static
 
+# Deletes wait for the monitors: a short wait.
+SB_LEFT_WAIT=3
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200 }'
 sbd_setup ocit
