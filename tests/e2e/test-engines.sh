@@ -127,6 +127,10 @@ rc=0; ctrn run "${C[@]}" "$IMG" ctr2 sh -c 'exit 3' </dev/null >/dev/null 2>&1 |
 [[ $rc == 3 ]] && pass "ctr run: exit status 3" || soft_fail "ctr exit 3: $rc"
 out=$(echo piped-in | ctrn run "${C[@]}" "$IMG" ctr3 sh -c 'read x; echo "got $x"' 2>&1) || true
 [[ $out == "got piped-in" ]] && pass "ctr run: stdin piped" || soft_fail "ctr stdin: $out"
+out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- /usr/bin/ctr --address "$CTRD_SOCK" -n "$NS" run -t "${C[@]}" "$IMG" ctr5 sh \
+  2>"$E2E/pty.err") || true
+grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "ctr run -t through a pty, 30x100 then resized to 40x120, exit 5" ||
+  soft_fail "ctr -t: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
 ctrn run "${C[@]}" "$IMG" ctr4 sleep 60 </dev/null >/dev/null 2>&1 &
 cpid=$!
 SB_BG_PIDS+=("$cpid")
