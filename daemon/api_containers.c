@@ -79,16 +79,16 @@ path_under (const char *path, const char *dir)
   return strcmp (dir, "/") == 0 || (strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/'));
 }
 
-static bool
-clean_absolute (const char *p)
+bool
+sbd_clean_absolute (const char *p)
 {
   return p && p[0] == '/' && strstr (p, "/../") == NULL && strstr (p, "/./") == NULL
          && strlen (p) < 4000 && (strlen (p) < 3 || strcmp (p + strlen (p) - 3, "/..") != 0);
 }
 
 /* limits: only narrower than the policy's. Fills cfg->limits. */
-static bool
-check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
+bool
+sbd_check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
 {
   json_t *mem = json_object_get (in, "memory"), *cpus = json_object_get (in, "cpus"),
          *pids = json_object_get (in, "pids");
@@ -163,8 +163,8 @@ check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json
   return true;
 }
 
-static bool
-check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
+bool
+sbd_check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
 {
   size_t i;
   json_t *v;
@@ -183,7 +183,7 @@ check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in, jso
       const char *dst = json_string_value (json_object_get (v, "target"));
       bool inside = false;
 
-      if (!clean_absolute (src) || !clean_absolute (dst) || strcmp (dst, "/") == 0 || path_under (dst, "/proc")
+      if (!sbd_clean_absolute (src) || !sbd_clean_absolute (dst) || strcmp (dst, "/") == 0 || path_under (dst, "/proc")
           || path_under (dst, "/sys") || path_under (dst, "/dev"))
         {
           sbd_reply_error (r, 400, "bad_request", "volumes[%zu]: absolute source and target (not /, /proc, /sys, /dev)", i);
@@ -422,12 +422,12 @@ create (struct sbd_request *r)
     json_object_set_new (cfg, "env", env);
   }
   v = json_object_get (b, "cwd");
-  if (v && !clean_absolute (json_string_value (v)))
+  if (v && !sbd_clean_absolute (json_string_value (v)))
     {
       sbd_reply_error (r, 400, "bad_request", "cwd: an absolute path");
       goto out;
     }
-  if (v == NULL && clean_absolute (json_string_value (json_object_get (icfg, "WorkingDir"))))
+  if (v == NULL && sbd_clean_absolute (json_string_value (json_object_get (icfg, "WorkingDir"))))
     v = json_object_get (icfg, "WorkingDir");
   json_object_set_new (cfg, "cwd", json_string (v ? json_string_value (v) : "/"));
   v = json_object_get (b, "user");
@@ -449,10 +449,10 @@ create (struct sbd_request *r)
       json_object_set_new (cfg, "user", u);
     }
   json_object_set_new (cfg, "limits", json_object ());
-  if (!check_limits (r, p, json_object_get (b, "limits"), json_object_get (cfg, "limits")))
+  if (!sbd_check_limits (r, p, json_object_get (b, "limits"), json_object_get (cfg, "limits")))
     goto out;
   json_object_set_new (cfg, "volumes", json_array ());
-  if (!check_volumes (r, p, json_object_get (b, "volumes"), json_object_get (cfg, "volumes")))
+  if (!sbd_check_volumes (r, p, json_object_get (b, "volumes"), json_object_get (cfg, "volumes")))
     goto out;
   restart = json_string_value (json_object_get (b, "restart"));
   if (restart && !valid_restart (restart))

@@ -476,6 +476,8 @@ sbd_container_start (struct sbd *d, struct sbd_container *c, sb_error_t *err)
     return sb_error (err, EBUSY, "container %s is already running", c->name);
   if (t == NULL)
     return sb_error (err, ENOENT, "tenant %s has no policy any more", c->tenant);
+  if (json_object_get (c->config, "oci"))
+    return sb_error (err, EPERM, "container %s is an OCI container: its runtime (sandbox-runtime) starts it", c->name);
   if (write_spec (c, t, err) < 0 || spawn_monitor (c, err) < 0)
     return -1;
   c->state = SBD_STARTING;
@@ -692,7 +694,6 @@ record_exit (struct sbd *d, struct sbd_container *c)
 }
 
 /* Called by monitors.c when the monitor's event stream ends. */
-void sbd_container_monitor_gone (struct sbd_container *c);
 void
 sbd_container_monitor_gone (struct sbd_container *c)
 {

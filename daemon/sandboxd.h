@@ -240,6 +240,8 @@ struct sbd_container *sbd_request_container (struct sbd_request *r);
 struct sbd_container *sbd_container_create (struct sbd *d, struct sbd_tenant *t, json_t *config,
                                             sb_error_t *err);
 int sbd_container_start (struct sbd *d, struct sbd_container *c, sb_error_t *err);
+/* The monitor's event stream ended (or could not be opened): the run ended. */
+void sbd_container_monitor_gone (struct sbd_container *c);
 int sbd_container_signal (struct sbd_container *c, int sig, sb_error_t *err);
 void sbd_container_stop (struct sbd_container *c, int timeout);
 /* Removes the record and its directory (the container must not run). */
@@ -266,6 +268,13 @@ int sbd_monitor_watch (struct sbd_container *c);
    on_done (may be NULL) is called then. */
 int sbd_monitor_stream (struct sbd_container *c, json_t *req, struct evhttp_connection *evcon,
                         void (*on_done) (void *), void *arg, sb_error_t *err);
+
+/* Checks of a create request against the tenant's policy (api_containers.c),
+   shared with the OCI runtime's create (api_oci.c): each answers the request
+   and returns false when it refuses. */
+bool sbd_clean_absolute (const char *p);
+bool sbd_check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out);
+bool sbd_check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out);
 
 /* "UID[:GID]" or {"uid","gid","groups"} as {"uid","gid","groups"}; NULL if neither. */
 json_t *sbd_parse_user (json_t *u);

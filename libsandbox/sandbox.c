@@ -179,7 +179,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 /* The strings sentry_argv points into. */
 struct argv_bufs
 {
-  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66];
+  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[32];
   char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
@@ -195,7 +195,7 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
 
   while (spec->argv[n])
     n++;
-  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS,
+  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS + 2 * 32 + 4,
               sizeof (char *));
   if (v == NULL)
     return NULL;
@@ -290,6 +290,24 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
         o += (size_t) snprintf (b->user + o, sizeof (b->user) - o, "%c%u", k ? ',' : ':', spec->user.groups[k]);
       v[i++] = "--user";
       v[i++] = b->user;
+    }
+  if (spec->read_only_root)
+    v[i++] = "--read-only-root";
+  for (k = 0; spec->tmpfs && spec->tmpfs[k] && k < 16; k++)
+    {
+      v[i++] = "--tmpfs";
+      v[i++] = (char *) spec->tmpfs[k];
+    }
+  for (k = 0; spec->rlimits && spec->rlimits[k] && k < 16; k++)
+    {
+      v[i++] = "--rlimit";
+      v[i++] = (char *) spec->rlimits[k];
+    }
+  if (spec->caps)
+    {
+      snprintf (b->caps, sizeof (b->caps), "0x%llx", (unsigned long long) spec->caps);
+      v[i++] = "--caps";
+      v[i++] = b->caps;
     }
   v[i++] = "--id";
   v[i++] = (char *) spec->id;
@@ -415,7 +433,12 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
   unsigned long flags;
   pid_t child;
 
-  memset (sb, 0, sizeof (*sb));
+  {
+    struct sb_cgroup made = sb->cg;
+    memset (sb, 0, sizeof (*sb));
+    if (spec->cgroup_ready)
+      sb->cg = made;
+  }
   sb->sentry = sb->watcher = -1;
   sb->app_in = sb->app_out = sb->app_err = sb->ctl = sb->audit = sb->lifeline = -1;
   if (bufs == NULL)
@@ -434,7 +457,7 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
     }
   if (make_io (spec, &io, err) < 0)
     goto fail;
-  if (sb_cgroup_create (&sb->cg, sb_cgroup_root (), spec->id, err) < 0)
+  if (!spec->cgroup_ready && sb_cgroup_create (&sb->cg, sb_cgroup_root (), spec->id, err) < 0)
     {
       sb_error_prefix (err, "create the sandbox's cgroup");
       goto fail;

@@ -47,6 +47,13 @@ struct sb_sandbox_spec
     int ngroups;
     uint32_t groups[64];
   } user;                          /* who the command runs as; unset: root */
+  /* An OCI container's own settings (sandbox-runtime): they only narrow. */
+  bool read_only_root;
+  const char *const *tmpfs;        /* "PATH:SIZE:MODE:FLAGS", NULL-terminated (NULL: none) */
+  uint64_t caps;                   /* the app's capabilities within Docker's; 0: Docker's */
+  const char *const *rlimits;      /* "RESOURCE:SOFT:HARD", NULL-terminated (NULL: none) */
+  bool cgroup_ready;               /* sb->cg was made by the caller (sb_cgroup_create with id):
+                                      an OCI monitor lives in it from create on */
 };
 
 struct sb_sandbox

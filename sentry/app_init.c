@@ -440,6 +440,9 @@ sb_app_init (struct sb_app_init_args *a)
           setrlimit (RLIMIT_NOFILE, &rl);
         }
     }
+  /* An OCI config's rlimits last: they may only narrow what is above. */
+  if (sb_apply_rlimits (a->rlimits, a->nrlimits, &err) < 0)
+    die (&err);
   if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
     die (&err);
   /* The app's stdio from here on: what fails next (a working directory
@@ -457,7 +460,7 @@ sb_app_init (struct sb_app_init_args *a)
       if (chdir ("/") < 0)
         _exit (125);
     }
-  if (sb_caps_restrict (sb_caps_docker_default, &err) < 0)
+  if (sb_caps_restrict (a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default, &err) < 0)
     die (&err);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     {

@@ -408,7 +408,9 @@ make_root (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "open the sandbox's devpts");
   if (s->cfg.tty && make_pty (s, err) < 0)
     return -1;
-  return apply_policy_mounts (s, err);
+  if (apply_policy_mounts (s, err) < 0)
+    return -1;
+  return sb_launch_oci_mounts (s, err);
 }
 
 static int
@@ -493,7 +495,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .cwd_optional = s->cfg.cwd_optional,
                                     .open_files = s->policy->open_files, .caller_nofile = s->caller_nofile, .filter = &s->filter,
                                     .userns_fd = s->userns_fd, .tty = s->cfg.tty,
-                                    .user = s->cfg.user };
+                                    .user = s->cfg.user, .caps = s->cfg.app_caps,
+                                    .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? s->pty_slave : s->cfg.app_stdio[k];
@@ -773,4 +776,11 @@ sb_launch (struct sentry *s, sb_error_t *err)
   if (handshake (s, sync, err) < 0)
     return -1;
   return confine_self (s, err);
+}
+
+/* For launch_oci.c: mount points of an OCI container's own mounts. */
+int
+sb_launch_make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
+{
+  return make_in_root (rootfd, path, as_file, owner);
 }

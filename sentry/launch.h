@@ -27,12 +27,22 @@ struct sb_app_init_args
   bool tty;               /* stdio is a terminal: the command gets it as its controlling one */
   struct sb_proc_user user;   /* the command's ids */
   char **argv;
+  uint64_t caps;              /* the app's capabilities (within Docker's); 0: Docker's */
+  int nrlimits;               /* rlimits that may only lower the inherited ones */
+  const struct sb_rlimit *rlimits;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
 /* The Sentry's own argument strings (main's argv, contiguous in memory):
    the init, a fork of the Sentry, writes its title over them. */
 void sb_app_init_title_area (char *start, size_t len);
 
+/* launch_oci.c: an OCI container's tmpfs mounts and read-only root, in
+   the container root being built (after the policy's mounts). */
+int sb_launch_oci_mounts (struct sentry *s, sb_error_t *err);
+/* mkdir -p of a container path inside the root being built (launch.c). */
+int sb_launch_make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner);
+/* The config's rlimits, each only lowering what is in force. */
+int sb_apply_rlimits (const struct sb_rlimit *r, int n, sb_error_t *err);
 /* timens.c: in the init, before the command starts: a time namespace whose
    monotonic and boot clocks start with the sandbox (for its children). */
 int sb_enter_sandbox_time (sb_error_t *err);

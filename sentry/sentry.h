@@ -27,6 +27,12 @@ struct sb_proc_user
   uint32_t groups[SB_PROC_MAX_GROUPS];
 };
 
+struct sb_rlimit
+{
+  int resource;
+  uint64_t soft, hard;
+};
+
 struct sentry_config
 {
   const char *rootfs;        /* the --rootfs the operator named (for messages), or NULL */
@@ -60,6 +66,14 @@ struct sentry_config
   const char *cwd;           /* the command's working directory in the container */
   bool cwd_optional;         /* fall back to "/" when cwd does not exist there */
   char **argv;               /* the command */
+  /* An OCI container's own settings (sentry/launch_oci.c): they only
+     narrow what the sandbox gives. */
+  bool read_only_root;       /* the root read-only (its submounts as they are) */
+  int ntmpfs;
+  const char *tmpfs[16];     /* "PATH:SIZE:MODE:FLAGS" (flags: nosuid nodev noexec as n, d, x) */
+  uint64_t app_caps;         /* the app's capabilities, within Docker's; 0: Docker's */
+  int nrlimits;
+  struct sb_rlimit rlimits[16];
 };
 
 struct sentry

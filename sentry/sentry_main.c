@@ -23,7 +23,9 @@ usage (void)
            "       [--rootfs DIR --rootfs-fd N | --layer-fd N...] [--volume-fd N]... [--hostname H]\n"
            "       [--release R] [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
-           "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]... -- CMD [ARG...]\n"
+           "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
+           "       [--read-only-root] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK] [--rlimit RES:SOFT:HARD]...\n"
+           "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
 }
@@ -60,6 +62,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "ctl-fd", required_argument, 0, 'C' },  { "no-spin", no_argument, 0, 'N' },
     { "lifeline-fd", required_argument, 0, 'L' }, { "user", required_argument, 0, 'U' },
     { "layer-fd", required_argument, 0, 'l' },
+    { "read-only-root", no_argument, 0, 'O' }, { "tmpfs", required_argument, 0, 'P' },
+    { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -193,6 +197,29 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             return -1;
           cfg->lifeline_fd = (int) v;
           break;
+        case 'O': cfg->read_only_root = true; break;
+        case 'P':
+          if (cfg->ntmpfs >= 16 || optarg[0] != '/')
+            return -1;
+          cfg->tmpfs[cfg->ntmpfs++] = optarg;
+          break;
+        case 'K':
+          {
+            char *end;
+            cfg->app_caps = strtoull (optarg, &end, 0);
+            if (*end || cfg->app_caps == 0)
+              return -1;
+            break;
+          }
+        case 'Z':
+          {
+            /* RESOURCE:SOFT:HARD */
+            unsigned long long res, soft, hard;
+            if (cfg->nrlimits >= 16 || sscanf (optarg, "%llu:%llu:%llu", &res, &soft, &hard) != 3 || res >= 16)
+              return -1;
+            cfg->rlimits[cfg->nrlimits++] = (struct sb_rlimit) { (int) res, soft, hard };
+            break;
+          }
         default: return -1;
         }
     }

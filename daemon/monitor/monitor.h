@@ -83,12 +83,48 @@ struct monitor
                               teardown; -1 until then (a killed Sentry never does) */
   uint64_t exited_ns;
   long next_exec;
+  /* OCI mode (sandbox-monitor --oci, started by sandbox-runtime create):
+     the sandbox is made on op "start"; the caller's stdio (pipes, FIFOs
+     or a host pty's slave) are relayed to and from the command's; the
+     monitor exits with the command's status. */
+  bool oci;
+  bool started;            /* the sandbox was made */
+  int oci_in, oci_out, oci_err;   /* the caller's stdio, or -1 */
+  bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */
+  char oci_buf[65536];     /* read from oci_in, not yet written to the command */
+  char oci_cgroups[4096];  /* /proc/self/cgroup before we joined the sandbox's */
+  size_t oci_nbuf;
   struct monitor_client clients[MONITOR_CLIENTS];
   struct monitor_exec execs[MONITOR_EXECS];
 };
 
 /* monitor_start.c */
 int monitor_start (struct monitor *m, sb_error_t *err);
+/* The spec, the log, signals, the socket: all but the sandbox. */
+int monitor_prepare (struct monitor *m, sb_error_t *err);
+/* Makes the sandbox the spec describes. */
+int monitor_start_sandbox (struct monitor *m, sb_error_t *err);
+/* monitor_oci.c */
+int monitor_oci_take_stdio (struct monitor *m, sb_error_t *err);
+/* The network namespace the config asked for (made or joined), and its sysctls. */
+int monitor_oci_network (struct monitor *m, sb_error_t *err);
+/* The sandbox's cgroup, made at create and joined: the caller's cgroup
+   statistics and OOM events (Docker's stats, OOMKilled) are the sandbox's. */
+int monitor_oci_cgroup (struct monitor *m, sb_error_t *err);
+/* Back to where we came from, so that the sandbox's cgroup can go. */
+void monitor_oci_leave_cgroup (struct monitor *m);
+/* Op "start": makes the sandbox and answers client i. */
+void monitor_oci_start (struct monitor *m, int i);
+/* The command's output, to the caller's stdout or stderr too. */
+void monitor_oci_output (struct monitor *m, int stream, const char *data, size_t n);
+/* The caller's stdin: read (when there is room) and written to the command. */
+void monitor_oci_input (struct monitor *m);
+void monitor_oci_flush_input (struct monitor *m);
+/* The OCI settings of spec.json (tmpfs, read-only root, capabilities,
+   rlimits) into s; the strings stay allocated for the sandbox's life. */
+int monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits);
+/* The caller's terminal changed size: the sandbox's follows. */
+void monitor_oci_winch (struct monitor *m);
 /* monitor_loop.c */
 int monitor_run (struct monitor *m);
 /* monitor_clients.c */

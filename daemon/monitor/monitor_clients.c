@@ -318,6 +318,8 @@ request (struct monitor *m, int i, json_t *req)
     fail (m, i, "a request is {\"op\":...}");
   else if (strcmp (op, "status") == 0)
     answer (m, i, monitor_status (m));
+  else if (strcmp (op, "start") == 0 && m->oci)
+    monitor_oci_start (m, i);
   else if (strcmp (op, "kill") == 0)
     {
       int sig = (int) json_integer_value (json_object_get (req, "signal"));
@@ -327,8 +329,16 @@ request (struct monitor *m, int i, json_t *req)
         {
           /* The Sentry forwards catchable signals to the command; SIGKILL of
              the Sentry (pid 1 of the sandbox) ends every process of it. */
-          if (!m->exited)
+          if (!m->exited && m->sb.sentry > 0)
             kill (m->sb.sentry, sig);
+          else if (!m->exited && !m->started && sig != SIGCHLD && sig != SIGWINCH && sig != SIGCONT)
+            {
+              /* An OCI container killed before its start: it ends so. */
+              m->exited = true;
+              m->status = sig & 0x7f;
+              m->exited_ns = sb_now_ns ();
+              m->out_eof = m->err_eof = true;
+            }
           answer (m, i, json_pack ("{s:b}", "ok", 1));
         }
     }
@@ -496,6 +506,8 @@ monitor_control (struct monitor *m)
       fcntl (m->master, F_SETFL, fcntl (m->master, F_GETFL) | O_NONBLOCK);
       m->out_eof = false;
       nfds = 0;
+      if (m->oci)
+        monitor_oci_winch (m);
     }
   else if (op && strcmp (op, "stats") == 0)
     {

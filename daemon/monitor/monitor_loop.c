@@ -47,7 +47,7 @@ monitor_exit_code (struct monitor *m)
 json_t *
 monitor_status (struct monitor *m)
 {
-  json_t *o = json_pack ("{s:s, s:i, s:i}", "state", m->exited ? "exited" : "running",
+  json_t *o = json_pack ("{s:s, s:i, s:i}", "state", m->exited ? "exited" : m->started ? "running" : "created",
                          "sentry_pid", (int) m->sb.sentry, "monitor_pid", (int) getpid ());
 
   if (m->exited)
@@ -97,6 +97,8 @@ read_output (struct monitor *m, int *fd, int stream, bool *eof)
     {
       sb_ctrlog_write (&m->log, stream, buf, (size_t) n);
       monitor_broadcast (m, stream, buf, (size_t) n);
+      if (m->oci)
+        monitor_oci_output (m, stream, buf, (size_t) n);
       return;
     }
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -142,9 +144,19 @@ handle_signals (struct monitor *m)
           while (waitpid (-1, NULL, WNOHANG) > 0)
             ;
         }
-      else if (!m->exited)
+      else if (si.ssi_signo == SIGWINCH)
+        monitor_oci_winch (m);
+      else if (!m->exited && m->sb.sentry > 0)
         /* SIGTERM to the monitor is a stop of the container. */
         kill (m->sb.sentry, (int) si.ssi_signo);
+      else if (!m->exited && m->oci && !m->started)
+        {
+          /* An OCI container stopped before its start. */
+          m->exited = true;
+          m->status = (int) si.ssi_signo;
+          m->exited_ns = sb_now_ns ();
+          m->out_eof = m->err_eof = true;
+        }
     }
 }
 
@@ -239,6 +251,10 @@ monitor_run (struct monitor *m)
         ADD (m->sb.audit, POLLIN, -6);
       if (m->sb.ctl >= 0)
         ADD (m->sb.ctl, POLLIN, -7);
+      if (m->oci && m->started && !m->exited && m->oci_in >= 0 && m->oci_nbuf == 0)
+        ADD (m->oci_in, POLLIN, -8);
+      if (m->oci && m->oci_nbuf > 0 && (m->master >= 0 || m->sb.app_in >= 0))
+        ADD (m->master >= 0 ? m->master : m->sb.app_in, POLLOUT, -9);
       for (i = 0; i < MONITOR_CLIENTS; i++)
         if (m->clients[i].fd >= 0)
           ADD (m->clients[i].fd, (m->clients[i].closing ? 0 : POLLIN) | (m->clients[i].nout ? POLLOUT : 0), i);
@@ -275,6 +291,8 @@ monitor_run (struct monitor *m)
             case -5: read_output (m, &m->sb.app_err, SB_CTRLOG_STDERR, &m->err_eof); break;
             case -6: read_audit (m); break;
             case -7: monitor_control (m); break;
+            case -8: monitor_oci_input (m); break;
+            case -9: monitor_oci_flush_input (m); break;
             default:
               if (who[i] >= 2000)
                 monitor_exec_output (m, &m->execs[who[i] - 2000], 2);
@@ -298,7 +316,12 @@ monitor_run (struct monitor *m)
       monitor_client_drop (m, i);
   sb_ctrlog_close (&m->log);
   sb_audit_log_close (&m->audit);
+  if (m->oci)
+    monitor_oci_leave_cgroup (m);
   sb_sandbox_cleanup (&m->sb);
   unlink (m->sock_path);
+  if (m->oci)
+    /* The caller waits for us as for the container: its status is ours. */
+    return WIFEXITED (m->status) ? WEXITSTATUS (m->status) : 128 + WTERMSIG (m->status);
   return 0;
 }

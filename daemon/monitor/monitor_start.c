@@ -85,7 +85,8 @@ start_sandbox (struct monitor *m, sb_error_t *err)
   s.layers = (const char *const *) lay; /* an image's layers, bottom first; none: the host root */
   s.hostname = json_string_value (json_object_get (spec, "hostname"));
   s.release = m->policy->uname_release;
-  s.network_host = m->policy->network == SB_NET_HOST;
+  /* An OCI container's network namespace is the monitor's (monitor_oci.c). */
+  s.network_host = m->oci || m->policy->network == SB_NET_HOST;
   s.tty = json_is_true (json_object_get (spec, "tty"));
   s.cwd = json_string_value (json_object_get (spec, "cwd"));
   s.argv = argv;
@@ -107,12 +108,19 @@ start_sandbox (struct monitor *m, sb_error_t *err)
     }
   if (s.id == NULL || s.hostname == NULL || s.ids.count == 0)
     return sb_error (err, EINVAL, "spec.json: incomplete");
+  if (m->oci)
+    {
+      static char **tmpfs, **rlimits;
+      if (monitor_oci_settings (m, &s, &tmpfs, &rlimits) < 0)
+        return sb_error (err, ENOMEM, "spec.json: the OCI settings");
+      s.cgroup_ready = m->sb.cg.ndirs > 0;
+    }
   ret = sb_sandbox_start (&s, &m->sb, err);
   return ret < 0 ? -1 : 0;
 }
 
 int
-monitor_start (struct monitor *m, sb_error_t *err)
+monitor_prepare (struct monitor *m, sb_error_t *err)
 {
   char path[4200];
   json_error_t jerr;
@@ -134,6 +142,8 @@ monitor_start (struct monitor *m, sb_error_t *err)
   sigaddset (&mask, SIGTERM);
   sigaddset (&mask, SIGINT);
   sigaddset (&mask, SIGHUP);
+  if (m->oci)
+    sigaddset (&mask, SIGWINCH);
   sigprocmask (SIG_BLOCK, &mask, NULL);
   m->sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (m->sigfd < 0)
@@ -141,11 +151,15 @@ monitor_start (struct monitor *m, sb_error_t *err)
   m->listen_fd = listen_on (m->sock_path, err);
   if (m->listen_fd < 0)
     return -1;
+  return 0;
+}
+
+int
+monitor_start_sandbox (struct monitor *m, sb_error_t *err)
+{
   if (start_sandbox (m, err) < 0)
-    {
-      unlink (m->sock_path);
-      return -1;
-    }
+    return -1;
+  m->started = true;
   m->stdin_open = json_is_true (json_object_get (m->spec, "stdin"));
   if (!m->stdin_open && m->sb.app_in >= 0)
     {
@@ -155,6 +169,19 @@ monitor_start (struct monitor *m, sb_error_t *err)
   /* With a terminal, the output is the master's (it arrives on the control channel). */
   m->out_eof = json_is_true (json_object_get (m->spec, "tty")) ? false : m->sb.app_out < 0;
   m->err_eof = m->sb.app_err < 0;
+  return 0;
+}
+
+int
+monitor_start (struct monitor *m, sb_error_t *err)
+{
+  if (monitor_prepare (m, err) < 0)
+    return -1;
+  if (monitor_start_sandbox (m, err) < 0)
+    {
+      unlink (m->sock_path);
+      return -1;
+    }
   return 0;
 }
 
@@ -174,9 +201,18 @@ main (int argc, char **argv)
   static struct monitor m;
   int ready = -1;
 
+  m.oci_in = m.oci_out = m.oci_err = -1;
+  if (argc > 1 && strcmp (argv[1], "--oci") == 0)
+    {
+      /* Started by sandbox-runtime create: the caller's stdio are ours. */
+      m.oci = true;
+      argc--;
+      argv++;
+    }
   if (argc < 3 || argc > 4 || argv[1][0] != '/' || strlen (argv[2]) >= sizeof (m.sock_path))
     {
-      fprintf (stderr, "usage: sandbox-monitor CONTAINER_DIR SOCKET [READY_FD] (started by sandboxd)\n");
+      fprintf (stderr, "usage: sandbox-monitor [--oci] CONTAINER_DIR SOCKET [READY_FD] (started by sandboxd "
+                       "or sandbox-runtime)\n");
       return 2;
     }
   if (argc == 4)
@@ -185,11 +221,24 @@ main (int argc, char **argv)
   snprintf (m.sock_path, sizeof (m.sock_path), "%s", argv[2]);
   m.listen_fd = m.sigfd = m.master = m.app_code = -1;
   m.sb.sentry = m.sb.watcher = -1;
+  m.sb.app_in = m.sb.app_out = m.sb.app_err = m.sb.ctl = m.sb.audit = m.sb.lifeline = -1;
   m.log.fd = -1;
   m.audit.fd = m.audit.lockfd = -1;
   for (int i = 0; i < MONITOR_CLIENTS; i++)
     m.clients[i].fd = -1;
   signal (SIGPIPE, SIG_IGN);
+  if (m.oci)
+    {
+      /* The sandbox is made when sandbox-runtime start asks (op "start"). */
+      if (monitor_oci_take_stdio (&m, &err) < 0 || monitor_prepare (&m, &err) < 0
+          || monitor_oci_network (&m, &err) < 0 || monitor_oci_cgroup (&m, &err) < 0)
+        {
+          report_ready (ready, err ? err->msg : "failed");
+          return 125;
+        }
+      report_ready (ready, "ok");
+      return monitor_run (&m);
+    }
   if (monitor_start (&m, &err) < 0)
     {
       char msg[1024];
@@ -198,6 +247,7 @@ main (int argc, char **argv)
       sb_sandbox_cleanup (&m.sb);
       return 1;
     }
+  m.started = true;
   report_ready (ready, "ok");
   return monitor_run (&m);
 }

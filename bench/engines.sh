@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench/engines.sh: `docker run --rm IMG true` through Docker with
+# --runtime sandbox (sandbox-runtime, under a sandboxd of its own), runc
+# and runsc (gVisor, --platform=ptrace), in one run, on a busybox image
+# imported from a local rootfs tarball. Prints the median and the mean of
+# BENCH_RUNS runs (default 10) per runtime, and sandbox/runc.
+#
+# It starts its own sandboxd, containerd and dockerd, as the end-to-end
+# tests do (tests/e2e/engines-lib.sh: sockets and state under a temporary
+# directory, stopped by pid at exit). Measured, never asserted: exits 0
+# whatever the numbers. Environment as for `make check` (SANDBOX_RUNTIME,
+# SANDBOXD, SANDBOX_LIBEXEC_DIR); `make bench-engines` sets it.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${TESTS_SRCDIR:=$(cd "$HERE/.." && pwd)}"
+export TESTS_SRCDIR
+. "$TESTS_SRCDIR/tests/integration/lib.sh"
+. "$TESTS_SRCDIR/tests/integration/daemon-lib.sh"
+. "$TESTS_SRCDIR/tests/integration/oci-lib.sh"
+. "$TESTS_SRCDIR/tests/e2e/engines-lib.sh"
+SB_TEST=bench-engines
+RUNS=${BENCH_RUNS:-10}
+
+engines_need
+SBD_POLICY_EXTRA='limits { containers = 20 }'
+sbd_setup bench
+sbd_start
+oci_setup bench
+engines_runtime_wrapper
+# No call log in a measurement.
+sed -i '/rt-calls.log/d' "$RT_WRAPPER"
+make_images
+RUNTIMES=(sandbox runc)
+if [[ -x /usr/bin/runsc ]]; then
+  DOCKER_EXTRA_RUNTIMES=', "runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--platform=ptrace", "--network=none"]}'
+  RUNTIMES+=(runsc)
+fi
+containerd_start
+dockerd_start
+dk import "$E2E/busybox.tar" bench-busybox >/dev/null
+
+# run_times RUNTIME: one line of seconds per run.
+run_times() {
+  local i t0 t1
+  dk run --rm --network none --runtime "$1" bench-busybox true >/dev/null 2>&1 || { echo fail; return; }
+  for i in $(seq "$RUNS"); do
+    t0=$(date +%s.%N)
+    dk run --rm --network none --runtime "$1" bench-busybox true >/dev/null 2>&1 || { echo fail; return; }
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f\n", b - a}'
+  done
+}
+
+printf '%-8s %10s %10s   (docker run --rm --network none IMG true, %d runs after one warm-up)\n' runtime median mean "$RUNS"
+declare -A MED
+for r in "${RUNTIMES[@]}"; do
+  times=$(run_times "$r")
+  if grep -q fail <<<"$times"; then
+    printf '%-8s %10s %10s\n' "$r" n/a n/a
+    continue
+  fi
+  read -r med mean < <(sort -n <<<"$times" | awk '{a[NR]=$1; s+=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f\n", m, s/NR}')
+  MED[$r]=$med
+  printf '%-8s %9.3fs %9.3fs\n' "$r" "$med" "$mean"
+done
+if [[ -n ${MED[sandbox]:-} && -n ${MED[runc]:-} ]]; then
+  awk -v s="${MED[sandbox]}" -v r="${MED[runc]}" 'BEGIN {printf "sandbox/runc (medians): %.2fx\n", s / r}'
+fi
+exit 0

@@ -1,0 +1,423 @@
+/* The OCI runtime's verbs (sandbox-runtime create/start, docs/OCI.md):
+   administrators only, meant for the root-only local socket.
+
+   POST /v1/oci/containers admits a container described by an OCI bundle
+   under a tenant's policy, exactly as a create does (limits, volumes,
+   hostname and the container count are checked by the same code), records
+   it and writes its spec.json, but starts nothing: sandbox-runtime starts
+   the container's monitor itself, as its own child, so that the pid the
+   caller (the containerd shim, conmon) waits for is the monitor's.
+   POST /v1/oci/containers/{id}/started tells sandboxd that the monitor has
+   made the sandbox: from then on the container is one of sandboxd's like
+   any other (events, stats, exec, logs, adoption after a restart). */
+#include "sandboxd.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "syscall_table.h"
+
+#define OCI_FILE_MAX (1u << 20)   /* /etc/hosts and the like: small files, copied */
+#define OCI_FILES_MAX 16
+
+static bool
+valid_name (const char *n)
+{
+  size_t len = strlen (n);
+
+  if (len == 0 || len > 128)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = n[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || (i > 0 && (c == '_' || c == '.' || c == '-'))))
+        return false;
+    }
+  return true;
+}
+
+static bool
+strings (json_t *a, bool nonempty)
+{
+  size_t i;
+  json_t *v;
+
+  if (!json_is_array (a) || (nonempty && json_array_size (a) == 0) || json_array_size (a) > 4096)
+    return false;
+  json_array_foreach (a, i, v)
+    if (!json_is_string (v))
+      return false;
+  return true;
+}
+
+/* A small regular file the caller prepared for the container (its
+   /etc/hosts, /etc/resolv.conf, /etc/hostname): copied into the
+   container's directory, so that the sandbox is given our copy and never
+   the caller's inode. */
+static int
+copy_file (const char *src, const char *dst, sb_error_t *err)
+{
+  cleanup_close int in = open (src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  cleanup_free char *buf = NULL;
+  struct stat st;
+  ssize_t n;
+
+  if (in < 0)
+    return sb_error (err, errno, "open `%s`", src);
+  if (fstat (in, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > OCI_FILE_MAX)
+    return sb_error (err, EINVAL, "`%s`: a regular file of at most 1 MiB", src);
+  buf = malloc ((size_t) st.st_size + 1);
+  if (buf == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  n = read (in, buf, (size_t) st.st_size);
+  if (n < 0)
+    return sb_error (err, errno, "read `%s`", src);
+  n = sb_write_atomic (dst, buf, (size_t) n, 0644);
+  if (n < 0)
+    return sb_error (err, (int) -n, "write `%s`", dst);
+  return 0;
+}
+
+/* The policy snapshot sbd_container_create wrote, narrowed further by the
+   OCI config: the calls its seccomp profile refuses, its masked and
+   read-only paths, the network it asked for, and the copied files (as
+   read-only volumes from the container's own directory). */
+static int
+narrow_policy (const char *dir, json_t *b, json_t *files, sb_error_t *err)
+{
+  cleanup_free struct sb_policy *p = calloc (1, sizeof (*p));
+  char path[4300], froot[3900];
+  json_t *v;
+  size_t i;
+  FILE *f;
+  int ret;
+
+  if (p == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  snprintf (path, sizeof (path), "%s/policy.conf", dir);
+  if (sb_policy_load (p, NULL, path, err) < 0)
+    return -1;
+  json_array_foreach (json_object_get (b, "denies"), i, v)
+    {
+      const char *name = json_string_value (v);
+      bool have = false;
+      for (int k = 0; k < p->ndenies && !have; k++)
+        have = strcmp (p->denies[k], name) == 0;
+      if (have)
+        continue;
+      if (p->ndenies >= SB_POLICY_MAX_DENIES)
+        return sb_error (err, E2BIG, "linux.seccomp: more than %d system calls to refuse", SB_POLICY_MAX_DENIES);
+      snprintf (p->denies[p->ndenies++], sizeof (p->denies[0]), "%s", name);
+    }
+  json_array_foreach (json_object_get (b, "masked"), i, v)
+    if (p->nhidden < SB_POLICY_MAX_PATHS)
+      snprintf (p->hidden[p->nhidden++], sizeof (p->hidden[0]), "%s", json_string_value (v));
+  json_array_foreach (json_object_get (b, "read_only"), i, v)
+    if (p->nread_only < SB_POLICY_MAX_PATHS)
+      snprintf (p->read_only[p->nread_only++], sizeof (p->read_only[0]), "%s", json_string_value (v));
+  /* A namespace of its own (none) is never the host's; a joined one
+     (netns) was allowed only under a host-mode policy. */
+  if (strcmp (json_string_value (json_object_get (b, "network")) ?: "none", "none") == 0)
+    p->network = SB_NET_NONE;
+  snprintf (froot, sizeof (froot), "%.3800s/files", dir);
+  if (json_array_size (files) > 0)
+    {
+      if (p->nvolume_roots >= SB_POLICY_MAX_PATHS)
+        return sb_error (err, E2BIG, "too many volume roots");
+      snprintf (p->volume_roots[p->nvolume_roots++], sizeof (p->volume_roots[0]), "%.3900s", froot);
+    }
+  json_array_foreach (files, i, v)
+    {
+      struct sb_volume *vol;
+      if (p->nvolumes >= SB_POLICY_MAX_VOLUMES)
+        return sb_error (err, E2BIG, "mounts: too many (at most %d with the policy's volumes)", SB_POLICY_MAX_VOLUMES);
+      vol = &p->volumes[p->nvolumes++];
+      snprintf (vol->name, sizeof (vol->name), "oci-file-%zu", i);
+      snprintf (vol->source, sizeof (vol->source), "%.3900s/%zu", froot, i);
+      snprintf (vol->target, sizeof (vol->target), "%s", json_string_value (json_object_get (v, "target")));
+      vol->read_only = true;
+    }
+  f = fopen (path, "we");
+  if (f == NULL)
+    return sb_error (err, errno, "write `%s`", path);
+  ret = sb_policy_write (p, f);
+  if (fclose (f) != 0 || ret < 0)
+    return sb_error (err, EIO, "write `%s`", path);
+  return 0;
+}
+
+/* spec.json, what the monitor reads (as sandboxd writes it for its own
+   starts, plus the bundle's rootfs and the OCI settings the monitor
+   applies itself). */
+static int
+write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, json_t *b, sb_error_t *err)
+{
+  json_t *cfg = c->config, *lim = json_object_get (cfg, "limits"), *spec;
+  char path[4300], *text;
+  int ret;
+
+  spec = json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:O, s:O, s:s?, s:{s:I, s:I, s:I, s:I},"
+                    " s:{s:I, s:I}, s:I, s:s, s:I, s:b, s:s, s:O}",
+                    "id", c->id, "tenant", c->tenant, "name", c->name,
+                    "hostname", json_string_value (json_object_get (cfg, "hostname")),
+                    "tty", json_is_true (json_object_get (cfg, "tty")), "stdin", 1,
+                    "cwd", json_string_value (json_object_get (cfg, "cwd")),
+                    "argv", json_object_get (cfg, "cmd"), "env", json_object_get (cfg, "env"),
+                    "rootfs", json_string_value (json_object_get (cfg, "rootfs")),
+                    "limits", "memory", (json_int_t) json_integer_value (json_object_get (lim, "memory")),
+                    "swap", (json_int_t) json_integer_value (json_object_get (lim, "swap")),
+                    "cpu_millis", (json_int_t) json_integer_value (json_object_get (lim, "cpu_millis")),
+                    "pids", (json_int_t) json_integer_value (json_object_get (lim, "pids")),
+                    "ids", "host", (json_int_t) t->ids.host, "count", (json_int_t) t->ids.count,
+                    "log_max", (json_int_t) sbd->cfg.log_max, "audit_log", sbd->cfg.audit_log,
+                    "audit_log_max", (json_int_t) sbd->cfg.audit_log_max, "oci", 1,
+                    "created", c->created, "config", cfg);
+  if (spec == NULL)
+    return sb_error (err, EINVAL, "the container's settings are incomplete");
+  if (json_object_get (cfg, "user"))
+    json_object_set (spec, "user", json_object_get (cfg, "user"));
+  if (json_object_get (cfg, "layers"))
+    json_object_set (spec, "layers", json_object_get (cfg, "layers"));
+  /* What the monitor applies itself: a netns to join, the root read-only,
+     tmpfs mounts, the capabilities, rlimits. */
+  {
+    static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "rlimits", "no_new_privs", "sysctl", NULL };
+    for (int k = 0; keys[k]; k++)
+      if (json_object_get (b, keys[k]))
+        json_object_set (spec, keys[k], json_object_get (b, keys[k]));
+  }
+  text = json_dumps (spec, JSON_INDENT (1));
+  json_decref (spec);
+  snprintf (path, sizeof (path), "%s/spec.json", dir);
+  ret = text ? sb_write_atomic (path, text, strlen (text), 0600) : -ENOMEM;
+  free (text);
+  if (ret < 0)
+    return sb_error (err, -ret, "write `%s`", path);
+  return 0;
+}
+
+static void
+oci_create (struct sbd_request *r)
+{
+  json_t *b = r->body, *cfg = json_object (), *v, *files;
+  const char *tn = json_string_value (json_object_get (b, "tenant"));
+  const char *name = json_string_value (json_object_get (b, "name"));
+  const char *hostname = json_string_value (json_object_get (b, "hostname"));
+  const char *network = json_string_value (json_object_get (b, "network")) ?: "none";
+  struct sbd_tenant *t = tn ? sbd_tenant_by_name (sbd, tn) : NULL;
+  cleanup_error sb_error_t err = NULL;
+  struct sbd_container *c;
+  const struct sb_policy *p;
+  char dir[4200], sock[4300];
+  size_t i;
+  int live = 0;
+
+  if (t == NULL || !t->present)
+    {
+      sbd_reply_error (r, 400, "bad_request", "tenant: %s", tn ? "no such tenant" : "missing");
+      goto out;
+    }
+  p = t->policy;
+  if (!sbd_clean_absolute (json_string_value (json_object_get (b, "rootfs"))))
+    {
+      sbd_reply_error (r, 400, "bad_request", "root.path: an absolute path");
+      goto out;
+    }
+  json_object_set_new (cfg, "image", json_string ("oci"));
+  v = json_object_get (b, "layers");
+  if (v)
+    {
+      /* The rootfs is an overlayfs of these directories (the runtime read
+         them from its mount table): the sandbox stacks them itself. */
+      json_t *l;
+      if (!json_is_array (v) || json_array_size (v) == 0 || json_array_size (v) > 128)
+        {
+          sbd_reply_error (r, 400, "bad_request", "layers: a list of at most 128 directories");
+          goto out;
+        }
+      json_array_foreach (v, i, l)
+        if (!sbd_clean_absolute (json_string_value (l)))
+          {
+            sbd_reply_error (r, 400, "bad_request", "layers[%zu]: an absolute path", i);
+            goto out;
+          }
+      json_object_set (cfg, "layers", v);
+    }
+  else
+    json_object_set (cfg, "rootfs", json_object_get (b, "rootfs"));
+  if (!strings (json_object_get (b, "cmd"), true) || !strings (json_object_get (b, "env"), false))
+    {
+      sbd_reply_error (r, 400, "bad_request", "process.args, process.env: lists of strings (args not empty)");
+      goto out;
+    }
+  json_object_set (cfg, "cmd", json_object_get (b, "cmd"));
+  json_object_set (cfg, "env", json_object_get (b, "env"));
+  if (name && !valid_name (name))
+    name = NULL;
+  for (struct sbd_container *o = sbd->containers; o && name; o = o->next)
+    if (strcmp (o->tenant, t->name) == 0 && strcmp (o->name, name) == 0)
+      {
+        sbd_reply_error (r, 409, "conflict", "the name %s is in use", name);
+        goto out;
+      }
+  if (name)
+    json_object_set_new (cfg, "name", json_string (name));
+  if (hostname == NULL || hostname[0] == '\0')
+    hostname = p->hostname[0] ? p->hostname : "sandbox";
+  if (!sb_policy_hostname_allowed (p, hostname))
+    {
+      sbd_reply_error (r, 403, "policy", "hostname: %s does not match tenant %s's hostname-pattern %s", hostname,
+                       t->name, p->hostname_pattern);
+      goto out;
+    }
+  json_object_set_new (cfg, "hostname", json_string (hostname));
+  v = json_object_get (b, "cwd");
+  json_object_set_new (cfg, "cwd", json_string (sbd_clean_absolute (json_string_value (v)) ? json_string_value (v) : "/"));
+  if ((v = json_object_get (b, "user")) != NULL)
+    {
+      json_t *u = sbd_parse_user (v);
+      if (u == NULL)
+        {
+          sbd_reply_error (r, 400, "bad_request", "process.user: uid and gid below 65536");
+          goto out;
+        }
+      json_object_set_new (cfg, "user", u);
+    }
+  if (strcmp (network, "host") == 0 && p->network != SB_NET_HOST)
+    {
+      sbd_reply_error (r, 403, "policy", "network: tenant %s's policy allows only network mode none", t->name);
+      goto out;
+    }
+  if (json_object_get (b, "netns") && p->network != SB_NET_HOST)
+    {
+      sbd_reply_error (r, 403, "policy", "network: tenant %s's policy allows only its own loopback (mode none)",
+                       t->name);
+      goto out;
+    }
+  json_object_set_new (cfg, "limits", json_object ());
+  if (!sbd_check_limits (r, p, json_object_get (b, "limits"), json_object_get (cfg, "limits")))
+    goto out;
+  json_object_set_new (cfg, "volumes", json_array ());
+  if (!sbd_check_volumes (r, p, json_object_get (b, "volumes"), json_object_get (cfg, "volumes")))
+    goto out;
+  files = json_object_get (b, "files");
+  if (files && (!json_is_array (files) || json_array_size (files) > OCI_FILES_MAX))
+    {
+      sbd_reply_error (r, 400, "bad_request", "files: at most %d {source, target}", OCI_FILES_MAX);
+      goto out;
+    }
+  json_array_foreach (files, i, v)
+    if (!sbd_clean_absolute (json_string_value (json_object_get (v, "source")))
+        || !sbd_clean_absolute (json_string_value (json_object_get (v, "target"))))
+      {
+        sbd_reply_error (r, 400, "bad_request", "files[%zu]: absolute source and target", i);
+        goto out;
+      }
+  json_array_foreach (json_object_get (b, "denies"), i, v)
+    if (!json_is_string (v) || sb_syscall_by_name (json_string_value (v)) < 0)
+      {
+        sbd_reply_error (r, 400, "bad_request", "denies[%zu]: not a system call of the table", i);
+        goto out;
+      }
+  json_object_set_new (cfg, "restart", json_string ("no"));
+  json_object_set_new (cfg, "tty", json_boolean (json_is_true (json_object_get (b, "tty"))));
+  json_object_set_new (cfg, "stdin", json_true ());
+  v = json_object_get (b, "labels");
+  json_object_set_new (cfg, "labels", json_is_object (v) ? json_deep_copy (v) : json_object ());
+  json_object_set_new (cfg, "oci", json_pack ("{s:s, s:s}", "bundle",
+                                              json_string_value (json_object_get (b, "bundle")) ?: "",
+                                              "network", network));
+  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+    live += strcmp (o->tenant, t->name) == 0 && o->state != SBD_EXITED;
+  if (p->max_containers && live >= (int) p->max_containers)
+    {
+      sbd_audit (r, "containers", "denied-limit");
+      sbd_reply_error (r, 429, "policy", "limits.containers: tenant %s may have %u containers at once", t->name,
+                       p->max_containers);
+      goto out;
+    }
+  c = sbd_container_create (sbd, t, cfg, &err);
+  if (c == NULL)
+    {
+      sbd_reply_error (r, 500, "internal", "%s", err->msg);
+      goto out;
+    }
+  sbd_container_dir (c, dir, sizeof (dir));
+  if (json_array_size (files) > 0)
+    {
+      char fdir[4300], dst[4400];
+      snprintf (fdir, sizeof (fdir), "%s/files", dir);
+      if (mkdir (fdir, 0755) < 0)
+        sb_error (&err, errno, "mkdir `%s`", fdir);
+      json_array_foreach (files, i, v)
+        {
+          snprintf (dst, sizeof (dst), "%s/%zu", fdir, i);
+          if (err == NULL && copy_file (json_string_value (json_object_get (v, "source")), dst, &err) < 0)
+            sb_error_prefix (&err, "mounts: %s", json_string_value (json_object_get (v, "target")));
+        }
+    }
+  if (err || narrow_policy (dir, b, files, &err) < 0 || write_oci_spec (c, t, dir, b, &err) < 0)
+    {
+      int status = err->status == E2BIG || err->status == EINVAL || err->status == ENOENT ? 400 : 500;
+      sbd_reply_error (r, status, status == 400 ? "bad_request" : "internal", "%s", err->msg);
+      sbd_container_remove (sbd, c, NULL);
+      goto out;
+    }
+  sbd_container_socket (c, sock, sizeof (sock));
+  sbd_event (c, "create");
+  sbd_reply_json (r, 201, json_pack ("{s:s, s:s, s:s, s:s}", "id", c->id, "name", c->name, "dir", dir,
+                                     "socket", sock));
+out:
+  json_decref (cfg);
+}
+
+/* The monitor sandbox-runtime started has made the sandbox. */
+static void
+oci_started (struct sbd_request *r)
+{
+  const char *id = r->nparts >= 4 ? r->parts[3] : "";
+  struct sbd_container *c = sbd_container_by_id (sbd, id);
+  struct timespec ts;
+  struct tm tm;
+  size_t k;
+
+  if (c == NULL || !json_object_get (c->config, "oci"))
+    {
+      sbd_reply_error (r, 404, "not_found", "no such OCI container: %s", id);
+      return;
+    }
+  if (c->state != SBD_CREATED)
+    {
+      sbd_reply_error (r, 409, "conflict", "container %s is %s", c->name, sbd_state_name (c->state));
+      return;
+    }
+  c->state = SBD_RUNNING;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  k = strftime (c->started, sizeof (c->started), "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (c->started + k, sizeof (c->started) - k, ".%09ldZ", ts.tv_nsec);
+  sbd->metrics.starts++;
+  sbd_container_save (c);
+  if (sbd_monitor_watch (c) < 0)
+    {
+      /* Already gone: it ran and ended before we looked. */
+      sbd_container_monitor_gone (c);
+    }
+  else
+    sbd_event (c, "start");
+  sbd_reply_empty (r, 204);
+}
+
+const struct sbd_route sbd_oci_routes[] = {
+  { EVHTTP_REQ_POST, "/v1/oci/containers", oci_create, SBD_ADMIN_ONLY | SBD_JSON_BODY, "oci.create" },
+  { EVHTTP_REQ_POST, "/v1/oci/containers/:id/started", oci_started, SBD_ADMIN_ONLY, "oci.started" },
+  { 0, NULL, NULL, 0, NULL },
+};

@@ -1,0 +1,412 @@
+/* The monitor's OCI mode (sandbox-monitor --oci), for sandbox-runtime.
+
+   sandbox-runtime create starts the monitor as its own child, with the
+   caller's stdio (the containerd shim's or conmon's pipes and FIFOs, or
+   the slave of a host pty whose master went over --console-socket), and
+   writes the monitor's pid to --pid-file: the caller is a subreaper that
+   waits for that pid, so the monitor exits with the command's status.
+   The sandbox is made only when sandbox-runtime start asks (op "start").
+
+   The command never holds the caller's descriptors: they stay here and
+   the monitor relays them, as `sandbox-runtime do` does, to the sandbox's
+   own pipes or terminal. Its own messages go to monitor.log. */
+#include "monitor.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+static void
+set_nonblock (int fd)
+{
+  int fl = fcntl (fd, F_GETFL);
+  if (fl >= 0)
+    fcntl (fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* The network the OCI config asked for, made or joined by the monitor
+   itself, so that the caller's hooks (Docker's libnetwork-setkey) find it
+   at /proc/<pid>/ns/net of the pid they were given; the sandbox then
+   shares it. `none`: a new namespace with only its loopback; a path: that
+   namespace, never the host's; `host`: the monitor's own (the policy
+   allowed it). */
+/* The config's sysctls (net.* only: sandbox-runtime checked), in the
+   namespace the monitor owns. */
+static int
+oci_sysctl (struct monitor *m, sb_error_t *err)
+{
+  json_t *sysctl = json_object_get (m->spec, "sysctl"), *v;
+  const char *k;
+
+  json_object_foreach (sysctl, k, v)
+    {
+      char path[512];
+      if (strncmp (k, "net.", 4) != 0 || strstr (k, "..") || strchr (k, '/') || !json_is_string (v))
+        return sb_error (err, EPERM, "linux.sysctl: %s", k);
+      snprintf (path, sizeof (path), "/proc/sys/%s", k);
+      for (char *p = path + 10; *p; p++)
+        if (*p == '.')
+          *p = '/';
+      if (sb_write_file (path, json_string_value (v), err) < 0)
+        return sb_error_prefix (err, "linux.sysctl: %s", k);
+    }
+  return 0;
+}
+
+int
+monitor_oci_network (struct monitor *m, sb_error_t *err)
+{
+  const char *network = json_string_value (json_object_get (json_object_get (json_object_get (m->spec, "config"), "oci"), "network"));
+  const char *path = json_string_value (json_object_get (m->spec, "netns"));
+
+  if (network && strcmp (network, "host") == 0 && path == NULL)
+    {
+      if (json_object_size (json_object_get (m->spec, "sysctl")) > 0)
+        return sb_error (err, EPERM, "linux.sysctl: the host's network is not the container's to set");
+      return 0;
+    }
+  if (path)
+    {
+      cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+      struct stat st, host, ours;
+      if (fd < 0)
+        return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
+      if (fstat (fd, &st) < 0 || stat ("/proc/1/ns/net", &host) < 0 || stat ("/proc/self/ns/net", &ours) < 0)
+        return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
+      if ((st.st_ino == host.st_ino && st.st_dev == host.st_dev) || (st.st_ino == ours.st_ino && st.st_dev == ours.st_dev))
+        return sb_error (err, EPERM, "linux.namespaces: network path `%s` is the host's network namespace", path);
+      if (setns (fd, CLONE_NEWNET) < 0)
+        return sb_error (err, errno, "linux.namespaces: join the network namespace `%s`", path);
+      return oci_sysctl (m, err);
+    }
+  if (unshare (CLONE_NEWNET) < 0)
+    return sb_error (err, errno, "a network namespace");
+  {
+    cleanup_close int sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr = { 0 };
+    strcpy (ifr.ifr_name, "lo");
+    if (sock < 0 || ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
+      return sb_error (err, errno, "the loopback");
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
+      return sb_error (err, errno, "bring the loopback up");
+  }
+  /* As the Sentry does for a namespace of its own (sentry/launch.c). */
+  if (sb_write_file ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", err) < 0)
+    return -1;
+  return oci_sysctl (m, err);
+}
+
+int
+monitor_oci_take_stdio (struct monitor *m, sb_error_t *err)
+{
+  char log[4200];
+  int fd;
+
+  m->oci_in = fcntl (0, F_DUPFD_CLOEXEC, 3);
+  m->oci_out = fcntl (1, F_DUPFD_CLOEXEC, 3);
+  m->oci_err = fcntl (2, F_DUPFD_CLOEXEC, 3);
+  if (m->oci_in < 0 || m->oci_out < 0 || m->oci_err < 0)
+    return sb_error (err, EBADF, "the caller's stdio");
+  snprintf (log, sizeof (log), "%s/monitor.log", m->dir);
+  fd = open (log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return sb_error (err, errno, "open `%s`", log);
+  dup2 (fd, 1);
+  dup2 (fd, 2);
+  close (fd);
+  fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      dup2 (fd, 0);
+      close (fd);
+    }
+  if (isatty (m->oci_in))
+    {
+      /* The slave of the caller's terminal: raw (the sandbox's own pty does
+         the line discipline), and our controlling terminal, so that a
+         resize of the caller's master reaches us as SIGWINCH. */
+      struct termios t;
+      m->oci_tty = true;
+      if (tcgetattr (m->oci_in, &t) == 0)
+        {
+          cfmakeraw (&t);
+          tcsetattr (m->oci_in, TCSANOW, &t);
+        }
+      setsid ();
+      ioctl (m->oci_in, TIOCSCTTY, 0);
+    }
+  set_nonblock (m->oci_in);
+  return 0;
+}
+
+void
+monitor_oci_start (struct monitor *m, int i)
+{
+  cleanup_error sb_error_t err = NULL;
+
+  if (m->started || m->exited)
+    {
+      monitor_queue_json (m, i, json_pack ("{s:s}", "error", m->exited ? "the container has ended" : "already started"));
+      m->clients[i].closing = true;
+      return;
+    }
+  if (monitor_start_sandbox (m, &err) < 0)
+    {
+      /* The start failed: the container ends with 125, as runc's would not
+         have run. */
+      fprintf (stderr, "sandbox-monitor: %s\n", err->msg);
+      monitor_queue_json (m, i, json_pack ("{s:s}", "error", err->msg));
+      m->clients[i].closing = true;
+      m->exited = true;
+      m->status = 125 << 8;
+      m->exited_ns = sb_now_ns ();
+      m->out_eof = m->err_eof = true;
+      return;
+    }
+  set_nonblock (m->sb.app_out);
+  set_nonblock (m->sb.app_err);
+  set_nonblock (m->sb.audit);
+  if (m->sb.app_in >= 0)
+    set_nonblock (m->sb.app_in);
+  monitor_queue_json (m, i, json_pack ("{s:b, s:i}", "ok", 1, "sentry_pid", (int) m->sb.sentry));
+  if (m->oci_tty)
+    monitor_oci_winch (m);
+}
+
+void
+monitor_oci_output (struct monitor *m, int stream, const char *data, size_t n)
+{
+  int fd = stream == SB_CTRLOG_STDERR ? m->oci_err : m->oci_out;
+
+  /* The caller reads what it asked for; if it has gone, the output still
+     reaches the log. */
+  if (fd >= 0 && sb_write_all (fd, data, n) < 0)
+    {
+      if (stream == SB_CTRLOG_STDERR)
+        m->oci_err = -1;
+      else
+        m->oci_out = -1;
+    }
+}
+
+/* Where the caller's stdin goes: the sandbox's terminal or its stdin pipe. */
+static int
+input_target (struct monitor *m)
+{
+  return m->master >= 0 ? m->master : m->sb.app_in;
+}
+
+void
+monitor_oci_flush_input (struct monitor *m)
+{
+  int fd = input_target (m);
+  ssize_t n;
+
+  if (m->oci_nbuf == 0 || fd < 0)
+    return;
+  n = write (fd, m->oci_buf, m->oci_nbuf);
+  if (n < 0)
+    {
+      if (errno == EAGAIN || errno == EINTR)
+        return;
+      m->oci_nbuf = 0; /* the command closed its stdin */
+      return;
+    }
+  memmove (m->oci_buf, m->oci_buf + n, m->oci_nbuf - (size_t) n);
+  m->oci_nbuf -= (size_t) n;
+  if (m->oci_nbuf == 0 && m->oci_in < 0 && m->master < 0 && m->sb.app_in >= 0)
+    {
+      close (m->sb.app_in);
+      m->sb.app_in = -1;
+    }
+}
+
+void
+monitor_oci_input (struct monitor *m)
+{
+  ssize_t n = read (m->oci_in, m->oci_buf, sizeof (m->oci_buf));
+
+  if (n > 0)
+    {
+      m->oci_nbuf = (size_t) n;
+      monitor_oci_flush_input (m);
+      return;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return;
+  /* End of the caller's stdin (or a hung-up terminal): the command's stdin ends. */
+  if (!m->oci_tty)
+    close (m->oci_in);
+  m->oci_in = -1;
+  if (m->master < 0 && m->sb.app_in >= 0)
+    {
+      close (m->sb.app_in);
+      m->sb.app_in = -1;
+    }
+}
+
+void
+monitor_oci_winch (struct monitor *m)
+{
+  struct winsize ws;
+
+  if (m->oci_in >= 0 && m->master >= 0 && ioctl (m->oci_in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+    ioctl (m->master, TIOCSWINSZ, &ws);
+}
+
+/* "size=64m" and the like: bytes. */
+static uint64_t
+tmpfs_size (const char *v)
+{
+  char *end;
+  uint64_t n = strtoull (v, &end, 10);
+
+  switch (*end)
+    {
+    case 'k': case 'K': return n << 10;
+    case 'm': case 'M': return n << 20;
+    case 'g': case 'G': return n << 30;
+    default: return n;
+    }
+}
+
+static const struct
+{
+  const char *name;
+  int resource;
+} rlimit_names[] = {
+  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_DATA", RLIMIT_DATA },
+  { "RLIMIT_STACK", RLIMIT_STACK },     { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },   { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_LOCKS", RLIMIT_LOCKS },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+  { "RLIMIT_RTTIME", RLIMIT_RTTIME },   { NULL, 0 },
+};
+
+int
+monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits)
+{
+  json_t *t = json_object_get (m->spec, "tmpfs"), *r = json_object_get (m->spec, "rlimits"), *v;
+  size_t i, nt = 0, nr = 0;
+
+  *tmpfs = calloc (17, sizeof (char *));
+  *rlimits = calloc (17, sizeof (char *));
+  if (*tmpfs == NULL || *rlimits == NULL)
+    return -1;
+  s->read_only_root = json_is_true (json_object_get (m->spec, "read_only_root"));
+  s->caps = (uint64_t) json_integer_value (json_object_get (m->spec, "caps"));
+  if (s->caps == 0 && json_object_get (m->spec, "caps"))
+    s->caps = 1ull << 63; /* an empty set: nothing of Docker's (bit 63 is no capability) */
+  json_array_foreach (t, i, v)
+    {
+      const char *target = json_string_value (json_object_get (v, "target"));
+      json_t *o;
+      size_t k;
+      uint64_t size = 0;
+      unsigned mode = 01777;
+      char flags[8] = "";
+      if (target == NULL || target[0] != '/' || nt >= 16)
+        continue;
+      json_array_foreach (json_object_get (v, "options"), k, o)
+        {
+          const char *opt = json_string_value (o) ?: "";
+          if (strncmp (opt, "size=", 5) == 0)
+            size = tmpfs_size (opt + 5);
+          else if (strncmp (opt, "mode=", 5) == 0)
+            mode = (unsigned) strtoul (opt + 5, NULL, 8);
+          else if (strcmp (opt, "nosuid") == 0 && !strchr (flags, 'n'))
+            strcat (flags, "n");
+          else if (strcmp (opt, "noexec") == 0 && !strchr (flags, 'x'))
+            strcat (flags, "x");
+        }
+      if (asprintf (&(*tmpfs)[nt++], "%s:%llu:%o:%s", target, (unsigned long long) size, mode, flags) < 0)
+        return -1;
+    }
+  json_array_foreach (r, i, v)
+    {
+      const char *type = json_string_value (json_object_get (v, "type")) ?: "";
+      for (int k = 0; rlimit_names[k].name && nr < 16; k++)
+        if (strcmp (rlimit_names[k].name, type) == 0
+            && asprintf (&(*rlimits)[nr++], "%d:%llu:%llu", rlimit_names[k].resource,
+                         (unsigned long long) json_integer_value (json_object_get (v, "soft")),
+                         (unsigned long long) json_integer_value (json_object_get (v, "hard"))) < 0)
+          return -1;
+    }
+  s->tmpfs = (const char *const *) *tmpfs;
+  s->rlimits = (const char *const *) *rlimits;
+  return 0;
+}
+
+int
+monitor_oci_cgroup (struct monitor *m, sb_error_t *err)
+{
+  const char *id = json_string_value (json_object_get (m->spec, "id"));
+  cleanup_close int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read (fd, m->oci_cgroups, sizeof (m->oci_cgroups) - 1) : -1;
+
+  m->oci_cgroups[n > 0 ? n : 0] = '\0';
+  if (id == NULL)
+    return sb_error (err, EINVAL, "spec.json: no id");
+  if (sb_cgroup_create (&m->sb.cg, sb_cgroup_root (), id, err) < 0)
+    return sb_error_prefix (err, "the sandbox's cgroup");
+  /* Like the Sentry and the Gofer, we work for the sandbox: an app that
+     fills it must not have the OOM killer pick us. */
+  {
+    sb_error_t ignored = NULL;
+    sb_write_file ("/proc/self/oom_score_adj", "-1000", &ignored);
+    sb_error_free (&ignored);
+  }
+  return sb_cgroup_add_pid (&m->sb.cg, getpid (), err);
+}
+
+void
+monitor_oci_leave_cgroup (struct monitor *m)
+{
+  const char *root = sb_cgroup_root ();
+  char pid[32], *save = NULL;
+
+  if (m->sb.cg.ndirs == 0)
+    return;
+  snprintf (pid, sizeof (pid), "%d", (int) getpid ());
+  /* Lines "ID:CONTROLLERS:/PATH" (v1) or "0::/PATH" (v2). */
+  for (char *line = strtok_r (m->oci_cgroups, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, path[8400];
+      int fd;
+      if (c2 == NULL)
+        continue;
+      *c2 = '\0';
+      if (c1[1] == '\0')
+        snprintf (path, sizeof (path), "%s%s/cgroup.procs", root, c2 + 1);
+      else if (strncmp (c1 + 1, "name=", 5) == 0)
+        continue;
+      else
+        snprintf (path, sizeof (path), "%s/%s%s/cgroup.procs", root, c1 + 1, c2 + 1);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, pid, strlen (pid)) < 0)
+        {
+          /* Gone meanwhile: the hierarchy's root. */
+          if (fd >= 0)
+            close (fd);
+          snprintf (path, sizeof (path), "%s/%s/cgroup.procs", root, c1[1] ? c1 + 1 : "");
+          fd = open (path, O_WRONLY | O_CLOEXEC);
+          if (fd >= 0 && write (fd, pid, strlen (pid)) < 0)
+            fprintf (stderr, "sandbox-monitor: leave the sandbox's cgroup: %s\n", strerror (errno));
+        }
+      if (fd >= 0)
+        close (fd);
+    }
+}

@@ -1,0 +1,94 @@
+/* sandbox-runtime's OCI commands (runc's command line): the shared parts.
+   See docs/OCI.md for the design: create asks sandboxd to admit the
+   container under the tenant's policy, then starts the container's
+   monitor as our own child (the pid of --pid-file); the other commands
+   talk to that monitor's socket and to sandboxd. */
+#ifndef SB_OCI_H
+#define SB_OCI_H
+
+#include <stdbool.h>
+#include <jansson.h>
+#include "error.h"
+
+#define OCI_VERSION "1.1.0"
+#define OCI_DEFAULT_ROOT "/run/sandbox-runtime"
+
+/* Global options (runc's, plus ours) and the runtime's configuration file. */
+struct oci_globals
+{
+  const char *root;          /* --root: our records, one directory per container */
+  const char *log;           /* --log: errors for the caller (the shim reads them) */
+  bool log_json;             /* --log-format json */
+  bool debug;
+  bool systemd_cgroup;       /* accepted; the sandbox's cgroup is its own (docs/OCI.md) */
+  const char *config;        /* --config, default SYSCONFDIR/sandbox-runtime.conf */
+  char *tenant;              /* --tenant, or the file's tenant */
+  char *socket;              /* --sandboxd-socket, or the file's sandboxd-socket */
+  bool hooks;                /* the file's hooks (default true): run the config's hooks */
+};
+extern struct oci_globals oci_g;
+
+/* oci_common.c */
+int oci_parse_globals (int *argc, char ***argv);
+int oci_load_config (sb_error_t *err);
+/* Reports err (with the command's name) on stderr and in --log. */
+void oci_report (const char *cmd, sb_error_t *err);
+void oci_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* One request to sandboxd's local API: *status the HTTP status, *answer the
+   JSON body (or NULL). */
+int oci_sbd_request (const char *method, const char *path, json_t *body, int *status, json_t **answer,
+                     sb_error_t *err);
+/* The message of an error answer. */
+const char *oci_sbd_message (json_t *answer);
+/* One request to a monitor's socket, one JSON line back. */
+int oci_monitor_request (const char *socket, json_t *req, json_t **answer, sb_error_t *err);
+/* Our record of a container: {id, sbd_id, dir, socket, bundle, pid, created, tenant, annotations}. */
+int oci_record_load (const char *id, json_t **rec, sb_error_t *err);
+int oci_record_save (const char *id, json_t *rec, sb_error_t *err);
+void oci_record_remove (const char *id);
+bool oci_valid_id (const char *id);
+/* runc's state: {ociVersion, id, pid, status, bundle, rootfs, created, owner, annotations}. */
+json_t *oci_state_of (json_t *rec);
+/* The cgroup directories of the sandbox (v1: one per controller; v2: one). */
+int oci_cgroup_dirs (const char *sbd_id, char dirs[][4200], int max);
+/* A file as JSON. */
+json_t *oci_load_json (const char *path, sb_error_t *err);
+/* Reads the OCI config of a bundle. */
+json_t *oci_bundle_config (const char *bundle, sb_error_t *err);
+
+/* oci_spec.c: the OCI config as a request of POST /v1/oci/containers. The
+   mounts that became volumes are listed in *volume_mounts (their index
+   in the config's mounts), to name them in sandboxd's refusals. */
+int oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **request,
+                      json_t **volume_mounts, sb_error_t *err);
+/* sandboxd's refusal, in the OCI config's terms. */
+void oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, char *out, size_t len);
+/* Runs the config's hooks of one kind (prestart, createRuntime, poststart,
+   poststop) with the state on their stdin, as the caller. */
+int oci_run_hooks (json_t *config, const char *kind, json_t *state, sb_error_t *err);
+
+/* The commands. */
+int oci_cmd_create (int argc, char **argv);
+int oci_cmd_start (int argc, char **argv);
+int oci_cmd_run (int argc, char **argv);
+int oci_cmd_state (int argc, char **argv);
+int oci_cmd_kill (int argc, char **argv);
+int oci_cmd_delete (int argc, char **argv);
+int oci_cmd_list (int argc, char **argv);
+int oci_cmd_ps (int argc, char **argv);
+int oci_cmd_pause (int argc, char **argv);
+int oci_cmd_resume (int argc, char **argv);
+int oci_cmd_features (int argc, char **argv);
+int oci_cmd_spec (int argc, char **argv);
+int oci_cmd_events (int argc, char **argv);
+int oci_cmd_update (int argc, char **argv);
+int oci_cmd_exec (int argc, char **argv);
+int oci_cmd_install (int argc, char **argv);
+
+/* oci_exec.c: relays a stream of frames (sandboxd's exec) to our stdio;
+   returns the exit code. */
+int oci_relay_frames (int fd, bool tty, int in, int out, int err);
+/* A host pty: the master goes over the console socket, the slave is returned. */
+int oci_console (const char *console_socket, json_t *size, sb_error_t *err);
+
+#endif

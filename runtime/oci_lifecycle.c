@@ -1,0 +1,569 @@
+/* create, start, run, state, kill, delete.
+
+   create: sandboxd admits the container under the tenant's policy (POST
+   /v1/oci/containers); then we start its monitor (sandbox-monitor --oci)
+   as our child with the caller's stdio, and its pid goes to --pid-file:
+   the caller, a subreaper, waits for it, and it exits with the command's
+   status. start asks the monitor to make the sandbox and tells sandboxd,
+   which then watches the monitor like any of its own. */
+#include "config.h"
+#include "oci.h"
+#include "cleanup.h"
+#include "fdpass.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct create_opts
+{
+  const char *id, *bundle, *pid_file, *console_socket;
+  int preserve_fds;
+  bool detach;
+};
+
+static int
+parse_create (int argc, char **argv, struct create_opts *o, bool run, sb_error_t *err)
+{
+  static const struct option opts[] = {
+    { "bundle", required_argument, 0, 'b' },   { "pid-file", required_argument, 0, 'p' },
+    { "console-socket", required_argument, 0, 'c' }, { "preserve-fds", required_argument, 0, 'f' },
+    { "no-pivot", no_argument, 0, 'n' },       { "no-new-keyring", no_argument, 0, 'k' },
+    { "detach", no_argument, 0, 'd' },         { "keep", no_argument, 0, 'K' },
+    { "no-subreaper", no_argument, 0, 'S' },   { 0, 0, 0, 0 },
+  };
+  int c;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+b:d", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'b': o->bundle = optarg; break;
+      case 'p': o->pid_file = optarg; break;
+      case 'c': o->console_socket = optarg; break;
+      case 'f': o->preserve_fds = atoi (optarg); break;
+      case 'd': o->detach = true; break;
+      case 'n': case 'k': case 'K': case 'S': break; /* nothing to do: see the manual */
+      default: return sb_error (err, EINVAL, "unknown option `%s`", argv[optind - 1]);
+      }
+  if (optind != argc - 1)
+    return sb_error (err, EINVAL, "usage: sandbox-runtime %s [OPTIONS] ID", run ? "run" : "create");
+  o->id = argv[optind];
+  if (!oci_valid_id (o->id))
+    return sb_error (err, EINVAL, "invalid container id `%s`", o->id);
+  if (o->preserve_fds > 0)
+    return sb_error (err, EPERM, "--preserve-fds: a sandbox is given none of the caller's descriptors "
+                     "beyond its stdio");
+  return 0;
+}
+
+static char *
+absolute (const char *path)
+{
+  char *r = realpath (path ? path : ".", NULL);
+  return r;
+}
+
+static void
+now_iso (char *buf, size_t len)
+{
+  struct timespec ts;
+  struct tm tm;
+  size_t k;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, sb_error_t *err)
+{
+  char buf[32];
+  int r;
+
+  if (path == NULL)
+    return 0;
+  snprintf (buf, sizeof (buf), "%d", (int) pid);
+  r = sb_write_atomic (path, buf, strlen (buf), 0644);
+  if (r < 0)
+    return sb_error (err, -r, "--pid-file `%s`", path);
+  return 0;
+}
+
+/* Forgets the container: sandboxd's record and ours. */
+static void
+forget (json_t *rec)
+{
+  char path[256];
+  json_t *ans = NULL;
+  int status;
+  sb_error_t err = NULL;
+
+  snprintf (path, sizeof (path), "/v1/containers/%s?force=1", json_string_value (json_object_get (rec, "sbd_id")) ?: "-");
+  oci_sbd_request ("DELETE", path, NULL, &status, &ans, &err);
+  sb_error_free (&err);
+  json_decref (ans);
+  oci_record_remove (json_string_value (json_object_get (rec, "id")));
+}
+
+/* The monitor, our child, with the caller's stdio (or a host pty's slave). */
+static pid_t
+spawn_monitor (json_t *rec, int slave, sb_error_t *err)
+{
+  char exe[4200], msg[4096];
+  int ready[2];
+  ssize_t n;
+  pid_t pid;
+
+  snprintf (exe, sizeof (exe), "%s/sandbox-monitor", sb_libexec_dir ());
+  if (pipe2 (ready, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  pid = fork ();
+  if (pid < 0)
+    return sb_error (err, errno, "fork");
+  if (pid == 0)
+    {
+      if (slave >= 0)
+        {
+          dup2 (slave, 0);
+          dup2 (slave, 1);
+          dup2 (slave, 2);
+        }
+      dup2 (ready[1], 3);
+      sb_close_fds_except (4, NULL, 0);
+      execl (exe, "sandbox-monitor", "--oci", json_string_value (json_object_get (rec, "dir")),
+             json_string_value (json_object_get (rec, "socket")), "3", (char *) NULL);
+      dprintf (3, "exec `%s`: %s", exe, strerror (errno));
+      _exit (125);
+    }
+  close (ready[1]);
+  n = read (ready[0], msg, sizeof (msg) - 1);
+  close (ready[0]);
+  msg[n > 0 ? n : 0] = '\0';
+  if (n < 2 || strcmp (msg, "ok") != 0)
+    {
+      waitpid (pid, NULL, 0);
+      return sb_error (err, EIO, "the container's monitor: %s", n > 0 ? msg : "ended without a word");
+    }
+  return pid;
+}
+
+/* create's work; returns the monitor's pid. */
+static pid_t
+create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
+{
+  cleanup_free char *bundle = absolute (o->bundle);
+  json_t *config, *req = NULL, *vmounts = NULL, *ans = NULL, *rec, *state;
+  char created[64], msg[4400];
+  int status, slave = -1;
+  pid_t pid;
+
+  if (bundle == NULL)
+    return sb_error (err, errno, "--bundle `%s`", o->bundle ? o->bundle : ".");
+  if (oci_record_load (o->id, &rec, err) == 0)
+    {
+      json_decref (rec);
+      return sb_error (err, EEXIST, "container with id exists: %s", o->id);
+    }
+  sb_error_free (err);
+  if (oci_g.tenant == NULL)
+    return sb_error (err, EINVAL, "no tenant: set `tenant` in the runtime's configuration or pass --tenant");
+  config = oci_bundle_config (bundle, err);
+  if (config == NULL)
+    return -1;
+  *config_out = config;
+  if (oci_spec_request (config, bundle, o->id, &req, &vmounts, err) < 0)
+    {
+      json_decref (req);
+      json_decref (vmounts);
+      return -1;
+    }
+  if (json_is_true (json_object_get (req, "tty")) && o->console_socket == NULL && !isatty (0))
+    {
+      json_decref (req);
+      json_decref (vmounts);
+      return sb_error (err, EINVAL, "process.terminal is set: --console-socket is needed");
+    }
+  if (oci_sbd_request ("POST", "/v1/oci/containers", req, &status, &ans, err) < 0)
+    {
+      json_decref (req);
+      json_decref (vmounts);
+      return -1;
+    }
+  json_decref (req);
+  if (status != 201)
+    {
+      oci_spec_refusal (oci_sbd_message (ans), vmounts, config, msg, sizeof (msg));
+      json_decref (ans);
+      json_decref (vmounts);
+      return sb_error (err, status == 403 || status == 429 ? EPERM : EINVAL, "refused by tenant %s's policy: %s",
+                       oci_g.tenant, msg);
+    }
+  json_decref (vmounts);
+  now_iso (created, sizeof (created));
+  rec = json_pack ("{s:s, s:O, s:O, s:O, s:s, s:O, s:s, s:s, s:O, s:i, s:b}", "id", o->id, "sbd_id",
+                   json_object_get (ans, "id"), "dir", json_object_get (ans, "dir"), "socket",
+                   json_object_get (ans, "socket"), "bundle", bundle, "rootfs",
+                   json_object_get (json_object_get (config, "root"), "path"), "created", created, "tenant",
+                   oci_g.tenant, "annotations", json_object_get (config, "annotations") ?: json_object (), "pid", 0,
+                   "started", 0);
+  json_decref (ans);
+  if (rec == NULL || oci_record_save (o->id, rec, err) < 0)
+    {
+      if (rec)
+        forget (rec);
+      json_decref (rec);
+      return rec ? -1 : sb_error (err, ENOMEM, "allocate");
+    }
+  if (json_is_true (json_object_get (json_object_get (config, "process"), "terminal")) && o->console_socket)
+    {
+      slave = oci_console (o->console_socket, json_object_get (json_object_get (config, "process"), "consoleSize"), err);
+      if (slave < 0)
+        {
+          forget (rec);
+          json_decref (rec);
+          return -1;
+        }
+    }
+  pid = spawn_monitor (rec, slave, err);
+  if (slave >= 0)
+    close (slave);
+  if (pid < 0)
+    {
+      forget (rec);
+      json_decref (rec);
+      return -1;
+    }
+  json_object_set_new (rec, "pid", json_integer (pid));
+  if (oci_record_save (o->id, rec, err) < 0 || write_pid_file (o->pid_file, pid, err) < 0)
+    goto fail;
+  state = oci_state_of (rec);
+  if (oci_run_hooks (config, "prestart", state, err) < 0 || oci_run_hooks (config, "createRuntime", state, err) < 0)
+    {
+      json_decref (state);
+      goto fail;
+    }
+  json_decref (state);
+  json_decref (rec);
+  return pid;
+fail:
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  forget (rec);
+  json_decref (rec);
+  return -1;
+}
+
+int
+oci_cmd_create (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  struct create_opts o = { 0 };
+  json_t *config = NULL;
+  pid_t pid;
+
+  if (parse_create (argc, argv, &o, false, &err) < 0 || (pid = create_container (&o, &config, &err)) < 0)
+    {
+      json_decref (config);
+      oci_report ("create", &err);
+      return 1;
+    }
+  json_decref (config);
+  return 0;
+}
+
+static int
+start_container (const char *id, sb_error_t *err)
+{
+  json_t *rec, *ans = NULL, *req, *config, *state;
+  char path[256];
+  int status;
+
+  if (oci_record_load (id, &rec, err) < 0)
+    return -1;
+  req = json_pack ("{s:s}", "op", "start");
+  if (oci_monitor_request (json_string_value (json_object_get (rec, "socket")), req, &ans, err) < 0)
+    {
+      json_decref (req);
+      json_decref (rec);
+      return sb_error_prefix (err, "container %s is not created", id);
+    }
+  json_decref (req);
+  if (json_string_value (json_object_get (ans, "error")))
+    {
+      sb_error (err, EIO, "%s", json_string_value (json_object_get (ans, "error")));
+      json_decref (ans);
+      json_decref (rec);
+      return -1;
+    }
+  json_decref (ans);
+  json_object_set_new (rec, "started", json_true ());
+  oci_record_save (id, rec, err);
+  sb_error_free (err);
+  /* From now on sandboxd watches it (events, stats, exec, adoption). */
+  snprintf (path, sizeof (path), "/v1/oci/containers/%s/started", json_string_value (json_object_get (rec, "sbd_id")));
+  if (oci_sbd_request ("POST", path, NULL, &status, &ans, err) < 0 || (status != 204 && status != 409))
+    {
+      fprintf (stderr, "sandbox-runtime start: sandboxd did not take the container: %s\n",
+               *err ? (*err)->msg : oci_sbd_message (ans));
+      sb_error_free (err);
+    }
+  json_decref (ans);
+  config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), err);
+  sb_error_free (err);
+  if (config)
+    {
+      state = oci_state_of (rec);
+      /* A failing poststart hook is a warning (runtime-spec). */
+      if (oci_run_hooks (config, "poststart", state, err) < 0)
+        {
+          fprintf (stderr, "sandbox-runtime start: %s\n", (*err)->msg);
+          sb_error_free (err);
+        }
+      json_decref (state);
+      json_decref (config);
+    }
+  json_decref (rec);
+  return 0;
+}
+
+int
+oci_cmd_start (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+
+  if (argc != 2)
+    {
+      sb_error (&err, EINVAL, "usage: sandbox-runtime start ID");
+      oci_report ("start", &err);
+      return 1;
+    }
+  if (start_container (argv[1], &err) < 0)
+    {
+      oci_report ("start", &err);
+      return 1;
+    }
+  return 0;
+}
+
+static int delete_container (const char *id, bool force, sb_error_t *err);
+
+int
+oci_cmd_run (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  struct create_opts o = { 0 };
+  json_t *config = NULL;
+  int status, code;
+  pid_t pid;
+
+  if (parse_create (argc, argv, &o, true, &err) < 0 || (pid = create_container (&o, &config, &err)) < 0)
+    {
+      json_decref (config);
+      oci_report ("run", &err);
+      return 1;
+    }
+  json_decref (config);
+  if (start_container (o.id, &err) < 0)
+    {
+      oci_report ("run", &err);
+      delete_container (o.id, true, &err);
+      return 1;
+    }
+  if (o.detach)
+    return 0;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  delete_container (o.id, true, &err);
+  return code;
+}
+
+int
+oci_cmd_state (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  json_t *rec, *st;
+  char *text;
+
+  if (argc != 2)
+    {
+      sb_error (&err, EINVAL, "usage: sandbox-runtime state ID");
+      oci_report ("state", &err);
+      return 1;
+    }
+  if (oci_record_load (argv[1], &rec, &err) < 0)
+    {
+      oci_report ("state", &err);
+      return 1;
+    }
+  st = oci_state_of (rec);
+  text = json_dumps (st, JSON_INDENT (2));
+  printf ("%s\n", text ? text : "{}");
+  free (text);
+  json_decref (st);
+  json_decref (rec);
+  return 0;
+}
+
+static const struct
+{
+  const char *name;
+  int nr;
+} signals[] = {
+  { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
+  { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "WINCH", SIGWINCH },
+  { "ALRM", SIGALRM }, { "PIPE", SIGPIPE }, { "ABRT", SIGABRT }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+  { "TTOU", SIGTTOU }, { "CHLD", SIGCHLD }, { "URG", SIGURG },   { "PWR", SIGPWR },   { "SYS", SIGSYS },
+  { NULL, 0 },
+};
+
+static int
+parse_signal (const char *s)
+{
+  char *end;
+  long n = strtol (s, &end, 10);
+
+  if (*end == '\0' && n > 0 && n < 65)
+    return (int) n;
+  if (strncasecmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (int i = 0; signals[i].name; i++)
+    if (strcasecmp (signals[i].name, s) == 0)
+      return signals[i].nr;
+  return -1;
+}
+
+int
+oci_cmd_kill (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  json_t *rec, *ans = NULL, *req;
+  int i = 1, sig = SIGTERM;
+
+  while (i < argc && argv[i][0] == '-')
+    i++; /* --all, -a: every process of the sandbox ends with it anyway */
+  if (i >= argc || argc - i > 2 || (argc - i == 2 && (sig = parse_signal (argv[i + 1])) < 0))
+    {
+      sb_error (&err, EINVAL, "usage: sandbox-runtime kill [--all] ID [SIGNAL]");
+      oci_report ("kill", &err);
+      return 1;
+    }
+  if (oci_record_load (argv[i], &rec, &err) < 0)
+    {
+      oci_report ("kill", &err);
+      return 1;
+    }
+  req = json_pack ("{s:s, s:i}", "op", "kill", "signal", sig);
+  if (oci_monitor_request (json_string_value (json_object_get (rec, "socket")), req, &ans, &err) < 0)
+    {
+      sb_error_free (&err);
+      sb_error (&err, ESRCH, "container not running");
+      json_decref (req);
+      json_decref (rec);
+      oci_report ("kill", &err);
+      return 1;
+    }
+  json_decref (req);
+  json_decref (ans);
+  json_decref (rec);
+  return 0;
+}
+
+/* Waits (up to ms) for the monitor's socket to go: the container has ended. */
+static bool
+wait_gone (json_t *rec, int ms)
+{
+  const char *sock = json_string_value (json_object_get (rec, "socket"));
+  json_int_t pid = json_integer_value (json_object_get (rec, "pid"));
+
+  for (int t = 0; t < ms; t += 20)
+    {
+      if (access (sock, F_OK) < 0 && (pid <= 0 || kill ((pid_t) pid, 0) < 0 || waitpid ((pid_t) pid, NULL, WNOHANG) > 0))
+        return true;
+      usleep (20000);
+    }
+  return false;
+}
+
+static int
+delete_container (const char *id, bool force, sb_error_t *err)
+{
+  json_t *rec, *st, *config;
+  const char *status;
+
+  if (oci_record_load (id, &rec, err) < 0)
+    return -1;
+  st = oci_state_of (rec);
+  status = json_string_value (json_object_get (st, "status"));
+  if (strcmp (status, "stopped") != 0 && strcmp (status, "created") != 0 && !force)
+    {
+      sb_error (err, EBUSY, "cannot delete container %s that is not stopped: %s", id, status);
+      json_decref (st);
+      json_decref (rec);
+      return -1;
+    }
+  if (strcmp (status, "stopped") != 0)
+    {
+      json_t *ans = NULL, *req = json_pack ("{s:s, s:i}", "op", "kill", "signal", SIGKILL);
+      oci_monitor_request (json_string_value (json_object_get (rec, "socket")), req, &ans, err);
+      sb_error_free (err);
+      json_decref (req);
+      json_decref (ans);
+      wait_gone (rec, 5000);
+    }
+  json_decref (st);
+  forget (rec);
+  config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), err);
+  sb_error_free (err);
+  if (config)
+    {
+      json_t *state = oci_state_of (rec);
+      json_object_set_new (state, "status", json_string ("stopped"));
+      if (oci_run_hooks (config, "poststop", state, err) < 0)
+        {
+          fprintf (stderr, "sandbox-runtime delete: %s\n", (*err)->msg);
+          sb_error_free (err);
+        }
+      json_decref (state);
+      json_decref (config);
+    }
+  json_decref (rec);
+  return 0;
+}
+
+int
+oci_cmd_delete (int argc, char **argv)
+{
+  cleanup_error sb_error_t err = NULL;
+  bool force = false;
+  int i = 1;
+
+  for (; i < argc && argv[i][0] == '-'; i++)
+    if (strcmp (argv[i], "--force") == 0 || strcmp (argv[i], "-f") == 0)
+      force = true;
+  if (i != argc - 1)
+    {
+      sb_error (&err, EINVAL, "usage: sandbox-runtime delete [--force] ID");
+      oci_report ("delete", &err);
+      return 1;
+    }
+  if (delete_container (argv[i], force, &err) < 0)
+    {
+      oci_report ("delete", &err);
+      return 1;
+    }
+  return 0;
+}

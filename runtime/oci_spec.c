@@ -1,0 +1,607 @@
+/* The OCI config, read once here (untrusted input: every field checked for
+   its type), as the request sandboxd admits under the tenant's policy.
+   What a sandbox cannot give is refused with the config's own key: host
+   devices, capabilities beyond Docker's set, joining namespaces other
+   than a network one, hooks inside the container, sysctls that are not
+   namespaced. What the sandbox provides itself (/proc, /dev, /sys, their
+   masks) satisfies the config's mounts of them. docs/OCI.md has the table. */
+#include "config.h"
+#include "oci.h"
+#include "capabilities.h"
+#include "cleanup.h"
+#include "syscall_table.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OCI_FILE_COPY_MAX (1 << 20)
+
+static const char *const cap_names[] = {
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+  "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+  "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+  "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+  "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+  NULL,
+};
+
+static int
+cap_number (const char *name)
+{
+  for (int i = 0; cap_names[i]; i++)
+    if (strcmp (cap_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+/* Each capability set may only hold what the sandbox grants (Docker's
+   set, over the tenant's own namespace); the bounding set narrows it. */
+static int
+check_capabilities (json_t *caps, json_t *req, sb_error_t *err)
+{
+  static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient", NULL };
+  uint64_t bounding = sb_caps_docker_default;
+  bool have_bounding = false;
+
+  for (int s = 0; sets[s]; s++)
+    {
+      json_t *list = json_object_get (caps, sets[s]), *v;
+      uint64_t mask = 0;
+      size_t i;
+
+      if (list == NULL)
+        continue;
+      if (!json_is_array (list))
+        return sb_error (err, EINVAL, "process.capabilities.%s: a list of names", sets[s]);
+      json_array_foreach (list, i, v)
+        {
+          const char *name = json_string_value (v);
+          int nr = name ? cap_number (name) : -1;
+          if (nr < 0)
+            return sb_error (err, EINVAL, "process.capabilities.%s: unknown capability `%s`", sets[s],
+                             name ? name : "?");
+          if (!(sb_caps_docker_default & (1ull << nr)))
+            return sb_error (err, EPERM, "process.capabilities.%s: %s is more than a sandbox grants "
+                             "(Docker's default set, over the tenant's own user namespace)", sets[s], name);
+          mask |= 1ull << nr;
+        }
+      if (strcmp (sets[s], "bounding") == 0)
+        {
+          bounding = mask;
+          have_bounding = true;
+        }
+    }
+  if (have_bounding)
+    json_object_set_new (req, "caps", json_integer ((json_int_t) bounding));
+  return 0;
+}
+
+/* Mounts the sandbox makes itself: the config's are satisfied by them. */
+static bool
+sandbox_provided (const char *dest, const char *type)
+{
+  static const char *const dests[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+                                       "/sys/fs/cgroup", NULL };
+  (void) type;
+  for (int i = 0; dests[i]; i++)
+    if (strcmp (dest, dests[i]) == 0)
+      return true;
+  return false;
+}
+
+static bool
+has_option (json_t *opts, const char *want)
+{
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (opts, i, v)
+    if (json_string_value (v) && strcmp (json_string_value (v), want) == 0)
+      return true;
+  return false;
+}
+
+static int
+translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t *err)
+{
+  json_t *vols = json_array (), *files = json_array (), *tmpfs = json_array (), *m;
+  size_t i;
+
+  json_object_set_new (req, "volumes", vols);
+  json_object_set_new (req, "files", files);
+  json_object_set_new (req, "tmpfs", tmpfs);
+  if (mounts && !json_is_array (mounts))
+    return sb_error (err, EINVAL, "mounts: a list");
+  json_array_foreach (mounts, i, m)
+    {
+      const char *dest = json_string_value (json_object_get (m, "destination"));
+      const char *type = json_string_value (json_object_get (m, "type")) ?: "";
+      const char *src = json_string_value (json_object_get (m, "source"));
+      json_t *opts = json_object_get (m, "options");
+      bool bind = strcmp (type, "bind") == 0 || has_option (opts, "bind") || has_option (opts, "rbind");
+      bool ro = has_option (opts, "ro");
+
+      if (dest == NULL || dest[0] != '/')
+        return sb_error (err, EINVAL, "mounts[%zu].destination: an absolute path", i);
+      if (sandbox_provided (dest, type))
+        continue;
+      if (bind)
+        {
+          struct stat st;
+          if (src == NULL || src[0] != '/')
+            return sb_error (err, EINVAL, "mounts[%zu].source: an absolute host path", i);
+          if (stat (src, &st) < 0)
+            return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
+          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX)
+            /* A small file the caller made for the container (/etc/hosts,
+               /etc/resolv.conf, /etc/hostname): sandboxd copies it. */
+            json_array_append_new (files, json_pack ("{s:s, s:s}", "source", src, "target", dest));
+          else if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))
+            {
+              json_array_append_new (vols, json_pack ("{s:s, s:s, s:b}", "source", src, "target", dest,
+                                                      "read_only", ro));
+              json_array_append_new (volume_mounts, json_integer ((json_int_t) i));
+            }
+          else
+            return sb_error (err, EPERM, "mounts[%zu] (%s): `%s` is neither a directory nor a file", i, dest, src);
+          continue;
+        }
+      if (strcmp (type, "tmpfs") == 0)
+        {
+          json_t *o = json_pack ("{s:s, s:O}", "target", dest, "options", opts ? opts : json_array ());
+          json_array_append_new (tmpfs, o);
+          continue;
+        }
+      return sb_error (err, EPERM, "mounts[%zu]: a %s mount at `%s` is not one a sandbox makes (bind, tmpfs, "
+                       "and the sandbox's own /proc, /dev, /sys)", i, type[0] ? type : "typeless", dest);
+    }
+  return 0;
+}
+
+static int
+translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
+{
+  bool network = false;
+  json_t *n;
+  size_t i;
+
+  json_array_foreach (nss, i, n)
+    {
+      const char *type = json_string_value (json_object_get (n, "type")) ?: "";
+      const char *path = json_string_value (json_object_get (n, "path"));
+
+      if (strcmp (type, "network") == 0)
+        {
+          network = true;
+          if (path && path[0])
+            {
+              struct stat st, host, ours;
+              if (stat (path, &st) < 0)
+                return sb_error (err, errno, "linux.namespaces[%zu]: network path `%s`", i, path);
+              /* Docker's --network host names the host's namespace (the
+                 caller's own): that is network mode host, which the
+                 tenant's policy must allow. */
+              if ((stat ("/proc/1/ns/net", &host) == 0 && st.st_ino == host.st_ino && st.st_dev == host.st_dev)
+                  || (stat ("/proc/self/ns/net", &ours) == 0 && st.st_ino == ours.st_ino && st.st_dev == ours.st_dev))
+                {
+                  network = false;
+                  continue;
+                }
+              json_object_set_new (req, "netns", json_string (path));
+              json_object_set_new (req, "network", json_string ("netns"));
+            }
+          continue;
+        }
+      if (path && path[0])
+        return sb_error (err, EPERM, "linux.namespaces[%zu]: joining the %s namespace `%s`: a sandbox has its own", i,
+                         type, path);
+    }
+  if (!network)
+    json_object_set_new (req, "network", json_string ("host"));
+  return 0;
+}
+
+/* linux.resources, as sandboxd's limits (which only narrow the policy's). */
+static void
+translate_resources (json_t *res, json_t *req)
+{
+  json_t *lim = json_object ();
+  json_int_t mem = json_integer_value (json_object_get (json_object_get (res, "memory"), "limit"));
+  json_int_t quota = json_integer_value (json_object_get (json_object_get (res, "cpu"), "quota"));
+  json_int_t period = json_integer_value (json_object_get (json_object_get (res, "cpu"), "period"));
+  json_int_t pids = json_integer_value (json_object_get (json_object_get (res, "pids"), "limit"));
+
+  if (mem > 0)
+    json_object_set_new (lim, "memory", json_integer (mem));
+  if (quota > 0)
+    {
+      char buf[32];
+      double cpus = (double) quota / (double) (period > 0 ? period : 100000);
+      if (cpus < 0.01)
+        cpus = 0.01;
+      snprintf (buf, sizeof (buf), "%.3f", cpus);
+      json_object_set_new (lim, "cpus", json_string (buf));
+    }
+  if (pids > 0)
+    json_object_set_new (lim, "pids", json_integer (pids));
+  json_object_set_new (req, "limits", lim);
+}
+
+/* The sysctls runc accepts are those of namespaces the container owns; a
+   sandbox's network namespace is the monitor's to set up (net.*). */
+static int
+check_sysctl (json_t *sysctl, json_t *req, sb_error_t *err)
+{
+  const char *k;
+  json_t *v;
+
+  json_object_foreach (sysctl, k, v)
+    {
+      if (strncmp (k, "net.", 4) != 0 || strstr (k, "..") || strchr (k, '/') || !json_is_string (v))
+        return sb_error (err, EPERM, "linux.sysctl: %s is not one a sandbox sets (net.* of its own network)", k);
+    }
+  if (sysctl && json_object_size (sysctl))
+    json_object_set (req, "sysctl", sysctl);
+  return 0;
+}
+
+/* linux.seccomp, intersected with the Sentry's table: every call the
+   table lets run (or serves) that the profile does not allow outright is
+   refused for this container too. Rules with argument conditions are
+   taken as allowing (the table's own checks hold for them). */
+static int
+translate_seccomp (json_t *sc, json_t *req, sb_error_t *err)
+{
+  const char *dflt = json_string_value (json_object_get (sc, "defaultAction")) ?: "SCMP_ACT_ALLOW";
+  json_t *denies = json_array (), *rules = json_object_get (sc, "syscalls");
+
+  for (long nr = 0; nr < SB_SYSCALL_NR_MAX; nr++)
+    {
+      const struct sb_syscall *e = sb_syscall_lookup (nr);
+      const char *action = NULL;
+      bool cond_allow = false;
+      json_t *r;
+      size_t i;
+
+      if (e == NULL || e->name == NULL || e->cls == SB_SYS_DENIED || e->cls == SB_SYS_UNKNOWN)
+        continue;
+      json_array_foreach (rules, i, r)
+        {
+          json_t *names = json_object_get (r, "names"), *n;
+          size_t k;
+          bool match = false;
+          json_array_foreach (names, k, n)
+            match |= json_string_value (n) && strcmp (json_string_value (n), e->name) == 0;
+          if (!match)
+            continue;
+          if (json_array_size (json_object_get (r, "args")) > 0)
+            cond_allow |= strcmp (json_string_value (json_object_get (r, "action")) ?: "", "SCMP_ACT_ALLOW") == 0;
+          else if (action == NULL)
+            action = json_string_value (json_object_get (r, "action"));
+        }
+      if (action == NULL)
+        action = cond_allow ? "SCMP_ACT_ALLOW" : dflt;
+      if (strcmp (action, "SCMP_ACT_ALLOW") != 0 && strcmp (action, "SCMP_ACT_LOG") != 0)
+        json_array_append_new (denies, json_string (e->name));
+    }
+  if (json_array_size (denies) > 60)
+    {
+      json_decref (denies);
+      return sb_error (err, E2BIG, "linux.seccomp: the profile refuses more than 60 calls the sandbox serves; "
+                       "a sandbox applies at most 60 of a container's own");
+    }
+  json_object_set_new (req, "denies", denies);
+  return 0;
+}
+
+static int
+check_hooks (json_t *hooks, sb_error_t *err)
+{
+  static const char *const inside[] = { "createContainer", "startContainer", NULL };
+  const char *k;
+  json_t *v;
+
+  json_object_foreach (hooks, k, v)
+    {
+      if (json_array_size (v) == 0)
+        continue;
+      for (int i = 0; inside[i]; i++)
+        if (strcmp (k, inside[i]) == 0)
+          return sb_error (err, EPERM, "hooks.%s: a hook inside the container would run a host program in the "
+                           "sandbox; hooks run outside it, as the caller", k);
+      if (!oci_g.hooks)
+        return sb_error (err, EPERM, "hooks.%s: the runtime's configuration refuses hooks (hooks = false)", k);
+    }
+  return 0;
+}
+
+/* The layers of an overlayfs rootfs (Docker's, containerd's and podman's
+   snapshots are one), bottom first: the lower directories, then the
+   upper one (its whiteouts are overlayfs's own, so it stacks as a lower
+   layer). An overlayfs mount cannot be idmapped, its layers can: the
+   sandbox stacks them, read-only and idmapped, under its own in-memory
+   writable layer. Returns NULL when root is not an overlayfs mount. */
+static json_t *
+overlay_layers (const char *root)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
+  cleanup_free char *line = NULL;
+  json_t *layers = NULL;
+  size_t cap = 0;
+
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      char mnt[4096], *sep, *fstype, *opts, *lower, *upper, *end, base[4096] = "";
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp (mnt, root) != 0)
+        continue;
+      sep = strstr (line, " - ");
+      if (sep == NULL)
+        continue;
+      fstype = sep + 3;
+      if (strncmp (fstype, "overlay ", 8) != 0)
+        {
+          json_decref (layers);
+          layers = NULL; /* a later mount over it wins */
+          continue;
+        }
+      opts = strchr (fstype + 8, ' ');
+      if (opts == NULL)
+        continue;
+      opts++;
+      opts[strcspn (opts, "\n")] = '\0';
+      lower = strstr (opts, "lowerdir=");
+      upper = strstr (opts, "upperdir=");
+      json_decref (layers);
+      layers = json_array ();
+      if (upper)
+        {
+          upper += 9;
+          end = upper + strcspn (upper, ",");
+          snprintf (base, sizeof (base), "%.*s", (int) (end - upper), upper);
+        }
+      if (lower)
+        {
+          /* Top first in the option; relative ones (podman's l/ links) are
+             relative to the directory holding the upper layer's. */
+          char *p = lower + 9;
+          end = p + strcspn (p, ",");
+          *end = '\0';
+          for (char *tok = strtok (p, ":"); tok; tok = strtok (NULL, ":"))
+            {
+              char path[8300], *real;
+              if (tok[0] == '/')
+                snprintf (path, sizeof (path), "%s", tok);
+              else
+                {
+                  char top[4096];
+                  snprintf (top, sizeof (top), "%s", base);
+                  for (int k = 0; k < 2 && strrchr (top, '/'); k++)
+                    *strrchr (top, '/') = '\0';
+                  snprintf (path, sizeof (path), "%s/%s", top, tok);
+                }
+              real = realpath (path, NULL);
+              json_array_insert_new (layers, 0, json_string (real ? real : path));
+              free (real);
+            }
+        }
+      if (base[0])
+        {
+          char *real = realpath (base, NULL);
+          json_array_append_new (layers, json_string (real ? real : base));
+          free (real);
+        }
+    }
+  return layers;
+}
+
+int
+oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **request,
+                  json_t **volume_mounts, sb_error_t *err)
+{
+  json_t *proc = json_object_get (config, "process"), *lx = json_object_get (config, "linux"), *v;
+  json_t *req = json_object ();
+  const char *root = json_string_value (json_object_get (json_object_get (config, "root"), "path"));
+  char rootfs[4200];
+  size_t i;
+
+  *request = req;
+  *volume_mounts = json_array ();
+  if (!json_is_object (proc) || !json_is_array (json_object_get (proc, "args"))
+      || json_array_size (json_object_get (proc, "args")) == 0)
+    return sb_error (err, EINVAL, "process.args: a non-empty list");
+  if (root == NULL)
+    return sb_error (err, EINVAL, "root.path: missing");
+  if (root[0] == '/')
+    snprintf (rootfs, sizeof (rootfs), "%s", root);
+  else
+    snprintf (rootfs, sizeof (rootfs), "%s/%s", bundle, root);
+  {
+    char *real = realpath (rootfs, NULL);
+    json_t *layers;
+    if (real == NULL)
+      return sb_error (err, errno, "root.path `%s`", rootfs);
+    json_object_set_new (req, "rootfs", json_string (real));
+    layers = overlay_layers (real);
+    if (json_array_size (layers) > 0)
+      json_object_set_new (req, "layers", layers);
+    else
+      json_decref (layers);
+    free (real);
+  }
+  json_object_set_new (req, "tenant", json_string (oci_g.tenant));
+  json_object_set_new (req, "name", json_string (id));
+  json_object_set_new (req, "bundle", json_string (bundle));
+  json_object_set (req, "cmd", json_object_get (proc, "args"));
+  json_object_set (req, "env", json_object_get (proc, "env") ?: json_array ());
+  if (json_string_value (json_object_get (proc, "cwd")))
+    json_object_set (req, "cwd", json_object_get (proc, "cwd"));
+  if ((v = json_object_get (proc, "user")) != NULL)
+    {
+      json_t *u = json_pack ("{s:I, s:I, s:O}", "uid", json_integer_value (json_object_get (v, "uid")), "gid",
+                             json_integer_value (json_object_get (v, "gid")), "groups",
+                             json_object_get (v, "additionalGids") ?: json_array ());
+      json_object_set_new (req, "user", u);
+    }
+  json_object_set_new (req, "tty", json_boolean (json_is_true (json_object_get (proc, "terminal"))));
+  if (json_string_value (json_object_get (config, "hostname")))
+    json_object_set (req, "hostname", json_object_get (config, "hostname"));
+  if (json_is_true (json_object_get (json_object_get (config, "root"), "readonly")))
+    json_object_set_new (req, "read_only_root", json_true ());
+  if (check_capabilities (json_object_get (proc, "capabilities"), req, err) < 0)
+    return -1;
+  json_array_foreach (json_object_get (proc, "rlimits"), i, v)
+    {
+      const char *type = json_string_value (json_object_get (v, "type")) ?: "";
+      if (strncmp (type, "RLIMIT_", 7) != 0)
+        return sb_error (err, EINVAL, "process.rlimits[%zu].type: an RLIMIT_ name", i);
+    }
+  if (json_object_get (proc, "rlimits"))
+    json_object_set (req, "rlimits", json_object_get (proc, "rlimits"));
+  if (translate_mounts (json_object_get (config, "mounts"), req, *volume_mounts, err) < 0)
+    return -1;
+  if (translate_namespaces (json_object_get (lx, "namespaces"), req, err) < 0)
+    return -1;
+  translate_resources (json_object_get (lx, "resources"), req);
+  json_array_foreach (json_object_get (lx, "devices"), i, v)
+    {
+      static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+                                         "/dev/tty", "/dev/ptmx", NULL };
+      const char *path = json_string_value (json_object_get (v, "path")) ?: "?";
+      bool ours = false;
+      for (int k = 0; own[k]; k++)
+        ours |= strcmp (own[k], path) == 0;
+      if (!ours)
+        return sb_error (err, EPERM, "linux.devices[%zu]: `%s`: a sandbox is given no host device", i, path);
+    }
+  if (check_sysctl (json_object_get (lx, "sysctl"), req, err) < 0)
+    return -1;
+  if (json_object_get (lx, "seccomp") && translate_seccomp (json_object_get (lx, "seccomp"), req, err) < 0)
+    return -1;
+  json_object_set (req, "masked", json_object_get (lx, "maskedPaths") ?: json_array ());
+  json_object_set (req, "read_only", json_object_get (lx, "readonlyPaths") ?: json_array ());
+  if (check_hooks (json_object_get (config, "hooks"), err) < 0)
+    return -1;
+  json_object_set (req, "labels", json_object_get (config, "annotations") ?: json_object ());
+  return 0;
+}
+
+void
+oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, char *out, size_t len)
+{
+  static const struct
+  {
+    const char *prefix, *key;
+  } keys[] = {
+    { "limits.memory", "linux.resources.memory.limit" }, { "limits.cpus", "linux.resources.cpu (quota/period)" },
+    { "limits.pids", "linux.resources.pids.limit" },     { "hostname", "hostname" },
+    { "network", "linux.namespaces (network)" },         { "limits.containers", "limits.containers" },
+    { NULL, NULL },
+  };
+  unsigned long k;
+
+  if (sscanf (message, "volumes[%lu]", &k) == 1 && k < json_array_size (volume_mounts))
+    {
+      json_int_t mi = json_integer_value (json_array_get (volume_mounts, k));
+      json_t *m = json_array_get (json_object_get (config, "mounts"), (size_t) mi);
+      const char *rest = strchr (message, ':');
+      snprintf (out, len, "mounts[%lld] (%s)%s", (long long) mi,
+                json_string_value (json_object_get (m, "destination")) ?: "?", rest ? rest : "");
+      return;
+    }
+  for (int i = 0; keys[i].prefix; i++)
+    if (strncmp (message, keys[i].prefix, strlen (keys[i].prefix)) == 0)
+      {
+        snprintf (out, len, "%s: %s", keys[i].key, message);
+        return;
+      }
+  snprintf (out, len, "%s", message);
+}
+
+/* One hook: path, args, env, timeout; the state on its stdin. */
+static int
+run_hook (json_t *hook, const char *kind, size_t idx, const char *state, sb_error_t *err)
+{
+  const char *path = json_string_value (json_object_get (hook, "path"));
+  json_t *args = json_object_get (hook, "args"), *env = json_object_get (hook, "env");
+  json_int_t timeout = json_integer_value (json_object_get (hook, "timeout"));
+  int in[2], status;
+  pid_t pid;
+
+  if (path == NULL || path[0] != '/')
+    return sb_error (err, EINVAL, "hooks.%s[%zu].path: an absolute path", kind, idx);
+  if (pipe2 (in, O_CLOEXEC) < 0)
+    return sb_error (err, errno, "pipe");
+  pid = fork ();
+  if (pid < 0)
+    return sb_error (err, errno, "fork");
+  if (pid == 0)
+    {
+      size_t n = json_array_size (args), m = json_array_size (env), i;
+      char **argv = calloc (n + 2, sizeof (char *)), **envp = calloc (m + 1, sizeof (char *));
+      if (argv == NULL || envp == NULL)
+        _exit (127);
+      for (i = 0; i < n; i++)
+        argv[i] = (char *) json_string_value (json_array_get (args, i)) ?: "";
+      if (n == 0)
+        argv[0] = (char *) path;
+      for (i = 0; i < m; i++)
+        envp[i] = (char *) json_string_value (json_array_get (env, i)) ?: "";
+      dup2 (in[0], 0);
+      execve (path, argv, envp);
+      _exit (127);
+    }
+  close (in[0]);
+  sb_write_all (in[1], state, strlen (state));
+  close (in[1]);
+  if (timeout > 0)
+    {
+      for (json_int_t ms = 0; ms < timeout * 1000; ms += 10)
+        {
+          if (waitpid (pid, &status, WNOHANG) == pid)
+            goto done;
+          usleep (10000);
+        }
+      kill (pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      return sb_error (err, ETIMEDOUT, "hooks.%s[%zu] (%s): timed out after %llds", kind, idx, path,
+                       (long long) timeout);
+    }
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+done:
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return sb_error (err, EIO, "hooks.%s[%zu] (%s) failed (status %d)", kind, idx, path,
+                     WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+  return 0;
+}
+
+int
+oci_run_hooks (json_t *config, const char *kind, json_t *state, sb_error_t *err)
+{
+  json_t *list = json_object_get (json_object_get (config, "hooks"), kind), *h;
+  cleanup_free char *text = NULL;
+  size_t i;
+
+  if (json_array_size (list) == 0)
+    return 0;
+  text = json_dumps (state, JSON_COMPACT);
+  if (text == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  json_array_foreach (list, i, h)
+    if (run_hook (h, kind, i, text, err) < 0)
+      return -1;
+  return 0;
+}

@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# engines-lib.sh - Docker, containerd and podman of a test's own, driving
+# sandbox-runtime. Sourced after lib.sh, daemon-lib.sh and oci-lib.sh.
+# Every daemon runs with its own state, sockets and pid file under
+# $SB_TMP, is started here and stopped at exit by its pid.
+#   engines_runtime_wrapper   $RT_WRAPPER: sandbox-runtime of the build with
+#                             the test's libexec directory and configuration
+#   containerd_start / dockerd_start   (DOCKER_HOST set for `dk`)
+#   dk ARGS...                the docker client of docker.io
+#   ctrx ARGS...              ctr on the test's containerd
+#   pm ARGS...                podman with the test's storage and runtime
+#   make_images               a busybox rootfs tarball
+#   ENGINES_CTR_NS            the containerd namespace of the test's ctr runs
+E2E=$SB_TMP/e2e
+RT_WRAPPER=$E2E/sandbox-runtime
+CTRD_SOCK=$E2E/ctrd/containerd.sock
+DOCKER_SOCK=$E2E/docker.sock
+CTRD_PID=
+DOCKERD_PID=
+
+engines_need() {
+  need_program /usr/sbin/dockerd docker.io
+  need_program /usr/bin/docker docker.io
+  need_program /usr/bin/containerd containerd
+  need_program /usr/bin/ctr containerd
+  need_program /usr/bin/containerd-shim-runc-v2 containerd
+  need_program /usr/sbin/runc runc
+  need_program /usr/bin/podman podman
+}
+
+engines_runtime_wrapper() {
+  mkdir -p "$E2E"
+  cat >"$RT_WRAPPER" <<WRAP
+#!/bin/sh
+# sandbox-runtime of the build, as Docker, containerd and podman call it.
+export SANDBOX_LIBEXEC_DIR="$SANDBOX_LIBEXEC_DIR"
+export SANDBOX_RUNTIME_CONFIG="$OCI_CONF"
+echo "\$\$ \$*" >>"$E2E/rt-calls.log"
+exec "$SANDBOX_RUNTIME" "\$@"
+WRAP
+  chmod 755 "$RT_WRAPPER"
+}
+
+# Directories outside $SB_TMP that containerd, its shims and podman make
+# whatever their configuration says (the shims' sockets under
+# /run/containerd/s, the runc shim's --root /run/containerd/runc/NS,
+# podman's blob cache): those that did not exist before are removed.
+ENGINES_SHARED_DIRS=(/run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd
+                     /var/lib/containers/cache /var/lib/containers)
+ENGINES_NEW_DIRS=()
+ENGINES_CTR_NS=sbe2e$$
+
+containerd_start() {
+  local i d
+  for d in "${ENGINES_SHARED_DIRS[@]}"; do
+    [[ -e $d ]] || ENGINES_NEW_DIRS+=("$d")
+  done
+  mkdir -p "$E2E/ctrd"
+  cat >"$E2E/ctrd/config.toml" <<TOML
+version = 2
+root = "$E2E/ctrd/root"
+state = "$E2E/ctrd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CTRD_SOCK"
+[ttrpc]
+  address = "$CTRD_SOCK.ttrpc"
+[debug]
+  address = ""
+TOML
+  /usr/bin/containerd --config "$E2E/ctrd/config.toml" >>"$E2E/containerd.log" 2>&1 &
+  CTRD_PID=$!
+  SB_BG_PIDS+=("$CTRD_PID")
+  for i in $(seq 100); do
+    [[ -S $CTRD_SOCK ]] && /usr/bin/ctr --address "$CTRD_SOCK" version >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "containerd did not start: $(tail -n 5 "$E2E/containerd.log")"
+}
+
+dockerd_start() {
+  local i
+  mkdir -p "$E2E/docker" "$E2E/docker-exec"
+  cat >"$E2E/daemon.json" <<JSON
+{"iptables": false, "ip6tables": false, "bridge": "none",
+ "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 1024, "Soft": 1024},
+                     "nproc": {"Name": "nproc", "Hard": 1024, "Soft": 1024}},
+ "runtimes": {"sandbox": {"path": "$RT_WRAPPER"}${DOCKER_EXTRA_RUNTIMES:-}}}
+JSON
+  /usr/sbin/dockerd --config-file "$E2E/daemon.json" --data-root "$E2E/docker" --exec-root "$E2E/docker-exec" \
+    -H "unix://$DOCKER_SOCK" --pidfile "$E2E/dockerd.pid" --containerd "$CTRD_SOCK" \
+    >>"$E2E/dockerd.log" 2>&1 &
+  DOCKERD_PID=$!
+  SB_BG_PIDS+=("$DOCKERD_PID")
+  for i in $(seq 200); do
+    dk version >/dev/null 2>&1 && return 0
+    kill -0 "$DOCKERD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "dockerd did not start: $(tail -n 5 "$E2E/dockerd.log")"
+}
+
+dk() { DOCKER_HOST="unix://$DOCKER_SOCK" /usr/bin/docker "$@"; }
+ctrx() { /usr/bin/ctr --address "$CTRD_SOCK" "$@"; }
+
+engines_stop() {
+  local c
+  if [[ -n $DOCKERD_PID ]] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
+    for c in $(dk ps -aq 2>/dev/null); do dk rm -f "$c" >/dev/null 2>&1 || true; done
+    kill -TERM "$DOCKERD_PID" 2>/dev/null || true
+    wait "$DOCKERD_PID" 2>/dev/null || true
+  fi
+  DOCKERD_PID=
+  if [[ -n $CTRD_PID ]] && kill -0 "$CTRD_PID" 2>/dev/null; then
+    kill -TERM "$CTRD_PID" 2>/dev/null || true
+    wait "$CTRD_PID" 2>/dev/null || true
+  fi
+  CTRD_PID=
+  # What the engines mounted under our directory (overlays, shm, netns).
+  { grep -o " $E2E[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "/run/containerd/runc/$ENGINES_CTR_NS"
+  for d in "${ENGINES_NEW_DIRS[@]}"; do
+    case $d in
+    /var/lib/containers/cache) rm -f "$d/blob-info-cache-v1.boltdb" ;;
+    esac
+    rmdir "$d" 2>/dev/null || true
+  done
+}
+SB_CLEANUP_HOOKS+=(engines_stop)
+
+# A busybox rootfs tarball ($E2E/busybox.tar) and a Debian one with python3
+# ($E2E/python.tar: the host's python3 and the libraries it loads).
+make_images() {
+  oci_rootfs "$E2E/img-busybox"
+  tar -C "$E2E/img-busybox" -cf "$E2E/busybox.tar" .
+}

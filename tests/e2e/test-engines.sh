@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Docker, containerd and podman of the test's own (own sockets and state
+# under the test's directory, stopped by pid at exit) run containers of a
+# locally built busybox image with sandbox-runtime: the containers are
+# sandboxd's, under the tenant of the runtime's configuration.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../integration/daemon-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../integration/oci-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/engines-lib.sh"
+
+PY=/usr/bin/python3
+PTYRUN=$SB_LIB_DIR/progs/ptyrun.py
+need_program "$PY" python3
+need_program /bin/busybox busybox-static
+engines_need
+
+# Processes left behind: any with an argument under our directory (shims,
+# conmon, monitors).
+SB_LEFT_PATTERN="$SB_TMP/.*"
+# The engines are stopped and waited for before the check: a short wait.
+SB_LEFT_WAIT=2
+sb_snapshot "$SB_TMP/before"
+SBD_POLICY_EXTRA="limits { containers = 20  memory = 512M  pids = 500 }
+filesystem { volume-roots = {\"$SB_TMP/e2e/vol\"} }"
+sbd_setup engines
+sbd_start
+oci_setup engines
+engines_runtime_wrapper
+make_images
+containerd_start
+dockerd_start
+
+# --- Docker -----------------------------------------------------------------------
+dk import "$E2E/busybox.tar" e2e-busybox >/dev/null || fail "docker import: the busybox rootfs tarball"
+D=(--runtime sandbox --network none)
+out=$(dk run --rm "${D[@]}" e2e-busybox echo hi 2>&1) || true
+[[ $out == hi ]] && pass "docker run --rm --runtime sandbox IMG echo hi" || fail "docker run echo hi: $out
+$(tail -n 20 "$E2E/dockerd.log")"
+
+rc=0; dk run --rm "${D[@]}" e2e-busybox sh -c 'exit 3' || rc=$?
+[[ $rc == 3 ]] && pass "docker: exit status 3" || soft_fail "docker exit 3: $rc"
+out=$(echo piped-in | dk run --rm -i "${D[@]}" e2e-busybox sh -c 'read x; echo "got $x"' 2>&1) || true
+[[ $out == "got piped-in" ]] && pass "docker run -i: stdin piped" || soft_fail "docker -i: $out"
+out=$(dk run --rm "${D[@]}" -e FOO=bar -w /tmp --user 1000:1000 e2e-busybox sh -c 'echo $FOO $(pwd) $(id -u):$(id -g)' 2>&1) || true
+[[ $out == "bar /tmp 1000:1000" ]] && pass "docker: -e, -w, --user 1000:1000" || soft_fail "docker -e -w --user: $out"
+# A writable volume is the tenant's: its directory belongs to the tenant's root.
+mkdir -p "$E2E/vol" && echo from-host >"$E2E/vol/in"
+chown "$(sbd_ids engines):$(sbd_ids engines)" "$E2E/vol"
+out=$(dk run --rm "${D[@]}" -v "$E2E/vol:/vol" --tmpfs /scratch --read-only e2e-busybox \
+  sh -c 'cat /vol/in; echo written >/vol/out; echo t >/scratch/t && echo tmpfs-ok; touch /rootfile 2>/dev/null || echo root-ro' 2>&1) || true
+[[ $out == $'from-host\ntmpfs-ok\nroot-ro' && $(cat "$E2E/vol/out" 2>/dev/null) == written ]] &&
+  pass "docker: -v bind mount read and written, --tmpfs, --read-only" || soft_fail "docker -v --tmpfs --read-only: $out"
+# A resize travels client, engine, shim, monitor, Sentry: give it a moment
+# before asking the size.
+TTY_STEPS=(size:30x100 expect:'# ' send:'stty size\r' expect:'30 100' size:40x120 sleep:1.5
+           send:'stty size\r' expect:'40 120' send:'exit 5\r')
+out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- \
+  /usr/bin/docker -H "unix://$DOCKER_SOCK" run --rm -it "${D[@]}" e2e-busybox sh 2>"$E2E/pty.err") || true
+grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "docker run -it through a pty, 30x100 then resized to 40x120, exit 5" ||
+  soft_fail "docker -it: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
+
+# The config's seccomp profile narrows the Sentry's table.
+cat >"$E2E/seccomp.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+out=$(dk run --rm "${D[@]}" --security-opt seccomp="$E2E/seccomp.json" e2e-busybox \
+  sh -c 'mkdir /tmp/d 2>&1 || echo refused; echo x >/tmp/f && echo write-ok' 2>&1) || true
+grep -q refused <<<"$out" && grep -q write-ok <<<"$out" && pass "docker --security-opt seccomp=PROFILE: mkdir refused, the rest runs" ||
+  soft_fail "docker seccomp profile: $out"
+
+# Detached: logs, exec, top, pause/unpause, kill -s USR1, stop, restart.
+cid=$(dk run -d "${D[@]}" e2e-busybox sh -c 'trap "echo got-usr1" USR1; trap "echo got-term; exit 0" TERM; echo started; while :; do sleep 0.2; done') ||
+  fail "docker run -d"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q started && break; sleep 0.1; done
+dk logs "$cid" 2>&1 | grep -q started && pass "docker run -d, then logs" || soft_fail "docker logs: $(dk logs "$cid" 2>&1)"
+out=$(dk exec "$cid" sh -c 'echo in-exec; exit 4' 2>&1) && rc=0 || rc=$?
+[[ $out == in-exec && $rc == 4 ]] && pass "docker exec: output, exit 4" || soft_fail "docker exec: rc $rc $out"
+out=$($PY "$PTYRUN" expect:'# ' send:'echo $((6*7))\r' expect:42 send:'exit\r' -- \
+  /usr/bin/docker -H "unix://$DOCKER_SOCK" exec -it "$cid" sh 2>&1) || true
+grep -q 42 <<<"$out" && pass "docker exec -it through a pty" || soft_fail "docker exec -it: $(tr -d '\r' <<<"$out" | tail -n 5)"
+out=$(dk top "$cid" 2>&1) || true
+grep -q 'sleep\|while' <<<"$out" && pass "docker top" || soft_fail "docker top: $out"
+out=$(dk stats --no-stream --format '{{.MemUsage}}' "$cid" 2>&1) || true
+[[ $out == *B* ]] && pass "docker stats: $out" || soft_fail "docker stats: $out"
+dk pause "$cid" >/dev/null && [[ $(dk inspect -f '{{.State.Status}}' "$cid") == paused ]] && pass "docker pause" ||
+  soft_fail "docker pause: $(dk inspect -f '{{.State.Status}}' "$cid" 2>&1)"
+dk unpause "$cid" >/dev/null && [[ $(dk inspect -f '{{.State.Status}}' "$cid") == running ]] && pass "docker unpause" ||
+  soft_fail "docker unpause"
+dk kill -s USR1 "$cid" >/dev/null || soft_fail "docker kill -s USR1"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q got-usr1 && break; sleep 0.1; done
+dk logs "$cid" 2>&1 | grep -q got-usr1 && pass "docker kill -s USR1 reaches the app" || soft_fail "USR1: $(dk logs "$cid" 2>&1)"
+out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
+$PY -c 'import json,sys; v=json.load(sys.stdin); sys.exit(0 if any(c.get("tenant")=="engines" for c in v) else 1)' <<<"$out" &&
+  pass "the Docker container is sandboxd's, under tenant engines" || soft_fail "sandboxd's containers: $out"
+dk restart -t 5 "$cid" >/dev/null 2>&1 && [[ $(dk inspect -f '{{.State.Status}} {{.RestartCount}}' "$cid") == running* ]] &&
+  pass "docker restart" || soft_fail "docker restart: $(dk inspect -f '{{.State.Status}}' "$cid" 2>&1)"
+# Its traps set again before the stop.
+for i in $(seq 50); do (($(dk logs "$cid" 2>&1 | grep -c started) >= 2)) && break; sleep 0.1; done
+start=$SECONDS
+dk stop -t 10 "$cid" >/dev/null || soft_fail "docker stop"
+[[ $(dk inspect -f '{{.State.ExitCode}}' "$cid") == 0 ]] && ((SECONDS - start < 8)) &&
+  pass "docker stop: SIGTERM honoured (exit 0)" || soft_fail "docker stop: exit $(dk inspect -f '{{.State.ExitCode}}' "$cid")"
+dk rm "$cid" >/dev/null || soft_fail "docker rm"
+cid=$(dk run -d "${D[@]}" e2e-busybox sh -c 'trap "" TERM; echo trapped; while :; do sleep 0.2; done') || fail "docker run -d (TERM ignored)"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q trapped && break; sleep 0.1; done
+dk stop -t 1 "$cid" >/dev/null || soft_fail "docker stop -t 1"
+[[ $(dk inspect -f '{{.State.ExitCode}}' "$cid") == 137 ]] && pass "docker stop: SIGKILL after the timeout (137)" ||
+  soft_fail "docker stop after a timeout: exit $(dk inspect -f '{{.State.ExitCode}}' "$cid")"
+dk rm "$cid" >/dev/null || soft_fail "docker rm"
+out=$(dk run --rm "${D[@]}" --memory 64m --pids-limit 50 --cpus 0.5 e2e-busybox cat /sys/fs/cgroup/pids.max /proc/self/status 2>&1) || true
+rc=0; dk run --rm "${D[@]}" --memory 32m e2e-busybox sh -c 'x=a; while :; do x="$x$x"; done' >/dev/null 2>&1 || rc=$?
+[[ $rc == 137 ]] && pass "docker --memory 32m: the app out of memory ends with 137" || soft_fail "docker OOM: $rc"
+
+# --- containerd: the runc shim with BinaryName, as Kubernetes uses it ------------
+NS=$ENGINES_CTR_NS
+ctrn() { ctrx -n "$NS" "$@"; }
+dk save e2e-busybox -o "$E2E/busybox-docker.tar" || fail "docker save"
+ctrn image import --base-name docker.io/library/e2e-busybox "$E2E/busybox-docker.tar" >/dev/null 2>&1 ||
+  ctrn image import "$E2E/busybox-docker.tar" >/dev/null || fail "ctr image import"
+IMG=$(ctrn image ls -q | head -n 1)
+C=(--rm --runc-binary "$RT_WRAPPER")
+out=$(ctrn run "${C[@]}" "$IMG" ctr1 echo hi 2>&1 </dev/null) || true
+[[ $out == hi ]] && pass "ctr run --runc-binary sandbox-runtime: echo hi" || soft_fail "ctr run: $out"
+rc=0; ctrn run "${C[@]}" "$IMG" ctr2 sh -c 'exit 3' </dev/null >/dev/null 2>&1 || rc=$?
+[[ $rc == 3 ]] && pass "ctr run: exit status 3" || soft_fail "ctr exit 3: $rc"
+out=$(echo piped-in | ctrn run "${C[@]}" "$IMG" ctr3 sh -c 'read x; echo "got $x"' 2>&1) || true
+[[ $out == "got piped-in" ]] && pass "ctr run: stdin piped" || soft_fail "ctr stdin: $out"
+out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- /usr/bin/ctr --address "$CTRD_SOCK" -n "$NS" run -t "${C[@]}" "$IMG" ctr5 sh \
+  2>"$E2E/pty.err") || true
+grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "ctr run -t through a pty, 30x100 then resized to 40x120, exit 5" ||
+  soft_fail "ctr -t: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
+ctrn run "${C[@]}" "$IMG" ctr4 sleep 60 </dev/null >/dev/null 2>&1 &
+cpid=$!
+SB_BG_PIDS+=("$cpid")
+for i in $(seq 100); do ctrn task ls 2>/dev/null | grep -q 'ctr4.*RUNNING' && break; sleep 0.1; done
+ctrn task kill -s SIGKILL ctr4 || soft_fail "ctr task kill"
+rc=0; wait "$cpid" || rc=$?
+[[ $rc == 137 ]] && pass "ctr: task kill -s SIGKILL, ctr run ends with 137" || soft_fail "ctr kill: $rc"
+ctrn task delete ctr4 >/dev/null 2>&1 || true
+ctrn container delete ctr4 >/dev/null 2>&1 || true
+
+# --- podman -----------------------------------------------------------------------
+PM=(/usr/bin/podman --root "$E2E/podman/root" --runroot "$E2E/podman/run" --tmpdir "$E2E/podman/tmp"
+    --cgroup-manager cgroupfs --events-backend file --runtime "$RT_WRAPPER")
+pm() { "${PM[@]}" "$@"; }
+mkdir -p "$E2E/podman/tmp"
+pm import "$E2E/busybox.tar" e2e-busybox >/dev/null 2>&1 || fail "podman import"
+P=(--rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --pids-limit 400)
+# podman's default pids limit (2048) is more than the tenant's 500.
+out=$(pm run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 e2e-busybox true 2>&1) && rc=0 || rc=$?
+((rc != 0)) && grep -q 'linux.resources.pids.limit' <<<"$out" &&
+  pass "podman: a config asking more pids than the tenant's policy is refused, naming the key" || soft_fail "podman pids 2048: rc $rc $out"
+out=$(pm run "${P[@]}" e2e-busybox echo hi 2>&1) || true
+[[ $out == hi ]] && pass "podman --runtime sandbox-runtime run: echo hi" || soft_fail "podman run: $out"
+rc=0; pm run "${P[@]}" e2e-busybox sh -c 'exit 3' >/dev/null 2>&1 || rc=$?
+[[ $rc == 3 ]] && pass "podman: exit status 3" || soft_fail "podman exit 3: $rc"
+out=$(echo piped-in | pm run -i "${P[@]}" e2e-busybox sh -c 'read x; echo "got $x"' 2>&1) || true
+[[ $out == "got piped-in" ]] && pass "podman run -i: stdin piped" || soft_fail "podman -i: $out"
+out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- "${PM[@]}" run -it "${P[@]}" e2e-busybox sh 2>"$E2E/pty.err") || true
+grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "podman run -it through a pty, 30x100 then resized to 40x120, exit 5" ||
+  soft_fail "podman -it: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
+pm run -d --name pm4 "${P[@]:1}" e2e-busybox sleep 60 >/dev/null 2>&1 || soft_fail "podman run -d"
+pm kill pm4 >/dev/null 2>&1 || soft_fail "podman kill"
+out=$(pm wait pm4 2>&1 || true)
+[[ $out == 137 ]] && pass "podman: killed, 137" || soft_fail "podman kill: $out"
+pm rm -f pm4 >/dev/null 2>&1 || true
+
+# --- afterwards ------------------------------------------------------------------
+out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
+[[ $($PY -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$out") == 0 ]] &&
+  pass "sandboxd holds no container once the engines removed theirs" || soft_fail "left in sandboxd: $out"
+engines_stop
+sbd_stop
+check_nothing_left "$SB_TMP/before" "after Docker, containerd and podman"
+finish

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# sandbox-runtime as an OCI runtime (runc's command line), driven directly
+# as a shim or conmon would: create/start/state/kill/delete, run, exec, ps,
+# list, pause/resume, features, spec; the container is one of sandboxd's
+# (its API shows it under the tenant); the caller's stdio is the
+# container's; the --pid-file process exits with the container's status;
+# a console socket receives the pty's master with process.terminal; a
+# config asking more than the tenant's policy is refused, naming the key.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/daemon-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/oci-lib.sh"
+
+PY=/usr/bin/python3
+need_program "$PY" python3
+need_program /bin/busybox busybox-static
+
+# Deletes wait for the monitors: a short wait.
+SB_LEFT_WAIT=3
+sb_snapshot "$SB_TMP/before"
+SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200 }'
+sbd_setup ocit
+sbd_start
+oci_setup ocit
+B=$SB_TMP/bundle
+
+# json EXPR: a field of the JSON on stdin.
+json() { $PY -c "import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+state_of() { rt state "$1" 2>/dev/null | json 'v["status"]' 2>/dev/null || echo none; }
+wait_state() { # ID STATUS
+  local i
+  for i in $(seq 100); do
+    [[ $(state_of "$1") == "$2" ]] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# --- features, spec, --version -------------------------------------------------
+out=$(rt features)
+[[ $(json 'v["ociVersionMax"]' <<<"$out") == 1.* ]] && json '"seccomp" in v["linux"] and "namespaces" in v["linux"]' <<<"$out" | grep -q True &&
+  pass "features: runc's JSON" || soft_fail "features: $out"
+mkdir -p "$SB_TMP/spec"
+(cd "$SB_TMP/spec" && rt spec) && json 'v["process"]["args"], v["root"]["path"]' <"$SB_TMP/spec/config.json" >/dev/null &&
+  pass "spec writes a config.json" || soft_fail "spec: $(cat "$SB_TMP/spec/config.json" 2>&1)"
+"$SANDBOX_RUNTIME" --version | grep -q '^spec: 1\.' && pass "--version names the spec" || soft_fail "--version"
+
+# --- create, state, start, the pid-file process, stdio -------------------------
+oci_bundle "$B" sh -c 'read line; echo "got $line"; echo to-stderr >&2; hostname; exit 3'
+echo hello >"$SB_TMP/in"
+rt create --bundle "$B" --pid-file "$SB_TMP/c1.pid" c1 <"$SB_TMP/in" >"$SB_TMP/c1.out" 2>"$SB_TMP/c1.err" ||
+  fail "create: $(cat "$SB_TMP/c1.err")"
+pid=$(cat "$SB_TMP/c1.pid")
+[[ $(state_of c1) == created ]] && pass "create: state says created" || soft_fail "state after create: $(rt state c1 2>&1)"
+st=$(rt state c1)
+[[ $(json 'v["pid"]' <<<"$st") == "$pid" && $(json 'v["bundle"]' <<<"$st") == "$B" && $(json 'v["id"]' <<<"$st") == c1 ]] &&
+  pass "state: runc's JSON with the pid of --pid-file and the bundle" || soft_fail "state: $st"
+out=$(api local GET '/v1/containers?all=1')
+grep -q '"tenant": *"ocit"' <<<"$out" && pass "sandboxd's API shows the container under its tenant" ||
+  soft_fail "sandboxd's containers: $out"
+rt start c1 || soft_fail "start c1"
+# The pid-file process is our child only in a shim; here it was create's, so
+# wait for it by polling and read the status from state.
+wait_state c1 stopped && pass "the container ran and stopped" || soft_fail "c1 did not stop: $(rt state c1 2>&1)"
+[[ $(cat "$SB_TMP/c1.out") == $'got hello\nocibox' ]] && pass "stdin and stdout were the caller's; hostname from the config" ||
+  soft_fail "c1 stdout: $(cat "$SB_TMP/c1.out")"
+grep -q to-stderr "$SB_TMP/c1.err" && pass "stderr was the caller's" || soft_fail "c1 stderr: $(cat "$SB_TMP/c1.err")"
+rt delete c1 && [[ $(state_of c1) == none ]] && pass "delete forgets a stopped container" || soft_fail "delete c1"
+
+# --- the --pid-file process, as a subreaper shim sees it -----------------------
+# shim.py BUNDLE ID: becomes a subreaper, runs create and start, waits for
+# the pid of --pid-file (its descendant) and prints how it ended.
+cat >"$SB_TMP/shim.py" <<'PY'
+import ctypes, os, subprocess, sys
+rt, bundle, cid, pidfile = sys.argv[1:5]
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+base = [os.environ["SANDBOX_RUNTIME"], "--root", os.environ["OCI_ROOT"], "--config", os.environ["OCI_CONF"]]
+subprocess.run(base + ["create", "--bundle", bundle, "--pid-file", pidfile, cid], check=True, stdin=subprocess.DEVNULL)
+pid = int(open(pidfile).read())
+subprocess.run(base + ["start", cid], check=True)
+if len(sys.argv) > 5:
+    subprocess.run(base + ["kill", cid, sys.argv[5]], check=True)
+while True:
+    got, st = os.waitpid(-1, 0)
+    if got == pid:
+        break
+print(os.waitstatus_to_exitcode(st))
+PY
+oci_bundle "$SB_TMP/b3" sh -c 'exit 3'
+out=$($PY "$SB_TMP/shim.py" "$SANDBOX_RUNTIME" "$SB_TMP/b3" c3 "$SB_TMP/c3.pid" 2>&1) || true
+[[ $out == 3 ]] && pass "the --pid-file process is the subreaper's descendant and exits with the container's status (3)" ||
+  soft_fail "shim wait for exit 3: $out"
+rt delete c3 || soft_fail "delete c3"
+oci_bundle "$SB_TMP/b4" sleep 60
+out=$($PY "$SB_TMP/shim.py" "$SANDBOX_RUNTIME" "$SB_TMP/b4" c4 "$SB_TMP/c4.pid" KILL 2>&1) || true
+[[ $out == 137 || $out == -9 ]] && pass "kill KILL: the --pid-file process reports 137 (or SIGKILL)" || soft_fail "shim after kill: $out"
+rt delete c4 || soft_fail "delete c4"
+
+# --- run in the foreground: its status; --detach --------------------------------
+oci_bundle "$SB_TMP/b5" sh -c 'echo run-out; exit 7'
+rc=0; out=$(rt run --bundle "$SB_TMP/b5" c5 </dev/null 2>&1) || rc=$?
+[[ $rc == 7 && $out == run-out ]] && pass "run: output and exit status 7" || soft_fail "run: rc $rc, $out"
+[[ $(state_of c5) == none ]] && pass "run removes the container it waited for" || soft_fail "c5 after run: $(rt state c5 2>&1)"
+
+# --- a long-running one: list, ps, exec, pause/resume, kill by name ------------
+oci_bundle "$SB_TMP/b6" sh -c 'trap "echo got-usr1 >/tmp/usr1" USR1; while :; do sleep 0.1; done'
+rt run --detach --bundle "$SB_TMP/b6" --pid-file "$SB_TMP/c6.pid" c6 </dev/null >/dev/null 2>"$SB_TMP/c6.err" ||
+  fail "run --detach: $(cat "$SB_TMP/c6.err")"
+[[ $(state_of c6) == running ]] && pass "run --detach: running" || soft_fail "c6 state: $(rt state c6 2>&1)"
+out=$(rt list)
+grep -q '^c6 .*running' <<<"$out" && pass "list shows it running" || soft_fail "list: $out"
+out=$(rt list --format json)
+[[ $(json '[c["status"] for c in v if c["id"]=="c6"][0]' <<<"$out") == running ]] && pass "list --format json" ||
+  soft_fail "list json: $out"
+out=$(rt ps --format json c6)
+[[ $(json 'len(v) >= 1 and all(isinstance(p, int) for p in v)' <<<"$out") == True ]] && pass "ps --format json: pids ($out)" ||
+  soft_fail "ps json: $out"
+out=$(rt ps c6)
+grep -q 'PID' <<<"$out" && pass "ps: a table" || soft_fail "ps: $out"
+out=$(rt exec c6 sh -c 'echo exec-out; hostname; exit 4' </dev/null 2>&1) && rc=0 || rc=$?
+[[ $rc == 4 && $out == $'exec-out\nocibox' ]] && pass "exec ARGS: output and exit status 4" || soft_fail "exec: rc $rc, $out"
+cat >"$SB_TMP/proc.json" <<'JSON'
+{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "cat; echo $FOO; pwd"],
+ "env": ["PATH=/bin", "FOO=from-process-json"], "cwd": "/tmp"}
+JSON
+out=$(echo piped | rt exec --process "$SB_TMP/proc.json" c6 2>&1) || true
+[[ $out == $'piped\nfrom-process-json\n/tmp' ]] && pass "exec --process: stdin, env and cwd from the JSON" ||
+  soft_fail "exec --process: $out"
+rt exec --detach --pid-file "$SB_TMP/e.pid" c6 sh -c 'echo detached >/tmp/det' </dev/null &&
+  [[ -s $SB_TMP/e.pid ]] && pass "exec --detach --pid-file" || soft_fail "exec --detach"
+for i in $(seq 50); do out=$(rt exec c6 cat /tmp/det </dev/null 2>&1) && [[ $out == detached ]] && break; sleep 0.1; done
+[[ $out == detached ]] && pass "the detached exec ran" || soft_fail "detached exec: $out"
+rt pause c6 && [[ $(state_of c6) == paused ]] && pass "pause: paused" || soft_fail "pause: $(rt state c6 2>&1)"
+rt resume c6 && [[ $(state_of c6) == running ]] && pass "resume: running" || soft_fail "resume: $(rt state c6 2>&1)"
+rt kill c6 USR1 || soft_fail "kill USR1"
+for i in $(seq 50); do out=$(rt exec c6 cat /tmp/usr1 </dev/null 2>/dev/null) && break; sleep 0.1; done
+[[ $out == got-usr1 ]] && pass "kill ID USR1 reaches the container's process" || soft_fail "usr1: $out"
+# sandboxd restarts (killed): the container runs on, and is adopted again.
+sbd_kill9
+sbd_start
+[[ $(state_of c6) == running ]] && rt exec c6 true </dev/null && pass "after sandboxd was killed and restarted: still running, exec works" ||
+  soft_fail "c6 after a sandboxd restart: $(rt state c6 2>&1)"
+out=$(api local GET '/v1/containers?all=1')
+grep -q '"state": *"running"' <<<"$out" && pass "the restarted sandboxd adopted it" || soft_fail "adoption: $out"
+rc=0; rt delete c6 2>"$SB_TMP/del.err" || rc=$?
+((rc != 0)) && grep -q 'not stopped' "$SB_TMP/del.err" && pass "delete of a running container is refused" ||
+  soft_fail "delete running: rc $rc $(cat "$SB_TMP/del.err")"
+rt kill --all c6 9 || soft_fail "kill --all 9"
+wait_state c6 stopped && pass "kill --all 9: stopped" || soft_fail "c6 after kill: $(rt state c6 2>&1)"
+rt delete --force c6 && [[ $(state_of c6) == none ]] && pass "delete --force" || soft_fail "delete --force c6"
+
+# --- process.terminal: the pty's master over --console-socket -------------------
+oci_bundle "$SB_TMP/b7" sh -c 'read x; echo "tty-said $x"; stty size; [ -t 0 ] && echo is-a-tty'
+oci_config "$SB_TMP/b7" 'c["process"]["terminal"] = True; c["process"]["consoleSize"] = {"height": 33, "width": 99}'
+$PY "$SB_LIB_DIR/oci-console.py" "$SB_TMP/console.sock" --send 'typed\n' --timeout 15 >"$SB_TMP/console.out" 2>"$SB_TMP/console.err" &
+cpid=$!
+SB_BG_PIDS+=("$cpid")
+for i in $(seq 50); do [[ -S $SB_TMP/console.sock ]] && break; sleep 0.1; done
+rt create --bundle "$SB_TMP/b7" --console-socket "$SB_TMP/console.sock" c7 </dev/null >/dev/null 2>"$SB_TMP/c7.err" ||
+  soft_fail "create with a console socket: $(cat "$SB_TMP/c7.err")"
+rt start c7 || soft_fail "start c7"
+wait "$cpid" || true
+out=$(tr -d '\r' <"$SB_TMP/console.out")
+grep -q 'tty-said typed' <<<"$out" && grep -q '^33 99$' <<<"$out" && grep -q is-a-tty <<<"$out" &&
+  pass "console socket: the terminal carries input and output, consoleSize 33x99" || soft_fail "console: $out"
+wait_state c7 stopped || soft_fail "c7 did not stop"
+rt delete --force c7 || soft_fail "delete c7"
+oci_bundle "$SB_TMP/b8" true
+oci_config "$SB_TMP/b8" 'c["process"]["terminal"] = True'
+rc=0; rt create --bundle "$SB_TMP/b8" c8 </dev/null 2>"$SB_TMP/c8.err" || rc=$?
+((rc != 0)) && grep -q 'console-socket' "$SB_TMP/c8.err" && pass "process.terminal without --console-socket: refused" ||
+  soft_fail "terminal without console: rc $rc $(cat "$SB_TMP/c8.err")"
+
+# --- a config asking more than the tenant's policy -----------------------------
+refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
+  local rc=0
+  oci_bundle "$SB_TMP/bx" true
+  oci_config "$SB_TMP/bx" "$3"
+  rt create --bundle "$SB_TMP/bx" cx </dev/null 2>"$SB_TMP/cx.err" || rc=$?
+  if ((rc != 0)) && grep -qF -- "$2" "$SB_TMP/cx.err"; then
+    pass "$1: refused, naming $2"
+  else
+    soft_fail "$1: rc $rc: $(cat "$SB_TMP/cx.err")"
+    rt delete --force cx 2>/dev/null || true
+  fi
+  [[ $(state_of cx) == none ]] || soft_fail "$1: the refused container has a record"
+}
+refused "memory over the tenant's 256M" linux.resources.memory.limit \
+  'c["linux"]["resources"] = {"memory": {"limit": 1 << 30}}'
+refused "CAP_SYS_ADMIN" process.capabilities 'c["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN")'
+refused "a host device" 'linux.devices[0]' 'c["linux"]["devices"] = [{"path": "/dev/sda", "type": "b", "major": 8, "minor": 0}]'
+refused "the host's pid namespace" 'linux.namespaces' \
+  'c["linux"]["namespaces"].append({"type": "pid", "path": "/proc/1/ns/pid"}); c["linux"]["namespaces"].pop(0)'
+refused "a sysctl outside the namespaced list" linux.sysctl 'c["linux"]["sysctl"] = {"kernel.panic": "1"}'
+out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
+[[ $(json 'len(v)' <<<"$out") == 0 ]] && pass "sandboxd holds no container after the deletes" || soft_fail "left in sandboxd: $out"
+
+sbd_stop
+check_nothing_left "$SB_TMP/before" "after every OCI container"
+finish
