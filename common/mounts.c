@@ -34,6 +34,10 @@ sb_new_procfs (sb_error_t *err)
 
   if (fsfd < 0)
     return sb_error (err, errno, "fsopen proc");
+  /* Its source as mount(8) and runc name it ("none" otherwise), which
+     /proc/self/mountinfo shows and OCI validation tools compare. */
+  if (syscall (SYS_fsconfig, fsfd, 1 /* FSCONFIG_SET_STRING */, "source", "proc", 0) < 0)
+    return sb_error (err, errno, "name a procfs's source");
   if (syscall (SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0)
     return sb_error (err, errno, "create a procfs");
   mfd = syscall (SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0x2 | 0x4 | 0x8 /* nosuid nodev noexec */);

@@ -133,4 +133,29 @@ SB_CLEANUP_HOOKS+=(engines_stop)
 make_images() {
   oci_rootfs "$E2E/img-busybox"
   tar -C "$E2E/img-busybox" -cf "$E2E/busybox.tar" .
+  make_python_image
+}
+
+# The host's python3 (Debian's), the libraries it and its extension modules
+# load (per ldd), its standard library without the tests, tools and GUI,
+# a busybox for sh, and the basics of /etc: a Debian image, made without
+# network.
+make_python_image() {
+  local d=$E2E/img-python lib
+  mkdir -p "$d"/{bin,usr/bin,usr/lib,etc,tmp,proc,sys,dev,root,vol}
+  cp -L /usr/bin/python3 "$d/usr/bin/python3"
+  cp /bin/busybox "$d/bin/busybox"
+  ln -s busybox "$d/bin/sh"
+  tar -C /usr/lib -cf - --exclude=test --exclude=tests --exclude=idlelib --exclude=tkinter --exclude=turtledemo \
+    --exclude=ensurepip --exclude=lib2to3 --exclude=pydoc_data --exclude='config-3*' --exclude=site-packages \
+    --exclude=dist-packages python3.11 | tar -C "$d/usr/lib" -xf -
+  for lib in $(ldd /usr/bin/python3 /usr/lib/python3.11/lib-dynload/*.so 2>/dev/null |
+               awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*\.so/ && $2 ~ /^\(/ {print $1}' | sort -u); do
+    cp -L --parents "$lib" "$d"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$d/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
+  cp /etc/os-release /etc/debian_version "$d/etc/" 2>/dev/null || true
+  printf 'passwd: files\ngroup: files\nhosts: files\n' >"$d/etc/nsswitch.conf"
+  tar -C "$d" -cf "$E2E/python.tar" .
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Docker, containerd and podman of the test's own (own sockets and state
 # under the test's directory, stopped by pid at exit) run containers of a
-# locally built busybox image with sandbox-runtime: the containers are
-# sandboxd's, under the tenant of the runtime's configuration.
+# locally built busybox image, and Docker a Debian image with python3, with
+# sandbox-runtime: the containers are sandboxd's, under the tenant of the
+# runtime's configuration.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/daemon-lib.sh"
@@ -21,8 +22,13 @@ SB_LEFT_PATTERN="$SB_TMP/.*"
 # The engines are stopped and waited for before the check: a short wait.
 SB_LEFT_WAIT=2
 sb_snapshot "$SB_TMP/before"
+# A server of the test's own on the host's loopback, which --network host
+# may reach (and nothing else there).
+HOSTPORT=$(free_port)
 SBD_POLICY_EXTRA="limits { containers = 20  memory = 512M  pids = 500 }
-filesystem { volume-roots = {\"$SB_TMP/e2e/vol\"} }"
+filesystem { volume-roots = {\"$SB_TMP/e2e/vol\"} }
+network { mode = host  egress-default = deny
+          egress { action = allow  cidr = \"127.0.0.1/32\"  ports = \"$HOSTPORT\" } }"
 sbd_setup engines
 sbd_start
 oci_setup engines
@@ -31,8 +37,24 @@ make_images
 containerd_start
 dockerd_start
 
+# sandboxctl of the build, as the admin uses it: root, sandboxd's local socket.
+sbctl() {
+  env -u SANDBOXCTL_CONFIG -u SANDBOXCTL_CONTEXT -u XDG_CONFIG_HOME HOME="$SB_TMP" \
+    "$TESTS_BUILDDIR/client/sandboxctl" --server "unix://$SBD/run/sandboxd.sock" "$@"
+}
+# A cgroup knob of a sandbox on the host: v1 CONTROLLER/sandbox/ID/FILE, or
+# v2 sandbox/ID/FILE.
+sandbox_knob() { # ID V1-CONTROLLER FILE
+  if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
+    cat "/sys/fs/cgroup/sandbox/$1/$3" 2>&1
+  else
+    cat "/sys/fs/cgroup/$2/sandbox/$1/$3" 2>&1
+  fi
+}
+
 # --- Docker -----------------------------------------------------------------------
 dk import "$E2E/busybox.tar" e2e-busybox >/dev/null || fail "docker import: the busybox rootfs tarball"
+dk import "$E2E/python.tar" e2e-python >/dev/null || fail "docker import: the python3 rootfs tarball"
 D=(--runtime sandbox --network none)
 out=$(dk run --rm "${D[@]}" e2e-busybox echo hi 2>&1) || true
 [[ $out == hi ]] && pass "docker run --rm --runtime sandbox IMG echo hi" || fail "docker run echo hi: $out
@@ -106,12 +128,78 @@ dk rm "$cid" >/dev/null || soft_fail "docker rm"
 cid=$(dk run -d "${D[@]}" e2e-busybox sh -c 'trap "" TERM; echo trapped; while :; do sleep 0.2; done') || fail "docker run -d (TERM ignored)"
 for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q trapped && break; sleep 0.1; done
 dk stop -t 1 "$cid" >/dev/null || soft_fail "docker stop -t 1"
-[[ $(dk inspect -f '{{.State.ExitCode}}' "$cid") == 137 ]] && pass "docker stop: SIGKILL after the timeout (137)" ||
-  soft_fail "docker stop after a timeout: exit $(dk inspect -f '{{.State.ExitCode}}' "$cid")"
+[[ $(dk inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' "$cid") == "137 false" ]] &&
+  pass "docker stop: SIGKILL after the timeout (137, not OOMKilled)" ||
+  soft_fail "docker stop after a timeout: $(dk inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' "$cid")"
 dk rm "$cid" >/dev/null || soft_fail "docker rm"
-out=$(dk run --rm "${D[@]}" --memory 64m --pids-limit 50 --cpus 0.5 e2e-busybox cat /sys/fs/cgroup/pids.max /proc/self/status 2>&1) || true
-rc=0; dk run --rm "${D[@]}" --memory 32m e2e-busybox sh -c 'x=a; while :; do x="$x$x"; done' >/dev/null 2>&1 || rc=$?
-[[ $rc == 137 ]] && pass "docker --memory 32m: the app out of memory ends with 137" || soft_fail "docker OOM: $rc"
+
+# Resources. The sandbox shows no cgroup inside; the host's cgroup of the
+# sandbox, found by the admin's `sandboxctl ps`, holds the limits.
+cid=$(dk run -d "${D[@]}" --memory 64m --pids-limit 50 --cpus 0.5 e2e-busybox sleep 60) || fail "docker run -d --cpus"
+out=$(sbctl ps --no-trunc --format '{{.ID}} {{.Names}} {{.Tenant}} {{.State}}' 2>&1) || true
+id=$(awk -v n="$cid" '$2 == n && $3 == "engines" && $4 == "running" {print $1}' <<<"$out")
+[[ -n $id ]] && pass "the Docker container shows in the admin's sandboxctl ps, under tenant engines" ||
+  soft_fail "sandboxctl ps: no running $cid of tenant engines in: $out"
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
+  cpu=$(sandbox_knob "$id" cpu cpu.max)
+else
+  cpu="$(sandbox_knob "$id" cpu cpu.cfs_quota_us) $(sandbox_knob "$id" cpu cpu.cfs_period_us)"
+fi
+[[ $cpu == "50000 100000" ]] && pass "docker --cpus 0.5: the sandbox's cgroup has a quota of 50000/100000" ||
+  soft_fail "docker --cpus 0.5: $cpu"
+pids=$(sandbox_knob "$id" pids app/pids.max)
+[[ $pids == 50 ]] && pass "docker --pids-limit 50: pids.max of the app's cgroup" || soft_fail "docker --pids-limit: $pids"
+dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
+# Five processes fit under 10; thirty do not.
+out=$(dk run --rm "${D[@]}" --pids-limit 10 e2e-busybox sh -c \
+  'for i in 1 2 3 4 5; do sleep 5 & done; echo five-ok; for i in $(busybox seq 30); do sleep 5 & done; echo all-thirty' 2>&1) || true
+grep -q five-ok <<<"$out" && grep -q "can't fork" <<<"$out" && ! grep -q all-thirty <<<"$out" &&
+  pass "docker --pids-limit 10: a fork loop in the container hits the limit" || soft_fail "docker --pids-limit 10: $out"
+rc=0; dk run --name e2e-oom "${D[@]}" --memory 32m e2e-busybox sh -c 'x=a; while :; do x="$x$x"; done' >/dev/null 2>&1 || rc=$?
+out=$(dk inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' e2e-oom 2>&1) || true
+[[ $rc == 137 && $out == "137 true" ]] && pass "docker --memory 32m: out of memory, exit 137 and State.OOMKilled true" ||
+  soft_fail "docker OOM: rc $rc, inspect: $out"
+dk rm e2e-oom >/dev/null || soft_fail "docker rm e2e-oom"
+
+# Networks: none is the sandbox's own loopback alone; host is the host's
+# interfaces, and reaches a server on the host's loopback.
+netdevs='busybox tail -n +3 /proc/net/dev | busybox cut -d: -f1 | busybox tr -d " " | busybox sort | busybox tr "\n" " "'
+mkdir -p "$E2E/www" && echo served-by-host >"$E2E/www/index.txt"
+$PY -m http.server --bind 127.0.0.1 --directory "$E2E/www" "$HOSTPORT" >/dev/null 2>&1 &
+srv=$!
+SB_BG_PIDS+=("$srv")
+for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$HOSTPORT") 2>/dev/null && break; sleep 0.1; done
+out=$(dk run --rm "${D[@]}" e2e-busybox sh -c "$netdevs; echo; busybox wget -q -O - http://127.0.0.1:$HOSTPORT/index.txt 2>/dev/null || echo unreachable" 2>&1) || true
+[[ $out == $'lo 
+unreachable' ]] && pass "docker --network none: only lo, the host's loopback out of reach" ||
+  soft_fail "docker --network none: $out"
+want=$(bash -c "$netdevs")
+out=$(dk run --rm --runtime sandbox --network host e2e-busybox sh -c "$netdevs; echo; busybox wget -q -O - http://127.0.0.1:$HOSTPORT/index.txt" 2>&1) || true
+[[ $out == "$want"$'
+served-by-host' ]] && pass "docker --network host: the host's interfaces ($want), a server on its loopback reached" ||
+  soft_fail "docker --network host: $out (host: $want)"
+kill -TERM "$srv" 2>/dev/null || true
+wait "$srv" 2>/dev/null || true
+
+# The Debian image: python3 writes to a volume, serves it over HTTP on the
+# container's loopback, and its urllib client reads it back.
+rm -f "$E2E/vol/py.txt"
+out=$(dk run --rm "${D[@]}" -v "$E2E/vol:/vol" e2e-python sh -c '
+python3 -c "open(\"/vol/py.txt\", \"w\").write(\"written by python3\\n\")"
+python3 -m http.server --bind 127.0.0.1 --directory /vol 8080 >/dev/null 2>&1 &
+python3 -c "
+import time, urllib.request
+for i in range(100):
+    try:
+        print(urllib.request.urlopen(\"http://127.0.0.1:8080/py.txt\", timeout=5).read().decode(), end=\"\")
+        break
+    except OSError:
+        time.sleep(0.1)
+"
+kill $!' 2>&1) || true
+[[ $out == "written by python3" && $(cat "$E2E/vol/py.txt" 2>/dev/null) == "written by python3" ]] &&
+  pass "docker, the Debian image: python3 writes to a -v volume and serves it over HTTP on loopback to urllib" ||
+  soft_fail "docker python3: $out"
 
 # --- containerd: the runc shim with BinaryName, as Kubernetes uses it ------------
 NS=$ENGINES_CTR_NS
