@@ -324,6 +324,10 @@ sb_snapshot() {
     fi
     find /tmp -mindepth 1 -maxdepth 1 ! -name 'sbit-*' ! -name 'sbprobe.*' ! -name 'tmp.??????????' -printf 'file: %p\n' 2>/dev/null || true
     find /dev/shm /run -mindepth 1 -printf 'file: %p\n' 2>/dev/null || true
+    # The host's own device nodes: a changed mode or owner is a host inode
+    # reached from inside (every test that compares snapshots checks it).
+    stat -c 'host node: %n %a %u:%g' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty \
+      /dev/ptmx 2>/dev/null || true
   } | LC_ALL=C sort >"$out"
 }
 
