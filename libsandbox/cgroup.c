@@ -47,13 +47,21 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
   if (cg->ndirs >= SB_CGROUP_MAX_DIRS)
     return sb_error (err, ENOSPC, "too many cgroup hierarchies");
   snprintf (parent, sizeof (parent), "%s/sandbox", hier);
-  if (mkdir_one (parent, err) < 0)
-    return -1;
   if (strlen (name) > 200)
     return sb_error (err, ENAMETOOLONG, "cgroup name `%s`", name);
   snprintf (path, sizeof (path), "%s/%.200s", parent, name);
-  if (mkdir (path, 0755) < 0)
-    return sb_error (err, errno, "mkdir `%s`", path);
+  /* The shared parent goes when the last sandbox under it ends
+     (sb_cgroup_destroy): one ending between our two mkdirs takes it away,
+     and we make it again. */
+  for (int tries = 0;; tries++)
+    {
+      if (mkdir_one (parent, err) < 0)
+        return -1;
+      if (mkdir (path, 0755) == 0)
+        break;
+      if (errno != ENOENT || tries >= 100)
+        return sb_error (err, errno, "mkdir `%s`", path);
+    }
   cg->dirs[cg->ndirs] = strdup (path);
   cg->controllers[cg->ndirs] = strdup (controller);
   cg->ndirs++;
