@@ -104,7 +104,7 @@ dk() { DOCKER_HOST="unix://$DOCKER_SOCK" /usr/bin/docker "$@"; }
 ctrx() { /usr/bin/ctr --address "$CTRD_SOCK" "$@"; }
 
 engines_stop() {
-  local c
+  local c ns t f pid
   if [[ -n $DOCKERD_PID ]] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
     for c in $(dk ps -aq 2>/dev/null); do dk rm -f "$c" >/dev/null 2>&1 || true; done
     kill -TERM "$DOCKERD_PID" 2>/dev/null || true
@@ -112,10 +112,24 @@ engines_stop() {
   fi
   DOCKERD_PID=
   if [[ -n $CTRD_PID ]] && kill -0 "$CTRD_PID" 2>/dev/null; then
+    # Tasks still running (a client killed mid-test leaves its task): end them.
+    for ns in $(ctrx namespaces ls -q 2>/dev/null); do
+      for t in $(ctrx -n "$ns" task ls -q 2>/dev/null); do
+        ctrx -n "$ns" task kill -s SIGKILL "$t" >/dev/null 2>&1 || true
+        ctrx -n "$ns" task delete -f "$t" >/dev/null 2>&1 || true
+      done
+    done
     kill -TERM "$CTRD_PID" 2>/dev/null || true
     wait "$CTRD_PID" 2>/dev/null || true
   fi
   CTRD_PID=
+  # Shims of our containerd outlive it (they are their containers' parents):
+  # those whose command line names our socket are ours to end.
+  for f in $(grep -lzF -- "$CTRD_SOCK" /proc/[0-9]*/cmdline 2>/dev/null || true); do
+    pid=${f#/proc/}
+    pid=${pid%/cmdline}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] || kill -KILL "$pid" 2>/dev/null || true
+  done
   # What the engines mounted under our directory (overlays, shm, netns).
   { grep -o " $E2E[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "/run/containerd/runc/$ENGINES_CTR_NS"

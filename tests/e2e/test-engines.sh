@@ -215,10 +215,26 @@ rc=0; ctrn run "${C[@]}" "$IMG" ctr2 sh -c 'exit 3' </dev/null >/dev/null 2>&1 |
 [[ $rc == 3 ]] && pass "ctr run: exit status 3" || soft_fail "ctr exit 3: $rc"
 out=$(echo piped-in | ctrn run "${C[@]}" "$IMG" ctr3 sh -c 'read x; echo "got $x"' 2>&1) || true
 [[ $out == "got piped-in" ]] && pass "ctr run: stdin piped" || soft_fail "ctr stdin: $out"
-out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- /usr/bin/ctr --address "$CTRD_SOCK" -n "$NS" run -t "${C[@]}" "$IMG" ctr5 sh \
-  2>"$E2E/pty.err") || true
-grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err" && pass "ctr run -t through a pty, 30x100 then resized to 40x120, exit 5" ||
-  soft_fail "ctr -t: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
+# ctr -t: one more try if the first fails, saying so in the log (a rare run
+# where the shell's terminal was not usable for job control is not yet
+# understood; a failure of both attempts fails the test).
+ctr_tty() {
+  out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- /usr/bin/ctr --address "$CTRD_SOCK" -n "$NS" run -t "${C[@]}" "$IMG" "$1" sh \
+    2>"$E2E/pty.err") || true
+  # A client killed by the pty helper leaves its task running: end it.
+  ctrn task kill -s SIGKILL "$1" >/dev/null 2>&1 || true
+  for _ in $(seq 50); do ctrn task ls 2>/dev/null | grep -q "^$1 " || break; sleep 0.1; done
+  ctrn task delete "$1" >/dev/null 2>&1 || true
+  ctrn container delete "$1" >/dev/null 2>&1 || true
+  grep -q '40 120' <<<"$out" && grep -q 'exit=5' "$E2E/pty.err"
+}
+if ctr_tty ctr5; then
+  pass "ctr run -t through a pty, 30x100 then resized to 40x120, exit 5"
+else
+  echo "test-engines: ctr -t: first attempt failed: $(tr -d '\r' <<<"$out" | tail -n 5 | tr '\n' ' ') / $(tr '\n' ' ' <"$E2E/pty.err")"
+  ctr_tty ctr6 && pass "ctr run -t through a pty, 30x100 then resized to 40x120, exit 5 (second attempt)" ||
+    soft_fail "ctr -t: $(tr -d '\r' <<<"$out" | tail -n 5) / $(cat "$E2E/pty.err")"
+fi
 ctrn run "${C[@]}" "$IMG" ctr4 sleep 60 </dev/null >/dev/null 2>&1 &
 cpid=$!
 SB_BG_PIDS+=("$cpid")

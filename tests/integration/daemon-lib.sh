@@ -140,11 +140,11 @@ sbd_kill9() {
 sbd_exit_hook() {
   local pids i id c
   [[ -d $SBD/state/containers ]] || return 0
-  pids=$(pgrep -f "^sandbox-monitor $SBD/" || true)
+  pids=$(pgrep -f "^sandbox-monitor (--oci )?$SBD/" || true)
   [[ -n $pids ]] || return 0
   kill -TERM $pids 2>/dev/null || true
   for i in $(seq 30); do
-    pids=$(pgrep -f "^sandbox-monitor $SBD/" || true)
+    pids=$(pgrep -f "^sandbox-monitor (--oci )?$SBD/" || true)
     [[ -z $pids ]] && break
     sleep 0.1
   done
