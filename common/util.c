@@ -146,6 +146,19 @@ sb_now_ns (void)
   return (uint64_t) ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+void
+sb_now_iso (char *buf, size_t len)
+{
+  struct timespec ts;
+  struct tm tm;
+  size_t k;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
+}
+
 const char *
 sb_libexec_dir (void)
 {

@@ -34,6 +34,9 @@ bool sb_path_has_prefix (const char *path, const char *prefix);
 
 /* Monotonic time in nanoseconds. */
 uint64_t sb_now_ns (void);
+/* The wall-clock time now, UTC, as RFC 3339 with nanoseconds
+   ("2026-12-01T00:41:22.123456789Z"), as Docker and runc write it. */
+void sb_now_iso (char *buf, size_t len);
 
 /* The directory that holds the helper binaries (sandbox-sentry, sandbox-gofer):
    $SANDBOX_LIBEXEC_DIR if set (tests), else the configured libexec dir. */

@@ -40,8 +40,8 @@ sbd_request_container (struct sbd_request *r)
 
 /* ---- create: the request checked against the tenant's policy ------------------- */
 
-static bool
-valid_name (const char *n)
+bool
+sbd_valid_name (const char *n)
 {
   size_t len = strlen (n);
 
@@ -58,8 +58,8 @@ valid_name (const char *n)
   return true;
 }
 
-static bool
-string_array (json_t *a, bool nonempty)
+bool
+sbd_string_array (json_t *a, bool nonempty)
 {
   size_t i;
   json_t *v;
@@ -70,6 +70,32 @@ string_array (json_t *a, bool nonempty)
     if (!json_is_string (v))
       return false;
   return true;
+}
+
+bool
+sbd_name_free (struct sbd_request *r, const char *tenant, const char *name)
+{
+  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+    if (strcmp (o->tenant, tenant) == 0 && strcmp (o->name, name) == 0)
+      {
+        sbd_reply_error (r, 409, "conflict", "the name %s is in use", name);
+        return false;
+      }
+  return true;
+}
+
+const char *
+sbd_create_hostname (struct sbd_request *r, const struct sbd_tenant *t, const struct sb_policy *p, const char *asked)
+{
+  const char *hostname = asked ? asked : p->hostname[0] ? p->hostname : "sandbox";
+
+  if (!sb_policy_hostname_allowed (p, hostname))
+    {
+      sbd_reply_error (r, 403, "policy", "hostname: %s does not match tenant %s's hostname-pattern %s", hostname,
+                       t->name, p->hostname_pattern);
+      return NULL;
+    }
+  return hostname;
 }
 
 static bool
@@ -352,7 +378,7 @@ create (struct sbd_request *r)
   }
   json_object_set_new (cfg, "image", json_string (image));
   v = json_object_get (b, "cmd");
-  if (v && !string_array (v, true))
+  if (v && !sbd_string_array (v, true))
     {
       sbd_reply_error (r, 400, "bad_request", "cmd: a non-empty list of strings");
       goto out;
@@ -361,11 +387,11 @@ create (struct sbd_request *r)
     /* As docker run: the image's Entrypoint, then the command given or the
        image's Cmd. */
     json_t *argv = json_array (), *ep = json_object_get (icfg, "Entrypoint"), *dc = json_object_get (icfg, "Cmd");
-    if (string_array (ep, true))
+    if (sbd_string_array (ep, true))
       json_array_extend (argv, ep);
     if (v)
       json_array_extend (argv, v);
-    else if (string_array (dc, true))
+    else if (sbd_string_array (dc, true))
       json_array_extend (argv, dc);
     if (json_array_size (argv) == 0)
       {
@@ -376,7 +402,7 @@ create (struct sbd_request *r)
     json_object_set_new (cfg, "cmd", argv);
   }
   v = json_object_get (b, "env");
-  if (v && !string_array (v, false))
+  if (v && !sbd_string_array (v, false))
     {
       sbd_reply_error (r, 400, "bad_request", "env: a list of \"NAME=VALUE\" strings");
       goto out;
@@ -384,38 +410,24 @@ create (struct sbd_request *r)
   name = json_string_value (json_object_get (b, "name"));
   if (name)
     {
-      bool elsewhere;
-      if (!valid_name (name))
+      if (!sbd_valid_name (name))
         {
           sbd_reply_error (r, 400, "bad_request", "name: letters, digits, '_', '.', '-', at most 128");
           goto out;
         }
-      bool taken = false;
-      (void) elsewhere;
-      for (struct sbd_container *o = sbd->containers; o && !taken; o = o->next)
-        taken = strcmp (o->tenant, t->name) == 0 && strcmp (o->name, name) == 0;
-      if (taken)
-        {
-          sbd_reply_error (r, 409, "conflict", "the name %s is in use", name);
-          goto out;
-        }
+      if (!sbd_name_free (r, t->name, name))
+        goto out;
       json_object_set_new (cfg, "name", json_string (name));
     }
-  hostname = json_string_value (json_object_get (b, "hostname"));
+  hostname = sbd_create_hostname (r, t, p, json_string_value (json_object_get (b, "hostname")));
   if (hostname == NULL)
-    hostname = p->hostname[0] ? p->hostname : "sandbox";
-  if (!sb_policy_hostname_allowed (p, hostname))
-    {
-      sbd_reply_error (r, 403, "policy", "hostname: %s does not match tenant %s's hostname-pattern %s", hostname,
-                       t->name, p->hostname_pattern);
-      goto out;
-    }
+    goto out;
   json_object_set_new (cfg, "hostname", json_string (hostname));
   {
     json_t *env = json_array ();
     json_array_append_new (env, json_string ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     json_array_append_new (env, json_pack ("s++", "HOSTNAME=", hostname, ""));
-    if (string_array (json_object_get (icfg, "Env"), false))
+    if (sbd_string_array (json_object_get (icfg, "Env"), false))
       json_array_extend (env, json_object_get (icfg, "Env"));
     if (v)
       json_array_extend (env, v);

@@ -27,37 +27,6 @@
 #define OCI_FILE_MAX (1u << 20)   /* /etc/hosts and the like: small files, copied */
 #define OCI_FILES_MAX 16
 
-static bool
-valid_name (const char *n)
-{
-  size_t len = strlen (n);
-
-  if (len == 0 || len > 128)
-    return false;
-  for (size_t i = 0; i < len; i++)
-    {
-      char c = n[i];
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || (i > 0 && (c == '_' || c == '.' || c == '-'))))
-        return false;
-    }
-  return true;
-}
-
-static bool
-strings (json_t *a, bool nonempty)
-{
-  size_t i;
-  json_t *v;
-
-  if (!json_is_array (a) || (nonempty && json_array_size (a) == 0) || json_array_size (a) > 4096)
-    return false;
-  json_array_foreach (a, i, v)
-    if (!json_is_string (v))
-      return false;
-  return true;
-}
-
 /* A small regular file the caller prepared for the container (its
    /etc/hosts, /etc/resolv.conf, /etc/hostname): copied into the
    container's directory, so that the sandbox is given our copy and never
@@ -97,8 +66,6 @@ narrow_policy (const char *dir, json_t *b, json_t *files, sb_error_t *err)
   char path[4300], froot[3900];
   json_t *v;
   size_t i;
-  FILE *f;
-  int ret;
 
   if (p == NULL)
     return sb_error (err, ENOMEM, "allocate");
@@ -145,13 +112,7 @@ narrow_policy (const char *dir, json_t *b, json_t *files, sb_error_t *err)
       snprintf (vol->target, sizeof (vol->target), "%s", json_string_value (json_object_get (v, "target")));
       vol->read_only = true;
     }
-  f = fopen (path, "we");
-  if (f == NULL)
-    return sb_error (err, errno, "write `%s`", path);
-  ret = sb_policy_write (p, f);
-  if (fclose (f) != 0 || ret < 0)
-    return sb_error (err, EIO, "write `%s`", path);
-  return 0;
+  return sbd_policy_save (p, path, err);
 }
 
 /* spec.json, what the monitor reads (as sandboxd writes it for its own
@@ -253,31 +214,23 @@ oci_create (struct sbd_request *r)
     }
   else
     json_object_set (cfg, "rootfs", json_object_get (b, "rootfs"));
-  if (!strings (json_object_get (b, "cmd"), true) || !strings (json_object_get (b, "env"), false))
+  if (!sbd_string_array (json_object_get (b, "cmd"), true) || !sbd_string_array (json_object_get (b, "env"), false))
     {
       sbd_reply_error (r, 400, "bad_request", "process.args, process.env: lists of strings (args not empty)");
       goto out;
     }
   json_object_set (cfg, "cmd", json_object_get (b, "cmd"));
   json_object_set (cfg, "env", json_object_get (b, "env"));
-  if (name && !valid_name (name))
+  if (name && !sbd_valid_name (name))
     name = NULL;
-  for (struct sbd_container *o = sbd->containers; o && name; o = o->next)
-    if (strcmp (o->tenant, t->name) == 0 && strcmp (o->name, name) == 0)
-      {
-        sbd_reply_error (r, 409, "conflict", "the name %s is in use", name);
-        goto out;
-      }
+  if (name && !sbd_name_free (r, t->name, name))
+    goto out;
   if (name)
     json_object_set_new (cfg, "name", json_string (name));
-  if (hostname == NULL || hostname[0] == '\0')
-    hostname = p->hostname[0] ? p->hostname : "sandbox";
-  if (!sb_policy_hostname_allowed (p, hostname))
-    {
-      sbd_reply_error (r, 403, "policy", "hostname: %s does not match tenant %s's hostname-pattern %s", hostname,
-                       t->name, p->hostname_pattern);
-      goto out;
-    }
+  /* An OCI config's empty hostname means none given. */
+  hostname = sbd_create_hostname (r, t, p, hostname && hostname[0] ? hostname : NULL);
+  if (hostname == NULL)
+    goto out;
   json_object_set_new (cfg, "hostname", json_string (hostname));
   v = json_object_get (b, "cwd");
   json_object_set_new (cfg, "cwd", json_string (sbd_clean_absolute (json_string_value (v)) ? json_string_value (v) : "/"));

@@ -47,19 +47,6 @@ sbd_state_name (enum sbd_state s)
   return state_names[s];
 }
 
-static void
-now_iso (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  size_t k;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
-}
-
 void
 sbd_container_dir (struct sbd_container *c, char *out, size_t len)
 {
@@ -261,16 +248,35 @@ random_id (char out[65])
 /* The policy the container runs under: the tenant's, narrowed by the
    request's limits and with its volumes added (api_containers.c checked
    both), written beside it. */
+int
+sbd_policy_save (const struct sb_policy *p, const char *path, sb_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  FILE *f;
+  int ret;
+
+  /* Made in memory, then written as every state file is: whole or not
+     at all, and a full disk named as such. */
+  f = open_memstream (&text, &len);
+  if (f == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  ret = sb_policy_write (p, f);
+  if (fclose (f) != 0 || ret < 0)
+    return sb_error (err, ENOMEM, "write the policy of `%s`", path);
+  ret = sb_write_atomic (path, text, len, 0600);
+  if (ret < 0)
+    return sb_error (err, -ret, "write `%s`", path);
+  return 0;
+}
+
 static int
 write_policy (struct sbd_tenant *t, json_t *config, const char *dir, sb_error_t *err)
 {
   cleanup_free struct sb_policy *p = malloc (sizeof (*p));
   json_t *limits = json_object_get (config, "limits"), *vols = json_object_get (config, "volumes"), *v;
   char path[4300];
-  cleanup_free char *text = NULL;
-  size_t i, len = 0;
-  FILE *f;
-  int ret;
+  size_t i;
 
   if (p == NULL)
     return sb_error (err, ENOMEM, "allocate");
@@ -295,18 +301,7 @@ write_policy (struct sbd_tenant *t, json_t *config, const char *dir, sb_error_t 
       vol->read_only = json_is_true (json_object_get (v, "read_only"));
     }
   snprintf (path, sizeof (path), "%s/policy.conf", dir);
-  /* Made in memory, then written as every state file is: whole or not
-     at all, and a full disk named as such. */
-  f = open_memstream (&text, &len);
-  if (f == NULL)
-    return sb_error (err, ENOMEM, "allocate");
-  ret = sb_policy_write (p, f);
-  if (fclose (f) != 0 || ret < 0)
-    return sb_error (err, ENOMEM, "write the policy of `%s`", path);
-  ret = sb_write_atomic (path, text, len, 0600);
-  if (ret < 0)
-    return sb_error (err, -ret, "write `%s`", path);
-  return 0;
+  return sbd_policy_save (p, path, err);
 }
 
 struct sbd_container *
@@ -329,7 +324,7 @@ sbd_container_create (struct sbd *d, struct sbd_tenant *t, json_t *config, sb_er
   snprintf (c->tenant, sizeof (c->tenant), "%s", t->name);
   c->config = json_incref (config);
   c->state = SBD_CREATED;
-  now_iso (c->created, sizeof (c->created));
+  sb_now_iso (c->created, sizeof (c->created));
   sbd_container_dir (c, dir, sizeof (dir));
   if (mkdir (dir, 0700) < 0)
     {
@@ -519,7 +514,7 @@ monitor_ready (evutil_socket_t fd, short what, void *arg)
     {
       double secs = (double) (sb_now_ns () - c->start_ns) / 1e9;
       c->state = SBD_RUNNING;
-      now_iso (c->started, sizeof (c->started));
+      sb_now_iso (c->started, sizeof (c->started));
       sbd_container_save (c);
       sbd_metrics_start_latency (secs);
       sbd->metrics.starts++;
@@ -540,7 +535,7 @@ monitor_ready (evutil_socket_t fd, short what, void *arg)
   sbd->metrics.start_failures++;
   c->state = SBD_EXITED;
   c->exit_code = 125;
-  now_iso (c->finished, sizeof (c->finished));
+  sb_now_iso (c->finished, sizeof (c->finished));
   sbd_container_save (c);
   sbd_event (c, "start-failed");
   answer_waiters (c, true, 422, json_pack ("{s:{s:s, s:s}}", "error", "code", "start_failed", "message",
@@ -667,7 +662,7 @@ record_exit (struct sbd *d, struct sbd_container *c)
   else
     {
       c->exit_code = 255;
-      now_iso (c->finished, sizeof (c->finished));
+      sb_now_iso (c->finished, sizeof (c->finished));
       /* Nobody will remove its cgroup now: we do. */
       sb_cgroup_remove_named (sb_cgroup_root (), c->id, NULL);
     }

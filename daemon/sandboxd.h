@@ -236,6 +236,21 @@ struct sbd_container *sbd_container_find (struct sbd *d, const char *tenant, con
    given: 404 for none or another tenant's (audited), 409 for several. */
 struct sbd_request;
 struct sbd_container *sbd_request_container (struct sbd_request *r);
+/* What a request may name a container: letters and digits, then also
+   `_` `.` `-`; at most 128. */
+bool sbd_valid_name (const char *n);
+/* A list of at most 4096 strings (not empty when nonempty). */
+bool sbd_string_array (json_t *a, bool nonempty);
+/* True if tenant has no container of that name; else false, 409 answered. */
+bool sbd_name_free (struct sbd_request *r, const char *tenant, const char *name);
+/* The hostname a create gets: the one asked for, else the policy's, else
+   "sandbox"; NULL, 403 answered, when the policy's pattern refuses it. */
+struct sb_policy;
+const char *sbd_create_hostname (struct sbd_request *r, const struct sbd_tenant *t, const struct sb_policy *p,
+                                 const char *asked);
+/* A container's policy snapshot written as every state file is (whole or
+   not at all; ENOSPC named as such). */
+int sbd_policy_save (const struct sb_policy *p, const char *path, sb_error_t *err);
 /* Creates the record from an accepted request. */
 struct sbd_container *sbd_container_create (struct sbd *d, struct sbd_tenant *t, json_t *config,
                                             sb_error_t *err);

@@ -109,19 +109,6 @@ oci_load_config (sb_error_t *err)
 }
 
 static void
-iso_now (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  size_t k;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
-}
-
-static void
 log_line (const char *level, const char *msg)
 {
   char when[64];
@@ -132,7 +119,7 @@ log_line (const char *level, const char *msg)
   f = fopen (oci_g.log, "ae");
   if (f == NULL)
     return;
-  iso_now (when, sizeof (when));
+  sb_now_iso (when, sizeof (when));
   if (oci_g.log_json)
     {
       json_t *o = json_pack ("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", when);

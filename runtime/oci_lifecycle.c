@@ -74,19 +74,6 @@ absolute (const char *path)
   return r;
 }
 
-static void
-now_iso (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  size_t k;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
-}
-
 static int
 write_pid_file (const char *path, pid_t pid, sb_error_t *err)
 {
@@ -212,7 +199,7 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
                        oci_g.tenant, msg);
     }
   json_decref (vmounts);
-  now_iso (created, sizeof (created));
+  sb_now_iso (created, sizeof (created));
   rec = json_pack ("{s:s, s:O, s:O, s:O, s:s, s:O, s:s, s:s, s:O, s:i, s:b}", "id", o->id, "sbd_id",
                    json_object_get (ans, "id"), "dir", json_object_get (ans, "dir"), "socket",
                    json_object_get (ans, "socket"), "bundle", bundle, "rootfs",
@@ -284,10 +271,31 @@ oci_cmd_create (int argc, char **argv)
   return 0;
 }
 
+/* The bundle's poststart or poststop hooks, given the container's state
+   (its status replaced when status is not NULL). Their failure is a
+   warning (runtime-spec): the verb has already done its work. */
+static void
+late_hooks (json_t *rec, const char *phase, const char *status, const char *verb)
+{
+  cleanup_error sb_error_t err = NULL;
+  json_t *config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), &err);
+  json_t *state;
+
+  if (config == NULL)
+    return;
+  state = oci_state_of (rec);
+  if (status)
+    json_object_set_new (state, "status", json_string (status));
+  if (oci_run_hooks (config, phase, state, &err) < 0)
+    fprintf (stderr, "sandbox-runtime %s: %s\n", verb, err->msg);
+  json_decref (state);
+  json_decref (config);
+}
+
 static int
 start_container (const char *id, sb_error_t *err)
 {
-  json_t *rec, *ans = NULL, *req, *config, *state;
+  json_t *rec, *ans = NULL, *req;
   char path[256];
   int status;
 
@@ -321,20 +329,7 @@ start_container (const char *id, sb_error_t *err)
       sb_error_free (err);
     }
   json_decref (ans);
-  config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), err);
-  sb_error_free (err);
-  if (config)
-    {
-      state = oci_state_of (rec);
-      /* A failing poststart hook is a warning (runtime-spec). */
-      if (oci_run_hooks (config, "poststart", state, err) < 0)
-        {
-          fprintf (stderr, "sandbox-runtime start: %s\n", (*err)->msg);
-          sb_error_free (err);
-        }
-      json_decref (state);
-      json_decref (config);
-    }
+  late_hooks (rec, "poststart", NULL, "start");
   json_decref (rec);
   return 0;
 }
@@ -501,7 +496,7 @@ wait_gone (json_t *rec, int ms)
 static int
 delete_container (const char *id, bool force, sb_error_t *err)
 {
-  json_t *rec, *st, *config;
+  json_t *rec, *st;
   const char *status;
 
   if (oci_record_load (id, &rec, err) < 0)
@@ -526,20 +521,7 @@ delete_container (const char *id, bool force, sb_error_t *err)
     }
   json_decref (st);
   forget (rec);
-  config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), err);
-  sb_error_free (err);
-  if (config)
-    {
-      json_t *state = oci_state_of (rec);
-      json_object_set_new (state, "status", json_string ("stopped"));
-      if (oci_run_hooks (config, "poststop", state, err) < 0)
-        {
-          fprintf (stderr, "sandbox-runtime delete: %s\n", (*err)->msg);
-          sb_error_free (err);
-        }
-      json_decref (state);
-      json_decref (config);
-    }
+  late_hooks (rec, "poststop", "stopped", "delete");
   json_decref (rec);
   return 0;
 }

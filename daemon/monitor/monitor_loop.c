@@ -21,19 +21,6 @@
 
 #define DRAIN_MS 3000
 
-static void
-iso_now (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  size_t k;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
-}
-
 /* The command's code: as the Sentry reported it when the command ended,
    else from the Sentry's own status (128+N when it was killed). */
 int
@@ -69,7 +56,7 @@ write_exit (struct monitor *m)
   char *text;
 
   code = monitor_exit_code (m);
-  iso_now (when, sizeof (when));
+  sb_now_iso (when, sizeof (when));
   o = json_pack ("{s:i, s:b, s:s}", "exit_code", code, "oom_killed", oom, "finished_at", when);
   /* The Sentry itself killed (by sandboxd's SIGKILL, or the OOM killer):
      the code is what a killed command would give. */
