@@ -385,6 +385,11 @@ open_create (struct gofer *g, const char *path, int flags, mode_t mode, struct g
         }
       if (canon[0] && (ret = gofer_check_write (g, canon)) < 0)
         {
+          struct stat st;
+
+          /* As the kernel answers: an O_EXCL of an existing name fails first. */
+          if ((flags & O_EXCL) && fstatat (pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            ret = -EEXIST;
           r->result = ret;
           return;
         }
