@@ -317,6 +317,20 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
          for its carrier): open without blocking, restore the app's flags
          after. */
       gofer_fd_path (via, sizeof (via), pfd);
+      if (S_ISDIR (st.st_mode))
+        {
+          /* Nothing to wait for on a directory (no lease, no peer): the
+             app's flags as they are, no fcntl after. */
+          fd = openat (g->selfprocfd, via, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+          if (fd < 0)
+            {
+              r->result = -errno;
+              return;
+            }
+          r->kind = SB_GOFER_KIND_FD;
+          r->fd = steal_fd (&fd);
+          return;
+        }
       fd = openat (g->selfprocfd, via,
                    (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
       if (fd < 0 && errno == EWOULDBLOCK && !(flags & O_NONBLOCK))
