@@ -213,6 +213,39 @@ want "a read-only file made after the start" "trunc /data/ro-late EROFS" "creat 
 [[ $(cat "$C/data/ro-late") == LATE ]] && pass "the late read-only file was not truncated on the host" ||
   soft_fail "the late read-only file is now '$(cat "$C/data/ro-late")'"
 
+# The reopen by descriptor keeps the kernel's own permission checks: an
+# unprivileged user of the sandbox cannot read, truncate or write through
+# it what the file's mode refuses (with no rules and with rules, which take
+# the other path of a creation).
+perm_script='
+import os, errno
+def t(name, path, flags):
+    try:
+        os.close(os.open(path, flags, 0o644)); r = "ok"
+    except OSError as e: r = errno.errorcode[e.errno]
+    print(name, r)
+os.makedirs("/tmp/p", exist_ok=True)
+open("/tmp/p/ro", "w").write("keep")
+os.chmod("/tmp/p/ro", 0o400)
+pid = os.fork()
+if pid == 0:
+    os.setgroups([]); os.setgid(1000); os.setuid(1000)
+    t("perm-read", "/tmp/p/ro", os.O_RDONLY)
+    t("perm-trunc", "/tmp/p/ro", os.O_WRONLY | os.O_TRUNC)
+    t("perm-create", "/tmp/p/new", os.O_WRONLY | os.O_CREAT)
+    t("perm-dir-write", "/tmp/p", os.O_RDWR)
+    os._exit(0)
+os.waitpid(pid, 0)
+print("content", open("/tmp/p/ro").read(), os.path.exists("/tmp/p/new"))'
+ppol=$(policy perms 'filesystem {
+  hidden = {"/nonexistent-hidden"}
+}')
+perm_lines=("perm-read EACCES" "perm-trunc EACCES" "perm-create EACCES" "perm-dir-write EISDIR" "content keep False")
+sb_run -- /usr/bin/python3 -c "$perm_script"
+want "open by an unprivileged user, no rules" "${perm_lines[@]}"
+run_with "$ppol" -- /usr/bin/python3 -c "$perm_script"
+want "open by an unprivileged user, with rules" "${perm_lines[@]}"
+
 # --- chdir under a racing thread --------------------------------------------
 # chdir is continued on the host, so a second thread can swap its path
 # after the check: the working directory may land in a hidden directory
