@@ -70,7 +70,7 @@ for _ in $(seq 50); do
 	sentry=$(ps -o pid=,comm= --ppid "$run" | awk '$2 == "sandbox-sentry" { print $1; exit }')
 	[ -n "$sentry" ] || continue
 	gofer=$(ps -o pid=,comm= --ppid "$sentry" | awk '$2 == "sandbox-gofer" { print $1; exit }')
-	init=$(ps -o pid=,comm= --ppid "$sentry" | awk '$2 == "sandbox-sentry" { print $1; exit }')
+	init=$(ps -o pid=,comm= --ppid "$sentry" | awk '$2 == "sandbox-sentry" || $2 == "init" { print $1; exit }')
 	[ -n "$init" ] && app=$(ps -o pid=,comm= --ppid "$init" | awk '$2 == "microbench" { print $1; exit }')
 	[ -n "$app" ] && [ -n "$gofer" ] && break
 done

@@ -15,7 +15,8 @@ int sb_send_msg (int sock, const void *buf, size_t len, const int *fds, int nfds
 ssize_t sb_recv_msg (int sock, void *buf, size_t len, int *fds, int *nfds);
 /* The same, but first polls without blocking for up to spin_ns: a peer that
    answers within microseconds is read without a sleep and a cross-CPU
-   wake-up (tens of microseconds on some virtual machines). */
+   wake-up (tens of microseconds on some virtual machines). spin_ns <= 0:
+   blocks at once, as sb_recv_msg does. */
 ssize_t sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns);
 
 #endif

@@ -97,6 +97,15 @@ int gofer_open_in_root_stat (struct gofer *g, const char *path, int flags, mode_
    RESOLVE_NO_XDEV act there, as the app meant them). */
 int gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
                    uint64_t resolve, struct stat *st);
+/* The same, with the file's statx (mask: fields wanted besides the basic
+   ones) and, if canon is not NULL, its canonical name when a rule needed
+   it ("" otherwise: no hidden, read-only or procfs rule can apply). With
+   GOFER_RESOLVE_NO_REDIRECT in resolve, a miss does not look for a symlink
+   into /proc/self (the caller resolves again and looks then). */
+#define GOFER_RESOLVE_NO_REDIRECT (1ULL << 63)
+int gofer_resolve_statx (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
+                         uint64_t resolve, unsigned mask, struct statx *stx, char *canon, size_t canonlen);
+void gofer_statx_to_stat (const struct statx *stx, struct stat *st);
 /* An O_PATH fd of path's parent and its last component (last). canon, if
    not NULL, receives the entry's canonical name when rules exist ("" if
    none). -EBUSY: "/" or a path ending in "." or "..". */

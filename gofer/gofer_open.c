@@ -27,6 +27,8 @@ const char *const sb_synthetic_names[SB_SYNTHETIC_COUNT]
         "version", "sys/kernel/osrelease", "sys/kernel/version", "cmdline",
         "sys/kernel/random/boot_id" };
 
+#define CANON_MAX (SB_GOFER_PATH_MAX + NAME_MAX + 16)
+
 /* fcntl(F_SETFL) changes only these. */
 #define SETFL_FLAGS (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
 
@@ -152,8 +154,13 @@ open_path_emulated (struct gofer *g, const struct sb_gofer_msg *m, int flags, st
   r->kind = SB_GOFER_KIND_FD;
 }
 
-void
-gofer_op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+/* An open relative to the app's directory with its own RESOLVE_* scoping
+   (openat2), or of an O_TMPFILE: look (O_PATH), then open with the real
+   flags and check the result. For these, a creation the rules refuse can
+   precede the refusal; the mounts of protect.c still hold (a hidden or
+   read-only file is covered by a read-only mount, so no write lands). */
+static void
+open_two_steps (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
   int flags = m->hdr.flags & ~O_CLOEXEC;
   int typeflags = flags & (O_NOFOLLOW | O_DIRECTORY);
@@ -164,11 +171,6 @@ gofer_op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply
   struct stat st;
   int idx, ret;
 
-  if (flags & O_PATH)
-    {
-      open_path_emulated (g, m, flags, r);
-      return;
-    }
   /* Look before opening: opening a FIFO, even without blocking, makes this
      process a peer for an instant and releases whoever waits at the other
      end. A FIFO goes back as O_PATH, for the Sentry to open with the app's
@@ -250,66 +252,303 @@ gofer_op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply
   r->fd = steal_fd (&fd);
 }
 
+/* The answer for a file opened (or about to be reopened) with the app's
+   flags: the checks of what it is, then the descriptor. fd is the open
+   file, or -1 when *pfd (O_PATH, already vetted, the same inode) is to be
+   reopened here with flags, after the checks (a FIFO takes *pfd over). canon is its canonical name
+   if known, "" if not. */
+static void
+open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, char *canon, size_t canonlen,
+             int flags, struct gofer_reply *r)
+{
+  cleanup_close int fd = opened;
+  int pfd = pfdp ? *pfdp : -1;
+  struct stat st;
+  int idx, ret;
+
+  gofer_statx_to_stat (stx, &st);
+  if (fd < 0 && S_ISFIFO (st.st_mode))
+    {
+      /* Opening a FIFO, even without blocking, would make this process a
+         peer for an instant: the Sentry opens it off its main loop. */
+      r->kind = SB_GOFER_KIND_REOPEN;
+      r->fd = steal_fd (pfdp);
+      return;
+    }
+  if (wants_write (flags) && g->nread_only > 0)
+    {
+      if (canon[0] == '\0' && gofer_canonical_path (g, fd >= 0 ? fd : pfd, canon, canonlen) < 0)
+        {
+          r->result = -EROFS;
+          return;
+        }
+      if ((ret = gofer_check_write (g, canon)) < 0)
+        {
+          r->result = ret;
+          return;
+        }
+    }
+  if (on_container_procfs (g, &st))
+    {
+      if (wants_write (flags) && !proc_write_allowed (g, fd >= 0 ? fd : pfd))
+        {
+          r->result = -EACCES;
+          return;
+        }
+      if ((idx = synthetic_index_st (g, &st)) >= 0)
+        {
+          if (wants_write (flags))
+            {
+              r->result = -EACCES;
+              return;
+            }
+          r->kind = SB_GOFER_KIND_SYNTHETIC;
+          r->data_len = strlen (sb_synthetic_names[idx]) + 1;
+          memcpy (r->data, sb_synthetic_names[idx], r->data_len);
+          return;
+        }
+    }
+  if (fd < 0)
+    {
+      char via[32];
+
+      /* The inode the checks saw, by its descriptor: no name is walked
+         again. Never block the Gofer (a lease to break, a device waiting
+         for its carrier): open without blocking, restore the app's flags
+         after. */
+      gofer_fd_path (via, sizeof (via), pfd);
+      if (S_ISDIR (st.st_mode))
+        {
+          /* Nothing to wait for on a directory (no lease, no peer): the
+             app's flags as they are, no fcntl after. */
+          fd = openat (g->selfprocfd, via, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+          if (fd < 0)
+            {
+              r->result = -errno;
+              return;
+            }
+          r->kind = SB_GOFER_KIND_FD;
+          r->fd = steal_fd (&fd);
+          return;
+        }
+      fd = openat (g->selfprocfd, via,
+                   (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0 && errno == EWOULDBLOCK && !(flags & O_NONBLOCK))
+        {
+          /* A lease the app holds: the open has started breaking it; the
+             Sentry waits for the break on a worker, through an O_PATH. */
+          reply_reopen (g, pfd, r);
+          return;
+        }
+      if (fd < 0)
+        {
+          r->result = -errno;
+          return;
+        }
+    }
+  else if (S_ISFIFO (st.st_mode))
+    {
+      /* Created by someone else between the look and the open: hand it
+         over as a FIFO all the same. */
+      reply_reopen (g, fd, r);
+      return;
+    }
+  r->kind = SB_GOFER_KIND_FD;
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags & SETFL_FLAGS) < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  r->fd = steal_fd (&fd);
+}
+
+/* A name to create (O_CREAT, nothing found by that name): the rules are
+   checked on the name before anything is created. The parent is resolved
+   once and the last component opened relative to it without following a
+   symlink; a symlink there (dangling, or swapped in) is followed by hand
+   and the name it leads to judged again, as the kernel would walk it. */
+static void
+open_create (struct gofer *g, const char *path, int flags, mode_t mode, struct gofer_reply *r)
+{
+  char last[NAME_MAX + 1], canon[CANON_MAX], work[SB_GOFER_PATH_MAX], target[SB_GOFER_PATH_MAX];
+  struct statx stx;
+  int hops, ret;
+
+  if (strlen (path) >= sizeof (work))
+    {
+      r->result = -ENAMETOOLONG;
+      return;
+    }
+  strcpy (work, path);
+  for (hops = 0;; hops++)
+    {
+      cleanup_close int pfd = -1, fd = -1;
+      const char *slash;
+      ssize_t n;
+
+      pfd = gofer_open_parent (g, work, last, sizeof (last), canon, sizeof (canon));
+      if (pfd < 0)
+        {
+          r->result = pfd == -EBUSY ? -EISDIR : pfd;
+          return;
+        }
+      if (gofer_has_trailing_slash (work))
+        {
+          r->result = -EISDIR;
+          return;
+        }
+      if (canon[0] && (ret = gofer_check_write (g, canon)) < 0)
+        {
+          struct stat st;
+
+          /* As the kernel answers: an O_EXCL of an existing name fails first. */
+          if ((flags & O_EXCL) && fstatat (pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            ret = -EEXIST;
+          r->result = ret;
+          return;
+        }
+      fd = openat (pfd, last, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, mode & 07777);
+      if (fd < 0 && errno == ELOOP && !(flags & (O_NOFOLLOW | O_EXCL)))
+        {
+          /* The name is a symlink: create where it leads. */
+          if (hops >= 40)
+            {
+              r->result = -ELOOP;
+              return;
+            }
+          n = readlinkat (pfd, last, target, sizeof (target) - 1);
+          if (n <= 0)
+            {
+              r->result = n == 0 ? -ENOENT : -errno;
+              return;
+            }
+          target[n] = '\0';
+          slash = strrchr (work, '/');
+          if (target[0] == '/')
+            strcpy (work, target);
+          else if (snprintf (work + (slash - work) + 1, sizeof (work) - (slash - work) - 1, "%s", target)
+                   >= (int) (sizeof (work) - (slash - work) - 1))
+            {
+              r->result = -ENAMETOOLONG;
+              return;
+            }
+          continue;
+        }
+      if (fd < 0)
+        {
+          r->result = -errno;
+          return;
+        }
+      if (statx (fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &stx) < 0)
+        {
+          r->result = -errno;
+          return;
+        }
+      if (gofer_is_masked (g, makedev (stx.stx_dev_major, stx.stx_dev_minor), stx.stx_ino))
+        {
+          r->result = -ENOENT;
+          return;
+        }
+      open_answer (g, NULL, steal_fd (&fd), &stx, canon, sizeof (canon), flags, r);
+      return;
+    }
+}
+
+void
+gofer_op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
+{
+  int flags = m->hdr.flags & ~O_CLOEXEC;
+  int typeflags = flags & (O_NOFOLLOW | O_DIRECTORY);
+  char canon[CANON_MAX];
+  cleanup_close int pfd = -1;
+  struct statx stx;
+
+  if (flags & O_PATH)
+    {
+      open_path_emulated (g, m, flags, r);
+      return;
+    }
+  if (m->path2 || (flags & O_TMPFILE) == O_TMPFILE)
+    {
+      open_two_steps (g, m, r);
+      return;
+    }
+  /* No rule can refuse a creation here (no hidden or read-only path):
+     one resolution with the real flags does it, as the kernel would. */
+  if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !gofer_has_rules (g))
+    {
+      int fd = gofer_resolve_statx (g, NULL, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode, m->hdr.arg,
+                                    0, &stx, canon, sizeof (canon));
+      if (fd < 0)
+        r->result = fd;
+      else
+        open_answer (g, NULL, fd, &stx, canon, sizeof (canon), flags, r);
+      return;
+    }
+  /* Otherwise one look (O_PATH) that the rules judge; what it found is
+     reopened by its descriptor after the checks, so an O_TRUNC or a write
+     open has no effect on a file the rules refuse. */
+  if ((flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+    {
+      pfd = gofer_resolve_statx (g, NULL, m->path, typeflags | O_PATH, 0,
+                                 m->hdr.arg | ((flags & O_CREAT) ? GOFER_RESOLVE_NO_REDIRECT : 0), 0, &stx,
+                                 canon, sizeof (canon));
+      if (pfd >= 0)
+        {
+          if (S_ISLNK (stx.stx_mode))
+            r->result = -ELOOP; /* O_NOFOLLOW on a symlink */
+          else if ((flags & O_CREAT) && (S_ISDIR (stx.stx_mode) || gofer_has_trailing_slash (m->path)))
+            r->result = -EISDIR;
+          else
+            open_answer (g, &pfd, -1, &stx, canon, sizeof (canon), flags, r);
+          return;
+        }
+      if (!(flags & O_CREAT) || pfd != -ENOENT)
+        {
+          r->result = pfd;
+          return;
+        }
+    }
+  if (!gofer_has_rules (g))
+    {
+      int fd = gofer_resolve_statx (g, NULL, m->path, flags | O_NONBLOCK | O_NOCTTY, m->hdr.mode, m->hdr.arg,
+                                    0, &stx, canon, sizeof (canon));
+      if (fd < 0)
+        r->result = fd;
+      else
+        open_answer (g, NULL, fd, &stx, canon, sizeof (canon), flags, r);
+      return;
+    }
+  open_create (g, m->path, flags, m->hdr.mode, r);
+}
+
 static unsigned
 statx_mask (const struct sb_gofer_msg *m)
 {
   return m->hdr.mode ? m->hdr.mode : STATX_BASIC_STATS | STATX_BTIME;
 }
 
+/* One resolution and one statx: the statx that vets what the path leads
+   to is the answer. Without following, the path is opened O_PATH |
+   O_NOFOLLOW: the descriptor names the symlink itself, and a trailing
+   slash still follows it, as lstat does. */
 void
 gofer_op_stat (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
   struct statx stx;
-  char last[NAME_MAX + 1];
-  cleanup_close int fd = -1;
-  int ret;
+  int fd;
 
-  if (m->hdr.flags & AT_SYMLINK_NOFOLLOW)
-    {
-      fd = gofer_open_parent (g, m->path, last, sizeof (last), NULL, 0);
-      if (fd >= 0)
-        {
-          ret = statx (fd, last, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, statx_mask (m), &stx);
-          if (ret == 0 && gofer_is_masked (g, makedev (stx.stx_dev_major, stx.stx_dev_minor), stx.stx_ino))
-            {
-              r->result = -ENOENT;
-              return;
-            }
-          if (ret == 0 && gofer_has_trailing_slash (m->path) && !S_ISDIR (stx.stx_mode))
-            {
-              r->result = S_ISLNK (stx.stx_mode) ? 0 : -ENOTDIR;
-              if (!S_ISLNK (stx.stx_mode))
-                return;
-              /* "link/" follows the link: fall through to the full walk. */
-              close (fd);
-              fd = -1;
-            }
-          else
-            {
-              r->result = ret < 0 ? -errno : 0;
-              goto done;
-            }
-        }
-      else if (fd != -EBUSY)
-        {
-          r->result = fd;
-          return;
-        }
-    }
-  fd = gofer_open_in_root (g, m->path, O_PATH, 0);
+  fd = gofer_resolve_statx (g, NULL, m->path, O_PATH | ((m->hdr.flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0, 0,
+                            statx_mask (m), &stx, NULL, 0);
   if (fd < 0)
     {
       r->result = fd;
       return;
     }
-  ret = statx (fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, statx_mask (m), &stx);
-  r->result = ret < 0 ? -errno : 0;
-done:
-  if (r->result == 0)
-    {
-      memcpy (r->data, &stx, sizeof (stx));
-      r->data_len = sizeof (stx);
-    }
+  close (fd);
+  r->result = 0;
+  memcpy (r->data, &stx, sizeof (stx));
+  r->data_len = sizeof (stx);
 }
 
 void

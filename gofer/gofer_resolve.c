@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* The app's RESOLVE_* flags the Gofer applies as they are. */
@@ -74,22 +75,51 @@ openat2_retry (int dirfd, const char *path, int flags, mode_t mode, uint64_t res
   return fd < 0 ? -errno : fd;
 }
 
-/* The checks every resolution passes. Fills *st. */
-static int
-vet (struct gofer *g, int fd, struct stat *st)
+void
+gofer_statx_to_stat (const struct statx *stx, struct stat *st)
 {
-  char path[SB_GOFER_PATH_MAX + 16];
+  memset (st, 0, sizeof (*st));
+  st->st_dev = makedev (stx->stx_dev_major, stx->stx_dev_minor);
+  st->st_ino = stx->stx_ino;
+  st->st_mode = stx->stx_mode;
+  st->st_nlink = stx->stx_nlink;
+  st->st_uid = stx->stx_uid;
+  st->st_gid = stx->stx_gid;
+  st->st_rdev = makedev (stx->stx_rdev_major, stx->stx_rdev_minor);
+  st->st_size = (off_t) stx->stx_size;
+  st->st_blksize = (blksize_t) stx->stx_blksize;
+  st->st_blocks = (blkcnt_t) stx->stx_blocks;
+  st->st_atim.tv_sec = stx->stx_atime.tv_sec;
+  st->st_atim.tv_nsec = stx->stx_atime.tv_nsec;
+  st->st_mtim.tv_sec = stx->stx_mtime.tv_sec;
+  st->st_mtim.tv_nsec = stx->stx_mtime.tv_nsec;
+  st->st_ctim.tv_sec = stx->stx_ctime.tv_sec;
+  st->st_ctim.tv_nsec = stx->stx_ctime.tv_nsec;
+}
+
+/* The checks every resolution passes, on one statx (mask: what the caller
+   wants of it besides the basic fields). The canonical name is read only
+   where a rule could apply to it: a hidden path, the container's procfs,
+   and a read-only path when the caller asks for the name (canon). */
+static int
+vet (struct gofer *g, int fd, unsigned mask, struct statx *stx, char *canon, size_t canonlen)
+{
+  char own[SB_GOFER_PATH_MAX + 16];
+  char *path = canon ? canon : own;
+  size_t pathlen = canon ? canonlen : sizeof (own);
   bool on_proc;
 
-  if (fstat (fd, st) < 0)
+  if (canon)
+    canon[0] = '\0';
+  if (statx (fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, mask | STATX_BASIC_STATS, stx) < 0)
     return -errno;
-  if (gofer_is_masked (g, st->st_dev, st->st_ino))
+  if (gofer_is_masked (g, makedev (stx->stx_dev_major, stx->stx_dev_minor), stx->stx_ino))
     return -ENOENT;
-  on_proc = g->proc_attached && st->st_dev == g->proc_dev;
-  if (g->nhidden == 0 && !on_proc)
+  on_proc = g->proc_attached && makedev (stx->stx_dev_major, stx->stx_dev_minor) == g->proc_dev;
+  if (g->nhidden == 0 && !on_proc && !(canon && g->nread_only > 0))
     return 0;
   /* A name the Gofer cannot see (rare) is refused rather than let through. */
-  if (gofer_canonical_path (g, fd, path, sizeof (path)) < 0)
+  if (gofer_canonical_path (g, fd, path, pathlen) < 0)
     return -ENOENT;
   if (gofer_is_hidden (g, path) || (on_proc && gofer_proc_private (path)))
     return -ENOENT;
@@ -111,7 +141,7 @@ find_proc_self_link (struct gofer *g, const char *path)
   char target[SB_GOFER_PATH_MAX], next[2 * SB_GOFER_PATH_MAX];
   const char *p, *end;
   int hops = 0, fd;
-  struct stat st;
+  struct statx stx;
   ssize_t n;
 
   if (!g->proc_attached || path[0] != '/' || strlen (path) >= sizeof (work))
@@ -162,12 +192,12 @@ restart:
       fd = openat2_retry (g->rootfd, cand, O_PATH | O_NOFOLLOW, 0, RESOLVE_IN_ROOT);
       if (fd < 0)
         return;
-      if (vet (g, fd, &st) < 0)
+      if (vet (g, fd, 0, &stx, NULL, 0) < 0)
         {
           close (fd);
           return;
         }
-      if (!S_ISLNK (st.st_mode))
+      if (!S_ISLNK (stx.stx_mode))
         {
           close (fd);
           strcpy (cur, cand);
@@ -188,11 +218,11 @@ restart:
 }
 
 int
-gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
-               uint64_t resolve, struct stat *st)
+gofer_resolve_statx (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
+                     uint64_t resolve, unsigned mask, struct statx *stx, char *canon, size_t canonlen)
 {
   cleanup_close int basefd = -1;
-  struct stat own;
+  bool redirect = !(resolve & GOFER_RESOLVE_NO_REDIRECT);
   int fd, ret;
 
   resolve &= APP_RESOLVE;
@@ -209,16 +239,28 @@ gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, m
         return basefd;
       fd = openat2_retry (basefd, path[1] ? path + 1 : ".", flags, mode, resolve);
     }
-  if (fd == -ENOENT && base == NULL && resolve == 0)
+  if (fd == -ENOENT && base == NULL && resolve == 0 && redirect)
     find_proc_self_link (g, path);
   if (fd < 0)
     return fd;
-  ret = vet (g, fd, st ? st : &own);
+  ret = vet (g, fd, mask, stx, canon, canonlen);
   if (ret < 0)
     {
       close (fd);
       return ret;
     }
+  return fd;
+}
+
+int
+gofer_resolve (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
+               uint64_t resolve, struct stat *st)
+{
+  struct statx stx;
+  int fd = gofer_resolve_statx (g, base, path, flags, mode, resolve, 0, &stx, NULL, 0);
+
+  if (fd >= 0 && st)
+    gofer_statx_to_stat (&stx, st);
   return fd;
 }
 

@@ -132,6 +132,120 @@ want "run 2: the hidden file is still hidden" "read /etc/shadow ENOENT"
 run_with "$tpol" --rootfs "$R" -- /probe try write /data/keep/key
 want "run 2: the read-only file is still read-only" "write /data/keep/key EROFS"
 
+# --- an open the rules refuse has no effect before the refusal ---------------
+# The Gofer judges an open on one look and reopens that inode by its
+# descriptor; a creation is judged by its name (the parent resolved once,
+# the last component opened without following) before anything is made.
+# Each attack leaves the tenant's rootfs (and a volume) on the host as it
+# was: no file created under a hidden or read-only name, directly, through
+# a dangling read-only symlink, through the app's own symlink, or through
+# a symlink a thread swaps while the opens run; no read-only file
+# truncated, even one that appeared after the sandbox started (no mount
+# covers it then: the Gofer's rule alone holds it).
+C=$SB_TMP/createfs
+mkdir -p "$C"/{tmp,proc,sys,dev,data,etc,vol} "$SB_TMP/cvol/data"
+chmod 1777 "$C/tmp"
+cp "$P" "$C/probe"
+cp "$BB" "$C/busybox"
+echo KEEP >"$C/data/ro-file"
+echo SHADOW >"$C/etc/shadow"
+ln -s ro-target "$C/data/ro-link"
+chown -R 700000:700000 "$C" "$SB_TMP/cvol"
+cpol=$(policy createfs "id-range = \"700000-765535\"
+filesystem {
+  hidden = {\"/data/hid-new\", \"/etc/shadow\", \"/vol/hid-new\"}
+  read-only = {\"/data/ro-new\", \"/data/ro-link\", \"/data/ro-file\", \"/data/ro-late\"}
+  volume-roots = {\"$SB_TMP/cvol\"}
+  volume data { source = \"$SB_TMP/cvol/data\"  target = \"/vol\" }
+}")
+run_with "$cpol" --rootfs "$C" -- /busybox sh -c '
+  /busybox ln -s /data/hid-new /tmp/to-hid; /busybox ln -s /data/ro-new /tmp/to-ro
+  for op in create creat; do
+    for p in /data/hid-new /tmp/to-hid /vol/hid-new /data/ro-new /tmp/to-ro /data/ro-link; do /probe try $op $p; done
+  done
+  /probe try trunc /data/ro-file; /probe try trunc /etc/shadow; /probe try creat /etc/shadow
+  /probe try creat /vol/made; /probe try create /tmp/made'
+want "creations the rules refuse" \
+  "create /data/hid-new ENOENT" "creat /data/hid-new ENOENT" "create /tmp/to-hid EEXIST" "creat /tmp/to-hid ENOENT" \
+  "create /vol/hid-new ENOENT" "creat /vol/hid-new ENOENT" \
+  "create /data/ro-new EROFS" "creat /data/ro-new EROFS" "create /tmp/to-ro EEXIST" "creat /tmp/to-ro EROFS" \
+  "create /data/ro-link EEXIST" "creat /data/ro-link EROFS" \
+  "trunc /data/ro-file EROFS" "trunc /etc/shadow ENOENT" "creat /etc/shadow ENOENT"
+want "creations the rules allow, in a volume and in the root" "creat /vol/made ok" "create /tmp/made ok"
+left=$(cd "$C" && ls -d data/hid-new data/ro-new data/ro-target 2>/dev/null || true)
+left+=$(cd "$SB_TMP/cvol/data" && ls -d hid-new 2>/dev/null || true)
+[[ -z $left ]] && pass "no file was created on the host under a hidden or read-only name (nor a read-only link's target)" ||
+  soft_fail "created on the host despite the rules: $left"
+[[ $(cat "$C/data/ro-file") == KEEP && $(cat "$C/etc/shadow") == SHADOW ]] &&
+  pass "the read-only and the hidden file are unchanged on the host" ||
+  soft_fail "changed on the host: ro-file '$(cat "$C/data/ro-file")', shadow '$(cat "$C/etc/shadow")'"
+[[ $(cat "$SB_TMP/cvol/data/made" 2>/dev/null) == WRITTEN ]] && pass "the allowed creation reached the volume" ||
+  soft_fail "the volume has no file 'made'"
+
+run_with "$cpol" --timeout 120 --rootfs "$C" -- /busybox sh -c '
+  echo safe >/tmp/safe
+  /probe open-race /tmp/sw1 /tmp/safe /data/ro-link 1500
+  /probe open-race /tmp/sw2 /tmp/safe /data/hid-new 1500
+  /probe open-race /tmp/sw3 /tmp/safe /data/ro-file 1500
+  /probe open-race /tmp/sw4 /tmp/safe /etc/shadow 1500
+  /probe open-race /tmp/sw5 /tmp/safe /vol/hid-new 1500'
+n=$(grep -c '^open-race 1500 opened [1-9]' <<<"$SB_OUT" || true)
+[[ $n == 5 ]] && pass "open(O_CREAT|O_TRUNC) races ran (the safe target opened in each)" ||
+  soft_fail "open races: $(grep open-race <<<"$SB_OUT" | tr '\n' ' ') $SB_ERR"
+left=$(cd "$C" && ls -d data/hid-new data/ro-target 2>/dev/null || true)
+left+=$(cd "$SB_TMP/cvol/data" && ls -d hid-new 2>/dev/null || true)
+[[ -z $left && $(cat "$C/data/ro-file") == KEEP && $(cat "$C/etc/shadow") == SHADOW ]] &&
+  pass "a symlink swapped under open(O_CREAT|O_TRUNC) reached no hidden or read-only name" ||
+  soft_fail "after the races: created '$left', ro-file '$(cat "$C/data/ro-file")', shadow '$(cat "$C/etc/shadow")'"
+
+# A read-only file that appears after the start has no read-only mount:
+# the rule alone must keep an O_TRUNC from emptying it.
+rm -f "$C/data/ro-late"
+(run_with "$cpol" --timeout 60 --rootfs "$C" -- /busybox sh -c '
+  i=0; while [ ! -s /data/ro-late ] && [ $i -lt 400 ]; do /busybox usleep 50000; i=$((i+1)); done
+  /probe try trunc /data/ro-late; /probe try creat /data/ro-late') &
+late=$!
+sleep 2
+echo LATE >"$C/data/ro-late.tmp" && chown 700000:700000 "$C/data/ro-late.tmp" && mv "$C/data/ro-late.tmp" "$C/data/ro-late"
+wait "$late" || true
+SB_OUT=$(cat "$SB_TMP/run.out")
+want "a read-only file made after the start" "trunc /data/ro-late EROFS" "creat /data/ro-late EROFS"
+[[ $(cat "$C/data/ro-late") == LATE ]] && pass "the late read-only file was not truncated on the host" ||
+  soft_fail "the late read-only file is now '$(cat "$C/data/ro-late")'"
+
+# The reopen by descriptor keeps the kernel's own permission checks: an
+# unprivileged user of the sandbox cannot read, truncate or write through
+# it what the file's mode refuses (with no rules and with rules, which take
+# the other path of a creation).
+perm_script='
+import os, errno
+def t(name, path, flags):
+    try:
+        os.close(os.open(path, flags, 0o644)); r = "ok"
+    except OSError as e: r = errno.errorcode[e.errno]
+    print(name, r)
+os.makedirs("/tmp/p", exist_ok=True)
+open("/tmp/p/ro", "w").write("keep")
+os.chmod("/tmp/p/ro", 0o400)
+pid = os.fork()
+if pid == 0:
+    os.setgroups([]); os.setgid(1000); os.setuid(1000)
+    t("perm-read", "/tmp/p/ro", os.O_RDONLY)
+    t("perm-trunc", "/tmp/p/ro", os.O_WRONLY | os.O_TRUNC)
+    t("perm-create", "/tmp/p/new", os.O_WRONLY | os.O_CREAT)
+    t("perm-dir-write", "/tmp/p", os.O_RDWR)
+    os._exit(0)
+os.waitpid(pid, 0)
+print("content", open("/tmp/p/ro").read(), os.path.exists("/tmp/p/new"))'
+ppol=$(policy perms 'filesystem {
+  hidden = {"/nonexistent-hidden"}
+}')
+perm_lines=("perm-read EACCES" "perm-trunc EACCES" "perm-create EACCES" "perm-dir-write EISDIR" "content keep False")
+sb_run -- /usr/bin/python3 -c "$perm_script"
+want "open by an unprivileged user, no rules" "${perm_lines[@]}"
+run_with "$ppol" -- /usr/bin/python3 -c "$perm_script"
+want "open by an unprivileged user, with rules" "${perm_lines[@]}"
+
 # --- chdir under a racing thread --------------------------------------------
 # chdir is continued on the host, so a second thread can swap its path
 # after the check: the working directory may land in a hidden directory

@@ -13,6 +13,12 @@
                                        DIR/d (a directory) with DIR/l (a symlink to the
                                        read-only directory RO): nothing may land in RO
    rules_probe opath-race HIDDEN N     the same for open(O_PATH), which the kernel makes
+   rules_probe try create|creat|trunc PATH   open with O_CREAT|O_EXCL, O_CREAT, O_TRUNC
+                                       (O_WRONLY each); "ok" if it opened, and writes
+                                       "WRITTEN" through the descriptor it got
+   rules_probe open-race LINK SAFE TARGET N   N opens of LINK with O_CREAT|O_TRUNC|O_WRONLY
+                                       while a thread swaps LINK between SAFE and TARGET;
+                                       each open that succeeds writes "RACED"
    rules_probe fifo-kill N FIFO        N openers of a FIFO killed while they wait
    rules_probe lease FILE              a lease held by the app against the Sentry's loop
    rules_probe inflight FILE           descriptors in flight up to the tenant's quota */
@@ -107,6 +113,19 @@ cmd_try (int argc, char **argv)
     r = symlink (q, p);
   else if (strcmp (op, "lchown") == 0)
     r = lchown (p, 0, 0);
+  else if (strcmp (op, "create") == 0 || strcmp (op, "creat") == 0 || strcmp (op, "trunc") == 0)
+    {
+      int flags = O_WRONLY | (strcmp (op, "trunc") == 0 ? O_TRUNC : O_CREAT)
+                  | (strcmp (op, "create") == 0 ? O_EXCL : 0);
+      int fd = open (p, flags, 0644);
+      r = fd;
+      if (fd >= 0)
+        {
+          if (write (fd, "WRITTEN\n", 8) != 8)
+            r = -1;
+          close (fd);
+        }
+    }
   else if (strcmp (op, "write") == 0)
     {
       int fd = open (p, O_WRONLY | O_APPEND);
@@ -441,6 +460,56 @@ cmd_opath_race (const char *hidden, int n)
   return 0;
 }
 
+/* ---- open(O_CREAT|O_TRUNC) through a swapped symlink ------------------------------ */
+
+static const char *swap_link, *swap_a, *swap_b;
+static volatile int swap_stop;
+
+static void *
+swapper_link (void *arg)
+{
+  char tmp[4096];
+  unsigned i = 0;
+
+  (void) arg;
+  snprintf (tmp, sizeof (tmp), "%s.new", swap_link);
+  while (!swap_stop)
+    {
+      unlink (tmp);
+      if (symlink ((i++ & 1) ? swap_b : swap_a, tmp) == 0)
+        rename (tmp, swap_link);
+    }
+  unlink (tmp);
+  return NULL;
+}
+
+static int
+cmd_open_race (const char *link, const char *safe, const char *target, int n)
+{
+  pthread_t th;
+  int i, fd, opened = 0;
+
+  swap_link = link;
+  swap_a = safe;
+  swap_b = target;
+  swap_stop = 0;
+  pthread_create (&th, NULL, swapper_link, NULL);
+  for (i = 0; i < n; i++)
+    {
+      fd = open (link, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+      if (fd < 0)
+        continue;
+      opened++;
+      if (write (fd, "RACED\n", 6) != 6)
+        printf ("write %s\n", ename (errno));
+      close (fd);
+    }
+  swap_stop = 1;
+  pthread_join (th, NULL);
+  printf ("open-race %d opened %d\n", n, opened);
+  return 0;
+}
+
 /* ---- Unix binds under a racing rename -------------------------------------------- */
 
 static const char *xchg_a, *xchg_b;
@@ -738,6 +807,8 @@ main (int argc, char **argv)
     return cmd_bind_race (argv[2], argv[3], atoi (argv[4]));
   if (argc == 4 && strcmp (argv[1], "opath-race") == 0)
     return cmd_opath_race (argv[2], atoi (argv[3]));
+  if (argc == 6 && strcmp (argv[1], "open-race") == 0)
+    return cmd_open_race (argv[2], argv[3], argv[4], atoi (argv[5]));
   if (argc == 4 && strcmp (argv[1], "fifo-kill") == 0)
     return cmd_fifo_kill (atoi (argv[2]), argv[3]);
   if (argc == 3 && strcmp (argv[1], "lease") == 0)
