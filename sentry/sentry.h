@@ -281,5 +281,6 @@ long sys_ptrace (struct sb_call *c);
 long sys_time (struct sb_call *c);
 long sys_gettimeofday (struct sb_call *c);
 long sys_ioctl (struct sb_call *c);
+long sys_lseek (struct sb_call *c); /* synthetic.c */
 
 #endif

@@ -547,6 +547,23 @@ case_proc_files (void)
     has[i] = strstr (buf, keys[i]) != NULL;
   out ("proc-stat-lines", "%s", has[0] && has[1] && has[2] && has[3] && has[4] && has[5] ? "ok" : "missing");
   out ("proc-stat-lseek-end", "%s", res (lseek (fd, 0, SEEK_END)));
+  out ("proc-stat-lseek-data", "%s", res (lseek (fd, 0, SEEK_DATA)));
+  out ("proc-stat-lseek-set-after", "%ld", (long) lseek (fd, 3, SEEK_SET));
+  close (fd);
+  /* A /proc/sys file has size 0 to lseek. */
+  fd = open ("/proc/sys/kernel/osrelease", O_RDONLY);
+  out ("proc-osrelease-lseek-end", "%ld", (long) lseek (fd, 5, SEEK_END));
+  out ("proc-osrelease-lseek-cur", "%ld", (long) lseek (fd, 0, SEEK_CUR));
+  out ("proc-osrelease-lseek-hole", "%s", res (lseek (fd, 0, SEEK_HOLE)));
+  close (fd);
+  /* An ordinary file's SEEK_END and SEEK_DATA go on as they did. */
+  fd = open ("/etc/passwd", O_RDONLY);
+  {
+    struct stat st;
+    fstat (fd, &st);
+    out ("file-lseek-end", "%s", lseek (fd, 0, SEEK_END) == st.st_size ? "ok" : "wrong");
+    out ("file-lseek-data", "%s", res (lseek (fd, 0, SEEK_DATA)));
+  }
   close (fd);
   fd = open ("/proc/self/status", O_RDONLY);
   out ("proc-status-lseek-end", "%s", res (lseek (fd, 0, SEEK_END)));
