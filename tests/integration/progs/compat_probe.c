@@ -287,7 +287,8 @@ send_creds (pid_t pid, uid_t uid, gid_t gid, struct ucred *seen)
       m.msg_control = NULL; /* none: the kernel fills in the sender's own */
       m.msg_controllen = 0;
     }
-  ret = sendmsg (sv[0], &m, 0);
+  /* pid -1: a plain write, which runs on the host kernel. */
+  ret = pid == (pid_t) -1 ? write (sv[0], "c", 1) : sendmsg (sv[0], &m, 0);
   if (ret >= 0)
     {
       struct iovec riov = { &b, 1 };
@@ -320,6 +321,9 @@ case_scm_credentials (void)
   out ("scm-credentials-lie-pid", "%s", r < 0 ? ename (errno) : has_cap (CAP_SYS_ADMIN) ? "EPERM" : "accepted");
   r = send_creds (0, 0, 0, &seen);
   out ("passcred-implicit", "%s", r < 0 ? ename (errno)
+       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  r = send_creds ((pid_t) -1, 0, 0, &seen);
+  out ("passcred-write", "%s", r < 0 ? ename (errno)
        : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
   /* A child that dropped to uid 1000 claims uid 0: EPERM. */
   pid_t ch = fork ();
@@ -510,6 +514,127 @@ case_proc_links (void)
   symlink ("../proc/self/mounts", "mtab-rel");
   out ("symlink-into-proc-self-stat", "%s", res (stat ("mtab", &st)));
   chdir ("/");
+}
+
+/* Another process's magic links (cwd, root, fd/N, task/<tid>/cwd): Linux
+   follows them when the caller may ptrace-read the target (same ids, or
+   CAP_SYS_PTRACE over it, which a container's root lacks). */
+static void
+case_proc_other_links (void)
+{
+  char path[512], dir[300], file[320], got[128];
+  int ready[2], uready[2], done[2], rp[2], afd = -1, fd;
+  struct stat st, st2;
+  pid_t a, b, u;
+  char x;
+
+  snprintf (dir, sizeof (dir), "%s/other", scratch);
+  snprintf (file, sizeof (file), "%s/ofile", dir);
+  mkdir (dir, 0755);
+  close (open (file, O_CREAT | O_WRONLY, 0644));
+  if (pipe (ready) < 0 || pipe (uready) < 0 || pipe (done) < 0 || pipe (rp) < 0)
+    return;
+  a = fork ();
+  if (a == 0)
+    {
+      int dfd = open (dir, O_RDONLY | O_DIRECTORY);
+      close (done[1]);
+      if (chdir (dir) < 0)
+        _exit (1);
+      write (ready[1], &dfd, sizeof (dfd));
+      read (done[0], &x, 1);
+      _exit (0);
+    }
+  /* A uid 1000 process (undumpable after its id change) in the same place. */
+  u = fork ();
+  if (u == 0)
+    {
+      close (done[1]);
+      if (chdir (dir) < 0 || setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (1);
+      write (uready[1], "u", 1);
+      read (done[0], &x, 1);
+      _exit (0);
+    }
+  read (ready[0], &afd, sizeof (afd));
+  read (uready[0], &x, 1);
+  snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", a);
+  out ("proc-other-cwd-file", "%s", res (stat (path, &st)));
+  fd = open (path, O_RDONLY);
+  out ("proc-other-cwd-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  snprintf (path, sizeof (path), "/proc/%d/cwd", a);
+  out ("proc-other-cwd-stat", "%s",
+       stat (path, &st) < 0 ? ename (errno)
+       : stat (dir, &st2) == 0 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev ? "ok" : "other");
+  out ("proc-other-cwd-lstat", "%s",
+       lstat (path, &st) < 0 ? ename (errno) : S_ISLNK (st.st_mode) ? "ok" : "not-a-link");
+  snprintf (path, sizeof (path), "/proc/%d/root/", a);
+  out ("proc-other-root-stat", "%s",
+       stat (path, &st) < 0 ? ename (errno)
+       : stat ("/", &st2) == 0 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev ? "ok" : "other");
+  snprintf (path, sizeof (path), "/proc/%d/root/etc/passwd", a);
+  out ("proc-other-root-file", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/cwd/../../../../../../../../etc/passwd", a);
+  out ("proc-other-cwd-dotdot", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d/ofile", a, afd);
+  out ("proc-other-fd-dir-file", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/task/%d/cwd/ofile", a, a);
+  out ("proc-other-task-cwd-file", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", u);
+  out ("proc-other-root-to-uid1000", "%s", res (stat (path, &st)));
+  out ("proc-other-missing", "%s", res (stat ("/proc/999999/cwd/x", &st)));
+  /* uid 1000 may not follow root's links. */
+  b = fork ();
+  if (b == 0)
+    {
+      char r[128];
+      if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (1);
+      snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", a);
+      snprintf (r, sizeof (r), "%s", res (stat (path, &st)));
+      snprintf (path, sizeof (path), "/proc/%d/root/etc/passwd", a);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (stat (path, &st)));
+      snprintf (path, sizeof (path), "/proc/%d/fd/%d/ofile", a, afd);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (open (path, O_RDONLY)));
+      snprintf (path, sizeof (path), "/proc/%d/cwd", a);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (opendir (path) ? 0 : -1));
+      write (rp[1], r, strlen (r));
+      _exit (0);
+    }
+  close (rp[1]);
+  memset (got, 0, sizeof (got));
+  read (rp[0], got, sizeof (got) - 1);
+  waitpid (b, NULL, 0);
+  out ("proc-other-uid1000-to-root", "%s", got[0] ? got : "nothing");
+  /* Every process's root is the container's. */
+  {
+    DIR *pd = opendir ("/proc");
+    struct dirent *de;
+    const char *verdict = "ok";
+    stat ("/", &st2);
+    while (pd && (de = readdir (pd)) != NULL)
+      {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+          continue;
+        snprintf (path, sizeof (path), "/proc/%s/root/", de->d_name);
+        if (stat (path, &st) == 0 && (st.st_ino != st2.st_ino || st.st_dev != st2.st_dev))
+          verdict = "elsewhere";
+      }
+    if (pd)
+      closedir (pd);
+    out ("proc-other-roots-inside", "%s", verdict);
+  }
+  close (done[1]);
+  waitpid (a, NULL, 0);
+  waitpid (u, NULL, 0);
+  close (ready[0]);
+  close (ready[1]);
+  close (uready[0]);
+  close (uready[1]);
+  close (done[0]);
+  close (rp[0]);
 }
 
 static void
@@ -823,6 +948,7 @@ static const struct
   { "sockopts", case_sockopts },
   { "o-path", case_o_path },
   { "proc-links", case_proc_links },
+  { "proc-other-links", case_proc_other_links },
   { "proc-files", case_proc_files },
   { "proc-starttime", case_proc_starttime },
   { "proc-mem", case_proc_mem },
