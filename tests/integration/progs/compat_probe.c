@@ -816,6 +816,44 @@ case_errors (void)
   }
 }
 
+/* glibc's fchmodat(AT_SYMLINK_NOFOLLOW) (GNU tar's chmod of every file it
+   extracts): an O_PATH open, then chmod("/proc/self/fd/N"). */
+static void
+case_lchmod (void)
+{
+  char file[300], lnk[300], path[64];
+  struct stat st;
+  int fd;
+  pid_t ch;
+
+  snprintf (file, sizeof (file), "%s/lchmod-file", scratch);
+  snprintf (lnk, sizeof (lnk), "%s/lchmod-link", scratch);
+  close (open (file, O_CREAT | O_WRONLY, 0644));
+  symlink ("lchmod-file", lnk);
+  out ("lchmod-file", "%s", res (fchmodat (AT_FDCWD, file, 0600, AT_SYMLINK_NOFOLLOW)));
+  out ("lchmod-file-mode", "%o", stat (file, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+  out ("lchmod-symlink", "%s", res (fchmodat (AT_FDCWD, lnk, 0600, AT_SYMLINK_NOFOLLOW)));
+  fd = open (file, O_PATH);
+  snprintf (path, sizeof (path), "/proc/self/fd/%d", fd);
+  out ("chmod-proc-self-fd-opath", "%s", res (chmod (path, 0640)));
+  out ("chown-proc-self-fd-opath", "%s", res (chown (path, 0, 0)));
+  out ("chmod-proc-self-fd-mode", "%o", stat (file, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+  /* Someone else's file, by one's own descriptor: EPERM as on Linux. */
+  ch = fork ();
+  if (ch == 0)
+    {
+      if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (3);
+      _exit (chmod (path, 0666) == 0 ? 2 : errno == EPERM ? 0 : 1);
+    }
+  int wst = 0;
+  waitpid (ch, &wst, 0);
+  out ("chmod-proc-self-fd-not-owner", "%s",
+       WEXITSTATUS (wst) == 0 ? "EPERM" : WEXITSTATUS (wst) == 2 ? "changed" : "other");
+  out ("chmod-proc-self-fd-mode-after", "%o", stat (file, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+  close (fd);
+}
+
 static void
 case_inotify (void)
 {
@@ -954,6 +992,7 @@ static const struct
   { "proc-mem", case_proc_mem },
   { "pid1", case_pid1 },
   { "errors", case_errors },
+  { "lchmod", case_lchmod },
   { "inotify", case_inotify },
   { "ptrace", case_ptrace },
   { "limits", case_limits },
