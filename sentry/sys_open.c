@@ -253,6 +253,16 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
   switch (sb_last_answer.kind)
     {
     case SB_GOFER_KIND_FD:
+      if ((flags & O_ACCMODE) == O_RDONLY)
+        {
+          /* /proc/<pid>/mountinfo and mounts: the copy without host facts. */
+          int mfd = sb_synthetic_mounts (c->s, sb_last_answer.fd);
+          if (mfd >= 0)
+            {
+              close (sb_last_answer.fd);
+              sb_last_answer.fd = mfd;
+            }
+        }
       fd = sb_inject_fd (c, sb_last_answer.fd, flags & O_CLOEXEC);
       close (sb_last_answer.fd);
       return fd;

@@ -63,6 +63,39 @@ while read -r name want; do
 done <"$SB_TMP/native.out"
 say "$agree of $total cases answer as the host kernel does; $known differ as docs/COMPAT.md says"
 
+# /proc/self/mountinfo and mounts show the mounts as the app sees them,
+# without host facts: not the Sentry's stage (/tmp/lower0, upperdir,
+# workdir), nor a volume's host path (the mount's root field), nor host ids
+# in a superblock's options (tmpfs and devpts uid=, gid=). Read every way a
+# program does: its own, another process's, /proc/mounts, /etc/mtab.
+mkdir -p "$SB_TMP/vols/data"
+chown 310000:310000 "$SB_TMP/vols/data"
+printf 'tenant = "t-compat"\nid-range = "310000-375535"\nfilesystem {\n  volume-roots = {"%s"}\n  volume data { source = "%s"  target = "/data" }\n}\n' \
+  "$SB_TMP/vols" "$SB_TMP/vols/data" >"$SB_TMP/mounts.conf"
+: >"$SB_TMP/base.conf"
+sb_run --policy "$SB_TMP/mounts.conf" --policy-base "$SB_TMP/base.conf" -- /bin/sh -c \
+  'for f in /proc/self/mountinfo /proc/self/mounts /proc/mounts /etc/mtab /proc/1/mountinfo /proc/thread-self/mountinfo; do echo "== $f"; cat "$f"; done'
+printf '%s\n' "$SB_OUT" >"$SB_TMP/mounts.out"
+if [[ $SB_RC != 0 ]] || ! grep -q '^== /proc/thread-self/mountinfo' "$SB_TMP/mounts.out"; then
+  fail "mountinfo: reading the mount tables failed (exit $SB_RC): $(head -c 300 <<<"$SB_ERR")"
+fi
+expect_mounts() { # what, extended regex that must (1) or must not (0) match
+  if grep -Eq -- "$3" "$SB_TMP/mounts.out"; then
+    if (($2)); then pass "mount tables: $1"; else soft_fail "mount tables: $1: $(grep -Em1 -- "$3" "$SB_TMP/mounts.out")"; fi
+  else
+    if (($2)); then soft_fail "mount tables: $1: no line matches '$3'"; else pass "mount tables: $1"; fi
+  fi
+}
+expect_mounts "no stage paths of the Sentry" 0 'lowerdir=|upperdir=|workdir=|/tmp/lower|/tmp/upper|/tmp/work'
+expect_mounts "no host path of the volume" 0 "$SB_TMP"
+expect_mounts "no host ids in options" 0 '[ug]id=(31[0-9]{4}|[0-9]{6,})'
+expect_mounts "no stage directory as a mount root" 0 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ /masked '
+expect_mounts "the root as the app sees it (mountinfo)" 1 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / / .* - overlay '
+expect_mounts "the root as the app sees it (mounts)" 1 '^overlay / overlay '
+expect_mounts "the volume at its target" 1 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / /data '
+expect_mounts "devpts keeps the container's tty group" 1 ' /dev/pts devpts .*gid=5,'
+expect_mounts "/proc subtrees keep their roots" 1 ' /sys /proc/sys '
+
 # PAM programs that change ids (they try the audit netlink socket, which is
 # refused, and go on as Linux lets them).
 if [[ -x /usr/bin/su && -x /usr/sbin/runuser ]]; then
