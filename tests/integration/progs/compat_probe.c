@@ -287,8 +287,11 @@ send_creds (pid_t pid, uid_t uid, gid_t gid, struct ucred *seen)
       m.msg_control = NULL; /* none: the kernel fills in the sender's own */
       m.msg_controllen = 0;
     }
-  /* pid -1: a plain write, which runs on the host kernel. */
-  ret = pid == (pid_t) -1 ? write (sv[0], "c", 1) : sendmsg (sv[0], &m, 0);
+  /* pid -1: a plain write, -2: send without an address; both run on the
+     host kernel. */
+  ret = pid == (pid_t) -1   ? write (sv[0], "c", 1)
+        : pid == (pid_t) -2 ? send (sv[0], "c", 1, 0)
+                            : sendmsg (sv[0], &m, 0);
   if (ret >= 0)
     {
       struct iovec riov = { &b, 1 };
@@ -324,6 +327,9 @@ case_scm_credentials (void)
        : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
   r = send_creds ((pid_t) -1, 0, 0, &seen);
   out ("passcred-write", "%s", r < 0 ? ename (errno)
+       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  r = send_creds ((pid_t) -2, 0, 0, &seen);
+  out ("passcred-send", "%s", r < 0 ? ename (errno)
        : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
   /* A child that dropped to uid 1000 claims uid 0: EPERM. */
   pid_t ch = fork ();
