@@ -96,6 +96,31 @@ expect_mounts "the volume at its target" 1 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / /data
 expect_mounts "devpts keeps the container's tty group" 1 ' /dev/pts devpts .*gid=5,'
 expect_mounts "/proc subtrees keep their roots" 1 ' /sys /proc/sys '
 
+# GNU tar as root extracts an archive whole: modes (it chmods every file
+# with fchmodat(AT_SYMLINK_NOFOLLOW), which glibc makes a chmod of
+# /proc/self/fd/N), owners, symlinks, hard links, a FIFO.
+if command -v tar >/dev/null; then
+  src=$SB_TMP/tar-src
+  mkdir -p "$src/d/private" "$src/d/shared"
+  echo data >"$src/d/file" && chmod 640 "$src/d/file"
+  echo run >"$src/d/tool" && chmod 755 "$src/d/tool"
+  ln "$src/d/file" "$src/d/hard"
+  ln -s file "$src/d/link"
+  mkfifo -m 600 "$src/d/fifo"
+  chmod 700 "$src/d/private"
+  chmod 2775 "$src/d/shared"
+  chown -R 1000:1000 "$src/d/shared"
+  tar -C "$src" --numeric-owner -cf "$SB_TMP/t.tar" d
+  listing='find d -printf "%p %M %U:%G %l\n" | sort'
+  want=$(cd "$src" && eval "$listing")
+  sb_run -- /bin/sh -c "cd \"\$(mktemp -d)\" && tar xf '$SB_TMP/t.tar' && $listing"
+  if [[ $SB_RC == 0 && $SB_OUT == "$want" ]]; then
+    pass "tar xf as root: modes, owners, links and a FIFO as archived"
+  else
+    soft_fail "tar xf as root: exit $SB_RC, $(head -c 300 <<<"$SB_ERR"), got: $SB_OUT"
+  fi
+fi
+
 # PAM programs that change ids (they try the audit netlink socket, which is
 # refused, and go on as Linux lets them).
 if [[ -x /usr/bin/su && -x /usr/sbin/runuser ]]; then
