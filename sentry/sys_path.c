@@ -201,7 +201,7 @@ app_pid_of (int dfd)
    inner: the entries of dir are searched, and the status read through the
    descriptor returned, so a pid reused meanwhile is never taken for it. */
 static int
-open_app_task (int dirfd, long inner)
+open_app_task (int dirfd, long inner, long *outer)
 {
   cleanup_close int d = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_dir DIR *dir = NULL;
@@ -220,7 +220,11 @@ open_app_task (int dirfd, long inner)
       if (t < 0)
         continue;
       if (app_pid_of (t) == inner)
-        return t;
+        {
+          if (outer)
+            *outer = n;
+          return t;
+        }
       close (t);
     }
   return -ENOENT;
@@ -277,12 +281,12 @@ resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_last
     return 0;
   if (*after == '\0' && !follow_last)
     return 0; /* the link itself (lstat, readlink) */
-  if ((pdir = open_app_task (c->s->procfd, pid)) < 0)
+  if ((pdir = open_app_task (c->s->procfd, pid, NULL)) < 0)
     return -ENOENT;
   if (tid > 0)
     {
       cleanup_close int tasks = openat (pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (tasks < 0 || (tdir = open_app_task (tasks, tid)) < 0)
+      if (tasks < 0 || (tdir = open_app_task (tasks, tid, NULL)) < 0)
         return -ENOENT;
     }
   if (n >= 0)
@@ -314,6 +318,67 @@ resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_last
     return snprintf (path, len, "%s", base) >= (int) len ? -ENAMETOOLONG : 1;
   ret = sb_path_join (path, len, base, rest + 1);
   return ret < 0 ? ret : 1;
+}
+
+/* "/proc/<pid>/fd/N" (or under task/<tid>/) of another process of the
+   sandbox, followed at the end of a path: a copy of that descriptor, once
+   the kernel has let the caller through the link (opened with the caller's
+   credentials in the Sentry's procfs: Linux's ptrace read rule), for the
+   caller to reopen as it would reopen its own. 0: not such a path. */
+int
+sb_other_fd (struct sb_call *c, const char *path)
+{
+  cleanup_close int pdir = -1, tdir = -1, tasks = -1, probe = -1, pidfd = -1;
+  char link[64], buf[64];
+  long pid, tid = 0, n, outer = 0, outer_tid = 0;
+  pid_t own, own_tid;
+  const char *rem;
+  char *end;
+  int e, fd;
+
+  if (strncmp (path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
+    return 0;
+  pid = strtol (path + 6, &end, 10);
+  if (*end != '/')
+    return 0;
+  rem = end + 1;
+  if (strncmp (rem, "task/", 5) == 0 && rem[5] >= '1' && rem[5] <= '9')
+    {
+      tid = strtol (rem + 5, &end, 10);
+      if (*end != '/')
+        return 0;
+      rem = end + 1;
+    }
+  if (strncmp (rem, "fd/", 3) != 0 || rem[3] < '0' || rem[3] > '9')
+    return 0;
+  n = strtol (rem + 3, &end, 10);
+  if (*end != '\0' || n > (1 << 20))
+    return 0;
+  if (sb_inner_ids (c, &own, &own_tid) < 0 || pid == own)
+    return 0; /* one's own: sb_own_fd_path */
+  if ((pdir = open_app_task (c->s->procfd, pid, &outer)) < 0)
+    return -ENOENT;
+  if (tid > 0)
+    {
+      tasks = openat (pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (tasks < 0 || (tdir = open_app_task (tasks, tid, &outer_tid)) < 0)
+        return -ENOENT;
+    }
+  snprintf (link, sizeof (link), "fd/%ld", n);
+  if ((e = sb_act_as_caller (c)) < 0)
+    return e;
+  probe = openat (tid > 0 ? tdir : pdir, link, O_PATH | O_CLOEXEC);
+  e = errno;
+  sb_act_as_self (c);
+  if (probe < 0)
+    return e == EACCES || e == EPERM ? -EACCES : -ENOENT;
+  /* The process of pdir still lives (its status reads), so its pid was
+     not reused before pidfd_open. */
+  pidfd = (int) syscall (SYS_pidfd_open, (pid_t) outer, 0);
+  if (pidfd < 0 || sb_read_file_at (pdir, "status", buf, sizeof (buf)) <= 0)
+    return -ENOENT;
+  fd = (int) syscall (SYS_pidfd_getfd, pidfd, (int) n, 0);
+  return fd < 0 ? -ENOENT : fd;
 }
 
 /* The caller's own magic links in the middle of a path (or at its end,

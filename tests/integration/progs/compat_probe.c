@@ -529,7 +529,7 @@ static void
 case_proc_other_links (void)
 {
   char path[512], dir[300], file[320], got[128];
-  int ready[2], uready[2], done[2], rp[2], afd = -1, fd;
+  int ready[2], uready[2], done[2], rp[2], afd = -1, ffd = -1, sfd = -1, fd;
   struct stat st, st2;
   pid_t a, b, u;
   char x;
@@ -543,11 +543,12 @@ case_proc_other_links (void)
   a = fork ();
   if (a == 0)
     {
-      int dfd = open (dir, O_RDONLY | O_DIRECTORY);
+      int fds[3] = { open (dir, O_RDONLY | O_DIRECTORY), open (file, O_RDWR),
+                     socket (AF_UNIX, SOCK_STREAM, 0) };
       close (done[1]);
       if (chdir (dir) < 0)
         _exit (1);
-      write (ready[1], &dfd, sizeof (dfd));
+      write (ready[1], fds, sizeof (fds));
       read (done[0], &x, 1);
       _exit (0);
     }
@@ -562,7 +563,13 @@ case_proc_other_links (void)
       read (done[0], &x, 1);
       _exit (0);
     }
-  read (ready[0], &afd, sizeof (afd));
+  {
+    int fds[3] = { -1, -1, -1 };
+    read (ready[0], fds, sizeof (fds));
+    afd = fds[0];
+    ffd = fds[1];
+    sfd = fds[2];
+  }
   read (uready[0], &x, 1);
   snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", a);
   out ("proc-other-cwd-file", "%s", res (stat (path, &st)));
@@ -586,6 +593,21 @@ case_proc_other_links (void)
   out ("proc-other-cwd-dotdot", "%s", res (stat (path, &st)));
   snprintf (path, sizeof (path), "/proc/%d/fd/%d/ofile", a, afd);
   out ("proc-other-fd-dir-file", "%s", res (stat (path, &st)));
+  /* A file of another process, reopened through its fd link. */
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, ffd);
+  fd = open (path, O_RDONLY);
+  out ("proc-other-fd-file-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  out ("proc-other-fd-file-stat", "%s", res (stat (path, &st)));
+  fd = open (path, O_WRONLY);
+  out ("proc-other-fd-file-open-write", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, sfd);
+  out ("proc-other-fd-socket-open", "%s", res (open (path, O_RDONLY)));
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, 999);
+  out ("proc-other-fd-none-open", "%s", res (open (path, O_RDONLY)));
   snprintf (path, sizeof (path), "/proc/%d/task/%d/cwd/ofile", a, a);
   out ("proc-other-task-cwd-file", "%s", res (stat (path, &st)));
   snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", u);
@@ -606,6 +628,8 @@ case_proc_other_links (void)
       snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (open (path, O_RDONLY)));
       snprintf (path, sizeof (path), "/proc/%d/cwd", a);
       snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (opendir (path) ? 0 : -1));
+      snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, ffd);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (open (path, O_RDONLY)));
       write (rp[1], r, strlen (r));
       _exit (0);
     }
