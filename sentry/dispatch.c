@@ -79,6 +79,7 @@ static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
   [SYS_gettimeofday] = sys_gettimeofday,
   /* host-checked: the values the filter refused */
   [SYS_ioctl] = sys_ioctl,
+  [SYS_lseek] = sys_lseek,
 };
 
 sb_handler_fn

@@ -204,6 +204,12 @@ bool sb_sentry_serves (const struct sentry *s, int nr);
 
 /* synthetic.c */
 int sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err);
+/* A sealed memfd holding text, answered as a seq_file (lseek). */
+int sb_synthetic_text (const char *text, size_t len);
+
+/* proc_mounts.c: a copy of an open /proc/<pid>/mountinfo or mounts without
+   host facts (the stage's paths, host ids); -ENOENT for any other file. */
+int sb_synthetic_mounts (struct sentry *s, int srcfd);
 void sb_fill_sysinfo (struct sentry *s, void *info);
 int sb_count_sandbox_tasks (struct sentry *s, int *running);
 
@@ -281,5 +287,6 @@ long sys_ptrace (struct sb_call *c);
 long sys_time (struct sb_call *c);
 long sys_gettimeofday (struct sb_call *c);
 long sys_ioctl (struct sb_call *c);
+long sys_lseek (struct sb_call *c); /* synthetic.c */
 
 #endif

@@ -24,6 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The memfds' names (what sys_lseek knows them by) and seals. */
+#define SYNTHETIC_SEQ_NAME "synthetic"
+#define SYNTHETIC_SYSCTL_NAME "synthetic-sysctl"
+#define SYNTHETIC_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
+
 struct sandbox_usage
 {
   int tasks;
@@ -261,6 +266,24 @@ write_boot_id (struct sentry *s, FILE *f)
   fprintf (f, "%s\n", s->boot_id);
 }
 
+/* A sealed memfd holding text, named for what sys_lseek answers; -errno. */
+static int
+sealed_memfd (const char *name, const char *text, size_t len)
+{
+  int fd = memfd_create (name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+  if (fd < 0)
+    return -errno;
+  if (sb_write_all (fd, text, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
+      || fcntl (fd, F_ADD_SEALS, SYNTHETIC_SEALS) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return -e;
+    }
+  return fd;
+}
+
 int
 sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
 {
@@ -268,12 +291,14 @@ sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
   {
     const char *name;
     void (*write) (struct sentry *, FILE *);
+    bool sysctl; /* a /proc/sys file (size 0 to lseek), else a seq_file */
   } files[] = {
-    { "meminfo", write_meminfo }, { "cpuinfo", write_cpuinfo }, { "stat", write_stat },
-    { "uptime", write_uptime },   { "loadavg", write_loadavg },
-    { "version", write_version }, { "sys/kernel/osrelease", write_osrelease },
-    { "sys/kernel/version", write_kernel_version }, { "cmdline", write_cmdline },
-    { "sys/kernel/random/boot_id", write_boot_id },
+    { "meminfo", write_meminfo, false }, { "cpuinfo", write_cpuinfo, false },
+    { "stat", write_stat, false }, { "uptime", write_uptime, false },
+    { "loadavg", write_loadavg, false }, { "version", write_version, false },
+    { "sys/kernel/osrelease", write_osrelease, true },
+    { "sys/kernel/version", write_kernel_version, true }, { "cmdline", write_cmdline, false },
+    { "sys/kernel/random/boot_id", write_boot_id, true },
   };
   cleanup_free char *text = NULL;
   size_t len = 0, i;
@@ -290,15 +315,67 @@ sb_synthetic_open (struct sentry *s, const char *name, sb_error_t *err)
     return sb_error (err, errno, "open_memstream");
   files[i].write (s, f);
   fclose (f);
-  fd = memfd_create ("synthetic", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  fd = sealed_memfd (files[i].sysctl ? SYNTHETIC_SYSCTL_NAME : SYNTHETIC_SEQ_NAME, text, len);
   if (fd < 0)
-    return sb_error (err, errno, "memfd_create");
-  if (sb_write_all (fd, text, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
-      || fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-    {
-      int e = errno;
-      close (fd);
-      return sb_error (err, e, "fill the synthetic `%s`", name);
-    }
+    return sb_error (err, -fd, "fill the synthetic `%s`", name);
   return fd;
+}
+
+/* lseek with a whence other than SEEK_SET and SEEK_CUR (the filter lets
+   those run on the host, filter_args.c). A synthetic file answers as the
+   file it stands for: a seq_file (/proc/stat, meminfo...) refuses SEEK_END,
+   SEEK_DATA and SEEK_HOLE with EINVAL; a /proc/sys file has size 0 to
+   default_llseek (SEEK_END lands at the offset, SEEK_DATA and SEEK_HOLE
+   find nothing past it). Any other descriptor continues: lseek's arguments
+   are registers, which the app cannot change after this check, and what
+   it acts on is the app's own descriptor, so CONTINUE runs exactly what the
+   filter would have let run. A thread that swaps the number with dup2
+   meanwhile only gets the answer of the other file. A memfd the app makes
+   itself under the same name and seals gets the synthetic answer: the
+   caller fooled only itself. */
+long
+sys_lseek (struct sb_call *c)
+{
+  cleanup_close int fd = -1;
+  char link[64], name[64];
+  int whence = (int) c->args[2], seals;
+  int64_t off = (int64_t) c->args[1];
+  ssize_t n;
+  bool sysctl;
+
+  if (whence != SEEK_END && whence != SEEK_DATA && whence != SEEK_HOLE)
+    return SB_RET_CONTINUE; /* the kernel's EINVAL for an unknown whence */
+  fd = sb_get_app_fd (c, (int) c->args[0]);
+  if (fd < 0)
+    return SB_RET_CONTINUE; /* EBADF and the like: the kernel answers */
+  snprintf (link, sizeof (link), "self/fd/%d", fd);
+  n = readlinkat (c->s->procfd, link, name, sizeof (name) - 1);
+  if (n < 0)
+    return SB_RET_CONTINUE;
+  name[n] = '\0';
+  if (strcmp (name, "/memfd:" SYNTHETIC_SEQ_NAME " (deleted)") == 0)
+    sysctl = false;
+  else if (strcmp (name, "/memfd:" SYNTHETIC_SYSCTL_NAME " (deleted)") == 0)
+    sysctl = true;
+  else
+    return SB_RET_CONTINUE;
+  seals = fcntl (fd, F_GET_SEALS);
+  if (seals != SYNTHETIC_SEALS)
+    return SB_RET_CONTINUE;
+  if (!sysctl)
+    return -EINVAL;
+  if (off < 0)
+    return -EINVAL;
+  if (whence != SEEK_END)
+    return -ENXIO;
+  /* The copy shares the app's open file description, and its offset. */
+  if (lseek (fd, off, SEEK_SET) < 0)
+    return -errno;
+  return off;
+}
+
+int
+sb_synthetic_text (const char *text, size_t len)
+{
+  return sealed_memfd (SYNTHETIC_SEQ_NAME, text, len);
 }

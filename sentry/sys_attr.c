@@ -37,13 +37,38 @@ struct attr_change
   gid_t gid;
 };
 
+/* chmod or chown of "/proc/self/fd/N" (followed): of the caller's own
+   descriptor N, as the kernel follows the magic link, O_PATH ones too.
+   glibc's fchmodat(AT_SYMLINK_NOFOLLOW) is an O_PATH open and a chmod of
+   that name (GNU tar's every extracted file). fchmod refuses O_PATH, so
+   the Sentry's own procfs link to its copy is followed instead: it names
+   that file and nothing else. */
+static long
+attr_on_app_fd (struct sb_call *c, int appfd, const struct attr_change *a)
+{
+  cleanup_close int fd = sb_get_app_fd (c, appfd);
+  char link[64];
+  int ret;
+
+  if (fd < 0)
+    return fd == -EBADF ? -ENOENT : fd;
+  snprintf (link, sizeof (link), "self/fd/%d", fd);
+  if ((ret = sb_act_as_caller (c)) < 0)
+    return ret;
+  ret = a->op == SB_GOFER_CHMOD ? fchmodat (c->s->procfd, link, a->mode & 07777, 0)
+                                : fchownat (fd, "", a->uid, a->gid, AT_EMPTY_PATH);
+  ret = ret < 0 ? -errno : 0;
+  sb_act_as_self (c);
+  return ret;
+}
+
 static long
 attr_common (struct sb_call *c, int dirfd, uint64_t addr, const struct attr_change *a, int flags)
 {
   struct sb_gofer_req req = { .op = a->op, .mode = a->mode & 07777, .uid = a->uid, .gid = a->gid };
   char path[PATH_BUF];
   bool empty;
-  int fd, ret;
+  int fd, ret, appfd;
 
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
     return -EINVAL;
@@ -66,6 +91,8 @@ attr_common (struct sb_call *c, int dirfd, uint64_t addr, const struct attr_chan
   ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && sb_own_fd_path (c, path, &appfd))
+    return attr_on_app_fd (c, appfd, a);
   req.flags = flags & AT_SYMLINK_NOFOLLOW;
   ret = sb_gofer_request_cred (c, &req);
   if (ret == 0)

@@ -35,6 +35,14 @@ int sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bo
 /* "/proc/<pid>/fd/<n>" of the caller's own process: *fdnum. */
 bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
 bool sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len);
+/* proc_links.c: another process's cwd, root or directory fd/N in a path
+   (followed at its end or not): replaced by where it leads in the
+   container (1), 0 if none, -errno (EACCES as Linux answers). */
+int sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_last);
+/* "/proc/<pid>/fd/<n>" of another process of the sandbox that the caller
+   may ptrace-read: a copy of that descriptor (> 0); 0 if the path is not
+   such a link; -errno (EACCES as Linux answers, ENOENT). */
+int sb_other_fd (struct sb_call *c, const char *path);
 /* Writes into the app's memory after checking the call is still valid. */
 int sb_copy_out (struct sb_call *c, uint64_t addr, const void *buf, size_t len);
 

@@ -117,17 +117,15 @@ reopen_now_or_later (struct sb_call *c, struct reopen_job *job, bool fifo)
   return reopen_finish (c, job, fd);
 }
 
-/* Reopens a descriptor the caller holds, never with more access than it has. */
+/* Reopens a copy of a descriptor (consumed), never with more access than
+   it has. */
 static long
-reopen_app_fd (struct sb_call *c, int appfd, int flags)
+reopen_fd_copy (struct sb_call *c, int srcfd, int flags)
 {
-  struct reopen_job job = { .flags = flags };
+  struct reopen_job job = { .flags = flags, .srcfd = srcfd };
   int fl, acc = flags & O_ACCMODE;
   struct stat st;
 
-  job.srcfd = sb_get_app_fd (c, appfd);
-  if (job.srcfd < 0)
-    return job.srcfd == -EBADF ? -ENOENT : job.srcfd;
   fl = fcntl (job.srcfd, F_GETFL);
   if (fstat (job.srcfd, &st) < 0 || fl < 0)
     {
@@ -147,6 +145,17 @@ reopen_app_fd (struct sb_call *c, int appfd, int flags)
       return -EACCES;
     }
   return reopen_now_or_later (c, &job, S_ISFIFO (st.st_mode));
+}
+
+/* Reopens a descriptor the caller holds. */
+static long
+reopen_app_fd (struct sb_call *c, int appfd, int flags)
+{
+  int srcfd = sb_get_app_fd (c, appfd);
+
+  if (srcfd < 0)
+    return srcfd == -EBADF ? -ENOENT : srcfd;
+  return reopen_fd_copy (c, srcfd, flags);
 }
 
 /* openat2's scoping flags (RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_XDEV)
@@ -244,6 +253,16 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
             return -ELOOP;
           return reopen_app_fd (c, appfd, flags);
         }
+      if (!(flags & O_NOFOLLOW) && (ret = sb_other_fd (c, path)) != 0)
+        {
+          /* Another process's /proc/<pid>/fd/N (ret: a copy, or -errno). */
+          if (ret > 0 && (resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)))
+            {
+              close (ret);
+              return -ELOOP;
+            }
+          return ret < 0 ? ret : reopen_fd_copy (c, ret, flags);
+        }
     }
   if (flags & (O_CREAT | O_TMPFILE))
     mode = mode & ~sb_caller_umask (c) & 07777;
@@ -253,6 +272,16 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
   switch (sb_last_answer.kind)
     {
     case SB_GOFER_KIND_FD:
+      if ((flags & O_ACCMODE) == O_RDONLY)
+        {
+          /* /proc/<pid>/mountinfo and mounts: the copy without host facts. */
+          int mfd = sb_synthetic_mounts (c->s, sb_last_answer.fd);
+          if (mfd >= 0)
+            {
+              close (sb_last_answer.fd);
+              sb_last_answer.fd = mfd;
+            }
+        }
       fd = sb_inject_fd (c, sb_last_answer.fd, flags & O_CLOEXEC);
       close (sb_last_answer.fd);
       return fd;

@@ -181,7 +181,7 @@ translate_self (struct sb_call *c, char *path, size_t len, bool follow_last)
    where they lead, judged as a dirfd is (sb_base_dir: what the descriptor
    is, never the name its link shows). /proc/<pid>/fd/N at the end of a
    path is left for the callers (a reopen, an fstat of the descriptor);
-   other processes' links are left to fail (ELOOP). */
+   other processes' links are proc_links.c's. */
 static int
 resolve_own_links (struct sb_call *c, char *path, size_t len, bool follow_last)
 {
@@ -207,7 +207,10 @@ resolve_own_links (struct sb_call *c, char *path, size_t len, bool follow_last)
         rem = path + plen;
     }
   if (rem == NULL)
-    return 0;
+    {
+      ret = sb_resolve_other_links (c, path, len, follow_last);
+      return ret < 0 ? ret : 0;
+    }
   if (strncmp (rem, "cwd", 3) == 0 && (rem[3] == '/' || rem[3] == '\0'))
     {
       after = rem + 3;

@@ -79,6 +79,15 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       close (fd);
       return ret;
     }
+  /* Another process's /proc/<pid>/fd/N: after the kernel's check, its file. */
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && (fd = sb_other_fd (c, path)) != 0)
+    {
+      if (fd < 0)
+        return fd;
+      ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
+      close (fd);
+      return ret;
+    }
   if (!(flags & AT_SYMLINK_NOFOLLOW) && sb_own_ns_path (c, path, nsname, sizeof (nsname)))
     {
       /* The Sentry's own look at the caller's namespace: its stat only

@@ -63,6 +63,64 @@ while read -r name want; do
 done <"$SB_TMP/native.out"
 say "$agree of $total cases answer as the host kernel does; $known differ as docs/COMPAT.md says"
 
+# /proc/self/mountinfo and mounts show the mounts as the app sees them,
+# without host facts: not the Sentry's stage (/tmp/lower0, upperdir,
+# workdir), nor a volume's host path (the mount's root field), nor host ids
+# in a superblock's options (tmpfs and devpts uid=, gid=). Read every way a
+# program does: its own, another process's, /proc/mounts, /etc/mtab.
+mkdir -p "$SB_TMP/vols/data"
+chown 310000:310000 "$SB_TMP/vols/data"
+printf 'tenant = "t-compat"\nid-range = "310000-375535"\nfilesystem {\n  volume-roots = {"%s"}\n  volume data { source = "%s"  target = "/data" }\n}\n' \
+  "$SB_TMP/vols" "$SB_TMP/vols/data" >"$SB_TMP/mounts.conf"
+: >"$SB_TMP/base.conf"
+sb_run --policy "$SB_TMP/mounts.conf" --policy-base "$SB_TMP/base.conf" -- /bin/sh -c \
+  'for f in /proc/self/mountinfo /proc/self/mounts /proc/mounts /etc/mtab /proc/1/mountinfo /proc/thread-self/mountinfo; do echo "== $f"; cat "$f"; done'
+printf '%s\n' "$SB_OUT" >"$SB_TMP/mounts.out"
+if [[ $SB_RC != 0 ]] || ! grep -q '^== /proc/thread-self/mountinfo' "$SB_TMP/mounts.out"; then
+  fail "mountinfo: reading the mount tables failed (exit $SB_RC): $(head -c 300 <<<"$SB_ERR")"
+fi
+expect_mounts() { # what, extended regex that must (1) or must not (0) match
+  if grep -Eq -- "$3" "$SB_TMP/mounts.out"; then
+    if (($2)); then pass "mount tables: $1"; else soft_fail "mount tables: $1: $(grep -Em1 -- "$3" "$SB_TMP/mounts.out")"; fi
+  else
+    if (($2)); then soft_fail "mount tables: $1: no line matches '$3'"; else pass "mount tables: $1"; fi
+  fi
+}
+expect_mounts "no stage paths of the Sentry" 0 'lowerdir=|upperdir=|workdir=|/tmp/lower|/tmp/upper|/tmp/work'
+expect_mounts "no host path of the volume" 0 "$SB_TMP"
+expect_mounts "no host ids in options" 0 '[ug]id=(31[0-9]{4}|[0-9]{6,})'
+expect_mounts "no stage directory as a mount root" 0 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ /masked '
+expect_mounts "the root as the app sees it (mountinfo)" 1 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / / .* - overlay '
+expect_mounts "the root as the app sees it (mounts)" 1 '^overlay / overlay '
+expect_mounts "the volume at its target" 1 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / /data '
+expect_mounts "devpts keeps the container's tty group" 1 ' /dev/pts devpts .*gid=5,'
+expect_mounts "/proc subtrees keep their roots" 1 ' /sys /proc/sys '
+
+# GNU tar as root extracts an archive whole: modes (it chmods every file
+# with fchmodat(AT_SYMLINK_NOFOLLOW), which glibc makes a chmod of
+# /proc/self/fd/N), owners, symlinks, hard links, a FIFO.
+if command -v tar >/dev/null; then
+  src=$SB_TMP/tar-src
+  mkdir -p "$src/d/private" "$src/d/shared"
+  echo data >"$src/d/file" && chmod 640 "$src/d/file"
+  echo run >"$src/d/tool" && chmod 755 "$src/d/tool"
+  ln "$src/d/file" "$src/d/hard"
+  ln -s file "$src/d/link"
+  mkfifo -m 600 "$src/d/fifo"
+  chmod 700 "$src/d/private"
+  chmod 2775 "$src/d/shared"
+  chown -R 1000:1000 "$src/d/shared"
+  tar -C "$src" --numeric-owner -cf "$SB_TMP/t.tar" d
+  listing='find d -printf "%p %M %U:%G %l\n" | sort'
+  want=$(cd "$src" && eval "$listing")
+  sb_run -- /bin/sh -c "cd \"\$(mktemp -d)\" && tar xf '$SB_TMP/t.tar' && $listing"
+  if [[ $SB_RC == 0 && $SB_OUT == "$want" ]]; then
+    pass "tar xf as root: modes, owners, links and a FIFO as archived"
+  else
+    soft_fail "tar xf as root: exit $SB_RC, $(head -c 300 <<<"$SB_ERR"), got: $SB_OUT"
+  fi
+fi
+
 # PAM programs that change ids (they try the audit netlink socket, which is
 # refused, and go on as Linux lets them).
 if [[ -x /usr/bin/su && -x /usr/sbin/runuser ]]; then

@@ -287,7 +287,11 @@ send_creds (pid_t pid, uid_t uid, gid_t gid, struct ucred *seen)
       m.msg_control = NULL; /* none: the kernel fills in the sender's own */
       m.msg_controllen = 0;
     }
-  ret = sendmsg (sv[0], &m, 0);
+  /* pid -1: a plain write, -2: send without an address; both run on the
+     host kernel. */
+  ret = pid == (pid_t) -1   ? write (sv[0], "c", 1)
+        : pid == (pid_t) -2 ? send (sv[0], "c", 1, 0)
+                            : sendmsg (sv[0], &m, 0);
   if (ret >= 0)
     {
       struct iovec riov = { &b, 1 };
@@ -320,6 +324,12 @@ case_scm_credentials (void)
   out ("scm-credentials-lie-pid", "%s", r < 0 ? ename (errno) : has_cap (CAP_SYS_ADMIN) ? "EPERM" : "accepted");
   r = send_creds (0, 0, 0, &seen);
   out ("passcred-implicit", "%s", r < 0 ? ename (errno)
+       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  r = send_creds ((pid_t) -1, 0, 0, &seen);
+  out ("passcred-write", "%s", r < 0 ? ename (errno)
+       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  r = send_creds ((pid_t) -2, 0, 0, &seen);
+  out ("passcred-send", "%s", r < 0 ? ename (errno)
        : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
   /* A child that dropped to uid 1000 claims uid 0: EPERM. */
   pid_t ch = fork ();
@@ -512,6 +522,151 @@ case_proc_links (void)
   chdir ("/");
 }
 
+/* Another process's magic links (cwd, root, fd/N, task/<tid>/cwd): Linux
+   follows them when the caller may ptrace-read the target (same ids, or
+   CAP_SYS_PTRACE over it, which a container's root lacks). */
+static void
+case_proc_other_links (void)
+{
+  char path[512], dir[300], file[320], got[128];
+  int ready[2], uready[2], done[2], rp[2], afd = -1, ffd = -1, sfd = -1, fd;
+  struct stat st, st2;
+  pid_t a, b, u;
+  char x;
+
+  snprintf (dir, sizeof (dir), "%s/other", scratch);
+  snprintf (file, sizeof (file), "%s/ofile", dir);
+  mkdir (dir, 0755);
+  close (open (file, O_CREAT | O_WRONLY, 0644));
+  if (pipe (ready) < 0 || pipe (uready) < 0 || pipe (done) < 0 || pipe (rp) < 0)
+    return;
+  a = fork ();
+  if (a == 0)
+    {
+      int fds[3] = { open (dir, O_RDONLY | O_DIRECTORY), open (file, O_RDWR),
+                     socket (AF_UNIX, SOCK_STREAM, 0) };
+      close (done[1]);
+      if (chdir (dir) < 0)
+        _exit (1);
+      write (ready[1], fds, sizeof (fds));
+      read (done[0], &x, 1);
+      _exit (0);
+    }
+  /* A uid 1000 process (undumpable after its id change) in the same place. */
+  u = fork ();
+  if (u == 0)
+    {
+      close (done[1]);
+      if (chdir (dir) < 0 || setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (1);
+      write (uready[1], "u", 1);
+      read (done[0], &x, 1);
+      _exit (0);
+    }
+  {
+    int fds[3] = { -1, -1, -1 };
+    read (ready[0], fds, sizeof (fds));
+    afd = fds[0];
+    ffd = fds[1];
+    sfd = fds[2];
+  }
+  read (uready[0], &x, 1);
+  snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", a);
+  out ("proc-other-cwd-file", "%s", res (stat (path, &st)));
+  fd = open (path, O_RDONLY);
+  out ("proc-other-cwd-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  snprintf (path, sizeof (path), "/proc/%d/cwd", a);
+  out ("proc-other-cwd-stat", "%s",
+       stat (path, &st) < 0 ? ename (errno)
+       : stat (dir, &st2) == 0 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev ? "ok" : "other");
+  out ("proc-other-cwd-lstat", "%s",
+       lstat (path, &st) < 0 ? ename (errno) : S_ISLNK (st.st_mode) ? "ok" : "not-a-link");
+  snprintf (path, sizeof (path), "/proc/%d/root/", a);
+  out ("proc-other-root-stat", "%s",
+       stat (path, &st) < 0 ? ename (errno)
+       : stat ("/", &st2) == 0 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev ? "ok" : "other");
+  snprintf (path, sizeof (path), "/proc/%d/root/etc/passwd", a);
+  out ("proc-other-root-file", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/cwd/../../../../../../../../etc/passwd", a);
+  out ("proc-other-cwd-dotdot", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d/ofile", a, afd);
+  out ("proc-other-fd-dir-file", "%s", res (stat (path, &st)));
+  /* A file of another process, reopened through its fd link. */
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, ffd);
+  fd = open (path, O_RDONLY);
+  out ("proc-other-fd-file-open", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  out ("proc-other-fd-file-stat", "%s", res (stat (path, &st)));
+  fd = open (path, O_WRONLY);
+  out ("proc-other-fd-file-open-write", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, sfd);
+  out ("proc-other-fd-socket-open", "%s", res (open (path, O_RDONLY)));
+  snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, 999);
+  out ("proc-other-fd-none-open", "%s", res (open (path, O_RDONLY)));
+  snprintf (path, sizeof (path), "/proc/%d/task/%d/cwd/ofile", a, a);
+  out ("proc-other-task-cwd-file", "%s", res (stat (path, &st)));
+  snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", u);
+  out ("proc-other-root-to-uid1000", "%s", res (stat (path, &st)));
+  out ("proc-other-missing", "%s", res (stat ("/proc/999999/cwd/x", &st)));
+  /* uid 1000 may not follow root's links. */
+  b = fork ();
+  if (b == 0)
+    {
+      char r[128];
+      if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (1);
+      snprintf (path, sizeof (path), "/proc/%d/cwd/ofile", a);
+      snprintf (r, sizeof (r), "%s", res (stat (path, &st)));
+      snprintf (path, sizeof (path), "/proc/%d/root/etc/passwd", a);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (stat (path, &st)));
+      snprintf (path, sizeof (path), "/proc/%d/fd/%d/ofile", a, afd);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (open (path, O_RDONLY)));
+      snprintf (path, sizeof (path), "/proc/%d/cwd", a);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (opendir (path) ? 0 : -1));
+      snprintf (path, sizeof (path), "/proc/%d/fd/%d", a, ffd);
+      snprintf (r + strlen (r), sizeof (r) - strlen (r), ",%s", res (open (path, O_RDONLY)));
+      write (rp[1], r, strlen (r));
+      _exit (0);
+    }
+  close (rp[1]);
+  memset (got, 0, sizeof (got));
+  read (rp[0], got, sizeof (got) - 1);
+  waitpid (b, NULL, 0);
+  out ("proc-other-uid1000-to-root", "%s", got[0] ? got : "nothing");
+  /* Every process's root is the container's. */
+  {
+    DIR *pd = opendir ("/proc");
+    struct dirent *de;
+    const char *verdict = "ok";
+    stat ("/", &st2);
+    while (pd && (de = readdir (pd)) != NULL)
+      {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+          continue;
+        snprintf (path, sizeof (path), "/proc/%s/root/", de->d_name);
+        if (stat (path, &st) == 0 && (st.st_ino != st2.st_ino || st.st_dev != st2.st_dev))
+          verdict = "elsewhere";
+      }
+    if (pd)
+      closedir (pd);
+    out ("proc-other-roots-inside", "%s", verdict);
+  }
+  close (done[1]);
+  waitpid (a, NULL, 0);
+  waitpid (u, NULL, 0);
+  close (ready[0]);
+  close (ready[1]);
+  close (uready[0]);
+  close (uready[1]);
+  close (done[0]);
+  close (rp[0]);
+}
+
 static void
 case_proc_files (void)
 {
@@ -547,6 +702,23 @@ case_proc_files (void)
     has[i] = strstr (buf, keys[i]) != NULL;
   out ("proc-stat-lines", "%s", has[0] && has[1] && has[2] && has[3] && has[4] && has[5] ? "ok" : "missing");
   out ("proc-stat-lseek-end", "%s", res (lseek (fd, 0, SEEK_END)));
+  out ("proc-stat-lseek-data", "%s", res (lseek (fd, 0, SEEK_DATA)));
+  out ("proc-stat-lseek-set-after", "%ld", (long) lseek (fd, 3, SEEK_SET));
+  close (fd);
+  /* A /proc/sys file has size 0 to lseek. */
+  fd = open ("/proc/sys/kernel/osrelease", O_RDONLY);
+  out ("proc-osrelease-lseek-end", "%ld", (long) lseek (fd, 5, SEEK_END));
+  out ("proc-osrelease-lseek-cur", "%ld", (long) lseek (fd, 0, SEEK_CUR));
+  out ("proc-osrelease-lseek-hole", "%s", res (lseek (fd, 0, SEEK_HOLE)));
+  close (fd);
+  /* An ordinary file's SEEK_END and SEEK_DATA go on as they did. */
+  fd = open ("/etc/passwd", O_RDONLY);
+  {
+    struct stat st;
+    fstat (fd, &st);
+    out ("file-lseek-end", "%s", lseek (fd, 0, SEEK_END) == st.st_size ? "ok" : "wrong");
+    out ("file-lseek-data", "%s", res (lseek (fd, 0, SEEK_DATA)));
+  }
   close (fd);
   fd = open ("/proc/self/status", O_RDONLY);
   out ("proc-status-lseek-end", "%s", res (lseek (fd, 0, SEEK_END)));
@@ -672,6 +844,44 @@ case_errors (void)
     waitpid (ch, &stt, 0);
     out ("truncate-past-fsize-signal", "%s", WIFSIGNALED (stt) && WTERMSIG (stt) == SIGXFSZ ? "SIGXFSZ" : "none");
   }
+}
+
+/* glibc's fchmodat(AT_SYMLINK_NOFOLLOW) (GNU tar's chmod of every file it
+   extracts): an O_PATH open, then chmod("/proc/self/fd/N"). */
+static void
+case_lchmod (void)
+{
+  char file[300], lnk[300], path[64];
+  struct stat st;
+  int fd;
+  pid_t ch;
+
+  snprintf (file, sizeof (file), "%s/lchmod-file", scratch);
+  snprintf (lnk, sizeof (lnk), "%s/lchmod-link", scratch);
+  close (open (file, O_CREAT | O_WRONLY, 0644));
+  symlink ("lchmod-file", lnk);
+  out ("lchmod-file", "%s", res (fchmodat (AT_FDCWD, file, 0600, AT_SYMLINK_NOFOLLOW)));
+  out ("lchmod-file-mode", "%o", stat (file, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+  out ("lchmod-symlink", "%s", res (fchmodat (AT_FDCWD, lnk, 0600, AT_SYMLINK_NOFOLLOW)));
+  fd = open (file, O_PATH);
+  snprintf (path, sizeof (path), "/proc/self/fd/%d", fd);
+  out ("chmod-proc-self-fd-opath", "%s", res (chmod (path, 0640)));
+  out ("chown-proc-self-fd-opath", "%s", res (chown (path, 0, 0)));
+  out ("chmod-proc-self-fd-mode", "%o", stat (file, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+  /* Someone else's file, by one's own descriptor: EPERM as on Linux. */
+  ch = fork ();
+  if (ch == 0)
+    {
+      if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
+        _exit (3);
+      _exit (chmod (path, 0666) == 0 ? 2 : errno == EPERM ? 0 : 1);
+    }
+  int wst = 0;
+  waitpid (ch, &wst, 0);
+  out ("chmod-proc-self-fd-not-owner", "%s",
+       WEXITSTATUS (wst) == 0 ? "EPERM" : WEXITSTATUS (wst) == 2 ? "changed" : "other");
+  out ("chmod-proc-self-fd-mode-after", "%o", stat (file, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+  close (fd);
 }
 
 static void
@@ -806,11 +1016,13 @@ static const struct
   { "sockopts", case_sockopts },
   { "o-path", case_o_path },
   { "proc-links", case_proc_links },
+  { "proc-other-links", case_proc_other_links },
   { "proc-files", case_proc_files },
   { "proc-starttime", case_proc_starttime },
   { "proc-mem", case_proc_mem },
   { "pid1", case_pid1 },
   { "errors", case_errors },
+  { "lchmod", case_lchmod },
   { "inotify", case_inotify },
   { "ptrace", case_ptrace },
   { "limits", case_limits },
