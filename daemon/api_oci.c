@@ -145,8 +145,12 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
     return sb_error (err, EINVAL, "the container's settings are incomplete");
   if (json_object_get (cfg, "user"))
     json_object_set (spec, "user", json_object_get (cfg, "user"));
-  if (json_object_get (cfg, "layers"))
-    json_object_set (spec, "layers", json_object_get (cfg, "layers"));
+  {
+    static const char *const keys[] = { "layers", "upper", "work", NULL };
+    for (int k = 0; keys[k]; k++)
+      if (json_object_get (cfg, keys[k]))
+        json_object_set (spec, keys[k], json_object_get (cfg, keys[k]));
+  }
   /* What the monitor applies itself: a netns to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
@@ -211,6 +215,20 @@ oci_create (struct sbd_request *r)
             goto out;
           }
       json_object_set (cfg, "layers", v);
+      /* Their writable layer and its workdir, side by side (libsandbox
+         checks them again where it opens them). */
+      const char *upper = json_string_value (json_object_get (b, "upper"));
+      const char *work = json_string_value (json_object_get (b, "work"));
+      if (upper || work)
+        {
+          if (!sbd_clean_absolute (upper) || !sbd_clean_absolute (work))
+            {
+              sbd_reply_error (r, 400, "bad_request", "upper, work: absolute paths, both or neither");
+              goto out;
+            }
+          json_object_set_new (cfg, "upper", json_string (upper));
+          json_object_set_new (cfg, "work", json_string (work));
+        }
     }
   else
     json_object_set (cfg, "rootfs", json_object_get (b, "rootfs"));

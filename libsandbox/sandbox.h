@@ -29,6 +29,9 @@ struct sb_sandbox_spec
   const char *const *layers;       /* an image's layer directories, bottom first,
                                       NULL-terminated (NULL or empty: none); not
                                       with rootfs */
+  const char *upper;                /* with layers: a writable layer of the engine's to stack
+                                      them under (idmapped), instead of one in memory */
+  const char *work;                 /* its overlayfs workdir, a directory beside it */
   const char *hostname;
   const char *release;
   bool network_host;

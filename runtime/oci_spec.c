@@ -329,13 +329,29 @@ check_hooks (json_t *hooks, sb_error_t *err)
 }
 
 /* The layers of an overlayfs rootfs (Docker's, containerd's and podman's
-   snapshots are one), bottom first: the lower directories, then the
-   upper one (its whiteouts are overlayfs's own, so it stacks as a lower
-   layer). An overlayfs mount cannot be idmapped, its layers can: the
-   sandbox stacks them, read-only and idmapped, under its own in-memory
-   writable layer. Returns NULL when root is not an overlayfs mount. */
+   snapshots are one), bottom first: the lower directories. An overlayfs
+   mount cannot be idmapped, its layers can: the sandbox stacks them,
+   read-only and idmapped, under the same writable layer the engine's
+   mount has (its upperdir and, beside it, its workdir: *upper and *work),
+   idmapped too, so what the container writes lands where runc's writes
+   would, owned as runc's are, and `docker diff`, `cp` and `commit` see
+   it. An upper layer without a workdir beside it (same parent directory)
+   is stacked as the top lower layer instead (its whiteouts are
+   overlayfs's own), under the sandbox's in-memory layer. Returns NULL
+   when root is not an overlayfs mount. */
+/* a/x and a/y: two directories side by side (overlayfs needs the upper
+   layer and its workdir on one mount; the sandbox mounts their parent). */
+static bool
+same_parent (const char *a, const char *b)
+{
+  const char *sa = strrchr (a, '/'), *sb = strrchr (b, '/');
+
+  return sa && sb && sa > a && sa - a == sb - b && strncmp (a, b, (size_t) (sa - a)) == 0 && sa[1] && sb[1]
+         && strcmp (sa, sb) != 0;
+}
+
 static json_t *
-overlay_layers (const char *root)
+overlay_layers (const char *root, char **upper_out, char **work_out)
 {
   cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
   cleanup_free char *line = NULL;
@@ -344,7 +360,7 @@ overlay_layers (const char *root)
 
   while (f && getline (&line, &cap, f) > 0)
     {
-      char mnt[4096], *sep, *fstype, *opts, *lower, *upper, *end, base[4096] = "";
+      char mnt[4096], *sep, *fstype, *opts, *lower, *upper, *work, *end, base[4096] = "", wdir[4096] = "";
       if (sscanf (line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp (mnt, root) != 0)
         continue;
       sep = strstr (line, " - ");
@@ -364,13 +380,23 @@ overlay_layers (const char *root)
       opts[strcspn (opts, "\n")] = '\0';
       lower = strstr (opts, "lowerdir=");
       upper = strstr (opts, "upperdir=");
+      work = strstr (opts, "workdir=");
       json_decref (layers);
       layers = json_array ();
+      free (*upper_out);
+      free (*work_out);
+      *upper_out = *work_out = NULL;
       if (upper)
         {
           upper += 9;
           end = upper + strcspn (upper, ",");
           snprintf (base, sizeof (base), "%.*s", (int) (end - upper), upper);
+        }
+      if (work)
+        {
+          work += 8;
+          end = work + strcspn (work, ",");
+          snprintf (wdir, sizeof (wdir), "%.*s", (int) (end - work), work);
         }
       if (lower)
         {
@@ -399,9 +425,17 @@ overlay_layers (const char *root)
         }
       if (base[0])
         {
-          char *real = realpath (base, NULL);
-          json_array_append_new (layers, json_string (real ? real : base));
+          char *real = realpath (base, NULL), *wreal = wdir[0] ? realpath (wdir, NULL) : NULL;
+          const char *u = real ? real : base;
+          if (wreal && same_parent (u, wreal))
+            {
+              *upper_out = strdup (u);
+              *work_out = strdup (wreal);
+            }
+          else
+            json_array_append_new (layers, json_string (u));
           free (real);
+          free (wreal);
         }
     }
   return layers;
@@ -429,16 +463,25 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
   else
     snprintf (rootfs, sizeof (rootfs), "%s/%s", bundle, root);
   {
-    char *real = realpath (rootfs, NULL);
+    char *real = realpath (rootfs, NULL), *upper = NULL, *work = NULL;
     json_t *layers;
     if (real == NULL)
       return sb_error (err, errno, "root.path `%s`", rootfs);
     json_object_set_new (req, "rootfs", json_string (real));
-    layers = overlay_layers (real);
+    layers = overlay_layers (real, &upper, &work);
     if (json_array_size (layers) > 0)
-      json_object_set_new (req, "layers", layers);
+      {
+        json_object_set_new (req, "layers", layers);
+        if (upper && work)
+          {
+            json_object_set_new (req, "upper", json_string (upper));
+            json_object_set_new (req, "work", json_string (work));
+          }
+      }
     else
       json_decref (layers);
+    free (upper);
+    free (work);
     free (real);
   }
   json_object_set_new (req, "tenant", json_string (oci_g.tenant));

@@ -188,10 +188,15 @@ make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
       if (dirfd < 0)
         return dirfd;
       /* What is created here belongs to the container's root, as it would
-         had the container made it. */
+         had the container made it (created as that id: through an
+         idmapped writable layer, host root has no mapping). */
       if (last && as_file)
         {
+          int saved = sb_launch_fs_ids_as (owner);
           int fd = openat (dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+          int e = errno;
+          sb_launch_fs_ids_back (saved);
+          errno = e;
           if (fd < 0 && errno != EEXIST && errno != EISDIR)
             return -errno;
           if (fd >= 0)
@@ -204,13 +209,16 @@ make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
               close (fd);
             }
         }
-      else if (mkdirat (dirfd, name, 0755) == 0)
+      else
         {
-          if (fchownat (dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+          int saved = sb_launch_fs_ids_as (owner);
+          int ret = mkdirat (dirfd, name, 0755) == 0 ? 0 : -errno;
+          sb_launch_fs_ids_back (saved);
+          if (ret == 0 && fchownat (dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
             return -errno;
+          if (ret < 0 && ret != -EEXIST)
+            return ret;
         }
-      else if (errno != EEXIST)
-        return -errno;
       if (strcmp (parent, "/") != 0)
         strcat (parent, "/");
       strcat (parent, name);
@@ -302,6 +310,17 @@ image_root (struct sentry *s, const int *trees, int n, const char *what, sb_erro
                         s->userns_fd, what, err) < 0
           || ensure_dir (dir, 0700, err) < 0 || sb_mount_attach (trees[i], dir, err) < 0)
         return n > 1 ? sb_error_prefix (err, "layer %d", i) : -1;
+    }
+  if (s->cfg.upper_fd >= 0)
+    {
+      /* overlayfs lists its lower layers top first. */
+      len = (size_t) snprintf (opts, sizeof (opts), "lowerdir=");
+      for (i = n - 1; i >= 0 && len < sizeof (opts); i--)
+        len += (size_t) snprintf (opts + len, sizeof (opts) - len, "%s%s/lower%d", i == n - 1 ? "" : ":",
+                                  SB_STAGE_DIR, i);
+      if (len >= sizeof (opts))
+        return sb_error (err, E2BIG, "%d layers: too many for one overlay", n);
+      return sb_launch_engine_overlay (s, opts, err);
     }
   if (ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0 || ensure_dir (SB_STAGE_DIR "/work", 0700, err) < 0)
     return -1;

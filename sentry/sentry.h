@@ -43,6 +43,11 @@ struct sentry_config
   int layer_fd[SB_MAX_LAYERS];  /* the same of each layer of an image, bottom first (not with
                                   rootfs_fd) */
   int nlayer_fds;
+  int upper_fd;              /* with layers: a detached copy of the mount of the directory
+                                holding an engine's writable layer and its workdir; -1: the
+                                writable layer is in memory */
+  char upper_name[256];      /* the writable layer's name in it */
+  char work_name[256];       /* its workdir's */
   struct sb_idmap idmap;     /* the tenant's host ids */
   int app_stdio[3];          /* the app's stdin, stdout, stderr (pipes); -1 with tty */
   bool tty;                  /* give the app a pty of the sandbox's devpts */

@@ -171,6 +171,40 @@ rc=0; rt create --bundle "$SB_TMP/b8" c8 </dev/null 2>"$SB_TMP/c8.err" || rc=$?
 ((rc != 0)) && grep -q 'console-socket' "$SB_TMP/c8.err" && pass "process.terminal without --console-socket: refused" ||
   soft_fail "terminal without console: rc $rc $(cat "$SB_TMP/c8.err")"
 
+# --- an overlayfs rootfs, as the engines give it: writes land in its upper -----
+# The bundle's rootfs is an overlay of a busybox lower layer and an upper
+# layer beside its workdir (Docker's diff/work, containerd's fs/work): the
+# container's writes, deletions and links are in that upper directory,
+# owned by 0 on disk as runc's would be, and nothing outside it changes.
+OV=$SB_TMP/ovl
+mkdir -p "$OV/lower" "$OV/layer/diff" "$OV/layer/work" "$OV/outside"
+oci_rootfs "$OV/lower"
+echo keep >"$OV/lower/etc/keep"; echo gone >"$OV/lower/etc/gone"
+echo host-secret >"$OV/outside/secret"; echo untouched >"$OV/outside/target"
+oci_bundle "$SB_TMP/b9" sh -c "echo written >/made; mkdir -p /d/e; echo deep >/d/e/f; rm /etc/gone
+  echo more >>/etc/keep; chown 1000:1000 /d/e/f; ln -s $OV/outside/target /abs; ln -s ../../../../../../../..$OV/outside/secret /rel
+  { echo pwned >/abs; } 2>/dev/null; cat /rel 2>/dev/null; echo \$(cat /etc/keep)"
+mount -t overlay overlay -o "lowerdir=$OV/lower,upperdir=$OV/layer/diff,workdir=$OV/layer/work" "$SB_TMP/b9/rootfs" ||
+  fail "mount an overlay rootfs"
+outside_before=$(find "$OV/outside" "$OV/lower" -printf '%p %y %m %u:%g %s %T@\n' | sort; cat "$OV/outside/target")
+rc=0; out=$(rt run --bundle "$SB_TMP/b9" c9 </dev/null 2>&1) || rc=$?
+umount "$SB_TMP/b9/rootfs" || soft_fail "umount the overlay rootfs"
+up=$OV/layer/diff
+[[ $rc == 0 && $out == "keep more" ]] && pass "an overlay rootfs: the container ran, reading its own writes" ||
+  soft_fail "overlay rootfs run: rc $rc: $out"
+[[ $(cat "$up/made" 2>&1) == written && $(stat -c %u:%g "$up/made" 2>&1) == 0:0 && $(cat "$up/d/e/f" 2>&1) == deep ]] &&
+  [[ $(stat -c %u:%g "$up/d/e/f") == 1000:1000 && $(cat "$up/etc/keep") == $'keep\nmore' ]] &&
+  pass "its writes are in the bundle's upper layer, owned as the container set them (0:0, 1000:1000)" ||
+  soft_fail "upper layer: $(find "$up" -printf '%p %u:%g\n' 2>&1)"
+[[ $(stat -c '%F %t:%T' "$up/etc/gone" 2>&1) == 'character special file 0:0' ]] &&
+  pass "a deleted lower file is an overlayfs whiteout in the upper layer" || soft_fail "whiteout: $(stat "$up/etc/gone" 2>&1)"
+[[ $(readlink "$up/abs") == "$OV/outside/target" && $(find "$OV/outside" "$OV/lower" -printf '%p %y %m %u:%g %s %T@\n' | sort; cat "$OV/outside/target") == "$outside_before" ]] &&
+  ! grep -q host-secret <<<"$out" &&
+  pass "symlinks to host files written in the container stay links in its layer: the host files and the lower layer unchanged" ||
+  soft_fail "links: $out; $(ls -la "$up" "$OV/outside")"
+[[ -d $OV/layer/work/sandbox && $(ls -A "$OV/layer/work" | tr '\n' ' ') == "sandbox work " ]] &&
+  pass "the sandbox's overlay workdir is its own, inside the engine's workdir" || soft_fail "workdir: $(ls -la "$OV/layer/work")"
+
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
   local rc=0
