@@ -215,8 +215,8 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
 }
 
 /* linux.resources, as sandboxd's limits (which only narrow the policy's). */
-static void
-translate_resources (json_t *res, json_t *req)
+json_t *
+oci_spec_limits (json_t *res)
 {
   json_t *lim = json_object ();
   json_int_t mem = json_integer_value (json_object_get (json_object_get (res, "memory"), "limit"));
@@ -237,7 +237,7 @@ translate_resources (json_t *res, json_t *req)
     }
   if (pids > 0)
     json_object_set_new (lim, "pids", json_integer (pids));
-  json_object_set_new (req, "limits", lim);
+  return lim;
 }
 
 /* The sysctls runc accepts are those of namespaces the container owns; a
@@ -517,7 +517,7 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
     return -1;
   if (translate_namespaces (json_object_get (lx, "namespaces"), req, err) < 0)
     return -1;
-  translate_resources (json_object_get (lx, "resources"), req);
+  json_object_set_new (req, "limits", oci_spec_limits (json_object_get (lx, "resources")));
   json_array_foreach (json_object_get (lx, "devices"), i, v)
     {
       static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",

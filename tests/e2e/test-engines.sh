@@ -149,6 +149,18 @@ fi
   soft_fail "docker --cpus 0.5: $cpu"
 pids=$(sandbox_knob "$id" pids app/pids.max)
 [[ $pids == 50 ]] && pass "docker --pids-limit 50: pids.max of the app's cgroup" || soft_fail "docker --pids-limit: $pids"
+# docker update: through containerd's shim, `update --resources -`; lower
+# limits reach the sandbox's cgroup, more than the tenant's policy (500
+# pids) is refused and changes nothing.
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then memknob=memory.max; else memknob=memory.limit_in_bytes; fi
+dk update --memory 48m --pids-limit 30 "$cid" >/dev/null 2>"$E2E/update.err" &&
+  [[ $(sandbox_knob "$id" memory $memknob) == 50331648 && $(sandbox_knob "$id" pids app/pids.max) == 30 ]] &&
+  pass "docker update --memory 48m --pids-limit 30: the sandbox's cgroup has them" ||
+  soft_fail "docker update: $(cat "$E2E/update.err"); memory $(sandbox_knob "$id" memory $memknob), pids $(sandbox_knob "$id" pids app/pids.max)"
+rc=0; dk update --pids-limit 1000 "$cid" >/dev/null 2>"$E2E/update.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.pids.limit' "$E2E/update.err" && [[ $(sandbox_knob "$id" pids app/pids.max) == 30 ]] &&
+  pass "docker update --pids-limit 1000 (the tenant's 500): refused naming linux.resources.pids.limit" ||
+  soft_fail "docker update over the policy: rc $rc $(cat "$E2E/update.err"); pids $(sandbox_knob "$id" pids app/pids.max)"
 dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 # Five processes fit under 10; thirty do not.
 out=$(dk run --rm "${D[@]}" --pids-limit 10 e2e-busybox sh -c \

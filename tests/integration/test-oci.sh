@@ -130,6 +130,33 @@ rt exec --detach --pid-file "$SB_TMP/e.pid" c6 sh -c 'echo detached >/tmp/det' <
   [[ -s $SB_TMP/e.pid ]] && pass "exec --detach --pid-file" || soft_fail "exec --detach"
 for i in $(seq 50); do out=$(rt exec c6 cat /tmp/det </dev/null 2>&1) && [[ $out == detached ]] && break; sleep 0.1; done
 [[ $out == detached ]] && pass "the detached exec ran" || soft_fail "detached exec: $out"
+# update: new limits within the tenant's policy (256M, 200 pids), on the
+# sandbox's cgroup; more is refused naming the config's key.
+sbid=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["sbd_id"])' "$OCI_ROOT/c6/state.json")
+knob() { # V1-CONTROLLER FILE (v2: the file of sandbox/ID)
+  if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then cat "/sys/fs/cgroup/sandbox/$sbid/$2" 2>&1
+  else cat "/sys/fs/cgroup/$1/sandbox/$sbid/$2" 2>&1; fi
+}
+cpu_knob() { if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then knob cpu cpu.max; else echo "$(knob cpu cpu.cfs_quota_us) $(knob cpu cpu.cfs_period_us)"; fi; }
+mem_file=memory.limit_in_bytes; [[ -e /sys/fs/cgroup/cgroup.controllers ]] && mem_file=memory.max
+rt update --memory 128m --pids-limit 100 --cpu-quota 50000 --cpu-period 100000 --cpu-share 512 c6 2>"$SB_TMP/upd.err" &&
+  [[ $(knob memory $mem_file) == 134217728 && $(knob pids app/pids.max) == 100 && $(cpu_knob) == "50000 100000" ]] &&
+  pass "update --memory 128m --pids-limit 100 --cpu-quota 50000: the sandbox's cgroup has them" ||
+  soft_fail "update flags: $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file), pids $(knob pids app/pids.max), cpu $(cpu_knob)"
+echo '{"memory": {"limit": 67108864}, "pids": {"limit": 50}}' | rt update --resources - c6 2>"$SB_TMP/upd.err" &&
+  [[ $(knob memory $mem_file) == 67108864 && $(knob pids app/pids.max) == 50 && $(cpu_knob) == "50000 100000" ]] &&
+  pass "update --resources -: lowered to 64M and 50 pids, the CPU quota left as it was" ||
+  soft_fail "update --resources: $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file), pids $(knob pids app/pids.max)"
+rc=0; echo '{"memory": {"limit": 1073741824}}' | rt update --resources - c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.memory.limit' "$SB_TMP/upd.err" && [[ $(knob memory $mem_file) == 67108864 ]] &&
+  pass "update to 1G of memory (the tenant's policy: 256M): refused naming linux.resources.memory.limit, unchanged" ||
+  soft_fail "update over the policy: rc $rc $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file)"
+rc=0; rt update --pids-limit 1000 c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.pids.limit' "$SB_TMP/upd.err" && [[ $(knob pids app/pids.max) == 50 ]] &&
+  pass "update --pids-limit 1000 (the policy's 200): refused naming linux.resources.pids.limit" ||
+  soft_fail "update pids over the policy: rc $rc $(cat "$SB_TMP/upd.err")"
+rt update --memory 256m --pids-limit 200 c6 2>"$SB_TMP/upd.err" && [[ $(knob memory $mem_file) == 268435456 ]] &&
+  pass "update back up to the policy's own limits" || soft_fail "update back up: $(cat "$SB_TMP/upd.err")"
 rt pause c6 && [[ $(state_of c6) == paused ]] && pass "pause: paused" || soft_fail "pause: $(rt state c6 2>&1)"
 rt resume c6 && [[ $(state_of c6) == running ]] && pass "resume: running" || soft_fail "resume: $(rt state c6 2>&1)"
 rt kill c6 USR1 || soft_fail "kill USR1"
