@@ -1,4 +1,5 @@
 #include "sandbox.h"
+#include "capabilities.h"
 #include "cleanup.h"
 #include "hostpath.h"
 #include "mounts.h"
@@ -228,7 +229,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 /* The strings sentry_argv points into. */
 struct argv_bufs
 {
-  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[32], upper[560];
+  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[64], upper[560];
   char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
@@ -359,7 +360,15 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--rlimit";
       v[i++] = (char *) spec->rlimits[k];
     }
-  if (spec->caps)
+  if (spec->caps_inheritable || spec->caps_ambient)
+    {
+      snprintf (b->caps, sizeof (b->caps), "0x%llx:0x%llx:0x%llx",
+                (unsigned long long) (spec->caps ? spec->caps : sb_caps_docker_default),
+                (unsigned long long) spec->caps_inheritable, (unsigned long long) spec->caps_ambient);
+      v[i++] = "--caps";
+      v[i++] = b->caps;
+    }
+  else if (spec->caps)
     {
       snprintf (b->caps, sizeof (b->caps), "0x%llx", (unsigned long long) spec->caps);
       v[i++] = "--caps";

@@ -54,6 +54,8 @@ struct sb_sandbox_spec
   bool read_only_root;
   const char *const *tmpfs;        /* "PATH:SIZE:MODE:FLAGS", NULL-terminated (NULL: none) */
   uint64_t caps;                   /* the app's capabilities within Docker's; 0: Docker's */
+  uint64_t caps_inheritable;       /* of those, its inheritable set (0: none) */
+  uint64_t caps_ambient;           /* and its ambient set, within the inheritable one (0: none) */
   const char *const *rlimits;      /* "RESOURCE:SOFT:HARD", NULL-terminated (NULL: none) */
   bool cgroup_ready;               /* sb->cg was made by the caller (sb_cgroup_create with id):
                                       an OCI monitor lives in it from create on */

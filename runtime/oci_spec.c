@@ -53,7 +53,7 @@ static int
 check_capabilities (json_t *caps, json_t *req, sb_error_t *err)
 {
   static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient", NULL };
-  uint64_t bounding = sb_caps_docker_default;
+  uint64_t bounding = sb_caps_docker_default, inheritable = 0, ambient = 0;
   bool have_bounding = false;
 
   for (int s = 0; sets[s]; s++)
@@ -83,9 +83,19 @@ check_capabilities (json_t *caps, json_t *req, sb_error_t *err)
           bounding = mask;
           have_bounding = true;
         }
+      else if (strcmp (sets[s], "inheritable") == 0)
+        inheritable = mask;
+      else if (strcmp (sets[s], "ambient") == 0)
+        ambient = mask;
     }
   if (have_bounding)
     json_object_set_new (req, "caps", json_integer ((json_int_t) bounding));
+  /* As runc: the inheritable set as given, the ambient one where the
+     kernel allows it (in the inheritable and the bounding sets). */
+  if (inheritable & bounding)
+    json_object_set_new (req, "caps_inheritable", json_integer ((json_int_t) (inheritable & bounding)));
+  if (ambient & inheritable & bounding)
+    json_object_set_new (req, "caps_ambient", json_integer ((json_int_t) (ambient & inheritable & bounding)));
   return 0;
 }
 

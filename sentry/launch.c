@@ -515,6 +515,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .open_files = s->policy->open_files, .caller_nofile = s->caller_nofile, .filter = &s->filter,
                                     .userns_fd = s->userns_fd, .tty = s->cfg.tty,
                                     .user = s->cfg.user, .caps = s->cfg.app_caps,
+                                    .caps_inheritable = s->cfg.app_caps_inheritable,
+                                    .caps_ambient = s->cfg.app_caps_ambient,
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits };
       int k;
       for (k = 0; k < 3; k++)

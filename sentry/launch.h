@@ -28,6 +28,8 @@ struct sb_app_init_args
   struct sb_proc_user user;   /* the command's ids */
   char **argv;
   uint64_t caps;              /* the app's capabilities (within Docker's); 0: Docker's */
+  uint64_t caps_inheritable;  /* its inheritable and ambient sets (within caps) */
+  uint64_t caps_ambient;
   int nrlimits;               /* rlimits that may only lower the inherited ones */
   const struct sb_rlimit *rlimits;
 };

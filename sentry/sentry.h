@@ -77,6 +77,8 @@ struct sentry_config
   int ntmpfs;
   const char *tmpfs[16];     /* "PATH:SIZE:MODE:FLAGS" (flags: nosuid nodev noexec as n, d, x) */
   uint64_t app_caps;         /* the app's capabilities, within Docker's; 0: Docker's */
+  uint64_t app_caps_inheritable;  /* its inheritable set, within app_caps */
+  uint64_t app_caps_ambient;      /* its ambient set, within the inheritable one */
   int nrlimits;
   struct sb_rlimit rlimits[16];
 };

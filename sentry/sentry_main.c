@@ -25,7 +25,7 @@ usage (void)
            "       [--release R] [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
-           "       [--read-only-root] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK] [--rlimit RES:SOFT:HARD]...\n"
+           "       [--read-only-root] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -233,9 +233,19 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
         case 'K':
           {
             char *end;
+            /* BOUNDING[:INHERITABLE:AMBIENT] */
             cfg->app_caps = strtoull (optarg, &end, 0);
+            if (*end == ':')
+              {
+                cfg->app_caps_inheritable = strtoull (end + 1, &end, 0);
+                if (*end != ':')
+                  return -1;
+                cfg->app_caps_ambient = strtoull (end + 1, &end, 0);
+              }
             if (*end || cfg->app_caps == 0)
               return -1;
+            cfg->app_caps_inheritable &= cfg->app_caps;
+            cfg->app_caps_ambient &= cfg->app_caps_inheritable;
             break;
           }
         case 'Z':

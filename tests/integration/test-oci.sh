@@ -198,6 +198,25 @@ rc=0; rt create --bundle "$SB_TMP/b8" c8 </dev/null 2>"$SB_TMP/c8.err" || rc=$?
 ((rc != 0)) && grep -q 'console-socket' "$SB_TMP/c8.err" && pass "process.terminal without --console-socket: refused" ||
   soft_fail "terminal without console: rc $rc $(cat "$SB_TMP/c8.err")"
 
+# --- process.capabilities: the inheritable and ambient sets, as runc sets them --
+# CAP_KILL (5) and CAP_NET_BIND_SERVICE (10) inheritable, the latter also
+# ambient: a user other than root keeps it across its exec (0x400), root's
+# command has them too; what a sandbox does not grant is refused.
+caps_of() { # USER-JSON: the Cap lines of a command's /proc/self/status
+  oci_bundle "$SB_TMP/b10" sh -c 'grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/self/status | tr -s "\t " " " | tr "\n" " "'
+  oci_config "$SB_TMP/b10" "c['process']['user'] = $1
+c['process']['capabilities']['inheritable'] = ['CAP_KILL', 'CAP_NET_BIND_SERVICE']
+c['process']['capabilities']['ambient'] = ['CAP_NET_BIND_SERVICE']"
+  rt run --bundle "$SB_TMP/b10" c10 </dev/null 2>&1 || true
+}
+out=$(caps_of "{'uid': 1000, 'gid': 1000}")
+[[ $out == "CapInh: 0000000000000420 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapAmb: 0000000000000400 " ]] &&
+  pass "process.capabilities: user 1000 keeps its ambient CAP_NET_BIND_SERVICE across exec, inheritable KILL and NET_BIND_SERVICE" ||
+  soft_fail "capabilities of user 1000: $out"
+out=$(caps_of "{'uid': 0, 'gid': 0}")
+[[ $out == "CapInh: 0000000000000420 "*"CapAmb: 0000000000000400 " ]] &&
+  pass "process.capabilities: root's command has the inheritable and ambient sets" || soft_fail "capabilities of root: $out"
+
 # --- an overlayfs rootfs, as the engines give it: writes land in its upper -----
 # The bundle's rootfs is an overlay of a busybox lower layer and an upper
 # layer beside its workdir (Docker's diff/work, containerd's fs/work): the
@@ -249,6 +268,7 @@ refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
 refused "memory over the tenant's 256M" linux.resources.memory.limit \
   'c["linux"]["resources"] = {"memory": {"limit": 1 << 30}}'
 refused "CAP_SYS_ADMIN" process.capabilities 'c["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN")'
+refused "an ambient CAP_SYS_ADMIN" process.capabilities.ambient 'c["process"]["capabilities"]["ambient"] = ["CAP_SYS_ADMIN"]'
 refused "a host device" 'linux.devices[0]' 'c["linux"]["devices"] = [{"path": "/dev/sda", "type": "b", "major": 8, "minor": 0}]'
 refused "the host's pid namespace" 'linux.namespaces' \
   'c["linux"]["namespaces"].append({"type": "pid", "path": "/proc/1/ns/pid"}); c["linux"]["namespaces"].pop(0)'
