@@ -158,7 +158,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   /* What the monitor applies itself: a netns to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
-    static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient",
+    static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
                                         "rlimits", "no_new_privs", "sysctl", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))

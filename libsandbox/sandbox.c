@@ -348,6 +348,8 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--user";
       v[i++] = b->user;
     }
+  if (spec->rootfs_writable && spec->rootfs)
+    v[i++] = "--rootfs-writable";
   if (spec->read_only_root)
     v[i++] = "--read-only-root";
   for (k = 0; spec->tmpfs && spec->tmpfs[k] && k < 16; k++)

@@ -52,6 +52,7 @@ struct sb_sandbox_spec
   } user;                          /* who the command runs as; unset: root */
   /* An OCI container's own settings (sandbox-runtime): they only narrow. */
   bool read_only_root;
+  bool rootfs_writable;            /* rootfs written in place, idmapped (an OCI bundle's own) */
   const char *const *tmpfs;        /* "PATH:SIZE:MODE:FLAGS", NULL-terminated (NULL: none) */
   uint64_t caps;                   /* the app's capabilities within Docker's; 0: Docker's */
   uint64_t caps_inheritable;       /* of those, its inheritable set (0: none) */

@@ -479,6 +479,10 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
       return sb_error (err, errno, "root.path `%s`", rootfs);
     json_object_set_new (req, "rootfs", json_string (real));
     layers = overlay_layers (real, &upper, &work);
+    if (json_array_size (layers) == 0)
+      /* A directory: the container's own, written in place as runc does
+         (idmapped, so the container's root writes files of 0's). */
+      json_object_set_new (req, "rootfs_writable", json_true ());
     if (json_array_size (layers) > 0)
       {
         json_object_set_new (req, "layers", layers);

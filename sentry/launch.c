@@ -343,11 +343,15 @@ image_root (struct sentry *s, const int *trees, int n, const char *what, sb_erro
 }
 
 /* A --rootfs the tenant owns (its directory belongs to the tenant's ids):
-   bound as it is, writable; what the app makes lands as the tenant's ids. */
+   bound as it is, writable; what the app makes lands as the tenant's ids.
+   An OCI bundle's own rootfs directory (rootfs_writable) is bound writable
+   too, idmapped like a layer: the container's root writes files of 0's
+   there, as under runc. */
 static int
-tenant_root (struct sentry *s, sb_error_t *err)
+tenant_root (struct sentry *s, bool idmapped, sb_error_t *err)
 {
-  if (sb_mount_set (s->cfg.rootfs_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, -1, "--rootfs", err) < 0)
+  if (sb_mount_set (s->cfg.rootfs_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, idmapped ? s->userns_fd : -1,
+                    "--rootfs", err) < 0)
     return -1;
   return sb_mount_attach (s->cfg.rootfs_fd, SB_ROOT_DIR, err);
 }
@@ -403,7 +407,12 @@ make_root (struct sentry *s, sb_error_t *err)
     }
   else if (st.st_uid >= m->host && st.st_uid - m->host < m->count)
     {
-      if (tenant_root (s, err) < 0)
+      if (tenant_root (s, false, err) < 0)
+        return -1;
+    }
+  else if (s->cfg.rootfs_writable)
+    {
+      if (tenant_root (s, true, err) < 0)
         return -1;
     }
   else if (image_root (s, &s->cfg.rootfs_fd, 1, "--rootfs", err) < 0)

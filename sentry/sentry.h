@@ -74,6 +74,8 @@ struct sentry_config
   /* An OCI container's own settings (sentry/launch_oci.c): they only
      narrow what the sandbox gives. */
   bool read_only_root;       /* the root read-only (its submounts as they are) */
+  bool rootfs_writable;      /* a --rootfs not the tenant's: written in place, idmapped (an OCI
+                                bundle's own directory), not under an in-memory layer */
   int ntmpfs;
   const char *tmpfs[16];     /* "PATH:SIZE:MODE:FLAGS" (flags: nosuid nodev noexec as n, d, x) */
   uint64_t app_caps;         /* the app's capabilities, within Docker's; 0: Docker's */

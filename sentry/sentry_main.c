@@ -25,7 +25,7 @@ usage (void)
            "       [--release R] [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
-           "       [--read-only-root] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
+           "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -63,7 +63,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "ctl-fd", required_argument, 0, 'C' },  { "no-spin", no_argument, 0, 'N' },
     { "lifeline-fd", required_argument, 0, 'L' }, { "user", required_argument, 0, 'U' },
     { "layer-fd", required_argument, 0, 'l' }, { "upper", required_argument, 0, 'X' },
-    { "read-only-root", no_argument, 0, 'O' }, { "tmpfs", required_argument, 0, 'P' },
+    { "read-only-root", no_argument, 0, 'O' }, { "rootfs-writable", no_argument, 0, 'Y' }, { "tmpfs", required_argument, 0, 'P' },
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
     { 0, 0, 0, 0 },
   };
@@ -225,6 +225,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           cfg->lifeline_fd = (int) v;
           break;
         case 'O': cfg->read_only_root = true; break;
+        case 'Y': cfg->rootfs_writable = true; break;
         case 'P':
           if (cfg->ntmpfs >= 16 || optarg[0] != '/')
             return -1;

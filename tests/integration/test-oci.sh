@@ -217,6 +217,30 @@ out=$(caps_of "{'uid': 0, 'gid': 0}")
 [[ $out == "CapInh: 0000000000000420 "*"CapAmb: 0000000000000400 " ]] &&
   pass "process.capabilities: root's command has the inheritable and ambient sets" || soft_fail "capabilities of root: $out"
 
+# --- a rootfs directory is the container's own: written in place, as runc does --
+# Files the container's root writes belong to 0 on disk; symlinks it
+# leaves to host files, then used by a second run as its /etc/hostname and
+# /etc/hosts mount targets, stay inside the root: the host files unchanged.
+mkdir -p "$SB_TMP/outside2" && echo untouched >"$SB_TMP/outside2/target"
+oci_bundle "$SB_TMP/b11" sh -c "echo in-place >/made; chown 1000:1000 /made; mkdir /newdir
+  rm -f /etc/hostname /etc/hosts; ln -s $SB_TMP/outside2/target /etc/hostname
+  ln -s ../../../../../../../..$SB_TMP/outside2/target /etc/hosts"
+before2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outside2/target")
+rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $(cat "$SB_TMP/b11/rootfs/made" 2>&1) == in-place && $(stat -c %u:%g "$SB_TMP/b11/rootfs/made") == 1000:1000 ]] &&
+  [[ $(stat -c %u:%g "$SB_TMP/b11/rootfs/newdir") == 0:0 ]] &&
+  pass "a rootfs directory: the container's writes are in it, owned as set inside (1000:1000, a new directory 0:0)" ||
+  soft_fail "rootfs written in place: rc $rc $out; $(ls -lan "$SB_TMP/b11/rootfs" 2>&1)"
+echo from-caller >"$SB_TMP/hostname-src"
+oci_config "$SB_TMP/b11" "c['process']['args'] = ['sh', '-c', 'cat /etc/hostname /etc/hosts']
+c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$SB_TMP/hostname-src', 'options': ['rbind', 'ro']},
+                {'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/hostname-src', 'options': ['rbind', 'ro']}]"
+rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
+after2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outside2/target")
+[[ $after2 == "$before2" ]] && [[ $rc != 0 || $out == $'from-caller\nfrom-caller' ]] &&
+  pass "links to host files at the mount targets of the next run: resolved inside the root, the host file unchanged ($rc)" ||
+  soft_fail "mount targets through links: rc $rc $out; before $before2; after $after2"
+
 # --- an overlayfs rootfs, as the engines give it: writes land in its upper -----
 # The bundle's rootfs is an overlay of a busybox lower layer and an upper
 # layer beside its workdir (Docker's diff/work, containerd's fs/work): the
