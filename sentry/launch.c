@@ -7,9 +7,11 @@
    - a tmpfs at SB_STAGE_DIR holds the container root: an overlay whose
      read-only lower layers are the host root (or an image --rootfs, or an
      image's layers) seen through idmapped mounts, under a tmpfs upper
-     layer, or a --rootfs the
-     tenant owns, bound as it is; a /dev of fresh device nodes; a read-only
-     /sys; /proc comes later from the app's pid namespace;
+     layer or an engine's own writable layer, idmapped too
+     (launch_oci.c); or a --rootfs the tenant owns, bound as it is; or an
+     OCI bundle's rootfs directory, bound writable and idmapped; a /dev of
+     fresh device nodes; a read-only /sys; /proc comes later from the
+     app's pid namespace;
    - the Gofer starts and pivots into that root in a mount namespace of its
      own, then joins the user namespace;
    - the app's init starts in new pid, mount and cgroup namespaces and joins
