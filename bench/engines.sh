@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# bench/engines.sh: `docker run --rm IMG true` through Docker with
-# --runtime sandbox (sandbox-runtime, under a sandboxd of its own), runc
-# and runsc (gVisor, --platform=ptrace), in one run, on a busybox image
-# imported from a local rootfs tarball. Prints the median and the mean of
-# BENCH_RUNS runs (default 10) per runtime, and sandbox/runc.
+# bench/engines.sh: two rows through Docker with --runtime sandbox
+# (sandbox-runtime, under a sandboxd of its own), runc and runsc (gVisor,
+# --platform=ptrace), in one run: `docker run --rm IMG true` on a busybox
+# image imported from a local rootfs tarball, and `docker run --rm IMG
+# python3 -c "import json, ssl, sqlite3"` on a Debian image with the host's
+# python3 (tests/e2e/engines-lib.sh). Prints the median and the mean of
+# BENCH_RUNS runs (default 10) per runtime and row, and sandbox/runc.
 #
 # It starts its own sandboxd, containerd and dockerd, as the end-to-end
 # tests do (tests/e2e/engines-lib.sh: sockets and state under a temporary
@@ -38,32 +40,44 @@ fi
 containerd_start
 dockerd_start
 dk import "$E2E/busybox.tar" bench-busybox >/dev/null
+dk import "$E2E/python.tar" bench-python >/dev/null
 
-# run_times RUNTIME: one line of seconds per run.
+# run_times RUNTIME IMAGE CMD...: one line of seconds per run.
 run_times() {
-  local i t0 t1
-  dk run --rm --network none --runtime "$1" bench-busybox true >/dev/null 2>&1 || { echo fail; return; }
+  local r=$1 i t0 t1
+  shift
+  dk run --rm --network none --runtime "$r" "$@" >/dev/null 2>&1 || { echo fail; return; }
   for i in $(seq "$RUNS"); do
     t0=$(date +%s.%N)
-    dk run --rm --network none --runtime "$1" bench-busybox true >/dev/null 2>&1 || { echo fail; return; }
+    dk run --rm --network none --runtime "$r" "$@" >/dev/null 2>&1 || { echo fail; return; }
     t1=$(date +%s.%N)
     awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f\n", b - a}'
   done
 }
 
-printf '%-8s %10s %10s   (docker run --rm --network none IMG true, %d runs after one warm-up)\n' runtime median mean "$RUNS"
-declare -A MED
-for r in "${RUNTIMES[@]}"; do
-  times=$(run_times "$r")
-  if grep -q fail <<<"$times"; then
-    printf '%-8s %10s %10s\n' "$r" n/a n/a
-    continue
+# row LABEL IMAGE CMD...: one row of the table per runtime.
+row() {
+  local label=$1 r times med mean
+  shift
+  printf '%-8s %10s %10s   (docker run --rm --network none %s, %d runs after one warm-up)\n' runtime median mean \
+    "$label" "$RUNS"
+  declare -A MED=()
+  for r in "${RUNTIMES[@]}"; do
+    times=$(run_times "$r" "$@")
+    if grep -q fail <<<"$times"; then
+      printf '%-8s %10s %10s\n' "$r" n/a n/a
+      continue
+    fi
+    read -r med mean < <(sort -n <<<"$times" | awk '{a[NR]=$1; s+=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f\n", m, s/NR}')
+    MED[$r]=$med
+    printf '%-8s %9.3fs %9.3fs\n' "$r" "$med" "$mean"
+  done
+  if [[ -n ${MED[sandbox]:-} && -n ${MED[runc]:-} ]]; then
+    awk -v s="${MED[sandbox]}" -v r="${MED[runc]}" 'BEGIN {printf "sandbox/runc (medians): %.2fx\n", s / r}'
   fi
-  read -r med mean < <(sort -n <<<"$times" | awk '{a[NR]=$1; s+=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f\n", m, s/NR}')
-  MED[$r]=$med
-  printf '%-8s %9.3fs %9.3fs\n' "$r" "$med" "$mean"
-done
-if [[ -n ${MED[sandbox]:-} && -n ${MED[runc]:-} ]]; then
-  awk -v s="${MED[sandbox]}" -v r="${MED[runc]}" 'BEGIN {printf "sandbox/runc (medians): %.2fx\n", s / r}'
-fi
+}
+
+row "IMG true" bench-busybox true
+echo
+row "IMG python3 importing json, ssl, sqlite3" bench-python python3 -c 'import json, ssl, sqlite3'
 exit 0

@@ -9,7 +9,9 @@
    caller (the containerd shim, conmon) waits for is the monitor's.
    POST /v1/oci/containers/{id}/started tells sandboxd that the monitor has
    made the sandbox: from then on the container is one of sandboxd's like
-   any other (events, stats, exec, logs, adoption after a restart). */
+   any other (events, stats, exec, logs, adoption after a restart).
+   POST /v1/oci/containers/{id}/update sets new limits (sandbox-runtime
+   update), within the tenant's policy. */
 #include "sandboxd.h"
 #include "cleanup.h"
 #include "util.h"
@@ -23,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "syscall_table.h"
+#include "cgroup.h"
+#include "sandbox.h"
 
 #define OCI_FILE_MAX (1u << 20)   /* /etc/hosts and the like: small files, copied */
 #define OCI_FILES_MAX 16
@@ -145,12 +149,17 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
     return sb_error (err, EINVAL, "the container's settings are incomplete");
   if (json_object_get (cfg, "user"))
     json_object_set (spec, "user", json_object_get (cfg, "user"));
-  if (json_object_get (cfg, "layers"))
-    json_object_set (spec, "layers", json_object_get (cfg, "layers"));
+  {
+    static const char *const keys[] = { "layers", "upper", "work", NULL };
+    for (int k = 0; keys[k]; k++)
+      if (json_object_get (cfg, keys[k]))
+        json_object_set (spec, keys[k], json_object_get (cfg, keys[k]));
+  }
   /* What the monitor applies itself: a netns to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
-    static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "rlimits", "no_new_privs", "sysctl", NULL };
+    static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
+                                        "rlimits", "no_new_privs", "sysctl", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
         json_object_set (spec, keys[k], json_object_get (b, keys[k]));
@@ -211,6 +220,20 @@ oci_create (struct sbd_request *r)
             goto out;
           }
       json_object_set (cfg, "layers", v);
+      /* Their writable layer and its workdir, side by side (libsandbox
+         checks them again where it opens them). */
+      const char *upper = json_string_value (json_object_get (b, "upper"));
+      const char *work = json_string_value (json_object_get (b, "work"));
+      if (upper || work)
+        {
+          if (!sbd_clean_absolute (upper) || !sbd_clean_absolute (work))
+            {
+              sbd_reply_error (r, 400, "bad_request", "upper, work: absolute paths, both or neither");
+              goto out;
+            }
+          json_object_set_new (cfg, "upper", json_string (upper));
+          json_object_set_new (cfg, "work", json_string (work));
+        }
     }
   else
     json_object_set (cfg, "rootfs", json_object_get (b, "rootfs"));
@@ -369,8 +392,64 @@ oci_started (struct sbd_request *r)
   sbd_reply_empty (r, 204);
 }
 
+/* New limits of a running OCI container (sandbox-runtime update): within
+   its tenant's policy, checked as at create; the keys given replace the
+   container's, the others stay. */
+static void
+oci_update (struct sbd_request *r)
+{
+  const char *id = r->nparts >= 4 ? r->parts[3] : "";
+  struct sbd_container *c = sbd_container_by_id (sbd, id);
+  struct sbd_tenant *t = c ? sbd_tenant_by_name (sbd, c->tenant) : NULL;
+  json_t *in = json_object_get (r->body, "limits"), *now, *lim = json_object ();
+  struct sb_cgroup_limits l = { 0 };
+  struct sb_cgroup cg;
+  cleanup_error sb_error_t err = NULL;
+
+  if (c == NULL || !json_object_get (c->config, "oci") || t == NULL || !t->present)
+    {
+      sbd_reply_error (r, 404, "not_found", "no such OCI container: %s", id);
+      goto out;
+    }
+  if (c->state != SBD_RUNNING && c->state != SBD_CREATED)
+    {
+      sbd_reply_error (r, 409, "conflict", "container %s is %s", c->name, sbd_state_name (c->state));
+      goto out;
+    }
+  if (!json_is_object (in))
+    {
+      sbd_reply_error (r, 400, "bad_request", "limits: an object");
+      goto out;
+    }
+  if (!sbd_check_limits (r, t->policy, in, lim))
+    goto out;
+  now = json_object_get (c->config, "limits");
+  l.memory_bytes = (uint64_t) json_integer_value (json_object_get (lim, "memory"));
+  l.cpu_millis = (uint32_t) json_integer_value (json_object_get (lim, "cpu_millis"));
+  l.pids = (uint32_t) json_integer_value (json_object_get (lim, "pids"));
+  l.swap_bytes = json_integer_value (json_object_get (now, "swap"));
+  if (sb_cgroup_open_named (&cg, sb_cgroup_root (), c->id, &err) < 0 || cg.ndirs == 0
+      || sb_cgroup_update_limits (&cg, &l, &err) < 0)
+    {
+      sb_cgroup_close (&cg);
+      sbd_reply_error (r, err ? 409 : 404, err ? "conflict" : "not_found", "container %s: %s", c->name,
+                       err ? err->msg : "it has no cgroup (it is not running)");
+      goto out;
+    }
+  sb_cgroup_close (&cg);
+  if (!json_is_object (now))
+    json_object_set_new (c->config, "limits", now = json_object ());
+  json_object_update (now, lim);
+  sbd_container_save (c);
+  sbd_audit (r, c->id, "update");
+  sbd_reply_json (r, 200, json_pack ("{s:O}", "limits", now));
+out:
+  json_decref (lim);
+}
+
 const struct sbd_route sbd_oci_routes[] = {
   { EVHTTP_REQ_POST, "/v1/oci/containers", oci_create, SBD_ADMIN_ONLY | SBD_JSON_BODY, "oci.create" },
   { EVHTTP_REQ_POST, "/v1/oci/containers/:id/started", oci_started, SBD_ADMIN_ONLY, "oci.started" },
+  { EVHTTP_REQ_POST, "/v1/oci/containers/:id/update", oci_update, SBD_ADMIN_ONLY | SBD_JSON_BODY, "oci.update" },
   { 0, NULL, NULL, 0, NULL },
 };

@@ -378,34 +378,67 @@ sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
 }
 
 int
-sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err)
+sb_cgroup_open_named (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err)
 {
-  struct sb_cgroup cg = { 0 };
   struct statfs sfs;
   char path[PATHLEN];
 
+  memset (cg, 0, sizeof (*cg));
   if (strchr (name, '/') || strlen (name) > 200 || statfs (root, &sfs) < 0)
     return sb_error (err, EINVAL, "cgroup `%s`", name);
-  cg.v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
-  if (cg.v2)
+  cg->v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
+  if (cg->v2)
     {
       snprintf (path, sizeof (path), "%s/sandbox/%s", root, name);
       if (access (path, F_OK) == 0)
         {
-          cg.dirs[0] = strdup (path);
-          cg.controllers[0] = strdup ("");
-          cg.ndirs = 1;
+          cg->dirs[0] = strdup (path);
+          cg->controllers[0] = strdup ("");
+          cg->ndirs = 1;
         }
     }
   else
-    for (int i = 0; v1_controllers[i] && cg.ndirs < SB_CGROUP_MAX_DIRS; i++)
+    for (int i = 0; v1_controllers[i] && cg->ndirs < SB_CGROUP_MAX_DIRS; i++)
       {
         snprintf (path, sizeof (path), "%s/%s/sandbox/%s", root, v1_controllers[i], name);
         if (access (path, F_OK) == 0)
           {
-            cg.dirs[cg.ndirs] = strdup (path);
-            cg.controllers[cg.ndirs++] = strdup (v1_controllers[i]);
+            cg->dirs[cg->ndirs] = strdup (path);
+            cg->controllers[cg->ndirs++] = strdup (v1_controllers[i]);
           }
       }
+  return 0;
+}
+
+void
+sb_cgroup_close (struct sb_cgroup *cg)
+{
+  for (int i = 0; i < cg->ndirs; i++)
+    {
+      free (cg->dirs[i]);
+      free (cg->controllers[i]);
+      cg->dirs[i] = cg->controllers[i] = NULL;
+    }
+  cg->ndirs = 0;
+}
+
+int
+sb_cgroup_update_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err)
+{
+  /* v1 refuses a memory limit above memory+swap's: that one is lifted
+     first, then both are set as at the start. */
+  if (l->memory_bytes && !cg->v2
+      && write_knob (cg, "memory", WHOLE, "memory.memsw.limit_in_bytes", "-1", true, err) < 0)
+    return -1;
+  return sb_cgroup_set_limits (cg, l, err);
+}
+
+int
+sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err)
+{
+  struct sb_cgroup cg;
+
+  if (sb_cgroup_open_named (&cg, root, name, err) < 0)
+    return -1;
   return sb_cgroup_destroy (&cg, err);
 }

@@ -45,6 +45,12 @@ int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
 int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);
 /* How many times the kernel's OOM killer acted in the sandbox. */
 long sb_cgroup_oom_kills (struct sb_cgroup *cg);
+/* The cgroup of sandbox `name` that someone else made, as it is (no
+   directory: ndirs 0); sb_cgroup_close forgets it. */
+int sb_cgroup_open_named (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err);
+void sb_cgroup_close (struct sb_cgroup *cg);
+/* New limits of a running sandbox: those set in l (0: unchanged). */
+int sb_cgroup_update_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);
 /* The cgroup of sandbox `name` that someone else made (its owner is gone):
    kills what is left in it and removes it. 0 if there was none. */
 int sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err);

@@ -1,4 +1,5 @@
 #include "sandbox.h"
+#include "capabilities.h"
 #include "cleanup.h"
 #include "hostpath.h"
 #include "mounts.h"
@@ -54,6 +55,8 @@ struct sandbox_io
   int nvolumes;
   int layers[SB_MAX_LAYERS];  /* the same of each layer, bottom first */
   int nlayers;
+  int upper;               /* a copy of the mount of the directory holding the writable
+                              layer and its workdir (not of the mounts below it), or -1 */
 };
 
 static void
@@ -75,6 +78,7 @@ close_trees (struct sandbox_io *io)
   for (int i = 0; i < io->nlayers; i++)
     close_fd (&io->layers[i]);
   io->nlayers = 0;
+  close_fd (&io->upper);
 }
 
 static void
@@ -110,6 +114,44 @@ host_tree (const char *path, const char *what, char *where, size_t len, sb_error
   return tree;
 }
 
+/* The last component of PATH when PATH is DIR/NAME, with the same DIR as
+   OTHER's and a name that is neither "." nor ".."; NULL otherwise. */
+static const char *
+sibling_name (const char *path, const char *other)
+{
+  const char *a = strrchr (path, '/'), *b = strrchr (other, '/');
+
+  if (a == NULL || b == NULL || a == path || a - path != b - other || strncmp (path, other, (size_t) (a - path)) != 0
+      || a[1] == '\0' || strcmp (a + 1, ".") == 0 || strcmp (a + 1, "..") == 0 || strcmp (a, b) == 0)
+    return NULL;
+  return a + 1;
+}
+
+/* An engine's writable layer and its overlayfs workdir, side by side
+   (overlayfs wants both on one mount): a copy of the mount of their
+   parent directory alone (not the engine's overlay mounted below it),
+   opened as the other host directories are. */
+static int
+upper_tree (const char *upper, const char *work, sb_error_t *err)
+{
+  char parent[4096];
+  cleanup_close int fd = -1;
+  const char *name = sibling_name (upper, work);
+  int tree;
+
+  if (name == NULL || sibling_name (work, upper) == NULL || (size_t) (name - upper) > sizeof (parent)
+      || strchr (name, ':') || strchr (sibling_name (work, upper), ':'))
+    return sb_error (err, EINVAL, "writable layer `%s`, workdir `%s`: two directories side by side", upper, work);
+  snprintf (parent, sizeof (parent), "%.*s", (int) (name - upper - 1), upper);
+  fd = sb_open_host_path (parent, "writable layer", err);
+  if (fd < 0)
+    return -1;
+  tree = syscall (SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0)
+    return sb_error (err, errno, "writable layer `%s`: copy its mount", parent);
+  return tree;
+}
+
 static int
 open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *err)
 {
@@ -131,6 +173,14 @@ open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_er
       if (io->layers[i] < 0)
         return -1;
       io->nlayers++;
+    }
+  if ((spec->upper != NULL) != (spec->work != NULL) || (spec->upper && io->nlayers == 0))
+    return sb_error (err, EINVAL, "a writable layer needs its workdir and lower layers");
+  if (spec->upper)
+    {
+      io->upper = upper_tree (spec->upper, spec->work, err);
+      if (io->upper < 0)
+        return -1;
     }
   for (int i = 0; i < p->nvolumes; i++)
     {
@@ -179,7 +229,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 /* The strings sentry_argv points into. */
 struct argv_bufs
 {
-  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[32];
+  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[64], upper[560];
   char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
@@ -242,6 +292,13 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--layer-fd";
       v[i++] = b->fds[f++];
     }
+  if (io->upper >= 0)
+    {
+      snprintf (b->upper, sizeof (b->upper), "%d:%s:%s", handoff_add (h, io->upper), strrchr (spec->upper, '/') + 1,
+                strrchr (spec->work, '/') + 1);
+      v[i++] = "--upper";
+      v[i++] = b->upper;
+    }
   v[i++] = "--hostname";
   v[i++] = (char *) spec->hostname;
   v[i++] = "--release";
@@ -291,6 +348,8 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--user";
       v[i++] = b->user;
     }
+  if (spec->rootfs_writable && spec->rootfs)
+    v[i++] = "--rootfs-writable";
   if (spec->read_only_root)
     v[i++] = "--read-only-root";
   for (k = 0; spec->tmpfs && spec->tmpfs[k] && k < 16; k++)
@@ -303,7 +362,15 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--rlimit";
       v[i++] = (char *) spec->rlimits[k];
     }
-  if (spec->caps)
+  if (spec->caps_inheritable || spec->caps_ambient)
+    {
+      snprintf (b->caps, sizeof (b->caps), "0x%llx:0x%llx:0x%llx",
+                (unsigned long long) (spec->caps ? spec->caps : sb_caps_docker_default),
+                (unsigned long long) spec->caps_inheritable, (unsigned long long) spec->caps_ambient);
+      v[i++] = "--caps";
+      v[i++] = b->caps;
+    }
+  else if (spec->caps)
     {
       snprintf (b->caps, sizeof (b->caps), "0x%llx", (unsigned long long) spec->caps);
       v[i++] = "--caps";
@@ -422,7 +489,7 @@ int
 sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_error_t *err)
 {
   struct sandbox_io io = { .lifeline = { -1, -1 }, .audit = { -1, -1 }, .ctl = { -1, -1 },
-                           .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .rootfs = -1 };
+                           .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .rootfs = -1, .upper = -1 };
   struct handoff h = { 0 };
   cleanup_close int sentry_exe = -1;
   cleanup_close int devnull = -1;

@@ -29,6 +29,9 @@ struct sb_sandbox_spec
   const char *const *layers;       /* an image's layer directories, bottom first,
                                       NULL-terminated (NULL or empty: none); not
                                       with rootfs */
+  const char *upper;                /* with layers: a writable layer of the engine's to stack
+                                      them under (idmapped), instead of one in memory */
+  const char *work;                 /* its overlayfs workdir, a directory beside it */
   const char *hostname;
   const char *release;
   bool network_host;
@@ -49,8 +52,11 @@ struct sb_sandbox_spec
   } user;                          /* who the command runs as; unset: root */
   /* An OCI container's own settings (sandbox-runtime): they only narrow. */
   bool read_only_root;
+  bool rootfs_writable;            /* rootfs written in place, idmapped (an OCI bundle's own) */
   const char *const *tmpfs;        /* "PATH:SIZE:MODE:FLAGS", NULL-terminated (NULL: none) */
   uint64_t caps;                   /* the app's capabilities within Docker's; 0: Docker's */
+  uint64_t caps_inheritable;       /* of those, its inheritable set (0: none) */
+  uint64_t caps_ambient;           /* and its ambient set, within the inheritable one (0: none) */
   const char *const *rlimits;      /* "RESOURCE:SOFT:HARD", NULL-terminated (NULL: none) */
   bool cgroup_ready;               /* sb->cg was made by the caller (sb_cgroup_create with id):
                                       an OCI monitor lives in it from create on */

@@ -56,6 +56,9 @@ json_t *oci_load_json (const char *path, sb_error_t *err);
 /* Reads the OCI config of a bundle. */
 json_t *oci_bundle_config (const char *bundle, sb_error_t *err);
 
+/* oci_spec.c: linux.resources (memory.limit, cpu.quota/period,
+   pids.limit; values <= 0 ignored) as sandboxd's limits. */
+json_t *oci_spec_limits (json_t *resources);
 /* oci_spec.c: the OCI config as a request of POST /v1/oci/containers. The
    mounts that became volumes are listed in *volume_mounts (their index
    in the config's mounts), to name them in sandboxd's refusals. */

@@ -227,20 +227,141 @@ oci_cmd_resume (int argc, char **argv)
   return freeze (argc, argv, false);
 }
 
-/* Resources can only be narrowed, and only to what the container's policy
-   snapshot allows: sandboxd fixed the limits at create. */
+/* runc's update flags, as the linux.resources keys they set. */
+static const struct
+{
+  const char *flag, *section, *key;
+} update_flags[] = {
+  { "--memory", "memory", "limit" },       { "--cpu-quota", "cpu", "quota" },
+  { "--cpu-period", "cpu", "period" },     { "--cpu-share", "cpu", "shares" },
+  { "--cpu-shares", "cpu", "shares" },     { "--pids-limit", "pids", "limit" },
+  { "--memory-swap", "memory", "swap" },   { "--memory-reservation", "memory", "reservation" },
+  { "--kernel-memory", "memory", "kernel" }, { "--kernel-memory-tcp", "memory", "kernelTCP" },
+  { "--blkio-weight", "blockIO", "weight" }, { "--cpu-rt-period", "cpu", "realtimePeriod" },
+  { "--cpu-rt-runtime", "cpu", "realtimeRuntime" }, { "--cpuset-cpus", "cpu", "cpus" },
+  { "--cpuset-mems", "cpu", "mems" },
+  { NULL, NULL, NULL },
+};
+
+/* A size as runc's flags take it: bytes, or with a k, m, g suffix. */
+static int
+parse_update_value (const char *v, json_int_t *out)
+{
+  char *end;
+  long long n = strtoll (v, &end, 10);
+
+  if (end == v)
+    return -1;
+  switch (*end)
+    {
+    case 'k': case 'K': n <<= 10; end++; break;
+    case 'm': case 'M': n <<= 20; end++; break;
+    case 'g': case 'G': n <<= 30; end++; break;
+    default: break;
+    }
+  if (*end == 'b' || *end == 'B')
+    end++;
+  if (*end)
+    return -1;
+  *out = n;
+  return 0;
+}
+
+/* The resources of `update`: --resources FILE ("-": stdin), then the
+   flags over it. */
+static json_t *
+update_resources (int argc, char **argv, sb_error_t *err)
+{
+  json_t *res = NULL;
+  int i, k;
+
+  for (i = 1; i < argc - 1; i++)
+    if (strcmp (argv[i], "--resources") == 0 || strcmp (argv[i], "-r") == 0)
+      {
+        json_error_t jerr;
+        const char *f = argv[++i];
+        json_decref (res);
+        res = strcmp (f, "-") == 0 ? json_loadf (stdin, JSON_DISABLE_EOF_CHECK, &jerr) : json_load_file (f, 0, &jerr);
+        if (!json_is_object (res))
+          {
+            json_decref (res);
+            return sb_error (err, EINVAL, "--resources %s: not a JSON object of linux.resources (%s)", f, jerr.text), NULL;
+          }
+      }
+  if (res == NULL)
+    res = json_object ();
+  for (i = 1; i < argc - 1; i++)
+    for (k = 0; update_flags[k].flag; k++)
+      {
+        size_t n = strlen (update_flags[k].flag);
+        const char *v = NULL;
+        json_t *sec;
+        json_int_t value;
+        if (strcmp (argv[i], update_flags[k].flag) == 0 && i + 1 < argc - 1)
+          v = argv[++i];
+        else if (strncmp (argv[i], update_flags[k].flag, n) == 0 && argv[i][n] == '=')
+          v = argv[i] + n + 1;
+        if (v == NULL)
+          continue;
+        sec = json_object_get (res, update_flags[k].section);
+        if (!json_is_object (sec))
+          json_object_set_new (res, update_flags[k].section, sec = json_object ());
+        if (strcmp (update_flags[k].key, "cpus") == 0 || strcmp (update_flags[k].key, "mems") == 0)
+          json_object_set_new (sec, update_flags[k].key, json_string (v));
+        else if (parse_update_value (v, &value) < 0)
+          {
+            json_decref (res);
+            return sb_error (err, EINVAL, "%s %s: a number", update_flags[k].flag, v), NULL;
+          }
+        else
+          json_object_set_new (sec, update_flags[k].key, json_integer (value));
+        break;
+      }
+  return res;
+}
+
+/* New limits within the tenant's policy, applied by sandboxd to the
+   sandbox's cgroup: memory.limit, cpu.quota/period and pids.limit (more
+   than the policy allows is refused, naming the key). The other keys
+   (shares, swap, reservations, cpusets, block I/O) are accepted and leave
+   the sandbox as sandboxd made it, as they do at create; a value <= 0
+   ("unlimited") leaves that limit as it is. */
 int
 oci_cmd_update (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
   const char *id = last_arg (argc, argv);
+  json_t *rec = NULL, *res = NULL, *answer = NULL, *body;
+  char path[400], msg[1024];
+  int status = 0, ret = 1;
 
   if (id == NULL)
-    return usage_error ("update", "update [--resources FILE] ID");
-  sb_error (&err, ENOTSUP, "container %s: a sandbox's limits are fixed when it is created (the tenant's policy "
-            "narrowed by the config); create it again with the new limits", id);
-  oci_report ("update", &err);
-  return 1;
+    return usage_error ("update", "update [--resources FILE|-] [--memory N] [--cpu-quota N] [--cpu-period N] "
+                        "[--pids-limit N]... ID");
+  if (oci_record_load (id, &rec, &err) < 0 || (res = update_resources (argc, argv, &err)) == NULL)
+    goto out;
+  body = json_pack ("{s:o}", "limits", oci_spec_limits (res));
+  snprintf (path, sizeof (path), "/v1/oci/containers/%.64s/update", json_string_value (json_object_get (rec, "sbd_id")) ?: "-");
+  if (oci_sbd_request ("POST", path, body, &status, &answer, &err) < 0)
+    {
+      json_decref (body);
+      goto out;
+    }
+  json_decref (body);
+  if (status != 200)
+    {
+      oci_spec_refusal (oci_sbd_message (answer), NULL, NULL, msg, sizeof (msg));
+      sb_error (&err, status == 403 ? EPERM : EINVAL, "container %s: %s", id, msg);
+      goto out;
+    }
+  ret = 0;
+out:
+  if (ret)
+    oci_report ("update", &err);
+  json_decref (rec);
+  json_decref (res);
+  json_decref (answer);
+  return ret;
 }
 
 int

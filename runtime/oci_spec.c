@@ -53,7 +53,7 @@ static int
 check_capabilities (json_t *caps, json_t *req, sb_error_t *err)
 {
   static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient", NULL };
-  uint64_t bounding = sb_caps_docker_default;
+  uint64_t bounding = sb_caps_docker_default, inheritable = 0, ambient = 0;
   bool have_bounding = false;
 
   for (int s = 0; sets[s]; s++)
@@ -83,9 +83,19 @@ check_capabilities (json_t *caps, json_t *req, sb_error_t *err)
           bounding = mask;
           have_bounding = true;
         }
+      else if (strcmp (sets[s], "inheritable") == 0)
+        inheritable = mask;
+      else if (strcmp (sets[s], "ambient") == 0)
+        ambient = mask;
     }
   if (have_bounding)
     json_object_set_new (req, "caps", json_integer ((json_int_t) bounding));
+  /* As runc: the inheritable set as given, the ambient one where the
+     kernel allows it (in the inheritable and the bounding sets). */
+  if (inheritable & bounding)
+    json_object_set_new (req, "caps_inheritable", json_integer ((json_int_t) (inheritable & bounding)));
+  if (ambient & inheritable & bounding)
+    json_object_set_new (req, "caps_ambient", json_integer ((json_int_t) (ambient & inheritable & bounding)));
   return 0;
 }
 
@@ -215,8 +225,8 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
 }
 
 /* linux.resources, as sandboxd's limits (which only narrow the policy's). */
-static void
-translate_resources (json_t *res, json_t *req)
+json_t *
+oci_spec_limits (json_t *res)
 {
   json_t *lim = json_object ();
   json_int_t mem = json_integer_value (json_object_get (json_object_get (res, "memory"), "limit"));
@@ -237,7 +247,7 @@ translate_resources (json_t *res, json_t *req)
     }
   if (pids > 0)
     json_object_set_new (lim, "pids", json_integer (pids));
-  json_object_set_new (req, "limits", lim);
+  return lim;
 }
 
 /* The sysctls runc accepts are those of namespaces the container owns; a
@@ -329,13 +339,29 @@ check_hooks (json_t *hooks, sb_error_t *err)
 }
 
 /* The layers of an overlayfs rootfs (Docker's, containerd's and podman's
-   snapshots are one), bottom first: the lower directories, then the
-   upper one (its whiteouts are overlayfs's own, so it stacks as a lower
-   layer). An overlayfs mount cannot be idmapped, its layers can: the
-   sandbox stacks them, read-only and idmapped, under its own in-memory
-   writable layer. Returns NULL when root is not an overlayfs mount. */
+   snapshots are one), bottom first: the lower directories. An overlayfs
+   mount cannot be idmapped, its layers can: the sandbox stacks them,
+   read-only and idmapped, under the same writable layer the engine's
+   mount has (its upperdir and, beside it, its workdir: *upper and *work),
+   idmapped too, so what the container writes lands where runc's writes
+   would, owned as runc's are, and `docker diff`, `cp` and `commit` see
+   it. An upper layer without a workdir beside it (same parent directory)
+   is stacked as the top lower layer instead (its whiteouts are
+   overlayfs's own), under the sandbox's in-memory layer. Returns NULL
+   when root is not an overlayfs mount. */
+/* a/x and a/y: two directories side by side (overlayfs needs the upper
+   layer and its workdir on one mount; the sandbox mounts their parent). */
+static bool
+same_parent (const char *a, const char *b)
+{
+  const char *sa = strrchr (a, '/'), *sb = strrchr (b, '/');
+
+  return sa && sb && sa > a && sa - a == sb - b && strncmp (a, b, (size_t) (sa - a)) == 0 && sa[1] && sb[1]
+         && strcmp (sa, sb) != 0;
+}
+
 static json_t *
-overlay_layers (const char *root)
+overlay_layers (const char *root, char **upper_out, char **work_out)
 {
   cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
   cleanup_free char *line = NULL;
@@ -344,7 +370,7 @@ overlay_layers (const char *root)
 
   while (f && getline (&line, &cap, f) > 0)
     {
-      char mnt[4096], *sep, *fstype, *opts, *lower, *upper, *end, base[4096] = "";
+      char mnt[4096], *sep, *fstype, *opts, *lower, *upper, *work, *end, base[4096] = "", wdir[4096] = "";
       if (sscanf (line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp (mnt, root) != 0)
         continue;
       sep = strstr (line, " - ");
@@ -364,13 +390,23 @@ overlay_layers (const char *root)
       opts[strcspn (opts, "\n")] = '\0';
       lower = strstr (opts, "lowerdir=");
       upper = strstr (opts, "upperdir=");
+      work = strstr (opts, "workdir=");
       json_decref (layers);
       layers = json_array ();
+      free (*upper_out);
+      free (*work_out);
+      *upper_out = *work_out = NULL;
       if (upper)
         {
           upper += 9;
           end = upper + strcspn (upper, ",");
           snprintf (base, sizeof (base), "%.*s", (int) (end - upper), upper);
+        }
+      if (work)
+        {
+          work += 8;
+          end = work + strcspn (work, ",");
+          snprintf (wdir, sizeof (wdir), "%.*s", (int) (end - work), work);
         }
       if (lower)
         {
@@ -399,9 +435,17 @@ overlay_layers (const char *root)
         }
       if (base[0])
         {
-          char *real = realpath (base, NULL);
-          json_array_append_new (layers, json_string (real ? real : base));
+          char *real = realpath (base, NULL), *wreal = wdir[0] ? realpath (wdir, NULL) : NULL;
+          const char *u = real ? real : base;
+          if (wreal && same_parent (u, wreal))
+            {
+              *upper_out = strdup (u);
+              *work_out = strdup (wreal);
+            }
+          else
+            json_array_append_new (layers, json_string (u));
           free (real);
+          free (wreal);
         }
     }
   return layers;
@@ -429,16 +473,29 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
   else
     snprintf (rootfs, sizeof (rootfs), "%s/%s", bundle, root);
   {
-    char *real = realpath (rootfs, NULL);
+    char *real = realpath (rootfs, NULL), *upper = NULL, *work = NULL;
     json_t *layers;
     if (real == NULL)
       return sb_error (err, errno, "root.path `%s`", rootfs);
     json_object_set_new (req, "rootfs", json_string (real));
-    layers = overlay_layers (real);
+    layers = overlay_layers (real, &upper, &work);
+    if (json_array_size (layers) == 0)
+      /* A directory: the container's own, written in place as runc does
+         (idmapped, so the container's root writes files of 0's). */
+      json_object_set_new (req, "rootfs_writable", json_true ());
     if (json_array_size (layers) > 0)
-      json_object_set_new (req, "layers", layers);
+      {
+        json_object_set_new (req, "layers", layers);
+        if (upper && work)
+          {
+            json_object_set_new (req, "upper", json_string (upper));
+            json_object_set_new (req, "work", json_string (work));
+          }
+      }
     else
       json_decref (layers);
+    free (upper);
+    free (work);
     free (real);
   }
   json_object_set_new (req, "tenant", json_string (oci_g.tenant));
@@ -474,7 +531,7 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
     return -1;
   if (translate_namespaces (json_object_get (lx, "namespaces"), req, err) < 0)
     return -1;
-  translate_resources (json_object_get (lx, "resources"), req);
+  json_object_set_new (req, "limits", oci_spec_limits (json_object_get (lx, "resources")));
   json_array_foreach (json_object_get (lx, "devices"), i, v)
     {
       static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",

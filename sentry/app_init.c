@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,31 @@ install_forwarding (void)
     sigaction (forwarded[i], &sa, NULL);
 }
 
+/* An OCI config's inheritable and ambient capabilities, within those the
+   app keeps: set by the init, and again by a process that changes user
+   (the kernel clears the ambient set then, as runc also finds). */
+static uint64_t kept_caps, inheritable_caps, ambient_caps;
+
+static int
+set_inheritable_ambient (void)
+{
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct d[2] = { 0 };
+
+  if (inheritable_caps == 0)
+    return 0;
+  d[0].permitted = d[0].effective = (uint32_t) kept_caps;
+  d[1].permitted = d[1].effective = (uint32_t) (kept_caps >> 32);
+  d[0].inheritable = (uint32_t) inheritable_caps;
+  d[1].inheritable = (uint32_t) (inheritable_caps >> 32);
+  if (syscall (SYS_capset, &hdr, d) < 0)
+    return -1;
+  for (int c = 0; c < 64; c++)
+    if ((ambient_caps >> c) & 1 && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+      return -1;
+  return 0;
+}
+
 /* In a child of the init: becomes the process the request describes and
    execs it. Everything here is host-class under the app's filter (fds,
    ids, a session), except execve and chdir, which the Sentry serves. */
@@ -203,10 +229,17 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
       gid_t groups[SB_PROC_MAX_GROUPS];
       for (i = 0; i < user->ngroups; i++)
         groups[i] = user->groups[i];
+      if (ambient_caps && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        _exit (126);
       if (setgroups ((size_t) user->ngroups, groups) < 0 || setresgid (user->gid, user->gid, user->gid) < 0
           || setresuid (user->uid, user->uid, user->uid) < 0)
         {
           fprintf (stderr, "sandbox-runtime: become user %u:%u: %s\n", user->uid, user->gid, strerror (errno));
+          _exit (126);
+        }
+      if (ambient_caps && (set_inheritable_ambient () < 0 || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0))
+        {
+          fprintf (stderr, "sandbox-runtime: ambient capabilities of user %u: %s\n", user->uid, strerror (errno));
           _exit (126);
         }
       /* Changing ids made us undumpable until the exec: the Sentry, which
@@ -460,8 +493,16 @@ sb_app_init (struct sb_app_init_args *a)
       if (chdir ("/") < 0)
         _exit (125);
     }
-  if (sb_caps_restrict (a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default, &err) < 0)
+  kept_caps = a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default;
+  inheritable_caps = a->caps_inheritable & kept_caps;
+  ambient_caps = a->caps_ambient & inheritable_caps;
+  if (sb_caps_restrict (kept_caps, &err) < 0)
     die (&err);
+  if (set_inheritable_ambient () < 0)
+    {
+      sb_error (&err, errno, "process.capabilities: the inheritable and ambient sets");
+      die (&err);
+    }
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     {
       sb_error (&err, errno, "set no_new_privs");

@@ -7,9 +7,11 @@
    - a tmpfs at SB_STAGE_DIR holds the container root: an overlay whose
      read-only lower layers are the host root (or an image --rootfs, or an
      image's layers) seen through idmapped mounts, under a tmpfs upper
-     layer, or a --rootfs the
-     tenant owns, bound as it is; a /dev of fresh device nodes; a read-only
-     /sys; /proc comes later from the app's pid namespace;
+     layer or an engine's own writable layer, idmapped too
+     (launch_oci.c); or a --rootfs the tenant owns, bound as it is; or an
+     OCI bundle's rootfs directory, bound writable and idmapped; a /dev of
+     fresh device nodes; a read-only /sys; /proc comes later from the
+     app's pid namespace;
    - the Gofer starts and pivots into that root in a mount namespace of its
      own, then joins the user namespace;
    - the app's init starts in new pid, mount and cgroup namespaces and joins
@@ -188,10 +190,15 @@ make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
       if (dirfd < 0)
         return dirfd;
       /* What is created here belongs to the container's root, as it would
-         had the container made it. */
+         had the container made it (created as that id: through an
+         idmapped writable layer, host root has no mapping). */
       if (last && as_file)
         {
+          int saved = sb_launch_fs_ids_as (owner);
           int fd = openat (dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+          int e = errno;
+          sb_launch_fs_ids_back (saved);
+          errno = e;
           if (fd < 0 && errno != EEXIST && errno != EISDIR)
             return -errno;
           if (fd >= 0)
@@ -204,13 +211,16 @@ make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner)
               close (fd);
             }
         }
-      else if (mkdirat (dirfd, name, 0755) == 0)
+      else
         {
-          if (fchownat (dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+          int saved = sb_launch_fs_ids_as (owner);
+          int ret = mkdirat (dirfd, name, 0755) == 0 ? 0 : -errno;
+          sb_launch_fs_ids_back (saved);
+          if (ret == 0 && fchownat (dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
             return -errno;
+          if (ret < 0 && ret != -EEXIST)
+            return ret;
         }
-      else if (errno != EEXIST)
-        return -errno;
       if (strcmp (parent, "/") != 0)
         strcat (parent, "/");
       strcat (parent, name);
@@ -303,6 +313,17 @@ image_root (struct sentry *s, const int *trees, int n, const char *what, sb_erro
           || ensure_dir (dir, 0700, err) < 0 || sb_mount_attach (trees[i], dir, err) < 0)
         return n > 1 ? sb_error_prefix (err, "layer %d", i) : -1;
     }
+  if (s->cfg.upper_fd >= 0)
+    {
+      /* overlayfs lists its lower layers top first. */
+      len = (size_t) snprintf (opts, sizeof (opts), "lowerdir=");
+      for (i = n - 1; i >= 0 && len < sizeof (opts); i--)
+        len += (size_t) snprintf (opts + len, sizeof (opts) - len, "%s%s/lower%d", i == n - 1 ? "" : ":",
+                                  SB_STAGE_DIR, i);
+      if (len >= sizeof (opts))
+        return sb_error (err, E2BIG, "%d layers: too many for one overlay", n);
+      return sb_launch_engine_overlay (s, opts, err);
+    }
   if (ensure_dir (SB_STAGE_DIR "/upper", 0755, err) < 0 || ensure_dir (SB_STAGE_DIR "/work", 0700, err) < 0)
     return -1;
   /* The overlay's root directory is the upper one: the container root's. */
@@ -324,11 +345,15 @@ image_root (struct sentry *s, const int *trees, int n, const char *what, sb_erro
 }
 
 /* A --rootfs the tenant owns (its directory belongs to the tenant's ids):
-   bound as it is, writable; what the app makes lands as the tenant's ids. */
+   bound as it is, writable; what the app makes lands as the tenant's ids.
+   An OCI bundle's own rootfs directory (rootfs_writable) is bound writable
+   too, idmapped like a layer: the container's root writes files of 0's
+   there, as under runc. */
 static int
-tenant_root (struct sentry *s, sb_error_t *err)
+tenant_root (struct sentry *s, bool idmapped, sb_error_t *err)
 {
-  if (sb_mount_set (s->cfg.rootfs_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, -1, "--rootfs", err) < 0)
+  if (sb_mount_set (s->cfg.rootfs_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, idmapped ? s->userns_fd : -1,
+                    "--rootfs", err) < 0)
     return -1;
   return sb_mount_attach (s->cfg.rootfs_fd, SB_ROOT_DIR, err);
 }
@@ -384,7 +409,12 @@ make_root (struct sentry *s, sb_error_t *err)
     }
   else if (st.st_uid >= m->host && st.st_uid - m->host < m->count)
     {
-      if (tenant_root (s, err) < 0)
+      if (tenant_root (s, false, err) < 0)
+        return -1;
+    }
+  else if (s->cfg.rootfs_writable)
+    {
+      if (tenant_root (s, true, err) < 0)
         return -1;
     }
   else if (image_root (s, &s->cfg.rootfs_fd, 1, "--rootfs", err) < 0)
@@ -496,6 +526,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .open_files = s->policy->open_files, .caller_nofile = s->caller_nofile, .filter = &s->filter,
                                     .userns_fd = s->userns_fd, .tty = s->cfg.tty,
                                     .user = s->cfg.user, .caps = s->cfg.app_caps,
+                                    .caps_inheritable = s->cfg.app_caps_inheritable,
+                                    .caps_ambient = s->cfg.app_caps_ambient,
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits };
       int k;
       for (k = 0; k < 3; k++)

@@ -28,6 +28,8 @@ struct sb_app_init_args
   struct sb_proc_user user;   /* the command's ids */
   char **argv;
   uint64_t caps;              /* the app's capabilities (within Docker's); 0: Docker's */
+  uint64_t caps_inheritable;  /* its inheritable and ambient sets (within caps) */
+  uint64_t caps_ambient;
   int nrlimits;               /* rlimits that may only lower the inherited ones */
   const struct sb_rlimit *rlimits;
 };
@@ -39,6 +41,15 @@ void sb_app_init_title_area (char *start, size_t len);
 /* launch_oci.c: an OCI container's tmpfs mounts and read-only root, in
    the container root being built (after the policy's mounts). */
 int sb_launch_oci_mounts (struct sentry *s, sb_error_t *err);
+/* launch_oci.c: the container root as an overlay of the lower layers
+   (attached, idmapped, at LOWERDIR's paths: overlayfs's lowerdir= value)
+   under an engine's own writable layer (cfg.upper_fd), idmapped too. */
+int sb_launch_engine_overlay (struct sentry *s, const char *lowerdir, sb_error_t *err);
+/* The calling thread's fs ids become ID (a host id), its capabilities
+   unchanged, so that what it creates through an idmapped mount belongs to
+   that id's mapping; returns what sb_launch_fs_ids_back takes. */
+int sb_launch_fs_ids_as (uint32_t id);
+void sb_launch_fs_ids_back (int saved);
 /* mkdir -p of a container path inside the root being built (launch.c). */
 int sb_launch_make_in_root (int rootfd, const char *path, bool as_file, uint32_t owner);
 /* The config's rlimits, each only lowering what is in force. */

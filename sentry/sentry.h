@@ -43,6 +43,11 @@ struct sentry_config
   int layer_fd[SB_MAX_LAYERS];  /* the same of each layer of an image, bottom first (not with
                                   rootfs_fd) */
   int nlayer_fds;
+  int upper_fd;              /* with layers: a detached copy of the mount of the directory
+                                holding an engine's writable layer and its workdir; -1: the
+                                writable layer is in memory */
+  char upper_name[256];      /* the writable layer's name in it */
+  char work_name[256];       /* its workdir's */
   struct sb_idmap idmap;     /* the tenant's host ids */
   int app_stdio[3];          /* the app's stdin, stdout, stderr (pipes); -1 with tty */
   bool tty;                  /* give the app a pty of the sandbox's devpts */
@@ -69,9 +74,13 @@ struct sentry_config
   /* An OCI container's own settings (sentry/launch_oci.c): they only
      narrow what the sandbox gives. */
   bool read_only_root;       /* the root read-only (its submounts as they are) */
+  bool rootfs_writable;      /* a --rootfs not the tenant's: written in place, idmapped (an OCI
+                                bundle's own directory), not under an in-memory layer */
   int ntmpfs;
   const char *tmpfs[16];     /* "PATH:SIZE:MODE:FLAGS" (flags: nosuid nodev noexec as n, d, x) */
   uint64_t app_caps;         /* the app's capabilities, within Docker's; 0: Docker's */
+  uint64_t app_caps_inheritable;  /* its inheritable set, within app_caps */
+  uint64_t app_caps_ambient;      /* its ambient set, within the inheritable one */
   int nrlimits;
   struct sb_rlimit rlimits[16];
 };

@@ -20,11 +20,12 @@ usage (void)
   fprintf (stderr,
            "usage: sandbox-sentry --id-map HOST:COUNT --lifeline-fd N --ctl-fd N (--stdio IN,OUT,ERR | --tty)\n"
            "       [--user UID:GID[:GROUP,...]]\n"
-           "       [--rootfs DIR --rootfs-fd N | --layer-fd N...] [--volume-fd N]... [--hostname H]\n"
+           "       [--rootfs DIR --rootfs-fd N | --layer-fd N... [--upper N:UPPER:WORK]] [--volume-fd N]...\n"
+           "       [--hostname H]\n"
            "       [--release R] [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
-           "       [--read-only-root] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK] [--rlimit RES:SOFT:HARD]...\n"
+           "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -61,8 +62,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "stdio", required_argument, 0, 'S' },   { "tty", no_argument, 0, 'T' },
     { "ctl-fd", required_argument, 0, 'C' },  { "no-spin", no_argument, 0, 'N' },
     { "lifeline-fd", required_argument, 0, 'L' }, { "user", required_argument, 0, 'U' },
-    { "layer-fd", required_argument, 0, 'l' },
-    { "read-only-root", no_argument, 0, 'O' }, { "tmpfs", required_argument, 0, 'P' },
+    { "layer-fd", required_argument, 0, 'l' }, { "upper", required_argument, 0, 'X' },
+    { "read-only-root", no_argument, 0, 'O' }, { "rootfs-writable", no_argument, 0, 'Y' }, { "tmpfs", required_argument, 0, 'P' },
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
     { 0, 0, 0, 0 },
   };
@@ -144,6 +145,32 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             return -1;
           cfg->layer_fd[cfg->nlayer_fds++] = (int) v;
           break;
+        case 'X':
+          {
+            /* N:UPPER:WORK, two names in the directory N is a copy of */
+            char *end, *work;
+            unsigned long n = strtoul (optarg, &end, 10);
+            size_t len;
+            if (end == optarg || *end != ':' || n < 3 || n > 65535)
+              return -1;
+            work = strchr (end + 1, ':');
+            if (work == NULL)
+              return -1;
+            len = (size_t) (work - end - 1);
+            if (len == 0 || len >= sizeof (cfg->upper_name) || strlen (work + 1) == 0
+                || strlen (work + 1) >= sizeof (cfg->work_name))
+              return -1;
+            memcpy (cfg->upper_name, end + 1, len);
+            cfg->upper_name[len] = '\0';
+            strcpy (cfg->work_name, work + 1);
+            if (strchr (cfg->upper_name, '/') || strchr (cfg->work_name, '/') || strchr (cfg->work_name, ':')
+                || strcmp (cfg->upper_name, ".") == 0 || strcmp (cfg->upper_name, "..") == 0
+                || strcmp (cfg->work_name, ".") == 0 || strcmp (cfg->work_name, "..") == 0
+                || strcmp (cfg->upper_name, cfg->work_name) == 0)
+              return -1;
+            cfg->upper_fd = (int) n;
+            break;
+          }
         case 'S':
           {
             int k;
@@ -198,6 +225,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           cfg->lifeline_fd = (int) v;
           break;
         case 'O': cfg->read_only_root = true; break;
+        case 'Y': cfg->rootfs_writable = true; break;
         case 'P':
           if (cfg->ntmpfs >= 16 || optarg[0] != '/')
             return -1;
@@ -206,9 +234,19 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
         case 'K':
           {
             char *end;
+            /* BOUNDING[:INHERITABLE:AMBIENT] */
             cfg->app_caps = strtoull (optarg, &end, 0);
+            if (*end == ':')
+              {
+                cfg->app_caps_inheritable = strtoull (end + 1, &end, 0);
+                if (*end != ':')
+                  return -1;
+                cfg->app_caps_ambient = strtoull (end + 1, &end, 0);
+              }
             if (*end || cfg->app_caps == 0)
               return -1;
+            cfg->app_caps_inheritable &= cfg->app_caps;
+            cfg->app_caps_ambient &= cfg->app_caps_inheritable;
             break;
           }
         case 'Z':
@@ -227,7 +265,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     return -1;
   if (cfg->ctl_fd < 0 || (!cfg->tty && cfg->app_stdio[0] < 0))
     return -1;
-  if ((cfg->rootfs != NULL) != (cfg->rootfs_fd >= 0) || (cfg->rootfs_fd >= 0 && cfg->nlayer_fds > 0))
+  if ((cfg->rootfs != NULL) != (cfg->rootfs_fd >= 0) || (cfg->rootfs_fd >= 0 && cfg->nlayer_fds > 0)
+      || (cfg->upper_fd >= 0 && cfg->nlayer_fds == 0))
     return -1;
   cfg->argv = argv + optind;
   return 0;
@@ -268,7 +307,7 @@ main (int argc, char **argv)
     .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
     .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
-             .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1,
+             .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1, .upper_fd = -1,
              .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },
   };
   int code;

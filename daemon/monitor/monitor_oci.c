@@ -307,9 +307,12 @@ monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpf
   if (*tmpfs == NULL || *rlimits == NULL)
     return -1;
   s->read_only_root = json_is_true (json_object_get (m->spec, "read_only_root"));
+  s->rootfs_writable = json_is_true (json_object_get (m->spec, "rootfs_writable"));
   s->caps = (uint64_t) json_integer_value (json_object_get (m->spec, "caps"));
   if (s->caps == 0 && json_object_get (m->spec, "caps"))
     s->caps = 1ull << 63; /* an empty set: nothing of Docker's (bit 63 is no capability) */
+  s->caps_inheritable = (uint64_t) json_integer_value (json_object_get (m->spec, "caps_inheritable"));
+  s->caps_ambient = (uint64_t) json_integer_value (json_object_get (m->spec, "caps_ambient"));
   json_array_foreach (t, i, v)
     {
       const char *target = json_string_value (json_object_get (v, "target"));

@@ -83,6 +83,8 @@ start_sandbox (struct monitor *m, sb_error_t *err)
   s.policy_file = policy;
   s.rootfs = json_string_value (json_object_get (spec, "rootfs"));
   s.layers = (const char *const *) lay; /* an image's layers, bottom first; none: the host root */
+  s.upper = json_string_value (json_object_get (spec, "upper"));
+  s.work = json_string_value (json_object_get (spec, "work"));
   s.hostname = json_string_value (json_object_get (spec, "hostname"));
   s.release = m->policy->uname_release;
   /* An OCI container's network namespace is the monitor's (monitor_oci.c). */

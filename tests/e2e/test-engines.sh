@@ -149,6 +149,18 @@ fi
   soft_fail "docker --cpus 0.5: $cpu"
 pids=$(sandbox_knob "$id" pids app/pids.max)
 [[ $pids == 50 ]] && pass "docker --pids-limit 50: pids.max of the app's cgroup" || soft_fail "docker --pids-limit: $pids"
+# docker update: through containerd's shim, `update --resources -`; lower
+# limits reach the sandbox's cgroup, more than the tenant's policy (500
+# pids) is refused and changes nothing.
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then memknob=memory.max; else memknob=memory.limit_in_bytes; fi
+dk update --memory 48m --pids-limit 30 "$cid" >/dev/null 2>"$E2E/update.err" &&
+  [[ $(sandbox_knob "$id" memory $memknob) == 50331648 && $(sandbox_knob "$id" pids app/pids.max) == 30 ]] &&
+  pass "docker update --memory 48m --pids-limit 30: the sandbox's cgroup has them" ||
+  soft_fail "docker update: $(cat "$E2E/update.err"); memory $(sandbox_knob "$id" memory $memknob), pids $(sandbox_knob "$id" pids app/pids.max)"
+rc=0; dk update --pids-limit 1000 "$cid" >/dev/null 2>"$E2E/update.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.pids.limit' "$E2E/update.err" && [[ $(sandbox_knob "$id" pids app/pids.max) == 30 ]] &&
+  pass "docker update --pids-limit 1000 (the tenant's 500): refused naming linux.resources.pids.limit" ||
+  soft_fail "docker update over the policy: rc $rc $(cat "$E2E/update.err"); pids $(sandbox_knob "$id" pids app/pids.max)"
 dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 # Five processes fit under 10; thirty do not.
 out=$(dk run --rm "${D[@]}" --pids-limit 10 e2e-busybox sh -c \
@@ -200,6 +212,67 @@ kill $!' 2>&1) || true
 [[ $out == "written by python3" && $(cat "$E2E/vol/py.txt" 2>/dev/null) == "written by python3" ]] &&
   pass "docker, the Debian image: python3 writes to a -v volume and serves it over HTTP on loopback to urllib" ||
   soft_fail "docker python3: $out"
+
+# The container's writes land in the engine's writable layer, as runc's do:
+# `docker diff`, `docker cp` and `docker commit` see them, and on disk they
+# belong to 0 (the container's root), not to the tenant's host ids.
+cid=$(dk run -d "${D[@]}" e2e-busybox sh -c 'echo written-inside >/made.txt; mkdir /newdir; echo deep >/newdir/f
+  rm /bin/true; echo ready; sleep 60') || fail "docker run -d (writes)"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q ready && break; sleep 0.1; done
+out=$(dk diff "$cid" 2>&1) || true
+grep -qx 'A /made.txt' <<<"$out" && grep -qx 'A /newdir/f' <<<"$out" && grep -qx 'D /bin/true' <<<"$out" &&
+  pass "docker diff: the container's new files (A /made.txt, A /newdir/f) and a deleted one (D /bin/true)" ||
+  soft_fail "docker diff: $out"
+upper=$(dk inspect -f '{{.GraphDriver.Data.UpperDir}}' "$cid")
+out=$(stat -c '%u:%g %s' "$upper/made.txt" 2>&1) || true
+[[ $out == "0:0 15" ]] && pass "the file is in the engine's upper layer, owned by 0:0 on disk as under runc" ||
+  soft_fail "upper layer: $upper/made.txt: $out"
+out=$(dk cp "$cid:/made.txt" - 2>&1 | tar -xOf - made.txt 2>&1) || true
+[[ $out == written-inside ]] && pass "docker cp ctr:/made.txt -: the content written inside" || soft_fail "docker cp out: $out"
+# The other way: what docker cp puts in the running container, it sees.
+echo from-docker-cp >"$E2E/cp-in.txt"
+dk cp "$E2E/cp-in.txt" "$cid:/newdir/" || soft_fail "docker cp into the container"
+out=$(dk exec "$cid" cat /newdir/cp-in.txt 2>&1) || true
+[[ $out == from-docker-cp ]] && pass "docker cp into the running container: seen inside" || soft_fail "docker cp in: $out"
+dk commit "$cid" e2e-committed >/dev/null || soft_fail "docker commit"
+out=$(dk run --rm "${D[@]}" e2e-committed sh -c 'cat /made.txt /newdir/f; test -e /bin/true || echo no-true' 2>&1) || true
+[[ $out == $'written-inside\ndeep\nno-true' ]] && pass "docker commit, then a run of the new image sees the writes" ||
+  soft_fail "docker commit: $out"
+dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
+dk rmi e2e-committed >/dev/null || soft_fail "docker rmi e2e-committed"
+
+# An attacker's links in the writable layer: absolute and `..` symlinks to
+# host files, over the files the runtime puts in the container
+# (/etc/hostname, /etc/hosts, /etc/resolv.conf) and where docker cp reads
+# and writes. Neither docker cp, nor the runtime at a restart, nor the
+# container touches a host file outside: the host's files are compared.
+mkdir -p "$E2E/outside/dir"
+echo host-secret >"$E2E/outside/secret"
+echo untouched >"$E2E/outside/target"
+chmod 600 "$E2E/outside/secret"
+rel=$(printf '../%.0s' $(seq 30))
+outside_state() { find "$E2E/outside" -printf '%p %y %m %u:%g %s %T@\n' | sort; cat "$E2E/outside/target"; }
+before=$(outside_state)
+cid=$(dk run -d "${D[@]}" e2e-busybox sh -c "
+  ln -sf $E2E/outside/target /etc/hostname; ln -sf $rel$E2E/outside/target /etc/hosts
+  ln -sf $E2E/outside/target /etc/resolv.conf
+  ln -s $E2E/outside/secret /abs; ln -s $rel$E2E/outside/secret /rel; ln -s $E2E/outside/dir /dirlink
+  ln -s $rel$E2E/outside/dir /reldir; { echo pwned >/abs; } 2>/dev/null; cat /rel 2>/dev/null; echo ready; sleep 60") ||
+  fail "docker run -d (links)"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q ready && break; sleep 0.1; done
+out=$( { dk cp -L "$cid:/abs" - ; dk cp -L "$cid:/rel" - ; dk cp "$cid:/dirlink/" - ; dk cp "$cid:/reldir/." - ; } 2>&1 | tar -xOf - 2>/dev/null) || true
+echo into >"$E2E/cp-in.txt"
+dk cp "$E2E/cp-in.txt" "$cid:/dirlink/" >/dev/null 2>&1 || true
+dk cp "$E2E/cp-in.txt" "$cid:/reldir/" >/dev/null 2>&1 || true
+dk cp "$E2E/cp-in.txt" "$cid:/abs" >/dev/null 2>&1 || true
+dk restart -t 1 "$cid" >/dev/null 2>&1 || soft_fail "docker restart (links)"
+for i in $(seq 50); do (($(dk logs "$cid" 2>&1 | grep -c ready) >= 2)) && break; sleep 0.1; done
+logs=$(dk logs "$cid" 2>&1)
+after=$(outside_state)
+! grep -q host-secret <<<"$out$logs" && [[ $after == "$before" ]] && (($(grep -c ready <<<"$logs") >= 2)) &&
+  pass "symlinks and .. written in the container: docker cp in and out, the container and a restart leave the host's files alone" ||
+  soft_fail "links: read: $out; logs: $logs; before: $before; after: $after"
+dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 
 # --- containerd: the runc shim with BinaryName, as Kubernetes uses it ------------
 NS=$ENGINES_CTR_NS

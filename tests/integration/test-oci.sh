@@ -130,6 +130,33 @@ rt exec --detach --pid-file "$SB_TMP/e.pid" c6 sh -c 'echo detached >/tmp/det' <
   [[ -s $SB_TMP/e.pid ]] && pass "exec --detach --pid-file" || soft_fail "exec --detach"
 for i in $(seq 50); do out=$(rt exec c6 cat /tmp/det </dev/null 2>&1) && [[ $out == detached ]] && break; sleep 0.1; done
 [[ $out == detached ]] && pass "the detached exec ran" || soft_fail "detached exec: $out"
+# update: new limits within the tenant's policy (256M, 200 pids), on the
+# sandbox's cgroup; more is refused naming the config's key.
+sbid=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["sbd_id"])' "$OCI_ROOT/c6/state.json")
+knob() { # V1-CONTROLLER FILE (v2: the file of sandbox/ID)
+  if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then cat "/sys/fs/cgroup/sandbox/$sbid/$2" 2>&1
+  else cat "/sys/fs/cgroup/$1/sandbox/$sbid/$2" 2>&1; fi
+}
+cpu_knob() { if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then knob cpu cpu.max; else echo "$(knob cpu cpu.cfs_quota_us) $(knob cpu cpu.cfs_period_us)"; fi; }
+mem_file=memory.limit_in_bytes; [[ -e /sys/fs/cgroup/cgroup.controllers ]] && mem_file=memory.max
+rt update --memory 128m --pids-limit 100 --cpu-quota 50000 --cpu-period 100000 --cpu-share 512 c6 2>"$SB_TMP/upd.err" &&
+  [[ $(knob memory $mem_file) == 134217728 && $(knob pids app/pids.max) == 100 && $(cpu_knob) == "50000 100000" ]] &&
+  pass "update --memory 128m --pids-limit 100 --cpu-quota 50000: the sandbox's cgroup has them" ||
+  soft_fail "update flags: $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file), pids $(knob pids app/pids.max), cpu $(cpu_knob)"
+echo '{"memory": {"limit": 67108864}, "pids": {"limit": 50}}' | rt update --resources - c6 2>"$SB_TMP/upd.err" &&
+  [[ $(knob memory $mem_file) == 67108864 && $(knob pids app/pids.max) == 50 && $(cpu_knob) == "50000 100000" ]] &&
+  pass "update --resources -: lowered to 64M and 50 pids, the CPU quota left as it was" ||
+  soft_fail "update --resources: $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file), pids $(knob pids app/pids.max)"
+rc=0; echo '{"memory": {"limit": 1073741824}}' | rt update --resources - c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.memory.limit' "$SB_TMP/upd.err" && [[ $(knob memory $mem_file) == 67108864 ]] &&
+  pass "update to 1G of memory (the tenant's policy: 256M): refused naming linux.resources.memory.limit, unchanged" ||
+  soft_fail "update over the policy: rc $rc $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file)"
+rc=0; rt update --pids-limit 1000 c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.pids.limit' "$SB_TMP/upd.err" && [[ $(knob pids app/pids.max) == 50 ]] &&
+  pass "update --pids-limit 1000 (the policy's 200): refused naming linux.resources.pids.limit" ||
+  soft_fail "update pids over the policy: rc $rc $(cat "$SB_TMP/upd.err")"
+rt update --memory 256m --pids-limit 200 c6 2>"$SB_TMP/upd.err" && [[ $(knob memory $mem_file) == 268435456 ]] &&
+  pass "update back up to the policy's own limits" || soft_fail "update back up: $(cat "$SB_TMP/upd.err")"
 rt pause c6 && [[ $(state_of c6) == paused ]] && pass "pause: paused" || soft_fail "pause: $(rt state c6 2>&1)"
 rt resume c6 && [[ $(state_of c6) == running ]] && pass "resume: running" || soft_fail "resume: $(rt state c6 2>&1)"
 rt kill c6 USR1 || soft_fail "kill USR1"
@@ -171,6 +198,83 @@ rc=0; rt create --bundle "$SB_TMP/b8" c8 </dev/null 2>"$SB_TMP/c8.err" || rc=$?
 ((rc != 0)) && grep -q 'console-socket' "$SB_TMP/c8.err" && pass "process.terminal without --console-socket: refused" ||
   soft_fail "terminal without console: rc $rc $(cat "$SB_TMP/c8.err")"
 
+# --- process.capabilities: the inheritable and ambient sets, as runc sets them --
+# CAP_KILL (5) and CAP_NET_BIND_SERVICE (10) inheritable, the latter also
+# ambient: a user other than root keeps it across its exec (0x400), root's
+# command has them too; what a sandbox does not grant is refused.
+caps_of() { # USER-JSON: the Cap lines of a command's /proc/self/status
+  oci_bundle "$SB_TMP/b10" sh -c 'grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/self/status | tr -s "\t " " " | tr "\n" " "'
+  oci_config "$SB_TMP/b10" "c['process']['user'] = $1
+c['process']['capabilities']['inheritable'] = ['CAP_KILL', 'CAP_NET_BIND_SERVICE']
+c['process']['capabilities']['ambient'] = ['CAP_NET_BIND_SERVICE']"
+  rt run --bundle "$SB_TMP/b10" c10 </dev/null 2>&1 || true
+}
+out=$(caps_of "{'uid': 1000, 'gid': 1000}")
+[[ $out == "CapInh: 0000000000000420 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapAmb: 0000000000000400 " ]] &&
+  pass "process.capabilities: user 1000 keeps its ambient CAP_NET_BIND_SERVICE across exec, inheritable KILL and NET_BIND_SERVICE" ||
+  soft_fail "capabilities of user 1000: $out"
+out=$(caps_of "{'uid': 0, 'gid': 0}")
+[[ $out == "CapInh: 0000000000000420 "*"CapAmb: 0000000000000400 " ]] &&
+  pass "process.capabilities: root's command has the inheritable and ambient sets" || soft_fail "capabilities of root: $out"
+
+# --- a rootfs directory is the container's own: written in place, as runc does --
+# Files the container's root writes belong to 0 on disk; symlinks it
+# leaves to host files, then used by a second run as its /etc/hostname and
+# /etc/hosts mount targets, stay inside the root: the host files unchanged.
+mkdir -p "$SB_TMP/outside2" && echo untouched >"$SB_TMP/outside2/target"
+oci_bundle "$SB_TMP/b11" sh -c "echo in-place >/made; chown 1000:1000 /made; mkdir /newdir
+  rm -f /etc/hostname /etc/hosts; ln -s $SB_TMP/outside2/target /etc/hostname
+  ln -s ../../../../../../../..$SB_TMP/outside2/target /etc/hosts"
+before2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outside2/target")
+rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $(cat "$SB_TMP/b11/rootfs/made" 2>&1) == in-place && $(stat -c %u:%g "$SB_TMP/b11/rootfs/made") == 1000:1000 ]] &&
+  [[ $(stat -c %u:%g "$SB_TMP/b11/rootfs/newdir") == 0:0 ]] &&
+  pass "a rootfs directory: the container's writes are in it, owned as set inside (1000:1000, a new directory 0:0)" ||
+  soft_fail "rootfs written in place: rc $rc $out; $(ls -lan "$SB_TMP/b11/rootfs" 2>&1)"
+echo from-caller >"$SB_TMP/hostname-src"
+oci_config "$SB_TMP/b11" "c['process']['args'] = ['sh', '-c', 'cat /etc/hostname /etc/hosts']
+c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$SB_TMP/hostname-src', 'options': ['rbind', 'ro']},
+                {'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/hostname-src', 'options': ['rbind', 'ro']}]"
+rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
+after2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outside2/target")
+[[ $after2 == "$before2" ]] && [[ $rc != 0 || $out == $'from-caller\nfrom-caller' ]] &&
+  pass "links to host files at the mount targets of the next run: resolved inside the root, the host file unchanged ($rc)" ||
+  soft_fail "mount targets through links: rc $rc $out; before $before2; after $after2"
+
+# --- an overlayfs rootfs, as the engines give it: writes land in its upper -----
+# The bundle's rootfs is an overlay of a busybox lower layer and an upper
+# layer beside its workdir (Docker's diff/work, containerd's fs/work): the
+# container's writes, deletions and links are in that upper directory,
+# owned by 0 on disk as runc's would be, and nothing outside it changes.
+OV=$SB_TMP/ovl
+mkdir -p "$OV/lower" "$OV/layer/diff" "$OV/layer/work" "$OV/outside"
+oci_rootfs "$OV/lower"
+echo keep >"$OV/lower/etc/keep"; echo gone >"$OV/lower/etc/gone"
+echo host-secret >"$OV/outside/secret"; echo untouched >"$OV/outside/target"
+oci_bundle "$SB_TMP/b9" sh -c "echo written >/made; mkdir -p /d/e; echo deep >/d/e/f; rm /etc/gone
+  echo more >>/etc/keep; chown 1000:1000 /d/e/f; ln -s $OV/outside/target /abs; ln -s ../../../../../../../..$OV/outside/secret /rel
+  { echo pwned >/abs; } 2>/dev/null; cat /rel 2>/dev/null; echo \$(cat /etc/keep)"
+mount -t overlay overlay -o "lowerdir=$OV/lower,upperdir=$OV/layer/diff,workdir=$OV/layer/work" "$SB_TMP/b9/rootfs" ||
+  fail "mount an overlay rootfs"
+outside_before=$(find "$OV/outside" "$OV/lower" -printf '%p %y %m %u:%g %s %T@\n' | sort; cat "$OV/outside/target")
+rc=0; out=$(rt run --bundle "$SB_TMP/b9" c9 </dev/null 2>&1) || rc=$?
+umount "$SB_TMP/b9/rootfs" || soft_fail "umount the overlay rootfs"
+up=$OV/layer/diff
+[[ $rc == 0 && $out == "keep more" ]] && pass "an overlay rootfs: the container ran, reading its own writes" ||
+  soft_fail "overlay rootfs run: rc $rc: $out"
+[[ $(cat "$up/made" 2>&1) == written && $(stat -c %u:%g "$up/made" 2>&1) == 0:0 && $(cat "$up/d/e/f" 2>&1) == deep ]] &&
+  [[ $(stat -c %u:%g "$up/d/e/f") == 1000:1000 && $(cat "$up/etc/keep") == $'keep\nmore' ]] &&
+  pass "its writes are in the bundle's upper layer, owned as the container set them (0:0, 1000:1000)" ||
+  soft_fail "upper layer: $(find "$up" -printf '%p %u:%g\n' 2>&1)"
+[[ $(stat -c '%F %t:%T' "$up/etc/gone" 2>&1) == 'character special file 0:0' ]] &&
+  pass "a deleted lower file is an overlayfs whiteout in the upper layer" || soft_fail "whiteout: $(stat "$up/etc/gone" 2>&1)"
+[[ $(readlink "$up/abs") == "$OV/outside/target" && $(find "$OV/outside" "$OV/lower" -printf '%p %y %m %u:%g %s %T@\n' | sort; cat "$OV/outside/target") == "$outside_before" ]] &&
+  ! grep -q host-secret <<<"$out" &&
+  pass "symlinks to host files written in the container stay links in its layer: the host files and the lower layer unchanged" ||
+  soft_fail "links: $out; $(ls -la "$up" "$OV/outside")"
+[[ -d $OV/layer/work/sandbox && $(ls -A "$OV/layer/work" | tr '\n' ' ') == "sandbox work " ]] &&
+  pass "the sandbox's overlay workdir is its own, inside the engine's workdir" || soft_fail "workdir: $(ls -la "$OV/layer/work")"
+
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
   local rc=0
@@ -188,6 +292,7 @@ refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
 refused "memory over the tenant's 256M" linux.resources.memory.limit \
   'c["linux"]["resources"] = {"memory": {"limit": 1 << 30}}'
 refused "CAP_SYS_ADMIN" process.capabilities 'c["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN")'
+refused "an ambient CAP_SYS_ADMIN" process.capabilities.ambient 'c["process"]["capabilities"]["ambient"] = ["CAP_SYS_ADMIN"]'
 refused "a host device" 'linux.devices[0]' 'c["linux"]["devices"] = [{"path": "/dev/sda", "type": "b", "major": 8, "minor": 0}]'
 refused "the host's pid namespace" 'linux.namespaces' \
   'c["linux"]["namespaces"].append({"type": "pid", "path": "/proc/1/ns/pid"}); c["linux"]["namespaces"].pop(0)'
