@@ -37,6 +37,26 @@ if [[ -x /usr/bin/runsc ]]; then
   DOCKER_EXTRA_RUNTIMES=', "runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--platform=ptrace", "--network=none"]}'
   RUNTIMES+=(runsc)
 fi
+# runsc gives its sandbox process (host user nobody) the container's stdio by
+# changing their owner on the host to 65534, and a container without -i gets
+# the shim's /dev/null as stdin: every run is -i with an empty file instead,
+# and the host's device nodes are compared (and put back, loudly) at the end.
+DEVNODES=(/dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/ptmx)
+EMPTY=$SB_TMP/stdin
+: >"$EMPTY"
+DEVNODES_BEFORE=$(stat -c '%n %a %u:%g' "${DEVNODES[@]}" 2>/dev/null)
+devnodes_check() {
+  local n mode owner now
+  while read -r n mode owner; do
+    now=$(stat -c '%a %u:%g' "$n" 2>/dev/null) || continue
+    if [[ $now != "$mode $owner" ]]; then
+      echo "bench: WARNING: the host's $n changed from $mode $owner to $now during the run (a runtime's doing); put back" >&2
+      chown "$owner" "$n" && chmod "$mode" "$n"
+    fi
+  done <<<"$DEVNODES_BEFORE"
+}
+trap 'devnodes_check; sb_cleanup' EXIT
+
 containerd_start
 dockerd_start
 dk import "$E2E/busybox.tar" bench-busybox >/dev/null
@@ -46,10 +66,10 @@ dk import "$E2E/python.tar" bench-python >/dev/null
 run_times() {
   local r=$1 i t0 t1
   shift
-  dk run --rm --network none --runtime "$r" "$@" >/dev/null 2>&1 || { echo fail; return; }
+  dk run -i --rm --network none --runtime "$r" "$@" <"$EMPTY" >/dev/null 2>&1 || { echo fail; return; }
   for i in $(seq "$RUNS"); do
     t0=$(date +%s.%N)
-    dk run --rm --network none --runtime "$r" "$@" >/dev/null 2>&1 || { echo fail; return; }
+    dk run -i --rm --network none --runtime "$r" "$@" <"$EMPTY" >/dev/null 2>&1 || { echo fail; return; }
     t1=$(date +%s.%N)
     awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f\n", b - a}'
   done

@@ -31,8 +31,30 @@ bench_runc_bundle=""
 bench_runc_true=()       # args of the bundle's static true
 declare -A bench_why=()  # runtime -> why it cannot run at all
 
+# runsc gives its sandbox process (host user nobody) the command's stdio by
+# changing their owner on the host to 65534: a command whose stdin or stdout
+# is /dev/null takes the host's /dev/null with it. So no measured command
+# gets /dev/null: stdin is an empty file of bench_tmp ($bench_stdin), output
+# goes to files of bench_tmp, and the
+# host's device nodes are compared (and put back, loudly) at the end.
+BENCH_DEVNODES="/dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/ptmx"
+bench_stdin=/dev/null
+
+bench_devnodes_check() {
+	local f=$bench_tmp/devnodes n mode owner now
+	[ -f "$f" ] || return 0
+	while read -r n mode owner; do
+		now=$(stat -c '%a %u:%g' "$n" 2>/dev/null) || continue
+		if [ "$now" != "$mode $owner" ]; then
+			echo "bench: WARNING: the host's $n changed from $mode $owner to $now during the run (a runtime's doing); put back" >&2
+			chown "$owner" "$n" && chmod "$mode" "$n"
+		fi
+	done <"$f"
+}
+
 bench_cleanup() {
 	bench_kill_child
+	bench_devnodes_check
 	if [ -n "$bench_runc_id" ] && [ -n "${RUNC:-}" ]; then
 		"$RUNC" delete -f "$bench_runc_id" >/dev/null 2>&1 || true
 	fi
@@ -50,8 +72,8 @@ bench_kill_child() {
 }
 
 # bench_run SECONDS OUT ERR CMD...: runs CMD with a time limit, stdin from
-# /dev/null, stdout appended to OUT and stderr to ERR (both truncated first;
-# O_APPEND because runsc writes a regular-file stdout at offsets of its own).
+# an empty file (never /dev/null: see bench_stdin), stdout appended to OUT
+# and stderr to ERR (both truncated first; O_APPEND because runsc writes a regular-file stdout at offsets of its own).
 # Runs it in the background and waits, so that a signal to this script
 # interrupts the wait and the trap stops the command and cleans up.
 # Returns CMD's exit status (124 or 137 on timeout).
@@ -60,7 +82,7 @@ bench_run() {
 	shift 3
 	: >"$out"
 	: >"$err"
-	timeout -k 10 "$secs" "$@" </dev/null >>"$out" 2>>"$err" &
+	timeout -k 10 "$secs" "$@" <"$bench_stdin" >>"$out" 2>>"$err" &
 	bench_child=$!
 	wait "$bench_child"
 	rc=$?
@@ -73,6 +95,10 @@ bench_init() {
 		echo "bench: cannot create a temp dir" >&2
 		exit 1
 	}
+	# shellcheck disable=SC2086 # a list of paths
+	stat -c '%n %a %u:%g' $BENCH_DEVNODES >"$bench_tmp/devnodes" 2>/dev/null || true
+	bench_stdin=$bench_tmp/stdin
+	: >"$bench_stdin"
 	trap bench_cleanup EXIT
 	trap 'bench_kill_child; exit 130' INT
 	trap 'bench_kill_child; exit 143' TERM
@@ -300,6 +326,9 @@ bench_startup_ms() {
 	if [ -n "$HYPERFINE" ]; then
 		local shell_opt=(-N) cmdline
 		"$HYPERFINE" -N --runs 1 --style none true >/dev/null 2>&1 || shell_opt=()
+		# hyperfine's own default stdio is /dev/null (see bench_stdin).
+		"$HYPERFINE" --help 2>/dev/null | grep -q -- '--input' && shell_opt+=(--input "$bench_stdin")
+		"$HYPERFINE" --help 2>/dev/null | grep -q -- '--output' && shell_opt+=(--output pipe)
 		cmdline=$(printf '%q ' "${BENCH_CMD[@]}")
 		bench_run "$BENCH_TIMEOUT" "$log" "$log" "$HYPERFINE" "${shell_opt[@]}" --warmup 3 \
 			${BENCH_RUNS:+--runs "$BENCH_RUNS"} --style none --export-csv "$csv" \
@@ -317,7 +346,7 @@ bench_startup_ms() {
 		local runs=${BENCH_RUNS:-20} i t0 t1
 		for ((i = 0; i < 3 + runs; i++)); do
 			[ $i -eq 3 ] && t0=$(date +%s%N)
-			if ! "${BENCH_CMD[@]}" </dev/null >/dev/null 2>>"$log"; then
+			if ! "${BENCH_CMD[@]}" <"$bench_stdin" >"$bench_tmp/stdout" 2>>"$log"; then
 				BENCH_WHY="/bin/true failed: $(bench_last_line "$log")"
 				return 1
 			fi
