@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 
 struct note
@@ -1137,6 +1139,40 @@ origin_free (struct origin *o)
 
 /* --- the API ------------------------------------------------------------------ */
 
+/* struct sb_policy is about 1 MiB, mostly path arrays a policy leaves empty.
+   Filled with memset and memcpy, every page of it becomes resident and
+   private to each process that holds one (the runtime, the Sentry and the
+   monitor of every sandbox, and their forked copies): a megabyte per
+   sandbox. Pages that are zeros are given back to the kernel (its private
+   anonymous memory reads as zeros again afterwards, so nothing changes for
+   the program); only pages wholly inside the struct, so no neighbour of a
+   heap allocation is touched. On this kernel even reading an untouched
+   page allocates it, hence memset first and release after, rather than
+   compare and skip. */
+static void
+release_zero_pages (void *obj, size_t size)
+{
+  long pagesize = sysconf (_SC_PAGESIZE);
+  uintptr_t page = pagesize > 0 ? (uintptr_t) pagesize : 4096u;
+  uintptr_t at = ((uintptr_t) obj + page - 1) & ~(page - 1);
+  uintptr_t end = ((uintptr_t) obj + size) & ~(page - 1);
+  uintptr_t run = 0; /* start of a run of zero pages, or 0 */
+
+  for (; at <= end; at += page)
+    {
+      const unsigned char *b = (const unsigned char *) at;
+      bool zero = at < end && b[0] == 0 && memcmp (b, b + 1, page - 1) == 0;
+      if (zero && run == 0)
+        run = at;
+      else if (!zero && run != 0)
+        {
+          /* Best effort: a locked page stays as it is, which is still correct. */
+          (void) madvise ((void *) run, at - run, MADV_DONTNEED);
+          run = 0;
+        }
+    }
+}
+
 void
 sb_policy_defaults (struct sb_policy *p)
 {
@@ -1154,6 +1190,7 @@ sb_policy_defaults (struct sb_policy *p)
   copy (p->uname_release, sizeof (p->uname_release), "6.1.0");
   p->pool_lo = SB_ID_POOL_DEFAULT_LO;
   p->pool_hi = SB_ID_POOL_DEFAULT_HI;
+  release_zero_pages (p, sizeof (*p));
 }
 
 static int
@@ -1180,7 +1217,10 @@ load (struct sb_policy *p, const char *base, const char *tenant, const char *nam
   if (rc == 0)
     rc = finish (tmp, &o, err);
   if (rc == 0)
-    memcpy (p, tmp, sizeof (*p));
+    {
+      memcpy (p, tmp, sizeof (*p));
+      release_zero_pages (p, sizeof (*p));
+    }
   origin_free (&o);
   free (tmp);
   return rc < 0 ? rc : 0;
