@@ -1173,10 +1173,10 @@ release_zero_pages (void *obj, size_t size)
     }
 }
 
-void
-sb_policy_defaults (struct sb_policy *p)
+/* The defaults, on memory known to be zeros: fields only. */
+static void
+set_defaults (struct sb_policy *p)
 {
-  memset (p, 0, sizeof (*p));
   p->swap_bytes = 0;
   p->open_files = 0; /* the starter's own limit (sentry/app_init.c) */
   p->disk_bytes = 1ULL << 30;
@@ -1190,24 +1190,44 @@ sb_policy_defaults (struct sb_policy *p)
   copy (p->uname_release, sizeof (p->uname_release), "6.1.0");
   p->pool_lo = SB_ID_POOL_DEFAULT_LO;
   p->pool_hi = SB_ID_POOL_DEFAULT_HI;
+}
+
+void
+sb_policy_defaults (struct sb_policy *p)
+{
+  memset (p, 0, sizeof (*p));
+  set_defaults (p);
   release_zero_pages (p, sizeof (*p));
 }
 
-static int
-load (struct sb_policy *p, const char *base, const char *tenant, const char *name,
-      const char *text, sb_error_t *err)
+struct sb_policy *
+sb_policy_new (void)
 {
-  struct sb_policy *tmp;
+  /* Anonymous pages of its own: zeros that are not there until written. */
+  struct sb_policy *p = mmap (NULL, sizeof (*p), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  if (p == MAP_FAILED)
+    return NULL;
+  set_defaults (p);
+  return p;
+}
+
+void
+sb_policy_free (struct sb_policy *p)
+{
+  if (p != NULL)
+    munmap (p, sizeof (*p));
+}
+
+/* Parses into tmp, a policy with the defaults. */
+static int
+load_into (struct sb_policy *tmp, const char *base, const char *tenant, const char *name,
+           const char *text, sb_error_t *err)
+{
   struct origin o;
   int rc = 0;
 
-  if (p == NULL)
-    return sb_error (err, EINVAL, "no policy to load into");
-  tmp = malloc (sizeof (*tmp));
-  if (tmp == NULL)
-    return sb_error (err, ENOMEM, "loading a policy");
   memset (&o, 0, sizeof (o));
-  sb_policy_defaults (tmp);
   if (base != NULL)
     rc = load_one (tmp, &o, base, NULL, false, err);
   if (rc == 0 && tenant != NULL)
@@ -1216,14 +1236,49 @@ load (struct sb_policy *p, const char *base, const char *tenant, const char *nam
     rc = load_one (tmp, &o, name, text, true, err);
   if (rc == 0)
     rc = finish (tmp, &o, err);
+  origin_free (&o);
+  return rc < 0 ? rc : 0;
+}
+
+static int
+load (struct sb_policy *p, const char *base, const char *tenant, const char *name,
+      const char *text, sb_error_t *err)
+{
+  struct sb_policy *tmp;
+  int rc;
+
+  if (p == NULL)
+    return sb_error (err, EINVAL, "no policy to load into");
+  tmp = sb_policy_new ();
+  if (tmp == NULL)
+    return sb_error (err, ENOMEM, "loading a policy");
+  rc = load_into (tmp, base, tenant, name, text, err);
   if (rc == 0)
     {
       memcpy (p, tmp, sizeof (*p));
       release_zero_pages (p, sizeof (*p));
     }
-  origin_free (&o);
-  free (tmp);
-  return rc < 0 ? rc : 0;
+  sb_policy_free (tmp);
+  return rc;
+}
+
+int
+sb_policy_load_new (struct sb_policy **out, const char *base, const char *tenant, sb_error_t *err)
+{
+  struct sb_policy *p;
+
+  if (base == NULL && tenant == NULL)
+    return sb_error (err, EINVAL, "no policy file given");
+  p = sb_policy_new ();
+  if (p == NULL)
+    return sb_error (err, ENOMEM, "loading a policy");
+  if (load_into (p, base, tenant, NULL, NULL, err) < 0)
+    {
+      sb_policy_free (p);
+      return -1;
+    }
+  *out = p;
+  return 0;
 }
 
 int

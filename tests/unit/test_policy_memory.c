@@ -5,6 +5,7 @@
 #include "policy.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,53 @@ START_TEST (test_neighbours_untouched)
 }
 END_TEST
 
+/* A policy of its own pages never touches those it does not use: no page
+   fault, nothing to give back. The defaults are the same as
+   sb_policy_defaults gives. */
+START_TEST (test_new_policy_untouched)
+{
+  struct sb_policy *p = sb_policy_new (), *ref = malloc (sizeof (*ref));
+
+  ck_assert_ptr_nonnull (p);
+  ck_assert_ptr_nonnull (ref);
+  ck_assert_uint_eq ((uintptr_t) p % 4096, 0);
+  ck_assert_uint_le (resident_pages (p), 4);
+  sb_policy_defaults (ref);
+  assert_same (p, ref);
+  free (ref);
+  sb_policy_free (p);
+}
+END_TEST
+
+START_TEST (test_load_new_untouched)
+{
+  struct sb_policy *p = NULL, *ref = malloc (sizeof (*ref));
+  char path[] = "/tmp/test-policy-memory.XXXXXX";
+  sb_error_t err = NULL;
+  int fd = mkstemp (path);
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (write (fd, policy_text, sizeof (policy_text) - 1), (int) sizeof (policy_text) - 1);
+  close (fd);
+  ck_assert_msg (sb_policy_load_new (&p, NULL, path, &err) == 0, "%s", err ? err->msg : "");
+  ck_assert_uint_le (resident_pages (p), MAX_RESIDENT);
+  ck_assert_str_eq (p->hidden[0], "/etc/shadow");
+  ck_assert_msg (sb_policy_load (ref, NULL, path, &err) == 0, "%s", err ? err->msg : "");
+  assert_same (p, ref);
+  sb_policy_free (p);
+  /* A bad file: an error, and *out left alone. */
+  fd = open (path, O_WRONLY | O_TRUNC);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (write (fd, "limits { pids = x }\n", 20), 20);
+  close (fd);
+  p = NULL;
+  ck_assert_int_lt (sb_policy_load_new (&p, NULL, path, &err), 0);
+  ck_assert_ptr_null (p);
+  unlink (path);
+  free (ref);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -153,6 +201,8 @@ main (void)
   tcase_add_test (tc, test_load_over_garbage);
   tcase_add_test (tc, test_defaults_are_sparse);
   tcase_add_test (tc, test_neighbours_untouched);
+  tcase_add_test (tc, test_new_policy_untouched);
+  tcase_add_test (tc, test_load_new_untouched);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);
