@@ -180,22 +180,43 @@ for ((i = 0; i < N; i++)); do
 done
 t_launched=$(now)
 
-# Up: the do has a descendant "sleep". Down before: an error.
+# Up: the do has a descendant "sleep". Down before: an error. One ps run and
+# one awk per round, over the sandboxes not yet decided: the check must not
+# take the CPU the starts need (a subshell per sandbox and round did: it
+# slowed the starts it measured).
+poll_up() { # prints "INDEX up" or "INDEX dead" for each decided entry of $tmp/pending
+	ps -e -o pid=,ppid=,stat=,comm= | awk -v list="$tmp/pending" '
+		FILENAME == list { want[$2] = $1; next }
+		$3 ~ /^Z/ { next } # exited, not yet waited for
+		{ parent[$1] = $2; comm[$1] = $4 }
+		END {
+			for (p in comm) {
+				if (comm[p] != "sleep") continue
+				q = parent[p]
+				for (i = 0; i < 8 && q > 1; i++) {
+					if (q in want) { up[q] = 1; break }
+					q = parent[q]
+				}
+			}
+			for (d in want) {
+				if (d in up) print want[d], "up"
+				else if (!(d in comm)) print want[d], "dead"
+			}
+		}' "$tmp/pending" -
+}
 declare -A UP=() DEAD=()
 t_end=""
 while :; do
-	snapshot
+	: >"$tmp/pending"
 	for ((i = 0; i < N; i++)); do
-		[ -n "${UP[$i]-}" ] || [ -n "${DEAD[$i]-}" ] && continue
-		d=${DOS[i]}
-		if [ -z "${COMM[$d]-}" ]; then
-			DEAD[$i]=1
-			continue
-		fi
-		for p in $(tree "$d"); do
-			[ "${COMM[$p]-}" = sleep ] && { UP[$i]=1; break; }
-		done
+		[ -n "${UP[$i]-}" ] || [ -n "${DEAD[$i]-}" ] || echo "$i ${DOS[i]}" >>"$tmp/pending"
 	done
+	while read -r i what; do
+		case $what in
+		up) UP[$i]=1 ;;
+		dead) DEAD[$i]=1 ;;
+		esac
+	done < <(poll_up)
 	if [ $((${#UP[@]} + ${#DEAD[@]})) -ge "$N" ]; then
 		t_end=$(now)
 		break
@@ -204,7 +225,7 @@ while :; do
 		t_end=$(now)
 		break
 	fi
-	sleep 0.1
+	sleep 0.2
 done
 n_up=${#UP[@]}
 n_dead=${#DEAD[@]}
