@@ -11,6 +11,13 @@
 # it catches: the 1 MiB policy struct written whole (every helper held
 # 1.3-1.7 MiB of anonymous memory) and the heap the init kept after building
 # its filter. The app (sleep) is not counted. Then nothing is left.
+#
+# bench/density.sh itself: its check that nothing is left must be able to
+# fail. With a stand-in runtime (a script that starts a sleep and makes its
+# cgroup directory under a SANDBOX_CGROUP_ROOT of our own, a plain
+# directory) that removes the directory when stopped, density.sh 3 exits 0;
+# with one that leaves it, or leaves a process naming its sandbox id, it
+# exits 3 and says what was left.
 # shellcheck disable=SC1010 # "do" is sandbox-runtime's command, not a keyword
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -92,4 +99,62 @@ pol=$(sb_tenant_policy dense 310000 'filesystem {
 : >"$SB_TMP/base.conf"
 check_helpers "tenant policy" --policy "$pol" --policy-base "$SB_TMP/base.conf"
 check_nothing_left "$before" "after both sandboxes"
+
+# --- bench/density.sh fails when something is left ------------------------------
+fake=$SB_TMP/fake
+mkdir -p "$fake/bin" "$fake/cg"
+cat >"$fake/bin/sandbox-runtime" <<'EOF'
+#!/bin/bash
+# A stand-in for `sandbox-runtime do -- CMD...`: runs CMD, makes a cgroup
+# directory named as the runtime names its own, and on SIGTERM stops CMD and
+# removes the directory only if FAKE_TIDY is set. FAKE_ORPHAN=1: leaves a
+# process behind that names the sandbox's id, as a Sentry does.
+[ "$1" = do ] && [ "$2" = -- ] || exit 2
+shift 2
+cg="$SANDBOX_CGROUP_ROOT/sandbox/do-$$-fake"
+mkdir -p "$cg"
+"$@" &
+child=$!
+if [ -n "${FAKE_ORPHAN-}" ]; then
+  # Its parent gone at once: not in the do's tree when it stops.
+  (setsid bash -c 'exec -a "do-$1-fake" sleep 30' _ "$$" </dev/null >/dev/null 2>&1 &)
+fi
+trap 'kill "$child"; wait "$child"; [ -n "${FAKE_TIDY-}" ] && rmdir "$cg"; exit 0' TERM
+wait
+EOF
+chmod +x "$fake/bin/sandbox-runtime"
+density() { # density LABEL ENV...: runs density.sh 3 with the stand-in; DRC its status
+  local label=$1
+  shift
+  DRC=0
+  env "$@" SANDBOX_RUNTIME="$fake/bin/sandbox-runtime" SANDBOX_CGROUP_ROOT="$fake/cg" \
+    DENSITY_SETTLE=0 DENSITY_STOP_WAIT=3 DENSITY_TIMEOUT=30 \
+    bash "$TESTS_SRCDIR/bench/density.sh" 3 >"$SB_TMP/density.$label" 2>&1 || DRC=$?
+}
+density tidy FAKE_TIDY=1
+if [[ $DRC == 0 ]] && grep -q '^left after the stop: 0 process(es), 0 cgroup dir(s)' "$SB_TMP/density.tidy" &&
+  grep -q 'SIGKILL to 0 process(es)' "$SB_TMP/density.tidy" &&
+  grep -q '^started (app running) *3 of 3' "$SB_TMP/density.tidy"; then
+  pass "density.sh: 3 stand-in sandboxes that clean up: exit 0, nothing left"
+else
+  soft_fail "density.sh with a tidy stand-in: exit $DRC: $(tail -n 12 "$SB_TMP/density.tidy")"
+fi
+density messy
+if [[ $DRC == 3 ]] && grep -q '^left after the stop: 0 process(es), 3 cgroup dir(s)' "$SB_TMP/density.messy"; then
+  pass "density.sh: stand-ins that leave their cgroup directory: exit 3, 3 cgroup dirs named"
+else
+  soft_fail "density.sh with a stand-in that leaves its cgroup: exit $DRC: $(tail -n 12 "$SB_TMP/density.messy")"
+fi
+rm -rf "${fake:?}/cg/sandbox"
+density orphan FAKE_TIDY=1 FAKE_ORPHAN=1
+if [[ $DRC == 3 ]] && grep -q '^left after the stop: 3 process(es), 0 cgroup dir(s)' "$SB_TMP/density.orphan"; then
+  pass "density.sh: stand-ins that leave a process naming their sandbox: exit 3, 3 processes"
+else
+  soft_fail "density.sh with a stand-in that leaves a process: exit $DRC: $(tail -n 12 "$SB_TMP/density.orphan")"
+fi
+# Our orphans (their command line names the stand-ins' ids).
+for f in $(grep -lzE -- '^do-[0-9]+-fake$' /proc/[0-9]*/cmdline 2>/dev/null); do
+  pid=${f#/proc/}
+  kill -KILL "${pid%/cmdline}" 2>/dev/null || true
+done
 finish
