@@ -31,6 +31,7 @@ HELPER_ANON_MAX_KB=512
 HEAP_MAX_KB=96
 GOFER_HEAP_MAX_KB=56
 nap=100.$$
+# shellcheck disable=SC2034 # read by sb_snapshot (lib.sh): our marker sleeps
 SB_LEFT_PATTERN="100\\.$$"
 
 # anon_kb PID: the Anonymous: line of its smaps_rollup, in KiB.
@@ -183,8 +184,8 @@ else
   soft_fail "density.sh with a stand-in that leaves a process: exit $DRC: $(tail -n 12 "$SB_TMP/density.orphan")"
 fi
 # Our orphans (their command line names the stand-ins' ids).
-for f in $(grep -lzE -- '^do-[0-9]+-fake$' /proc/[0-9]*/cmdline 2>/dev/null); do
+while read -r f; do
   pid=${f#/proc/}
   kill -KILL "${pid%/cmdline}" 2>/dev/null || true
-done
+done < <(grep -lzE -- '^do-[0-9]+-fake$' /proc/[0-9]*/cmdline 2>/dev/null || true)
 finish
