@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 
 struct note
@@ -1137,10 +1139,44 @@ origin_free (struct origin *o)
 
 /* --- the API ------------------------------------------------------------------ */
 
-void
-sb_policy_defaults (struct sb_policy *p)
+/* struct sb_policy is about 1 MiB, mostly path arrays a policy leaves empty.
+   Filled with memset and memcpy, every page of it becomes resident and
+   private to each process that holds one (the runtime, the Sentry and the
+   monitor of every sandbox, and their forked copies): a megabyte per
+   sandbox. Pages that are zeros are given back to the kernel (its private
+   anonymous memory reads as zeros again afterwards, so nothing changes for
+   the program); only pages wholly inside the struct, so no neighbour of a
+   heap allocation is touched. On this kernel even reading an untouched
+   page allocates it, hence memset first and release after, rather than
+   compare and skip. */
+static void
+release_zero_pages (void *obj, size_t size)
 {
-  memset (p, 0, sizeof (*p));
+  long pagesize = sysconf (_SC_PAGESIZE);
+  uintptr_t page = pagesize > 0 ? (uintptr_t) pagesize : 4096u;
+  uintptr_t at = ((uintptr_t) obj + page - 1) & ~(page - 1);
+  uintptr_t end = ((uintptr_t) obj + size) & ~(page - 1);
+  uintptr_t run = 0; /* start of a run of zero pages, or 0 */
+
+  for (; at <= end; at += page)
+    {
+      const unsigned char *b = (const unsigned char *) at;
+      bool zero = at < end && b[0] == 0 && memcmp (b, b + 1, page - 1) == 0;
+      if (zero && run == 0)
+        run = at;
+      else if (!zero && run != 0)
+        {
+          /* Best effort: a locked page stays as it is, which is still correct. */
+          (void) madvise ((void *) run, at - run, MADV_DONTNEED);
+          run = 0;
+        }
+    }
+}
+
+/* The defaults, on memory known to be zeros: fields only. */
+static void
+set_defaults (struct sb_policy *p)
+{
   p->swap_bytes = 0;
   p->open_files = 0; /* the starter's own limit (sentry/app_init.c) */
   p->disk_bytes = 1ULL << 30;
@@ -1156,21 +1192,42 @@ sb_policy_defaults (struct sb_policy *p)
   p->pool_hi = SB_ID_POOL_DEFAULT_HI;
 }
 
-static int
-load (struct sb_policy *p, const char *base, const char *tenant, const char *name,
-      const char *text, sb_error_t *err)
+void
+sb_policy_defaults (struct sb_policy *p)
 {
-  struct sb_policy *tmp;
+  memset (p, 0, sizeof (*p));
+  set_defaults (p);
+  release_zero_pages (p, sizeof (*p));
+}
+
+struct sb_policy *
+sb_policy_new (void)
+{
+  /* Anonymous pages of its own: zeros that are not there until written. */
+  struct sb_policy *p = mmap (NULL, sizeof (*p), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  if (p == MAP_FAILED)
+    return NULL;
+  set_defaults (p);
+  return p;
+}
+
+void
+sb_policy_free (struct sb_policy *p)
+{
+  if (p != NULL)
+    munmap (p, sizeof (*p));
+}
+
+/* Parses into tmp, a policy with the defaults. */
+static int
+load_into (struct sb_policy *tmp, const char *base, const char *tenant, const char *name,
+           const char *text, sb_error_t *err)
+{
   struct origin o;
   int rc = 0;
 
-  if (p == NULL)
-    return sb_error (err, EINVAL, "no policy to load into");
-  tmp = malloc (sizeof (*tmp));
-  if (tmp == NULL)
-    return sb_error (err, ENOMEM, "loading a policy");
   memset (&o, 0, sizeof (o));
-  sb_policy_defaults (tmp);
   if (base != NULL)
     rc = load_one (tmp, &o, base, NULL, false, err);
   if (rc == 0 && tenant != NULL)
@@ -1179,11 +1236,49 @@ load (struct sb_policy *p, const char *base, const char *tenant, const char *nam
     rc = load_one (tmp, &o, name, text, true, err);
   if (rc == 0)
     rc = finish (tmp, &o, err);
-  if (rc == 0)
-    memcpy (p, tmp, sizeof (*p));
   origin_free (&o);
-  free (tmp);
   return rc < 0 ? rc : 0;
+}
+
+static int
+load (struct sb_policy *p, const char *base, const char *tenant, const char *name,
+      const char *text, sb_error_t *err)
+{
+  struct sb_policy *tmp;
+  int rc;
+
+  if (p == NULL)
+    return sb_error (err, EINVAL, "no policy to load into");
+  tmp = sb_policy_new ();
+  if (tmp == NULL)
+    return sb_error (err, ENOMEM, "loading a policy");
+  rc = load_into (tmp, base, tenant, name, text, err);
+  if (rc == 0)
+    {
+      memcpy (p, tmp, sizeof (*p));
+      release_zero_pages (p, sizeof (*p));
+    }
+  sb_policy_free (tmp);
+  return rc;
+}
+
+int
+sb_policy_load_new (struct sb_policy **out, const char *base, const char *tenant, sb_error_t *err)
+{
+  struct sb_policy *p;
+
+  if (base == NULL && tenant == NULL)
+    return sb_error (err, EINVAL, "no policy file given");
+  p = sb_policy_new ();
+  if (p == NULL)
+    return sb_error (err, ENOMEM, "loading a policy");
+  if (load_into (p, base, tenant, NULL, NULL, err) < 0)
+    {
+      sb_policy_free (p);
+      return -1;
+    }
+  *out = p;
+  return 0;
 }
 
 int

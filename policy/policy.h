@@ -135,6 +135,17 @@ int sb_policy_load (struct sb_policy *p, const char *base, const char *tenant, s
 /* Parses a policy held in memory (for the fuzz target and the unit tests). */
 int sb_policy_load_buffer (struct sb_policy *p, const char *name, const char *text, sb_error_t *err);
 
+/* The struct is about 1 MiB, of which a policy uses a few pages. A process
+   that keeps one for its life (the runtime, the Sentry and the monitor of
+   each sandbox) takes it from these: pages of its own, of which only those
+   a value is written to are ever touched (the others cost neither memory
+   nor page faults). sb_policy_new returns the defaults (NULL: out of
+   memory); sb_policy_load_new loads like sb_policy_load into a new one and
+   sets *out only on success; sb_policy_free releases one (NULL is fine). */
+struct sb_policy *sb_policy_new (void);
+int sb_policy_load_new (struct sb_policy **out, const char *base, const char *tenant, sb_error_t *err);
+void sb_policy_free (struct sb_policy *p);
+
 /* Writes p as a tenant policy file that loads back to the same policy,
    except id-range and id-pool, which are not written (the ids a container
    runs as are passed to its Sentry apart). Returns 0 or -EIO. */

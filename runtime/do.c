@@ -263,7 +263,7 @@ sb_runtime_do (int argc, char **argv)
   struct sb_sandbox sb = { .sentry = -1, .watcher = -1 };
   struct sb_sandbox_spec spec = { 0 };
   char id[64], here[PATH_MAX];
-  cleanup_free struct sb_policy *policy = calloc (1, sizeof (*policy));
+  struct sb_policy *policy = NULL; /* sb_policy_new: only the pages it uses are touched */
   cleanup_free struct do_settings *st = calloc (1, sizeof (*st));
   sigset_t block, old;
   int code = SB_EXIT_SANDBOX, ret;
@@ -285,7 +285,7 @@ sb_runtime_do (int argc, char **argv)
       fprintf (stderr, "sandbox-runtime do: must run as root (it creates namespaces and cgroups)\n");
       return SB_EXIT_SANDBOX;
     }
-  if (policy == NULL || st == NULL)
+  if (st == NULL)
     {
       sb_error (&err, ENOMEM, "allocate");
       goto out;
@@ -294,14 +294,17 @@ sb_runtime_do (int argc, char **argv)
     {
       if (o.policy_base == NULL && access (DEFAULT_POLICY_BASE, F_OK) == 0)
         o.policy_base = DEFAULT_POLICY_BASE;
-      if (sb_policy_load (policy, o.policy_base, o.policy, &err) < 0)
+      if (sb_policy_load_new (&policy, o.policy_base, o.policy, &err) < 0)
         {
           code = SB_EXIT_USAGE;
           goto out;
         }
     }
-  else
-    sb_policy_defaults (policy);
+  else if ((policy = sb_policy_new ()) == NULL)
+    {
+      sb_error (&err, ENOMEM, "allocate the policy");
+      goto out;
+    }
   if (settle (&o, policy, st, &err) < 0)
     {
       code = SB_EXIT_USAGE;
@@ -380,6 +383,7 @@ sb_runtime_do (int argc, char **argv)
 out:
   sb_sandbox_cleanup (&sb);
   sb_audit_log_close (&log);
+  sb_policy_free (policy);
   if (err)
     sb_error_print ("sandbox-runtime do", &err);
   return code;

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,10 @@ sb_app_init (struct sb_app_init_args *a)
     sigsuspend (&waitmask);
   /* SIGUSR1 stays blocked with the others until the command exists. */
   close (listener);
+  /* The filter was built here (libseccomp): its heap is ours alone, not
+     shared with the Sentry we were forked from. It would stay resident
+     while the command runs. */
+  malloc_trim (0);
 
   /* The command's arguments may be strings of the area retitle()
      overwrites: copied first, so that no process of the sandbox ever sees

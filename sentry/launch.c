@@ -29,6 +29,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
@@ -807,7 +808,12 @@ sb_launch (struct sentry *s, sb_error_t *err)
   s->init_sock = sync;
   if (handshake (s, sync, err) < 0)
     return -1;
-  return confine_self (s, err);
+  if (confine_self (s, err) < 0)
+    return -1;
+  /* Building the root and the filters (libseccomp) left free heap behind:
+     give it back, it would stay resident for the sandbox's whole life. */
+  malloc_trim (0);
+  return 0;
 }
 
 /* For launch_oci.c: mount points of an OCI container's own mounts. */

@@ -278,16 +278,14 @@ load_policy (struct sentry *s, sb_error_t *err)
 {
   int i;
 
-  s->policy = calloc (1, sizeof (*s->policy));
-  if (s->policy == NULL)
-    return sb_error (err, ENOMEM, "allocate the policy");
+  /* Pages of its own: only those the policy uses are ever touched. */
   if (s->cfg.policy_file)
     {
-      if (sb_policy_load (s->policy, s->cfg.policy_base, s->cfg.policy_file, err) < 0)
+      if (sb_policy_load_new (&s->policy, s->cfg.policy_base, s->cfg.policy_file, err) < 0)
         return -1;
     }
-  else
-    sb_policy_defaults (s->policy);
+  else if ((s->policy = sb_policy_new ()) == NULL)
+    return sb_error (err, ENOMEM, "allocate the policy");
   s->filter.profile = s->policy->profile;
   for (i = 0; i < s->policy->ndenies; i++)
     {

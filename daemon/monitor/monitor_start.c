@@ -75,8 +75,7 @@ start_sandbox (struct monitor *m, sb_error_t *err)
   if (argv == NULL || envp == NULL || argv[0] == NULL)
     return sb_error (err, EINVAL, "spec.json: no command");
   snprintf (policy, sizeof (policy), "%s/policy.conf", m->dir);
-  m->policy = calloc (1, sizeof (*m->policy));
-  if (m->policy == NULL || sb_policy_load (m->policy, NULL, policy, err) < 0)
+  if (sb_policy_load_new (&m->policy, NULL, policy, err) < 0)
     return -1;
   s.id = json_string_value (json_object_get (spec, "id"));
   s.policy = m->policy;
