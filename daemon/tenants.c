@@ -57,14 +57,15 @@ static bool
 load_one (struct sbd *d, struct sbd_tenant *t)
 {
   cleanup_error sb_error_t err = NULL;
-  struct sb_policy *p = calloc (1, sizeof (*p));
+  struct sb_policy *p = NULL;
   const char *base = access (d->cfg.policy_base, F_OK) == 0 ? d->cfg.policy_base : NULL;
   struct sb_idmap ids;
   char state[4200];
 
   free (t->error);
   t->error = NULL;
-  if (p == NULL || sb_policy_load (p, base, t->file, &err) < 0)
+  /* Kept for the daemon's life: pages of its own, only the used ones touched. */
+  if (sb_policy_load_new (&p, base, t->file, &err) < 0)
     goto fail;
   /* Another tenant of the same name, or whose range overlaps. */
   for (int i = 0; i < d->ntenants; i++)
@@ -99,13 +100,13 @@ load_one (struct sbd *d, struct sbd_tenant *t)
   snprintf (state, sizeof (state), "%s/id-ranges", d->cfg.state_dir);
   if (sb_idrange_for (p, state, &ids, &err) < 0)
     goto fail;
-  free (t->policy);
+  sb_policy_free (t->policy);
   t->policy = p;
   t->ids = ids;
   snprintf (t->name, sizeof (t->name), "%s", p->tenant);
   return true;
 fail:
-  free (p);
+  sb_policy_free (p);
   t->error = strdup (err ? err->msg : "cannot load");
   fprintf (stderr, "sandboxd: tenant policy %s\n", t->error);
   return false;
