@@ -213,6 +213,7 @@ root_thread (void *arg)
 }
 
 static volatile int reuse_result = -2;
+static pid_t probe_tid;   /* the app's number whose Sentry number is root_tid's */
 
 static void *
 probe_thread (void *arg)
@@ -220,7 +221,7 @@ probe_thread (void *arg)
   (void) arg;
   /* Only the thread with the old number makes a mediated call: nothing
      else touches the Sentry's entry for that number meanwhile. */
-  if ((pid_t) syscall (SYS_gettid) == root_tid)
+  if ((pid_t) syscall (SYS_gettid) == probe_tid)
     reuse_result = try_open (SECRET) >= 0 ? 0 : errno;
   return NULL;
 }
@@ -253,6 +254,10 @@ case_tidreuse (void)
   fflush (stdout);
   if (fgets (line, sizeof (line), stdin) == NULL)
     return;
+  /* "go S": S numbers were taken in the Sentry's pid namespace alone
+     meanwhile (the test's own process there), so a thread's number there
+     is now S more above its number here than the root thread's was. */
+  probe_tid = root_tid - (pid_t) atoi (line + 2);
   child = fork ();
   if (child == 0)
     {
