@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define SB_FDPASS_MAX 4
+/* 8: the Gofer's hello carries two and the channels of up to 6 more lanes */
+#define SB_FDPASS_MAX 8
 
 /* Sends len bytes and nfds descriptors in one sendmsg. Returns 0 or -errno. */
 int sb_send_msg (int sock, const void *buf, size_t len, const int *fds, int nfds);

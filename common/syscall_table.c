@@ -250,25 +250,30 @@ const struct sb_syscall sb_syscall_table[SB_SYSCALL_NR_MAX] = {
   [335] = { "uretprobe", SB_SYS_DENIED, ENOSYS, 0, { 0 } },
   [336] = { "uprobe", SB_SYS_DENIED, ENOSYS, 0, { 0 } },
 
-  /* --- credentials (confined by the user namespace) ------------------------- */
+  /* --- credentials (confined by the user namespace) -------------------------
+     The calls that change them are sentry class: the Sentry keeps each
+     thread's ids, groups and capabilities (sentry/caller.c) and must see
+     every change. It forgets the caller's, then lets the kernel run the call
+     (CONTINUE: their arguments are registers, or lists whose content the
+     Sentry does not judge). */
   [__NR_getuid] = { "getuid", SB_SYS_HOST, 0, 0, { 0 } },
   [__NR_geteuid] = { "geteuid", SB_SYS_HOST, 0, 0, { 0 } },
   [__NR_getgid] = { "getgid", SB_SYS_HOST, 0, 0, { 0 } },
   [__NR_getegid] = { "getegid", SB_SYS_HOST, 0, 0, { 0 } },
-  [__NR_setuid] = { "setuid", SB_SYS_HOST, 0, 1, { SB_ARG_INT } },
-  [__NR_setgid] = { "setgid", SB_SYS_HOST, 0, 1, { SB_ARG_INT } },
-  [__NR_setreuid] = { "setreuid", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_INT } },
-  [__NR_setregid] = { "setregid", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_INT } },
-  [__NR_setresuid] = { "setresuid", SB_SYS_HOST, 0, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_INT } },
+  [__NR_setuid] = { "setuid", SB_SYS_SENTRY, 0, 1, { SB_ARG_INT } },
+  [__NR_setgid] = { "setgid", SB_SYS_SENTRY, 0, 1, { SB_ARG_INT } },
+  [__NR_setreuid] = { "setreuid", SB_SYS_SENTRY, 0, 2, { SB_ARG_INT, SB_ARG_INT } },
+  [__NR_setregid] = { "setregid", SB_SYS_SENTRY, 0, 2, { SB_ARG_INT, SB_ARG_INT } },
+  [__NR_setresuid] = { "setresuid", SB_SYS_SENTRY, 0, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_INT } },
   [__NR_getresuid] = { "getresuid", SB_SYS_HOST, 0, 3, { SB_ARG_PTR, SB_ARG_PTR, SB_ARG_PTR } },
-  [__NR_setresgid] = { "setresgid", SB_SYS_HOST, 0, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_INT } },
+  [__NR_setresgid] = { "setresgid", SB_SYS_SENTRY, 0, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_INT } },
   [__NR_getresgid] = { "getresgid", SB_SYS_HOST, 0, 3, { SB_ARG_PTR, SB_ARG_PTR, SB_ARG_PTR } },
   [__NR_setfsuid] = { "setfsuid", SB_SYS_DENIED, ENOSYS, 1, { SB_ARG_INT } },
   [__NR_setfsgid] = { "setfsgid", SB_SYS_DENIED, ENOSYS, 1, { SB_ARG_INT } },
   [__NR_getgroups] = { "getgroups", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
-  [__NR_setgroups] = { "setgroups", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
+  [__NR_setgroups] = { "setgroups", SB_SYS_SENTRY, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
   [__NR_capget] = { "capget", SB_SYS_HOST, 0, 2, { SB_ARG_PTR, SB_ARG_PTR } },
-  [__NR_capset] = { "capset", SB_SYS_HOST, 0, 2, { SB_ARG_PTR, SB_ARG_PTR } },
+  [__NR_capset] = { "capset", SB_SYS_SENTRY, 0, 2, { SB_ARG_PTR, SB_ARG_PTR } },
   [__NR_landlock_create_ruleset] = { "landlock_create_ruleset", SB_SYS_DENIED, ENOSYS, 3, { SB_ARG_PTR, SB_ARG_UINT, SB_ARG_HEX } },
   [__NR_landlock_add_rule] = { "landlock_add_rule", SB_SYS_DENIED, ENOSYS, 4, { SB_ARG_FD, SB_ARG_INT, SB_ARG_PTR, SB_ARG_HEX } },
   [__NR_landlock_restrict_self] = { "landlock_restrict_self", SB_SYS_DENIED, ENOSYS, 2, { SB_ARG_FD, SB_ARG_HEX } },

@@ -1,6 +1,8 @@
 /* The Gofer: the only process that opens the container's files. It resolves
    every path inside the container root with openat2(RESOLVE_IN_ROOT |
-   RESOLVE_NO_MAGICLINKS) and answers the Sentry over one SOCK_SEQPACKET socket. */
+   RESOLVE_NO_MAGICLINKS) and answers the Sentry over SOCK_SEQPACKET sockets:
+   the first it was started with, and one more per Sentry serving thread,
+   each on a thread of its own (gofer_server.c). */
 #ifndef SB_GOFER_H
 #define SB_GOFER_H
 
@@ -24,10 +26,10 @@ struct gofer
 {
   int rootfd;       /* O_PATH of the container root ("/" after pivot_root) */
   int selfprocfd;   /* a private procfs of the Gofer's own, to reopen its O_PATH fds */
-  int sock;         /* the Sentry's end */
+  int sock;         /* the Sentry's end (of this thread's channel) */
   long spin_ns;     /* how long to poll for the next request before sleeping */
   struct sb_cred self;     /* the Gofer's own credentials (root of the tenant's namespace) */
-  struct sb_cred current;  /* the ones it acts with now */
+  struct sb_cred current;  /* the ones this thread acts with now */
   bool in_userns;
   bool proc_attached;
   /* Set by a resolution that failed on a symlink into /proc/self: the
@@ -124,6 +126,10 @@ void gofer_handle (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_r
 
 /* gofer_server.c */
 int gofer_serve (struct gofer *g, sb_error_t *err);
+/* A thread per further channel (the hello's), each with a copy of g; they
+   wait for gofer_open_channels, called once the filter is in force. */
+int gofer_start_channels (const struct gofer *g, const int *socks, int n, sb_error_t *err);
+void gofer_open_channels (void);
 int gofer_attach_proc (struct gofer *g, int procmnt, sb_error_t *err);
 /* The first request: the procfs to attach, the user namespace to join. */
 int gofer_hello (struct gofer *g, const int *fds, int nfds, sb_error_t *err);

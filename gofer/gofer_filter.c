@@ -1,5 +1,6 @@
 /* The Gofer's own seccomp filter: file calls relative to descriptors, its
-   socket to the Sentry, memory and exit. No network, no exec, no mounts. */
+   sockets to the Sentry, memory and exit, for all its threads at once. No
+   network, no exec, no mounts, no new threads. */
 #include "gofer.h"
 
 #include <errno.h>
@@ -41,6 +42,10 @@ gofer_apply_filter (sb_error_t *err)
   ctx = seccomp_init (SCMP_ACT_ERRNO (EPERM));
   if (ctx == NULL)
     return sb_error (err, ENOMEM, "seccomp_init");
+  /* For every thread of the Gofer (the channel threads exist by now, and
+     wait for it): no thread ever serves unfiltered, and none needs clone. */
+  if ((ret = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
+    goto fail;
   for (i = 0; allowed[i]; i++)
     {
       int nr = seccomp_syscall_resolve_name (allowed[i]);

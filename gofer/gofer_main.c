@@ -1,4 +1,5 @@
-/* sandbox-gofer ROOT: serves the Sentry on fd 3. Started by sandbox-sentry
+/* sandbox-gofer ROOT: serves the Sentry on fd 3 (and on the channels its
+   hello brings, a thread each). Started by sandbox-sentry
    inside the sandbox's namespaces; not meant to be run by hand. */
 #include "gofer.h"
 #include "capabilities.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -29,8 +31,10 @@ enter_root (const char *root, sb_error_t *err)
   return sb_pivot_into (root, err);
 }
 
+/* The hello: the procfs, the user namespace, then the Gofer's ends of the
+   Sentry's further channels (up to SB_FDPASS_MAX - 2). */
 static int
-await_hello (struct gofer *g, sb_error_t *err)
+await_hello (struct gofer *g, int *channels, int *nchannels, sb_error_t *err)
 {
   char buf[SB_GOFER_MSG_MAX];
   struct sb_gofer_msg msg;
@@ -41,14 +45,31 @@ await_hello (struct gofer *g, sb_error_t *err)
   n = sb_recv_msg (g->sock, buf, sizeof (buf), fds, &nfds);
   if (n <= 0)
     return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the hello");
-  if (sb_gofer_req_parse (buf, n, &msg) < 0 || msg.hdr.op != SB_GOFER_HELLO || nfds != 2)
+  if (sb_gofer_req_parse (buf, n, &msg) < 0 || msg.hdr.op != SB_GOFER_HELLO || nfds < 2)
     {
       for (i = 0; i < nfds; i++)
         close (fds[i]);
       return sb_error (err, EPROTO, "the first request must be a hello with the procfs "
                        "and the user namespace");
     }
-  ret = gofer_hello (g, fds, nfds, err);
+  *nchannels = 0;
+  for (i = 2; i < nfds; i++)
+    {
+      struct stat st;
+      int type = 0;
+      socklen_t len = sizeof (type);
+
+      /* Only sockets of the Sentry's kind: a channel is nothing else. */
+      if (fstat (fds[i], &st) < 0 || !S_ISSOCK (st.st_mode)
+          || getsockopt (fds[i], SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+        {
+          for (int j = 0; j < nfds; j++)
+            close (fds[j]);
+          return sb_error (err, EPROTO, "the hello's channel %d is not a seqpacket socket", i - 1);
+        }
+      channels[(*nchannels)++] = fds[i];
+    }
+  ret = gofer_hello (g, fds, 2, err);
   resp.id = msg.hdr.id;
   resp.result = ret;
   sb_send_msg (g->sock, &resp, sizeof (resp), NULL, 0);
@@ -64,6 +85,7 @@ main (int argc, char **argv)
   /* Docker's set in the tenant's namespace: the most any caller can have;
      each request runs with the caller's own. */
   uint64_t caps = sb_caps_docker_default;
+  int channels[SB_FDPASS_MAX], nchannels = 0;
 
   {
     int i = 1;
@@ -107,14 +129,19 @@ main (int argc, char **argv)
       sb_error (&err, errno, "open the root");
       goto fail;
     }
-  if (await_hello (&g, &err) < 0)
+  if (await_hello (&g, channels, &nchannels, &err) < 0)
     goto fail;
   /* The app's umask is applied by the Sentry before a mode reaches us. */
   umask (0);
-  if (sb_caps_restrict (caps, &err) < 0 || sb_cred_self (&g.self, &err) < 0
-      || gofer_apply_filter (&err) < 0)
+  if (sb_caps_restrict (caps, &err) < 0 || sb_cred_self (&g.self, &err) < 0)
     goto fail;
   g.current = g.self;
+  /* The channel threads start with these credentials and capabilities,
+     and get the filter with the main thread (TSYNC); they serve only once
+     it is in force. */
+  if (gofer_start_channels (&g, channels, nchannels, &err) < 0 || gofer_apply_filter (&err) < 0)
+    goto fail;
+  gofer_open_channels ();
   if (gofer_serve (&g, &err) < 0)
     goto fail;
   return 0;

@@ -6,7 +6,10 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -102,9 +105,8 @@ handover_errno (int e)
    request with an errno, never the Gofer: the app can fill the quota of
    descriptors in flight, or memory, at will. */
 static int
-send_reply (struct gofer *g, uint32_t id, struct gofer_reply *r)
+send_reply (struct gofer *g, char *buf, uint32_t id, struct gofer_reply *r)
 {
-  static char buf[sizeof (struct sb_gofer_resp) + SB_GOFER_DATA_MAX];
   struct sb_gofer_resp hdr = { .magic = SB_GOFER_MAGIC, .id = id, .result = r->result,
                                .kind = (uint32_t) r->kind, .data_len = (uint32_t) r->data_len };
   int ret, e;
@@ -141,12 +143,28 @@ act_as (struct gofer *g, const struct sb_cred *c)
   return ret;
 }
 
+/* A channel's buffers: a request, a reply, and the reply's message. One
+   mapping, touched only as far as messages reach. */
+struct channel_buffers
+{
+  char req[SB_GOFER_MSG_MAX];
+  struct gofer_reply reply;
+  char resp[sizeof (struct sb_gofer_resp) + SB_GOFER_DATA_MAX];
+};
+
 int
 gofer_serve (struct gofer *g, sb_error_t *err)
 {
-  static char buf[SB_GOFER_MSG_MAX];
-  static struct gofer_reply reply;
+  struct channel_buffers *cb = mmap (NULL, sizeof (*cb), PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  char *buf;
+  struct gofer_reply *rp;
 
+  if (cb == MAP_FAILED)
+    return sb_error (err, errno, "map a channel's buffers");
+  buf = cb->req;
+  rp = &cb->reply;
+#define reply (*rp)
   for (;;)
     {
       struct sb_gofer_msg msg;
@@ -155,7 +173,7 @@ gofer_serve (struct gofer *g, sb_error_t *err)
 
       /* Calls come in bursts (a program start opens dozens of files): poll
          a little for the next before sleeping, unless a CPU limit says no. */
-      n = sb_recv_msg_spin (g->sock, buf, sizeof (buf), fds, &nfds, g->spin_ns);
+      n = sb_recv_msg_spin (g->sock, buf, sizeof (cb->req), fds, &nfds, g->spin_ns);
       if (n == 0)
         return 0; /* the Sentry is gone: so is the sandbox */
       if (n < 0)
@@ -197,8 +215,103 @@ gofer_serve (struct gofer *g, sb_error_t *err)
               memcpy (reply.data, g->redirect, reply.data_len);
             }
         }
-      ret = send_reply (g, msg.hdr.id, &reply);
+      ret = send_reply (g, cb->resp, msg.hdr.id, &reply);
       if (ret < 0)
         return sb_error (err, -ret, "send a reply");
     }
+#undef reply
+}
+
+/* ---- more channels ------------------------------------------------------------
+
+   The Sentry serves the app's calls on several threads, each with its own
+   channel; the hello brings the Gofer's ends of the channels other than
+   the first. Each is served by a thread of its own with its own copy of
+   the Gofer's state (its socket, the credentials in force, the redirect
+   of the request at hand); the rules, the root and the procfs are shared
+   and read-only by then. The threads are made before the seccomp filter
+   is loaded (which then covers them too, SECCOMP_FILTER_FLAG_TSYNC), so
+   the filter needs no clone, and they wait until it is in force. Each
+   acts as its callers with per-thread raw system calls (common/creds.c):
+   glibc's setfsuid family would change every thread of the process. */
+
+struct channel
+{
+  struct gofer g;
+  pthread_t thread;
+};
+
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static bool gate_open;
+static int gate_arrived;
+
+static void *
+channel_thread (void *p)
+{
+  struct channel *ch = p;
+  sb_error_t err = NULL;
+
+  pthread_mutex_lock (&gate_lock);
+  gate_arrived++;
+  pthread_cond_broadcast (&gate_cond);
+  while (!gate_open)
+    pthread_cond_wait (&gate_cond, &gate_lock);
+  pthread_mutex_unlock (&gate_lock);
+  if (gofer_serve (&ch->g, &err) < 0)
+    {
+      /* A broken channel is a broken Sentry: the whole Gofer stops. */
+      sb_error_print ("sandbox-gofer", &err);
+      _exit (1);
+    }
+  close (ch->g.sock);
+  return NULL;
+}
+
+int
+gofer_start_channels (const struct gofer *g, const int *socks, int n, sb_error_t *err)
+{
+  pthread_attr_t attr;
+  int i, ret = 0;
+
+  pthread_attr_init (&attr);
+  pthread_attr_setstacksize (&attr, 256 * 1024); /* touched only as deep as a request goes */
+  for (i = 0; i < n; i++)
+    {
+      struct channel *ch = malloc (sizeof (*ch));
+
+      if (ch == NULL)
+        {
+          ret = ENOMEM;
+          break;
+        }
+      ch->g = *g;
+      ch->g.sock = socks[i];
+      ret = pthread_create (&ch->thread, &attr, channel_thread, ch);
+      if (ret != 0)
+        {
+          free (ch);
+          break;
+        }
+      pthread_detach (ch->thread);
+    }
+  pthread_attr_destroy (&attr);
+  if (ret)
+    return sb_error (err, ret, "start the thread of channel %d", i + 1);
+  /* Each thread has finished glibc's start-up (rseq, robust list: calls
+     the filter does not allow) before the filter comes. */
+  pthread_mutex_lock (&gate_lock);
+  while (gate_arrived < n)
+    pthread_cond_wait (&gate_cond, &gate_lock);
+  pthread_mutex_unlock (&gate_lock);
+  return 0;
+}
+
+void
+gofer_open_channels (void)
+{
+  pthread_mutex_lock (&gate_lock);
+  gate_open = true;
+  pthread_cond_broadcast (&gate_cond);
+  pthread_mutex_unlock (&gate_lock);
 }

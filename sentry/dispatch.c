@@ -80,6 +80,19 @@ static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
   /* host-checked: the values the filter refused */
   [SYS_ioctl] = sys_ioctl,
   [SYS_lseek] = sys_lseek,
+  /* The calls that change the caller's ids, groups or capabilities: seen so
+     that the Sentry forgets what it kept of them (caller.c), then run by
+     the kernel. setfsuid and setfsgid only under compat. */
+  [SYS_setuid] = sb_caller_changes_creds,
+  [SYS_setgid] = sb_caller_changes_creds,
+  [SYS_setreuid] = sb_caller_changes_creds,
+  [SYS_setregid] = sb_caller_changes_creds,
+  [SYS_setresuid] = sb_caller_changes_creds,
+  [SYS_setresgid] = sb_caller_changes_creds,
+  [SYS_setfsuid] = sb_caller_changes_creds,
+  [SYS_setfsgid] = sb_caller_changes_creds,
+  [SYS_setgroups] = sb_caller_changes_creds,
+  [SYS_capset] = sb_caller_changes_creds,
 };
 
 sb_handler_fn
@@ -172,6 +185,8 @@ sentry_dispatch (struct sb_call *c)
       break;
     case SB_SYS_SENTRY:
     default:
+      if (c->nr == SYS_execve || c->nr == SYS_execveat)
+        sb_caller_execs (c); /* before the kernel may run it */
       fn = sb_handler_for (c->nr);
       if (fn == NULL)
         {

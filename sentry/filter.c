@@ -155,7 +155,10 @@ build (const struct sb_filter_options *o, int *errp)
         case SB_SYS_DENIED:
           /* pkey_mprotect keeps mprotect's check in compat too; ptrace runs
              its requests but attaching on the host. */
-          if (o->profile == SB_PROFILE_COMPAT && sb_filter_compat_call (nr))
+          /* setfsuid and setfsgid still reach the Sentry, which forgets
+             the caller's ids it kept and lets them run (caller.c). */
+          if (o->profile == SB_PROFILE_COMPAT && sb_filter_compat_call (nr)
+              && nr != SYS_setfsuid && nr != SYS_setfsgid)
             ret = nr == SYS_pkey_mprotect || nr == SYS_ptrace ? sb_filter_add_checked (ctx, nr)
                                                               : allow (ctx, nr);
           break;

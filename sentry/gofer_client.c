@@ -1,7 +1,9 @@
 /* The Sentry's side of the Gofer protocol (docs/GOFER_PROTOCOL.md): one
-   request, one answer, on the main thread. A failure of one exchange fails
-   that one call; only a Gofer that is gone ends the sandbox (notify.c
-   watches its socket). */
+   request, one answer, on the lane of the thread serving the call: each
+   serving thread has a channel of its own to the Gofer (made at the hello),
+   so they never wait for each other's answers. A failure of one exchange
+   fails that one call; only a Gofer that is gone ends the sandbox
+   (notify.c watches lane 0's socket). */
 #include "sentry.h"
 #include "sys_file.h"
 #include "cleanup.h"
@@ -15,37 +17,94 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* ---- the Gofer client (main thread only) ---------------------------------- */
+/* ---- lanes ------------------------------------------------------------------ */
+
+static struct sb_lane *lane0;
+static __thread struct sb_lane *this_lane;
+
+void
+sb_lane_enter (struct sb_lane *l)
+{
+  this_lane = l;
+}
+
+static struct sb_lane *
+lane_current (void)
+{
+  return this_lane ? this_lane : lane0;
+}
+
+/* One mapping per lane: its state, answer, message and scratch buffers.
+   Anonymous pages cost nothing until touched: an idle lane is a page. */
+static struct sb_lane *
+lane_new (int index, int sock)
+{
+  size_t size = sizeof (struct sb_lane) + sizeof (struct sb_gofer_answer) + SB_GOFER_MSG_MAX
+                + SB_LANE_SCRATCH + 64;
+  char *p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  struct sb_lane *l;
+
+  if (p == MAP_FAILED)
+    return NULL;
+  l = (struct sb_lane *) p;
+  p += (sizeof (*l) + 15) & ~(size_t) 15;
+  l->answer = (struct sb_gofer_answer *) p;
+  p += (sizeof (struct sb_gofer_answer) + 15) & ~(size_t) 15;
+  l->msg = p;
+  p += (SB_GOFER_MSG_MAX + 15) & ~(size_t) 15;
+  l->scratch = p;
+  l->index = index;
+  l->gofer_sock = sock;
+  l->answer->fd = -1;
+  return l;
+}
+
+struct sb_gofer_answer *
+sb_lane_answer (void)
+{
+  return lane_current ()->answer;
+}
+
+char *
+sb_lane_scratch (void)
+{
+  return lane_current ()->scratch;
+}
+
+/* ---- the Gofer client ------------------------------------------------------- */
 
 /* One exchange: the request (with fds to send) and its answer. An answer
    whose descriptor could not be installed here (the Sentry's table full:
    the kernel drops it and flags the message) fails this call with EMFILE;
    an answer to an earlier request that was given up is skipped. */
 static int
-gofer_exchange (struct sentry *s, struct sb_gofer_req *hdr, const char *path, const char *path2,
-                const void *data, size_t data_len, const int *sendfds, int nsend,
+gofer_exchange (struct sentry *s, struct sb_lane *lane, struct sb_gofer_req *hdr, const char *path,
+                const char *path2, const void *data, size_t data_len, const int *sendfds, int nsend,
                 struct sb_gofer_answer *ans)
 {
-  static char buf[SB_GOFER_MSG_MAX];
+  char *buf = lane->msg;
+  const size_t buflen = SB_GOFER_MSG_MAX;
   struct sb_gofer_resp resp;
   int fds[SB_FDPASS_MAX], nfds, i, ret;
   ssize_t n;
 
-  hdr->id = ++s->gofer_next_id;
-  n = sb_gofer_req_build (buf, sizeof (buf), hdr, path, path2, data, data_len);
+  hdr->id = ++lane->gofer_next_id;
+  n = sb_gofer_req_build (buf, buflen, hdr, path, path2, data, data_len);
   if (n < 0)
     return (int) n;
-  ret = sb_send_msg (s->gofer_sock, buf, n, sendfds, nsend);
+  ret = sb_send_msg (lane->gofer_sock, buf, n, sendfds, nsend);
   if (ret < 0)
     return ret == -ENOMEM || ret == -ENOBUFS ? -ENOMEM : -EIO;
   for (;;)
     {
       nfds = SB_FDPASS_MAX;
-      n = sb_recv_msg_spin (s->gofer_sock, buf, sizeof (buf), fds, &nfds, s->cfg.no_spin ? 0 : 200000);
+      n = sb_recv_msg_spin (lane->gofer_sock, buf, buflen, fds, &nfds, s->cfg.no_spin ? 0 : 200000);
       if (n == -EMSGSIZE)
         return -EMFILE; /* the answer came, its descriptor did not */
       if (n == -ENOMEM || n == -ENOBUFS)
@@ -81,23 +140,58 @@ sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *pat
 {
   struct sb_gofer_req hdr = *req;
 
-  return gofer_exchange (s, &hdr, path, path2, data, data_len, NULL, 0, ans);
+  return gofer_exchange (s, lane_current (), &hdr, path, path2, data, data_len, NULL, 0, ans);
 }
 
+/* Lane 0 is the channel the Gofer was started with; each other lane gets a
+   socketpair here, whose far end travels with the hello (the Gofer serves
+   each on a thread of its own). */
 int
 sb_gofer_hello (struct sentry *s, const int *fds, int nfds, struct sb_gofer_answer *ans)
 {
   struct sb_gofer_req hdr = { .op = SB_GOFER_HELLO };
+  int send[SB_FDPASS_MAX], nsend = 0, far[SB_LANES_MAX], nfar = 0, want, i, ret;
 
-  return gofer_exchange (s, &hdr, NULL, NULL, NULL, 0, fds, nfds, ans);
+  want = s->cfg.serve_threads;
+  if (want < 1)
+    want = 1;
+  if (want > SB_LANES_MAX)
+    want = SB_LANES_MAX;
+  if (want - 1 > SB_FDPASS_MAX - nfds)
+    want = SB_FDPASS_MAX - nfds + 1;
+  for (i = 0; i < nfds; i++)
+    send[nsend++] = fds[i];
+  lane0 = s->lanes[0] = lane_new (0, s->gofer_sock);
+  if (lane0 == NULL)
+    return -ENOMEM;
+  s->nlanes = 1;
+  for (i = 1; i < want; i++)
+    {
+      int sv[2];
+
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        break;
+      s->lanes[i] = lane_new (i, sv[0]);
+      if (s->lanes[i] == NULL)
+        {
+          close (sv[0]);
+          close (sv[1]);
+          break;
+        }
+      far[nfar++] = sv[1];
+      send[nsend++] = sv[1];
+      s->nlanes++;
+    }
+  ret = gofer_exchange (s, lane0, &hdr, NULL, NULL, NULL, 0, send, nsend, ans);
+  for (i = 0; i < nfar; i++)
+    close (far[i]);
+  return ret;
 }
-
-struct sb_gofer_answer sb_last_answer; /* main thread only */
 
 const struct sb_gofer_answer *
 sb_gofer_answer (void)
 {
-  return &sb_last_answer;
+  return sb_lane_answer ();
 }
 
 /* Every Gofer request carries the caller's credentials: the Gofer opens,
@@ -120,6 +214,7 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
        uint32_t mode, uint64_t arg, const void *data, size_t data_len)
 {
   struct sb_gofer_req req = { .op = op, .flags = flags, .mode = mode, .arg = arg };
+  struct sb_gofer_answer *last = sb_lane_answer ();
   char redirected[PATH_BUF];
   int ret, hops;
 
@@ -130,23 +225,23 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
      caller's ids in it (a few times: a link may lead to another). */
   for (hops = 0;; hops++)
     {
-      ret = sb_gofer_call (c->s, &req, path, path2, data, data_len, &sb_last_answer);
+      ret = sb_gofer_call (c->s, &req, path, path2, data, data_len, last);
       if (ret < 0)
         return ret;
-      if (sb_last_answer.result != -ENOENT || sb_last_answer.kind != SB_GOFER_KIND_REDIRECT
-          || path2 != NULL || hops >= 8 || sb_last_answer.data_len == 0
-          || sb_last_answer.data_len > sizeof (redirected))
+      if (last->result != -ENOENT || last->kind != SB_GOFER_KIND_REDIRECT
+          || path2 != NULL || hops >= 8 || last->data_len == 0
+          || last->data_len > sizeof (redirected))
         break;
-      memcpy (redirected, sb_last_answer.data, sb_last_answer.data_len);
-      redirected[sb_last_answer.data_len - 1] = '\0';
+      memcpy (redirected, last->data, last->data_len);
+      redirected[last->data_len - 1] = '\0';
       if (sb_path_redirected (c, redirected, sizeof (redirected)) < 0)
         break;
       path = redirected;
     }
-  if (sb_last_answer.result < 0 && sb_last_answer.fd >= 0)
+  if (last->result < 0 && last->fd >= 0)
     {
-      close (sb_last_answer.fd);
-      sb_last_answer.fd = -1;
+      close (last->fd);
+      last->fd = -1;
     }
-  return sb_last_answer.result;
+  return last->result;
 }

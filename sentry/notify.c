@@ -1,6 +1,10 @@
-/* The Sentry's loop: receive user notifications, dispatch, answer. Calls
-   that may block (connect, open of a FIFO, a full socket buffer) run on a
-   detached thread so the other tasks of the sandbox keep going. */
+/* The Sentry's loops. A few serving threads (one per lane, see
+   serve_lane) each receive user notifications from the one listener, the
+   kernel handing each notification to one of them, dispatch and answer;
+   calls that may block (connect, open of a FIFO, a full socket buffer) go
+   on to a detached worker thread so the other tasks of the sandbox keep
+   going. The main thread watches the rest: signals, the owner, the init,
+   the Gofer and the listener's hang-up. */
 #include "sentry.h"
 #include "cleanup.h"
 #include "util.h"
@@ -18,10 +22,6 @@
 #include <stddef.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 int
 sb_respond (struct sentry *s, uint64_t id, long ret)
@@ -65,71 +65,12 @@ sb_inject_fd (struct sb_call *c, int fd, bool cloexec)
   return ret;
 }
 
-/* pidfds of callers, keyed by tid. A stale entry (the task died, the number
-   was reused) fails with ESRCH and is replaced, so a hit never names the
-   wrong task. Used from the main thread only. */
-#define PIDFD_CACHE 256
-static struct
-{
-  pid_t tid;
-  int pidfd;
-} pidfd_cache[PIDFD_CACHE];
-static pthread_mutex_t pidfd_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int
-pidfd_for (struct sb_call *c, pid_t tid, bool refresh)
-{
-  unsigned slot = (unsigned) tid % PIDFD_CACHE;
-  int fd;
-
-  if (!refresh && pidfd_cache[slot].tid == tid && pidfd_cache[slot].pidfd > 0)
-    return pidfd_cache[slot].pidfd;
-  /* A thread other than the leader: Linux 6.9+ opens it with PIDFD_THREAD
-     (older kernels answer EINVAL or ENOENT for a non-leader); its fd table
-     is the process's, so the leader's pidfd does as well. */
-  fd = syscall (SYS_pidfd_open, tid, 0);
-  if (fd < 0 && (errno == EINVAL || errno == ENOENT))
-    fd = syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
-  if (fd < 0 && (errno == EINVAL || errno == ENOENT))
-    {
-      const struct sb_task_status *st;
-      if (sb_caller_status (c, &st) == 0)
-        fd = syscall (SYS_pidfd_open, st->tgid, 0);
-    }
-  if (fd < 0)
-    return -errno;
-  if (pidfd_cache[slot].pidfd > 0)
-    close (pidfd_cache[slot].pidfd);
-  pidfd_cache[slot].tid = tid;
-  pidfd_cache[slot].pidfd = fd;
-  return fd;
-}
-
 int
 sb_get_app_fd (struct sb_call *c, int appfd)
 {
-  int pidfd, fd, attempt;
-
   if (appfd < 0)
     return -EBADF;
-  pthread_mutex_lock (&pidfd_lock);
-  for (attempt = 0; attempt < 2; attempt++)
-    {
-      pidfd = pidfd_for (c, c->tid, attempt > 0);
-      if (pidfd < 0)
-        {
-          fd = pidfd;
-          break;
-        }
-      fd = syscall (SYS_pidfd_getfd, pidfd, appfd, 0);
-      if (fd >= 0)
-        break;
-      fd = -errno;
-      if (fd != -ESRCH)
-        break;
-    }
-  pthread_mutex_unlock (&pidfd_lock);
-  return fd;
+  return sb_caller_getfd (c, appfd);
 }
 
 /* Blocking calls in flight. The Sentry is outside the app's pids limit, so
@@ -148,6 +89,10 @@ sb_get_app_fd (struct sb_call *c, int appfd)
 #define MAX_BLOCKING 256
 #define SWEEP_MS 100
 #define SB_WAKE_SIGNAL (SIGRTMIN + 3)
+/* To the main thread (blocked, read from its signalfd): a serving thread
+   failed; the first blocking call is in flight (sweep from now on). */
+#define SB_LANE_FAIL_SIGNAL (SIGRTMIN + 4)
+#define SB_SWEEP_SIGNAL (SIGRTMIN + 5)
 static int blocking_in_flight;
 
 struct blocking_job
@@ -257,27 +202,32 @@ blocking_thread (void *p)
   return NULL;
 }
 
+/* Installed before any thread may be sent it (sentry_serve). */
+static void
+wake_handler_install (void)
+{
+  struct sigaction sa = { .sa_handler = wake_handler }; /* no SA_RESTART */
+
+  sigemptyset (&sa.sa_mask);
+  sigaction (SB_WAKE_SIGNAL, &sa, NULL);
+}
+
 long
 sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
                  size_t argsize)
 {
-  static bool handler_set;
   struct blocking_job *job;
   pthread_attr_t attr;
   int ret;
 
-  if (!handler_set)
-    {
-      struct sigaction sa = { .sa_handler = wake_handler }; /* no SA_RESTART */
-      sigemptyset (&sa.sa_mask);
-      sigaction (SB_WAKE_SIGNAL, &sa, NULL);
-      handler_set = true;
-    }
-  if (__atomic_add_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED) > MAX_BLOCKING)
+  ret = __atomic_add_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
+  if (ret > MAX_BLOCKING)
     {
       __atomic_sub_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
       return -EAGAIN;
     }
+  if (ret == 1)
+    kill (getpid (), SB_SWEEP_SIGNAL); /* the main thread may be in poll without a timeout */
   job = calloc (1, sizeof (*job) + argsize);
   if (job == NULL)
     {
@@ -346,19 +296,108 @@ reap (struct sentry *s, int *gofer_status_out)
   return code;
 }
 
+/* ---- serving threads --------------------------------------------------------
+
+   How many: one per CPU the sandbox may use, at most 4 (sentry_main.c).
+   More threads than CPUs only queue behind each other, and each app thread
+   waits in one call at a time, so a sandbox's calls in parallel are
+   bounded by its busy threads and its CPUs. Past 4, the Gofer's work per
+   call and the kernel's locks of one listener (its notification list is
+   one mutex) dominate. Each thread costs an idle sandbox its stack's
+   touched pages and its lane's first page (measured in bench/README.md). */
+
+#define SERVING_STACK (512 * 1024)
+
+struct server
+{
+  struct sentry *s;
+  struct sb_lane *lane;
+  pthread_t thread;
+  bool started;
+};
+
+static struct server servers[SB_LANES_MAX];
+static bool serving_stop;
+static int serving_error;
+
+static void *
+serve_lane (void *p)
+{
+  struct server *sv = p;
+  struct sentry *s = sv->s;
+  size_t size = s->notif_size > sizeof (struct seccomp_notif) ? s->notif_size : sizeof (struct seccomp_notif);
+  char reqbuf[size] __attribute__ ((aligned (16)));
+  struct seccomp_notif *req = (struct seccomp_notif *) reqbuf;
+
+  sb_lane_enter (sv->lane);
+  for (;;)
+    {
+      struct sb_call call = { .s = s, .req = req };
+
+      memset (req, 0, size);
+      if (ioctl (s->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+        {
+          if (__atomic_load_n (&serving_stop, __ATOMIC_ACQUIRE))
+            break;
+          if (errno == EINTR || errno == ENOENT)
+            continue;
+          /* The main thread ends the sandbox with this error. */
+          __atomic_store_n (&serving_error, errno, __ATOMIC_RELEASE);
+          kill (getpid (), SB_LANE_FAIL_SIGNAL);
+          break;
+        }
+      call.nr = req->data.nr;
+      call.tid = (pid_t) req->pid;
+      call.args = (const uint64_t *) req->data.args;
+      sentry_dispatch (&call);
+    }
+  return NULL;
+}
+
+static int
+servers_start (struct sentry *s, sb_error_t *err)
+{
+  pthread_attr_t attr;
+  int i, ret = 0;
+
+  pthread_attr_init (&attr);
+  pthread_attr_setstacksize (&attr, SERVING_STACK);
+  for (i = 0; i < s->nlanes && ret == 0; i++)
+    {
+      servers[i].s = s;
+      servers[i].lane = s->lanes[i];
+      ret = pthread_create (&servers[i].thread, &attr, serve_lane, &servers[i]);
+      servers[i].started = ret == 0;
+    }
+  pthread_attr_destroy (&attr);
+  if (ret != 0 && i == 1)
+    return sb_error (err, ret, "start the thread serving the app's calls");
+  return 0; /* fewer threads than lanes: the others' channels stay idle */
+}
+
+/* The app is gone: the serving threads leave their RECV (interrupted). */
+static void
+servers_stop (struct sentry *s)
+{
+  __atomic_store_n (&serving_stop, true, __ATOMIC_RELEASE);
+  for (int i = 0; i < s->nlanes; i++)
+    if (servers[i].started)
+      pthread_kill (servers[i].thread, SB_WAKE_SIGNAL);
+}
+
 int
 sentry_serve (struct sentry *s, sb_error_t *err)
 {
-  cleanup_free struct seccomp_notif *req = NULL;
   cleanup_close int sigfd = -1;
   sigset_t mask;
   int gofer_status = 0, code = -1;
   uint64_t last_sweep = 0;
 
-  req = calloc (1, s->notif_size > sizeof (*req) ? s->notif_size : sizeof (*req));
-  if (req == NULL)
-    return sb_error (err, ENOMEM, "allocate a notification");
+  wake_handler_install ();
   sigemptyset (&mask);
+  sigaddset (&mask, SB_LANE_FAIL_SIGNAL);
+  sigaddset (&mask, SB_SWEEP_SIGNAL);
+  sigprocmask (SIG_BLOCK, &mask, NULL); /* the threads inherit it: for the signalfd */
   sigaddset (&mask, SIGCHLD);
   sigaddset (&mask, SIGINT);
   sigaddset (&mask, SIGTERM);
@@ -367,14 +406,20 @@ sentry_serve (struct sentry *s, sb_error_t *err)
   sigaddset (&mask, SIGUSR1);
   sigaddset (&mask, SIGUSR2);
   sigaddset (&mask, SIGWINCH);
+  sigaddset (&mask, SB_LANE_FAIL_SIGNAL);
+  sigaddset (&mask, SB_SWEEP_SIGNAL);
   sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sigfd < 0)
     return sb_error (err, errno, "signalfd");
+  if (s->nlanes < 1)
+    return sb_error (err, EINVAL, "no lane to the Gofer");
+  if (servers_start (s, err) < 0)
+    return -1;
 
   for (;;)
     {
       struct pollfd pfd[6] = {
-        { .fd = s->listener, .events = POLLIN },
+        { .fd = s->listener, .events = 0 },  /* its hang-up; the threads receive */
         { .fd = sigfd, .events = POLLIN },
         { .fd = s->gofer_sock, .events = 0 },
         { .fd = s->cfg.lifeline_fd, .events = 0 },
@@ -400,6 +445,14 @@ sentry_serve (struct sentry *s, sb_error_t *err)
           struct signalfd_siginfo si;
           while (read (sigfd, &si, sizeof (si)) == sizeof (si))
             {
+              if ((int) si.ssi_signo == SB_LANE_FAIL_SIGNAL)
+                {
+                  servers_stop (s);
+                  return sb_error (err, __atomic_load_n (&serving_error, __ATOMIC_ACQUIRE),
+                                   "receive a notification");
+                }
+              if ((int) si.ssi_signo == SB_SWEEP_SIGNAL)
+                continue; /* the poll below has its timeout again */
               if (si.ssi_signo == SIGCHLD)
                 {
                   int c = reap (s, &gofer_status);
@@ -440,23 +493,7 @@ sentry_serve (struct sentry *s, sb_error_t *err)
             kill (s->init_pid, SIGKILL);
           return sb_error (err, 0, "lost the Gofer (its socket closed): stopping the sandbox");
         }
-      if (pfd[0].revents & POLLIN)
-        {
-          struct sb_call call = { .s = s, .req = req };
-
-          memset (req, 0, s->notif_size > sizeof (*req) ? s->notif_size : sizeof (*req));
-          if (ioctl (s->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-            {
-              if (errno == EINTR || errno == ENOENT)
-                continue;
-              return sb_error (err, errno, "receive a notification");
-            }
-          call.nr = req->data.nr;
-          call.tid = (pid_t) req->pid;
-          call.args = (const uint64_t *) req->data.args;
-          sentry_dispatch (&call);
-        }
-      else if (pfd[0].revents & (POLLHUP | POLLERR))
+      if (pfd[0].revents & (POLLHUP | POLLERR))
         {
           /* No task holds the filter any more: wait for the init's status. */
           if (s->init_pid < 0)
@@ -470,6 +507,7 @@ sentry_serve (struct sentry *s, sb_error_t *err)
           break;
         }
     }
+  servers_stop (s);
   if (s->gofer_pid > 0)
     {
       kill (s->gofer_pid, SIGKILL);

@@ -55,6 +55,7 @@ struct sentry_config
   struct sb_proc_user user;  /* the command's ids inside */
   int lifeline_fd;           /* hangs up when sandbox-runtime is gone: the sandbox ends */
   bool no_spin;              /* a CPU limit: never poll while waiting */
+  int serve_threads;         /* threads receiving notifications (notify.c); 0: the default */
   const char *hostname;
   const char *release;       /* the kernel release uname reports */
   const char *container_id;
@@ -85,11 +86,29 @@ struct sentry_config
   struct sb_rlimit rlimits[16];
 };
 
+/* One thread serving notifications, with its own channel to the Gofer
+   and its own buffers (notify.c, gofer_client.c). Mapped lazily: a page
+   is only paid for once used. */
+#define SB_LANES_MAX 8
+#define SB_LANE_SCRATCH 65536
+_Static_assert (SB_LANE_SCRATCH >= SB_GOFER_DATA_MAX, "a lane's scratch holds an xattr value");
+struct sb_lane
+{
+  int index;
+  int gofer_sock;
+  uint32_t gofer_next_id;
+  struct sb_gofer_answer *answer; /* the last answer of sb_gofer() on this lane */
+  char *msg;                      /* SB_GOFER_MSG_MAX: a request or answer being built */
+  char *scratch;                  /* SB_LANE_SCRATCH bytes for a handler (listings, xattrs) */
+};
+
 struct sentry
 {
   struct sentry_config cfg;
   int listener;              /* seccomp user-notification fd */
-  int gofer_sock;
+  int gofer_sock;            /* lane 0's channel (the hello's) */
+  int nlanes;
+  struct sb_lane *lanes[SB_LANES_MAX];
   pid_t gofer_pid;
   pid_t init_pid;            /* the sandbox's pid 1, in the Sentry's pid namespace */
   rlim_t caller_nofile;      /* the soft RLIMIT_NOFILE we were started with: the app's without an open-files rule */
@@ -133,8 +152,19 @@ struct sb_call
   bool responded;            /* a handler answered itself (ADDFD SEND, worker) */
   bool on_worker;            /* runs on a blocking-call worker (notify.c) */
   bool have_status;          /* status below is filled (sb_caller_status) */
+  bool umask_fresh;          /* status.umask was read for this call (sb_caller_umask) */
   struct sb_task_status status;
   char detail[256];          /* strace: decoded extras, e.g. the resolved path */
+};
+
+/* gofer client (gofer_client.c) */
+struct sb_gofer_answer
+{
+  int result;
+  int kind;
+  int fd;
+  size_t data_len;
+  char data[SB_GOFER_DATA_MAX];
 };
 
 /* Special handler results; anything else >= 0 is the value, < 0 is -errno. */
@@ -167,27 +197,35 @@ void sentry_dispatch (struct sb_call *c);
 long sb_deny (struct sb_call *c, int err, const char *action);
 sb_handler_fn sb_handler_for (int nr);
 
-/* caller.c: the caller's ids, groups, capabilities, umask and inner ids,
-   read once per call; and acting as the caller on the calling thread for
-   the work the Sentry does itself (undone with sb_act_as_self). */
+/* caller.c: the caller's ids, groups, capabilities and inner ids, kept per
+   thread until they may have changed (status.umask is not: use
+   sb_caller_umask); and acting as the caller on the calling thread for the
+   work the Sentry does itself (undone with sb_act_as_self). */
 int sb_caller_status (struct sb_call *c, const struct sb_task_status **out);
+/* The caller's umask, read for this call (threads share it). */
+mode_t sb_caller_umask (struct sb_call *c);
+/* The setuid family, setgroups, capset: forgets the caller's ids; CONTINUE. */
+long sb_caller_changes_creds (struct sb_call *c);
+/* execve, execveat: forgets what the exec may change, before it runs. */
+void sb_caller_execs (struct sb_call *c);
+/* A descriptor of the caller's fd table (pidfd_getfd through its pidfd). */
+int sb_caller_getfd (struct sb_call *c, int appfd);
 int sb_act_as_caller (struct sb_call *c);
 void sb_act_as_self (struct sb_call *c);
 
-/* gofer client (sys_file.c) */
-struct sb_gofer_answer
-{
-  int result;
-  int kind;
-  int fd;
-  size_t data_len;
-  char data[SB_GOFER_DATA_MAX];
-};
 int sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *path,
                    const char *path2, const void *data, size_t data_len,
                    struct sb_gofer_answer *ans);
-/* The first message: the procfs tree and the user namespace. */
+/* The first message: the procfs tree and the user namespace, and the
+   Gofer's ends of the channels of the other lanes (made here, one per
+   serving thread: s->cfg.serve_threads). */
 int sb_gofer_hello (struct sentry *s, const int *fds, int nfds, struct sb_gofer_answer *ans);
+/* The calling thread serves lane l from now on (notify.c's serving threads;
+   any other thread uses lane 0). */
+void sb_lane_enter (struct sb_lane *l);
+/* This thread's lane's last answer of sb_gofer(); its scratch buffer. */
+struct sb_gofer_answer *sb_lane_answer (void);
+char *sb_lane_scratch (void);
 
 /* One Gofer round trip from a handler (main thread): the Gofer's result;
    the whole answer (data, fd) until the next call is at sb_gofer_answer(). */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ usage (void)
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
            "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
+           "       [--serve-threads N]\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -44,6 +46,28 @@ parse_u64 (const char *s, uint64_t *out)
     return -1;
   *out = v;
   return 0;
+}
+
+/* Threads serving the app's calls (notify.c): one per CPU the sandbox may
+   use (the Sentry's affinity, the tenant's cpus limit), at most 4;
+   SANDBOX_SENTRY_THREADS (1-8) when --serve-threads is not given. */
+static int
+default_serve_threads (const struct sentry_config *cfg)
+{
+  const char *env = getenv ("SANDBOX_SENTRY_THREADS");
+  cpu_set_t set;
+  uint64_t v;
+  int n = 1;
+
+  if (env && parse_u64 (env, &v) == 0 && v >= 1 && v <= SB_LANES_MAX)
+    return (int) v;
+  if (sched_getaffinity (0, sizeof (set), &set) == 0)
+    n = CPU_COUNT (&set);
+  if (cfg->cpus > 0 && cfg->cpus < n)
+    n = cfg->cpus;
+  if (n > 4)
+    n = 4;
+  return n < 1 ? 1 : n;
 }
 
 static int
@@ -65,6 +89,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "layer-fd", required_argument, 0, 'l' }, { "upper", required_argument, 0, 'X' },
     { "read-only-root", no_argument, 0, 'O' }, { "rootfs-writable", no_argument, 0, 'Y' }, { "tmpfs", required_argument, 0, 'P' },
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
+    { "serve-threads", required_argument, 0, 'H' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -192,6 +217,11 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           cfg->ctl_fd = (int) v;
           break;
         case 'N': cfg->no_spin = true; break;
+        case 'H':
+          if (parse_u64 (optarg, &v) < 0 || v < 1 || v > SB_LANES_MAX)
+            return -1;
+          cfg->serve_threads = (int) v;
+          break;
         case 'U':
           {
             /* UID:GID[:G1,G2...], container ids */
@@ -269,6 +299,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
       || (cfg->upper_fd >= 0 && cfg->nlayer_fds == 0))
     return -1;
   cfg->argv = argv + optind;
+  if (cfg->serve_threads == 0)
+    cfg->serve_threads = default_serve_threads (cfg);
   return 0;
 }
 

@@ -262,7 +262,7 @@ sys_utime (struct sb_call *c)
 long
 sys_xattr (struct sb_call *c)
 {
-  static char value[SB_GOFER_DATA_MAX];
+  char *value = sb_lane_scratch (); /* SB_GOFER_DATA_MAX bytes */
   char path[PATH_BUF], name[XATTR_NAME_MAX + 1];
   bool nofollow = false;
   uint32_t op;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #define LISTING_MAX 65536
+_Static_assert (LISTING_MAX <= SB_LANE_SCRATCH, "a listing fits a lane's scratch");
 
 struct dirent64_raw
 {
@@ -129,7 +130,7 @@ filter_entries (const struct sentry *s, const char *dir, char *buf, size_t n, bo
 long
 sys_getdents (struct sb_call *c)
 {
-  static char buf[LISTING_MAX]; /* main thread only */
+  char *buf = sb_lane_scratch (); /* LISTING_MAX bytes, this thread's */
   cleanup_close int fd = sb_get_app_fd (c, (int) c->args[0]);
   size_t count = c->args[2] > LISTING_MAX ? LISTING_MAX : c->args[2];
   char dir[PATH_BUF], link[32];

@@ -7,13 +7,12 @@
 
 #define PATH_BUF SB_GOFER_PATH_MAX
 
-/* The answer of the last sb_gofer() (gofer_client.c; main thread only). */
-extern struct sb_gofer_answer sb_last_answer;
+/* The answer of the last sb_gofer() of this thread's lane (gofer_client.c). */
+#define sb_last_answer (*sb_lane_answer ())
 /* Every Gofer request carries the caller's credentials. */
 int sb_gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req);
 
 /* sys_path.c */
-mode_t sb_caller_umask (struct sb_call *c);
 /* Copies a NUL-terminated path (at most len bytes) and checks the call is
    still valid: its length, or -errno. */
 int sb_read_path (struct sb_call *c, uint64_t addr, char *raw, size_t len);

@@ -35,16 +35,6 @@ sb_inner_ids (struct sb_call *c, pid_t *pid, pid_t *tid)
   return 0;
 }
 
-mode_t
-sb_caller_umask (struct sb_call *c)
-{
-  const struct sb_task_status *st;
-
-  if (sb_caller_status (c, &st) < 0)
-    return 022;
-  return st->umask;
-}
-
 /* Where a dirfd (or the cwd) is, as a path in the container. The
    descriptor is judged by what it is, never by the name its /proc link
    shows: the Sentry takes its own copy (pidfd_getfd, or its procfs for the

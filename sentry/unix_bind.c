@@ -78,7 +78,7 @@ sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *su
      finds it cached. */
   if ((ret = sb_caller_status (c, &st)) < 0)
     return ret;
-  j.umask = st->umask;
+  j.umask = sb_caller_umask (c);
   snprintf (link, sizeof (link), "%d/root", c->tid);
   rootfd = openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
   snprintf (link, sizeof (link), "%d/cwd", c->tid);
