@@ -91,6 +91,34 @@ check_write_fd (struct gofer *g, int fd)
   return gofer_check_write (g, path);
 }
 
+/* A file of the container's procfs: a write only where allowed, and one of
+   the Sentry's synthetic files answered by its name. True when r holds the
+   answer. */
+static bool
+procfs_answer (struct gofer *g, const struct stat *st, int flags, int fd, struct gofer_reply *r)
+{
+  int idx;
+
+  if (!on_container_procfs (g, st))
+    return false;
+  if (wants_write (flags) && !proc_write_allowed (g, fd))
+    {
+      r->result = -EACCES;
+      return true;
+    }
+  if ((idx = synthetic_index_st (g, st)) < 0)
+    return false;
+  if (wants_write (flags))
+    {
+      r->result = -EACCES;
+      return true;
+    }
+  r->kind = SB_GOFER_KIND_SYNTHETIC;
+  r->data_len = strlen (sb_synthetic_names[idx]) + 1;
+  memcpy (r->data, sb_synthetic_names[idx], r->data_len);
+  return true;
+}
+
 /* An O_PATH descriptor of what fd names, for the Sentry to reopen. */
 static void
 reply_reopen (struct gofer *g, int fd, struct gofer_reply *r)
@@ -169,7 +197,7 @@ open_two_steps (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_repl
   const char *path = m->path2 ? m->path2 : m->path;
   cleanup_close int fd = -1;
   struct stat st;
-  int idx, ret;
+  int ret;
 
   /* Look before opening: opening a FIFO, even without blocking, makes this
      process a peer for an instant and releases whoever waits at the other
@@ -217,26 +245,8 @@ open_two_steps (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_repl
       r->result = ret;
       return;
     }
-  if (on_container_procfs (g, &st))
-    {
-      if (wants_write (flags) && !proc_write_allowed (g, fd))
-        {
-          r->result = -EACCES;
-          return;
-        }
-      if ((idx = synthetic_index_st (g, &st)) >= 0)
-        {
-          if (wants_write (flags))
-            {
-              r->result = -EACCES;
-              return;
-            }
-          r->kind = SB_GOFER_KIND_SYNTHETIC;
-          r->data_len = strlen (sb_synthetic_names[idx]) + 1;
-          memcpy (r->data, sb_synthetic_names[idx], r->data_len);
-          return;
-        }
-    }
+  if (procfs_answer (g, &st, flags, fd, r))
+    return;
   if (S_ISFIFO (st.st_mode))
     {
       /* Swapped in since the look: hand it over as a FIFO all the same. */
@@ -264,7 +274,7 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
   cleanup_close int fd = opened;
   int pfd = pfdp ? *pfdp : -1;
   struct stat st;
-  int idx, ret;
+  int ret;
 
   gofer_statx_to_stat (stx, &st);
   if (fd < 0 && S_ISFIFO (st.st_mode))
@@ -288,26 +298,8 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
           return;
         }
     }
-  if (on_container_procfs (g, &st))
-    {
-      if (wants_write (flags) && !proc_write_allowed (g, fd >= 0 ? fd : pfd))
-        {
-          r->result = -EACCES;
-          return;
-        }
-      if ((idx = synthetic_index_st (g, &st)) >= 0)
-        {
-          if (wants_write (flags))
-            {
-              r->result = -EACCES;
-              return;
-            }
-          r->kind = SB_GOFER_KIND_SYNTHETIC;
-          r->data_len = strlen (sb_synthetic_names[idx]) + 1;
-          memcpy (r->data, sb_synthetic_names[idx], r->data_len);
-          return;
-        }
-    }
+  if (procfs_answer (g, &st, flags, fd >= 0 ? fd : pfd, r))
+    return;
   if (fd < 0)
     {
       char via[32];
