@@ -75,6 +75,24 @@ open_app_task (int dirfd, long inner, long *outer)
   return -ENOENT;
 }
 
+/* Opens link (O_PATH) below dir with the caller's credentials, so the
+   kernel's ptrace-read rule decides: the descriptor, or -EACCES when the
+   caller may not, -ENOENT when there is no such link. */
+static int
+open_link_as_caller (struct sb_call *c, int dir, const char *link)
+{
+  int fd, e;
+
+  if ((e = sb_act_as_caller (c)) < 0)
+    return e;
+  fd = openat (dir, link, O_PATH | O_CLOEXEC);
+  e = errno;
+  sb_act_as_self (c);
+  if (fd < 0)
+    return e == EACCES || e == EPERM ? -EACCES : -ENOENT;
+  return fd;
+}
+
 /* Another process's magic link of the sandbox, in the middle of a path or
    followed at its end: /proc/<pid>/cwd, /proc/<pid>/root and a directory
    descriptor's /proc/<pid>/fd/N (or under task/<tid>/). The Sentry opens
@@ -98,7 +116,7 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
   long pid, tid = 0, n = -1;
   char *end;
   ssize_t k;
-  int ret, e;
+  int ret;
 
   pid = strtol (path + 6, &end, 10);
   if (end == path + 6 || *end != '/' || pid <= 0)
@@ -138,13 +156,8 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
     snprintf (link, sizeof (link), "fd/%ld", n);
   else
     snprintf (link, sizeof (link), "%s", what);
-  if ((ret = sb_act_as_caller (c)) < 0)
-    return ret;
-  fd = openat (tid > 0 ? tdir : pdir, link, O_PATH | O_CLOEXEC);
-  e = errno;
-  sb_act_as_self (c);
-  if (fd < 0)
-    return e == EACCES || e == EPERM ? -EACCES : -ENOENT;
+  if ((fd = open_link_as_caller (c, tid > 0 ? tdir : pdir, link)) < 0)
+    return fd;
   if (fstat (fd, &st) < 0)
     return -errno;
   if (!S_ISDIR (st.st_mode))
@@ -179,7 +192,7 @@ sb_other_fd (struct sb_call *c, const char *path)
   pid_t own, own_tid;
   const char *rem;
   char *end;
-  int e, fd;
+  int fd;
 
   if (strncmp (path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
     return 0;
@@ -210,13 +223,8 @@ sb_other_fd (struct sb_call *c, const char *path)
         return -ENOENT;
     }
   snprintf (link, sizeof (link), "fd/%ld", n);
-  if ((e = sb_act_as_caller (c)) < 0)
-    return e;
-  probe = openat (tid > 0 ? tdir : pdir, link, O_PATH | O_CLOEXEC);
-  e = errno;
-  sb_act_as_self (c);
-  if (probe < 0)
-    return e == EACCES || e == EPERM ? -EACCES : -ENOENT;
+  if ((probe = open_link_as_caller (c, tid > 0 ? tdir : pdir, link)) < 0)
+    return probe;
   /* The process of pdir still lives (its status reads), so its pid was
      not reused before pidfd_open. */
   pidfd = (int) syscall (SYS_pidfd_open, (pid_t) outer, 0);
