@@ -119,6 +119,20 @@ procfs_answer (struct gofer *g, const struct stat *st, int flags, int fd, struct
   return true;
 }
 
+/* Hands over a file opened with O_NONBLOCK (see the top of this file),
+   with the status flags the app asked for. */
+static void
+reply_fd (int *fdp, int flags, struct gofer_reply *r)
+{
+  r->kind = SB_GOFER_KIND_FD;
+  if (!(flags & O_NONBLOCK) && fcntl (*fdp, F_SETFL, flags & SETFL_FLAGS) < 0)
+    {
+      r->result = -errno;
+      return;
+    }
+  r->fd = steal_fd (fdp);
+}
+
 /* An O_PATH descriptor of what fd names, for the Sentry to reopen. */
 static void
 reply_reopen (struct gofer *g, int fd, struct gofer_reply *r)
@@ -253,13 +267,7 @@ open_two_steps (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_repl
       reply_reopen (g, fd, r);
       return;
     }
-  r->kind = SB_GOFER_KIND_FD;
-  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags & SETFL_FLAGS) < 0)
-    {
-      r->result = -errno;
-      return;
-    }
-  r->fd = steal_fd (&fd);
+  reply_fd (&fd, flags, r);
 }
 
 /* The answer for a file opened (or about to be reopened) with the app's
@@ -345,13 +353,7 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
       reply_reopen (g, fd, r);
       return;
     }
-  r->kind = SB_GOFER_KIND_FD;
-  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags & SETFL_FLAGS) < 0)
-    {
-      r->result = -errno;
-      return;
-    }
-  r->fd = steal_fd (&fd);
+  reply_fd (&fd, flags, r);
 }
 
 /* A name to create (O_CREAT, nothing found by that name): the rules are
