@@ -9,19 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
-iso_time (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  size_t n;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  n = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, len - n, ".%06ldZ", ts.tv_nsec / 1000);
-}
-
 void
 sb_audit_init (struct sb_audit *a, int fd, const char *container)
 {
@@ -65,7 +52,7 @@ write_suppressed (struct sb_audit *a)
   if (count == 0)
     return;
   a->suppressed = 0;
-  iso_time (when, sizeof (when));
+  sb_now_iso_digits (when, sizeof (when), 6);
   write_line (a, json_pack ("{s:s, s:s, s:s, s:I}", "time", when, "container", a->container,
                             "action", "suppressed", "count", (json_int_t) count));
 }
@@ -108,7 +95,7 @@ sb_audit_syscall (struct sb_audit *a, pid_t pid, const char *name, long nr,
       write_suppressed (a);
       a->reported_ns = a->last_ns;
     }
-  iso_time (when, sizeof (when));
+  sb_now_iso_digits (when, sizeof (when), 6);
   jargs = json_array ();
   for (i = 0; i < 6; i++)
     {

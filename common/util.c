@@ -147,16 +147,26 @@ sb_now_ns (void)
 }
 
 void
-sb_now_iso (char *buf, size_t len)
+sb_now_iso_digits (char *buf, size_t len, int digits)
 {
   struct timespec ts;
   struct tm tm;
+  long frac;
   size_t k;
+  int i;
 
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
   k = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + k, len - k, ".%09ldZ", ts.tv_nsec);
+  for (frac = ts.tv_nsec, i = digits; i < 9; i++)
+    frac /= 10;
+  snprintf (buf + k, len - k, ".%0*ldZ", digits, frac);
+}
+
+void
+sb_now_iso (char *buf, size_t len)
+{
+  sb_now_iso_digits (buf, len, 9);
 }
 
 const char *

@@ -37,6 +37,8 @@ uint64_t sb_now_ns (void);
 /* The wall-clock time now, UTC, as RFC 3339 with nanoseconds
    ("2026-12-01T00:41:22.123456789Z"), as Docker and runc write it. */
 void sb_now_iso (char *buf, size_t len);
+/* The same with DIGITS (1-9) digits of the second's fraction. */
+void sb_now_iso_digits (char *buf, size_t len, int digits);
 
 /* The directory that holds the helper binaries (sandbox-sentry, sandbox-gofer):
    $SANDBOX_LIBEXEC_DIR if set (tests), else the configured libexec dir. */
