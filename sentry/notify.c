@@ -23,6 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Interrupts a worker's blocking call (its caller is gone) or a serving
+   thread's RECV (the app is gone); see "Blocking calls in flight". */
+#define SB_WAKE_SIGNAL (SIGRTMIN + 3)
+
 int
 sb_respond (struct sentry *s, uint64_t id, long ret)
 {
@@ -48,6 +52,15 @@ sb_call_valid (struct sb_call *c)
   return ioctl (c->s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
+/* Installs fd in the caller and answers its call with the new number, in
+   one step (ADDFD with SEND). That ioctl marks the call answered before it
+   waits for the caller to take the descriptor; interrupted in that wait, it
+   withdraws the descriptor but not the answer, and the caller's call then
+   returns 0 (the kernel's reply fields are still empty): an open that
+   "returns" the app's stdin. So the wait is never interrupted: a worker
+   blocks the sweep's signal around it (a caller that dies or is signalled
+   meanwhile ends the wait itself, with ESRCH), and a serving thread is
+   sent that signal only once the app is gone. */
 long
 sb_inject_fd (struct sb_call *c, int fd, bool cloexec)
 {
@@ -57,10 +70,21 @@ sb_inject_fd (struct sb_call *c, int fd, bool cloexec)
     .srcfd = (uint32_t) fd,
     .newfd_flags = cloexec ? O_CLOEXEC : 0,
   };
-  int ret = ioctl (c->s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+  sigset_t wake, old;
+  int ret;
 
+  if (c->on_worker)
+    {
+      sigemptyset (&wake);
+      sigaddset (&wake, SB_WAKE_SIGNAL);
+      pthread_sigmask (SIG_BLOCK, &wake, &old);
+    }
+  ret = ioctl (c->s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+  ret = ret < 0 ? -errno : ret;
+  if (c->on_worker)
+    pthread_sigmask (SIG_SETMASK, &old, NULL);
   if (ret < 0)
-    return -errno;
+    return ret;
   c->responded = true;
   return ret;
 }
@@ -88,7 +112,6 @@ sb_get_app_fd (struct sb_call *c, int appfd)
    enters the call. */
 #define MAX_BLOCKING 256
 #define SWEEP_MS 100
-#define SB_WAKE_SIGNAL (SIGRTMIN + 3)
 /* To the main thread (blocked, read from its signalfd): a serving thread
    failed; the first blocking call is in flight (sweep from now on). */
 #define SB_LANE_FAIL_SIGNAL (SIGRTMIN + 4)

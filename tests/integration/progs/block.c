@@ -6,6 +6,13 @@
                              making file calls; then the main thread opens
                              the FIFO for writing, which releases the reader,
                              and sends it a line.
+          block fifo-pairs DIR
+                             while one thread stays blocked in a FIFO open
+                             (so the Sentry watches its workers), PAIRS
+                             pairs of threads open FIFOs at both ends over
+                             and over for PAIRS_MS: every open must return
+                             the FIFO it named (a descriptor of something
+                             else, such as stdin, is the failure).
           block connect      a loopback listener with backlog 0 is filled
                              up; one thread then makes a blocking connect to
                              it (blocks) while the main thread keeps making
@@ -24,7 +31,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +240,137 @@ test_fifo (const char *dir)
   return 0;
 }
 
+#define PAIRS 3
+#define PAIRS_MS 3000
+
+struct pair_end
+{
+  char path[128];
+  bool writer;
+  atomic_int *stop;
+  int rounds;
+  char failure[512];
+};
+
+/* One end of a pair: opens its FIFO (blocking: the Sentry's worker waits
+   for the peer) and checks the descriptor is that FIFO. */
+static void *
+pair_end_run (void *arg)
+{
+  struct pair_end *e = arg;
+  struct stat want, got;
+
+  if (stat (e->path, &want) < 0)
+    {
+      snprintf (e->failure, sizeof (e->failure), "stat %s: %s", e->path, strerror (errno));
+      return NULL;
+    }
+  while (!atomic_load (e->stop))
+    {
+      int fd = open (e->path, (e->writer ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+
+      if (fd < 0)
+        {
+          snprintf (e->failure, sizeof (e->failure), "open %s: %s", e->path, strerror (errno));
+          break;
+        }
+      if (fstat (fd, &got) < 0 || !S_ISFIFO (got.st_mode) || got.st_ino != want.st_ino
+          || got.st_dev != want.st_dev)
+        {
+          snprintf (e->failure, sizeof (e->failure),
+                    "open %s for %s returned descriptor %d, which is not that FIFO (mode %o)",
+                    e->path, e->writer ? "writing" : "reading", fd, (unsigned) got.st_mode);
+          atomic_store (e->stop, 1);
+          break;
+        }
+      close (fd);
+      e->rounds++;
+    }
+  return NULL;
+}
+
+static int
+test_fifo_pairs (const char *dir)
+{
+  static struct pair_end ends[2 * PAIRS];
+  atomic_int stop = 0;
+  pthread_t keeper, th[2 * PAIRS];
+  int i, rounds = 0, fd, rc = 0;
+
+  signal (SIGPIPE, SIG_IGN); /* a writer whose reader left at the stop */
+  /* The keeper: a reader whose writer comes only at the end. */
+  snprintf (fifo_path, sizeof (fifo_path), "%s/block.fifo", dir);
+  unlink (fifo_path);
+  if (mkfifo (fifo_path, 0600) < 0 || pthread_create (&keeper, NULL, fifo_reader, NULL) != 0)
+    {
+      printf ("SETUP: the blocked FIFO reader: %s\n", strerror (errno));
+      return 2;
+    }
+  for (i = 0; i < 2 * PAIRS; i++)
+    {
+      struct pair_end *e = &ends[i];
+
+      snprintf (e->path, sizeof (e->path), "%s/pair%d.fifo", dir, i / 2);
+      e->writer = i % 2;
+      e->stop = &stop;
+      if (!e->writer)
+        {
+          unlink (e->path);
+          if (mkfifo (e->path, 0600) < 0)
+            {
+              printf ("SETUP: mkfifo %s: %s\n", e->path, strerror (errno));
+              return 2;
+            }
+        }
+    }
+  for (i = 0; i < 2 * PAIRS; i++)
+    if (pthread_create (&th[i], NULL, pair_end_run, &ends[i]) != 0)
+      {
+        printf ("SETUP: pthread_create failed\n");
+        return 2;
+      }
+  usleep (PAIRS_MS * 1000);
+  atomic_store (&stop, 1);
+  /* A reader or writer left waiting for its peer after the stop. */
+  for (i = 0; i < 2 * PAIRS; i += 2)
+    {
+      int r = open (ends[i].path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      int w = open (ends[i].path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (w >= 0)
+        close (w);
+      if (r >= 0)
+        close (r);
+    }
+  for (i = 0; i < 2 * PAIRS; i++)
+    {
+      pthread_join (th[i], NULL);
+      rounds += ends[i].rounds;
+      if (ends[i].failure[0] && rc == 0)
+        {
+          printf ("FAIL: %s\n", ends[i].failure);
+          rc = 1;
+        }
+      unlink (ends[i].path);
+    }
+  fd = open (fifo_path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      if (write (fd, "end\n", 4) != 4)
+        (void) 0;
+      close (fd);
+    }
+  pthread_join (keeper, NULL);
+  unlink (fifo_path);
+  if (rc == 0 && rounds < 2 * PAIRS)
+    {
+      printf ("FAIL: only %d FIFO opens in %d ms\n", rounds, PAIRS_MS);
+      rc = 1;
+    }
+  if (rc == 0)
+    printf ("ok: %d FIFO opens from %d threads, each gave the FIFO it named\n", rounds, 2 * PAIRS);
+  return rc;
+}
+
 static int
 test_connect (const char *dir)
 {
@@ -332,8 +472,10 @@ main (int argc, char **argv)
   alarm (10);
   if (argc == 3 && strcmp (argv[1], "fifo") == 0)
     return test_fifo (argv[2]);
+  if (argc == 3 && strcmp (argv[1], "fifo-pairs") == 0)
+    return test_fifo_pairs (argv[2]);
   if (argc >= 2 && strcmp (argv[1], "connect") == 0)
     return test_connect (argc > 2 ? argv[2] : "/tmp");
-  fprintf (stderr, "usage: block fifo DIR | block connect [DIR]\n");
+  fprintf (stderr, "usage: block fifo DIR | block fifo-pairs DIR | block connect [DIR]\n");
   return 2;
 }
