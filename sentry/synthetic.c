@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -89,11 +90,22 @@ sb_count_sandbox_tasks (struct sentry *s, int *running)
   return u.tasks;
 }
 
+/* The sandbox's memory limit now: its cgroup's (an OCI `update` may have
+   moved it since the start), else the one it started with, else the host's
+   memory. */
 static uint64_t
 memory_total (struct sentry *s)
 {
   struct sysinfo si;
+  char buf[32];
+  long limit;
 
+  /* "max" (v2) or a page-rounded LONG_MAX (v1): no limit there. */
+  if (s->memory_cgroup_fd >= 0
+      && sb_read_file_at (s->memory_cgroup_fd, s->memory_limit_file, buf, sizeof (buf)) > 0
+      && (buf[strcspn (buf, "\n")] = '\0', sb_parse_long (buf, 1, LONG_MAX, &limit) == 0)
+      && sysinfo (&si) == 0 && (uint64_t) limit < (uint64_t) si.totalram * si.mem_unit)
+    return (uint64_t) limit;
   if (s->cfg.memory_limit)
     return s->cfg.memory_limit;
   if (sysinfo (&si) < 0)

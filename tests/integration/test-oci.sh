@@ -143,6 +143,9 @@ rt update --memory 128m --pids-limit 100 --cpu-quota 50000 --cpu-period 100000 -
   [[ $(knob memory $mem_file) == 134217728 && $(knob pids app/pids.max) == 100 && $(cpu_knob) == "50000 100000" ]] &&
   pass "update --memory 128m --pids-limit 100 --cpu-quota 50000: the sandbox's cgroup has them" ||
   soft_fail "update flags: $(cat "$SB_TMP/upd.err"); memory $(knob memory $mem_file), pids $(knob pids app/pids.max), cpu $(cpu_knob)"
+out=$(rt exec c6 head -n 1 /proc/meminfo </dev/null 2>&1) || true
+[[ $out =~ ^MemTotal:\ +131072\ kB$ ]] && pass "after the update, /proc/meminfo inside shows the new 128M" ||
+  soft_fail "meminfo after update --memory 128m: $out"
 echo '{"memory": {"limit": 67108864}, "pids": {"limit": 50}}' | rt update --resources - c6 2>"$SB_TMP/upd.err" &&
   [[ $(knob memory $mem_file) == 67108864 && $(knob pids app/pids.max) == 50 && $(cpu_knob) == "50000 100000" ]] &&
   pass "update --resources -: lowered to 64M and 50 pids, the CPU quota left as it was" ||
