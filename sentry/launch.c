@@ -275,37 +275,26 @@ apply_policy_mounts (struct sentry *s, sb_error_t *err)
   return sb_protect_paths (s, rootfd, err);
 }
 
-/* The memory cgroup among the app's: DIR/app/cgroup.procs's DIR, if it has
-   a memory limit file (v2 memory.max, v1 memory.limit_in_bytes). */
+/* The memory limit file of the app's cgroups (DIR/app/cgroup.procs's DIR:
+   v2 memory.max, v1 memory.limit_in_bytes), kept open read-only: the file
+   alone, no way to the rest of the host's cgroup tree. */
 static void
-find_memory_cgroup (struct sentry *s, const char *procs)
+open_memory_limit (struct sentry *s, const char *procs)
 {
   static const char *const files[] = { "memory.max", "memory.limit_in_bytes" };
-  char dir[PATH_MAX];
+  char path[PATH_MAX];
   const char *end = strrchr (procs, '/');
   size_t n;
-  int fd;
 
-  if (s->memory_cgroup_fd >= 0 || end == NULL)
+  if (s->memory_limit_fd >= 0 || end == NULL)
     return;
   n = (size_t) (end - procs);
   while (n > 0 && procs[n - 1] != '/')
     n--; /* drop app/ */
-  if (n < 2 || n >= sizeof (dir))
-    return;
-  memcpy (dir, procs, n - 1);
-  dir[n - 1] = '\0';
-  fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-  for (size_t i = 0; i < sizeof (files) / sizeof (files[0]); i++)
-    if (faccessat (fd, files[i], R_OK, 0) == 0)
-      {
-        s->memory_cgroup_fd = fd;
-        s->memory_limit_file = files[i];
-        return;
-      }
-  close (fd);
+  for (size_t i = 0; n > 1 && i < sizeof (files) / sizeof (files[0]); i++)
+    if ((size_t) snprintf (path, sizeof (path), "%.*s%s", (int) n, procs, files[i]) < sizeof (path)
+        && (s->memory_limit_fd = open (path, O_RDONLY | O_CLOEXEC)) >= 0)
+      return;
 }
 
 /* The cgroup files that receive the app, opened before the stage tmpfs (at
@@ -321,7 +310,7 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
       s->cgroup_procs_fd[i] = open (s->cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
       if (s->cgroup_procs_fd[i] < 0)
         return sb_error (err, errno, "open `%s`", s->cfg.cgroup_procs[i]);
-      find_memory_cgroup (s, s->cfg.cgroup_procs[i]);
+      open_memory_limit (s, s->cfg.cgroup_procs[i]);
     }
   return 0;
 }

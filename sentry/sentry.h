@@ -129,10 +129,9 @@ struct sentry
   struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
   struct sb_filter_options filter;
   int cgroup_procs_fd[8];
-  /* The sandbox's memory cgroup (the directory above app/) and its limit's
-     file, read at each /proc/meminfo and sysinfo: an OCI `update` moves it. */
-  int memory_cgroup_fd;
-  const char *memory_limit_file;
+  /* The sandbox's memory cgroup limit file, read at each /proc/meminfo and
+     sysinfo: an OCI `update` moves it. -1: none. */
+  int memory_limit_fd;
   size_t notif_size;
   /* The tenant's hidden and read-only paths, expanded (sentry/protect.c):
      as written, the entry with its parent resolved, where a symlink leads. */

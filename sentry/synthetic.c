@@ -99,13 +99,18 @@ memory_total (struct sentry *s)
   struct sysinfo si;
   char buf[32];
   long limit;
+  ssize_t n;
 
-  /* "max" (v2) or a page-rounded LONG_MAX (v1): no limit there. */
-  if (s->memory_cgroup_fd >= 0
-      && sb_read_file_at (s->memory_cgroup_fd, s->memory_limit_file, buf, sizeof (buf)) > 0
-      && (buf[strcspn (buf, "\n")] = '\0', sb_parse_long (buf, 1, LONG_MAX, &limit) == 0)
-      && sysinfo (&si) == 0 && (uint64_t) limit < (uint64_t) si.totalram * si.mem_unit)
-    return (uint64_t) limit;
+  /* "max" (v2) or a page-rounded LONG_MAX (v1): no limit there. A read
+     from offset 0 makes the cgroup file anew. */
+  if (s->memory_limit_fd >= 0 && (n = pread (s->memory_limit_fd, buf, sizeof (buf) - 1, 0)) > 0)
+    {
+      buf[n] = '\0';
+      buf[strcspn (buf, "\n")] = '\0';
+      if (sb_parse_long (buf, 1, LONG_MAX, &limit) == 0 && sysinfo (&si) == 0
+          && (uint64_t) limit < (uint64_t) si.totalram * si.mem_unit)
+        return (uint64_t) limit;
+    }
   if (s->cfg.memory_limit)
     return s->cfg.memory_limit;
   if (sysinfo (&si) < 0)
