@@ -26,7 +26,7 @@ static const struct
   { "list", oci_cmd_list, "list containers (--format json, -q)" },
   { "pause", oci_cmd_pause, "freeze a container" },
   { "resume", oci_cmd_resume, "thaw a container" },
-  { "update", oci_cmd_update, "change a container's resources within the tenant's policy (--resources, --memory, --pids-limit...)" },
+  { "update", oci_cmd_update, "change a container's resources within the tenant's policy" },
   { "events", oci_cmd_events, "a container's usage (--stats)" },
   { "features", oci_cmd_features, "what this runtime honours, as JSON" },
   { "spec", oci_cmd_spec, "write an example config.json" },
