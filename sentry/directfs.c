@@ -14,15 +14,16 @@
      groups, the capabilities a permission check reads): the kernel then
      checks search and access permissions exactly as in the Gofer acting as
      the caller, with no credential switch here;
-   - what the path leads to lies on the root's own mount (one statx gives
-     it with the answer): masks, read-only binds, volumes, /proc, /sys and
-     /dev are other mounts and go to the Gofer, which knows their rules;
+   - the walk never leaves the root's own mount (RESOLVE_NO_XDEV; one
+     statx checks the result's mount with the answer): masks, read-only
+     binds, volumes, /proc, /sys and /dev are other mounts, and a walk into
+     one goes to the Gofer, which knows their rules;
    - the Gofer's rules by name are applied to the kernel's name of the
      result, as the Gofer does (a hidden symlink, a hidden path no mask
      covers; EROFS for access(W_OK) under a read-only name);
-   - a failed walk is answered only with an error the Gofer would give
-     unchanged; an ENOENT through a symlink may lead into /proc/self (which
-     the Gofer redirects), so it goes to the Gofer.
+   - a failed walk (on the root's mount) is answered only with an error
+     the Gofer would give unchanged; an ENOENT through a symlink goes to
+     the Gofer, which looks for a /proc/self on the way to redirect.
    Anything else returns SB_DIRECT_NO and the caller asks the Gofer. What a
    compromised Sentry reaches with the root descriptor is in
    docs/ARCHITECTURE.md ("Stat without the Gofer"). */
@@ -171,22 +172,28 @@ hidden_by_name (struct sentry *s, int fd)
   return sb_path_under_any (name, (const char *const *) s->hidden_forms, s->nhidden_forms) ? 1 : 0;
 }
 
-/* Resolves path as the Gofer does (O_PATH plus nofollow), vets the result:
-   its statx (mask) in *stx. Returns the fd, -errno as the final answer, or
-   SB_DIRECT_NO. */
+/* Resolves path as the Gofer does (O_PATH plus nofollow), but only on the
+   root's own mount, and vets the result: its statx (mask) in *stx.
+   Returns the fd, -errno as the final answer, or SB_DIRECT_NO. */
 static int
 direct_resolve (struct sb_call *c, const char *path, bool nofollow, unsigned mask, struct statx *stx)
 {
   struct sentry *s = c->s;
   struct open_how how = {
     .flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
   };
   int fd, e, h;
 
   if (s->direct_root < 0 || path[0] != '/' || strlen (path) >= PATH_BUF || (mask & STATX_MNT_ID_UNIQUE)
       || !same_file_creds (c))
     return SB_DIRECT_NO;
+  /* RESOLVE_NO_XDEV: a walk that would enter another mount (a mask, a
+     read-only bind, a volume, /proc, /dev, /sys) fails with EXDEV and goes
+     to the Gofer; so every answer here, a failure included, comes from the
+     root's own filesystem, where the kernel answers alike whoever walks
+     with the same credentials (procfs lookups also weigh the walker's
+     process: the Sentry is not the Gofer there). */
   fd = (int) syscall (SYS_openat2, s->direct_root, path, &how, sizeof (how));
   if (fd < 0)
     {
