@@ -6,7 +6,7 @@
  *
  * Output: one line per op, "<op> <microseconds with 2 decimals>", e.g.
  *     getppid 0.19
- * Ops: getppid, stat, open+close, read4k, write4k (see usage()).
+ * Ops: getppid, stat, access, open+close, read4k, write4k (see usage()).
  *
  * With --threads LIST (e.g. 1,2,4) it measures throughput instead: for each
  * count N in LIST, N threads run the op (stat, or --only OP) back to back for
@@ -74,6 +74,14 @@ static int op_stat(struct ctx *c, long n)
 	return 0;
 }
 
+static int op_access(struct ctx *c, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (access(c->file, R_OK) < 0)
+			return -1;
+	return 0;
+}
+
 static int op_open_close(struct ctx *c, long n)
 {
 	for (long i = 0; i < n; i++) {
@@ -124,6 +132,7 @@ struct op {
 static const struct op ops[] = {
 	{ "getppid", op_getppid, "raw getppid syscall" },
 	{ "stat", op_stat, "stat() of --file" },
+	{ "access", op_access, "access(R_OK) of --file" },
 	{ "open+close", op_open_close, "open(O_RDONLY)+close of --file" },
 	{ "read4k", op_read4k, "pread 4 KiB at offset 0 of a 4 KiB temp file" },
 	{ "write4k", op_write4k, "write 4 KiB to /dev/null" },
@@ -496,8 +505,8 @@ int main(int argc, char **argv)
 
 		if (us < 0) {
 			fprintf(stderr, "microbench: %s: %s%s%s\n", op->name, strerror(errno),
-				op->fn == op_stat || op->fn == op_open_close ? ": " : "",
-				op->fn == op_stat || op->fn == op_open_close ? c.file : "");
+				op->fn == op_stat || op->fn == op_access || op->fn == op_open_close ? ": " : "",
+				op->fn == op_stat || op->fn == op_access || op->fn == op_open_close ? c.file : "");
 			rc = 1;
 			continue;
 		}

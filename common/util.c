@@ -137,6 +137,17 @@ sb_path_has_prefix (const char *path, const char *prefix)
   return path[n] == '\0' || path[n] == '/';
 }
 
+bool
+sb_path_under_any (const char *path, const char *const *list, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    if (strcmp (list[i], "/") == 0 || sb_path_has_prefix (path, list[i]))
+      return true;
+  return false;
+}
+
 uint64_t
 sb_now_ns (void)
 {

@@ -31,6 +31,9 @@ int sb_parse_long (const char *s, long min, long max, long *out);
 int sb_path_join (char *out, size_t outlen, const char *base, const char *rel);
 /* True if path equals prefix or continues it with '/'. */
 bool sb_path_has_prefix (const char *path, const char *prefix);
+/* True if path is, or lies under, one of the n paths of list ("/" is above
+   everything): how a tenant's path rules match a canonical name. */
+bool sb_path_under_any (const char *path, const char *const *list, int n);
 
 /* Monotonic time in nanoseconds. */
 uint64_t sb_now_ns (void);

@@ -33,20 +33,7 @@
 static bool
 is_or_under (const char *path, const char *prefix)
 {
-  if (strcmp (prefix, "/") == 0)
-    return true;
-  return sb_path_has_prefix (path, prefix);
-}
-
-static bool
-any_is_or_under (const char *path, const char *const *list, int n)
-{
-  int i;
-
-  for (i = 0; i < n; i++)
-    if (is_or_under (path, list[i]))
-      return true;
-  return false;
+  return sb_path_under_any (path, &prefix, 1);
 }
 
 /* Some rule names a path strictly below dir. */
@@ -70,13 +57,13 @@ gofer_has_rules (const struct gofer *g)
 bool
 gofer_is_hidden (const struct gofer *g, const char *canonical)
 {
-  return any_is_or_under (canonical, g->hidden, g->nhidden);
+  return sb_path_under_any (canonical, g->hidden, g->nhidden);
 }
 
 int
 gofer_check_write (const struct gofer *g, const char *canonical)
 {
-  return any_is_or_under (canonical, g->read_only, g->nread_only) ? -EROFS : 0;
+  return sb_path_under_any (canonical, g->read_only, g->nread_only) ? -EROFS : 0;
 }
 
 int

@@ -207,5 +207,5 @@ answer:
   if (!c->responded)
     sb_respond (c->s, c->req->id, ret);
   if (c->s->cfg.strace && ret != SB_RET_DONE)
-    sb_strace_call (c, ret, how);
+    sb_strace_call (c, ret, c->direct ? "direct" : how);
 }

@@ -661,6 +661,7 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   free (ans);
   if (ret < 0)
     return sb_error (err, -ret, "start the Gofer");
+  sb_direct_start (s);
 
   if (sb_read_all (sync, &byte, 1) < 0)
     return sb_error (err, EPIPE, "the sandbox init failed before loading its filter");
@@ -711,6 +712,7 @@ confine_self (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "set no_new_privs");
   if (sb_cred_self (&s->self_cred, err) < 0)
     return -1;
+  sb_direct_confirm (s);
   return sb_sentry_apply_filter (err);
 }
 

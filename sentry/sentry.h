@@ -56,6 +56,7 @@ struct sentry_config
   int lifeline_fd;           /* hangs up when sandbox-runtime is gone: the sandbox ends */
   bool no_spin;              /* a CPU limit: never poll while waiting */
   int serve_threads;         /* threads receiving notifications (notify.c); 0: the default */
+  bool no_direct;            /* SANDBOX_SENTRY_DIRECTFS=0: every path call through the Gofer */
   const char *hostname;
   const char *release;       /* the kernel release uname reports */
   const char *container_id;
@@ -141,6 +142,10 @@ struct sentry
   char **read_only_forms;
   /* getdents goes through the Sentry, which drops hidden and masked names (sys_dir.c). */
   bool serve_listings;
+  /* directfs.c: the container root the Gofer walked for the Sentry (O_PATH,
+     -1: none) and its mount's id; stat, access and readlink resolve there. */
+  int direct_root;
+  uint64_t direct_mnt;
   char boot_id[40];          /* the sandbox's own /proc/sys/kernel/random/boot_id */
 };
 
@@ -156,6 +161,7 @@ struct sb_call
   bool on_worker;            /* runs on a blocking-call worker (notify.c) */
   bool have_status;          /* status below is filled (sb_caller_status) */
   bool umask_fresh;          /* status.umask was read for this call (sb_caller_umask) */
+  bool direct;               /* answered without the Gofer (directfs.c; --strace says so) */
   struct sb_task_status status;
   char detail[256];          /* strace: decoded extras, e.g. the resolved path */
 };
@@ -193,6 +199,12 @@ bool sb_call_gone (struct sb_call *c);
 int sb_blocking_in_flight (void);
 /* Releases the workers whose callers are gone (the main loop, periodically). */
 void sb_blocking_sweep (struct sentry *s);
+
+/* directfs.c: sb_direct_start asks the Gofer for the container root once,
+   after the hello; sb_direct_confirm, once the Sentry is in its own root,
+   keeps it only if the names of files read there are the Gofer's. */
+void sb_direct_start (struct sentry *s);
+void sb_direct_confirm (struct sentry *s);
 
 /* dispatch.c */
 void sentry_dispatch (struct sb_call *c);

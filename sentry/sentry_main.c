@@ -301,6 +301,12 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
   cfg->argv = argv + optind;
   if (cfg->serve_threads == 0)
     cfg->serve_threads = default_serve_threads (cfg);
+  /* Every path call through the Gofer, as before directfs.c (to compare
+     the two, and a way back should a kernel answer differently). */
+  {
+    const char *env = getenv ("SANDBOX_SENTRY_DIRECTFS");
+    cfg->no_direct = env && strcmp (env, "0") == 0;
+  }
   return 0;
 }
 
@@ -336,7 +342,7 @@ main (int argc, char **argv)
   struct sentry s = {
     .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
     .memory_limit_fd = -1,
-    .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1,
+    .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1, .direct_root = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
              .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1, .upper_fd = -1,
              .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },

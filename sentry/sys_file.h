@@ -5,12 +5,23 @@
 
 #include "sentry.h"
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #define PATH_BUF SB_GOFER_PATH_MAX
 
 /* The answer of the last sb_gofer() of this thread's lane (gofer_client.c). */
 #define sb_last_answer (*sb_lane_answer ())
 /* Every Gofer request carries the caller's credentials. */
 int sb_gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req);
+
+/* directfs.c: stat, access and readlink without the Gofer's hop, where
+   the answer is certain to be the Gofer's. Each returns its answer (a
+   value or -errno), or SB_DIRECT_NO: ask the Gofer. */
+#define SB_DIRECT_NO (-0x10000)
+int sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mask, struct statx *stx);
+int sb_direct_access (struct sb_call *c, const char *path, int mode);
+ssize_t sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len);
 
 /* sys_path.c */
 /* Copies a NUL-terminated path (at most len bytes) and checks the call is

@@ -1,5 +1,6 @@
 /* stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at):
-   the calls that look at a path and change nothing, through the Gofer. */
+   the calls that look at a path and change nothing: by the Sentry itself
+   where directfs.c can answer as the Gofer would, else through the Gofer. */
 #include "sentry.h"
 #include "sys_file.h"
 #include "cleanup.h"
@@ -100,6 +101,9 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       close (fd);
       return ret;
     }
+  ret = sb_direct_stat (c, path, flags & AT_SYMLINK_NOFOLLOW, mask, stx);
+  if (ret != SB_DIRECT_NO)
+    return ret;
   ret = sb_gofer (c, SB_GOFER_STAT, path, NULL, flags & AT_SYMLINK_NOFOLLOW, mask, 0, NULL, 0);
   if (ret < 0)
     return ret;
@@ -174,6 +178,8 @@ access_common (struct sb_call *c, int dirfd, uint64_t addr, int mode, int flags)
   ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && (ret = sb_direct_access (c, path, mode)) != SB_DIRECT_NO)
+    return ret;
   return sb_gofer (c, SB_GOFER_ACCESS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, (uint32_t) mode, 0,
                 NULL, 0);
 }
@@ -199,9 +205,10 @@ sys_faccessat2 (struct sb_call *c)
 static long
 readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int64_t size)
 {
-  char path[PATH_BUF], target[64];
+  char path[PATH_BUF], target[64], link[PATH_BUF];
   const char *data;
   size_t len;
+  ssize_t n;
   int ret;
 
   if (size <= 0)
@@ -220,6 +227,13 @@ readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int6
         snprintf (target, sizeof (target), "%d/task/%d", pid, tid);
       data = target;
       len = strlen (target);
+    }
+  else if ((n = sb_direct_readlink (c, path, link, sizeof (link))) != SB_DIRECT_NO)
+    {
+      if (n < 0)
+        return n;
+      data = link;
+      len = (size_t) n;
     }
   else
     {
