@@ -545,6 +545,9 @@ gofer_op_stat (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply
   r->data_len = sizeof (stx);
 }
 
+/* Checked with AT_EACCESS: with the credentials the request carries, which
+   for access() the Sentry made the caller's real ids (the Gofer's own real
+   ids are root's, which the kernel would check otherwise). */
 void
 gofer_op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
@@ -558,7 +561,7 @@ gofer_op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_rep
       fd = gofer_open_parent (g, m->path, last, sizeof (last), canon, sizeof (canon));
       if (fd >= 0)
         {
-          ret = syscall (SYS_faccessat2, fd, last, m->hdr.mode, AT_SYMLINK_NOFOLLOW);
+          ret = syscall (SYS_faccessat2, fd, last, m->hdr.mode, AT_SYMLINK_NOFOLLOW | AT_EACCESS);
           r->result = ret < 0 ? -errno : 0;
           if (r->result == 0 && (m->hdr.mode & W_OK) && canon[0])
             r->result = gofer_check_write (g, canon);
@@ -576,7 +579,7 @@ gofer_op_access (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_rep
       r->result = fd;
       return;
     }
-  ret = syscall (SYS_faccessat2, fd, "", m->hdr.mode, AT_EMPTY_PATH);
+  ret = syscall (SYS_faccessat2, fd, "", m->hdr.mode, AT_EMPTY_PATH | AT_EACCESS);
   r->result = ret < 0 ? -errno : 0;
   if (r->result == 0 && (m->hdr.mode & W_OK))
     {

@@ -221,6 +221,18 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
   ret = sb_gofer_request_cred (c, &req);
   if (ret < 0)
     return ret;
+  /* access() checks as the caller's real ids would (the Gofer checks with
+     the credentials it is given, AT_EACCESS): its real uid and gid in place
+     of the fs ones, and as the kernel does (SECURE_NO_SETUID_FIXUP aside),
+     no capabilities unless the real uid is root's. (Root's effective set
+     stands for its permitted one, which the status read does not keep.) */
+  if (op == SB_GOFER_ACCESS && !(flags & AT_EACCESS))
+    {
+      req.cred.fsuid = req.cred.uid;
+      req.cred.fsgid = req.cred.gid;
+      if (req.cred.uid != 0)
+        req.cred.cap_eff = 0;
+    }
   /* A path through a symlink into /proc/self is asked again with the
      caller's ids in it (a few times: a link may lead to another). */
   for (hops = 0;; hops++)

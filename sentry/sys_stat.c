@@ -180,8 +180,8 @@ access_common (struct sb_call *c, int dirfd, uint64_t addr, int mode, int flags)
     return ret;
   if (!(flags & AT_SYMLINK_NOFOLLOW) && (ret = sb_direct_access (c, path, mode)) != SB_DIRECT_NO)
     return ret;
-  return sb_gofer (c, SB_GOFER_ACCESS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, (uint32_t) mode, 0,
-                NULL, 0);
+  return sb_gofer (c, SB_GOFER_ACCESS, path, NULL, flags & (AT_SYMLINK_NOFOLLOW | AT_EACCESS),
+                   (uint32_t) mode, 0, NULL, 0);
 }
 
 long

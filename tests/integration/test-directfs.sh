@@ -155,7 +155,7 @@ has fast \
   "access-w /srv/ro/f EROFS"
 has fast-1000 \
   "stat /private/f EACCES" "access-r /private/f EACCES" "readlink /private/f EACCES" \
-  "statx /private/f EACCES" "access-r /etc/hostname ok"
+  "statx /private/f EACCES" "access-r /etc/hostname ok" "access-w /etc/hostname EACCES"
 
 # The fast path served the plain calls of the root run (and not the
 # calls a rule, a volume or procfs decides).
