@@ -68,9 +68,19 @@ forward_signal (int sig)
     kill (command_pid, sig);
 }
 
+/* The sync socket until the filter is loaded: a failure before then is
+   told to the Sentry ("E" and the reason), which fails the sandbox's
+   build with it (an OCI start answers its caller with it). */
+static int die_sock = -1;
+
 __attribute__ ((noreturn)) static void
 die (sb_error_t *err)
 {
+  char msg[1024];
+
+  snprintf (msg, sizeof (msg), "E%s", *err && (*err)->msg ? (*err)->msg : "failed");
+  if (die_sock >= 0 && send (die_sock, msg, strlen (msg), MSG_NOSIGNAL) >= 0)
+    _exit (125);
   sb_error_print ("sandbox-runtime: sandbox init", err);
   _exit (125);
 }
@@ -449,6 +459,7 @@ sb_app_init (struct sb_app_init_args *a)
      rooted there. */
   if (sb_read_all (a->sync_sock, &go, 1) < 0)
     _exit (125);
+  die_sock = a->sync_sock;
   if (unshare (CLONE_NEWCGROUP) < 0)
     {
       sb_error (&err, errno, "unshare the cgroup namespace");
@@ -524,6 +535,7 @@ sb_app_init (struct sb_app_init_args *a)
   }
   if (sb_write_all (a->sync_sock, "L", 1) < 0)
     _exit (125);
+  die_sock = -1;
   listener = sb_app_filter_load (a->filter, &err);
   if (listener < 0)
     die (&err);

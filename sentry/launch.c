@@ -610,16 +610,28 @@ take_listener (int pidfd)
 }
 
 /* Hands the container procfs to the Gofer, then takes the app's listener. */
+/* The init's "E" message: why it could not make the app's side. */
+static int
+init_failed (char *msg, ssize_t n, const int *fds, int nfds, sb_error_t *err)
+{
+  for (int i = 0; i < nfds; i++)
+    close (fds[i]);
+  msg[n] = '\0';
+  return sb_error (err, 0, "sandbox init: %s", msg + 1);
+}
+
 static int
 handshake (struct sentry *s, int sync, sb_error_t *err)
 {
   struct sb_gofer_answer *ans;
   cleanup_close int pidfd = -1;
   int fds[1], nfds = 1, ret;
-  char byte;
+  char msg[1025];
   ssize_t n;
 
-  n = sb_recv_msg (sync, &byte, 1, fds, &nfds);
+  n = sb_recv_msg (sync, msg, sizeof (msg) - 1, fds, &nfds);
+  if (n > 0 && msg[0] == 'E')
+    return init_failed (msg, n, fds, nfds, err);
   if (n <= 0 || nfds != 1)
     return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the procfs from the sandbox init");
   ans = malloc (sizeof (*ans));
@@ -639,7 +651,11 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   if (ret < 0)
     return sb_error (err, -ret, "start the Gofer");
 
-  if (sb_read_all (sync, &byte, 1) < 0)
+  nfds = 0;
+  n = sb_recv_msg (sync, msg, sizeof (msg) - 1, NULL, &nfds);
+  if (n > 0 && msg[0] == 'E')
+    return init_failed (msg, n, NULL, 0, err);
+  if (n != 1 || msg[0] != 'L')
     return sb_error (err, EPIPE, "the sandbox init failed before loading its filter");
   pidfd = syscall (SYS_pidfd_open, s->init_pid, 0);
   if (pidfd < 0)

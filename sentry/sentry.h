@@ -267,6 +267,12 @@ void sb_control_from_init (struct sentry *s);
    (which a slow host may stretch: the owner's stop timer must not turn
    the command's status into the Sentry's). */
 void sb_control_ended (struct sentry *s, int code);
+/* Tells the owner whether the sandbox was built (root, mounts, the Gofer,
+   the app's init): {"op":"ready"}, or {"op":"failed","error":MSG} before
+   the Sentry exits with 125. An OCI `start` waits for one of them, so the
+   cause reaches its caller rather than the monitor's own log alone. */
+void sb_control_ready (struct sentry *s);
+void sb_control_failed (struct sentry *s, const char *msg);
 
 /* strace.c */
 void sb_strace_call (struct sb_call *c, long ret, const char *how);

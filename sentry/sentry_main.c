@@ -329,6 +329,16 @@ load_policy (struct sentry *s, sb_error_t *err)
   return 0;
 }
 
+/* The sandbox could not be built: the owner is told why (an OCI start
+   answers its caller with it), and so is our stderr (the owner's log). */
+static int
+not_built (struct sentry *s, sb_error_t *err)
+{
+  sb_control_failed (s, *err ? (*err)->msg : NULL);
+  sb_error_print ("sandbox-sentry", err);
+  return EXIT_SANDBOX_ERROR;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -349,16 +359,12 @@ main (int argc, char **argv)
       return EXIT_SANDBOX_ERROR;
     }
   if (load_policy (&s, &err) < 0)
-    {
-      sb_error_print ("sandbox-sentry", &err);
-      return EXIT_SANDBOX_ERROR;
-    }
+    return not_built (&s, &err);
   if (s.cfg.nvolume_fds != s.policy->nvolumes)
     {
-      fprintf (stderr, "sandbox-sentry: %d volume sources were passed for %d volumes "
-               "(sandbox-runtime and sandbox-sentry come from different builds: reinstall both)\n",
-               s.cfg.nvolume_fds, s.policy->nvolumes);
-      return EXIT_SANDBOX_ERROR;
+      sb_error (&err, EINVAL, "%d volume sources were passed for %d volumes (sandbox-runtime and "
+                "sandbox-sentry come from different builds: reinstall both)", s.cfg.nvolume_fds, s.policy->nvolumes);
+      return not_built (&s, &err);
     }
   sb_audit_init (&s.audit, s.cfg.audit_fd, s.cfg.container_id);
   s.start_ns = sb_now_ns ();
@@ -366,9 +372,9 @@ main (int argc, char **argv)
   if (sb_launch (&s, &err) < 0)
     {
       sb_audit_flush (&s.audit);
-      sb_error_print ("sandbox-sentry", &err);
-      return EXIT_SANDBOX_ERROR;
+      return not_built (&s, &err);
     }
+  sb_control_ready (&s);
   code = sentry_serve (&s, &err);
   sb_audit_flush (&s.audit);
   if (code < 0 || err)

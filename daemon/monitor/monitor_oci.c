@@ -181,9 +181,31 @@ monitor_oci_start (struct monitor *m, int i)
   set_nonblock (m->sb.audit);
   if (m->sb.app_in >= 0)
     set_nonblock (m->sb.app_in);
-  monitor_queue_json (m, i, json_pack ("{s:b, s:i}", "ok", 1, "sentry_pid", (int) m->sb.sentry));
+  /* The Sentry builds the root, the mounts and the Gofer after its exec:
+     the answer waits for its word, so that a sandbox that cannot be built
+     fails the caller's start with the cause (as runc's create would),
+     rather than a container that ends with 125 and says nothing. */
+  m->oci_start_client = i;
   if (m->oci_tty)
     monitor_oci_winch (m);
+}
+
+void
+monitor_oci_started (struct monitor *m, const char *error)
+{
+  int i = m->oci_start_client;
+
+  if (i < 0)
+    return;
+  m->oci_start_client = -1;
+  if (error)
+    {
+      fprintf (stderr, "sandbox-monitor: the sandbox was not built: %s\n", error);
+      monitor_queue_json (m, i, json_pack ("{s:s}", "error", error));
+    }
+  else
+    monitor_queue_json (m, i, json_pack ("{s:b, s:i}", "ok", 1, "sentry_pid", (int) m->sb.sentry));
+  m->clients[i].closing = true;
 }
 
 void
@@ -265,6 +287,35 @@ monitor_oci_winch (struct monitor *m)
 
   if (m->oci_in >= 0 && m->master >= 0 && ioctl (m->oci_in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
     ioctl (m->master, TIOCSWINSZ, &ws);
+}
+
+void
+monitor_oci_not_built (struct monitor *m)
+{
+  char path[4200], tail[1024] = "", why[1400];
+  cleanup_close int fd = -1;
+  off_t size;
+  ssize_t n;
+
+  snprintf (path, sizeof (path), "%s/monitor.log", m->dir);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && (size = lseek (fd, 0, SEEK_END)) > 0)
+    {
+      off_t from = size > (off_t) sizeof (tail) - 1 ? size - (off_t) sizeof (tail) + 1 : 0;
+      n = pread (fd, tail, sizeof (tail) - 1, from);
+      tail[n > 0 ? n : 0] = '\0';
+      while (n > 0 && tail[n - 1] == '\n')
+        tail[--n] = '\0';
+      if (strrchr (tail, '\n'))
+        memmove (tail, strrchr (tail, '\n') + 1, strlen (strrchr (tail, '\n') + 1) + 1);
+    }
+  if (WIFSIGNALED (m->status))
+    snprintf (why, sizeof (why), "the Sentry was killed by signal %d before the sandbox was built%s%s",
+              WTERMSIG (m->status), tail[0] ? ": " : "", tail);
+  else
+    snprintf (why, sizeof (why), "the Sentry exited with %d before the sandbox was built%s%s",
+              WEXITSTATUS (m->status), tail[0] ? ": " : "", tail);
+  monitor_oci_started (m, why);
 }
 
 /* "size=64m" and the like: bytes. */
