@@ -124,10 +124,30 @@ has_option (json_t *opts, const char *want)
   return false;
 }
 
+/* The sandbox's own mounts the config names, in its order, for the
+   Sentry (--own-mounts): "proc,dev,dev/pts,..." (a destination twice
+   counts once, where it first comes). */
+static void
+add_own_mount (char *own, size_t size, const char *dest)
+{
+  char padded[32];
+  size_t len = strlen (own);
+
+  snprintf (padded, sizeof (padded), ",%s,", dest + 1);
+  {
+    char have[1100];
+    snprintf (have, sizeof (have), ",%s,", own);
+    if (strstr (have, padded))
+      return;
+  }
+  snprintf (own + len, size - len, "%s%s", len ? "," : "", dest + 1);
+}
+
 static int
 translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t *err)
 {
   json_t *vols = json_array (), *files = json_array (), *tmpfs = json_array (), *m;
+  char own[1024] = "";
   size_t i;
 
   json_object_set_new (req, "volumes", vols);
@@ -147,7 +167,10 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
       if (dest == NULL || dest[0] != '/')
         return sb_error (err, EINVAL, "mounts[%zu].destination: an absolute path", i);
       if (sandbox_provided (dest, type))
-        continue;
+        {
+          add_own_mount (own, sizeof (own), dest);
+          continue;
+        }
       if (bind)
         {
           struct stat st;
@@ -178,6 +201,8 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
       return sb_error (err, EPERM, "mounts[%zu]: a %s mount at `%s` is not one a sandbox makes (bind, tmpfs, "
                        "and the sandbox's own /proc, /dev, /sys)", i, type[0] ? type : "typeless", dest);
     }
+  if (mounts)
+    json_object_set_new (req, "own_mounts", json_string (own));
   return 0;
 }
 

@@ -85,26 +85,35 @@ die (sb_error_t *err)
   _exit (125);
 }
 
-/* The app's /proc: a procfs of its pid namespace with the host-describing
-   entries covered and /proc/sys read-only (sb_masked_paths), so that no
-   route to them, even one that skips the Gofer, finds anything to read or
-   write. The Gofer gets a copy of the same tree. */
+/* The app's /proc: a procfs of its pid namespace (only a process inside
+   it can make one), made before the root is built and handed to the
+   Sentry, which places it where the config's order puts /proc, and covers
+   the host-describing entries and /proc/sys (sb_masked_paths) on top of
+   all the mounts, so that no route to them, even one that skips the Gofer,
+   finds anything to read or write. */
 static int
-make_procfs (int sync_sock, sb_error_t *err)
+send_new_procfs (int sync_sock, sb_error_t *err)
 {
   cleanup_close int mfd = sb_new_procfs (err);
-  cleanup_close int clone = -1;
-  char byte = 'P';
+  char byte = 'Q';
   int ret;
 
   if (mfd < 0)
     return sb_error_prefix (err, "the container procfs");
-  if (syscall (SYS_move_mount, mfd, "", AT_FDCWD, SB_ROOT_DIR "/proc", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return sb_error (err, errno, "mount the container procfs");
-  if (sb_bind_read_only (SB_ROOT_DIR, "/proc/sys", err) < 0)
-    return -1;
-  if (sb_mask_procfs (SB_ROOT_DIR, SB_MASK_FILE, err) < 0)
-    return -1;
+  ret = sb_send_msg (sync_sock, &byte, 1, &mfd, 1);
+  if (ret < 0)
+    return sb_error (err, -ret, "send the procfs to the Sentry");
+  return 0;
+}
+
+/* The Gofer gets a copy of the same /proc, as the Sentry built it. */
+static int
+send_procfs_copy (int sync_sock, sb_error_t *err)
+{
+  cleanup_close int clone = -1;
+  char byte = 'P';
+  int ret;
+
   clone = syscall (SYS_open_tree, AT_FDCWD, SB_ROOT_DIR "/proc",
                    OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
   if (clone < 0)
@@ -441,7 +450,6 @@ sb_app_init (struct sb_app_init_args *a)
 {
   cleanup_error sb_error_t err = NULL;
   sigset_t usr1, waitmask;
-  char go;
   int listener, status;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
@@ -455,17 +463,38 @@ sb_app_init (struct sb_app_init_args *a)
     forwarded_set (&fwd);
     sigprocmask (SIG_SETMASK, &fwd, NULL);
   }
-  /* The Sentry places us in the app's cgroup first; our cgroup namespace is
-     rooted there. */
-  if (sb_read_all (a->sync_sock, &go, 1) < 0)
-    _exit (125);
   die_sock = a->sync_sock;
+  if (send_new_procfs (a->sync_sock, &err) < 0)
+    die (&err);
+  /* The Sentry builds the root, places us in the app's cgroup (our cgroup
+     namespace is rooted there), then says "C" with what it decided
+     meanwhile: the filter's options (the listings it serves), and the
+     terminal if the app has one. Only then is the root ours: a copy of
+     its mount namespace. */
+  {
+    static struct sb_filter_options filter;
+    char msg[1 + sizeof (filter)];
+    int fds[1], nfds = 1;
+    ssize_t n = sb_recv_msg (a->sync_sock, msg, sizeof (msg), fds, &nfds);
+
+    if (n != (ssize_t) sizeof (msg) || msg[0] != 'C' || (a->tty && nfds != 1) || (!a->tty && nfds != 0))
+      _exit (125);
+    memcpy (&filter, msg + 1, sizeof (filter));
+    a->filter = &filter;
+    for (int k = 0; a->tty && k < 3; k++)
+      a->stdio[k] = fds[0];
+  }
+  if (unshare (CLONE_NEWNS) < 0)
+    {
+      sb_error (&err, errno, "unshare the mount namespace");
+      die (&err);
+    }
   if (unshare (CLONE_NEWCGROUP) < 0)
     {
       sb_error (&err, errno, "unshare the cgroup namespace");
       die (&err);
     }
-  if (make_procfs (a->sync_sock, &err) < 0 || sb_pivot_into (SB_ROOT_DIR, &err) < 0)
+  if (send_procfs_copy (a->sync_sock, &err) < 0 || sb_pivot_into (SB_ROOT_DIR, &err) < 0)
     die (&err);
   if (a->open_files)
     {

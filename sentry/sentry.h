@@ -84,6 +84,8 @@ struct sentry_config
   uint64_t app_caps_ambient;      /* its ambient set, within the inheritable one */
   int nrlimits;
   struct sb_rlimit rlimits[16];
+  const char *own_mounts;    /* the sandbox's own mounts in an OCI config's order
+                                ("proc,dev,dev/pts,..."), or NULL: ours */
 };
 
 /* One thread serving notifications, with its own channel to the Gofer
@@ -116,6 +118,8 @@ struct sentry
   int userns_fd;             /* the tenant's user namespace */
   int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
   int ptsfd;                 /* the sandbox's devpts: terminals of exec sessions */
+  int app_procfs;            /* the app's procfs (of its pid namespace), made by the
+                                init before the root is built, until attached */
   int init_sock;             /* to the init: exec requests, their answers */
   uint64_t mediated;         /* notifications served (atomic) */
   uint64_t denied;           /* calls refused (atomic) */

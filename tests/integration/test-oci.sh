@@ -275,6 +275,40 @@ up=$OV/layer/diff
 [[ -d $OV/layer/work/sandbox && $(ls -A "$OV/layer/work" | tr '\n' ' ') == "sandbox work " ]] &&
   pass "the sandbox's overlay workdir is its own, inside the engine's workdir" || soft_fail "workdir: $(ls -la "$OV/layer/work")"
 
+# --- the sandbox's own mounts in the config's order, /dev/mqueue -------------
+# As runc mounts them (runtime-tools compares mountinfo's order with the
+# config's): /proc first when the config lists it first; an mqueue mount
+# of the sandbox's own ipc namespace when asked; the masks of /proc and
+# /proc/sys read-only still on top.
+own_order() { # MOUNTS-PYTHON: the sandbox's own mount points in mountinfo's order
+  oci_bundle "$SB_TMP/b12" sh -c 'cut -d" " -f5,9 /proc/self/mountinfo; echo x >/proc/sys/kernel/hostname && echo proc-sys-written; true'
+  oci_config "$SB_TMP/b12" "m = {x['destination']: x for x in c['mounts']}
+m['/dev/mqueue'] = {'destination': '/dev/mqueue', 'type': 'mqueue', 'source': 'mqueue', 'options': ['nosuid', 'noexec', 'nodev']}
+c['mounts'] = [m[d] for d in $1]"
+  rt run --bundle "$SB_TMP/b12" c12 </dev/null 2>&1 |
+    awk '($1 ~ /^\/(proc|dev|dev\/pts|dev\/shm|dev\/mqueue|sys|proc\/sys)$/ || /written/) && $0 != last { printf "%s ", $0; last = $0 }'
+}
+out=$(own_order "['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys']")
+[[ $out == "/proc proc /proc/sys proc /dev tmpfs /dev/pts devpts /dev/shm shm /dev/mqueue mqueue /sys sysfs " ]] &&
+  pass "the sandbox's own mounts in the config's order (/proc first), /dev/mqueue an mqueue, /proc/sys read-only on top" ||
+  soft_fail "own mounts in the config's order: $out"
+out=$(own_order "['/sys', '/dev/mqueue', '/dev/shm', '/proc', '/dev', '/dev/pts']")
+[[ $out == "/sys sysfs /dev tmpfs /dev/mqueue mqueue /dev/shm shm /dev/pts devpts /proc proc /proc/sys proc " ]] &&
+  pass "another order: /sys, then /dev made for /dev/mqueue and /dev/shm, then /proc" ||
+  soft_fail "own mounts in another order: $out"
+out=$(own_order "['/proc', '/dev', '/dev/pts', '/dev/shm', '/sys']")
+[[ $out != *mqueue* && $out == "/proc proc /proc/sys proc /dev tmpfs "* ]] && pass "no mqueue mount when the config asks none" ||
+  soft_fail "without /dev/mqueue: $out"
+# Queues of the sandbox's own ipc namespace: a file the app makes there is
+# a queue (the compat profile allows mq_open; under the default one the
+# directory alone).
+oci_bundle "$SB_TMP/b13" sh -c 'echo hi >/dev/mqueue/q1 2>/dev/null; ls /dev/mqueue; cat /dev/mqueue/q1 | head -c 7'
+oci_config "$SB_TMP/b13" "c['mounts'].append({'destination': '/dev/mqueue', 'type': 'mqueue', 'source': 'mqueue'})"
+rc=0; out=$(rt run --bundle "$SB_TMP/b13" c13 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == "q1"$'\n'"QSIZE:0" ]] && [[ ! -e /dev/mqueue/q1 ]] &&
+  pass "/dev/mqueue: a queue made in the container is the sandbox's own (not the host's)" ||
+  soft_fail "mqueue in the container: rc $rc: $out"
+
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
   local rc=0
