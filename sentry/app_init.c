@@ -192,16 +192,23 @@ install_forwarding (void)
    (the kernel clears the ambient set then, as runc also finds). */
 static uint64_t kept_caps, inheritable_caps, ambient_caps;
 
+/* CAP_SETUID and CAP_SETGID (both in Docker's set): the init keeps them
+   in its permitted set (never in the bounding set) for the processes it
+   starts, which take their user's ids first and drop them then, as runc
+   changes user before it applies the config's capabilities (runc spec's
+   config, without them, runs as root 0:0). */
+#define USER_CHANGE_CAPS ((1ull << CAP_SETUID) | (1ull << CAP_SETGID))
+
 static int
-set_inheritable_ambient (void)
+set_inheritable_ambient (uint64_t permitted)
 {
   struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
   struct __user_cap_data_struct d[2] = { 0 };
 
   if (inheritable_caps == 0)
     return 0;
-  d[0].permitted = d[0].effective = (uint32_t) kept_caps;
-  d[1].permitted = d[1].effective = (uint32_t) (kept_caps >> 32);
+  d[0].permitted = d[0].effective = (uint32_t) permitted;
+  d[1].permitted = d[1].effective = (uint32_t) (permitted >> 32);
   d[0].inheritable = (uint32_t) inheritable_caps;
   d[1].inheritable = (uint32_t) (inheritable_caps >> 32);
   if (syscall (SYS_capset, &hdr, d) < 0)
@@ -210,6 +217,26 @@ set_inheritable_ambient (void)
     if ((ambient_caps >> c) & 1 && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
       return -1;
   return 0;
+}
+
+/* After the change of user: the command's capabilities are kept_caps at
+   most (a root command would get its bounding set back at exec anyway; a
+   command that does not exec must not keep what the init held for it). */
+static int
+drop_user_change_caps (void)
+{
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct d[2] = { 0 };
+
+  if (syscall (SYS_capget, &hdr, d) < 0)
+    return -1;
+  if ((((uint64_t) d[1].permitted << 32 | d[0].permitted) & ~kept_caps) == 0)
+    return 0;
+  d[0].permitted &= (uint32_t) kept_caps;
+  d[1].permitted &= (uint32_t) (kept_caps >> 32);
+  d[0].effective &= (uint32_t) kept_caps;
+  d[1].effective &= (uint32_t) (kept_caps >> 32);
+  return syscall (SYS_capset, &hdr, d) < 0 ? -1 : 0;
 }
 
 /* In a child of the init: becomes the process the request describes and
@@ -257,7 +284,7 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
           fprintf (stderr, "sandbox-runtime: become user %u:%u: %s\n", user->uid, user->gid, strerror (errno));
           _exit (126);
         }
-      if (ambient_caps && (set_inheritable_ambient () < 0 || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0))
+      if (ambient_caps && (set_inheritable_ambient (kept_caps) < 0 || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0))
         {
           fprintf (stderr, "sandbox-runtime: ambient capabilities of user %u: %s\n", user->uid, strerror (errno));
           _exit (126);
@@ -266,6 +293,11 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
          reads the path arguments of chdir and execve from our memory,
          could not (EFAULT). The exec sets this anew. */
       prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+    }
+  if (drop_user_change_caps () < 0)
+    {
+      fprintf (stderr, "sandbox-runtime: drop CAP_SETUID and CAP_SETGID: %s\n", strerror (errno));
+      _exit (126);
     }
   if (cwd && chdir (cwd) < 0)
     {
@@ -537,9 +569,9 @@ sb_app_init (struct sb_app_init_args *a)
   kept_caps = a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default;
   inheritable_caps = a->caps_inheritable & kept_caps;
   ambient_caps = a->caps_ambient & inheritable_caps;
-  if (sb_caps_restrict (kept_caps, &err) < 0)
+  if (sb_caps_restrict_keeping (kept_caps, USER_CHANGE_CAPS & sb_caps_docker_default, &err) < 0)
     die (&err);
-  if (set_inheritable_ambient () < 0)
+  if (set_inheritable_ambient (kept_caps | (USER_CHANGE_CAPS & sb_caps_docker_default)) < 0)
     {
       sb_error (&err, errno, "process.capabilities: the inheritable and ambient sets");
       die (&err);

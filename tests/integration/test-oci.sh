@@ -217,6 +217,21 @@ out=$(caps_of "{'uid': 0, 'gid': 0}")
 [[ $out == "CapInh: 0000000000000420 "*"CapAmb: 0000000000000400 " ]] &&
   pass "process.capabilities: root's command has the inheritable and ambient sets" || soft_fail "capabilities of root: $out"
 
+# runc spec's capabilities (AUDIT_WRITE, KILL, NET_BIND_SERVICE: no
+# SETUID, no SETGID): runc changes user before it applies them, so its own
+# config runs, as root or another user, with exactly those.
+spec_caps() { # USER-JSON
+  oci_bundle "$SB_TMP/b14" sh -c 'id -u; grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status | tr -s "\t " " " | tr "\n" " "'
+  oci_config "$SB_TMP/b14" "c['process']['user'] = $1
+c['process']['capabilities'] = {k: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'] for k in ('bounding', 'effective', 'permitted')}"
+  rt run --bundle "$SB_TMP/b14" c14 </dev/null 2>&1 | tr '\n' ' ' || true
+}
+out=$(spec_caps "{'uid': 0, 'gid': 0}")
+[[ $out == "0 CapPrm: 0000000020000420 CapEff: 0000000020000420 CapBnd: 0000000020000420 " ]] &&
+  pass "runc spec's capabilities as root: it runs, with exactly those" || soft_fail "runc spec's capabilities, root: $out"
+out=$(spec_caps "{'uid': 1000, 'gid': 1000, 'additionalGids': [5]}")
+[[ $out == "1000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000020000420 " ]] &&
+  pass "runc spec's capabilities as user 1000: it runs, with none" || soft_fail "runc spec's capabilities, user 1000: $out"
 # --- a rootfs directory is the container's own: written in place, as runc does --
 # Files the container's root writes belong to 0 on disk; symlinks it
 # leaves to host files, then used by a second run as its /etc/hostname and
