@@ -18,6 +18,12 @@ const uint64_t sb_caps_docker_default
 int
 sb_caps_restrict (uint64_t keep, sb_error_t *err)
 {
+  return sb_caps_restrict_keeping (keep, 0, err);
+}
+
+int
+sb_caps_restrict_keeping (uint64_t keep, uint64_t extra, sb_error_t *err)
+{
   struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
   struct __user_cap_data_struct data[2] = { 0 };
   int cap;
@@ -31,8 +37,8 @@ sb_caps_restrict (uint64_t keep, sb_error_t *err)
     }
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return sb_error (err, errno, "clear ambient capabilities");
-  data[0].permitted = data[0].effective = (uint32_t) keep;
-  data[1].permitted = data[1].effective = (uint32_t) (keep >> 32);
+  data[0].permitted = data[0].effective = (uint32_t) (keep | extra);
+  data[1].permitted = data[1].effective = (uint32_t) ((keep | extra) >> 32);
   if (syscall (SYS_capset, &hdr, data) < 0)
     return sb_error (err, errno, "capset");
   return 0;

@@ -159,7 +159,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
      tmpfs mounts, the capabilities, rlimits. */
   {
     static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
-                                        "rlimits", "no_new_privs", "sysctl", NULL };
+                                        "rlimits", "no_new_privs", "sysctl", "own_mounts", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
         json_object_set (spec, keys[k], json_object_get (b, keys[k]));

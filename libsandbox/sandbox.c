@@ -362,6 +362,11 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--rlimit";
       v[i++] = (char *) spec->rlimits[k];
     }
+  if (spec->own_mounts)
+    {
+      v[i++] = "--own-mounts";
+      v[i++] = (char *) spec->own_mounts;
+    }
   if (spec->caps_inheritable || spec->caps_ambient)
     {
       snprintf (b->caps, sizeof (b->caps), "0x%llx:0x%llx:0x%llx",

@@ -311,7 +311,7 @@ start_container (const char *id, sb_error_t *err)
   json_decref (req);
   if (json_string_value (json_object_get (ans, "error")))
     {
-      sb_error (err, EIO, "%s", json_string_value (json_object_get (ans, "error")));
+      sb_error (err, 0, "%s", json_string_value (json_object_get (ans, "error")));
       json_decref (ans);
       json_decref (rec);
       return -1;

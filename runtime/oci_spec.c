@@ -100,16 +100,17 @@ check_capabilities (json_t *caps, json_t *req, sb_error_t *err)
 }
 
 /* Mounts the sandbox makes itself: the config's are satisfied by them. */
-static bool
-sandbox_provided (const char *dest, const char *type)
+static const char *const own_dests[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+                                         "/sys/fs/cgroup", NULL };
+
+/* Its index in own_dests, or -1. */
+static int
+sandbox_provided (const char *dest)
 {
-  static const char *const dests[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
-                                       "/sys/fs/cgroup", NULL };
-  (void) type;
-  for (int i = 0; dests[i]; i++)
-    if (strcmp (dest, dests[i]) == 0)
-      return true;
-  return false;
+  for (int i = 0; own_dests[i]; i++)
+    if (strcmp (dest, own_dests[i]) == 0)
+      return i;
+  return -1;
 }
 
 static bool
@@ -128,6 +129,12 @@ static int
 translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t *err)
 {
   json_t *vols = json_array (), *files = json_array (), *tmpfs = json_array (), *m;
+  /* The sandbox's own mounts the config names, in its order, for the
+     Sentry (--own-mounts "proc,dev,dev/pts,..."): runc mounts them so, and
+     runtime-tools checks it. A destination named twice counts where it
+     first comes. */
+  char own[128] = "";
+  unsigned seen = 0;
   size_t i;
 
   json_object_set_new (req, "volumes", vols);
@@ -146,8 +153,15 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
 
       if (dest == NULL || dest[0] != '/')
         return sb_error (err, EINVAL, "mounts[%zu].destination: an absolute path", i);
-      if (sandbox_provided (dest, type))
-        continue;
+      int own_index = sandbox_provided (dest);
+      if (own_index >= 0)
+        {
+          size_t len = strlen (own);
+          if (!(seen & (1u << own_index)))
+            snprintf (own + len, sizeof (own) - len, "%s%s", len ? "," : "", dest + 1);
+          seen |= 1u << own_index;
+          continue;
+        }
       if (bind)
         {
           struct stat st;
@@ -178,6 +192,8 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
       return sb_error (err, EPERM, "mounts[%zu]: a %s mount at `%s` is not one a sandbox makes (bind, tmpfs, "
                        "and the sandbox's own /proc, /dev, /sys)", i, type[0] ? type : "typeless", dest);
     }
+  if (mounts)
+    json_object_set_new (req, "own_mounts", json_string (own));
   return 0;
 }
 

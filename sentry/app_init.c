@@ -68,33 +68,52 @@ forward_signal (int sig)
     kill (command_pid, sig);
 }
 
+/* The sync socket until the filter is loaded: a failure before then is
+   told to the Sentry ("E" and the reason), which fails the sandbox's
+   build with it (an OCI start answers its caller with it). */
+static int die_sock = -1;
+
 __attribute__ ((noreturn)) static void
 die (sb_error_t *err)
 {
+  char msg[1024];
+
+  snprintf (msg, sizeof (msg), "E%s", *err && (*err)->msg ? (*err)->msg : "failed");
+  if (die_sock >= 0 && send (die_sock, msg, strlen (msg), MSG_NOSIGNAL) >= 0)
+    _exit (125);
   sb_error_print ("sandbox-runtime: sandbox init", err);
   _exit (125);
 }
 
-/* The app's /proc: a procfs of its pid namespace with the host-describing
-   entries covered and /proc/sys read-only (sb_masked_paths), so that no
-   route to them, even one that skips the Gofer, finds anything to read or
-   write. The Gofer gets a copy of the same tree. */
+/* The app's /proc: a procfs of its pid namespace (only a process inside
+   it can make one), made before the root is built and handed to the
+   Sentry, which places it where the config's order puts /proc, and covers
+   the host-describing entries and /proc/sys (sb_masked_paths) on top of
+   all the mounts, so that no route to them, even one that skips the Gofer,
+   finds anything to read or write. */
 static int
-make_procfs (int sync_sock, sb_error_t *err)
+send_new_procfs (int sync_sock, sb_error_t *err)
 {
   cleanup_close int mfd = sb_new_procfs (err);
-  cleanup_close int clone = -1;
-  char byte = 'P';
+  char byte = 'Q';
   int ret;
 
   if (mfd < 0)
     return sb_error_prefix (err, "the container procfs");
-  if (syscall (SYS_move_mount, mfd, "", AT_FDCWD, SB_ROOT_DIR "/proc", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return sb_error (err, errno, "mount the container procfs");
-  if (sb_bind_read_only (SB_ROOT_DIR, "/proc/sys", err) < 0)
-    return -1;
-  if (sb_mask_procfs (SB_ROOT_DIR, SB_MASK_FILE, err) < 0)
-    return -1;
+  ret = sb_send_msg (sync_sock, &byte, 1, &mfd, 1);
+  if (ret < 0)
+    return sb_error (err, -ret, "send the procfs to the Sentry");
+  return 0;
+}
+
+/* The Gofer gets a copy of the same /proc, as the Sentry built it. */
+static int
+send_procfs_copy (int sync_sock, sb_error_t *err)
+{
+  cleanup_close int clone = -1;
+  char byte = 'P';
+  int ret;
+
   clone = syscall (SYS_open_tree, AT_FDCWD, SB_ROOT_DIR "/proc",
                    OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
   if (clone < 0)
@@ -173,16 +192,23 @@ install_forwarding (void)
    (the kernel clears the ambient set then, as runc also finds). */
 static uint64_t kept_caps, inheritable_caps, ambient_caps;
 
+/* CAP_SETUID and CAP_SETGID (both in Docker's set): the init keeps them
+   in its permitted set (never in the bounding set) for the processes it
+   starts, which take their user's ids first and drop them then, as runc
+   changes user before it applies the config's capabilities (runc spec's
+   config, without them, runs as root 0:0). */
+#define USER_CHANGE_CAPS ((1ull << CAP_SETUID) | (1ull << CAP_SETGID))
+
 static int
-set_inheritable_ambient (void)
+set_inheritable_ambient (uint64_t permitted)
 {
   struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
   struct __user_cap_data_struct d[2] = { 0 };
 
   if (inheritable_caps == 0)
     return 0;
-  d[0].permitted = d[0].effective = (uint32_t) kept_caps;
-  d[1].permitted = d[1].effective = (uint32_t) (kept_caps >> 32);
+  d[0].permitted = d[0].effective = (uint32_t) permitted;
+  d[1].permitted = d[1].effective = (uint32_t) (permitted >> 32);
   d[0].inheritable = (uint32_t) inheritable_caps;
   d[1].inheritable = (uint32_t) (inheritable_caps >> 32);
   if (syscall (SYS_capset, &hdr, d) < 0)
@@ -191,6 +217,26 @@ set_inheritable_ambient (void)
     if ((ambient_caps >> c) & 1 && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
       return -1;
   return 0;
+}
+
+/* After the change of user: the command's capabilities are kept_caps at
+   most (a root command would get its bounding set back at exec anyway; a
+   command that does not exec must not keep what the init held for it). */
+static int
+drop_user_change_caps (void)
+{
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct d[2] = { 0 };
+
+  if (syscall (SYS_capget, &hdr, d) < 0)
+    return -1;
+  if ((((uint64_t) d[1].permitted << 32 | d[0].permitted) & ~kept_caps) == 0)
+    return 0;
+  d[0].permitted &= (uint32_t) kept_caps;
+  d[1].permitted &= (uint32_t) (kept_caps >> 32);
+  d[0].effective &= (uint32_t) kept_caps;
+  d[1].effective &= (uint32_t) (kept_caps >> 32);
+  return syscall (SYS_capset, &hdr, d) < 0 ? -1 : 0;
 }
 
 /* In a child of the init: becomes the process the request describes and
@@ -238,7 +284,7 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
           fprintf (stderr, "sandbox-runtime: become user %u:%u: %s\n", user->uid, user->gid, strerror (errno));
           _exit (126);
         }
-      if (ambient_caps && (set_inheritable_ambient () < 0 || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0))
+      if (ambient_caps && (set_inheritable_ambient (kept_caps) < 0 || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0))
         {
           fprintf (stderr, "sandbox-runtime: ambient capabilities of user %u: %s\n", user->uid, strerror (errno));
           _exit (126);
@@ -247,6 +293,11 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
          reads the path arguments of chdir and execve from our memory,
          could not (EFAULT). The exec sets this anew. */
       prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+    }
+  if (drop_user_change_caps () < 0)
+    {
+      fprintf (stderr, "sandbox-runtime: drop CAP_SETUID and CAP_SETGID: %s\n", strerror (errno));
+      _exit (126);
     }
   if (cwd && chdir (cwd) < 0)
     {
@@ -431,7 +482,6 @@ sb_app_init (struct sb_app_init_args *a)
 {
   cleanup_error sb_error_t err = NULL;
   sigset_t usr1, waitmask;
-  char go;
   int listener, status;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
@@ -445,16 +495,38 @@ sb_app_init (struct sb_app_init_args *a)
     forwarded_set (&fwd);
     sigprocmask (SIG_SETMASK, &fwd, NULL);
   }
-  /* The Sentry places us in the app's cgroup first; our cgroup namespace is
-     rooted there. */
-  if (sb_read_all (a->sync_sock, &go, 1) < 0)
-    _exit (125);
+  die_sock = a->sync_sock;
+  if (send_new_procfs (a->sync_sock, &err) < 0)
+    die (&err);
+  /* The Sentry builds the root, places us in the app's cgroup (our cgroup
+     namespace is rooted there), then says "C" with what it decided
+     meanwhile: the filter's options (the listings it serves), and the
+     terminal if the app has one. Only then is the root ours: a copy of
+     its mount namespace. */
+  {
+    static struct sb_filter_options filter;
+    char msg[1 + sizeof (filter)];
+    int fds[1], nfds = 1;
+    ssize_t n = sb_recv_msg (a->sync_sock, msg, sizeof (msg), fds, &nfds);
+
+    if (n != (ssize_t) sizeof (msg) || msg[0] != 'C' || (a->tty && nfds != 1) || (!a->tty && nfds != 0))
+      _exit (125);
+    memcpy (&filter, msg + 1, sizeof (filter));
+    a->filter = &filter;
+    for (int k = 0; a->tty && k < 3; k++)
+      a->stdio[k] = fds[0];
+  }
+  if (unshare (CLONE_NEWNS) < 0)
+    {
+      sb_error (&err, errno, "unshare the mount namespace");
+      die (&err);
+    }
   if (unshare (CLONE_NEWCGROUP) < 0)
     {
       sb_error (&err, errno, "unshare the cgroup namespace");
       die (&err);
     }
-  if (make_procfs (a->sync_sock, &err) < 0 || sb_pivot_into (SB_ROOT_DIR, &err) < 0)
+  if (send_procfs_copy (a->sync_sock, &err) < 0 || sb_pivot_into (SB_ROOT_DIR, &err) < 0)
     die (&err);
   if (a->open_files)
     {
@@ -497,9 +569,9 @@ sb_app_init (struct sb_app_init_args *a)
   kept_caps = a->caps ? a->caps & sb_caps_docker_default : sb_caps_docker_default;
   inheritable_caps = a->caps_inheritable & kept_caps;
   ambient_caps = a->caps_ambient & inheritable_caps;
-  if (sb_caps_restrict (kept_caps, &err) < 0)
+  if (sb_caps_restrict_keeping (kept_caps, USER_CHANGE_CAPS & sb_caps_docker_default, &err) < 0)
     die (&err);
-  if (set_inheritable_ambient () < 0)
+  if (set_inheritable_ambient (kept_caps | (USER_CHANGE_CAPS & sb_caps_docker_default)) < 0)
     {
       sb_error (&err, errno, "process.capabilities: the inheritable and ambient sets");
       die (&err);
@@ -524,6 +596,7 @@ sb_app_init (struct sb_app_init_args *a)
   }
   if (sb_write_all (a->sync_sock, "L", 1) < 0)
     _exit (125);
+  die_sock = -1;
   listener = sb_app_filter_load (a->filter, &err);
   if (listener < 0)
     die (&err);

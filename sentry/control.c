@@ -13,6 +13,10 @@
                       {"op":"stats","mediated":M,"denied":D}
                       {"op":"ended","code":N}   (the command's init has exited with N;
                                                  the Sentry's teardown follows)
+                      {"op":"ready"}            (the sandbox is built: once, before any
+                                                 other answer but "terminal")
+                      {"op":"failed","error":"..."}  (it could not be built; the
+                                                 Sentry exits with 125)
 
    An exec is carried out by the sandbox's init (pid 1 inside, already in
    every namespace and under the app's filter): the Sentry passes the
@@ -255,4 +259,18 @@ sb_control_ended (struct sentry *s, int code)
 {
   if (s->cfg.ctl_fd >= 0)
     send_json (s->cfg.ctl_fd, json_pack ("{s:s, s:i}", "op", "ended", "code", code), NULL, 0);
+}
+
+void
+sb_control_ready (struct sentry *s)
+{
+  if (s->cfg.ctl_fd >= 0)
+    send_json (s->cfg.ctl_fd, json_pack ("{s:s}", "op", "ready"), NULL, 0);
+}
+
+void
+sb_control_failed (struct sentry *s, const char *msg)
+{
+  if (s->cfg.ctl_fd >= 0)
+    send_json (s->cfg.ctl_fd, json_pack ("{s:s, s:s}", "op", "failed", "error", msg ? msg : "failed"), NULL, 0);
 }

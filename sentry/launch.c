@@ -10,11 +10,13 @@
      layer or an engine's own writable layer, idmapped too
      (launch_oci.c); or a --rootfs the tenant owns, bound as it is; or an
      OCI bundle's rootfs directory, bound writable and idmapped; a /dev of
-     fresh device nodes; a read-only /sys; /proc comes later from the
-     app's pid namespace;
+     fresh device nodes; a read-only /sys; /proc, a procfs of the app's pid
+     namespace made by the init, started first for that; these in an OCI
+     config's order (make_own_mounts); the policy's and the config's
+     mounts and rules, the masks of /proc last;
    - the Gofer starts and pivots into that root in a mount namespace of its
      own, then joins the user namespace;
-   - the app's init starts in new pid, mount and cgroup namespaces and joins
+   - the app's init goes on in new mount and cgroup namespaces and joins
      the user namespace;
    - the Sentry takes the listener, then pivots into an empty tmpfs, joins
      the user namespace, drops capabilities and loads its own filter.
@@ -110,19 +112,113 @@ make_dev (struct sentry *s, sb_error_t *err)
   if (ensure_dir (SB_ROOT_DIR "/dev/pts", 0755, err) < 0
       || ensure_dir (SB_ROOT_DIR "/dev/shm", 01777, err) < 0)
     return -1;
-  /* The tty group (5) of the container owns the terminals. */
-  snprintf (opts, sizeof (opts), "newinstance,ptmxmode=0666,mode=0620,gid=%u", root + 5);
-  if (mount_or_fail ("devpts", SB_ROOT_DIR "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err) < 0)
-    return -1;
-  snprintf (opts, sizeof (opts), "mode=1777,size=65536k,uid=%u,gid=%u", root, root);
-  if (mount_or_fail ("shm", SB_ROOT_DIR "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts, err) < 0)
-    return -1;
   if (symlink ("pts/ptmx", SB_ROOT_DIR "/dev/ptmx") < 0
       || symlink ("/proc/self/fd", SB_ROOT_DIR "/dev/fd") < 0
       || symlink ("/proc/self/fd/0", SB_ROOT_DIR "/dev/stdin") < 0
       || symlink ("/proc/self/fd/1", SB_ROOT_DIR "/dev/stdout") < 0
       || symlink ("/proc/self/fd/2", SB_ROOT_DIR "/dev/stderr") < 0)
     return sb_error (err, errno, "populate /dev");
+  return 0;
+}
+
+static int
+make_devpts (struct sentry *s, sb_error_t *err)
+{
+  char opts[128];
+
+  /* The tty group (5) of the container owns the terminals. */
+  snprintf (opts, sizeof (opts), "newinstance,ptmxmode=0666,mode=0620,gid=%u", s->cfg.idmap.host + 5);
+  return mount_or_fail ("devpts", SB_ROOT_DIR "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err);
+}
+
+static int
+make_shm (struct sentry *s, sb_error_t *err)
+{
+  char opts[128];
+
+  snprintf (opts, sizeof (opts), "mode=1777,size=65536k,uid=%u,gid=%u", s->cfg.idmap.host, s->cfg.idmap.host);
+  return mount_or_fail ("shm", SB_ROOT_DIR "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts, err);
+}
+
+/* POSIX message queues of the sandbox's own ipc namespace (the Sentry's,
+   which the app shares: sb_sandbox_start made it with CLONE_NEWIPC), only
+   when an OCI config asks for it. Its queues are the app's, no one
+   else's; mq_open and the rest stay as the profile classes them. */
+static int
+make_mqueue (struct sentry *s, sb_error_t *err)
+{
+  (void) s;
+  if (ensure_dir (SB_ROOT_DIR "/dev/mqueue", 01777, err) < 0)
+    return -1;
+  return mount_or_fail ("mqueue", SB_ROOT_DIR "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+}
+
+static int
+attach_procfs (struct sentry *s, sb_error_t *err)
+{
+  int ret = sb_mount_attach (s->app_procfs, SB_ROOT_DIR "/proc", err);
+
+  close (s->app_procfs);
+  s->app_procfs = -1;
+  return ret < 0 ? sb_error_prefix (err, "the container procfs") : 0;
+}
+
+static int
+make_sys (struct sentry *s, sb_error_t *err)
+{
+  (void) s;
+  return sb_make_sysfs (SB_ROOT_DIR "/sys", err);
+}
+
+/* The sandbox's own mounts, in an OCI config's order as runc mounts them
+   (runtime-tools checks it in mountinfo), else ours. A mount inside /dev
+   makes /dev first. The masks of /proc, and the policy's and the config's
+   hidden and read-only paths, still go on top of all of them (make_root). */
+enum own_mount { OWN_PROC, OWN_DEV, OWN_DEVPTS, OWN_SHM, OWN_MQUEUE, OWN_SYS, OWN_COUNT };
+
+static const struct
+{
+  const char *name;
+  int (*make) (struct sentry *s, sb_error_t *err);
+} own_mounts[OWN_COUNT] = {
+  [OWN_PROC] = { "proc", attach_procfs },   [OWN_DEV] = { "dev", make_dev },
+  [OWN_DEVPTS] = { "dev/pts", make_devpts }, [OWN_SHM] = { "dev/shm", make_shm },
+  [OWN_MQUEUE] = { "dev/mqueue", make_mqueue }, [OWN_SYS] = { "sys", make_sys },
+};
+
+static int
+make_own_mount (struct sentry *s, int which, bool *done, sb_error_t *err)
+{
+  if (done[which])
+    return 0;
+  if (which == OWN_DEVPTS || which == OWN_SHM || which == OWN_MQUEUE)
+    if (make_own_mount (s, OWN_DEV, done, err) < 0)
+      return -1;
+  done[which] = true;
+  return own_mounts[which].make (s, err);
+}
+
+static int
+make_own_mounts (struct sentry *s, sb_error_t *err)
+{
+  static const int ours[] = { OWN_DEV, OWN_DEVPTS, OWN_SHM, OWN_SYS, OWN_PROC };
+  bool done[OWN_COUNT] = { false };
+  const char *p = s->cfg.own_mounts;
+
+  while (p && *p)
+    {
+      size_t len = strcspn (p, ",");
+      for (int k = 0; k < OWN_COUNT; k++)
+        if (strlen (own_mounts[k].name) == len && strncmp (own_mounts[k].name, p, len) == 0
+            && make_own_mount (s, k, done, err) < 0)
+          return -1;
+      /* Other names (sys/fs/cgroup) are parts of these. */
+      p += len;
+      p += *p == ',';
+    }
+  for (size_t k = 0; k < sizeof (ours) / sizeof (ours[0]); k++)
+    if (make_own_mount (s, ours[k], done, err) < 0)
+      return -1;
   return 0;
 }
 
@@ -452,9 +548,7 @@ make_root (struct sentry *s, sb_error_t *err)
       if (ret < 0)
         return sb_error (err, -ret, "prepare /%s in the container root", dirs[i]);
     }
-  if (make_dev (s, err) < 0)
-    return -1;
-  if (sb_make_sysfs (SB_ROOT_DIR "/sys", err) < 0)
+  if (make_own_mounts (s, err) < 0)
     return -1;
   /* Kept for the sandbox's life: terminals of exec sessions come from it. */
   s->ptsfd = open (SB_ROOT_DIR "/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -462,9 +556,13 @@ make_root (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "open the sandbox's devpts");
   if (s->cfg.tty && make_pty (s, err) < 0)
     return -1;
-  if (apply_policy_mounts (s, err) < 0)
+  if (apply_policy_mounts (s, err) < 0 || sb_launch_oci_mounts (s, err) < 0)
     return -1;
-  return sb_launch_oci_mounts (s, err);
+  /* On top of everything: /proc/sys read-only, the host-describing entries
+     of /proc covered. The init and the Gofer get copies of this tree. */
+  if (sb_bind_read_only (SB_ROOT_DIR, "/proc/sys", err) < 0)
+    return -1;
+  return sb_mask_procfs (SB_ROOT_DIR, SB_MASK_FILE, err);
 }
 
 static int
@@ -531,23 +629,41 @@ start_gofer (struct sentry *s, int gofer_exe, sb_error_t *err)
   return 0;
 }
 
+/* The "E" message of the init: why it could not make the app's side. */
+static int
+init_failed (char *msg, ssize_t n, const int *fds, int nfds, sb_error_t *err)
+{
+  for (int i = 0; i < nfds; i++)
+    close (fds[i]);
+  msg[n] = '\0';
+  return sb_error (err, 0, "sandbox init: %s", msg + 1);
+}
+
+/* The sandbox's init, pid 1 of the app's pid namespace, started before the
+   root is built: it makes the app's procfs (only a process of that
+   namespace can), which make_root places in the config's order. It then
+   waits for release_init. */
 static int
 start_init (struct sentry *s, int *sync_out, sb_error_t *err)
 {
-  int sv[2];
+  int sv[2], fds[1], nfds = 1;
+  char msg[1025];
+  ssize_t n;
   pid_t pid;
 
   /* Messages: set-up first, exec requests for the sandbox's life after. */
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return sb_error (err, errno, "socketpair for the init");
-  pid = syscall (SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+  /* Its own mount namespace comes later (release_init): a copy of the
+     root once built. */
+  pid = syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
   if (pid < 0)
     return sb_error (err, errno, "clone the sandbox init");
   if (pid == 0)
     {
       struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
                                     .cwd_optional = s->cfg.cwd_optional,
-                                    .open_files = s->policy->open_files, .caller_nofile = s->caller_nofile, .filter = &s->filter,
+                                    .open_files = s->policy->open_files, .caller_nofile = s->caller_nofile,
                                     .userns_fd = s->userns_fd, .tty = s->cfg.tty,
                                     .user = s->cfg.user, .caps = s->cfg.app_caps,
                                     .caps_inheritable = s->cfg.app_caps_inheritable,
@@ -555,13 +671,55 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits };
       int k;
       for (k = 0; k < 3; k++)
-        a.stdio[k] = s->cfg.tty ? s->pty_slave : s->cfg.app_stdio[k];
+        a.stdio[k] = s->cfg.tty ? -1 : s->cfg.app_stdio[k];
       close (sv[0]);
       sb_app_init (&a);
     }
   close (sv[1]);
   s->init_pid = pid;
   *sync_out = sv[0];
+  n = sb_recv_msg (sv[0], msg, sizeof (msg) - 1, fds, &nfds);
+  if (n > 0 && msg[0] == 'E')
+    return init_failed (msg, n, fds, nfds, err);
+  if (n != 1 || msg[0] != 'Q' || nfds != 1)
+    {
+      for (int k = 0; k < nfds; k++)
+        close (fds[k]);
+      return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the procfs from the sandbox init");
+    }
+  s->app_procfs = fds[0];
+  return 0;
+}
+
+/* The root is built: the init goes on, in the app's cgroup, with the
+   filter's final options and the app's terminal. */
+static int
+release_init (struct sentry *s, int sync, sb_error_t *err)
+{
+  char msg[1 + sizeof (s->filter)];
+  int ret;
+
+  /* The app's part of the cgroup, where the tenant's limits are (the files
+     were opened before the stage could hide them). */
+  {
+    char value[32];
+    int i;
+
+    snprintf (value, sizeof (value), "%d", s->init_pid);
+    for (i = 0; i < s->cfg.ncgroup_procs; i++)
+      {
+        int r = sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
+        close (s->cgroup_procs_fd[i]);
+        s->cgroup_procs_fd[i] = -1;
+        if (r < 0)
+          return sb_error (err, -r, "place the app in its cgroup (`%s`)", s->cfg.cgroup_procs[i]);
+      }
+  }
+  msg[0] = 'C';
+  memcpy (msg + 1, &s->filter, sizeof (s->filter));
+  ret = sb_send_msg (sync, msg, sizeof (msg), s->cfg.tty ? &s->pty_slave : NULL, s->cfg.tty ? 1 : 0);
+  if (ret < 0)
+    return sb_error (err, -ret, "the sandbox init died");
   /* The init holds the app's stdio now; the Sentry keeps none of them. */
   if (s->pty_slave >= 0)
     {
@@ -574,24 +732,6 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
         close (s->cfg.app_stdio[k]);
         s->cfg.app_stdio[k] = -1;
       }
-  /* The app's part of the cgroup, where the tenant's limits are (the files
-     were opened before the stage could hide them). */
-  {
-    char value[32];
-    int i;
-
-    snprintf (value, sizeof (value), "%d", pid);
-    for (i = 0; i < s->cfg.ncgroup_procs; i++)
-      {
-        int r = sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
-        close (s->cgroup_procs_fd[i]);
-        s->cgroup_procs_fd[i] = -1;
-        if (r < 0)
-          return sb_error (err, -r, "place the app in its cgroup (`%s`)", s->cfg.cgroup_procs[i]);
-      }
-  }
-  if (sb_write_all (*sync_out, "C", 1) < 0)
-    return sb_error (err, EPIPE, "the sandbox init died");
   return 0;
 }
 
@@ -639,10 +779,12 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
   struct sb_gofer_answer *ans;
   cleanup_close int pidfd = -1;
   int fds[1], nfds = 1, ret;
-  char byte;
+  char msg[1025];
   ssize_t n;
 
-  n = sb_recv_msg (sync, &byte, 1, fds, &nfds);
+  n = sb_recv_msg (sync, msg, sizeof (msg) - 1, fds, &nfds);
+  if (n > 0 && msg[0] == 'E')
+    return init_failed (msg, n, fds, nfds, err);
   if (n <= 0 || nfds != 1)
     return sb_error (err, n < 0 ? (int) -n : EPIPE, "receive the procfs from the sandbox init");
   ans = malloc (sizeof (*ans));
@@ -663,7 +805,11 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
     return sb_error (err, -ret, "start the Gofer");
   sb_direct_start (s);
 
-  if (sb_read_all (sync, &byte, 1) < 0)
+  nfds = 0;
+  n = sb_recv_msg (sync, msg, sizeof (msg) - 1, NULL, &nfds);
+  if (n > 0 && msg[0] == 'E')
+    return init_failed (msg, n, NULL, 0, err);
+  if (n != 1 || msg[0] != 'L')
     return sb_error (err, EPIPE, "the sandbox init failed before loading its filter");
   pidfd = syscall (SYS_pidfd_open, s->init_pid, 0);
   if (pidfd < 0)
@@ -818,7 +964,12 @@ sb_launch (struct sentry *s, sb_error_t *err)
     return sb_error (err, errno, "set the hostname");
   if (!s->cfg.network_host && loopback_up (err) < 0)
     return -1;
-  if (open_host_inputs (s, err) < 0 || make_root (s, err) < 0)
+  if (open_host_inputs (s, err) < 0)
+    return sb_error_prefix (err, "build the container root");
+  if (start_init (s, &sync, err) < 0)
+    return -1;
+  s->init_sock = sync;
+  if (make_root (s, err) < 0)
     return sb_error_prefix (err, "build the container root");
   if (s->cfg.rootfs_fd >= 0)
     {
@@ -828,9 +979,8 @@ sb_launch (struct sentry *s, sb_error_t *err)
   for (int i = 0; i < s->cfg.nvolume_fds; i++)
     close (s->cfg.volume_fd[i]);
   s->cfg.nvolume_fds = 0;
-  if (start_gofer (s, gofer_exe, err) < 0 || start_init (s, &sync, err) < 0)
+  if (start_gofer (s, gofer_exe, err) < 0 || release_init (s, sync, err) < 0)
     return -1;
-  s->init_sock = sync;
   if (handshake (s, sync, err) < 0)
     return -1;
   if (confine_self (s, err) < 0)

@@ -85,6 +85,8 @@ struct sentry_config
   uint64_t app_caps_ambient;      /* its ambient set, within the inheritable one */
   int nrlimits;
   struct sb_rlimit rlimits[16];
+  const char *own_mounts;    /* the sandbox's own mounts in an OCI config's order
+                                ("proc,dev,dev/pts,..."), or NULL: ours */
 };
 
 /* One thread serving notifications, with its own channel to the Gofer
@@ -117,6 +119,8 @@ struct sentry
   int userns_fd;             /* the tenant's user namespace */
   int pty_slave;             /* with cfg.tty: the app's terminal, until the init has it */
   int ptsfd;                 /* the sandbox's devpts: terminals of exec sessions */
+  int app_procfs;            /* the app's procfs (of its pid namespace), made by the
+                                init before the root is built, until attached */
   int init_sock;             /* to the init: exec requests, their answers */
   uint64_t mediated;         /* notifications served (atomic) */
   uint64_t denied;           /* calls refused (atomic) */
@@ -282,6 +286,12 @@ void sb_control_from_init (struct sentry *s);
    (which a slow host may stretch: the owner's stop timer must not turn
    the command's status into the Sentry's). */
 void sb_control_ended (struct sentry *s, int code);
+/* Tells the owner whether the sandbox was built (root, mounts, the Gofer,
+   the app's init): {"op":"ready"}, or {"op":"failed","error":MSG} before
+   the Sentry exits with 125. An OCI `start` waits for one of them, so the
+   cause reaches its caller rather than the monitor's own log alone. */
+void sb_control_ready (struct sentry *s);
+void sb_control_failed (struct sentry *s, const char *msg);
 
 /* strace.c */
 void sb_strace_call (struct sb_call *c, long ret, const char *how);

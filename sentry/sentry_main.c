@@ -27,7 +27,7 @@ usage (void)
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
            "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
-           "       [--serve-threads N]\n"
+           "       [--serve-threads N] [--own-mounts proc,dev,dev/pts,dev/shm,dev/mqueue,sys]\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -89,7 +89,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "layer-fd", required_argument, 0, 'l' }, { "upper", required_argument, 0, 'X' },
     { "read-only-root", no_argument, 0, 'O' }, { "rootfs-writable", no_argument, 0, 'Y' }, { "tmpfs", required_argument, 0, 'P' },
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
-    { "serve-threads", required_argument, 0, 'H' },
+    { "serve-threads", required_argument, 0, 'H' }, { "own-mounts", required_argument, 0, 'M' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -255,6 +255,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           cfg->lifeline_fd = (int) v;
           break;
         case 'O': cfg->read_only_root = true; break;
+        case 'M': cfg->own_mounts = optarg; break;
         case 'Y': cfg->rootfs_writable = true; break;
         case 'P':
           if (cfg->ntmpfs >= 16 || optarg[0] != '/')
@@ -335,13 +336,23 @@ load_policy (struct sentry *s, sb_error_t *err)
   return 0;
 }
 
+/* The sandbox could not be built: the owner is told why (an OCI start
+   answers its caller with it), and so is our stderr (the owner's log). */
+static int
+not_built (struct sentry *s, sb_error_t *err)
+{
+  sb_control_failed (s, *err ? (*err)->msg : NULL);
+  sb_error_print ("sandbox-sentry", err);
+  return EXIT_SANDBOX_ERROR;
+}
+
 int
 main (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
   struct sentry s = {
     .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
-    .memory_limit_fd = -1,
+    .memory_limit_fd = -1, .app_procfs = -1,
     .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1, .direct_root = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
              .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1, .upper_fd = -1,
@@ -356,16 +367,12 @@ main (int argc, char **argv)
       return EXIT_SANDBOX_ERROR;
     }
   if (load_policy (&s, &err) < 0)
-    {
-      sb_error_print ("sandbox-sentry", &err);
-      return EXIT_SANDBOX_ERROR;
-    }
+    return not_built (&s, &err);
   if (s.cfg.nvolume_fds != s.policy->nvolumes)
     {
-      fprintf (stderr, "sandbox-sentry: %d volume sources were passed for %d volumes "
-               "(sandbox-runtime and sandbox-sentry come from different builds: reinstall both)\n",
-               s.cfg.nvolume_fds, s.policy->nvolumes);
-      return EXIT_SANDBOX_ERROR;
+      sb_error (&err, EINVAL, "%d volume sources were passed for %d volumes (sandbox-runtime and "
+                "sandbox-sentry come from different builds: reinstall both)", s.cfg.nvolume_fds, s.policy->nvolumes);
+      return not_built (&s, &err);
     }
   sb_audit_init (&s.audit, s.cfg.audit_fd, s.cfg.container_id);
   s.start_ns = sb_now_ns ();
@@ -373,9 +380,9 @@ main (int argc, char **argv)
   if (sb_launch (&s, &err) < 0)
     {
       sb_audit_flush (&s.audit);
-      sb_error_print ("sandbox-sentry", &err);
-      return EXIT_SANDBOX_ERROR;
+      return not_built (&s, &err);
     }
+  sb_control_ready (&s);
   code = sentry_serve (&s, &err);
   sb_audit_flush (&s.audit);
   if (code < 0 || err)

@@ -89,6 +89,8 @@ struct monitor
      monitor exits with the command's status. */
   bool oci;
   bool started;            /* the sandbox was made */
+  int oci_start_client;    /* the client whose op "start" waits for the Sentry's
+                              "ready" or "failed", or -1 */
   int oci_in, oci_out, oci_err;   /* the caller's stdio, or -1 */
   bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */
   char oci_buf[65536];     /* read from oci_in, not yet written to the command */
@@ -113,8 +115,14 @@ int monitor_oci_network (struct monitor *m, sb_error_t *err);
 int monitor_oci_cgroup (struct monitor *m, sb_error_t *err);
 /* Back to where we came from, so that the sandbox's cgroup can go. */
 void monitor_oci_leave_cgroup (struct monitor *m);
-/* Op "start": makes the sandbox and answers client i. */
+/* Op "start": makes the sandbox; client i is answered when the Sentry
+   says it was built, or why not (monitor_oci_started). */
 void monitor_oci_start (struct monitor *m, int i);
+/* The answer to the waiting start: error NULL when the sandbox was built. */
+void monitor_oci_started (struct monitor *m, const char *error);
+/* The Sentry ended without a word while a start waited: the last line it
+   left in monitor.log, and its status, are the answer. */
+void monitor_oci_not_built (struct monitor *m);
 /* The command's output, to the caller's stdout or stderr too. */
 void monitor_oci_output (struct monitor *m, int stream, const char *data, size_t n);
 /* The caller's stdin: read (when there is room) and written to the command. */

@@ -44,6 +44,8 @@ monitor_client_drop (struct monitor *m, int i)
   for (int k = 0; k < MONITOR_EXECS; k++)
     if (m->execs[k].id != 0 && m->execs[k].client == i)
       m->execs[k].client = -1;
+  if (m->oci_start_client == i)
+    m->oci_start_client = -1;
   memset (c, 0, sizeof (*c));
   c->fd = -1;
 }
@@ -522,6 +524,19 @@ monitor_control (struct monitor *m)
     }
   else if (op && strcmp (op, "ended") == 0)
     m->app_code = (int) json_integer_value (json_object_get (msg, "code"));
+  else if (op && strcmp (op, "ready") == 0)
+    monitor_oci_started (m, NULL);
+  else if (op && strcmp (op, "failed") == 0)
+    {
+      /* The container's log says why it never ran (docker logs, sandboxd's
+         logs); an OCI start also answers its caller with it. */
+      const char *why = json_string_value (json_object_get (msg, "error")) ?: "the Sentry failed";
+      char line[1100];
+      int len = snprintf (line, sizeof (line), "sandbox-runtime: %s\n", why);
+      if (len > 0)
+        sb_ctrlog_write (&m->log, SB_CTRLOG_STDERR, line, (size_t) len < sizeof (line) ? (size_t) len : sizeof (line) - 1);
+      monitor_oci_started (m, why);
+    }
   else if (op && strcmp (op, "exec") == 0)
     {
       struct monitor_exec *e = find_exec (m, (long) json_integer_value (json_object_get (msg, "id")));

@@ -127,6 +127,8 @@ handle_signals (struct monitor *m)
               m->exited = true;
               m->status = st;
               m->exited_ns = sb_now_ns ();
+              if (m->oci_start_client >= 0)
+                monitor_oci_not_built (m);
             }
           while (waitpid (-1, NULL, WNOHANG) > 0)
             ;

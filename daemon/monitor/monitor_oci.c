@@ -181,9 +181,31 @@ monitor_oci_start (struct monitor *m, int i)
   set_nonblock (m->sb.audit);
   if (m->sb.app_in >= 0)
     set_nonblock (m->sb.app_in);
-  monitor_queue_json (m, i, json_pack ("{s:b, s:i}", "ok", 1, "sentry_pid", (int) m->sb.sentry));
+  /* The Sentry builds the root, the mounts and the Gofer after its exec:
+     the answer waits for its word, so that a sandbox that cannot be built
+     fails the caller's start with the cause (as runc's create would),
+     rather than a container that ends with 125 and says nothing. */
+  m->oci_start_client = i;
   if (m->oci_tty)
     monitor_oci_winch (m);
+}
+
+void
+monitor_oci_started (struct monitor *m, const char *error)
+{
+  int i = m->oci_start_client;
+
+  if (i < 0)
+    return;
+  m->oci_start_client = -1;
+  if (error)
+    {
+      fprintf (stderr, "sandbox-monitor: the sandbox was not built: %s\n", error);
+      monitor_queue_json (m, i, json_pack ("{s:s}", "error", error));
+    }
+  else
+    monitor_queue_json (m, i, json_pack ("{s:b, s:i}", "ok", 1, "sentry_pid", (int) m->sb.sentry));
+  m->clients[i].closing = true;
 }
 
 void
@@ -267,6 +289,35 @@ monitor_oci_winch (struct monitor *m)
     ioctl (m->master, TIOCSWINSZ, &ws);
 }
 
+void
+monitor_oci_not_built (struct monitor *m)
+{
+  char path[4200], tail[1024] = "", why[1400];
+  cleanup_close int fd = -1;
+  off_t size;
+  ssize_t n;
+
+  snprintf (path, sizeof (path), "%s/monitor.log", m->dir);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && (size = lseek (fd, 0, SEEK_END)) > 0)
+    {
+      off_t from = size > (off_t) sizeof (tail) - 1 ? size - (off_t) sizeof (tail) + 1 : 0;
+      n = pread (fd, tail, sizeof (tail) - 1, from);
+      tail[n > 0 ? n : 0] = '\0';
+      while (n > 0 && tail[n - 1] == '\n')
+        tail[--n] = '\0';
+      if (strrchr (tail, '\n'))
+        memmove (tail, strrchr (tail, '\n') + 1, strlen (strrchr (tail, '\n') + 1) + 1);
+    }
+  if (WIFSIGNALED (m->status))
+    snprintf (why, sizeof (why), "the Sentry was killed by signal %d before the sandbox was built%s%s",
+              WTERMSIG (m->status), tail[0] ? ": " : "", tail);
+  else
+    snprintf (why, sizeof (why), "the Sentry exited with %d before the sandbox was built%s%s",
+              WEXITSTATUS (m->status), tail[0] ? ": " : "", tail);
+  monitor_oci_started (m, why);
+}
+
 /* "size=64m" and the like: bytes. */
 static uint64_t
 tmpfs_size (const char *v)
@@ -313,6 +364,7 @@ monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpf
     s->caps = 1ull << 63; /* an empty set: nothing of Docker's (bit 63 is no capability) */
   s->caps_inheritable = (uint64_t) json_integer_value (json_object_get (m->spec, "caps_inheritable"));
   s->caps_ambient = (uint64_t) json_integer_value (json_object_get (m->spec, "caps_ambient"));
+  s->own_mounts = json_string_value (json_object_get (m->spec, "own_mounts"));
   json_array_foreach (t, i, v)
     {
       const char *target = json_string_value (json_object_get (v, "target"));

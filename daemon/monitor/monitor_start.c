@@ -220,7 +220,7 @@ main (int argc, char **argv)
     ready = atoi (argv[3]);
   snprintf (m.dir, sizeof (m.dir), "%s", argv[1]);
   snprintf (m.sock_path, sizeof (m.sock_path), "%s", argv[2]);
-  m.listen_fd = m.sigfd = m.master = m.app_code = -1;
+  m.listen_fd = m.sigfd = m.master = m.app_code = m.oci_start_client = -1;
   m.sb.sentry = m.sb.watcher = -1;
   m.sb.app_in = m.sb.app_out = m.sb.app_err = m.sb.ctl = m.sb.audit = m.sb.lifeline = -1;
   m.log.fd = -1;

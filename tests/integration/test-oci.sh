@@ -220,6 +220,21 @@ out=$(caps_of "{'uid': 0, 'gid': 0}")
 [[ $out == "CapInh: 0000000000000420 "*"CapAmb: 0000000000000400 " ]] &&
   pass "process.capabilities: root's command has the inheritable and ambient sets" || soft_fail "capabilities of root: $out"
 
+# runc spec's capabilities (AUDIT_WRITE, KILL, NET_BIND_SERVICE: no
+# SETUID, no SETGID): runc changes user before it applies them, so its own
+# config runs, as root or another user, with exactly those.
+spec_caps() { # USER-JSON
+  oci_bundle "$SB_TMP/b14" sh -c 'id -u; grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status | tr -s "\t " " " | tr "\n" " "'
+  oci_config "$SB_TMP/b14" "c['process']['user'] = $1
+c['process']['capabilities'] = {k: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'] for k in ('bounding', 'effective', 'permitted')}"
+  rt run --bundle "$SB_TMP/b14" c14 </dev/null 2>&1 | tr '\n' ' ' || true
+}
+out=$(spec_caps "{'uid': 0, 'gid': 0}")
+[[ $out == "0 CapPrm: 0000000020000420 CapEff: 0000000020000420 CapBnd: 0000000020000420 " ]] &&
+  pass "runc spec's capabilities as root: it runs, with exactly those" || soft_fail "runc spec's capabilities, root: $out"
+out=$(spec_caps "{'uid': 1000, 'gid': 1000, 'additionalGids': [5]}")
+[[ $out == "1000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000020000420 " ]] &&
+  pass "runc spec's capabilities as user 1000: it runs, with none" || soft_fail "runc spec's capabilities, user 1000: $out"
 # --- a rootfs directory is the container's own: written in place, as runc does --
 # Files the container's root writes belong to 0 on disk; symlinks it
 # leaves to host files, then used by a second run as its /etc/hostname and
@@ -277,6 +292,40 @@ up=$OV/layer/diff
   soft_fail "links: $out; $(ls -la "$up" "$OV/outside")"
 [[ -d $OV/layer/work/sandbox && $(ls -A "$OV/layer/work" | tr '\n' ' ') == "sandbox work " ]] &&
   pass "the sandbox's overlay workdir is its own, inside the engine's workdir" || soft_fail "workdir: $(ls -la "$OV/layer/work")"
+
+# --- the sandbox's own mounts in the config's order, /dev/mqueue -------------
+# As runc mounts them (runtime-tools compares mountinfo's order with the
+# config's): /proc first when the config lists it first; an mqueue mount
+# of the sandbox's own ipc namespace when asked; the masks of /proc and
+# /proc/sys read-only still on top.
+own_order() { # MOUNTS-PYTHON: the sandbox's own mount points in mountinfo's order
+  oci_bundle "$SB_TMP/b12" sh -c 'cut -d" " -f5,9 /proc/self/mountinfo; echo x >/proc/sys/kernel/hostname && echo proc-sys-written; true'
+  oci_config "$SB_TMP/b12" "m = {x['destination']: x for x in c['mounts']}
+m['/dev/mqueue'] = {'destination': '/dev/mqueue', 'type': 'mqueue', 'source': 'mqueue', 'options': ['nosuid', 'noexec', 'nodev']}
+c['mounts'] = [m[d] for d in $1]"
+  rt run --bundle "$SB_TMP/b12" c12 </dev/null 2>&1 |
+    awk '($1 ~ /^\/(proc|dev|dev\/pts|dev\/shm|dev\/mqueue|sys|proc\/sys)$/ || /written/) && $0 != last { printf "%s ", $0; last = $0 }'
+}
+out=$(own_order "['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys']")
+[[ $out == "/proc proc /proc/sys proc /dev tmpfs /dev/pts devpts /dev/shm shm /dev/mqueue mqueue /sys sysfs " ]] &&
+  pass "the sandbox's own mounts in the config's order (/proc first), /dev/mqueue an mqueue, /proc/sys read-only on top" ||
+  soft_fail "own mounts in the config's order: $out"
+out=$(own_order "['/sys', '/dev/mqueue', '/dev/shm', '/proc', '/dev', '/dev/pts']")
+[[ $out == "/sys sysfs /dev tmpfs /dev/mqueue mqueue /dev/shm shm /dev/pts devpts /proc proc /proc/sys proc " ]] &&
+  pass "another order: /sys, then /dev made for /dev/mqueue and /dev/shm, then /proc" ||
+  soft_fail "own mounts in another order: $out"
+out=$(own_order "['/proc', '/dev', '/dev/pts', '/dev/shm', '/sys']")
+[[ $out != *mqueue* && $out == "/proc proc /proc/sys proc /dev tmpfs "* ]] && pass "no mqueue mount when the config asks none" ||
+  soft_fail "without /dev/mqueue: $out"
+# Queues of the sandbox's own ipc namespace: a file the app makes there is
+# a queue (the compat profile allows mq_open; under the default one the
+# directory alone).
+oci_bundle "$SB_TMP/b13" sh -c 'echo hi >/dev/mqueue/q1 2>/dev/null; ls /dev/mqueue; cat /dev/mqueue/q1 | head -c 7'
+oci_config "$SB_TMP/b13" "c['mounts'].append({'destination': '/dev/mqueue', 'type': 'mqueue', 'source': 'mqueue'})"
+rc=0; out=$(rt run --bundle "$SB_TMP/b13" c13 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == "q1"$'\n'"QSIZE:0" ]] && [[ ! -e /dev/mqueue/q1 ]] &&
+  pass "/dev/mqueue: a queue made in the container is the sandbox's own (not the host's)" ||
+  soft_fail "mqueue in the container: rc $rc: $out"
 
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# sandbox-runtime create and run when the sandbox cannot be built: the
+# cause is named on stderr (and in --log, as runc writes it), the status
+# is not 0, and nothing is left behind (the monitor, sandboxd's record,
+# the --root directory, mounts, cgroups).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/daemon-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/oci-lib.sh"
+
+PY=/usr/bin/python3
+need_program "$PY" python3
+need_program /bin/busybox busybox-static
+
+SB_LEFT_WAIT=3
+sb_snapshot "$SB_TMP/before"
+mkdir -p "$SB_TMP/vol/dir"
+SBD_POLICY_EXTRA="filesystem { volume-roots = {\"$SB_TMP/vol\"} }"
+sbd_setup ocif
+sbd_start
+oci_setup ocif
+
+# broken LABEL WORD PYTHON: create+start and run of a bundle changed by
+# PYTHON fail, naming WORD on stderr and in --log; nothing of them stays.
+broken() {
+  local label=$1 word=$2 code=$3 verb rc out
+  oci_bundle "$SB_TMP/bf" sh -c 'echo ran'
+  oci_config "$SB_TMP/bf" "$code"
+  for verb in run create; do
+    rm -f "$SB_TMP/bf.log"
+    rc=0
+    if [[ $verb == run ]]; then
+      out=$(rt --log "$SB_TMP/bf.log" run --bundle "$SB_TMP/bf" cf </dev/null 2>&1) || rc=$?
+    else
+      out=$( { rt --log "$SB_TMP/bf.log" create --bundle "$SB_TMP/bf" cf </dev/null && rt --log "$SB_TMP/bf.log" start cf; } 2>&1) || rc=$?
+    fi
+    if ((rc != 0)) && grep -qF -- "$word" <<<"$out" && grep -qF -- "$word" "$SB_TMP/bf.log" 2>/dev/null && [[ $out != *ran* ]]; then
+      pass "$label ($verb): exit $rc, the cause on stderr and in --log: $(head -c 300 <<<"$out")"
+    else
+      soft_fail "$label ($verb): rc $rc, stderr: $out; log: $(cat "$SB_TMP/bf.log" 2>&1)"
+    fi
+    # create leaves a created container for delete, as runc's does; after
+    # a failed start, delete must find nothing of it running.
+    [[ $verb == create ]] && { rt delete --force cf 2>/dev/null || true; }
+    [[ ! -e $OCI_ROOT/cf ]] && pass "$label ($verb): no record under --root" ||
+      { soft_fail "$label ($verb): $OCI_ROOT/cf left"; rt delete --force cf 2>/dev/null || true; }
+  done
+}
+
+broken "a rootfs that does not exist" "root.path" 'c["root"]["path"] = "no-such-rootfs"'
+broken "a bind mount whose source does not exist" "/no/such/source" \
+  'c["mounts"].append({"destination": "/data", "type": "bind", "source": "/no/such/source", "options": ["rbind"]})'
+broken "a mount the policy refuses (outside volume-roots)" "mounts" \
+  'c["mounts"].append({"destination": "/data", "type": "bind", "source": "/etc", "options": ["rbind"]})'
+# The Sentry builds these after start: start (and run) fail with its word.
+broken "a tmpfs mount over a file" "/etc/passwd" \
+  'c["mounts"].append({"destination": "/etc/passwd", "type": "tmpfs", "source": "tmpfs"})'
+broken "a bind mount over a file with a directory" "/etc/group" \
+  'c["mounts"].append({"destination": "/etc/group", "type": "bind", "source": "'"$SB_TMP/vol/dir"'", "options": ["rbind"]})'
+
+# The command's own failures are the command's, as a shell's would be:
+# its status (127, 126) and the cause on the caller's stderr.
+oci_bundle "$SB_TMP/bc" true
+oci_config "$SB_TMP/bc" 'c["process"]["args"] = ["/no-such-command"]'
+rc=0; out=$(rt run --bundle "$SB_TMP/bc" cc </dev/null 2>&1) || rc=$?
+[[ $rc == 127 && $out == *no-such-command* ]] && pass "a command that does not exist: 127, named on stderr" ||
+  soft_fail "missing command: rc $rc: $out"
+oci_config "$SB_TMP/bc" 'c["process"]["args"] = ["true"]; c["process"]["cwd"] = "/no/such/dir"'
+rc=0; out=$(rt run --bundle "$SB_TMP/bc" cc </dev/null 2>&1) || rc=$?
+[[ $rc != 0 && $out == */no/such/dir* ]] && pass "a cwd that does not exist: $rc, named on stderr" ||
+  soft_fail "missing cwd: rc $rc: $out"
+
+out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
+[[ $(/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$out") == 0 ]] &&
+  pass "sandboxd holds no container after the failures" || soft_fail "left in sandboxd: $out"
+sbd_stop
+check_nothing_left "$SB_TMP/before" "after the failed containers"
+finish
