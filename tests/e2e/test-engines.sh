@@ -74,8 +74,11 @@ out=$(dk run --rm "${D[@]}" -v "$E2E/vol:/vol" --tmpfs /scratch --read-only e2e-
 [[ $out == $'from-host\ntmpfs-ok\nroot-ro' && $(cat "$E2E/vol/out" 2>/dev/null) == written ]] &&
   pass "docker: -v bind mount read and written, --tmpfs, --read-only" || soft_fail "docker -v --tmpfs --read-only: $out"
 # A resize travels client, engine, shim, monitor, Sentry: give it a moment
-# before asking the size.
-TTY_STEPS=(size:30x100 expect:'# ' send:'stty size\r' expect:'30 100' size:40x120 sleep:1.5
+# before asking the size. The first one too: Docker sets the terminal's size
+# only after the container has started (20.10 has no consoleSize), so a
+# shell may print its prompt while its terminal is still 0x0 (with runc as
+# well); stty then fails with a stale errno.
+TTY_STEPS=(size:30x100 expect:'# ' sleep:1.5 send:'stty size\r' expect:'30 100' size:40x120 sleep:1.5
            send:'stty size\r' expect:'40 120' send:'exit 5\r')
 out=$($PY "$PTYRUN" "${TTY_STEPS[@]}" -- \
   /usr/bin/docker -H "unix://$DOCKER_SOCK" run --rm -it "${D[@]}" e2e-busybox sh 2>"$E2E/pty.err") || true
