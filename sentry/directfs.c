@@ -1,6 +1,7 @@
-/* stat, access and readlink answered by the Sentry itself, without the
-   Gofer's hop, where the answer is certain to be the Gofer's (issue 13,
-   gVisor's "directfs" for the calls that open nothing).
+/* stat, access, readlink and read-only opens answered by the Sentry
+   itself, without the Gofer's hop, where the answer is certain to be the
+   Gofer's (issue 13, gVisor's "directfs" for the calls that change
+   nothing).
 
    At start the Gofer walks "/" for the Sentry (SB_GOFER_WALK): an O_PATH
    descriptor of the container root as the Gofer's mount namespace shows
@@ -172,15 +173,16 @@ hidden_by_name (struct sentry *s, int fd)
   return sb_path_under_any (name, (const char *const *) s->hidden_forms, s->nhidden_forms) ? 1 : 0;
 }
 
-/* Resolves path as the Gofer does (O_PATH plus nofollow), but only on the
-   root's own mount, and vets the result: its statx (mask) in *stx.
-   Returns the fd, -errno as the final answer, or SB_DIRECT_NO. */
+/* Resolves path as the Gofer does (O_PATH plus typeflags: O_NOFOLLOW,
+   O_DIRECTORY), but only on the root's own mount, and vets the result: its
+   statx (mask) in *stx. Returns the fd, -errno as the final answer, or
+   SB_DIRECT_NO. */
 static int
-direct_resolve (struct sb_call *c, const char *path, bool nofollow, unsigned mask, struct statx *stx)
+direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mask, struct statx *stx)
 {
   struct sentry *s = c->s;
   struct open_how how = {
-    .flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+    .flags = O_PATH | O_CLOEXEC | (typeflags & (O_NOFOLLOW | O_DIRECTORY)),
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
   };
   int fd, e, h;
@@ -242,7 +244,7 @@ sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mas
   /* The mask the Gofer asks for when the app names none. */
   if (mask == 0)
     mask = STATX_BASIC_STATS | STATX_BTIME;
-  fd = direct_resolve (c, path, nofollow, mask, stx);
+  fd = direct_resolve (c, path, nofollow ? O_NOFOLLOW : 0, mask, stx);
   if (fd < 0)
     return (int) answered (c, fd);
   close (fd);
@@ -256,7 +258,7 @@ sb_direct_access (struct sb_call *c, const char *path, int mode)
   struct statx stx;
   int fd, ret;
 
-  fd = direct_resolve (c, path, false, 0, &stx);
+  fd = direct_resolve (c, path, 0, 0, &stx);
   if (fd < 0)
     return (int) answered (c, fd);
   /* As the Gofer: the real ids, which are this thread's (same_file_creds). */
@@ -287,7 +289,7 @@ sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len)
 
   if (last == NULL || strcmp (last, "/") == 0 || strcmp (last, "/.") == 0 || strcmp (last, "/..") == 0)
     return SB_DIRECT_NO;
-  fd = direct_resolve (c, path, true, 0, &stx);
+  fd = direct_resolve (c, path, O_NOFOLLOW, 0, &stx);
   if (fd < 0)
     return answered (c, fd);
   n = S_ISLNK (stx.stx_mode) ? readlinkat (fd, "", buf, len) : -1;
@@ -295,4 +297,69 @@ sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len)
     n = S_ISLNK (stx.stx_mode) ? -errno : -EINVAL;
   close (fd);
   return answered (c, n);
+}
+
+/* The flags of an open answered here: read-only, nothing created,
+   truncated or emulated (O_PATH), no status flag the Gofer would have to
+   set after the open beyond O_NONBLOCK and O_NOATIME. */
+#define DIRECT_OPEN_FLAGS                                                                          \
+  (O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | KERNEL_O_LARGEFILE | O_NOATIME)
+/* The kernel's O_LARGEFILE on x86-64 (glibc's is 0 there; musl passes this). */
+#define KERNEL_O_LARGEFILE 0100000
+
+/* A read-only open, made as the Gofer's gofer_op_open and open_answer make
+   it: the O_PATH look (with the app's O_NOFOLLOW and O_DIRECTORY) vetted as
+   above, then the inode the checks saw reopened through its descriptor in
+   the Sentry's procfs, with the thread's credentials, which are the
+   caller's (same_file_creds): the kernel checks the right to read it, and
+   O_NOATIME's owner, as it does for the Gofer acting as the caller. Only a
+   regular file or a directory is opened here: a FIFO would make the Sentry
+   its peer, a device has effects of its own, a symlink (O_NOFOLLOW) is the
+   Gofer's ELOOP. A directory is opened with the app's flags; a regular file
+   with O_NONBLOCK, so that a lease the app holds answers EWOULDBLOCK (its
+   break started) instead of stalling this thread, and the app's status
+   flags are put back after. The descriptor is on the root's own mount, so
+   the listing filter (sys_dir.c) names it as one the Gofer opened. */
+int
+sb_direct_open (struct sb_call *c, const char *path, int flags, int *pathfd)
+{
+  struct statx stx;
+  char via[32];
+  int pfd, fd, e;
+  bool dir;
+
+  *pathfd = -1;
+  if ((flags & O_ACCMODE) != O_RDONLY || (flags & ~(O_ACCMODE | DIRECT_OPEN_FLAGS)))
+    return SB_DIRECT_NO;
+  pfd = direct_resolve (c, path, flags & (O_NOFOLLOW | O_DIRECTORY), 0, &stx);
+  if (pfd < 0)
+    return (int) answered (c, pfd);
+  dir = S_ISDIR (stx.stx_mode);
+  if (!dir && !S_ISREG (stx.stx_mode))
+    {
+      close (pfd);
+      return SB_DIRECT_NO;
+    }
+  snprintf (via, sizeof (via), "self/fd/%d", pfd);
+  flags &= ~O_NOFOLLOW; /* the descriptor's magic link is followed */
+  fd = openat (c->s->procfd, via, dir ? flags | O_CLOEXEC : flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  e = errno;
+  if (fd < 0 && e == EWOULDBLOCK && !dir && !(flags & O_NONBLOCK))
+    {
+      /* A lease the app holds: the open has started its break; a worker
+         waits for it, reopening pfd as the caller. */
+      *pathfd = pfd;
+      answered (c, 0);
+      return SB_DIRECT_LATER;
+    }
+  close (pfd);
+  if (fd < 0)
+    return (int) answered (c, -e);
+  if (!dir && !(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags & SB_SETFL_FLAGS) < 0)
+    {
+      e = errno;
+      close (fd);
+      return (int) answered (c, -e);
+    }
+  return (int) answered (c, fd);
 }

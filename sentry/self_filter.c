@@ -16,7 +16,8 @@ static const char *const allowed[] = {
   /* the app's processes: memory, descriptors, /proc entries */
   "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "openat",
   "readlinkat", "newfstatat", "fstat", "statx", "getdents64", "lseek", "pread64",
-  /* stat, access and readlink in the container root the Gofer walked (directfs.c) */
+  /* stat, access, readlink and read-only opens in the container root the
+     Gofer walked (directfs.c) */
   "openat2", "faccessat2",
   "fchmod", "fchmodat" /* procfs links to its copies of the app's O_PATH fds */, "fchownat", "utimensat", "inotify_add_watch", "fstatfs",
   /* acting as the caller, one thread at a time (common/creds.c) */

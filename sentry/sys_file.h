@@ -15,13 +15,20 @@
 /* Every Gofer request carries the caller's credentials. */
 int sb_gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req);
 
-/* directfs.c: stat, access and readlink without the Gofer's hop, where
-   the answer is certain to be the Gofer's. Each returns its answer (a
-   value or -errno), or SB_DIRECT_NO: ask the Gofer. */
+/* fcntl(F_SETFL) changes only these. */
+#define SB_SETFL_FLAGS (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
+
+/* directfs.c: stat, access, readlink and read-only opens without the
+   Gofer's hop, where the answer is certain to be the Gofer's. Each returns
+   its answer (a value, a descriptor or -errno), or SB_DIRECT_NO: ask the
+   Gofer. sb_direct_open may also return SB_DIRECT_LATER: a lease is being
+   broken, *pathfd (O_PATH, vetted) is to be reopened off the main loop. */
 #define SB_DIRECT_NO (-0x10000)
+#define SB_DIRECT_LATER (-0x10001)
 int sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mask, struct statx *stx);
 int sb_direct_access (struct sb_call *c, const char *path, int mode);
 ssize_t sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len);
+int sb_direct_open (struct sb_call *c, const char *path, int flags, int *pathfd);
 
 /* sys_path.c */
 /* Copies a NUL-terminated path (at most len bytes) and checks the call is

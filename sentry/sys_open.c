@@ -29,9 +29,6 @@ struct reopen_job
   off_t length;
 };
 
-/* fcntl(F_SETFL) changes only these. */
-#define SETFL_FLAGS (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
-
 /* Opens srcfd again through the Sentry's procfs, as the caller (the kernel
    checks its right to open the file this way). */
 static int
@@ -109,7 +106,7 @@ reopen_now_or_later (struct sb_call *c, struct reopen_job *job, bool fifo)
   fd = reopen_as_caller (c, job, O_NONBLOCK);
   if (fd == -EWOULDBLOCK && !(job->flags & O_NONBLOCK))
     return reopen_later (c, job);
-  if (fd >= 0 && !(job->flags & O_NONBLOCK) && fcntl (fd, F_SETFL, job->flags & SETFL_FLAGS) < 0)
+  if (fd >= 0 && !(job->flags & O_NONBLOCK) && fcntl (fd, F_SETFL, job->flags & SB_SETFL_FLAGS) < 0)
     {
       close (fd);
       fd = -errno;
@@ -263,6 +260,27 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
             }
           return ret < 0 ? ret : reopen_fd_copy (c, ret, flags);
         }
+    }
+  if (resolve == 0)
+    {
+      /* A read-only open the Sentry can make as the Gofer would (directfs.c). */
+      int pathfd;
+
+      fd = sb_direct_open (c, path, flags, &pathfd);
+      if (fd == SB_DIRECT_LATER)
+        {
+          job.srcfd = pathfd;
+          return reopen_later (c, &job);
+        }
+      if (fd >= 0)
+        {
+          long injected = sb_inject_fd (c, (int) fd, flags & O_CLOEXEC);
+
+          close ((int) fd);
+          return injected;
+        }
+      if (fd != SB_DIRECT_NO)
+        return fd;
     }
   if (flags & (O_CREAT | O_TMPFILE))
     mode = mode & ~sb_caller_umask (c) & 07777;

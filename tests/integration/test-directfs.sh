@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC1010,SC2034 # "do" is sandbox-runtime's command; lib.sh reads SB_LAST_CMD, SB_RC, SB_OUT
-# stat, access and readlink answered by the Sentry itself, without the
-# Gofer's hop (sentry/directfs.c), must answer exactly as the Gofer does:
+# stat, access, readlink and read-only opens answered by the Sentry itself,
+# without the Gofer's hop (sentry/directfs.c), must answer exactly as the
+# Gofer does (and an open must give the same file: its type, flags and
+# first bytes, a directory's listing as the Sentry filters it):
 # hidden paths (as written, through symlinks, "..", /proc/self/root and
 # /proc/self/cwd), read-only paths (W_OK is EROFS), volumes, symlinks that
 # point at / or above it (they stay in the container), a caller without
@@ -10,7 +12,9 @@
 # the Gofer, as before), and the answers must be the same line for line;
 # the rules' expected answers are checked as well. --strace shows which
 # calls the Sentry answered alone ("[direct]"): the fast path must serve
-# the plain ones, or this test has measured nothing.
+# the plain ones, or this test has measured nothing. Opens for writing,
+# creations and truncations still go to the Gofer and honour read-only
+# paths and volumes.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -89,9 +93,13 @@ run_probe() {
   [[ ${1:-} == -- ]] && shift
   SB_LAST_CMD="${env[*]} sandbox-runtime do --rootfs $R /probe $*"
   local rc=0
+  # The probe truncates and creates where it may: the volume starts alike
+  # for every run (the rootfs's upper layer is each sandbox's own).
+  echo vd >"$V/data/f"
+  chown 720000:720000 "$V/data/f"
   env "${env[@]}" timeout --kill-after=5 120 "$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit.log" \
     --policy "$pol" --policy-base "$SB_TMP/base.conf" --strace --rootfs "$R" -- \
-    /probe -C /pub "$@" "${PATHS[@]}" </dev/null >"$SB_TMP/$label.out" 2>"$SB_TMP/$label.trace" || rc=$?
+    /probe -o -C /pub "$@" "${PATHS[@]}" </dev/null >"$SB_TMP/$label.out" 2>"$SB_TMP/$label.trace" || rc=$?
   SB_RC=$rc
   SB_OUT=$(cat "$SB_TMP/$label.out")
   SB_ERR=$(grep -v '^\[ *[0-9]*\] ' "$SB_TMP/$label.trace" || true)
@@ -149,6 +157,38 @@ for label in fast fast-1000; do
     "stat /etc/hostname/x ENOTDIR" "readlink /etc/hostname EINVAL" \
     "stat /srv/ro/f ok f 0644 0 0 3 1" "stat /data/f ok f 0644 0 0 3 1"
 done
+# Opens: the rules' answers, the same file (its first bytes), a directory's
+# listing without its hidden names.
+LISTING_ROOT=.,..,data,dev,etc,private,probe,proc,pub,ro,ro-link,secret-link,srv,sys,tmp,usr
+for label in fast fast-1000; do
+  has "$label" \
+    "open-r /secret/key ENOENT" "open-r /secret ENOENT" "openat-dir /secret ENOENT" "open-r /secret-link/key ENOENT" \
+    "open-r /secret/../etc/hostname ok f 0 0 inside." "open-r /pub/abs-key ENOENT" "open-r /pub/rel-key ENOENT" \
+    "open-r /pub/to-secretfile ENOENT" "open-r /etc/os-release ENOENT" "open-nofollow /etc/os-release ENOENT" \
+    "open-r /usr/lib/os-release ENOENT" "open-r /usr/../usr/lib/os-release ENOENT" "open-r /ghost ENOENT" \
+    "open-r /proc/self/root/secret/key ENOENT" "open-r /proc/self/cwd/../secret/key ENOENT" \
+    "open-r ../secret/key ENOENT" "open-r to-root/secret/key ENOENT" "open-r /pub/up/secret/key ENOENT" \
+    "open-r /pub/up$HOSTPATH ENOENT" "open-r /pub/to-root$HOSTPATH ENOENT" "open-r $HOSTPATH ENOENT" \
+    "open-r /etc/hostname ok f 0 0 inside." "open-r /proc/self/root/etc/hostname ok f 0 0 inside." \
+    "open-r /pub/up-hostname ok f 0 0 inside." "open-r ../../../etc/hostname ok f 0 0 inside." \
+    "open-r /pub/up/probe ok f 0 0 .ELF............" "open-nofollow /pub/dangling ELOOP" \
+    "open-nonblock /etc/hostname ok f 4000 0 inside." \
+    "openat2-r /etc/hostname ok f 0 1 inside." "sys-open-r /etc/hostname ok f 0 0 inside." \
+    "openat-dir /etc/hostname ENOTDIR" "open-r /etc/hostname/x ENOTDIR" \
+    "open-r /etc ok d 0 0 .,..,hostname" "openat-dir /etc ok d 200000 1 .,..,hostname" \
+    "open-r /pub/to-root ok d 0 0 $LISTING_ROOT" "open-r /pub/up ok d 0 0 $LISTING_ROOT" \
+    "open-r /ro/file ok f 0 0 ro." "open-r /ro-link ok f 0 0 ro." "open-r /data/f ok f 0 0 vd." \
+    "open-r /srv/ro/f ok f 0 0 vr." "open-w /ro/file EROFS" "open-w /ro-link EROFS" \
+    "open-rdwr /ro/file EROFS" "open-trunc /ro/file EROFS" "open-trunc /srv/ro/f EROFS" "create /ro/file EROFS" \
+    "create /srv/ro/f EROFS" "create /ro/sub EROFS"
+done
+has fast \
+  "open-r /private/f ok f 0 0 p." "open-w /etc/hostname ok" "open-w /data/f ok" "open-trunc /data/f ok" \
+  "open-trunc /etc/hostname ok" "create /data/f ok" "open-trunc /probe ETXTBSY" "open-w /srv/ro/f EROFS" \
+  "open-noatime /etc/hostname ok f 1000000 0 inside."
+has fast-1000 \
+  "open-r /private/f EACCES" "open-r /private EACCES" "openat-dir /private EACCES" "open-w /etc/hostname EACCES" \
+  "open-trunc /etc/hostname EACCES" "create /etc/hostname EACCES" "open-noatime /etc/hostname EPERM"
 has fast \
   "stat /proc/1/root/secret/key ENOENT" "access-w /ro/file EROFS" "access-w /ro EROFS" "access-w /ro-link EROFS" "faccessat2-w /ro/file EROFS" \
   "access-w /data/f ok" "access-w /etc/hostname ok" "access-r /private/f ok" "access-x f ok" \
@@ -161,10 +201,10 @@ has fast-1000 \
 # calls a rule, a volume or procfs decides).
 trace=$SB_TMP/fast.trace
 direct=$(grep -c '\[direct\]$' "$trace" || true)
-if ((direct >= 100)); then
-  pass "the Sentry answered $direct stat, access and readlink calls itself"
+if ((direct >= 300)); then
+  pass "the Sentry answered $direct stat, access, readlink and open calls itself"
 else
-  soft_fail "only $direct calls answered without the Gofer (want at least 100): $(grep -E 'stat|access|readlink' "$trace" | head -n 5)"
+  soft_fail "only $direct calls answered without the Gofer (want at least 300): $(grep -E 'stat|access|readlink' "$trace" | head -n 5)"
 fi
 for call in 'newfstatat(AT_FDCWD, "/etc/hostname"' 'statx(AT_FDCWD, "/etc/hostname"' \
   'access("/etc/hostname", 0x4' 'faccessat2(AT_FDCWD, "/etc/hostname"' 'readlink("/pub/to-root"' \
@@ -177,12 +217,37 @@ for call in 'newfstatat(AT_FDCWD, "/etc/hostname"' 'statx(AT_FDCWD, "/etc/hostna
     soft_fail "fast path: $call... went to the Gofer: $(grep -F -- "$call" "$trace" | head -n 2)"
   fi
 done
+for call in 'openat(AT_FDCWD, "/etc/hostname", O_RDONLY, ' 'openat(AT_FDCWD, "/etc", O_RDONLY|O_DIRECTORY|O_CLOEXEC' \
+  'openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_NOCTTY|O_NONBLOCK' 'openat2(AT_FDCWD, "/etc/hostname"' \
+  'open("/etc/hostname"' 'openat(AT_FDCWD, "/pub/up/probe", O_RDONLY, ' 'openat(AT_FDCWD, "/nonexist", O_RDONLY, ' \
+  'openat(AT_FDCWD, "/etc/os-release", O_RDONLY|O_NOFOLLOW' 'openat(AT_FDCWD, "/pub/to-root", O_RDONLY, ' \
+  'openat(AT_FDCWD, "/pub/up-hostname", O_RDONLY, ' 'openat(AT_FDCWD, "/proc/self/root/etc/hostname", O_RDONLY, '; do
+  if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
+    pass "fast path: $call... opened by the Sentry"
+  else
+    soft_fail "fast path: $call... went to the Gofer: $(grep -F -- "$call" "$trace" | head -n 2)"
+  fi
+done
+# Writes, truncations and creations are the Gofer's, and so are the opens
+# of what is not a regular file or a directory (a device, procfs).
+for call in 'openat(AT_FDCWD, "/etc/hostname", O_WRONLY' 'openat(AT_FDCWD, "/etc/hostname", O_RDWR' \
+  'openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_TRUNC' 'openat(AT_FDCWD, "/etc/hostname.new", O_WRONLY|O_CREAT' \
+  'openat(AT_FDCWD, "/ro/file", O_RDONLY|O_TRUNC' 'openat(AT_FDCWD, "/pub/dangling", O_RDONLY|O_NOFOLLOW'; do
+  if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
+    soft_fail "an open that is not a plain read was answered without the Gofer: $call"
+  else
+    pass "writes, truncations, creations and symlinks go to the Gofer: $call..."
+  fi
+done
 # A walk into another mount (a mask, a read-only bind, a volume, procfs,
 # /dev), even one that fails there, is the Gofer's to answer.
 for call in 'newfstatat(AT_FDCWD, "/data/f"' 'newfstatat(AT_FDCWD, "/srv/ro/f"' \
   'access("/ro/file", 0x2' 'newfstatat(AT_FDCWD, "/dev/null"' 'newfstatat(AT_FDCWD, "/proc/meminfo"' \
   'newfstatat(AT_FDCWD, "/secret/key"' 'newfstatat(AT_FDCWD, "/secret/../etc/hostname"' \
-  'newfstatat(AT_FDCWD, "/proc/1/root/secret/key"'; do
+  'newfstatat(AT_FDCWD, "/proc/1/root/secret/key"' 'openat(AT_FDCWD, "/data/f", O_RDONLY, ' \
+  'openat(AT_FDCWD, "/srv/ro/f", O_RDONLY, ' 'openat(AT_FDCWD, "/secret/key", O_RDONLY, ' \
+  'openat(AT_FDCWD, "/dev/null", O_RDONLY, ' 'openat(AT_FDCWD, "/proc/meminfo", O_RDONLY, ' \
+  'openat(AT_FDCWD, "/ro/file", O_RDONLY, ' 'openat(AT_FDCWD, "/sys", O_RDONLY, '; do
   if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
     soft_fail "a walk into another mount than the root's was answered without the Gofer: $call"
   else

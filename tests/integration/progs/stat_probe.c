@@ -5,6 +5,16 @@
      CALL PATH ok TYPE MODE UID GID SIZE NLINK     stat, lstat, fstatat, statx, statx-nofollow
      CALL PATH ok                                  access-{f,r,w,x}, faccessat2-{w,eaccess}
      readlink PATH ok TARGET                       (readlinkat-short: into 3 bytes)
+     OPEN PATH ok TYPE FL CLOEXEC WHAT             open-r, openat-dir, open-nofollow,
+                                                   open-nonblock, openat2-r, creat-r (open(2)
+                                                   with its O_RDONLY flags), open-noatime:
+                                                   the open file's type, status flags, close-
+                                                   on-exec, and its first bytes (a regular
+                                                   file) or its sorted listing (a directory)
+     OPEN PATH ok                                  open-w, open-rdwr; after every PATH's
+                                                   lines, open-trunc (O_RDONLY | O_TRUNC)
+                                                   and create (PATH.new, O_CREAT | O_EXCL,
+                                                   removed again) for each PATH
      CALL PATH ERRNO                               a failure, by its errno name
 
    Nothing that differs between two sandboxes of the same root is printed
@@ -12,10 +22,14 @@
 
    stat_probe [-u UID] [-C DIR] PATH...
      -u UID   become UID (and gid UID, no supplementary groups) first
-     -C DIR   chdir to DIR first (relative paths start there) */
+     -C DIR   chdir to DIR first (relative paths start there)
+     -o       also the opens (probe_open: a truncation and a creation among them) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +84,116 @@ print_ret (const char *call, const char *path, long ret)
     printf ("%s %s ok\n", call, path);
 }
 
+static bool with_opens;
+
+static int
+by_name (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* What an open file shows: a regular file's first bytes, a directory's
+   sorted names (read through this descriptor, as ls would). */
+static void
+print_open (const char *call, const char *path, int fd)
+{
+  struct stat st;
+  char what[256], buf[64];
+  int fl, fdfl;
+
+  if (fd < 0)
+    {
+      printf ("%s %s %s\n", call, path, ename (errno));
+      return;
+    }
+  fl = fcntl (fd, F_GETFL);
+  fdfl = fcntl (fd, F_GETFD);
+  what[0] = '\0';
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      ssize_t n = read (fd, buf, 16), i;
+
+      if (n < 0)
+        snprintf (what, sizeof (what), "read-%s", ename (errno));
+      for (i = 0; i < n; i++)
+        what[i] = buf[i] >= 0x21 && buf[i] < 0x7f ? buf[i] : '.';
+      if (n >= 0)
+        what[n] = '\0';
+    }
+  else if (S_ISDIR (st.st_mode))
+    {
+      DIR *d = fdopendir (dup (fd));
+      char *names[64];
+      size_t n = 0, i, len = 0;
+      struct dirent *e;
+
+      while (d && (e = readdir (d)) != NULL && n < 64)
+        names[n++] = strdup (e->d_name);
+      if (d)
+        closedir (d);
+      qsort (names, n, sizeof (names[0]), by_name);
+      for (i = 0; i < n; i++)
+        {
+          len += (size_t) snprintf (what + len, len < sizeof (what) ? sizeof (what) - len : 0, "%s%s",
+                                    i ? "," : "", names[i]);
+          if (len >= sizeof (what))
+            len = sizeof (what) - 1;
+          free (names[i]);
+        }
+    }
+  printf ("%s %s ok %c %o %d %s\n", call, path, type_of (st.st_mode),
+          (unsigned) (fl & (O_ACCMODE | O_NONBLOCK | O_APPEND | O_NOATIME | O_DIRECTORY)),
+          fdfl >= 0 && (fdfl & FD_CLOEXEC), what);
+  close (fd);
+}
+
+/* Opens that change nothing, then the writes, which the read-only rules
+   refuse (a truncation only of what the sandbox may write). */
+static void
+probe_open (const char *path)
+{
+  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
+  int fd;
+
+  print_open ("open-r", path, open (path, O_RDONLY));
+  print_open ("openat-dir", path, openat (AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  print_open ("open-nofollow", path, open (path, O_RDONLY | O_NOFOLLOW));
+  print_open ("open-nonblock", path, open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  print_open ("open-noatime", path, open (path, O_RDONLY | O_NOATIME));
+  print_open ("openat2-r", path, (int) syscall (SYS_openat2, AT_FDCWD, path, &how, sizeof (how)));
+  print_open ("sys-open-r", path, (int) syscall (SYS_open, path, O_RDONLY | 0100000 /* O_LARGEFILE */));
+  fd = open (path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  print_ret ("open-w", path, fd);
+  if (fd >= 0)
+    close (fd);
+  fd = open (path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  print_ret ("open-rdwr", path, fd);
+  if (fd >= 0)
+    close (fd);
+}
+
+/* After every path's other calls: a truncation (of what the sandbox may
+   write) and a creation, removed again. */
+static void
+probe_writes (const char *path)
+{
+  char created[4200];
+  int fd;
+
+  fd = open (path, O_RDONLY | O_TRUNC | O_NONBLOCK | O_CLOEXEC);
+  print_ret ("open-trunc", path, fd);
+  if (fd >= 0)
+    close (fd);
+  snprintf (created, sizeof (created), "%s.new", path);
+  fd = open (created, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  print_ret ("create", path, fd);
+  if (fd >= 0)
+    {
+      close (fd);
+      unlink (created);
+    }
+}
+
 static void
 probe (const char *path)
 {
@@ -102,6 +226,8 @@ probe (const char *path)
     printf ("readlinkat-short %s %s\n", path, ename (errno));
   else
     printf ("readlinkat-short %s ok %.*s\n", path, (int) n, target);
+  if (with_opens)
+    probe_open (path);
 }
 
 int
@@ -109,7 +235,7 @@ main (int argc, char **argv)
 {
   int opt, i;
 
-  while ((opt = getopt (argc, argv, "u:C:")) != -1)
+  while ((opt = getopt (argc, argv, "u:C:o")) != -1)
     switch (opt)
       {
       case 'u':
@@ -129,10 +255,13 @@ main (int argc, char **argv)
             return 2;
           }
         break;
+      case 'o': with_opens = true; break;
       default: return 2;
       }
   for (i = optind; i < argc; i++)
     probe (argv[i]);
+  for (i = optind; with_opens && i < argc; i++)
+    probe_writes (argv[i]);
   fflush (stdout);
   return 0;
 }
