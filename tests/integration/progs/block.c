@@ -248,6 +248,7 @@ struct pair_end
   char path[128];
   bool writer;
   atomic_int *stop;
+  atomic_int done; /* its thread has returned */
   int rounds;
   char failure[512];
 };
@@ -286,6 +287,7 @@ pair_end_run (void *arg)
       close (fd);
       e->rounds++;
     }
+  atomic_store (&e->done, 1);
   return NULL;
 }
 
@@ -331,15 +333,27 @@ test_fifo_pairs (const char *dir)
       }
   usleep (PAIRS_MS * 1000);
   atomic_store (&stop, 1);
-  /* A reader or writer left waiting for its peer after the stop. */
-  for (i = 0; i < 2 * PAIRS; i += 2)
+  /* A reader or writer left waiting for its peer after the stop (one may
+     start its open after any single pass): release them until every end
+     has returned. */
+  for (;;)
     {
-      int r = open (ends[i].path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-      int w = open (ends[i].path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-      if (w >= 0)
-        close (w);
-      if (r >= 0)
-        close (r);
+      int waiting = 0;
+
+      for (i = 0; i < 2 * PAIRS; i++)
+        waiting += !atomic_load (&ends[i].done);
+      if (waiting == 0)
+        break;
+      for (i = 0; i < 2 * PAIRS; i += 2)
+        {
+          int r = open (ends[i].path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+          int w = open (ends[i].path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+          if (w >= 0)
+            close (w);
+          if (r >= 0)
+            close (r);
+        }
+      usleep (10000);
     }
   for (i = 0; i < 2 * PAIRS; i++)
     {
