@@ -217,6 +217,47 @@ restart:
     }
 }
 
+/* After an ENOTDIR: the walk met a file where it wanted a directory (a
+   trailing slash, O_DIRECTORY, a component below a file). If that file is
+   hidden or masked, the answer is ENOENT, as for any other resolution that
+   reaches it: ENOTDIR would say that something is there. Each prefix is
+   looked at (O_PATH, with the app's O_NOFOLLOW for the last) until the
+   first that is not a directory, which is vetted. */
+static int
+hidden_not_dir (struct gofer *g, const char *path, int flags)
+{
+  char prefix[SB_GOFER_PATH_MAX];
+  size_t n = strlen (path), i;
+
+  if (path[0] != '/' || n >= sizeof (prefix))
+    return -ENOTDIR;
+  memcpy (prefix, path, n + 1);
+  while (n > 1 && prefix[n - 1] == '/')
+    prefix[--n] = '\0';
+  for (i = 1; i <= n; i++)
+    {
+      struct statx stx;
+      char saved;
+      int fd, ret;
+
+      if (i < n && prefix[i] != '/')
+        continue;
+      saved = prefix[i];
+      prefix[i] = '\0';
+      fd = openat2_retry (g->rootfd, prefix, O_PATH | (i == n ? flags & O_NOFOLLOW : 0), 0, RESOLVE_IN_ROOT);
+      prefix[i] = saved;
+      if (fd < 0)
+        return -ENOTDIR;
+      ret = vet (g, fd, 0, &stx, NULL, 0);
+      close (fd);
+      if (ret < 0)
+        return ret;
+      if (!S_ISDIR (stx.stx_mode))
+        return -ENOTDIR;
+    }
+  return -ENOTDIR;
+}
+
 int
 gofer_resolve_statx (struct gofer *g, const char *base, const char *path, int flags, mode_t mode,
                      uint64_t resolve, unsigned mask, struct statx *stx, char *canon, size_t canonlen)
@@ -241,6 +282,8 @@ gofer_resolve_statx (struct gofer *g, const char *base, const char *path, int fl
     }
   if (fd == -ENOENT && base == NULL && resolve == 0 && redirect)
     find_proc_self_link (g, path);
+  if (fd == -ENOTDIR && base == NULL && resolve == 0)
+    fd = hidden_not_dir (g, path, flags);
   if (fd < 0)
     return fd;
   ret = vet (g, fd, mask, stx, canon, canonlen);

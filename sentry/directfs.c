@@ -210,6 +210,9 @@ direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mas
             close (fd);
           return fd < 0 && errno == ENOENT ? -ENOENT : SB_DIRECT_NO;
         }
+      /* ENOTDIR met at a hidden file is the Gofer's ENOENT. */
+      if (e == ENOTDIR && s->nhidden_forms > 0)
+        return SB_DIRECT_NO;
       return e == ENOTDIR || e == EACCES || e == ELOOP || e == ENAMETOOLONG ? -e : SB_DIRECT_NO;
     }
   if (statx (fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, mask | STATX_BASIC_STATS, stx) < 0

@@ -5,8 +5,10 @@
 # Gofer does (and an open must give the same file: its type, flags and
 # first bytes, a directory's listing as the Sentry filters it):
 # hidden paths (as written, through symlinks, "..", /proc/self/root and
-# /proc/self/cwd), read-only paths (W_OK is EROFS), volumes, symlinks that
-# point at / or above it (they stay in the container), a caller without
+# /proc/self/cwd; also where a walk wants a directory: O_DIRECTORY, a
+# trailing slash or a name below a hidden file answer ENOENT, not ENOTDIR),
+# read-only paths (W_OK is EROFS), volumes, symlinks that point at / or
+# above it (they stay in the container), a caller without
 # the rights to search a 0700 directory. Every probe runs twice, with the
 # fast path and without it (SANDBOX_SENTRY_DIRECTFS=0: every call through
 # the Gofer, as before), and the answers must be the same line for line;
@@ -70,6 +72,7 @@ HOSTPATH=$SB_TMP/rootfs/probe
 PATHS=(
   /etc/hostname /etc /probe /nonexist /etc/hostname/x /pub/dangling
   /secret /secret/key /secret/sub/k /secret/../etc/hostname /secretfile /secret-link /secret-link/key
+  /secretfile/ /secretfile/x /pub/to-secretfile/ /etc/os-release/ /etc/hostname/
   /pub/abs-key /pub/rel-key /pub/to-secretfile /ghost
   /etc/os-release /usr/lib/os-release /usr/../usr/lib/os-release
   /proc/self/root/secret/key /proc/self/root/etc/hostname /proc/self/cwd/../secret/key
@@ -155,7 +158,10 @@ for label in fast fast-1000; do
     "readlink /pub/to-root ok /" "readlink /pub/up ok ../../.." "readlink /pub/dangling ok nowhere" \
     "readlinkat-short /pub/up ok ../" "stat /pub/dangling ENOENT" "lstat /pub/dangling ok l 0777 0 0 7 1" \
     "stat /etc/hostname/x ENOTDIR" "readlink /etc/hostname EINVAL" \
-    "stat /srv/ro/f ok f 0644 0 0 3 1" "stat /data/f ok f 0644 0 0 3 1"
+    "stat /srv/ro/f ok f 0644 0 0 3 1" "stat /data/f ok f 0644 0 0 3 1" \
+    "openat-dir /secretfile ENOENT" "openat-dir /pub/to-secretfile ENOENT" "openat-dir /etc/os-release ENOENT" \
+    "stat /secretfile/ ENOENT" "stat /secretfile/x ENOENT" "stat /pub/to-secretfile/ ENOENT" \
+    "lstat /etc/os-release/ ENOENT" "stat /etc/hostname/ ENOTDIR" "openat-dir /etc/hostname ENOTDIR"
 done
 # Opens: the rules' answers, the same file (its first bytes), a directory's
 # listing without its hidden names.
