@@ -41,12 +41,17 @@ WRAP
   chmod 755 "$RT_WRAPPER"
 }
 
-# Directories outside $SB_TMP that containerd, its shims and podman make
+# Paths outside $SB_TMP that containerd, its shims, dockerd and podman make
 # whatever their configuration says (the shims' sockets under
 # /run/containerd/s, the runc shim's --root /run/containerd/runc/NS,
-# podman's blob cache): those that did not exist before are removed.
+# dockerd's plugin directory /run/docker/plugins, podman's blob cache and
+# its shared-memory locks /dev/shm/libpod_lock, and the runtime's default
+# state root /run/sandbox-runtime, where podman's calls keep their state):
+# those that did not exist before are removed, children first.
 ENGINES_SHARED_DIRS=(/run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd
-                     /var/lib/containers/cache /var/lib/containers)
+                     /run/docker/plugins /run/docker
+                     /var/lib/containers/cache /var/lib/containers /dev/shm/libpod_lock
+                     /run/sandbox-runtime)
 ENGINES_NEW_DIRS=()
 ENGINES_CTR_NS=sbe2e$$
 
@@ -136,6 +141,7 @@ engines_stop() {
   for d in "${ENGINES_NEW_DIRS[@]}"; do
     case $d in
     /var/lib/containers/cache) rm -f "$d/blob-info-cache-v1.boltdb" ;;
+    /dev/shm/libpod_lock) rm -f "$d" ;;
     esac
     rmdir "$d" 2>/dev/null || true
   done

@@ -322,9 +322,12 @@ ctrn task delete ctr4 >/dev/null 2>&1 || true
 ctrn container delete ctr4 >/dev/null 2>&1 || true
 
 # --- podman -----------------------------------------------------------------------
+# podman passes no --root: the runtime keeps its state in its default root,
+# /run/sandbox-runtime (as runc in /run/runc), checked empty at the end.
 PM=(/usr/bin/podman --root "$E2E/podman/root" --runroot "$E2E/podman/run" --tmpdir "$E2E/podman/tmp"
     --cgroup-manager cgroupfs --events-backend file --runtime "$RT_WRAPPER")
 pm() { "${PM[@]}" "$@"; }
+mapfile -t RT_STATE_BEFORE < <(find /run/sandbox-runtime -mindepth 1 -maxdepth 1 2>/dev/null | LC_ALL=C sort)
 mkdir -p "$E2E/podman/tmp"
 pm import "$E2E/busybox.tar" e2e-busybox >/dev/null 2>&1 || fail "podman import"
 P=(--rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --pids-limit 400)
@@ -351,6 +354,11 @@ pm rm -f pm4 >/dev/null 2>&1 || true
 out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
 [[ $($PY -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$out") == 0 ]] &&
   pass "sandboxd holds no container once the engines removed theirs" || soft_fail "left in sandboxd: $out"
+left=$(LC_ALL=C comm -13 <(printf '%s\n' "${RT_STATE_BEFORE[@]}") \
+  <(find /run/sandbox-runtime -mindepth 1 -maxdepth 1 2>/dev/null | LC_ALL=C sort))
+[[ -d /run/sandbox-runtime && -z $left ]] &&
+  pass "podman's containers left no state in the runtime's default root /run/sandbox-runtime" ||
+  soft_fail "state left in /run/sandbox-runtime: $left"
 engines_stop
 sbd_stop
 check_nothing_left "$SB_TMP/before" "after Docker, containerd and podman"
