@@ -1,7 +1,9 @@
 /* sandboxd [--config FILE] [--foreground]: see man/sandboxd.8. */
 #include "config.h"
 #include "sandboxd.h"
+#include "cgroup.h"
 #include "images.h"
+#include "sandbox.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -223,6 +225,9 @@ main (int argc, char **argv)
   event_reinit (d.base);
   if (sbd_containers_load (&d, &err) < 0)
     goto fail;
+  /* Shared cgroup parents that an ended sandbox's remover, killed halfway,
+     left without a sandbox under them. */
+  sb_cgroup_prune (sb_cgroup_root ());
   hup = evsignal_new (d.base, SIGHUP, on_hup, NULL);
   term = evsignal_new (d.base, SIGTERM, on_term, NULL);
   intr = evsignal_new (d.base, SIGINT, on_term, NULL);
@@ -237,6 +242,7 @@ main (int argc, char **argv)
            d.cfg.unix_socket[0] ? ", " : "", d.cfg.unix_socket);
   event_base_dispatch (d.base);
   sbd_audit_event ("", "sandboxd", "stop", NULL);
+  sb_cgroup_prune (sb_cgroup_root ());
   fprintf (stderr, "sandboxd: stopped; containers keep running\n");
   return 0;
 fail:

@@ -57,6 +57,8 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
     {
       if (mkdir_one (parent, err) < 0)
         return -1;
+      if (cg->v2)
+        enable_controllers (parent);
       if (mkdir (path, 0755) == 0)
         break;
       if (errno != ENOENT || tries >= 100)
@@ -437,8 +439,36 @@ int
 sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err)
 {
   struct sb_cgroup cg;
+  int ret;
 
   if (sb_cgroup_open_named (&cg, root, name, err) < 0)
     return -1;
-  return sb_cgroup_destroy (&cg, err);
+  ret = sb_cgroup_destroy (&cg, err);
+  /* Its leaf may be gone already while the parent stayed (its remover was
+     killed between the two). */
+  sb_cgroup_prune (root);
+  return ret;
+}
+
+void
+sb_cgroup_prune (const char *root)
+{
+  struct statfs sfs;
+  char path[PATHLEN];
+
+  if (statfs (root, &sfs) < 0)
+    return;
+  /* rmdir fails (EBUSY) while a sandbox is under it; one being made
+     between its two mkdirs makes the parent again (add_dir). */
+  if (sfs.f_type == CGROUP2_SUPER_MAGIC)
+    {
+      snprintf (path, sizeof (path), "%s/sandbox", root);
+      rmdir (path);
+      return;
+    }
+  for (int i = 0; v1_controllers[i]; i++)
+    {
+      snprintf (path, sizeof (path), "%s/%s/sandbox", root, v1_controllers[i]);
+      rmdir (path);
+    }
 }

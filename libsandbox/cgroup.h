@@ -54,6 +54,9 @@ int sb_cgroup_update_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits
 /* The cgroup of sandbox `name` that someone else made (its owner is gone):
    kills what is left in it and removes it. 0 if there was none. */
 int sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err);
+/* Removes the sandboxes' shared parent directories if no sandbox is
+   under them. */
+void sb_cgroup_prune (const char *root);
 /* Kills what is left in it, removes the directories. Safe to call twice. */
 int sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err);
 

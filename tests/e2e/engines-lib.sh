@@ -52,6 +52,10 @@ ENGINES_SHARED_DIRS=(/run/containerd/runc /run/containerd/s /run/containerd/fifo
                      /run/docker/plugins /run/docker
                      /var/lib/containers/cache /var/lib/containers /dev/shm/libpod_lock
                      /run/sandbox-runtime)
+# podman's cgroup for conmon (--cgroup-manager cgroupfs), in every hierarchy.
+for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+  [[ -L ${h%/} ]] || ENGINES_SHARED_DIRS+=("${h}libpod_parent/conmon" "${h}libpod_parent")
+done
 ENGINES_NEW_DIRS=()
 ENGINES_CTR_NS=sbe2e$$
 

@@ -244,7 +244,8 @@ free_port() {
 # $SB_LEFT_PATTERN, an extended regex for a test's own marker processes,
 # e.g. 'sleep 100.1234'); the mounts of /proc/self/mountinfo; the
 # cgroup directories under /sys/fs/cgroup/*/sandbox and
-# /sys/fs/cgroup/sandbox; the files in /tmp (top level), /dev/shm and /run.
+# /sys/fs/cgroup/sandbox, and the other top-level ones of each hierarchy
+# (but systemd's); the files in /tmp (top level), /dev/shm and /run.
 #
 # Sandboxes that belong to a sandbox-runtime still running (another test
 # run in parallel) are left out: a Sentry whose parent is a live
@@ -313,6 +314,15 @@ sb_snapshot() {
           foreign_runtimes=1
           continue
         fi
+        printf 'cgroup: %s\n' "${d%/}"
+      done
+    done
+    # Other cgroups at the top of each hierarchy (an engine's parent, as
+    # podman's libpod_parent): new ones are leftovers too.
+    for base in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+      [[ -L ${base%/} || $base == */systemd/ || $base == */unified/ || ! -e ${base}cgroup.procs ]] && continue
+      for d in "$base"*/; do
+        [[ -d $d && ! -L ${d%/} && $(basename "$d") != sandbox ]] || continue
         printf 'cgroup: %s\n' "${d%/}"
       done
     done

@@ -452,11 +452,24 @@ sbd_clean_all
 sbd_stop
 
 # --- without --foreground ----------------------------------------------------------------
+# The sandboxes' shared cgroup parents, empty: what a remover killed between
+# a sandbox's leaf and the parent leaves. sandboxd removes them at its start.
+parents=()
+for h in /sys/fs/cgroup/{memory,pids,cpu,cpuacct,freezer}; do
+  [[ -d $h && ! -L $h ]] && parents+=("$h/sandbox")
+done
+[[ -e /sys/fs/cgroup/cgroup.controllers ]] && parents=(/sys/fs/cgroup/sandbox)
+busy=$(find "${parents[@]}" -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true)
+[[ -z $busy ]] || soft_fail "other sandboxes run on this host: the empty cgroup parents cannot be tested ($busy)"
+mkdir -p "${parents[@]}"
 rc=0; "$SANDBOXD" --config "$SBD/sandboxd.conf" >"$SB_TMP/bg.out" 2>&1 || rc=$?
 bgpid=$(cat "$SBD/run/sandboxd.pid" 2>/dev/null || true)
 [[ $rc == 0 && -n $bgpid ]] && [[ $(api local GET /v1/health | status) == 200 ]] &&
   pass "without --foreground, sandboxd returns 0 once it serves, its pid in sandboxd.pid" ||
   soft_fail "background start: rc $rc, pid '$bgpid', $(cat "$SB_TMP/bg.out")"
+left=$(ls -d "${parents[@]}" 2>/dev/null || true)
+[[ -z $left ]] && pass "... and has removed the empty cgroup parents a killed remover left (${parents[*]})" ||
+  soft_fail "empty cgroup parents still there after sandboxd's start: $left"
 if [[ -n $bgpid ]]; then
   kill -TERM "$bgpid" 2>/dev/null || true
   for i in $(seq 50); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
