@@ -159,7 +159,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
      tmpfs mounts, the capabilities, rlimits. */
   {
     static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
-                                        "rlimits", "no_new_privs", "sysctl", "own_mounts", NULL };
+                                        "rlimits", "no_new_privs", "sysctl", "own_mounts", "oom_score_adj", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
         json_object_set (spec, keys[k], json_object_get (b, keys[k]));
@@ -199,6 +199,13 @@ oci_create (struct sbd_request *r)
   if (!sbd_clean_absolute (json_string_value (json_object_get (b, "rootfs"))))
     {
       sbd_reply_error (r, 400, "bad_request", "root.path: an absolute path");
+      goto out;
+    }
+  v = json_object_get (b, "oom_score_adj");
+  if (v && (!json_is_integer (v) || json_integer_value (v) < 0 || json_integer_value (v) > 1000))
+    {
+      sbd_reply_error (r, 400, "bad_request",
+                       "process.oomScoreAdj: 0 to 1000 (a sandboxed app is never shielded from the OOM killer)");
       goto out;
     }
   json_object_set_new (cfg, "image", json_string ("oci"));

@@ -229,7 +229,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 /* The strings sentry_argv points into. */
 struct argv_bufs
 {
-  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[64], upper[560];
+  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[64], upper[560], oom[16];
   char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
@@ -361,6 +361,12 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
     {
       v[i++] = "--rlimit";
       v[i++] = (char *) spec->rlimits[k];
+    }
+  if (spec->oom_score_adj > 0)
+    {
+      snprintf (b->oom, sizeof (b->oom), "%d", spec->oom_score_adj);
+      v[i++] = "--oom-score-adj";
+      v[i++] = b->oom;
     }
   if (spec->own_mounts)
     {

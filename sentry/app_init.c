@@ -131,8 +131,10 @@ become_tenant (struct sb_app_init_args *a, sb_error_t *err)
 {
   /* The Sentry's -1000 is not the app's: the OOM killer must be able to
      pick any of the app's processes (written as host root, so the floor
-     goes back to 0 too). */
-  if (sb_write_file ("/proc/self/oom_score_adj", "0", err) < 0)
+     goes back to 0 too), or the value of the OCI config, 0 to 1000. */
+  char adj[16];
+  snprintf (adj, sizeof (adj), "%d", a->oom_score_adj);
+  if (sb_write_file ("/proc/self/oom_score_adj", adj, err) < 0)
     return -1;
   if (sb_userns_enter (a->userns_fd, err) < 0)
     return -1;

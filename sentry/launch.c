@@ -668,7 +668,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .user = s->cfg.user, .caps = s->cfg.app_caps,
                                     .caps_inheritable = s->cfg.app_caps_inheritable,
                                     .caps_ambient = s->cfg.app_caps_ambient,
-                                    .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits };
+                                    .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits,
+                                    .oom_score_adj = s->cfg.oom_score_adj };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? -1 : s->cfg.app_stdio[k];

@@ -90,6 +90,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "read-only-root", no_argument, 0, 'O' }, { "rootfs-writable", no_argument, 0, 'Y' }, { "tmpfs", required_argument, 0, 'P' },
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
     { "serve-threads", required_argument, 0, 'H' }, { "own-mounts", required_argument, 0, 'M' },
+    { "oom-score-adj", required_argument, 0, 'J' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -278,6 +279,16 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
               return -1;
             cfg->app_caps_inheritable &= cfg->app_caps;
             cfg->app_caps_ambient &= cfg->app_caps_inheritable;
+            break;
+          }
+        case 'J':
+          {
+            /* The app's, OCI process.oomScoreAdj: only up from 0, never
+               shielded from the host's OOM killer. */
+            long adj;
+            if (sb_parse_long (optarg, 0, 1000, &adj) < 0)
+              return -1;
+            cfg->oom_score_adj = (int) adj;
             break;
           }
         case 'Z':

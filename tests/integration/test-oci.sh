@@ -327,6 +327,13 @@ rc=0; out=$(rt run --bundle "$SB_TMP/b13" c13 </dev/null 2>&1) || rc=$?
   pass "/dev/mqueue: a queue made in the container is the sandbox's own (not the host's)" ||
   soft_fail "mqueue in the container: rc $rc: $out"
 
+# process.oomScoreAdj: the app's, as runc writes it (the Sentry's own stays -1000).
+oci_bundle "$SB_TMP/b15" sh -c 'cat /proc/self/oom_score_adj'
+oci_config "$SB_TMP/b15" 'c["process"]["oomScoreAdj"] = 500'
+rc=0; out=$(rt run --bundle "$SB_TMP/b15" c15 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == 500 ]] && pass "process.oomScoreAdj 500: the app's /proc/self/oom_score_adj" ||
+  soft_fail "oomScoreAdj: rc $rc: $out"
+
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
   local rc=0
@@ -349,6 +356,12 @@ refused "a host device" 'linux.devices[0]' 'c["linux"]["devices"] = [{"path": "/
 refused "the host's pid namespace" 'linux.namespaces' \
   'c["linux"]["namespaces"].append({"type": "pid", "path": "/proc/1/ns/pid"}); c["linux"]["namespaces"].pop(0)'
 refused "a sysctl outside the namespaced list" linux.sysctl 'c["linux"]["sysctl"] = {"kernel.panic": "1"}'
+refused "a negative oomScoreAdj (shielded from the host's OOM killer)" process.oomScoreAdj \
+  'c["process"]["oomScoreAdj"] = -500'
+# The same asked of sandboxd directly (a caller that is not sandbox-runtime).
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cx\",\"rootfs\":\"$SB_TMP/bx/rootfs\",\"cmd\":[\"true\"],\"oom_score_adj\":-500}")
+[[ $(head -n 1 <<<"$out") == 400* ]] && grep -q oomScoreAdj <<<"$out" &&
+  pass "sandboxd itself refuses oom_score_adj -500 (400, naming process.oomScoreAdj)" || soft_fail "sandboxd, oom_score_adj -500: $out"
 out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
 [[ $(json 'len(v)' <<<"$out") == 0 ]] && pass "sandboxd holds no container after the deletes" || soft_fail "left in sandboxd: $out"
 
