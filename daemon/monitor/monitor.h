@@ -91,6 +91,8 @@ struct monitor
   bool started;            /* the sandbox was made */
   int oci_start_client;    /* the client whose op "start" waits for the Sentry's
                               "ready" or "failed", or -1 */
+  uint64_t oci_start_ns;   /* when that start began (sb_now_ns) */
+  bool oci_start_expired;  /* the Sentry did not build the sandbox in time: ended */
   int oci_in, oci_out, oci_err;   /* the caller's stdio, or -1 */
   bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */
   char oci_buf[65536];     /* read from oci_in, not yet written to the command */
@@ -123,6 +125,8 @@ void monitor_oci_started (struct monitor *m, const char *error);
 /* The Sentry ended without a word while a start waited: the last line it
    left in monitor.log, and its status, are the answer. */
 void monitor_oci_not_built (struct monitor *m);
+/* Ends a start that waited too long; else the ms left to it (-1: none waits). */
+int monitor_oci_start_deadline (struct monitor *m);
 /* The command's output, to the caller's stdout or stderr too. */
 void monitor_oci_output (struct monitor *m, int stream, const char *data, size_t n);
 /* The caller's stdin: read (when there is room) and written to the command. */

@@ -125,7 +125,8 @@ handle_signals (struct monitor *m)
           if (!m->exited && waitpid (m->sb.sentry, &st, WNOHANG) == m->sb.sentry)
             {
               m->exited = true;
-              m->status = st;
+              /* A start that timed out: the container never ran (125). */
+              m->status = m->oci_start_expired ? 125 << 8 : st;
               m->exited_ns = sb_now_ns ();
               if (m->oci_start_client >= 0)
                 monitor_oci_not_built (m);
@@ -227,6 +228,11 @@ monitor_run (struct monitor *m)
             }
           timeout = 100;
         }
+      {
+        int left = monitor_oci_start_deadline (m);
+        if (left >= 0 && (timeout < 0 || left < timeout))
+          timeout = left;
+      }
 #define ADD(fdv, ev, tag) do { p[np] = (struct pollfd) { .fd = (fdv), .events = (ev) }; who[np++] = (tag); } while (0)
       ADD (m->sigfd, POLLIN, -1);
       ADD (announced ? -1 : m->listen_fd, POLLIN, -2);

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,7 @@ monitor_oci_start (struct monitor *m, int i)
      fails the caller's start with the cause (as runc's create would),
      rather than a container that ends with 125 and says nothing. */
   m->oci_start_client = i;
+  m->oci_start_ns = sb_now_ns ();
   if (m->oci_tty)
     monitor_oci_winch (m);
 }
@@ -287,6 +289,36 @@ monitor_oci_winch (struct monitor *m)
 
   if (m->oci_in >= 0 && m->master >= 0 && ioctl (m->oci_in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
     ioctl (m->master, TIOCSWINSZ, &ws);
+}
+
+/* How long a start waits for the Sentry's word: SANDBOX_START_TIMEOUT
+   seconds (default 60). A Sentry that hangs while building (a mount
+   source that never answers) is ended, and the start fails saying so. */
+int
+monitor_oci_start_deadline (struct monitor *m)
+{
+  static long limit_ms = -1;
+  uint64_t spent_ms;
+
+  if (m->oci_start_client < 0 || m->exited)
+    return -1;
+  if (limit_ms < 0)
+    {
+      const char *s = getenv ("SANDBOX_START_TIMEOUT");
+      long v;
+      limit_ms = s && sb_parse_long (s, 1, 86400, &v) == 0 ? v * 1000 : 60000;
+    }
+  spent_ms = (sb_now_ns () - m->oci_start_ns) / 1000000u;
+  if (spent_ms < (uint64_t) limit_ms)
+    return (int) ((uint64_t) limit_ms - spent_ms);
+  char why[160];
+  snprintf (why, sizeof (why), "the sandbox was not built within %ld s (SANDBOX_START_TIMEOUT): the Sentry was ended",
+            limit_ms / 1000);
+  m->oci_start_expired = true;
+  if (m->sb.sentry > 0)
+    kill (m->sb.sentry, SIGKILL);
+  monitor_oci_started (m, why);
+  return -1;
 }
 
 void

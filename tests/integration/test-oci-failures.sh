@@ -70,6 +70,34 @@ rc=0; out=$(rt run --bundle "$SB_TMP/bc" cc </dev/null 2>&1) || rc=$?
 [[ $rc != 0 && $out == */no/such/dir* ]] && pass "a cwd that does not exist: $rc, named on stderr" ||
   soft_fail "missing cwd: rc $rc: $out"
 
+# A Sentry that never builds the sandbox (progs/block run as
+# sandbox-sentry waits for ever): start gives up after
+# SANDBOX_START_TIMEOUT seconds, naming it, and ends it.
+HANG=$SB_TMP/hang-libexec
+mkdir -p "$HANG"
+for f in "$SANDBOX_LIBEXEC_DIR"/*; do ln -s "$f" "$HANG/"; done
+rm -f "$HANG/sandbox-sentry"
+need_prog block
+cp "$SB_PROGS/block" "$HANG/sandbox-sentry"
+hung_left() {
+  local f
+  for f in /proc/[0-9]*/exe; do
+    [[ $(readlink "$f" 2>/dev/null) == "$HANG/sandbox-sentry" ]] && return 0
+  done
+  return 1
+}
+oci_bundle "$SB_TMP/bh" sh -c 'echo ran'
+t0=$SECONDS rc=0
+out=$(SANDBOX_LIBEXEC_DIR=$HANG SANDBOX_START_TIMEOUT=2 rt run --bundle "$SB_TMP/bh" ch </dev/null 2>&1) || rc=$?
+took=$((SECONDS - t0))
+((rc != 0 && took < 20)) && [[ $out == *"not built within 2 s"* && $out != *ran* ]] &&
+  pass "a Sentry that never builds the sandbox: run fails after ${took}s (exit $rc), naming SANDBOX_START_TIMEOUT" ||
+  soft_fail "hung Sentry: rc $rc after ${took}s: $out"
+for i in $(seq 50); do hung_left || break; sleep 0.1; done
+! hung_left && [[ ! -e $OCI_ROOT/ch ]] && pass "... the hung Sentry is ended and no record is left" ||
+  soft_fail "hung Sentry: still running, or a record under --root: $(ls "$OCI_ROOT")"
+rt delete --force ch 2>/dev/null || true
+
 out=$(api local GET '/v1/containers?all=1' | sed -n 2p)
 [[ $(/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$out") == 0 ]] &&
   pass "sandboxd holds no container after the failures" || soft_fail "left in sandboxd: $out"

@@ -19,6 +19,9 @@
                              file calls; then the queue is drained with
                              accept so the connect can finish.
 
+   Run as sandbox-sentry (argv[0]), it waits for ever: a Sentry that
+   never builds the sandbox, for test-oci-failures.sh.
+
    While the other thread is blocked the main thread makes file calls for
    about a second; the slowest of them must take less than SLOW_MS.  Prints
    "ok: ..." lines and exits 0 on success; prints "FAIL: ..." and exits 1
@@ -483,6 +486,14 @@ int
 main (int argc, char **argv)
 {
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* Installed as sandbox-sentry (test-oci-failures): a Sentry that never
+     builds the sandbox, until its monitor ends it. */
+  if (strcmp (argv[0], "sandbox-sentry") == 0)
+    {
+      alarm (120);
+      for (;;)
+        pause ();
+    }
   alarm (10);
   if (argc == 3 && strcmp (argv[1], "fifo") == 0)
     return test_fifo (argv[2]);
