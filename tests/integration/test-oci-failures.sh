@@ -70,6 +70,23 @@ rc=0; out=$(rt run --bundle "$SB_TMP/bc" cc </dev/null 2>&1) || rc=$?
 [[ $rc != 0 && $out == */no/such/dir* ]] && pass "a cwd that does not exist: $rc, named on stderr" ||
   soft_fail "missing cwd: rc $rc: $out"
 
+# A prestart hook that fails: create fails naming it, and the container's
+# monitor, which had made the sandbox's cgroup, leaves nothing behind.
+oci_bundle "$SB_TMP/bk" sh -c 'echo ran'
+oci_config "$SB_TMP/bk" 'c["hooks"] = {"prestart": [{"path": "/bin/false", "args": ["false"]}]}'
+cg_before=$(ls -d /sys/fs/cgroup/*/sandbox/*/ 2>/dev/null | sort || true)
+rc=0; out=$(rt create --bundle "$SB_TMP/bk" ck </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"hooks.prestart[0]"* ]] &&
+  pass "a prestart hook that fails: create fails (exit $rc), naming it: $out" || soft_fail "failing prestart: rc $rc: $out"
+for i in $(seq 30); do
+  cg_new=$(comm -13 <(printf '%s\n' "$cg_before") <(ls -d /sys/fs/cgroup/*/sandbox/*/ 2>/dev/null | sort) | sed '/^$/d')
+  [[ -z $cg_new ]] && break
+  sleep 0.1
+done
+[[ -z $cg_new && ! -e $OCI_ROOT/ck ]] && pass "... no record, no cgroup left of it" ||
+  soft_fail "failing prestart left: ${cg_new:-} $(ls "$OCI_ROOT")"
+rt delete --force ck 2>/dev/null || true
+
 # A Sentry that never builds the sandbox (progs/block run as
 # sandbox-sentry waits for ever): start gives up after
 # SANDBOX_START_TIMEOUT seconds, naming it, and ends it.

@@ -334,6 +334,32 @@ rc=0; out=$(rt run --bundle "$SB_TMP/b15" c15 </dev/null 2>&1) || rc=$?
 [[ $rc == 0 && $out == 500 ]] && pass "process.oomScoreAdj 500: the app's /proc/self/oom_score_adj" ||
   soft_fail "oomScoreAdj: rc $rc: $out"
 
+# Hooks: each kind run by the runtime in its order, with the state on stdin.
+cat >"$SB_TMP/hook.sh" <<HOOK
+#!/bin/sh
+{ printf '%s ' "\$1"; cat; echo; } >>"$SB_TMP/hooks.log"
+HOOK
+chmod 755 "$SB_TMP/hook.sh"
+oci_bundle "$SB_TMP/b16" sh -c 'echo in-container'
+oci_config "$SB_TMP/b16" "c['hooks'] = {k: [{'path': '$SB_TMP/hook.sh', 'args': ['hook', k]}]
+              for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}"
+rc=0; out=$(rt run --bundle "$SB_TMP/b16" c16 </dev/null 2>&1) || rc=$?
+seen=$(/usr/bin/python3 - "$SB_TMP/hooks.log" <<'PY' 2>&1
+import json, sys
+for line in open(sys.argv[1]):
+    kind, state = line.split(" ", 1)
+    s = json.loads(state)
+    print(kind, s["id"], s["status"], "pid" if s.get("pid", 0) > 0 else "nopid", s["bundle"].endswith("/b16"))
+PY
+)
+want="prestart c16 created pid True
+createRuntime c16 created pid True
+poststart c16 running pid True
+poststop c16 stopped nopid True"
+[[ $rc == 0 && $out == in-container && $seen == "$want" ]] &&
+  pass "hooks: prestart, createRuntime, poststart and poststop run in order, each given the state on stdin" ||
+  soft_fail "hooks: rc $rc, out $out, seen: $seen"
+
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
   local rc=0
