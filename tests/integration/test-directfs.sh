@@ -212,54 +212,46 @@ if ((direct >= 300)); then
 else
   soft_fail "only $direct calls answered without the Gofer (want at least 300): $(grep -E 'stat|access|readlink' "$trace" | head -n 5)"
 fi
-for call in 'newfstatat(AT_FDCWD, "/etc/hostname"' 'statx(AT_FDCWD, "/etc/hostname"' \
+# expect_path direct|gofer WHAT CALL...: each CALL's strace line ends in
+# [direct] (answered by the Sentry), or none does (the Gofer's).
+expect_path() {
+  local want=$1 what=$2 call got
+  shift 2
+  for call in "$@"; do
+    got=gofer
+    grep -F -- "$call" "$trace" | grep -q '\[direct\]$' && got=direct
+    if [[ $got == "$want" ]]; then
+      pass "$what, by the $([[ $want == direct ]] && echo Sentry || echo Gofer): $call..."
+    else
+      soft_fail "$what: $call... was answered by the wrong side ($got): $(grep -F -- "$call" "$trace" | head -n 2)"
+    fi
+  done
+}
+expect_path direct "fast path: answered" 'newfstatat(AT_FDCWD, "/etc/hostname"' 'statx(AT_FDCWD, "/etc/hostname"' \
   'access("/etc/hostname", 0x4' 'faccessat2(AT_FDCWD, "/etc/hostname"' 'readlink("/pub/to-root"' \
   'readlinkat(AT_FDCWD, "/pub/up"' 'stat("/etc/hostname"' 'lstat("/pub/dangling"' \
   'newfstatat(AT_FDCWD, "/pub/up/probe"' 'newfstatat(AT_FDCWD, "/nonexist"' \
-  'lstat("/etc/os-release"' 'readlink("/etc/os-release"'; do
-  if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
-    pass "fast path: $call... answered by the Sentry"
-  else
-    soft_fail "fast path: $call... went to the Gofer: $(grep -F -- "$call" "$trace" | head -n 2)"
-  fi
-done
-for call in 'openat(AT_FDCWD, "/etc/hostname", O_RDONLY, ' 'openat(AT_FDCWD, "/etc", O_RDONLY|O_DIRECTORY|O_CLOEXEC' \
+  'lstat("/etc/os-release"' 'readlink("/etc/os-release"'
+expect_path direct "fast path: opened" 'openat(AT_FDCWD, "/etc/hostname", O_RDONLY, ' 'openat(AT_FDCWD, "/etc", O_RDONLY|O_DIRECTORY|O_CLOEXEC' \
   'openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_NOCTTY|O_NONBLOCK' 'openat2(AT_FDCWD, "/etc/hostname"' \
   'open("/etc/hostname"' 'openat(AT_FDCWD, "/pub/up/probe", O_RDONLY, ' 'openat(AT_FDCWD, "/nonexist", O_RDONLY, ' \
   'openat(AT_FDCWD, "/etc/os-release", O_RDONLY|O_NOFOLLOW' 'openat(AT_FDCWD, "/pub/to-root", O_RDONLY, ' \
-  'openat(AT_FDCWD, "/pub/up-hostname", O_RDONLY, ' 'openat(AT_FDCWD, "/proc/self/root/etc/hostname", O_RDONLY, '; do
-  if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
-    pass "fast path: $call... opened by the Sentry"
-  else
-    soft_fail "fast path: $call... went to the Gofer: $(grep -F -- "$call" "$trace" | head -n 2)"
-  fi
-done
+  'openat(AT_FDCWD, "/pub/up-hostname", O_RDONLY, ' 'openat(AT_FDCWD, "/proc/self/root/etc/hostname", O_RDONLY, '
 # Writes, truncations and creations are the Gofer's, and so are the opens
 # of what is not a regular file or a directory (a device, procfs).
-for call in 'openat(AT_FDCWD, "/etc/hostname", O_WRONLY' 'openat(AT_FDCWD, "/etc/hostname", O_RDWR' \
+expect_path gofer "writes, truncations, creations and symlinks" \
+  'openat(AT_FDCWD, "/etc/hostname", O_WRONLY' 'openat(AT_FDCWD, "/etc/hostname", O_RDWR' \
   'openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_TRUNC' 'openat(AT_FDCWD, "/etc/hostname.new", O_WRONLY|O_CREAT' \
-  'openat(AT_FDCWD, "/ro/file", O_RDONLY|O_TRUNC' 'openat(AT_FDCWD, "/pub/dangling", O_RDONLY|O_NOFOLLOW'; do
-  if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
-    soft_fail "an open that is not a plain read was answered without the Gofer: $call"
-  else
-    pass "writes, truncations, creations and symlinks go to the Gofer: $call..."
-  fi
-done
+  'openat(AT_FDCWD, "/ro/file", O_RDONLY|O_TRUNC' 'openat(AT_FDCWD, "/pub/dangling", O_RDONLY|O_NOFOLLOW'
 # A walk into another mount (a mask, a read-only bind, a volume, procfs,
 # /dev), even one that fails there, is the Gofer's to answer.
-for call in 'newfstatat(AT_FDCWD, "/data/f"' 'newfstatat(AT_FDCWD, "/srv/ro/f"' \
+expect_path gofer "walks into other mounts" 'newfstatat(AT_FDCWD, "/data/f"' 'newfstatat(AT_FDCWD, "/srv/ro/f"' \
   'access("/ro/file", 0x2' 'newfstatat(AT_FDCWD, "/dev/null"' 'newfstatat(AT_FDCWD, "/proc/meminfo"' \
   'newfstatat(AT_FDCWD, "/secret/key"' 'newfstatat(AT_FDCWD, "/secret/../etc/hostname"' \
   'newfstatat(AT_FDCWD, "/proc/1/root/secret/key"' 'openat(AT_FDCWD, "/data/f", O_RDONLY, ' \
   'openat(AT_FDCWD, "/srv/ro/f", O_RDONLY, ' 'openat(AT_FDCWD, "/secret/key", O_RDONLY, ' \
   'openat(AT_FDCWD, "/dev/null", O_RDONLY, ' 'openat(AT_FDCWD, "/proc/meminfo", O_RDONLY, ' \
-  'openat(AT_FDCWD, "/ro/file", O_RDONLY, ' 'openat(AT_FDCWD, "/sys", O_RDONLY, '; do
-  if grep -F -- "$call" "$trace" | grep -q '\[direct\]$'; then
-    soft_fail "a walk into another mount than the root's was answered without the Gofer: $call"
-  else
-    pass "other mounts go to the Gofer: $call..."
-  fi
-done
+  'openat(AT_FDCWD, "/ro/file", O_RDONLY, ' 'openat(AT_FDCWD, "/sys", O_RDONLY, '
 # uid 1000 is not the Sentry: its calls go to the Gofer, which acts as it.
 if grep -F '"/private/f"' "$SB_TMP/fast-1000.trace" | grep -q '\[direct\]$'; then
   soft_fail "a call of uid 1000 was answered without the Gofer: $(grep -F '"/private/f"' "$SB_TMP/fast-1000.trace" | head -n 2)"
