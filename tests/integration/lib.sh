@@ -135,7 +135,14 @@ sb_cleanup() {
   done
   if [[ -n $SB_TMP && -d $SB_TMP ]]; then
     # --one-file-system: never follow a mount a broken sandbox left behind.
-    rm -rf --one-file-system -- "$SB_TMP" 2>/dev/null || true
+    # A killed sandbox's processes end a moment after it: one still writing
+    # into a volume under SB_TMP can refill a directory rm has emptied.
+    local try
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+      rm -rf --one-file-system -- "$SB_TMP" 2>/dev/null || true
+      [[ -d $SB_TMP ]] || break
+      sleep 0.3
+    done
   fi
 }
 trap sb_cleanup EXIT
@@ -248,7 +255,8 @@ free_port() {
 # (but systemd's); the files in /tmp (top level), /dev/shm and /run.
 #
 # Sandboxes that belong to a sandbox-runtime still running (another test
-# run in parallel) are left out: a Sentry whose parent is a live
+# run in parallel) are left out, unless that runtime's command line names
+# this test's SB_TMP (its own, still running): a Sentry whose parent is a live
 # sandbox-runtime, a Gofer whose Sentry is such, and cgroups named after a
 # live sandbox-runtime's pid.  So are the test scripts' own temporary
 # directories (sbit-*, sbprobe.*, and mktemp's default tmp.XXXXXXXXXX).  A sandbox whose runtime is gone is always counted.
@@ -265,6 +273,11 @@ sb_is_live_runtime() {
   [[ -n $1 && $1 != 0 && -r /proc/$1/cmdline ]] && sb_cmdline "$1" | grep -q 'sandbox-runtime'
 }
 
+# Is pid $1 a runtime of this test's own (its command line names SB_TMP)?
+sb_is_own_runtime() {
+  [[ -n $SB_TMP ]] && sb_cmdline "$1" | grep -qF -- "$SB_TMP/"
+}
+
 # Is pid $1 a sandbox process owned by a live sandbox-runtime?
 sb_is_foreign() {
   local pid=$1 i parent
@@ -272,6 +285,8 @@ sb_is_foreign() {
     parent=$(sb_ppid "$pid")
     [[ -z $parent || $parent == 0 || $parent == 1 ]] && return 1
     if sb_is_live_runtime "$parent"; then
+      # This test's own sandboxes still running at its end are left over.
+      sb_is_own_runtime "$parent" && return 1
       return 0
     fi
     pid=$parent
@@ -310,7 +325,8 @@ sb_snapshot() {
       for d in "$base"/*/; do
         [[ -d $d ]] || continue
         name=$(basename "$d")
-        if [[ $name =~ ^do-([0-9]+)- ]] && sb_is_live_runtime "${BASH_REMATCH[1]}"; then
+        if [[ $name =~ ^do-([0-9]+)- ]] && sb_is_live_runtime "${BASH_REMATCH[1]}" &&
+          ! sb_is_own_runtime "${BASH_REMATCH[1]}"; then
           foreign_runtimes=1
           continue
         fi
