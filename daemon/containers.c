@@ -707,10 +707,6 @@ sbd_container_remove (struct sbd *d, struct sbd_container *c, sb_error_t *err)
   int r = sb_remove_tree (AT_FDCWD, dir);
   if (r < 0)
     return sb_error (err, -r, "remove `%s`", dir);
-  /* Its cgroup, if its monitor did not live to remove it (an OCI
-     container's monitor, killed by sandbox-runtime when create failed
-     after it had made it): what is left in it is ended. */
-  sb_cgroup_remove_named (sb_cgroup_root (), c->id, NULL);
   sbd_event (c, "destroy");
   unlink_container (d, c);
   return 0;

@@ -8,6 +8,8 @@
    which then watches the monitor like any of its own. */
 #include "config.h"
 #include "oci.h"
+#include "cgroup.h"
+#include "sandbox.h"
 #include "cleanup.h"
 #include "fdpass.h"
 #include "util.h"
@@ -248,6 +250,9 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
 fail:
   kill (pid, SIGKILL);
   waitpid (pid, NULL, 0);
+  /* The monitor made the sandbox's cgroup at its start and would have
+     removed it at its end: killed, it leaves that to us. */
+  sb_cgroup_remove_named (sb_cgroup_root (), json_string_value (json_object_get (rec, "sbd_id")) ?: "-", NULL);
   forget (rec);
   json_decref (rec);
   return -1;

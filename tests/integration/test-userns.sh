@@ -34,7 +34,7 @@ expect_line "its ids are the tenant's host ids (uid_map 0 400000 65536)" "map 0 
 expect_line "the host root's files show their usual owners inside (idmapped)" "passwd 0 0"
 expect_line "root inside reads root's files" "shadow-root True"
 # Outside, the app's processes are the tenant's host uid, never 0.
-"$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit.log" --policy "$pol" --policy-base "$SB_TMP/base.conf" -- "$BB" sleep 30 </dev/null >/dev/null 2>&1 &
+sb_do --policy "$pol" --policy-base "$SB_TMP/base.conf" -- "$BB" sleep 30 </dev/null >/dev/null 2>&1 &
 bgpid=$!
 SB_BG_PIDS+=("$bgpid")
 owner=
@@ -113,7 +113,7 @@ filesystem {
   volume v { source = "$vr/parent/vol"  target = "/vol" }
 }
 EOF
-"$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit.log" --policy "$attacker" --policy-base "$SB_TMP/base.conf" -- "$BB" sh -c '
+sb_do --policy "$attacker" --policy-base "$SB_TMP/base.conf" -- "$BB" sh -c '
   end=$(( $(date +%s) + 40 ))
   while [ $(date +%s) -lt $end ]; do
     mv /p/vol /p/vol.real && ln -s / /p/vol && rm /p/vol && mv /p/vol.real /p/vol
@@ -213,7 +213,7 @@ try:
 except OSError as e:
     print("scm_rights", errno.errorcode[e.errno])
 EOF
-"$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit.log" --policy "$tA" --policy-base "$SB_TMP/base.conf" -- "$PY" "$SB_TMP/hog.py" </dev/null >"$SB_TMP/hog.out" 2>&1 &
+sb_do --policy "$tA" --policy-base "$SB_TMP/base.conf" -- "$PY" "$SB_TMP/hog.py" </dev/null >"$SB_TMP/hog.out" 2>&1 &
 hog=$!
 SB_BG_PIDS+=("$hog")
 for _ in $(seq 100); do
