@@ -149,6 +149,12 @@ trap sb_cleanup EXIT
 trap 'printf "%s: interrupted\n" "$SB_TEST" >&2; exit 1' INT TERM HUP
 
 sb_do() {
+  # In a subshell (`sb_do ... &`, `$(sb_do ...)`), the runtime takes its
+  # place: $! is then the runtime's pid, and killing it stops the sandbox
+  # instead of orphaning it (so nothing after it in that subshell runs).
+  if [[ $BASHPID != "$$" ]]; then
+    exec "$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit.log" "$@"
+  fi
   "$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit.log" "$@"
 }
 
