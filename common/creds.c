@@ -93,6 +93,10 @@ sb_parse_task_status (const char *text, struct sb_task_status *out)
   if (numbers (field (text, "CapEff"), 16, v, 1, &more) != 1)
     return -EINVAL;
   out->cred.cap_eff = v[0];
+  if (numbers (field (text, "CapPrm"), 16, v, 1, &more) == 1)
+    out->cap_prm = v[0];
+  else
+    out->cap_prm = out->cred.cap_eff;
   if (numbers (field (text, "Umask"), 8, v, 1, &more) == 1)
     out->umask = (mode_t) (v[0] & 0777);
   else

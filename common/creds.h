@@ -44,6 +44,7 @@ struct sb_cred
 struct sb_task_status
 {
   struct sb_cred cred;
+  uint64_t cap_prm;     /* permitted capabilities (the effective set if not given) */
   mode_t umask;
   pid_t tgid;           /* in the pid namespace of the procfs it was read from */
   pid_t nspid, nstid;   /* in the innermost pid namespace */

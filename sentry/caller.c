@@ -38,6 +38,7 @@
    Each entry has a lock of its own: callers of different threads never
    wait for each other. */
 #include "sentry.h"
+#include "sys_file.h"
 #include "cleanup.h"
 
 #include <errno.h>
@@ -397,11 +398,13 @@ sb_act_as_caller (struct sb_call *c)
 
   if (ret < 0)
     return ret;
+  sb_direct_forget (); /* every credential is set here, the fast path's too */
   return sb_cred_assume (&st->cred, &c->s->self_cred, false);
 }
 
 void
 sb_act_as_self (struct sb_call *c)
 {
+  sb_direct_forget ();
   sb_cred_assume (&c->s->self_cred, &c->s->self_cred, false);
 }

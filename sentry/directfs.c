@@ -11,10 +11,20 @@
    RESOLVE_NO_MAGICLINKS), so no "..", symlink or rename leaves the root.
 
    The fast path answers only where nothing but the kernel decides:
-   - the caller's file credentials are the Sentry's own (fs ids, real ids,
-     groups, the capabilities a permission check reads): the kernel then
-     checks search and access permissions exactly as in the Gofer acting as
-     the caller, with no credential switch here;
+   - the serving thread walks with the file credentials the Gofer would
+     take for the caller (fs ids, groups, and of the capabilities a
+     permission check reads, the caller's; access() without AT_EACCESS:
+     the real ids, as gofer_client.c gives them): the kernel then checks
+     search and access permissions exactly as in the Gofer acting as the
+     caller. The thread keeps them from one such call to the next, as the
+     Gofer does (a switch costs six system calls, about the Gofer's hop),
+     and goes back to the Sentry's own before anything else: every other
+     call (sentry_dispatch), a path whose pre-steps read another process's
+     descriptors in procfs (sys_path.c), and every call passed on to the
+     Gofer. Only fs ids, groups and those four capabilities change: the
+     real ids and CAP_SYS_PTRACE, which the reads of the caller's memory
+     and procfs entries weigh, stay the Sentry's, and what is taken is
+     never more than the Sentry's own;
    - the walk never leaves the root's own mount (RESOLVE_NO_XDEV; one
      statx checks the result's mount with the answer): masks, read-only
      binds, volumes, /proc, /sys and /dev are other mounts, and a walk into
@@ -122,8 +132,7 @@ sb_direct_confirm (struct sentry *s)
 /* Every group of a is one a permission check of b's finds: b's fs gid
    (which the check tries first) or a supplementary group of b's. So a
    root caller whose groups are only 0 counts as the Sentry, which has
-   none. access() checks with the real gid in the fs gid's place:
-   same_file_creds requires both of the caller's equal to the Sentry's. */
+   none. */
 static bool
 groups_within (const struct sb_cred *a, const struct sb_cred *b)
 {
@@ -142,21 +151,107 @@ groups_within (const struct sb_cred *a, const struct sb_cred *b)
   return true;
 }
 
-/* The caller would be served by the Gofer with the credentials this thread
-   has now (the Sentry's own between calls). */
+/* The file credentials this serving thread has taken for a caller, while
+   they are not the Sentry's own (see the top of this file). */
+static __thread bool fs_taken;
+static __thread struct sb_cred fs_taken_cred;
+
+void
+sb_direct_release (struct sentry *s)
+{
+  if (!fs_taken)
+    return;
+  fs_taken = false;
+  /* On failure sb_cred_assume ends the Sentry: a thread must not go on
+     with a caller's half-applied identity. */
+  sb_cred_assume (&s->self_cred, &s->self_cred, true);
+}
+
+void
+sb_direct_settle (struct sb_call *c)
+{
+  if (!fs_taken)
+    return;
+  switch (c->nr)
+    {
+    case SYS_stat:
+    case SYS_lstat:
+    case SYS_newfstatat:
+    case SYS_statx:
+    case SYS_access:
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_readlink:
+    case SYS_readlinkat:
+    case SYS_open:
+    case SYS_openat:
+    case SYS_openat2:
+    case SYS_creat: return;
+    default: sb_direct_release (c->s);
+    }
+}
+
+/* The serving thread's own credentials were changed by someone else
+   (caller.c's sb_act_as_self puts back all of them). */
+void
+sb_direct_forget (void)
+{
+  fs_taken = false;
+}
+
+/* The credentials the Gofer would act with for this caller (real: access()
+   without AT_EACCESS, checked with the real ids), as the Sentry's own with
+   only what a walk, a stat, an access check or a read-only open weighs
+   changed. Returns false if the Sentry cannot act so (more groups than
+   carried, a file capability the Sentry has not). */
 static bool
-same_file_creds (struct sb_call *c)
+file_creds_for (const struct sb_cred *me, const struct sb_task_status *st, bool real, struct sb_cred *want)
+{
+  const struct sb_cred *it = &st->cred;
+  uint64_t caps;
+
+  if (it->ngroups > SB_CRED_MAX_GROUPS)
+    return false;
+  caps = (real ? sb_access_caps (st) : it->cap_eff) & FILE_CAPS;
+  if (caps & ~me->cap_eff)
+    return false;
+  *want = *me;
+  want->fsuid = real ? it->uid : it->fsuid;
+  want->fsgid = real ? it->gid : it->fsgid;
+  want->cap_eff = (me->cap_eff & ~FILE_CAPS) | caps;
+  want->ngroups = it->ngroups;
+  memcpy (want->groups, it->groups, it->ngroups * sizeof (it->groups[0]));
+  return true;
+}
+
+/* Makes this thread walk as the Gofer would for the caller: nothing to do
+   when the caller's file credentials are the Sentry's own, or those taken
+   for the last call. Returns false if the caller must go to the Gofer. */
+static bool
+take_file_creds (struct sb_call *c, bool real)
 {
   const struct sb_cred *me = &c->s->self_cred;
   const struct sb_task_status *st;
-  const struct sb_cred *it;
+  struct sb_cred want;
 
-  if (sb_caller_status (c, &st) < 0)
+  if (sb_caller_status (c, &st) < 0 || !file_creds_for (me, st, real, &want))
     return false;
-  it = &st->cred;
-  return it->fsuid == me->fsuid && it->fsgid == me->fsgid && it->uid == me->uid && it->gid == me->gid
-         && (it->cap_eff & FILE_CAPS) == (me->cap_eff & FILE_CAPS) && groups_within (it, me)
-         && groups_within (me, it);
+  if (want.fsuid == me->fsuid && want.fsgid == me->fsgid && want.cap_eff == me->cap_eff
+      && groups_within (&want, me) && groups_within (me, &want))
+    {
+      sb_direct_release (c->s);
+      return true;
+    }
+  if (fs_taken && sb_cred_equal (&want, &fs_taken_cred))
+    return true;
+  if (sb_cred_assume (&want, me, true) < 0)
+    {
+      fs_taken = false; /* put back to the Sentry's own */
+      return false;
+    }
+  fs_taken = true;
+  fs_taken_cred = want;
+  return true;
 }
 
 /* fd (on the root's mount) answers ENOENT by a rule on its name. Returns
@@ -178,7 +273,8 @@ hidden_by_name (struct sentry *s, int fd)
    statx (mask) in *stx. Returns the fd, -errno as the final answer, or
    SB_DIRECT_NO. */
 static int
-direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mask, struct statx *stx)
+direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mask, struct statx *stx,
+                bool real)
 {
   struct sentry *s = c->s;
   struct open_how how = {
@@ -188,7 +284,7 @@ direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mas
   int fd, e, h;
 
   if (s->direct_root < 0 || path[0] != '/' || strlen (path) >= PATH_BUF || (mask & STATX_MNT_ID_UNIQUE)
-      || !same_file_creds (c))
+      || !take_file_creds (c, real))
     return SB_DIRECT_NO;
   /* RESOLVE_NO_XDEV: a walk that would enter another mount (a mask, a
      read-only bind, a volume, /proc, /dev, /sys) fails with EXDEV and goes
@@ -230,12 +326,16 @@ direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mas
   return fd;
 }
 
-/* ret is the call's answer unless it is SB_DIRECT_NO: --strace says which. */
+/* ret is the call's answer unless it is SB_DIRECT_NO: --strace says which.
+   A call passed on to the Gofer is served with the Sentry's own
+   credentials. */
 static long
 answered (struct sb_call *c, long ret)
 {
   if (ret != SB_DIRECT_NO)
     c->direct = true;
+  else
+    sb_direct_release (c->s);
   return ret;
 }
 
@@ -247,7 +347,7 @@ sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mas
   /* The mask the Gofer asks for when the app names none. */
   if (mask == 0)
     mask = STATX_BASIC_STATS | STATX_BTIME;
-  fd = direct_resolve (c, path, nofollow ? O_NOFOLLOW : 0, mask, stx);
+  fd = direct_resolve (c, path, nofollow ? O_NOFOLLOW : 0, mask, stx, false);
   if (fd < 0)
     return (int) answered (c, fd);
   close (fd);
@@ -255,17 +355,18 @@ sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mas
 }
 
 int
-sb_direct_access (struct sb_call *c, const char *path, int mode)
+sb_direct_access (struct sb_call *c, const char *path, int mode, bool eaccess)
 {
   char name[PATH_BUF + 16];
   struct statx stx;
   int fd, ret;
 
-  fd = direct_resolve (c, path, 0, 0, &stx);
+  fd = direct_resolve (c, path, 0, 0, &stx, !eaccess);
   if (fd < 0)
     return (int) answered (c, fd);
-  /* As the Gofer: the real ids, which are this thread's (same_file_creds). */
-  ret = syscall (SYS_faccessat2, fd, "", mode, AT_EMPTY_PATH) < 0 ? -errno : 0;
+  /* As the Gofer: with the credentials taken, which are the real ids where
+     the call checks with those. */
+  ret = syscall (SYS_faccessat2, fd, "", mode, AT_EMPTY_PATH | AT_EACCESS) < 0 ? -errno : 0;
   if (ret == 0 && (mode & W_OK) && c->s->nread_only_forms > 0)
     {
       if (canonical_name (c->s, fd, name, sizeof (name)) < 0)
@@ -291,8 +392,8 @@ sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len)
   int fd;
 
   if (last == NULL || strcmp (last, "/") == 0 || strcmp (last, "/.") == 0 || strcmp (last, "/..") == 0)
-    return SB_DIRECT_NO;
-  fd = direct_resolve (c, path, O_NOFOLLOW, 0, &stx);
+    return answered (c, SB_DIRECT_NO);
+  fd = direct_resolve (c, path, O_NOFOLLOW, 0, &stx, false);
   if (fd < 0)
     return answered (c, fd);
   n = S_ISLNK (stx.stx_mode) ? readlinkat (fd, "", buf, len) : -1;
@@ -313,8 +414,8 @@ sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len)
 /* A read-only open, made as the Gofer's gofer_op_open and open_answer make
    it: the O_PATH look (with the app's O_NOFOLLOW and O_DIRECTORY) vetted as
    above, then the inode the checks saw reopened through its descriptor in
-   the Sentry's procfs, with the thread's credentials, which are the
-   caller's (same_file_creds): the kernel checks the right to read it, and
+   the Sentry's procfs, with the file credentials taken for the caller
+   (take_file_creds): the kernel checks the right to read it, and
    O_NOATIME's owner, as it does for the Gofer acting as the caller. Only a
    regular file or a directory is opened here: a FIFO would make the Sentry
    its peer, a device has effects of its own, a symlink (O_NOFOLLOW) is the
@@ -333,15 +434,15 @@ sb_direct_open (struct sb_call *c, const char *path, int flags, int *pathfd)
 
   *pathfd = -1;
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & ~(O_ACCMODE | DIRECT_OPEN_FLAGS)))
-    return SB_DIRECT_NO;
-  pfd = direct_resolve (c, path, flags & (O_NOFOLLOW | O_DIRECTORY), 0, &stx);
+    return (int) answered (c, SB_DIRECT_NO);
+  pfd = direct_resolve (c, path, flags & (O_NOFOLLOW | O_DIRECTORY), 0, &stx, false);
   if (pfd < 0)
     return (int) answered (c, pfd);
   dir = S_ISDIR (stx.stx_mode);
   if (!dir && !S_ISREG (stx.stx_mode))
     {
       close (pfd);
-      return SB_DIRECT_NO;
+      return (int) answered (c, SB_DIRECT_NO);
     }
   snprintf (via, sizeof (via), "self/fd/%d", pfd);
   flags &= ~O_NOFOLLOW; /* the descriptor's magic link is followed */

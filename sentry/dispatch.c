@@ -1,5 +1,6 @@
 /* From a notification to an answer: the class decides, the handler acts. */
 #include "sentry.h"
+#include "sys_file.h"
 #include "audit.h"
 #include "syscall_table.h"
 
@@ -130,6 +131,7 @@ sentry_dispatch (struct sb_call *c)
   sb_handler_fn fn;
   long ret;
 
+  sb_direct_settle (c);
   if (c->req->data.arch != AUDIT_ARCH_X86_64)
     {
       /* int 0x80 and other foreign entry points never reach the host kernel. */

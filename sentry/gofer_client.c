@@ -140,6 +140,8 @@ sb_gofer_call (struct sentry *s, const struct sb_gofer_req *req, const char *pat
 {
   struct sb_gofer_req hdr = *req;
 
+  /* What the Sentry does around a Gofer call, it does as itself. */
+  sb_direct_release (s);
   return gofer_exchange (s, lane_current (), &hdr, path, path2, data, data_len, NULL, 0, ans);
 }
 
@@ -194,6 +196,16 @@ sb_gofer_answer (void)
   return sb_lane_answer ();
 }
 
+/* The capabilities access() checks with (no AT_EACCESS), as the kernel
+   gives them to a caller without SECURE_NO_SETUID_FIXUP (the app's
+   securebits are none): none unless the real uid is root's, whose check
+   has the whole permitted set, even where the effective set is lower. */
+uint64_t
+sb_access_caps (const struct sb_task_status *st)
+{
+  return st->cred.uid != 0 ? 0 : st->cap_prm;
+}
+
 /* Every Gofer request carries the caller's credentials: the Gofer opens,
    creates and changes files as the caller. */
 int
@@ -223,15 +235,15 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
     return ret;
   /* access() checks as the caller's real ids would (the Gofer checks with
      the credentials it is given, AT_EACCESS): its real uid and gid in place
-     of the fs ones, and as the kernel does (SECURE_NO_SETUID_FIXUP aside),
-     no capabilities unless the real uid is root's. (Root's effective set
-     stands for its permitted one, which the status read does not keep.) */
+     of the fs ones, and the capabilities the kernel gives the check. */
   if (op == SB_GOFER_ACCESS && !(flags & AT_EACCESS))
     {
+      const struct sb_task_status *st;
+      if ((ret = sb_caller_status (c, &st)) < 0)
+        return ret;
       req.cred.fsuid = req.cred.uid;
       req.cred.fsgid = req.cred.gid;
-      if (req.cred.uid != 0)
-        req.cred.cap_eff = 0;
+      req.cred.cap_eff = sb_access_caps (st);
     }
   /* A path through a symlink into /proc/self is asked again with the
      caller's ids in it (a few times: a link may lead to another). */

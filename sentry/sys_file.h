@@ -14,6 +14,8 @@
 #define sb_last_answer (*sb_lane_answer ())
 /* Every Gofer request carries the caller's credentials. */
 int sb_gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req);
+/* The capabilities access() without AT_EACCESS checks with. */
+uint64_t sb_access_caps (const struct sb_task_status *st);
 
 /* fcntl(F_SETFL) changes only these. */
 #define SB_SETFL_FLAGS (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
@@ -26,9 +28,17 @@ int sb_gofer_request_cred (struct sb_call *c, struct sb_gofer_req *req);
 #define SB_DIRECT_NO (-0x10000)
 #define SB_DIRECT_LATER (-0x10001)
 int sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mask, struct statx *stx);
-int sb_direct_access (struct sb_call *c, const char *path, int mode);
+int sb_direct_access (struct sb_call *c, const char *path, int mode, bool eaccess);
 ssize_t sb_direct_readlink (struct sb_call *c, const char *path, char *buf, size_t len);
 int sb_direct_open (struct sb_call *c, const char *path, int flags, int *pathfd);
+/* The serving thread keeps the file credentials it took for a caller
+   between fast-path calls. sb_direct_release puts back the Sentry's own;
+   sb_direct_settle does so before any call that cannot take the fast path
+   (sentry_dispatch); sb_direct_forget: caller.c has just set every
+   credential itself. */
+void sb_direct_release (struct sentry *s);
+void sb_direct_settle (struct sb_call *c);
+void sb_direct_forget (void);
 
 /* sys_path.c */
 /* Copies a NUL-terminated path (at most len bytes) and checks the call is

@@ -218,6 +218,8 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
   int appfd, ret;
   long fd;
 
+  if (resolve != 0 || (flags & O_PATH))
+    sb_direct_release (c->s); /* only a plain open may take the fast path */
   if (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_NO_XDEV))
     {
       ret = scoped_path (c, dirfd, pathaddr, resolve, path, rel);

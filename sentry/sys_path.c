@@ -252,6 +252,11 @@ sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outl
 
   if (ret < 0)
     return ret;
+  /* A descriptor's or a /proc, /dev name's pre-steps read procfs entries
+     of the caller's (a directory of descriptors is its owner's alone): as
+     the Sentry, not with file credentials taken for the fast path. */
+  if ((raw[0] != '/' && dirfd != AT_FDCWD) || strncmp (raw, "/proc", 5) == 0 || strncmp (raw, "/dev", 4) == 0)
+    sb_direct_release (c->s);
   ret = sb_absolute_path (c, dirfd, raw, out, outlen);
   if (ret < 0)
     return ret;

@@ -178,7 +178,7 @@ access_common (struct sb_call *c, int dirfd, uint64_t addr, int mode, int flags)
   ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
-  if (!(flags & AT_SYMLINK_NOFOLLOW) && (ret = sb_direct_access (c, path, mode)) != SB_DIRECT_NO)
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && (ret = sb_direct_access (c, path, mode, flags & AT_EACCESS)) != SB_DIRECT_NO)
     return ret;
   return sb_gofer (c, SB_GOFER_ACCESS, path, NULL, flags & (AT_SYMLINK_NOFOLLOW | AT_EACCESS),
                    (uint32_t) mode, 0, NULL, 0);

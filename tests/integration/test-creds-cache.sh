@@ -53,6 +53,33 @@ expect_line "the program another thread (uid 1000) execs has the leader's number
 expect_line "... and uid 1000" "execswap new-program-uid=1000"
 expect_line "... and is refused the leader's root-only file" "execswap new-program-open=EACCES"
 
+# Threads of five kinds of credentials stat, open and access the same files
+# at once. /tmp is on the root's own mount, where the Sentry answers these
+# calls itself with the file credentials it takes for the caller and keeps
+# between calls (sentry/directfs.c): a serving thread that answered one
+# caller with another's would show here as a wrong answer. Through the
+# Gofer too (SANDBOX_SENTRY_DIRECTFS=0), and once with --strace to prove
+# the fast path answered the non-root callers.
+mix_expect() {
+  local who
+  for who in root root-without-dac uid-1000 uid-1001-group-3000 real-1000-effective-0; do
+    expect_line "$1: every answer to $who is its own" "mix $who checks=4800 wrong=0"
+  done
+}
+run_case mix
+mix_expect "fast path"
+SANDBOX_SENTRY_DIRECTFS=0 run_case mix
+mix_expect "through the Gofer"
+sb_run --timeout 180 --strace -- "$CC" mix
+[[ $SB_RC == 0 ]] || soft_fail "credcache mix --strace: exit $SB_RC: $(grep -v '^\[' <<<"$SB_ERR" | head -c 600)"
+mix_expect "with --strace"
+direct=$(grep -c '"/tmp/credmix/[^"]*".* = -1 EACCES \[direct\]$' <<<"$SB_ERR" || true)
+if ((direct >= 1000)); then
+  pass "the Sentry refused $direct calls of non-root callers itself, with their credentials"
+else
+  soft_fail "only $direct EACCES answers of the fast path (want at least 1000): $(grep -F credmix <<<"$SB_ERR" | head -n 3)"
+fi
+
 pol=$(sb_tenant_policy credcompat 730000 'syscalls { profile = compat  audit = denied }')
 run_case setfsuid "$pol"
 expect_line "compat: root opens the root-only file" "setfsuid before=ok"

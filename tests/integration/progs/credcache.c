@@ -19,7 +19,17 @@
              fsuid to 1000: refused at once
    execswap  the leader (root) opens a root-only file and exits; another
              thread drops to uid 1000 and execs, taking the leader's number:
-             the new program cannot open the file */
+             the new program cannot open the file
+   mix       threads of different credentials (root; root without the DAC
+             capabilities; uid 1000; uid 1001 in group 3000; real uid 1000
+             with effective uid 0) stat, open and access the same files
+             at once, many times over: the serving threads keep the file
+             credentials they took for one caller between calls
+             (sentry/directfs.c), so every answer must be its caller's
+             own (as Linux gives them: access() of a real root checks
+             with the permitted capabilities, which root-without-dac
+             kept). Prints "mix WHO checks=N wrong=M" per thread and the
+             first few wrong answers */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -351,6 +361,111 @@ execswap_child (void)
   printf ("execswap new-program-open=%s\n", result (try_open (SECRET)));
 }
 
+/* ---- mix ---- */
+#define MIX_DIR "/tmp/credmix"
+#define MIX_ROUNDS 400
+
+/* What each file answers to each kind of caller: stat (a search of its
+   directory), open, access(R_OK) (real ids), faccessat2(R_OK, AT_EACCESS). */
+struct mix_expect
+{
+  const char *path;
+  int stat_errno, open_errno, access_errno, eaccess_errno;
+};
+
+struct mixer
+{
+  const char *who;
+  uid_t ruid, euid;
+  gid_t gid, group; /* group: one supplementary group, or 0 for none */
+  uint64_t drop;    /* effective capabilities dropped */
+  struct mix_expect expect[3];
+  long checks, wrong;
+};
+
+static pthread_barrier_t mix_barrier;
+
+static void
+mix_check (struct mixer *m, const char *call, const char *path, int ret, int want)
+{
+  int got = ret < 0 ? errno : 0;
+
+  m->checks++;
+  if (got == want)
+    return;
+  if (m->wrong++ < 3)
+    printf ("mix %s wrong: %s %s = %s, want %s\n", m->who, call, path, got ? strerrorname_np (got) : "ok",
+            want ? strerrorname_np (want) : "ok");
+}
+
+static void *
+mixer_thread (void *arg)
+{
+  struct mixer *m = arg;
+  struct stat st;
+  int i, j, fd;
+
+  if (syscall (SYS_setgroups, m->group ? 1 : 0, &m->group) < 0
+      || syscall (SYS_setresgid, m->gid, m->gid, m->gid) < 0
+      || syscall (SYS_setresuid, m->ruid, m->euid, m->euid) < 0 || (m->drop && drop_effective (m->drop) < 0))
+    {
+      printf ("mix %s setup=%s\n", m->who, result (-1));
+      m->wrong++;
+    }
+  pthread_barrier_wait (&mix_barrier);
+  for (i = 0; i < MIX_ROUNDS; i++)
+    for (j = 0; j < 3; j++)
+      {
+        const struct mix_expect *e = &m->expect[j];
+        mix_check (m, "stat", e->path, stat (e->path, &st), e->stat_errno);
+        fd = open (e->path, O_RDONLY);
+        mix_check (m, "open", e->path, fd, e->open_errno);
+        if (fd >= 0)
+          close (fd);
+        mix_check (m, "access", e->path, access (e->path, R_OK), e->access_errno);
+        mix_check (m, "eaccess", e->path, (int) syscall (SYS_faccessat2, AT_FDCWD, e->path, R_OK, AT_EACCESS),
+                   e->eaccess_errno);
+      }
+  return NULL;
+}
+
+static void
+case_mix (void)
+{
+  const char *rootonly = MIX_DIR "/root-only", *grp = MIX_DIR "/group/f", *u1000 = MIX_DIR "/u1000";
+  struct mixer m[] = {
+    { "root", 0, 0, 0, 0, 0, { { rootonly, 0, 0, 0, 0 }, { grp, 0, 0, 0, 0 }, { u1000, 0, 0, 0, 0 } } },
+    { "root-without-dac", 0, 0, 0, 0, DAC_CAPS,
+      { { rootonly, 0, 0, 0, 0 }, { grp, 0, 0, 0, 0 }, { u1000, 0, EACCES, 0, EACCES } } },
+    { "uid-1000", 1000, 1000, 1000, 0, 0,
+      { { rootonly, 0, EACCES, EACCES, EACCES }, { grp, EACCES, EACCES, EACCES, EACCES }, { u1000, 0, 0, 0, 0 } } },
+    { "uid-1001-group-3000", 1001, 1001, 1001, 3000, 0,
+      { { rootonly, 0, EACCES, EACCES, EACCES }, { grp, 0, 0, 0, 0 }, { u1000, 0, EACCES, EACCES, EACCES } } },
+    { "real-1000-effective-0", 1000, 0, 1000, 0, 0,
+      { { rootonly, 0, 0, EACCES, 0 }, { grp, 0, 0, EACCES, 0 }, { u1000, 0, 0, 0, 0 } } },
+  };
+  size_t n = sizeof (m) / sizeof (m[0]), i;
+  pthread_t t[sizeof (m) / sizeof (m[0])];
+
+  if ((mkdir (MIX_DIR, 0755) < 0 && errno != EEXIST) || (mkdir (MIX_DIR "/group", 0750) < 0 && errno != EEXIST)
+      || chown (MIX_DIR "/group", 0, 3000) < 0)
+    {
+      fprintf (stderr, "credcache: make %s: %s\n", MIX_DIR, strerror (errno));
+      exit (2);
+    }
+  make_file (rootonly, 0, 0, 0600);
+  make_file (grp, 0, 0, 0644);
+  make_file (u1000, 1000, 1000, 0600);
+  pthread_barrier_init (&mix_barrier, NULL, (unsigned) n);
+  for (i = 0; i < n; i++)
+    pthread_create (&t[i], NULL, mixer_thread, &m[i]);
+  for (i = 0; i < n; i++)
+    {
+      pthread_join (t[i], NULL);
+      printf ("mix %s checks=%ld wrong=%ld\n", m[i].who, m[i].checks, m[i].wrong);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -358,7 +473,7 @@ main (int argc, char **argv)
   self_path = argv[0];
   if (argc != 2)
     {
-      fprintf (stderr, "usage: credcache drop|capset|setgroups|setfsuid|umask|tidreuse|execswap\n");
+      fprintf (stderr, "usage: credcache drop|capset|setgroups|setfsuid|umask|tidreuse|execswap|mix\n");
       return 2;
     }
   if (strcmp (argv[1], "drop") == 0)
@@ -375,6 +490,8 @@ main (int argc, char **argv)
     case_tidreuse ();
   else if (strcmp (argv[1], "execswap") == 0)
     case_execswap ();
+  else if (strcmp (argv[1], "mix") == 0)
+    case_mix ();
   else if (strcmp (argv[1], "execswap-child") == 0)
     execswap_child ();
   else

@@ -1,0 +1,88 @@
+/* Unit tests for common/creds.c's reading of a /proc/<tid>/status text
+   (sb_parse_task_status): the ids, groups and capabilities the Sentry and
+   the Gofer act with, the permitted set access() checks a real root with,
+   and the refusals of a malformed or oversized text. */
+#include "creds.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A status text as the kernel writes it (the lines the parser reads). */
+static const char *
+status_text (const char *groups, const char *capprm)
+{
+  static char buf[2048];
+
+  snprintf (buf, sizeof (buf),
+            "Name:\tapp\nUmask:\t0027\nState:\tS (sleeping)\nTgid:\t42\nNgid:\t0\nPid:\t43\n"
+            "PPid:\t1\nUid:\t1000\t0\t0\t0\nGid:\t1000\t33\t33\t33\nFDSize:\t64\nGroups:\t%s\n"
+            "NStgid:\t42\t7\nNSpid:\t43\t8\n%sCapEff:\t0000000000000005\n",
+            groups, capprm);
+  return buf;
+}
+
+START_TEST (reads_ids_groups_and_capabilities)
+{
+  struct sb_task_status st;
+
+  ck_assert_int_eq (sb_parse_task_status (status_text ("33 4 ", "CapPrm:\t00000000000000ff\n"), &st), 0);
+  ck_assert_uint_eq (st.cred.uid, 1000);
+  ck_assert_uint_eq (st.cred.euid, 0);
+  ck_assert_uint_eq (st.cred.fsuid, 0);
+  ck_assert_uint_eq (st.cred.gid, 1000);
+  ck_assert_uint_eq (st.cred.fsgid, 33);
+  ck_assert_uint_eq (st.cred.ngroups, 2);
+  ck_assert_uint_eq (st.cred.groups[0], 33);
+  ck_assert_uint_eq (st.cred.groups[1], 4);
+  ck_assert_uint_eq (st.cred.cap_eff, 0x5);
+  ck_assert_uint_eq (st.cap_prm, 0xff);
+  ck_assert_uint_eq (st.umask, 027);
+  ck_assert_int_eq (st.tgid, 42);
+  ck_assert_int_eq (st.nspid, 7);
+  ck_assert_int_eq (st.nstid, 8);
+}
+END_TEST
+
+START_TEST (permitted_defaults_to_effective)
+{
+  struct sb_task_status st;
+
+  ck_assert_int_eq (sb_parse_task_status (status_text ("", ""), &st), 0);
+  ck_assert_uint_eq (st.cred.ngroups, 0);
+  ck_assert_uint_eq (st.cap_prm, st.cred.cap_eff);
+}
+END_TEST
+
+START_TEST (refuses_malformed_and_oversized)
+{
+  struct sb_task_status st;
+  char groups[SB_CRED_MAX_GROUPS * 8 + 16] = "";
+  int i;
+
+  ck_assert_int_eq (sb_parse_task_status ("Name:\tapp\nUid:\t1\t2\n", &st), -EINVAL);
+  for (i = 0; i <= SB_CRED_MAX_GROUPS; i++)
+    snprintf (groups + strlen (groups), sizeof (groups) - strlen (groups), "%d ", 100 + i);
+  ck_assert_int_eq (sb_parse_task_status (status_text (groups, ""), &st), -E2BIG);
+}
+END_TEST
+
+int
+main (void)
+{
+  Suite *s = suite_create ("creds");
+  TCase *tc = tcase_create ("task_status");
+  SRunner *sr;
+  int failed;
+
+  tcase_add_test (tc, reads_ids_groups_and_capabilities);
+  tcase_add_test (tc, permitted_defaults_to_effective);
+  tcase_add_test (tc, refuses_malformed_and_oversized);
+  suite_add_tcase (s, tc);
+  sr = srunner_create (s);
+  srunner_run_all (sr, CK_NORMAL);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed ? 1 : 0;
+}
