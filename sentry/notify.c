@@ -1,6 +1,6 @@
 /* The Sentry's loops. A few serving threads (one per lane, see
-   serve_lane) each receive user notifications from the one listener, the
-   kernel handing each notification to one of them, dispatch and answer;
+   serve_lane) receive user notifications from the one listener, lane 0's
+   always and the others when it calls for help, dispatch and answer;
    calls that may block (connect, open of a FIFO, a full socket buffer) go
    on to a detached worker thread so the other tasks of the sandbox keep
    going. The main thread watches the rest: signals, the owner, the init,
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 /* Interrupts a worker's blocking call (its caller is gone) or a serving
    thread's RECV (the app is gone); see "Blocking calls in flight". */
 #define SB_WAKE_SIGNAL (SIGRTMIN + 3)
+
+static void sb_serving_will_wait (struct sentry *s);
 
 int
 sb_respond (struct sentry *s, uint64_t id, long ret)
@@ -79,6 +82,8 @@ sb_inject_fd (struct sb_call *c, int fd, bool cloexec)
       sigaddset (&wake, SB_WAKE_SIGNAL);
       pthread_sigmask (SIG_BLOCK, &wake, &old);
     }
+  else
+    sb_serving_will_wait (c->s);
   ret = ioctl (c->s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
   ret = ret < 0 ? -errno : ret;
   if (c->on_worker)
@@ -343,6 +348,79 @@ static struct server servers[SB_LANES_MAX];
 static bool serving_stop;
 static int serving_error;
 
+/* Only lane 0's thread waits in RECV between calls. The kernel wakes every
+   thread waiting there for each notification (one wait queue, no exclusive
+   wait), so with two waiting, each call cost a needless wake-up and put the
+   loser back to sleep (bench/README.md: 1.7 context switches of the Sentry
+   per stat with two serving threads, 1.0 with one). The other threads
+   sleep on a condition until they are needed, and one is woken:
+   - when lane 0, having taken a notification, sees another pending (a poll
+     that does not wait);
+   - when a serving thread is about to install a descriptor (ADDFD with
+     SEND): the kernel answers the caller and then makes the serving thread
+     wait until the caller has taken the descriptor, and waking that thread
+     after is slow here (an open+close took 100 us with one thread in RECV,
+     30 with a second one ready for the caller's next call).
+   A helper takes notifications as long as any is pending, then sleeps
+   again. */
+static pthread_mutex_t help_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t help_cond = PTHREAD_COND_INITIALIZER;
+static int helpers_idle, help_wanted;
+
+static bool
+notification_pending (struct sentry *s)
+{
+  struct pollfd p = { .fd = s->listener, .events = POLLIN };
+
+  return poll (&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+static void
+wake_helper (void)
+{
+  pthread_mutex_lock (&help_lock);
+  if (helpers_idle > help_wanted)
+    {
+      help_wanted++;
+      pthread_cond_signal (&help_cond);
+    }
+  pthread_mutex_unlock (&help_lock);
+}
+
+static void
+call_for_help (struct sentry *s)
+{
+  if (__atomic_load_n (&helpers_idle, __ATOMIC_RELAXED) == 0 || !notification_pending (s))
+    return;
+  wake_helper ();
+}
+
+/* The calling serving thread is about to wait on the app (ADDFD). */
+static void
+sb_serving_will_wait (struct sentry *s)
+{
+  if (s->nlanes > 1 && __atomic_load_n (&helpers_idle, __ATOMIC_RELAXED) > 0)
+    wake_helper ();
+}
+
+/* A helper's wait for lane 0's call; false when the sandbox ends. */
+static bool
+wait_for_call (void)
+{
+  bool go;
+
+  pthread_mutex_lock (&help_lock);
+  helpers_idle++;
+  while (help_wanted == 0 && !__atomic_load_n (&serving_stop, __ATOMIC_ACQUIRE))
+    pthread_cond_wait (&help_cond, &help_lock);
+  helpers_idle--;
+  go = !__atomic_load_n (&serving_stop, __ATOMIC_ACQUIRE);
+  if (go)
+    help_wanted--;
+  pthread_mutex_unlock (&help_lock);
+  return go;
+}
+
 static void *
 serve_lane (void *p)
 {
@@ -351,12 +429,15 @@ serve_lane (void *p)
   size_t size = s->notif_size > sizeof (struct seccomp_notif) ? s->notif_size : sizeof (struct seccomp_notif);
   char reqbuf[size] __attribute__ ((aligned (16)));
   struct seccomp_notif *req = (struct seccomp_notif *) reqbuf;
+  bool leader = sv == &servers[0], awake = leader;
 
   sb_lane_enter (sv->lane);
   for (;;)
     {
       struct sb_call call = { .s = s, .req = req };
 
+      if (!awake && !wait_for_call ())
+        break;
       memset (req, 0, size);
       if (ioctl (s->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
         {
@@ -369,10 +450,14 @@ serve_lane (void *p)
           kill (getpid (), SB_LANE_FAIL_SIGNAL);
           break;
         }
+      if (leader && s->nlanes > 1)
+        call_for_help (s);
       call.nr = req->data.nr;
       call.tid = (pid_t) req->pid;
       call.args = (const uint64_t *) req->data.args;
       sentry_dispatch (&call);
+      if (!leader)
+        awake = notification_pending (s);
     }
   return NULL;
 }
@@ -403,6 +488,9 @@ static void
 servers_stop (struct sentry *s)
 {
   __atomic_store_n (&serving_stop, true, __ATOMIC_RELEASE);
+  pthread_mutex_lock (&help_lock);
+  pthread_cond_broadcast (&help_cond);
+  pthread_mutex_unlock (&help_lock);
   for (int i = 0; i < s->nlanes; i++)
     if (servers[i].started)
       pthread_kill (servers[i].thread, SB_WAKE_SIGNAL);
