@@ -11,11 +11,19 @@
 #include "syscall_table.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
 
 static int
 allow (scmp_filter_ctx ctx, int nr)
@@ -177,6 +185,46 @@ fail:
   return NULL;
 }
 
+/* Loads the filter as seccomp_load would, with
+   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV besides the listener (Linux 5.19;
+   libseccomp 2.5 has no attribute for it): once the Sentry has received a
+   call, the caller waits for the answer killably only. Without it, a
+   signal then (a timer, Go's preemption every 10 ms) withdrew a call the
+   Sentry was doing, and with SA_RESTART the kernel ran it again: a mkdir
+   met its own directory (EEXIST), an unlink its own removal (ENOENT).
+   Returns the listener, -EINVAL where the kernel lacks the flag, or -errno. */
+static int
+load_killable (scmp_filter_ctx ctx)
+{
+  struct sock_fprog prog;
+  void *code;
+  off_t size;
+  int mfd, fd, ret;
+
+  mfd = memfd_create ("sandbox-app-filter", MFD_CLOEXEC);
+  if (mfd < 0)
+    return -errno;
+  ret = seccomp_export_bpf (ctx, mfd);
+  size = ret < 0 ? -1 : lseek (mfd, 0, SEEK_END);
+  if (ret < 0 || size <= 0 || size % sizeof (struct sock_filter) != 0
+      || size / sizeof (struct sock_filter) > BPF_MAXINSNS)
+    {
+      close (mfd);
+      return ret < 0 ? ret : -EINVAL;
+    }
+  code = mmap (NULL, (size_t) size, PROT_READ, MAP_PRIVATE, mfd, 0);
+  close (mfd);
+  if (code == MAP_FAILED)
+    return -errno;
+  prog.len = (unsigned short) (size / sizeof (struct sock_filter));
+  prog.filter = code;
+  fd = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+  ret = fd < 0 ? -errno : fd;
+  munmap (code, (size_t) size);
+  return ret;
+}
+
 int
 sb_app_filter_load (const struct sb_filter_options *o, sb_error_t *err)
 {
@@ -186,6 +234,13 @@ sb_app_filter_load (const struct sb_filter_options *o, sb_error_t *err)
   ctx = build (o, &e);
   if (ctx == NULL)
     return sb_error (err, e, "build the app's seccomp filter");
+  fd = load_killable (ctx);
+  if (fd >= 0 || fd != -EINVAL)
+    {
+      seccomp_release (ctx);
+      return fd >= 0 ? fd : sb_error (err, -fd, "load the app's seccomp filter");
+    }
+  /* A kernel before 5.19: the listener without the flag. */
   ret = seccomp_load (ctx);
   if (ret < 0)
     {

@@ -393,6 +393,20 @@ open_memory_limit (struct sentry *s, const char *procs)
       return;
 }
 
+/* The app's freezer state beside its cgroup.procs (the first hierarchy
+   that has one): a pause the sweep of blocking calls must let through. */
+static void
+open_freeze_state (struct sentry *s, const char *procs)
+{
+  static const char *const files[] = { "freezer.state", "cgroup.freeze" };
+  char path[PATH_MAX];
+  const char *end = strrchr (procs, '/');
+
+  for (size_t i = 0; s->freeze_fd < 0 && end != NULL && i < sizeof (files) / sizeof (files[0]); i++)
+    if ((size_t) snprintf (path, sizeof (path), "%.*s/%s", (int) (end - procs), procs, files[i]) < sizeof (path))
+      s->freeze_fd = open (path, O_RDONLY | O_CLOEXEC);
+}
+
 /* The cgroup files that receive the app, opened before the stage tmpfs (at
    SB_STAGE_DIR) can hide them. (The rootfs and the volume sources arrive
    already open.) */
@@ -407,6 +421,7 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
       if (s->cgroup_procs_fd[i] < 0)
         return sb_error (err, errno, "open `%s`", s->cfg.cgroup_procs[i]);
       open_memory_limit (s, s->cfg.cgroup_procs[i]);
+      open_freeze_state (s, s->cfg.cgroup_procs[i]);
     }
   return 0;
 }

@@ -27,6 +27,9 @@
 /* Interrupts a worker's blocking call (its caller is gone) or a serving
    thread's RECV (the app is gone); see "Blocking calls in flight". */
 #define SB_WAKE_SIGNAL (SIGRTMIN + 3)
+/* The kernel's "interrupted: restart the call if the handler allows"
+   (not in the uapi headers). */
+#define ERESTARTSYS 512
 
 static void sb_serving_will_wait (struct sentry *s);
 
@@ -130,6 +133,7 @@ struct blocking_job
   pthread_t thread;
   bool started;      /* thread is set */
   bool gone;         /* the caller's notification is no longer valid */
+  bool interrupted;  /* a signal the caller takes is pending: answer -ERESTARTSYS */
   long (*fn) (struct sb_call *c, void *arg);
   char arg[];
 };
@@ -177,9 +181,62 @@ sb_blocking_in_flight (void)
   return __atomic_load_n (&blocking_in_flight, __ATOMIC_RELAXED);
 }
 
+/* The caller waits for its answer killably only (filter.c's
+   WAIT_KILLABLE_RECV), so a signal it would take does not end its wait as
+   it ends the kernel's own blocking calls. The sweep does it for the
+   calls that block here: a signal pending for the thread or its process,
+   neither blocked nor ignored by it, interrupts the worker, and the call is
+   answered -ERESTARTSYS, which the kernel turns into what a blocking call
+   of its own gives: EINTR after a handler without SA_RESTART, else the
+   call made again (also when no handler runs). */
+static uint64_t
+status_mask (const char *text, const char *name)
+{
+  const char *p = strstr (text, name);
+
+  return p ? strtoull (p + strlen (name), NULL, 16) : 0;
+}
+
+static bool
+signal_for (struct sentry *s, pid_t tid)
+{
+  char path[32], text[4096];
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof (path), "%d/status", (int) tid);
+  fd = openat (s->procfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  n = read (fd, text, sizeof (text) - 1);
+  close (fd);
+  if (n <= 0)
+    return false;
+  text[n] = '\0';
+  return ((status_mask (text, "\nSigPnd:") | status_mask (text, "\nShdPnd:"))
+          & ~status_mask (text, "\nSigBlk:") & ~status_mask (text, "\nSigIgn:"))
+         != 0;
+}
+
+/* The app is being frozen (a pause): a task that waits killably is not
+   frozen until its wait ends, so the blocking calls are interrupted as for
+   a signal, and made again after the thaw. */
+static bool
+app_freezing (struct sentry *s)
+{
+  char state[16];
+  ssize_t n;
+
+  if (s->freeze_fd < 0 || (n = pread (s->freeze_fd, state, sizeof (state) - 1, 0)) <= 0)
+    return false;
+  state[n] = '\0';
+  return strncmp (state, "FREEZING", 8) == 0 || strncmp (state, "FROZEN", 6) == 0 || state[0] == '1';
+}
+
 void
 sb_blocking_sweep (struct sentry *s)
 {
+  bool freezing = app_freezing (s);
   int i;
 
   pthread_mutex_lock (&workers_lock);
@@ -193,7 +250,14 @@ sb_blocking_sweep (struct sentry *s)
       id = job->req.id;
       if (!__atomic_load_n (&job->gone, __ATOMIC_ACQUIRE)
           && ioctl (s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0)
-        continue;
+        {
+          if (!freezing && !__atomic_load_n (&job->interrupted, __ATOMIC_ACQUIRE)
+              && !signal_for (s, (pid_t) job->req.pid))
+            continue;
+          __atomic_store_n (&job->interrupted, true, __ATOMIC_RELEASE);
+          pthread_kill (job->thread, SB_WAKE_SIGNAL);
+          continue;
+        }
       __atomic_store_n (&job->gone, true, __ATOMIC_RELEASE);
       pthread_kill (job->thread, SB_WAKE_SIGNAL);
     }
@@ -208,7 +272,7 @@ sb_call_gone (struct sb_call *c)
   if (!c->on_worker)
     return false;
   job = (struct blocking_job *) ((char *) c - offsetof (struct blocking_job, call));
-  return __atomic_load_n (&job->gone, __ATOMIC_ACQUIRE);
+  return __atomic_load_n (&job->gone, __ATOMIC_ACQUIRE) || __atomic_load_n (&job->interrupted, __ATOMIC_ACQUIRE);
 }
 
 static void *
@@ -220,6 +284,8 @@ blocking_thread (void *p)
   job->call.req = &job->req;
   job->call.args = (const uint64_t *) job->req.data.args;
   ret = job->fn (&job->call, job->arg);
+  if (ret == -EINTR && __atomic_load_n (&job->interrupted, __ATOMIC_ACQUIRE))
+    ret = -ERESTARTSYS;
   if (!job->call.responded)
     sb_respond (job->call.s, job->req.id, ret);
   if (job->call.s->cfg.strace)

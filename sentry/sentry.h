@@ -138,6 +138,9 @@ struct sentry
   /* The sandbox's memory cgroup limit file, read at each /proc/meminfo and
      sysinfo: an OCI `update` moves it. -1: none. */
   int memory_limit_fd;
+  /* The app's freezer state (cgroup v1 freezer.state, v2 cgroup.freeze),
+     read by the sweep of blocking calls (notify.c). -1: none. */
+  int freeze_fd;
   size_t notif_size;
   /* The tenant's hidden and read-only paths, expanded (sentry/protect.c):
      as written, the entry with its parent resolved, where a symlink leads. */
@@ -196,8 +199,10 @@ bool sb_call_valid (struct sb_call *c);
 /* A descriptor of the caller's fd table: pidfd_getfd through a cached pidfd. */
 int sb_get_app_fd (struct sb_call *c, int appfd);
 /* Runs fn(c copy) on a detached thread, for calls that may block. If the
-   caller goes away meanwhile (its notification is no longer valid), the
-   thread's blocking call is interrupted (EINTR) and sb_call_gone is true. */
+   caller goes away meanwhile (its notification is no longer valid), or a
+   signal it takes is pending (the call is then answered -ERESTARTSYS if fn
+   returns -EINTR), the thread's blocking call is interrupted (EINTR) and
+   sb_call_gone is true: the call is not to be waited for any longer. */
 long sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
                       size_t argsize);
 bool sb_call_gone (struct sb_call *c);

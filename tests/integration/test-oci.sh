@@ -160,8 +160,19 @@ rc=0; rt update --pids-limit 1000 c6 2>"$SB_TMP/upd.err" || rc=$?
   soft_fail "update pids over the policy: rc $rc $(cat "$SB_TMP/upd.err")"
 rt update --memory 256m --pids-limit 200 c6 2>"$SB_TMP/upd.err" && [[ $(knob memory $mem_file) == 268435456 ]] &&
   pass "update back up to the policy's own limits" || soft_fail "update back up: $(cat "$SB_TMP/upd.err")"
-rt pause c6 && [[ $(state_of c6) == paused ]] && pass "pause: paused" || soft_fail "pause: $(rt state c6 2>&1)"
+# A process waits in the open of a FIFO (a call the Sentry serves on a
+# worker, while the caller waits killably): pause must still freeze it, and
+# after the resume its open goes on and completes.
+rt exec --detach c6 sh -c 'mkfifo /tmp/pf; cat /tmp/pf >/tmp/pf-out' </dev/null || soft_fail "exec the FIFO reader"
+sleep 0.5
+rt pause c6 || soft_fail "pause: $(rt state c6 2>&1)"
+for i in $(seq 30); do [[ $(state_of c6) == paused ]] && break; sleep 0.1; done
+[[ $(state_of c6) == paused ]] && pass "pause: paused (within 3 s, a FIFO open waiting in the Sentry)" ||
+  soft_fail "pause: still $(state_of c6) after 3 s"
 rt resume c6 && [[ $(state_of c6) == running ]] && pass "resume: running" || soft_fail "resume: $(rt state c6 2>&1)"
+rt exec c6 sh -c 'echo fifo-ok >/tmp/pf' </dev/null || soft_fail "write the FIFO"
+for i in $(seq 50); do out=$(rt exec c6 cat /tmp/pf-out </dev/null 2>/dev/null) && [[ $out == fifo-ok ]] && break; sleep 0.1; done
+[[ $out == fifo-ok ]] && pass "after the resume, the FIFO open made again completes and reads" || soft_fail "FIFO after resume: $out"
 rt kill c6 USR1 || soft_fail "kill USR1"
 for i in $(seq 50); do out=$(rt exec c6 cat /tmp/usr1 </dev/null 2>/dev/null) && break; sleep 0.1; done
 [[ $out == got-usr1 ]] && pass "kill ID USR1 reaches the container's process" || soft_fail "usr1: $out"

@@ -40,6 +40,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -1002,6 +1003,114 @@ case_personality (void)
   syscall (SYS_personality, old);
 }
 
+/* A signal (SA_RESTART) every 100 us while the calls that change a file
+   run: Linux never runs one twice nor fails one with EINTR for it (a Go
+   program takes SIGURG for preemption as often). A call the Sentry had
+   received and done, then restarted after the signal, would meet its own
+   work: mkdir EEXIST, rmdir and unlink ENOENT, O_EXCL EEXIST. */
+static volatile sig_atomic_t ticks;
+
+static void
+on_tick (int sig)
+{
+  (void) sig;
+  ticks++;
+}
+
+static void
+case_signals (void)
+{
+  struct sigaction sa = { .sa_handler = on_tick, .sa_flags = SA_RESTART };
+  struct itimerval it = { { 0, 100 }, { 0, 100 } }, off = { { 0, 0 }, { 0, 0 } };
+  char dir[300], file[300];
+  const char *failed = NULL;
+  int i, e = 0, fd;
+
+  snprintf (dir, sizeof (dir), "%s/sig-dir", scratch);
+  snprintf (file, sizeof (file), "%s/sig-file", scratch);
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGALRM, &sa, NULL);
+  setitimer (ITIMER_REAL, &it, NULL);
+  for (i = 0; i < 3000 && failed == NULL; i++)
+    {
+      if (mkdir (dir, 0755) < 0)
+        failed = "mkdir", e = errno;
+      else if (rmdir (dir) < 0)
+        failed = "rmdir", e = errno;
+      else if ((fd = open (file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+        failed = "create", e = errno;
+      else if (close (fd), unlink (file) < 0)
+        failed = "unlink", e = errno;
+    }
+  setitimer (ITIMER_REAL, &off, NULL);
+  signal (SIGALRM, SIG_DFL);
+  rmdir (dir);
+  unlink (file);
+  if (failed)
+    out ("signals-restart", "%s-%s", failed, ename (e));
+  else
+    out ("signals-restart", "ok");
+}
+
+/* A call that blocks (the open of a FIFO without a writer) still ends at
+   a signal the caller handles: EINTR without SA_RESTART; with it, the open
+   is made again and goes on waiting (the writer a second timer opens lets
+   it finish). */
+static char fifo_path[300];
+
+/* After 700 ms (three ticks have restarted the open), a writer. */
+static void *
+late_writer (void *arg)
+{
+  (void) arg;
+  usleep (700000);
+  return (void *) (long) open (fifo_path, O_WRONLY | O_CLOEXEC);
+}
+
+static void
+case_signals_interrupt (void)
+{
+  struct sigaction sa = { .sa_handler = on_tick };
+  struct itimerval once = { { 0, 0 }, { 0, 200000 } }, every = { { 0, 200000 }, { 0, 200000 } },
+                   off = { { 0, 0 }, { 0, 0 } };
+  int fd;
+
+  snprintf (fifo_path, sizeof (fifo_path), "%s/sig-fifo", scratch);
+  if (mkfifo (fifo_path, 0600) < 0)
+    {
+      out ("signals-interrupt", "mkfifo-%s", ename (errno));
+      return;
+    }
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGALRM, &sa, NULL);
+  ticks = 0;
+  setitimer (ITIMER_REAL, &once, NULL);
+  fd = open (fifo_path, O_RDONLY | O_CLOEXEC);
+  out ("signals-interrupt", "%s", fd < 0 ? ename (errno) : "opened");
+  if (fd >= 0)
+    close (fd);
+  /* SA_RESTART: the ticks restart the open until a writer comes. */
+  sa.sa_flags = SA_RESTART;
+  sigaction (SIGALRM, &sa, NULL);
+  ticks = 0;
+  setitimer (ITIMER_REAL, &every, NULL);
+  {
+    pthread_t w;
+    void *wfd = (void *) -1L;
+    pthread_create (&w, NULL, late_writer, NULL);
+    fd = open (fifo_path, O_RDONLY | O_CLOEXEC);
+    setitimer (ITIMER_REAL, &off, NULL);
+    pthread_join (w, &wfd);
+    if ((long) wfd >= 0)
+      close ((int) (long) wfd);
+  }
+  out ("signals-restarted", "%s", fd >= 0 && ticks >= 3 ? "ok" : fd < 0 ? ename (errno) : "too-soon");
+  if (fd >= 0)
+    close (fd);
+  signal (SIGALRM, SIG_DFL);
+  unlink (fifo_path);
+}
+
 static const struct
 {
   const char *name;
@@ -1028,6 +1137,8 @@ static const struct
   { "limits", case_limits },
   { "personality", case_personality },
   { "pty", case_pty },
+  { "signals", case_signals },
+  { "signals-interrupt", case_signals_interrupt },
 };
 
 /* Docker's default capabilities: what a sandbox's root holds. */
