@@ -6,6 +6,7 @@
    going. The main thread watches the rest: signals, the owner, the init,
    the Gofer and the listener's hang-up. */
 #include "sentry.h"
+#include "sys_file.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -314,6 +315,9 @@ sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), v
   pthread_attr_t attr;
   int ret;
 
+  /* A thread starts with its creator's credentials: the Sentry's own, not
+     file credentials a fast-path call took (directfs.c). */
+  sb_direct_release (c->s);
   ret = __atomic_add_fetch (&blocking_in_flight, 1, __ATOMIC_RELAXED);
   if (ret > MAX_BLOCKING)
     {
