@@ -53,7 +53,7 @@ sb_recv_msg (int sock, void *buf, size_t len, int *fds, int *nfds)
 }
 
 ssize_t
-sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns)
+sb_recv_msg_try (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns)
 {
   struct timespec start, now;
   int capacity = nfds ? *nfds : 0;
@@ -62,7 +62,7 @@ sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spi
   /* No poll at all (a sandbox with a CPU limit): not even one try and a
      yield, two system calls per message for nothing. */
   if (spin_ns <= 0)
-    return recv_msg_flags (sock, buf, len, fds, nfds, 0);
+    return -EAGAIN;
 
   clock_gettime (CLOCK_MONOTONIC, &start);
   for (;;)
@@ -79,6 +79,19 @@ sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spi
       if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > spin_ns)
         break;
     }
+  if (nfds)
+    *nfds = capacity;
+  return -EAGAIN;
+}
+
+ssize_t
+sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns)
+{
+  int capacity = nfds ? *nfds : 0;
+  ssize_t n = sb_recv_msg_try (sock, buf, len, fds, nfds, spin_ns);
+
+  if (n != -EAGAIN)
+    return n;
   if (nfds)
     *nfds = capacity;
   return recv_msg_flags (sock, buf, len, fds, nfds, 0);

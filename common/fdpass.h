@@ -19,5 +19,8 @@ ssize_t sb_recv_msg (int sock, void *buf, size_t len, int *fds, int *nfds);
    wake-up (tens of microseconds on some virtual machines). spin_ns <= 0:
    blocks at once, as sb_recv_msg does. */
 ssize_t sb_recv_msg_spin (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns);
+/* The spinning part of sb_recv_msg_spin alone: -EAGAIN if nothing came
+   within spin_ns (at once if spin_ns is 0). */
+ssize_t sb_recv_msg_try (int sock, void *buf, size_t len, int *fds, int *nfds, long spin_ns);
 
 #endif

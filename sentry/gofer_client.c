@@ -104,7 +104,15 @@ gofer_exchange (struct sentry *s, struct sb_lane *lane, struct sb_gofer_req *hdr
   for (;;)
     {
       nfds = SB_FDPASS_MAX;
-      n = sb_recv_msg_spin (lane->gofer_sock, buf, buflen, fds, &nfds, s->cfg.no_spin ? 0 : 200000);
+      n = sb_recv_msg_try (lane->gofer_sock, buf, buflen, fds, &nfds, s->cfg.no_spin ? 0 : 200000);
+      if (n == -EAGAIN)
+        {
+          /* A slow answer (a cold disk): the app's other calls meanwhile
+             go to another serving thread. */
+          sb_serving_wait_readable (s, lane->gofer_sock);
+          nfds = SB_FDPASS_MAX;
+          n = sb_recv_msg (lane->gofer_sock, buf, buflen, fds, &nfds);
+        }
       if (n == -EMSGSIZE)
         return -EMFILE; /* the answer came, its descriptor did not */
       if (n == -ENOMEM || n == -ENOBUFS)

@@ -431,6 +431,8 @@ static int serving_error;
      wait until the caller has taken the descriptor, and waking that thread
      after is slow here (an open+close took 100 us with one thread in RECV,
      30 with a second one ready for the caller's next call).
+   - when a serving thread has waited 200 us for the Gofer's answer and a
+     notification comes before it (sb_serving_wait_readable).
    A helper takes notifications as long as any is pending, then sleeps
    again. */
 static pthread_mutex_t help_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -465,11 +467,26 @@ call_for_help (struct sentry *s)
   wake_helper ();
 }
 
+static __thread bool on_serving_thread;
+
+void
+sb_serving_wait_readable (struct sentry *s, int fd)
+{
+  struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = s->listener, .events = POLLIN } };
+
+  if (!on_serving_thread || s->nlanes < 2 || __atomic_load_n (&helpers_idle, __ATOMIC_RELAXED) == 0)
+    return;
+  while (poll (p, 2, -1) < 0 && errno == EINTR)
+    ;
+  if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)) && (p[1].revents & POLLIN))
+    wake_helper ();
+}
+
 /* The calling serving thread is about to wait on the app (ADDFD). */
 static void
 sb_serving_will_wait (struct sentry *s)
 {
-  if (s->nlanes > 1 && __atomic_load_n (&helpers_idle, __ATOMIC_RELAXED) > 0)
+  if (on_serving_thread && s->nlanes > 1 && __atomic_load_n (&helpers_idle, __ATOMIC_RELAXED) > 0)
     wake_helper ();
 }
 
@@ -502,6 +519,7 @@ serve_lane (void *p)
   bool leader = sv == &servers[0], awake = leader;
 
   sb_lane_enter (sv->lane);
+  on_serving_thread = true;
   for (;;)
     {
       struct sb_call call = { .s = s, .req = req };

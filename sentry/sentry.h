@@ -206,6 +206,10 @@ int sb_get_app_fd (struct sb_call *c, int appfd);
 long sb_run_blocking (struct sb_call *c, long (*fn) (struct sb_call *c, void *arg), void *arg,
                       size_t argsize);
 bool sb_call_gone (struct sb_call *c);
+/* On a serving thread about to block until fd is readable: waits for it,
+   and if a notification comes first, wakes another serving thread to take
+   it (only lane 0's thread waits in RECV, notify.c). Elsewhere: nothing. */
+void sb_serving_wait_readable (struct sentry *s, int fd);
 int sb_blocking_in_flight (void);
 /* Releases the workers whose callers are gone (the main loop, periodically). */
 void sb_blocking_sweep (struct sentry *s);
