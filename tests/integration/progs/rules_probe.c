@@ -711,13 +711,23 @@ cmd_lease (const char *file)
   }
   waitpid (pid, &status, 0);
   /* Another process opens the file by its name: it waits for the break,
-     as it would on the host (it does not fail with EAGAIN). */
+     as it would on the host (it does not fail with EAGAIN). The lease is
+     taken again first: the reopened descriptor was installed with ADDFD,
+     whose ioctl keeps its own reference to the file until the Sentry's
+     thread runs again after the install, so a write lease asked at once
+     may meet it (EAGAIN) for that long (docs/COMPAT.md); it is asked
+     again for up to 200 ms. */
   lease_broken = 0;
-  if (fcntl (fd, F_SETLEASE, F_WRLCK) < 0)
-    {
-      printf ("setlease again %s\n", ename (errno));
-      return 0;
-    }
+  {
+    int tries = 0, r;
+    while ((r = fcntl (fd, F_SETLEASE, F_WRLCK)) < 0 && errno == EAGAIN && ++tries < 200)
+      usleep (1000);
+    if (r < 0)
+      {
+        printf ("setlease again %s\n", ename (errno));
+        return 0;
+      }
+  }
   pid = fork ();
   if (pid == 0)
     {
