@@ -62,6 +62,15 @@ numbers (const char *p, int base, uint64_t *out, int max, bool *more)
   return n;
 }
 
+uint64_t
+sb_status_mask (const char *text, const char *name)
+{
+  uint64_t v;
+  bool more;
+
+  return numbers (field (text, name), 16, &v, 1, &more) == 1 ? v : 0;
+}
+
 int
 sb_parse_task_status (const char *text, struct sb_task_status *out)
 {

@@ -50,6 +50,9 @@ struct sb_task_status
   pid_t nspid, nstid;   /* in the innermost pid namespace */
 };
 int sb_parse_task_status (const char *text, struct sb_task_status *out);
+/* One hexadecimal mask of a status text (SigPnd, SigBlk, CapEff...); 0 if
+   the line is missing or malformed. */
+uint64_t sb_status_mask (const char *text, const char *name);
 
 bool sb_cred_equal (const struct sb_cred *a, const struct sb_cred *b);
 

@@ -235,20 +235,21 @@ sb_gofer (struct sb_call *c, uint32_t op, const char *path, const char *path2, i
 {
   struct sb_gofer_req req = { .op = op, .flags = flags, .mode = mode, .arg = arg };
   struct sb_gofer_answer *last = sb_lane_answer ();
+  const struct sb_task_status *st;
   char redirected[PATH_BUF];
   int ret, hops;
 
-  ret = sb_gofer_request_cred (c, &req);
+  /* The caller's credentials (sb_gofer_request_cred), read once here: the
+     access() case below needs more of its status. */
+  ret = sb_caller_status (c, &st);
   if (ret < 0)
     return ret;
+  req.cred = st->cred;
   /* access() checks as the caller's real ids would (the Gofer checks with
      the credentials it is given, AT_EACCESS): its real uid and gid in place
      of the fs ones, and the capabilities the kernel gives the check. */
   if (op == SB_GOFER_ACCESS && !(flags & AT_EACCESS))
     {
-      const struct sb_task_status *st;
-      if ((ret = sb_caller_status (c, &st)) < 0)
-        return ret;
       req.cred.fsuid = req.cred.uid;
       req.cred.fsgid = req.cred.gid;
       req.cred.cap_eff = sb_access_caps (st);

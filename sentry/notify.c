@@ -190,14 +190,6 @@ sb_blocking_in_flight (void)
    answered -ERESTARTSYS, which the kernel turns into what a blocking call
    of its own gives: EINTR after a handler without SA_RESTART, else the
    call made again (also when no handler runs). */
-static uint64_t
-status_mask (const char *text, const char *name)
-{
-  const char *p = strstr (text, name);
-
-  return p ? strtoull (p + strlen (name), NULL, 16) : 0;
-}
-
 static bool
 signal_for (struct sentry *s, pid_t tid)
 {
@@ -214,8 +206,8 @@ signal_for (struct sentry *s, pid_t tid)
   if (n <= 0)
     return false;
   text[n] = '\0';
-  return ((status_mask (text, "\nSigPnd:") | status_mask (text, "\nShdPnd:"))
-          & ~status_mask (text, "\nSigBlk:") & ~status_mask (text, "\nSigIgn:"))
+  return ((sb_status_mask (text, "SigPnd") | sb_status_mask (text, "ShdPnd")) & ~sb_status_mask (text, "SigBlk")
+          & ~sb_status_mask (text, "SigIgn"))
          != 0;
 }
 

@@ -1,6 +1,7 @@
 /* Unit tests for common/creds.c's reading of a /proc/<tid>/status text
    (sb_parse_task_status): the ids, groups and capabilities the Sentry and
    the Gofer act with, the permitted set access() checks a real root with,
+   one mask alone (sb_status_mask, the Sentry's sweep of blocking calls),
    and the refusals of a malformed or oversized text. */
 #include "creds.h"
 
@@ -55,6 +56,17 @@ START_TEST (permitted_defaults_to_effective)
 }
 END_TEST
 
+START_TEST (reads_one_mask)
+{
+  const char *text = "Name:\tapp\nSigPnd:\t0000000000000100\nShdPnd:\tzz\nSigBlk:\t0000000000002000\n";
+
+  ck_assert_uint_eq (sb_status_mask (text, "SigPnd"), 0x100);
+  ck_assert_uint_eq (sb_status_mask (text, "SigBlk"), 0x2000);
+  ck_assert_uint_eq (sb_status_mask (text, "ShdPnd"), 0); /* malformed */
+  ck_assert_uint_eq (sb_status_mask (text, "SigIgn"), 0); /* missing */
+}
+END_TEST
+
 START_TEST (refuses_malformed_and_oversized)
 {
   struct sb_task_status st;
@@ -78,6 +90,7 @@ main (void)
 
   tcase_add_test (tc, reads_ids_groups_and_capabilities);
   tcase_add_test (tc, permitted_defaults_to_effective);
+  tcase_add_test (tc, reads_one_mask);
   tcase_add_test (tc, refuses_malformed_and_oversized);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
