@@ -368,6 +368,8 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--oom-score-adj";
       v[i++] = b->oom;
     }
+  if (spec->hold)
+    v[i++] = "--hold";
   if (spec->own_mounts)
     {
       v[i++] = "--own-mounts";

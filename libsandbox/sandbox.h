@@ -63,6 +63,8 @@ struct sb_sandbox_spec
                                       ("proc,dev,dev/pts,dev/shm,dev/mqueue,sys"); NULL: all, ours */
   bool cgroup_ready;               /* sb->cg was made by the caller (sb_cgroup_create with id):
                                       an OCI monitor lives in it from create on */
+  bool hold;                       /* built, but the command waits for {"op":"start"} on
+                                      the control channel (an OCI create) */
 };
 
 struct sb_sandbox

@@ -149,6 +149,25 @@ spawn_monitor (json_t *rec, int slave, sb_error_t *err)
   return pid;
 }
 
+/* The monitor makes the sandbox, the command held in its init until
+   start, as runc's create leaves its init waiting: what cannot be built (a
+   mount over a file, a volume that cannot be attached, a missing cwd)
+   fails create, with the cause. */
+static int
+build_sandbox (json_t *rec, sb_error_t *err)
+{
+  json_t *ans = NULL, *req = json_pack ("{s:s}", "op", "create");
+  int ret = oci_monitor_request (json_string_value (json_object_get (rec, "socket")), req, &ans, err);
+
+  json_decref (req);
+  if (ret < 0)
+    return sb_error_prefix (err, "the container's monitor");
+  if (json_string_value (json_object_get (ans, "error")))
+    ret = sb_error (err, 0, "%s", json_string_value (json_object_get (ans, "error")));
+  json_decref (ans);
+  return ret;
+}
+
 /* create's work; returns the monitor's pid. */
 static pid_t
 create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
@@ -236,7 +255,8 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
       return -1;
     }
   json_object_set_new (rec, "pid", json_integer (pid));
-  if (oci_record_save (o->id, rec, err) < 0 || write_pid_file (o->pid_file, pid, err) < 0)
+  if (oci_record_save (o->id, rec, err) < 0 || write_pid_file (o->pid_file, pid, err) < 0
+      || build_sandbox (rec, err) < 0)
     goto fail;
   state = oci_state_of (rec);
   if (oci_run_hooks (config, "prestart", state, err) < 0 || oci_run_hooks (config, "createRuntime", state, err) < 0)

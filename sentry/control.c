@@ -6,6 +6,8 @@
                        "uid":U,"gid":G,"groups":[..],"tty":false}  + stdin, stdout, stderr
                       (with "tty":true, "rows":R,"cols":C: the terminal's first size)
                       {"op":"stats"}
+                      {"op":"start"}   (with --hold: the command starts; once, after
+                                        "ready"; answered with "started")
      Sentry -> owner  {"op":"terminal"} + the master of the command's terminal (once, first)
                       {"op":"exec","id":N,"pid":P} (+ the master with "tty")
                       {"op":"exec","id":N,"error":"...","errno":E}
@@ -17,6 +19,8 @@
                                                  other answer but "terminal")
                       {"op":"failed","error":"..."}  (it could not be built; the
                                                  Sentry exits with 125)
+                      {"op":"started"[,"error":"..."]}  (a held command was let go,
+                                                 or why not)
 
    An exec is carried out by the sandbox's init (pid 1 inside, already in
    every namespace and under the app's filter): the Sentry passes the
@@ -31,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +182,24 @@ stats (struct sentry *s)
                     "denied", (json_int_t) __atomic_load_n (&s->denied, __ATOMIC_RELAXED), "by_syscall", by);
 }
 
+/* The held command starts: the init, waiting since it loaded its filter,
+   is woken as an unheld one is at the end of the build (launch.c). */
+static void
+start_held (struct sentry *s)
+{
+  const char *why = NULL;
+
+  if (!s->cfg.hold)
+    why = "the command has already started";
+  else if (s->init_pid <= 0 || kill (s->init_pid, SIGUSR1) < 0)
+    why = "the sandbox's init has ended";
+  s->cfg.hold = false;
+  if (why)
+    send_json (s->cfg.ctl_fd, json_pack ("{s:s, s:s}", "op", "started", "error", why), NULL, 0);
+  else
+    send_json (s->cfg.ctl_fd, json_pack ("{s:s}", "op", "started"), NULL, 0);
+}
+
 void
 sb_control_from_owner (struct sentry *s)
 {
@@ -201,6 +224,8 @@ sb_control_from_owner (struct sentry *s)
     exec_request (s, req, fds, nfds);
   else if (op && strcmp (op, "stats") == 0)
     send_json (s->cfg.ctl_fd, stats (s), NULL, 0);
+  else if (op && strcmp (op, "start") == 0)
+    start_held (s);
   for (i = 0; i < nfds; i++)
     close (fds[i]);
   json_decref (req);

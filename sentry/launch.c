@@ -838,6 +838,10 @@ handshake (struct sentry *s, int sync, sb_error_t *err)
      Sentry's; a round trip then avoids two cross-CPU wake-ups (~3 us instead
      of tens here). Older kernels refuse the flag: nothing else changes. */
   ioctl (s->listener, SB_SECCOMP_IOCTL_NOTIF_SET_FLAGS, SB_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+  /* Held (an OCI create): the init waits in sigsuspend, under its filter,
+     until the owner's start (sb_control_from_owner). */
+  if (s->cfg.hold)
+    return 0;
   if (syscall (SYS_pidfd_send_signal, pidfd, SIGUSR1, NULL, 0) < 0)
     return sb_error (err, errno, "start the command");
   return 0;

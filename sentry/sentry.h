@@ -88,6 +88,8 @@ struct sentry_config
   int oom_score_adj;         /* the app's (0 to 1000) */
   const char *own_mounts;    /* the sandbox's own mounts in an OCI config's order
                                 ("proc,dev,dev/pts,..."), or NULL: ours */
+  bool hold;                 /* the command waits for the owner's {"op":"start"} (an OCI
+                                create builds the sandbox, its start runs the command) */
 };
 
 /* One thread serving notifications, with its own channel to the Gofer

@@ -27,7 +27,7 @@ usage (void)
            "       [--no-spin] [--tmpfs-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
            "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
-           "       [--serve-threads N] [--own-mounts proc,dev,dev/pts,dev/shm,dev/mqueue,sys]\n"
+           "       [--serve-threads N] [--own-mounts proc,dev,dev/pts,dev/shm,dev/mqueue,sys] [--hold]\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -90,7 +90,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "read-only-root", no_argument, 0, 'O' }, { "rootfs-writable", no_argument, 0, 'Y' }, { "tmpfs", required_argument, 0, 'P' },
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
     { "serve-threads", required_argument, 0, 'H' }, { "own-mounts", required_argument, 0, 'M' },
-    { "oom-score-adj", required_argument, 0, 'J' },
+    { "oom-score-adj", required_argument, 0, 'J' }, { "hold", no_argument, 0, 'G' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -257,6 +257,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           break;
         case 'O': cfg->read_only_root = true; break;
         case 'M': cfg->own_mounts = optarg; break;
+        case 'G': cfg->hold = true; break;
         case 'Y': cfg->rootfs_writable = true; break;
         case 'P':
           if (cfg->ntmpfs >= 16 || optarg[0] != '/')

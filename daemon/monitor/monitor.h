@@ -84,14 +84,17 @@ struct monitor
   uint64_t exited_ns;
   long next_exec;
   /* OCI mode (sandbox-monitor --oci, started by sandbox-runtime create):
-     the sandbox is made on op "start"; the caller's stdio (pipes, FIFOs
-     or a host pty's slave) are relayed to and from the command's; the
-     monitor exits with the command's status. */
+     the sandbox is made on op "create", its command held until op
+     "start"; the caller's stdio (pipes, FIFOs or a host pty's slave) are
+     relayed to and from the command's; the monitor exits with the
+     command's status. */
   bool oci;
   bool started;            /* the sandbox was made */
-  int oci_start_client;    /* the client whose op "start" waits for the Sentry's
-                              "ready" or "failed", or -1 */
-  uint64_t oci_start_ns;   /* when that start began (sb_now_ns) */
+  bool oci_held;           /* made, its command not yet let go: "created" */
+  int oci_held_signal;     /* the signal that ended it while held, or 0 */
+  int oci_start_client;    /* the client whose op "create" or "start" waits for
+                              the Sentry's "ready", "started" or "failed", or -1 */
+  uint64_t oci_start_ns;   /* when that wait began (sb_now_ns) */
   bool oci_start_expired;  /* the Sentry did not build the sandbox in time: ended */
   int oci_in, oci_out, oci_err;   /* the caller's stdio, or -1 */
   bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */
@@ -117,11 +120,17 @@ int monitor_oci_network (struct monitor *m, sb_error_t *err);
 int monitor_oci_cgroup (struct monitor *m, sb_error_t *err);
 /* Back to where we came from, so that the sandbox's cgroup can go. */
 void monitor_oci_leave_cgroup (struct monitor *m);
-/* Op "start": makes the sandbox; client i is answered when the Sentry
-   says it was built, or why not (monitor_oci_started). */
+/* Op "create": makes the sandbox, its command held; client i is answered
+   when the Sentry says it was built, or why not (monitor_oci_started). */
+void monitor_oci_create (struct monitor *m, int i);
+/* Op "start": lets the held command go (or, not yet created, makes the
+   sandbox and runs it); answered when the Sentry says so. */
 void monitor_oci_start (struct monitor *m, int i);
-/* The answer to the waiting start: error NULL when the sandbox was built. */
+/* The answer to the waiting create or start: error NULL when it was done. */
 void monitor_oci_started (struct monitor *m, const char *error);
+/* A signal for a container still held: true when it was dealt with (it
+   ends the container, as a signal ends one killed before its start). */
+bool monitor_oci_signal_held (struct monitor *m, int sig);
 /* The Sentry ended without a word while a start waited: the last line it
    left in monitor.log, and its status, are the answer. */
 void monitor_oci_not_built (struct monitor *m);

@@ -2,6 +2,8 @@
    exchanges with the Sentry's control channel. Requests, one JSON line:
 
      {"op":"status"}                      -> {"state","sentry_pid","monitor_pid"[,"exit_code"]}
+     {"op":"create"}, {"op":"start"}      -> {"ok":true,"sentry_pid":P} or {"error":".."}
+                                             (OCI mode: monitor_oci.c)
      {"op":"kill","signal":N}             -> {"ok":true}
      {"op":"stats"}                       -> {"mediated":M,"denied":D}
      {"op":"resize","rows":R,"cols":C}    -> {"ok":true}
@@ -199,7 +201,7 @@ start_exec (struct monitor *m, int i, json_t *req)
   uint32_t root = (uint32_t) json_integer_value (json_object_get (json_object_get (m->spec, "ids"), "host"));
   char *text;
 
-  if (m->exited || m->sb.ctl < 0)
+  if (m->exited || m->sb.ctl < 0 || m->oci_held || m->oci_start_client >= 0)
     {
       fail (m, i, "the container is not running");
       return;
@@ -320,6 +322,8 @@ request (struct monitor *m, int i, json_t *req)
     fail (m, i, "a request is {\"op\":...}");
   else if (strcmp (op, "status") == 0)
     answer (m, i, monitor_status (m));
+  else if (strcmp (op, "create") == 0 && m->oci)
+    monitor_oci_create (m, i);
   else if (strcmp (op, "start") == 0 && m->oci)
     monitor_oci_start (m, i);
   else if (strcmp (op, "kill") == 0)
@@ -331,7 +335,9 @@ request (struct monitor *m, int i, json_t *req)
         {
           /* The Sentry forwards catchable signals to the command; SIGKILL of
              the Sentry (pid 1 of the sandbox) ends every process of it. */
-          if (!m->exited && m->sb.sentry > 0)
+          if (monitor_oci_signal_held (m, sig))
+            ;
+          else if (!m->exited && m->sb.sentry > 0)
             kill (m->sb.sentry, sig);
           else if (!m->exited && !m->started && sig != SIGCHLD && sig != SIGWINCH && sig != SIGCONT)
             {
@@ -526,6 +532,8 @@ monitor_control (struct monitor *m)
     m->app_code = (int) json_integer_value (json_object_get (msg, "code"));
   else if (op && strcmp (op, "ready") == 0)
     monitor_oci_started (m, NULL);
+  else if (op && strcmp (op, "started") == 0)
+    monitor_oci_started (m, json_string_value (json_object_get (msg, "error")));
   else if (op && strcmp (op, "failed") == 0)
     {
       /* The container's log says why it never ran (docker logs, sandboxd's

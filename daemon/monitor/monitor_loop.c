@@ -34,7 +34,7 @@ monitor_exit_code (struct monitor *m)
 json_t *
 monitor_status (struct monitor *m)
 {
-  json_t *o = json_pack ("{s:s, s:i, s:i}", "state", m->exited ? "exited" : m->started ? "running" : "created",
+  json_t *o = json_pack ("{s:s, s:i, s:i}", "state", m->exited ? "exited" : m->started && !m->oci_held ? "running" : "created",
                          "sentry_pid", (int) m->sb.sentry, "monitor_pid", (int) getpid ());
 
   if (m->exited)
@@ -126,7 +126,8 @@ handle_signals (struct monitor *m)
             {
               m->exited = true;
               /* A start that timed out: the container never ran (125). */
-              m->status = m->oci_start_expired ? 125 << 8 : st;
+              m->status = m->oci_start_expired ? 125 << 8 : m->oci_held_signal ? m->oci_held_signal : st;
+              m->oci_held = false;
               m->exited_ns = sb_now_ns ();
               if (m->oci_start_client >= 0)
                 monitor_oci_not_built (m);
@@ -136,6 +137,8 @@ handle_signals (struct monitor *m)
         }
       else if (si.ssi_signo == SIGWINCH)
         monitor_oci_winch (m);
+      else if (monitor_oci_signal_held (m, (int) si.ssi_signo))
+        ;
       else if (!m->exited && m->sb.sentry > 0)
         /* SIGTERM to the monitor is a stop of the container. */
         kill (m->sb.sentry, (int) si.ssi_signo);

@@ -5,13 +5,16 @@
    the slave of a host pty whose master went over --console-socket), and
    writes the monitor's pid to --pid-file: the caller is a subreaper that
    waits for that pid, so the monitor exits with the command's status.
-   The sandbox is made only when sandbox-runtime start asks (op "start").
+   The sandbox is made when sandbox-runtime create asks (op "create"), with
+   the command held in its init until sandbox-runtime start (op "start"),
+   as runc's init waits on its exec FIFO.
 
    The command never holds the caller's descriptors: they stay here and
    the monitor relays them, as `sandbox-runtime do` does, to the sandbox's
    own pipes or terminal. Its own messages go to monitor.log. */
 #include "monitor.h"
 #include "cleanup.h"
+#include "fdpass.h"
 #include "util.h"
 
 #include <errno.h>
@@ -153,21 +156,24 @@ monitor_oci_take_stdio (struct monitor *m, sb_error_t *err)
   return 0;
 }
 
-void
-monitor_oci_start (struct monitor *m, int i)
+static void
+refuse (struct monitor *m, int i, const char *why)
+{
+  monitor_queue_json (m, i, json_pack ("{s:s}", "error", why));
+  m->clients[i].closing = true;
+}
+
+static void
+build (struct monitor *m, int i, bool hold)
 {
   cleanup_error sb_error_t err = NULL;
 
-  if (m->started || m->exited)
-    {
-      monitor_queue_json (m, i, json_pack ("{s:s}", "error", m->exited ? "the container has ended" : "already started"));
-      m->clients[i].closing = true;
-      return;
-    }
+  m->oci_held = hold;
   if (monitor_start_sandbox (m, &err) < 0)
     {
-      /* The start failed: the container ends with 125, as runc's would not
+      /* The build failed: the container ends with 125, as runc's would not
          have run. */
+      m->oci_held = false;
       fprintf (stderr, "sandbox-monitor: %s\n", err->msg);
       monitor_queue_json (m, i, json_pack ("{s:s}", "error", err->msg));
       m->clients[i].closing = true;
@@ -190,6 +196,54 @@ monitor_oci_start (struct monitor *m, int i)
   m->oci_start_ns = sb_now_ns ();
   if (m->oci_tty)
     monitor_oci_winch (m);
+}
+
+void
+monitor_oci_create (struct monitor *m, int i)
+{
+  if (m->started || m->exited)
+    refuse (m, i, m->exited ? "the container has ended" : "already created");
+  else
+    build (m, i, true);
+}
+
+void
+monitor_oci_start (struct monitor *m, int i)
+{
+  static const char go[] = "{\"op\":\"start\"}";
+
+  if (m->exited)
+    refuse (m, i, "the container has ended");
+  else if (!m->started)
+    build (m, i, false);
+  else if (m->oci_start_client >= 0)
+    refuse (m, i, "the sandbox is still being built");
+  else if (!m->oci_held)
+    refuse (m, i, "already started");
+  else if (m->sb.ctl < 0 || sb_send_msg (m->sb.ctl, go, sizeof (go) - 1, NULL, 0) < 0)
+    refuse (m, i, "the Sentry does not answer");
+  else
+    {
+      /* Answered on the Sentry's "started" (monitor_clients.c). */
+      m->oci_held = false;
+      m->oci_start_client = i;
+      m->oci_start_ns = sb_now_ns ();
+    }
+}
+
+bool
+monitor_oci_signal_held (struct monitor *m, int sig)
+{
+  if (!m->oci_held || m->exited || m->sb.sentry <= 0)
+    return false;
+  /* The init forwards signals only once the command exists; until then,
+     as pid 1 of its namespace, it would ignore them. */
+  if (sig == SIGCHLD || sig == SIGWINCH || sig == SIGCONT || sig == SIGURG)
+    return true;
+  if (m->oci_held_signal == 0)
+    m->oci_held_signal = sig;
+  kill (m->sb.sentry, SIGKILL);
+  return true;
 }
 
 void

@@ -115,6 +115,7 @@ start_sandbox (struct monitor *m, sb_error_t *err)
       if (monitor_oci_settings (m, &s, &tmpfs, &rlimits) < 0)
         return sb_error (err, ENOMEM, "spec.json: the OCI settings");
       s.cgroup_ready = m->sb.cg.ndirs > 0;
+      s.hold = m->oci_held;
     }
   ret = sb_sandbox_start (&s, &m->sb, err);
   return ret < 0 ? -1 : 0;

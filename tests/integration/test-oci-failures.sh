@@ -20,8 +20,9 @@ sbd_setup ocif
 sbd_start
 oci_setup ocif
 
-# broken LABEL WORD PYTHON: create+start and run of a bundle changed by
-# PYTHON fail, naming WORD on stderr and in --log; nothing of them stays.
+# broken LABEL WORD PYTHON: create (which builds the sandbox) and run of
+# a bundle changed by PYTHON fail, naming WORD on stderr and in --log;
+# nothing of them stays.
 broken() {
   local label=$1 word=$2 code=$3 verb rc out
   oci_bundle "$SB_TMP/bf" sh -c 'echo ran'
@@ -32,16 +33,14 @@ broken() {
     if [[ $verb == run ]]; then
       out=$(rt --log "$SB_TMP/bf.log" run --bundle "$SB_TMP/bf" cf </dev/null 2>&1) || rc=$?
     else
-      out=$( { rt --log "$SB_TMP/bf.log" create --bundle "$SB_TMP/bf" cf </dev/null && rt --log "$SB_TMP/bf.log" start cf; } 2>&1) || rc=$?
+      out=$(rt --log "$SB_TMP/bf.log" create --bundle "$SB_TMP/bf" cf </dev/null 2>&1) || rc=$?
     fi
     if ((rc != 0)) && grep -qF -- "$word" <<<"$out" && grep -qF -- "$word" "$SB_TMP/bf.log" 2>/dev/null && [[ $out != *ran* ]]; then
       pass "$label ($verb): exit $rc, the cause on stderr and in --log: $(head -c 300 <<<"$out")"
     else
       soft_fail "$label ($verb): rc $rc, stderr: $out; log: $(cat "$SB_TMP/bf.log" 2>&1)"
     fi
-    # create leaves a created container for delete, as runc's does; after
-    # a failed start, delete must find nothing of it running.
-    [[ $verb == create ]] && { rt delete --force cf 2>/dev/null || true; }
+    # A failed create leaves nothing to delete, as runc's does.
     [[ ! -e $OCI_ROOT/cf ]] && pass "$label ($verb): no record under --root" ||
       { soft_fail "$label ($verb): $OCI_ROOT/cf left"; rt delete --force cf 2>/dev/null || true; }
   done
@@ -52,7 +51,8 @@ broken "a bind mount whose source does not exist" "/no/such/source" \
   'c["mounts"].append({"destination": "/data", "type": "bind", "source": "/no/such/source", "options": ["rbind"]})'
 broken "a mount the policy refuses (outside volume-roots)" "mounts" \
   'c["mounts"].append({"destination": "/data", "type": "bind", "source": "/etc", "options": ["rbind"]})'
-# The Sentry builds these after start: start (and run) fail with its word.
+# The Sentry finds these while it builds the sandbox: create (and run)
+# fail with its word.
 broken "a tmpfs mount over a file" "/etc/passwd" \
   'c["mounts"].append({"destination": "/etc/passwd", "type": "tmpfs", "source": "tmpfs"})'
 broken "a bind mount over a file with a directory" "/etc/group" \
@@ -88,7 +88,7 @@ done
 rt delete --force ck 2>/dev/null || true
 
 # A Sentry that never builds the sandbox (progs/block run as
-# sandbox-sentry waits for ever): start gives up after
+# sandbox-sentry waits for ever): create gives up after
 # SANDBOX_START_TIMEOUT seconds, naming it, and ends it.
 HANG=$SB_TMP/hang-libexec
 mkdir -p "$HANG"

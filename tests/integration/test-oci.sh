@@ -48,17 +48,30 @@ mkdir -p "$SB_TMP/spec"
 # --- create, state, start, the pid-file process, stdio -------------------------
 oci_bundle "$B" sh -c 'read line; echo "got $line"; echo to-stderr >&2; hostname; exit 3'
 echo hello >"$SB_TMP/in"
+t0=$(date +%s%N)
 rt create --bundle "$B" --pid-file "$SB_TMP/c1.pid" c1 <"$SB_TMP/in" >"$SB_TMP/c1.out" 2>"$SB_TMP/c1.err" ||
   fail "create: $(cat "$SB_TMP/c1.err")"
+t1=$(date +%s%N)
 pid=$(cat "$SB_TMP/c1.pid")
 [[ $(state_of c1) == created ]] && pass "create: state says created" || soft_fail "state after create: $(rt state c1 2>&1)"
+# create builds the sandbox, as runc's create leaves its init waiting: the
+# Sentry already runs under the monitor, the command not yet.
+sentry=$(cat /proc/"$pid"/task/*/children 2>/dev/null || true)
+sentry_exe=$(for c in $sentry; do readlink /proc/"$c"/exe; done 2>/dev/null || true)
+sleep 0.3
+grep -q '/sandbox-sentry$' <<<"$sentry_exe" && [[ ! -s $SB_TMP/c1.out ]] &&
+  pass "create: the sandbox is built (its Sentry runs), the command waits for start" ||
+  soft_fail "after create: monitor's children: ${sentry_exe:-none}; output: $(cat "$SB_TMP/c1.out")"
 st=$(rt state c1)
 [[ $(json 'v["pid"]' <<<"$st") == "$pid" && $(json 'v["bundle"]' <<<"$st") == "$B" && $(json 'v["id"]' <<<"$st") == c1 ]] &&
   pass "state: runc's JSON with the pid of --pid-file and the bundle" || soft_fail "state: $st"
 out=$(api local GET '/v1/containers?all=1')
 grep -q '"tenant": *"ocit"' <<<"$out" && pass "sandboxd's API shows the container under its tenant" ||
   soft_fail "sandboxd's containers: $out"
+t2=$(date +%s%N)
 rt start c1 || soft_fail "start c1"
+t3=$(date +%s%N)
+echo "test-oci: create took $(( (t1 - t0) / 1000000 )) ms, start $(( (t3 - t2) / 1000000 )) ms (printed, not asserted)"
 # The pid-file process is our child only in a shim; here it was create's, so
 # wait for it by polling and read the status from state.
 wait_state c1 stopped && pass "the container ran and stopped" || soft_fail "c1 did not stop: $(rt state c1 2>&1)"
@@ -66,6 +79,17 @@ wait_state c1 stopped && pass "the container ran and stopped" || soft_fail "c1 d
   soft_fail "c1 stdout: $(cat "$SB_TMP/c1.out")"
 grep -q to-stderr "$SB_TMP/c1.err" && pass "stderr was the caller's" || soft_fail "c1 stderr: $(cat "$SB_TMP/c1.err")"
 rt delete c1 && [[ $(state_of c1) == none ]] && pass "delete forgets a stopped container" || soft_fail "delete c1"
+
+# A signal for a created container ends it (its command never ran), with
+# the status of that signal, and its Sentry with it.
+oci_bundle "$SB_TMP/bt" sh -c 'echo ran'
+rt create --bundle "$SB_TMP/bt" --pid-file "$SB_TMP/ct.pid" ct </dev/null >"$SB_TMP/ct.out" 2>&1 || fail "create ct: $(cat "$SB_TMP/ct.out")"
+ct_sentry=$(cat /proc/"$(cat "$SB_TMP/ct.pid")"/task/*/children 2>/dev/null || true)
+rt kill ct TERM
+wait_state ct stopped && ! grep -q ran "$SB_TMP/ct.out" && [[ -n $ct_sentry ]] && ! kill -0 $ct_sentry 2>/dev/null &&
+  pass "kill TERM of a created container: it stops, its Sentry ($ct_sentry) is gone, the command never ran" ||
+  soft_fail "kill of created ct: state $(state_of ct), Sentry ${ct_sentry:-none}, output $(cat "$SB_TMP/ct.out")"
+rt delete ct && [[ $(state_of ct) == none ]] || soft_fail "delete ct"
 
 # --- the --pid-file process, as a subreaper shim sees it -----------------------
 # shim.py BUNDLE ID: becomes a subreaper, runs create and start, waits for
