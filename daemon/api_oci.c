@@ -356,8 +356,8 @@ oci_create (struct sbd_request *r)
     }
   sbd_container_socket (c, sock, sizeof (sock));
   sbd_event (c, "create");
-  sbd_reply_json (r, 201, json_pack ("{s:s, s:s, s:s, s:s}", "id", c->id, "name", c->name, "dir", dir,
-                                     "socket", sock));
+  sbd_reply_json (r, 201, json_pack ("{s:s, s:s, s:s, s:s, s:I}", "id", c->id, "name", c->name, "dir", dir,
+                                     "socket", sock, "disk", (json_int_t) p->disk_bytes));
 out:
   json_decref (cfg);
 }

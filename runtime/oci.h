@@ -25,6 +25,10 @@ struct oci_globals
   char *tenant;              /* --tenant, or the file's tenant */
   char *socket;              /* --sandboxd-socket, or the file's sandboxd-socket */
   bool hooks;                /* the file's hooks (default true): run the config's hooks */
+  enum { OCI_QUOTA_OFF, OCI_QUOTA_IF_SUPPORTED, OCI_QUOTA_REQUIRED } disk_quota;
+                             /* the file's disk-quota: a writable layer on the host's disk
+                                bounded by the tenant's disk limit (a project quota) never,
+                                where its filesystem enforces one (default), or always */
 };
 extern struct oci_globals oci_g;
 
@@ -34,6 +38,8 @@ int oci_load_config (sb_error_t *err);
 /* Reports err (with the command's name) on stderr and in --log. */
 void oci_report (const char *cmd, sb_error_t *err);
 void oci_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* A warning in --log only: create's stderr is the container's. */
+void oci_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 /* One request to sandboxd's local API: *status the HTTP status, *answer the
    JSON body (or NULL). */
 int oci_sbd_request (const char *method, const char *path, json_t *body, int *status, json_t **answer,

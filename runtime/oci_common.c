@@ -80,6 +80,7 @@ oci_load_config (sb_error_t *err)
     CFG_STR ("tenant", NULL, CFGF_NONE),
     CFG_STR ("sandboxd-socket", "/run/sandboxd/sandboxd.sock", CFGF_NONE),
     CFG_BOOL ("hooks", cfg_true, CFGF_NONE),
+    CFG_STR ("disk-quota", "if-supported", CFGF_NONE),
     CFG_END (),
   };
   const char *path = oci_g.config ? oci_g.config : getenv ("SANDBOX_RUNTIME_CONFIG");
@@ -104,6 +105,21 @@ oci_load_config (sb_error_t *err)
   if (oci_g.socket == NULL)
     oci_g.socket = strdup (cfg_getstr (cfg, "sandboxd-socket"));
   oci_g.hooks = cfg_getbool (cfg, "hooks");
+  {
+    const char *q = cfg_getstr (cfg, "disk-quota");
+    if (strcmp (q, "off") == 0)
+      oci_g.disk_quota = OCI_QUOTA_OFF;
+    else if (strcmp (q, "if-supported") == 0)
+      oci_g.disk_quota = OCI_QUOTA_IF_SUPPORTED;
+    else if (strcmp (q, "required") == 0)
+      oci_g.disk_quota = OCI_QUOTA_REQUIRED;
+    else
+      {
+        cfg_free (cfg);
+        return sb_error (err, EINVAL, "the runtime's configuration `%s`: disk-quota = \"%s\": one of required, "
+                         "if-supported, off", path, q);
+      }
+  }
   cfg_free (cfg);
   return 0;
 }
@@ -142,6 +158,18 @@ oci_report (const char *cmd, sb_error_t *err)
   snprintf (msg, sizeof (msg), "%s: %s", cmd, *err ? (*err)->msg : "failed");
   fprintf (stderr, "sandbox-runtime %s\n", msg);
   log_line ("error", msg);
+}
+
+void
+oci_warn (const char *fmt, ...)
+{
+  char msg[4096];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof (msg), fmt, ap);
+  va_end (ap);
+  log_line ("warning", msg);
 }
 
 void

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "oci.h"
 #include "cgroup.h"
+#include "quota.h"
 #include "sandbox.h"
 #include "cleanup.h"
 #include "fdpass.h"
@@ -104,6 +105,13 @@ forget (json_t *rec)
   oci_sbd_request ("DELETE", path, NULL, &status, &ans, &err);
   sb_error_free (&err);
   json_decref (ans);
+  {
+    json_t *q = json_object_get (rec, "quota");
+    const char *qpath = json_string_value (json_object_get (q, "path"));
+    if (qpath && sb_quota_release (qpath, (uint32_t) json_integer_value (json_object_get (q, "project")), &err) < 0)
+      fprintf (stderr, "sandbox-runtime: %s\n", err->msg);
+    sb_error_free (&err);
+  }
   oci_record_remove (json_string_value (json_object_get (rec, "id")));
 }
 
@@ -149,6 +157,67 @@ spawn_monitor (json_t *rec, int slave, sb_error_t *err)
   return pid;
 }
 
+/* The writable layer the container writes on the host's disk, from
+   the request to sandboxd: an overlay rootfs's upper layer and its
+   workdir, or a directory rootfs written in place; none for an upper
+   layer stacked under an in-memory one, which the sandbox's memory
+   bounds (its tmpfs is of the tenant's disk size). */
+static json_t *
+writable_layer (json_t *req)
+{
+  json_t *upper = json_object_get (req, "upper"), *work = json_object_get (req, "work");
+
+  if (json_is_string (upper) && json_is_string (work))
+    return json_pack ("[O, O]", upper, work);
+  if (json_is_true (json_object_get (req, "rootfs_writable")) && json_is_string (json_object_get (req, "rootfs")))
+    return json_pack ("[O]", json_object_get (req, "rootfs"));
+  return json_array ();
+}
+
+/* The tenant's disk limit on that layer: a project quota of its own
+   (libsandbox/quota.c), recorded for delete to lift. A filesystem that
+   cannot enforce one fails create with disk-quota = required; with
+   if-supported (the default) the layer stays unbounded, as under runc,
+   and create says so in --log. */
+static int
+bound_layer (json_t *layer, uint64_t bytes, json_t *rec, sb_error_t *err)
+{
+  const char *dirs[2];
+  int n = 0;
+  uint32_t projid;
+  size_t i;
+  json_t *v;
+
+  if (oci_g.disk_quota == OCI_QUOTA_OFF || bytes == 0)
+    return 0;
+  json_array_foreach (layer, i, v)
+    if (n < 2)
+      dirs[n++] = json_string_value (v);
+  if (n == 0)
+    return 0;
+  if (sb_quota_project_of (dirs[0], &projid, err) < 0 || sb_quota_bound (dirs, n, projid, bytes, err) < 0)
+    {
+      char why[1200];
+      snprintf (why, sizeof (why), "%s", (*err)->msg);
+      if ((*err)->status == ENOTSUP && oci_g.disk_quota == OCI_QUOTA_IF_SUPPORTED)
+        {
+          oci_warn ("tenant %s's disk limit (%llu bytes) does not bound the container's writable layer: %s "
+                    "(disk-quota = if-supported)", oci_g.tenant, (unsigned long long) bytes, why);
+          sb_error_free (err);
+          return 0;
+        }
+      if ((*err)->status == ENOTSUP)
+        return sb_error (err, 0, "tenant %s's disk limit (%llu bytes) cannot bound the container's writable "
+                         "layer: %s (ext4: tune2fs -O project,quota and mount it with prjquota; xfs: mount "
+                         "it with pquota; the kernel needs CONFIG_QUOTA), or set disk-quota = if-supported "
+                         "in the runtime's configuration", oci_g.tenant, (unsigned long long) bytes, why);
+      return sb_error (err, (*err)->status, "tenant %s's disk limit on the container's writable layer: %s",
+                       oci_g.tenant, why);
+    }
+  json_object_set_new (rec, "quota", json_pack ("{s:s, s:I}", "path", dirs[0], "project", (json_int_t) projid));
+  return 0;
+}
+
 /* The monitor makes the sandbox, the command held in its init until
    start, as runc's create leaves its init waiting: what cannot be built (a
    mount over a file, a volume that cannot be attached, a missing cwd)
@@ -173,8 +242,9 @@ static pid_t
 create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
 {
   cleanup_free char *bundle = absolute (o->bundle);
-  json_t *config, *req = NULL, *vmounts = NULL, *ans = NULL, *rec, *state;
+  json_t *config, *req = NULL, *vmounts = NULL, *ans = NULL, *rec, *state, *layer;
   char created[64], msg[4400];
+  uint64_t disk;
   int status, slave = -1;
   pid_t pid;
 
@@ -210,12 +280,14 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
       json_decref (vmounts);
       return -1;
     }
+  layer = writable_layer (req);
   json_decref (req);
   if (status != 201)
     {
       oci_spec_refusal (oci_sbd_message (ans), vmounts, config, msg, sizeof (msg));
       json_decref (ans);
       json_decref (vmounts);
+      json_decref (layer);
       return sb_error (err, status == 403 || status == 429 ? EPERM : EINVAL, "refused by tenant %s's policy: %s",
                        oci_g.tenant, msg);
     }
@@ -227,14 +299,17 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
                    json_object_get (json_object_get (config, "root"), "path"), "created", created, "tenant",
                    oci_g.tenant, "annotations", json_object_get (config, "annotations") ?: json_object (), "pid", 0,
                    "started", 0);
+  disk = (uint64_t) json_integer_value (json_object_get (ans, "disk"));
   json_decref (ans);
-  if (rec == NULL || oci_record_save (o->id, rec, err) < 0)
+  if (rec == NULL || oci_record_save (o->id, rec, err) < 0 || bound_layer (layer, disk, rec, err) < 0)
     {
+      json_decref (layer);
       if (rec)
         forget (rec);
       json_decref (rec);
       return rec ? -1 : sb_error (err, ENOMEM, "allocate");
     }
+  json_decref (layer);
   if (json_is_true (json_object_get (json_object_get (config, "process"), "terminal")) && o->console_socket)
     {
       slave = oci_console (o->console_socket, json_object_get (json_object_get (config, "process"), "consoleSize"), err);

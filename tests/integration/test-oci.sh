@@ -419,6 +419,61 @@ refused "the host's pid namespace" 'linux.namespaces' \
 refused "a sysctl outside the namespaced list" linux.sysctl 'c["linux"]["sysctl"] = {"kernel.panic": "1"}'
 refused "a negative oomScoreAdj (shielded from the host's OOM killer)" process.oomScoreAdj \
   'c["process"]["oomScoreAdj"] = -500'
+# --- the tenant's disk limit on a writable layer on the host's disk --------------
+# The bundle's rootfs directory is written in place: a project quota of the
+# tenant's disk size bounds it where its filesystem enforces one (ext4 with
+# prjquota, xfs with pquota, in a kernel with CONFIG_QUOTA); elsewhere
+# disk-quota = if-supported (the default) runs it unbounded and says so in
+# --log, required refuses it, off says nothing.
+oci_bundle "$SB_TMP/bq" sh -c 'echo wrote >/written; cat /written'
+quota_fs=no
+if grep -qE 'prjquota|pquota|prjjquota' <(findmnt -n -o OPTIONS -T "$SB_TMP/bq/rootfs"); then quota_fs=yes; fi
+quota_run() { # MODE: runs bundle bq with disk-quota = MODE; prints rc, output, the log, the record's quota
+  local conf=$SB_TMP/q-$1.conf rc=0 out
+  { cat "$OCI_CONF"; [[ $1 == default ]] || echo "disk-quota = \"$1\""; } >"$conf"
+  rm -f "$SB_TMP/q.log"
+  # A file, not a pipe: a created container's monitor holds create's stdio.
+  "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$conf" --log "$SB_TMP/q.log" create --bundle "$SB_TMP/bq" cq \
+    </dev/null >"$SB_TMP/q.out" 2>&1 || rc=$?
+  out=$(cat "$SB_TMP/q.out")
+  Q_RC=$rc Q_OUT=$out Q_LOG=$(cat "$SB_TMP/q.log" 2>/dev/null || true)
+  Q_REC=$({ json 'v.get("quota", "")' <"$OCI_ROOT/cq/state.json"; } 2>/dev/null || true)
+  if ((rc == 0)); then
+    "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$conf" start cq >/dev/null 2>&1 || true
+    wait_state cq stopped || true
+    "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$conf" delete --force cq 2>/dev/null || true
+  fi
+}
+quota_run default
+if [[ $quota_fs == no ]]; then
+  ((Q_RC == 0)) && [[ -z $Q_REC && $Q_LOG == *warning*"does not bound the container's writable layer"*if-supported* ]] &&
+    pass "disk-quota = if-supported, a filesystem without project quotas: the container runs, --log says it is unbounded" ||
+    soft_fail "if-supported without quotas: rc $Q_RC, record quota '$Q_REC', log: $Q_LOG, out: $Q_OUT"
+else
+  ((Q_RC == 0)) && [[ -n $Q_REC && $Q_LOG != *"does not bound"* ]] &&
+    pass "disk-quota = if-supported on a filesystem with project quotas: bounded ($Q_REC)" ||
+    soft_fail "if-supported with quotas: rc $Q_RC, record quota '$Q_REC', log: $Q_LOG"
+fi
+cg_before=$(ls -d /sys/fs/cgroup/*/sandbox/*/ 2>/dev/null | sort || true)
+quota_run required
+if [[ $quota_fs == no ]]; then
+  ((Q_RC != 0)) && [[ $Q_OUT == *"cannot bound the container's writable layer"* && $Q_OUT == *disk-quota* &&
+    $Q_LOG == *"cannot bound"* && ! -e $OCI_ROOT/cq ]] &&
+    [[ $(ls -d /sys/fs/cgroup/*/sandbox/*/ 2>/dev/null | sort || true) == "$cg_before" ]] &&
+    pass "disk-quota = required, a filesystem without project quotas: create refused, naming the cause and the setting; nothing left: $Q_OUT" ||
+    soft_fail "required without quotas: rc $Q_RC, out: $Q_OUT, log: $Q_LOG, root: $(ls "$OCI_ROOT")"
+else
+  ((Q_RC == 0)) && [[ -n $Q_REC ]] && pass "disk-quota = required on a filesystem with project quotas: bounded ($Q_REC)" ||
+    soft_fail "required with quotas: rc $Q_RC, out: $Q_OUT"
+fi
+quota_run off
+((Q_RC == 0)) && [[ -z $Q_REC && $Q_LOG != *"does not bound"* ]] &&
+  pass "disk-quota = off: unbounded, as under runc, and no warning" || soft_fail "off: rc $Q_RC, record quota '$Q_REC', log: $Q_LOG"
+quota_run sometimes
+((Q_RC != 0)) && [[ $Q_OUT == *"disk-quota"*"required, if-supported, off"* && ! -e $OCI_ROOT/cq ]] &&
+  pass "disk-quota = \"sometimes\": refused, naming the setting and its values" || soft_fail "bad disk-quota: rc $Q_RC: $Q_OUT"
+api local GET '/v1/containers?all=1' | sed -n 2p | grep -q '"cq"' && soft_fail "sandboxd still holds cq" || true
+
 # The same asked of sandboxd directly (a caller that is not sandbox-runtime).
 out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cx\",\"rootfs\":\"$SB_TMP/bx/rootfs\",\"cmd\":[\"true\"],\"oom_score_adj\":-500}")
 [[ $(head -n 1 <<<"$out") == 400* ]] && grep -q oomScoreAdj <<<"$out" &&
