@@ -6,7 +6,7 @@
  *
  * Output: one line per op, "<op> <microseconds with 2 decimals>", e.g.
  *     getppid 0.19
- * Ops: getppid, stat, access, open+close, read4k, write4k (see usage()).
+ * Ops: getppid, stat, stat-missing, access, open+close, read4k, write4k (see usage()).
  *
  * With --threads LIST (e.g. 1,2,4) it measures throughput instead: for each
  * count N in LIST, N threads run the op (stat, or --only OP) back to back for
@@ -48,6 +48,7 @@
 
 struct ctx {
 	const char *file;   /* stat / open+close target */
+	char missing[4200]; /* a name beside it that does not exist */
 	int read_fd;        /* >= 4 KiB file, read with pread at offset 0 */
 	int null_fd;        /* /dev/null, written to */
 	char buf[BUF_SIZE];
@@ -71,6 +72,21 @@ static int op_stat(struct ctx *c, long n)
 	for (long i = 0; i < n; i++)
 		if (stat(c->file, &st) < 0)
 			return -1;
+	return 0;
+}
+
+/* stat() of a name that does not exist beside --file: the lookups of a
+ * web server (.htaccess in every directory) and of an interpreter's
+ * import path are mostly these. */
+static int op_stat_missing(struct ctx *c, long n)
+{
+	struct stat st;
+
+	for (long i = 0; i < n; i++)
+		if (stat(c->missing, &st) == 0 || errno != ENOENT) {
+			errno = errno ? errno : EEXIST;
+			return -1;
+		}
 	return 0;
 }
 
@@ -132,6 +148,7 @@ struct op {
 static const struct op ops[] = {
 	{ "getppid", op_getppid, "raw getppid syscall" },
 	{ "stat", op_stat, "stat() of --file" },
+	{ "stat-missing", op_stat_missing, "stat() of a missing name beside --file (ENOENT)" },
 	{ "access", op_access, "access(R_OK) of --file" },
 	{ "open+close", op_open_close, "open(O_RDONLY)+close of --file" },
 	{ "read4k", op_read4k, "pread 4 KiB at offset 0 of a 4 KiB temp file" },
@@ -346,7 +363,7 @@ static void usage(FILE *f, const char *prog)
 		"Prints \"<op> <mean microseconds>\" for each op:\n",
 		prog, prog);
 	for (size_t i = 0; i < N_OPS; i++)
-		fprintf(f, "  %-11s %s\n", ops[i].name, ops[i].what);
+		fprintf(f, "  %-12s %s\n", ops[i].name, ops[i].what);
 	fprintf(f,
 		"--iterations N  measured calls per op after a warm-up of N/10\n"
 		"                (default: auto, ~0.3 s per op after a ~20 ms warm-up)\n"
@@ -457,6 +474,7 @@ int main(int argc, char **argv)
 
 	if (n_counts > 0 && !only)
 		only = "stat";
+	snprintf(c.missing, sizeof(c.missing), "%s.no-such-name", c.file);
 	memset(c.buf, 'y', sizeof(c.buf));
 	if (!only || strcmp(only, "read4k") == 0) {
 		c.read_fd = make_read_file(tmpdir);

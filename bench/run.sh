@@ -49,12 +49,13 @@ esac
 
 : "${BENCH_THREADS:=1,2,4}"
 : "${BENCH_THREAD_SECONDS:=1}"
-OPS=(getppid stat access open+close read4k write4k)
+OPS=(getppid stat stat-missing access open+close read4k write4k)
 TOPS=()                 # stat-t1 stat-t2 ...: calls per second, in thousands
 for t in ${BENCH_THREADS//,/ }; do TOPS+=("stat-t$t"); done
 declare -A LABEL=(
 	[getppid]="getppid"
 	[stat]="stat"
+	[stat-missing]="stat of a missing name"
 	[access]="access"
 	[open+close]="open+close"
 	[read4k]="read 4KiB"
