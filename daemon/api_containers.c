@@ -735,26 +735,28 @@ read_number (const char *path, const char *key)
 static json_t *
 cgroup_usage (struct sbd_container *c)
 {
-  const char *root = sb_cgroup_root ();
-  char path[4200];
+  const char *root = sb_cgroup_root (), *name = sbd_container_cgroup (c);
+  char path[4200], rel[1300];
   uint64_t mem, cpu, pids;
 
-  snprintf (path, sizeof (path), "%s/memory/sandbox/%s/memory.usage_in_bytes", root, c->id);
+  /* sandbox/ID, or the path an OCI config's cgroupsPath gave. */
+  snprintf (rel, sizeof (rel), "%s%s", name[0] == '/' ? "" : "sandbox/", name[0] == '/' ? name + 1 : name);
+  snprintf (path, sizeof (path), "%s/memory/%s/memory.usage_in_bytes", root, rel);
   if (access (path, F_OK) == 0)
     {
       mem = read_number (path, NULL);
-      snprintf (path, sizeof (path), "%s/cpuacct/sandbox/%s/cpuacct.usage", root, c->id);
+      snprintf (path, sizeof (path), "%s/cpuacct/%s/cpuacct.usage", root, rel);
       cpu = read_number (path, NULL) / 1000;
-      snprintf (path, sizeof (path), "%s/pids/sandbox/%s/app/pids.current", root, c->id);
+      snprintf (path, sizeof (path), "%s/pids/%s/app/pids.current", root, rel);
       pids = read_number (path, NULL);
     }
   else
     {
-      snprintf (path, sizeof (path), "%s/sandbox/%s/memory.current", root, c->id);
+      snprintf (path, sizeof (path), "%s/%s/memory.current", root, rel);
       mem = read_number (path, NULL);
-      snprintf (path, sizeof (path), "%s/sandbox/%s/cpu.stat", root, c->id);
+      snprintf (path, sizeof (path), "%s/%s/cpu.stat", root, rel);
       cpu = read_number (path, "usage_usec ");
-      snprintf (path, sizeof (path), "%s/sandbox/%s/app/pids.current", root, c->id);
+      snprintf (path, sizeof (path), "%s/%s/app/pids.current", root, rel);
       pids = read_number (path, NULL);
     }
   return json_pack ("{s:I, s:I, s:I}", "memory_bytes", (json_int_t) mem, "cpu_usec", (json_int_t) cpu, "pids",

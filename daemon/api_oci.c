@@ -318,6 +318,20 @@ oci_create (struct sbd_request *r)
   json_object_set_new (cfg, "oci", json_pack ("{s:s, s:s}", "bundle",
                                               json_string_value (json_object_get (b, "bundle")) ?: "",
                                               "network", network));
+  v = json_object_get (b, "cgroup");
+  if (v)
+    {
+      /* The config's cgroupsPath, which the runtime's configuration lets
+         it follow: a path of its own, never sandboxd's sandbox/ tree. */
+      const char *cg = json_string_value (v);
+      if (!sb_cgroup_path_ok (cg) || strcmp (cg, "/sandbox") == 0 || strncmp (cg, "/sandbox/", 9) == 0)
+        {
+          sbd_reply_error (r, 400, "bad_request", "cgroup: a clean absolute cgroup path outside /sandbox "
+                           "(linux.cgroupsPath)");
+          goto out;
+        }
+      json_object_set (json_object_get (cfg, "oci"), "cgroup", v);
+    }
   for (struct sbd_container *o = sbd->containers; o; o = o->next)
     live += strcmp (o->tenant, t->name) == 0 && o->state != SBD_EXITED;
   if (p->max_containers && live >= (int) p->max_containers)
@@ -435,7 +449,7 @@ oci_update (struct sbd_request *r)
   l.cpu_millis = (uint32_t) json_integer_value (json_object_get (lim, "cpu_millis"));
   l.pids = (uint32_t) json_integer_value (json_object_get (lim, "pids"));
   l.swap_bytes = json_integer_value (json_object_get (now, "swap"));
-  if (sb_cgroup_open_named (&cg, sb_cgroup_root (), c->id, &err) < 0 || cg.ndirs == 0
+  if (sb_cgroup_open_named (&cg, sb_cgroup_root (), sbd_container_cgroup (c), &err) < 0 || cg.ndirs == 0
       || sb_cgroup_update_limits (&cg, &l, &err) < 0)
     {
       sb_cgroup_close (&cg);

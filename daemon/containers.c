@@ -60,6 +60,14 @@ sbd_container_socket (struct sbd_container *c, char *out, size_t len)
   snprintf (out, len, "%s/containers/%.32s.sock", sbd->cfg.run_dir, c->id);
 }
 
+const char *
+sbd_container_cgroup (const struct sbd_container *c)
+{
+  const char *path = json_string_value (json_object_get (json_object_get (c->config, "oci"), "cgroup"));
+
+  return path && sb_cgroup_path_ok (path) ? path : c->id;
+}
+
 json_t *
 sbd_container_json (struct sbd_container *c, bool detail)
 {
@@ -664,7 +672,7 @@ record_exit (struct sbd *d, struct sbd_container *c)
       c->exit_code = 255;
       sb_now_iso (c->finished, sizeof (c->finished));
       /* Nobody will remove its cgroup now: we do. */
-      sb_cgroup_remove_named (sb_cgroup_root (), c->id, NULL);
+      sb_cgroup_remove_named (sb_cgroup_root (), sbd_container_cgroup (c), NULL);
     }
   c->state = SBD_EXITED;
   sbd_metrics_retire (c);

@@ -266,6 +266,9 @@ const char *sbd_state_name (enum sbd_state s);
 int sbd_container_save (struct sbd_container *c);
 void sbd_container_dir (struct sbd_container *c, char *out, size_t len);
 void sbd_container_socket (struct sbd_container *c, char *out, size_t len);
+/* The name of its cgroup for libsandbox/cgroup.h: its id (sandbox/ID), or
+   the path an OCI config's cgroupsPath gave. */
+const char *sbd_container_cgroup (const struct sbd_container *c);
 int sbd_tenant_running (struct sbd *d, const char *tenant);
 /* Called when wait can answer: the container has exited. */
 /* Answered when it has started (start) or ended (wait, stop). */

@@ -2,6 +2,7 @@
 #include "cleanup.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -38,31 +39,101 @@ enable_controllers (const char *dir)
   sb_write_file (ctl, "+memory +pids +cpu", NULL);
 }
 
+bool
+sb_cgroup_path_ok (const char *path)
+{
+  const char *p = path;
+
+  if (path == NULL || path[0] != '/' || strlen (path) > SB_CGROUP_PATH_MAX)
+    return false;
+  while (*p == '/')
+    {
+      size_t n = strcspn (p + 1, "/");
+      if (n == 0 || (n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' && p[2] == '.'))
+        return false;
+      for (size_t k = 1; k <= n; k++)
+        if (!(isalnum ((unsigned char) p[k]) || strchr ("._:@-", p[k])))
+          return false;
+      p += n + 1;
+    }
+  return *p == '\0';
+}
+
+/* Where sandbox `name` is below a hierarchy: sandbox/NAME, or the path
+   itself for a name that is one (sb_cgroup_path_ok). */
+static int
+relative (const char *name, char *out, size_t len, sb_error_t *err)
+{
+  if (name[0] == '/')
+    {
+      if (!sb_cgroup_path_ok (name))
+        return sb_error (err, EINVAL, "cgroup path `%s`", name);
+      snprintf (out, len, "%s", name + 1);
+      return 0;
+    }
+  if (strchr (name, '/') || strlen (name) > 200 || name[0] == '\0' || name[0] == '.')
+    return sb_error (err, EINVAL, "cgroup name `%s`", name);
+  snprintf (out, len, "sandbox/%s", name);
+  return 0;
+}
+
+/* The parents of a cgroup given by its path (an engine's, such as a
+   Kubernetes pod's): made as runc makes them, and never removed by us. */
+static int
+make_parents (struct sb_cgroup *cg, const char *hier, const char *rel, sb_error_t *err)
+{
+  char dir[PATHLEN + 256];
+  size_t n = strlen (hier);
+
+  snprintf (dir, sizeof (dir), "%s/%s", hier, rel);
+  for (char *p = strchr (dir + n + 1, '/'); p; p = strchr (p + 1, '/'))
+    {
+      *p = '\0';
+      if (mkdir_one (dir, err) < 0)
+        return -1;
+      if (cg->v2)
+        enable_controllers (dir);
+      *p = '/';
+    }
+  return 0;
+}
+
 static int
 add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const char *name,
          sb_error_t *err)
 {
-  char parent[PATHLEN], path[PATHLEN + 256], sub[PATHLEN + 300];
+  char parent[PATHLEN], path[PATHLEN + 256], sub[PATHLEN + 300], rel[SB_CGROUP_PATH_MAX + 16];
 
   if (cg->ndirs >= SB_CGROUP_MAX_DIRS)
     return sb_error (err, ENOSPC, "too many cgroup hierarchies");
-  snprintf (parent, sizeof (parent), "%s/sandbox", hier);
-  if (strlen (name) > 200)
-    return sb_error (err, ENAMETOOLONG, "cgroup name `%s`", name);
-  snprintf (path, sizeof (path), "%s/%.200s", parent, name);
-  /* The shared parent goes when the last sandbox under it ends
-     (sb_cgroup_destroy): one ending between our two mkdirs takes it away,
-     and we make it again. */
-  for (int tries = 0;; tries++)
+  if (relative (name, rel, sizeof (rel), err) < 0)
+    return -1;
+  snprintf (path, sizeof (path), "%s/%s", hier, rel);
+  if (name[0] == '/')
     {
-      if (mkdir_one (parent, err) < 0)
+      if (make_parents (cg, hier, rel, err) < 0)
         return -1;
-      if (cg->v2)
-        enable_controllers (parent);
-      if (mkdir (path, 0755) == 0)
-        break;
-      if (errno != ENOENT || tries >= 100)
+      /* Its own leaf: a cgroup that exists is someone else's. */
+      if (mkdir (path, 0755) < 0)
         return sb_error (err, errno, "mkdir `%s`", path);
+    }
+  else
+    {
+      snprintf (parent, sizeof (parent), "%s/sandbox", hier);
+      /* The shared parent goes when the last sandbox under it ends
+         (sb_cgroup_destroy): one ending between our two mkdirs takes it away,
+         and we make it again. */
+      for (int tries = 0;; tries++)
+        {
+          if (mkdir_one (parent, err) < 0)
+            return -1;
+          if (cg->v2)
+            enable_controllers (parent);
+          if (mkdir (path, 0755) == 0)
+            break;
+          if (errno != ENOENT || tries >= 100)
+            return sb_error (err, errno, "mkdir `%s`", path);
+        }
     }
   cg->dirs[cg->ndirs] = strdup (path);
   cg->controllers[cg->ndirs] = strdup (controller);
@@ -364,12 +435,14 @@ sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
           if (r < 0 && ret == 0)
             ret = sb_error (err, -r, "remove cgroup `%s`", path);
         }
-      /* The shared parent goes too once no sandbox uses it. */
+      /* The shared parent goes too once no sandbox uses it (not the
+         parent of a cgroup placed by its path: that one is the engine's). */
       snprintf (path, sizeof (path), "%s", cg->dirs[i]);
       if (strrchr (path, '/'))
         {
           *strrchr (path, '/') = '\0';
-          rmdir (path);
+          if (strrchr (path, '/') && strcmp (strrchr (path, '/'), "/sandbox") == 0)
+            rmdir (path);
         }
       free (cg->dirs[i]);
       free (cg->controllers[i]);
@@ -385,13 +458,17 @@ sb_cgroup_open_named (struct sb_cgroup *cg, const char *root, const char *name, 
   struct statfs sfs;
   char path[PATHLEN];
 
+  char rel[SB_CGROUP_PATH_MAX + 16];
+
   memset (cg, 0, sizeof (*cg));
-  if (strchr (name, '/') || strlen (name) > 200 || statfs (root, &sfs) < 0)
-    return sb_error (err, EINVAL, "cgroup `%s`", name);
+  if (relative (name, rel, sizeof (rel), err) < 0)
+    return -1;
+  if (statfs (root, &sfs) < 0)
+    return sb_error (err, errno, "statfs `%s`", root);
   cg->v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
   if (cg->v2)
     {
-      snprintf (path, sizeof (path), "%s/sandbox/%s", root, name);
+      snprintf (path, sizeof (path), "%s/%s", root, rel);
       if (access (path, F_OK) == 0)
         {
           cg->dirs[0] = strdup (path);
@@ -402,7 +479,7 @@ sb_cgroup_open_named (struct sb_cgroup *cg, const char *root, const char *name, 
   else
     for (int i = 0; v1_controllers[i] && cg->ndirs < SB_CGROUP_MAX_DIRS; i++)
       {
-        snprintf (path, sizeof (path), "%s/%s/sandbox/%s", root, v1_controllers[i], name);
+        snprintf (path, sizeof (path), "%s/%s/%s", root, v1_controllers[i], rel);
         if (access (path, F_OK) == 0)
           {
             cg->dirs[cg->ndirs] = strdup (path);

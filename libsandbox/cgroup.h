@@ -19,6 +19,11 @@
 #include "error.h"
 
 #define SB_CGROUP_MAX_DIRS 8
+#define SB_CGROUP_PATH_MAX 1024
+
+/* A cgroup path a sandbox may be given: absolute, clean (no empty, `.`
+   or `..` component), of letters, digits and ._:@- only. */
+bool sb_cgroup_path_ok (const char *path);
 
 struct sb_cgroup_limits
 {
@@ -36,7 +41,11 @@ struct sb_cgroup
   char *controllers[SB_CGROUP_MAX_DIRS]; /* v1: the controller of each; v2: "" */
 };
 
-/* root: the cgroup mount ("/sys/fs/cgroup"); name: unique per sandbox. */
+/* root: the cgroup mount ("/sys/fs/cgroup"); name: unique per sandbox,
+   placed at sandbox/NAME in each hierarchy, or a cgroup path ("/a/b/c",
+   sb_cgroup_path_ok) placed there: its parents are made if missing and
+   never removed, and the leaf must not exist yet (an OCI config's
+   cgroupsPath, when the runtime's configuration follows it). */
 int sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err);
 /* Places pid (the Sentry) in the supervisor part. */
 int sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err);

@@ -25,6 +25,9 @@ struct oci_globals
   char *tenant;              /* --tenant, or the file's tenant */
   char *socket;              /* --sandboxd-socket, or the file's sandboxd-socket */
   bool hooks;                /* the file's hooks (default true): run the config's hooks */
+  char **cgroup_parents;     /* the file's cgroup-parents: where a config's cgroupsPath is
+                                followed (none: never, the sandbox's cgroup is sandboxd's) */
+  int ncgroup_parents;
   enum { OCI_QUOTA_OFF, OCI_QUOTA_IF_SUPPORTED, OCI_QUOTA_REQUIRED } disk_quota;
                              /* the file's disk-quota: a writable layer on the host's disk
                                 bounded by the tenant's disk limit (a project quota) never,
@@ -56,7 +59,10 @@ bool oci_valid_id (const char *id);
 /* runc's state: {ociVersion, id, pid, status, bundle, rootfs, created, owner, annotations}. */
 json_t *oci_state_of (json_t *rec);
 /* The cgroup directories of the sandbox (v1: one per controller; v2: one). */
-int oci_cgroup_dirs (const char *sbd_id, char dirs[][4200], int max);
+/* The name of a container's cgroup (libsandbox/cgroup.h): its sandboxd id,
+   or the path its config's cgroupsPath gave. */
+const char *oci_cgroup_name (json_t *rec);
+int oci_cgroup_dirs (json_t *rec, char dirs[][4200], int max);
 /* A file as JSON. */
 json_t *oci_load_json (const char *path, sb_error_t *err);
 /* Reads the OCI config of a bundle. */

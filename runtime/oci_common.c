@@ -3,6 +3,7 @@
    monitors' sockets, our records under --root. */
 #include "config.h"
 #include "oci.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -81,6 +82,7 @@ oci_load_config (sb_error_t *err)
     CFG_STR ("sandboxd-socket", "/run/sandboxd/sandboxd.sock", CFGF_NONE),
     CFG_BOOL ("hooks", cfg_true, CFGF_NONE),
     CFG_STR ("disk-quota", "if-supported", CFGF_NONE),
+    CFG_STR_LIST ("cgroup-parents", "{}", CFGF_NONE),
     CFG_END (),
   };
   const char *path = oci_g.config ? oci_g.config : getenv ("SANDBOX_RUNTIME_CONFIG");
@@ -105,6 +107,20 @@ oci_load_config (sb_error_t *err)
   if (oci_g.socket == NULL)
     oci_g.socket = strdup (cfg_getstr (cfg, "sandboxd-socket"));
   oci_g.hooks = cfg_getbool (cfg, "hooks");
+  oci_g.ncgroup_parents = (int) cfg_size (cfg, "cgroup-parents");
+  oci_g.cgroup_parents = calloc ((size_t) oci_g.ncgroup_parents + 1, sizeof (char *));
+  for (int i = 0; oci_g.cgroup_parents && i < oci_g.ncgroup_parents; i++)
+    {
+      const char *p = cfg_getnstr (cfg, "cgroup-parents", (unsigned) i);
+      if (!sb_cgroup_path_ok (p) || strcmp (p, "/sandbox") == 0 || strncmp (p, "/sandbox/", 9) == 0)
+        {
+          sb_error (err, EINVAL, "the runtime's configuration `%s`: cgroup-parents: `%s` is not a clean absolute "
+                    "cgroup path outside /sandbox", path, p);
+          cfg_free (cfg);
+          return -1;
+        }
+      oci_g.cgroup_parents[i] = strdup (p);
+    }
   {
     const char *q = cfg_getstr (cfg, "disk-quota");
     if (strcmp (q, "off") == 0)
@@ -377,23 +393,32 @@ oci_record_remove (const char *id)
   sb_remove_tree (AT_FDCWD, dir);
 }
 
+const char *
+oci_cgroup_name (json_t *rec)
+{
+  const char *path = json_string_value (json_object_get (rec, "cgroup"));
+
+  return path && sb_cgroup_path_ok (path) ? path : json_string_value (json_object_get (rec, "sbd_id")) ?: "-";
+}
+
 int
-oci_cgroup_dirs (const char *sbd_id, char dirs[][4200], int max)
+oci_cgroup_dirs (json_t *rec, char dirs[][4200], int max)
 {
   static const char *const v1[] = { "freezer", "memory", "pids", "cpu", "cpuacct", NULL };
-  const char *root = getenv ("SANDBOX_CGROUP_ROOT") ?: "/sys/fs/cgroup";
-  char probe[4300];
+  const char *root = getenv ("SANDBOX_CGROUP_ROOT") ?: "/sys/fs/cgroup", *name = oci_cgroup_name (rec);
+  char probe[4300], rel[1300];
   int n = 0;
 
+  snprintf (rel, sizeof (rel), "%s%s", name[0] == '/' ? "" : "sandbox/", name[0] == '/' ? name + 1 : name);
   snprintf (probe, sizeof (probe), "%s/cgroup.controllers", root);
   if (access (probe, F_OK) == 0)
     {
-      snprintf (dirs[n++], 4200, "%s/sandbox/%s", root, sbd_id);
+      snprintf (dirs[n++], 4200, "%s/%s", root, rel);
       return n;
     }
   for (int i = 0; v1[i] && n < max; i++)
     {
-      snprintf (dirs[n], 4200, "%s/%s/sandbox/%s", root, v1[i], sbd_id);
+      snprintf (dirs[n], 4200, "%s/%s/%s", root, v1[i], rel);
       if (access (dirs[n], F_OK) == 0)
         n++;
     }
@@ -427,7 +452,7 @@ oci_state_of (json_t *rec)
   if (strcmp (status, "running") == 0)
     {
       char dirs[8][4200], path[4400], buf[32] = "";
-      int n = oci_cgroup_dirs (json_string_value (json_object_get (rec, "sbd_id")), dirs, 8);
+      int n = oci_cgroup_dirs (rec, dirs, 8);
       for (int i = 0; i < n; i++)
         {
           FILE *f;

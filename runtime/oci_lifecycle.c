@@ -242,7 +242,7 @@ static pid_t
 create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
 {
   cleanup_free char *bundle = absolute (o->bundle);
-  json_t *config, *req = NULL, *vmounts = NULL, *ans = NULL, *rec, *state, *layer;
+  json_t *config, *req = NULL, *vmounts = NULL, *ans = NULL, *rec, *state, *layer, *cgroup;
   char created[64], msg[4400];
   uint64_t disk;
   int status, slave = -1;
@@ -281,6 +281,7 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
       return -1;
     }
   layer = writable_layer (req);
+  cgroup = json_incref (json_object_get (req, "cgroup"));
   json_decref (req);
   if (status != 201)
     {
@@ -288,6 +289,7 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
       json_decref (ans);
       json_decref (vmounts);
       json_decref (layer);
+      json_decref (cgroup);
       return sb_error (err, status == 403 || status == 429 ? EPERM : EINVAL, "refused by tenant %s's policy: %s",
                        oci_g.tenant, msg);
     }
@@ -300,6 +302,9 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
                    oci_g.tenant, "annotations", json_object_get (config, "annotations") ?: json_object (), "pid", 0,
                    "started", 0);
   disk = (uint64_t) json_integer_value (json_object_get (ans, "disk"));
+  if (rec && cgroup)
+    json_object_set (rec, "cgroup", cgroup);
+  json_decref (cgroup);
   json_decref (ans);
   if (rec == NULL || oci_record_save (o->id, rec, err) < 0 || bound_layer (layer, disk, rec, err) < 0)
     {
@@ -347,7 +352,7 @@ fail:
   waitpid (pid, NULL, 0);
   /* The monitor made the sandbox's cgroup at its start and would have
      removed it at its end: killed, it leaves that to us. */
-  sb_cgroup_remove_named (sb_cgroup_root (), json_string_value (json_object_get (rec, "sbd_id")) ?: "-", NULL);
+  sb_cgroup_remove_named (sb_cgroup_root (), oci_cgroup_name (rec), NULL);
   forget (rec);
   json_decref (rec);
   return -1;

@@ -154,7 +154,7 @@ oci_cmd_ps (int argc, char **argv)
       oci_report ("ps", &err);
       return 1;
     }
-  n = oci_cgroup_dirs (json_string_value (json_object_get (rec, "sbd_id")), dirs, 8);
+  n = oci_cgroup_dirs (rec, dirs, 8);
   for (int i = 0; i < n && json_array_size (pids) == 0; i++)
     {
       FILE *f;
@@ -192,7 +192,7 @@ freeze (int argc, char **argv, bool on)
       oci_report (cmd, &err);
       return 1;
     }
-  n = oci_cgroup_dirs (json_string_value (json_object_get (rec, "sbd_id")), dirs, 8);
+  n = oci_cgroup_dirs (rec, dirs, 8);
   json_decref (rec);
   for (int i = 0; i < n; i++)
     {
@@ -381,7 +381,7 @@ oci_cmd_events (int argc, char **argv)
       return 1;
     }
   ev = json_pack ("{s:s, s:O, s:{}}", "type", "stats", "id", json_object_get (rec, "id"), "data");
-  n = oci_cgroup_dirs (json_string_value (json_object_get (rec, "sbd_id")), dirs, 8);
+  n = oci_cgroup_dirs (rec, dirs, 8);
   for (int i = 0; i < n; i++)
     {
       static const struct

@@ -7,6 +7,7 @@
    masks) satisfies the config's mounts of them. docs/OCI.md has the table. */
 #include "config.h"
 #include "oci.h"
+#include "cgroup.h"
 #include "capabilities.h"
 #include "cleanup.h"
 #include "syscall_table.h"
@@ -264,6 +265,78 @@ oci_spec_limits (json_t *res)
   if (pids > 0)
     json_object_set_new (lim, "pids", json_integer (pids));
   return lim;
+}
+
+/* A systemd cgroupsPath, "SLICE:PREFIX:NAME", as the cgroup path runc's
+   systemd driver gives it: the slice expanded ("a-b.slice" is
+   /a.slice/a-b.slice, "-.slice" the root), then PREFIX-NAME.scope. */
+static int
+systemd_path (const char *cp, char *out, size_t len)
+{
+  const char *c1 = strchr (cp, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+  char slice[512], *dash;
+  size_t n = 0;
+
+  if (c2 == NULL || strchr (c2 + 1, ':') || (size_t) (c1 - cp) >= sizeof (slice))
+    return -1;
+  snprintf (slice, sizeof (slice), "%.*s", (int) (c1 - cp), cp);
+  if (slice[0] == '\0')
+    snprintf (slice, sizeof (slice), "system.slice");
+  out[0] = '\0';
+  if (strcmp (slice, "-.slice") != 0)
+    {
+      size_t sl = strlen (slice);
+      if (sl < 7 || strcmp (slice + sl - 6, ".slice") != 0 || strchr (slice, '/'))
+        return -1;
+      slice[sl - 6] = '\0';
+      /* Each dash-separated prefix is a parent slice. */
+      for (dash = strchr (slice, '-'); dash; dash = strchr (dash + 1, '-'))
+        {
+          if (dash == slice || dash[1] == '-' || dash[1] == '\0')
+            return -1;
+          n += (size_t) snprintf (out + n, len > n ? len - n : 0, "/%.*s.slice", (int) (dash - slice), slice);
+        }
+      n += (size_t) snprintf (out + n, len > n ? len - n : 0, "/%s.slice", slice);
+    }
+  n += (size_t) snprintf (out + n, len > n ? len - n : 0, "/%.*s%s%s.scope", (int) (c2 - c1 - 1), c1 + 1,
+                          c2 - c1 > 1 ? "-" : "", c2 + 1);
+  return n < len ? 0 : -1;
+}
+
+/* linux.cgroupsPath: followed only under a parent the runtime's
+   configuration names (cgroup-parents, an engine's such as Kubernetes'
+   kubepods); with none, the sandbox's cgroup is sandboxd's (sandbox/ID)
+   and the path is not used, as before. A path elsewhere is refused: a
+   tenant who can set it (docker run --cgroup-parent) would otherwise
+   place its sandbox in any cgroup of the host. */
+static int
+cgroup_path (const char *cp, json_t *req, sb_error_t *err)
+{
+  char path[2048];
+
+  if (cp == NULL || cp[0] == '\0' || oci_g.ncgroup_parents == 0)
+    return 0;
+  if (strchr (cp, ':'))
+    {
+      if (systemd_path (cp, path, sizeof (path)) < 0)
+        return sb_error (err, EINVAL, "linux.cgroupsPath `%s`: not slice:prefix:name", cp);
+    }
+  else
+    snprintf (path, sizeof (path), "%s%s", cp[0] == '/' ? "" : "/", cp);
+  if (!sb_cgroup_path_ok (path))
+    return sb_error (err, EINVAL, "linux.cgroupsPath `%s`: not a clean cgroup path", cp);
+  for (int i = 0; i < oci_g.ncgroup_parents; i++)
+    {
+      size_t n = strlen (oci_g.cgroup_parents[i]);
+      if (strncmp (path, oci_g.cgroup_parents[i], n) == 0 && path[n] == '/')
+        {
+          json_object_set_new (req, "cgroup", json_string (path));
+          return 0;
+        }
+    }
+  return sb_error (err, EPERM, "linux.cgroupsPath `%s` (%s) is not under the cgroup parents the runtime's "
+                   "configuration allows (cgroup-parents: %s%s)", cp, path, oci_g.cgroup_parents[0],
+                   oci_g.ncgroup_parents > 1 ? ", ..." : "");
 }
 
 /* The sysctls runc accepts are those of namespaces the container owns; a
@@ -574,6 +647,8 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
         return sb_error (err, EPERM, "linux.devices[%zu]: `%s`: a sandbox is given no host device", i, path);
     }
   if (check_sysctl (json_object_get (lx, "sysctl"), req, err) < 0)
+    return -1;
+  if (cgroup_path (json_string_value (json_object_get (lx, "cgroupsPath")), req, err) < 0)
     return -1;
   if (json_object_get (lx, "seccomp") && translate_seccomp (json_object_get (lx, "seccomp"), req, err) < 0)
     return -1;

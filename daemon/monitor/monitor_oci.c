@@ -496,13 +496,16 @@ int
 monitor_oci_cgroup (struct monitor *m, sb_error_t *err)
 {
   const char *id = json_string_value (json_object_get (m->spec, "id"));
+  /* The config's cgroupsPath when the runtime follows it (sandboxd checked it). */
+  const char *path = json_string_value (json_object_get (json_object_get (json_object_get (m->spec, "config"), "oci"),
+                                                         "cgroup"));
   cleanup_close int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
   ssize_t n = fd >= 0 ? read (fd, m->oci_cgroups, sizeof (m->oci_cgroups) - 1) : -1;
 
   m->oci_cgroups[n > 0 ? n : 0] = '\0';
   if (id == NULL)
     return sb_error (err, EINVAL, "spec.json: no id");
-  if (sb_cgroup_create (&m->sb.cg, sb_cgroup_root (), id, err) < 0)
+  if (sb_cgroup_create (&m->sb.cg, sb_cgroup_root (), path ? path : id, err) < 0)
     return sb_error_prefix (err, "the sandbox's cgroup");
   /* Like the Sentry and the Gofer, we work for the sandbox: an app that
      fills it must not have the OOM killer pick us. */

@@ -474,6 +474,75 @@ quota_run sometimes
   pass "disk-quota = \"sometimes\": refused, naming the setting and its values" || soft_fail "bad disk-quota: rc $Q_RC: $Q_OUT"
 api local GET '/v1/containers?all=1' | sed -n 2p | grep -q '"cq"' && soft_fail "sandboxd still holds cq" || true
 
+# --- linux.cgroupsPath, followed under the configuration's cgroup-parents -------
+# Without cgroup-parents (every case above) the sandbox's cgroup is
+# sandbox/ID; with them, the config's path under one of them (cgroupfs or
+# systemd form), its parents made and left, the leaf removed at delete;
+# elsewhere, or over an existing cgroup, create is refused and nothing of
+# the host's cgroups is touched.
+CGP=sbtest$$   # no dash: a systemd slice name splits at dashes
+v2=no; [[ -e /sys/fs/cgroup/cgroup.controllers ]] && v2=yes
+cg_dir() { # PATH CONTROLLER: the directory of a cgroup path in one hierarchy
+  if [[ $v2 == yes ]]; then echo "/sys/fs/cgroup$1"; else echo "/sys/fs/cgroup/$2$1"; fi
+}
+cg_cleanup() {
+  local d
+  for d in /sys/fs/cgroup/$CGP* /sys/fs/cgroup/*/$CGP*; do
+    [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+  true
+}
+SB_CLEANUP_HOOKS+=(cg_cleanup)
+CG_CONF=$SB_TMP/cg.conf
+{ cat "$OCI_CONF"; echo "cgroup-parents = {\"/$CGP\", \"/$CGP.slice\"}"; } >"$CG_CONF"
+rtc() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$CG_CONF" "$@"; }
+oci_bundle "$SB_TMP/bg" sleep 30
+oci_config "$SB_TMP/bg" 'c["linux"]["cgroupsPath"] = "/'"$CGP"'/pod1/cg1"; c["linux"]["resources"] = {"memory": {"limit": 100663296}}'
+rtc create --bundle "$SB_TMP/bg" cg1 </dev/null >"$SB_TMP/cg1.out" 2>&1 || soft_fail "create cg1: $(cat "$SB_TMP/cg1.out")"
+rtc start cg1 >/dev/null 2>&1 || soft_fail "start cg1"
+leaf=$(cg_dir "/$CGP/pod1/cg1" memory)
+sbid=$({ json 'v["sbd_id"]' <"$OCI_ROOT/cg1/state.json"; } 2>/dev/null || true)
+cg_procs() { cat "$1"/app/cgroup.procs "$1"/cgroup.procs "$1"/supervisor/cgroup.procs 2>/dev/null | wc -l || true; }
+procs=$(cg_procs "$leaf")
+limit=$(cat "$leaf/$mem_file" 2>/dev/null || true)
+[[ $procs -ge 3 && $limit == 100663296 && ! -e $(cg_dir "/sandbox/$sbid" memory) && $(state_of cg1) == running ]] &&
+  pass "cgroupsPath under cgroup-parents: the sandbox's cgroup is $leaf ($procs processes, memory limit $limit), not sandbox/ID" ||
+  soft_fail "cgroupsPath followed: $leaf: $procs processes, limit '$limit', state $(state_of cg1)"
+rtc pause cg1 && [[ $(state_of cg1) == paused ]] && rtc resume cg1 && [[ $(state_of cg1) == running ]] &&
+  pass "pause and resume find the sandbox at its cgroupsPath" || soft_fail "pause at cgroupsPath: $(state_of cg1)"
+out=$(api local GET "/v1/containers/$sbid/stats" | sed -n 2p)
+[[ $(json 'v["memory_bytes"] > 0' <<<"$out" 2>/dev/null) == True ]] &&
+  pass "sandboxd's stats read the cgroup at cgroupsPath" || soft_fail "stats at cgroupsPath: $out"
+# Another container asking for the same path: refused, the first untouched.
+oci_bundle "$SB_TMP/bg2" true
+oci_config "$SB_TMP/bg2" 'c["linux"]["cgroupsPath"] = "/'"$CGP"'/pod1/cg1"'
+rc=0; rtc create --bundle "$SB_TMP/bg2" cg2 </dev/null >"$SB_TMP/cg2.out" 2>&1 || rc=$?
+procs2=$(cg_procs "$leaf")
+((rc != 0)) && [[ $(cat "$SB_TMP/cg2.out") == *cg1* && $procs2 == "$procs" && $(state_of cg1) == running && ! -e $OCI_ROOT/cg2 ]] &&
+  pass "a second container at an existing cgroupsPath: refused, the first's cgroup and processes untouched" ||
+  soft_fail "existing cgroupsPath: rc $rc, $(cat "$SB_TMP/cg2.out"); first: $procs2 processes, $(state_of cg1)"
+rtc delete --force cg1
+for i in $(seq 30); do [[ -e $leaf ]] || break; sleep 0.1; done
+[[ ! -e $leaf && -d $(dirname "$leaf") ]] && pass "delete removes the leaf at cgroupsPath, the engine's parent stays" ||
+  soft_fail "after delete: leaf $(ls -d "$leaf" 2>&1), parent $(ls -d "$(dirname "$leaf")" 2>&1)"
+# Outside the parents, or not clean: refused naming the key.
+for bad in "/$CGP-other/cg3" "/$CGP/../cg3" "/sandbox/cg3" "relative-$CGP/cg3"; do
+  oci_config "$SB_TMP/bg2" 'c["linux"]["cgroupsPath"] = "'"$bad"'"'
+  rc=0; rtc create --bundle "$SB_TMP/bg2" cg3 </dev/null >"$SB_TMP/cg3.out" 2>&1 || rc=$?
+  ((rc != 0)) && grep -q "linux.cgroupsPath" "$SB_TMP/cg3.out" && [[ ! -e $OCI_ROOT/cg3 ]] &&
+    pass "cgroupsPath $bad: refused naming linux.cgroupsPath" || soft_fail "cgroupsPath $bad: rc $rc: $(cat "$SB_TMP/cg3.out")"
+  rtc delete --force cg3 2>/dev/null || true
+done
+# The systemd form, as containerd gives it with SystemdCgroup.
+oci_bundle "$SB_TMP/bg4" sleep 30
+oci_config "$SB_TMP/bg4" 'c["linux"]["cgroupsPath"] = "'"$CGP-pod4"'.slice:cri:cg4"'
+rtc create --bundle "$SB_TMP/bg4" cg4 </dev/null >"$SB_TMP/cg4.out" 2>&1 || soft_fail "create cg4: $(cat "$SB_TMP/cg4.out")"
+leaf4=$(cg_dir "/$CGP.slice/$CGP-pod4.slice/cri-cg4.scope" memory)
+[[ -d $leaf4 ]] && pass "a systemd cgroupsPath (slice:prefix:name) is the path runc's systemd driver gives it: $leaf4" ||
+  soft_fail "systemd cgroupsPath: no $leaf4: $(find "$(cg_dir "/$CGP.slice" memory)" -type d 2>&1 | head -5)"
+rtc delete --force cg4 2>/dev/null || true
+cg_cleanup
+
 # The same asked of sandboxd directly (a caller that is not sandbox-runtime).
 out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cx\",\"rootfs\":\"$SB_TMP/bx/rootfs\",\"cmd\":[\"true\"],\"oom_score_adj\":-500}")
 [[ $(head -n 1 <<<"$out") == 400* ]] && grep -q oomScoreAdj <<<"$out" &&
