@@ -157,6 +157,7 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
   int i, j;
 
   memset (cg, 0, sizeof (*cg));
+  cg->by_path = name[0] == '/';
   if (statfs (root, &sfs) < 0)
     return sb_error (err, errno, "statfs `%s`", root);
   cg->v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
@@ -167,9 +168,10 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
       /* Enable the controllers down to the sandboxes' parent. */
       enable_controllers (root);
       snprintf (parent, sizeof (parent), "%s/sandbox", root);
-      if (mkdir_one (parent, err) < 0)
+      if (!cg->by_path && mkdir_one (parent, err) < 0)
         return -1;
-      enable_controllers (parent);
+      if (!cg->by_path)
+        enable_controllers (parent);
       if (add_dir (cg, root, "", name, err) < 0)
         {
           sb_cgroup_destroy (cg, NULL);
@@ -441,7 +443,7 @@ sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
       if (strrchr (path, '/'))
         {
           *strrchr (path, '/') = '\0';
-          if (strrchr (path, '/') && strcmp (strrchr (path, '/'), "/sandbox") == 0)
+          if (!cg->by_path)
             rmdir (path);
         }
       free (cg->dirs[i]);
@@ -461,6 +463,7 @@ sb_cgroup_open_named (struct sb_cgroup *cg, const char *root, const char *name, 
   char rel[SB_CGROUP_PATH_MAX + 16];
 
   memset (cg, 0, sizeof (*cg));
+  cg->by_path = name[0] == '/';
   if (relative (name, rel, sizeof (rel), err) < 0)
     return -1;
   if (statfs (root, &sfs) < 0)

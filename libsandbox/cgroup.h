@@ -36,6 +36,7 @@ struct sb_cgroup_limits
 struct sb_cgroup
 {
   bool v2;
+  bool by_path;                          /* placed by a cgroup path: its parents are not ours */
   int ndirs;
   char *dirs[SB_CGROUP_MAX_DIRS];       /* the sandbox's directory per hierarchy */
   char *controllers[SB_CGROUP_MAX_DIRS]; /* v1: the controller of each; v2: "" */

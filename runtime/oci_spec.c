@@ -327,8 +327,10 @@ cgroup_path (const char *cp, json_t *req, sb_error_t *err)
     return sb_error (err, EINVAL, "linux.cgroupsPath `%s`: not a clean cgroup path", cp);
   for (int i = 0; i < oci_g.ncgroup_parents; i++)
     {
-      size_t n = strlen (oci_g.cgroup_parents[i]);
-      if (strncmp (path, oci_g.cgroup_parents[i], n) == 0 && path[n] == '/')
+      /* "/": anywhere but sandboxd's own tree (sandboxd checks it too). */
+      size_t n = strcmp (oci_g.cgroup_parents[i], "/") == 0 ? 0 : strlen (oci_g.cgroup_parents[i]);
+      if (strncmp (path, oci_g.cgroup_parents[i], n) == 0 && path[n] == '/' && strcmp (path, "/sandbox") != 0
+          && strncmp (path, "/sandbox/", 9) != 0)
         {
           json_object_set_new (req, "cgroup", json_string (path));
           return 0;
