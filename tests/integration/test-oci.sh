@@ -375,7 +375,10 @@ cat >"$SB_TMP/hook.sh" <<HOOK
 { printf '%s ' "\$1"; cat; echo; } >>"$SB_TMP/hooks.log"
 HOOK
 chmod 755 "$SB_TMP/hook.sh"
-oci_bundle "$SB_TMP/b16" sh -c 'echo in-container'
+# (The command outlives the poststart hook: with the sandbox built at
+# create, start lets it go at once, and a state read after it ended says
+# stopped, as runc's would.)
+oci_bundle "$SB_TMP/b16" sh -c 'sleep 1; echo in-container'
 oci_config "$SB_TMP/b16" "c['hooks'] = {k: [{'path': '$SB_TMP/hook.sh', 'args': ['hook', k]}]
               for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}"
 rc=0; out=$(rt run --bundle "$SB_TMP/b16" c16 </dev/null 2>&1) || rc=$?
@@ -541,6 +544,24 @@ leaf4=$(cg_dir "/$CGP.slice/$CGP-pod4.slice/cri-cg4.scope" memory)
 [[ -d $leaf4 ]] && pass "a systemd cgroupsPath (slice:prefix:name) is the path runc's systemd driver gives it: $leaf4" ||
   soft_fail "systemd cgroupsPath: no $leaf4: $(find "$(cg_dir "/$CGP.slice" memory)" -type d 2>&1 | head -5)"
 rtc delete --force cg4 2>/dev/null || true
+# "/": anywhere but sandboxd's own tree; a parent that is not a clean path
+# is refused with the configuration's name.
+{ cat "$OCI_CONF"; echo 'cgroup-parents = {"/"}'; } >"$CG_CONF"
+oci_config "$SB_TMP/bg4" 'c["linux"]["cgroupsPath"] = "/'"$CGP"'-any/cg5"'
+rtc create --bundle "$SB_TMP/bg4" cg5 </dev/null >"$SB_TMP/cg5.out" 2>&1 || true
+[[ -d $(cg_dir "/$CGP-any/cg5" memory) ]] && pass "cgroup-parents \"/\": a path anywhere is followed" ||
+  soft_fail "cgroup-parents /: $(cat "$SB_TMP/cg5.out")"
+rtc delete --force cg5 2>/dev/null || true
+rmdir "$(cg_dir "/$CGP-any" memory)" 2>/dev/null || true
+oci_config "$SB_TMP/bg4" 'c["linux"]["cgroupsPath"] = "/sandbox/cg6"'
+rc=0; rtc create --bundle "$SB_TMP/bg4" cg6 </dev/null >"$SB_TMP/cg6.out" 2>&1 || rc=$?
+((rc != 0)) && grep -q linux.cgroupsPath "$SB_TMP/cg6.out" && pass "cgroup-parents \"/\" still refuses sandboxd's /sandbox" ||
+  soft_fail "cgroupsPath /sandbox/cg6 with parents /: rc $rc: $(cat "$SB_TMP/cg6.out")"
+rtc delete --force cg6 2>/dev/null || true
+{ cat "$OCI_CONF"; echo 'cgroup-parents = {"/a/../b"}'; } >"$CG_CONF"
+rc=0; rtc create --bundle "$SB_TMP/bg4" cg7 </dev/null >"$SB_TMP/cg7.out" 2>&1 || rc=$?
+((rc != 0)) && grep -q "cgroup-parents" "$SB_TMP/cg7.out" && pass "cgroup-parents \"/a/../b\": refused, naming the setting" ||
+  soft_fail "bad cgroup-parents: rc $rc: $(cat "$SB_TMP/cg7.out")"
 cg_cleanup
 
 # The same asked of sandboxd directly (a caller that is not sandbox-runtime).
