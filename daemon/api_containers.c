@@ -697,10 +697,13 @@ delete (struct sbd_request *r)
           sbd_reply_error (r, 409, "conflict", "container %s is running: stop it first, or delete with force=1", c->name);
           return;
         }
+      /* Answered once the record is gone (remove_after_exit), as docker
+         rm -f returns: a restart of sandboxd in between would otherwise
+         find an exited container its client was told is deleted. */
       c->remove_on_exit = true;
       c->stop_requested = true;
       sbd_container_signal (c, SIGKILL, NULL);
-      sbd_reply_empty (r, 204);
+      sbd_add_remove_waiter (c, r);
       return;
     }
   if (sbd_container_remove (sbd, c, &err) < 0)

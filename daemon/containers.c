@@ -36,6 +36,7 @@ struct sbd_waiter
 {
   struct sbd_deferred *answer;
   bool start;                 /* answers a start (else a wait, or a stop) */
+  bool removed;               /* answers a delete with force: once the record is gone */
   struct sbd_waiter *next;
 };
 
@@ -354,6 +355,7 @@ sbd_container_create (struct sbd *d, struct sbd_tenant *t, json_t *config, sb_er
 /* ---- starting ------------------------------------------------------------------- */
 
 static void answer_waiters (struct sbd_container *c, bool start, int status, json_t *body);
+static void remove_after_exit (struct sbd *d, struct sbd_container *c);
 
 static int
 write_spec (struct sbd_container *c, struct sbd_tenant *t, sb_error_t *err)
@@ -549,6 +551,8 @@ monitor_ready (evutil_socket_t fd, short what, void *arg)
   answer_waiters (c, true, 422, json_pack ("{s:{s:s, s:s}}", "error", "code", "start_failed", "message",
                                            n > 0 ? buf : "the monitor ended without a word"));
   answer_waiters (c, false, 200, json_pack ("{s:i, s:b}", "exit_code", c->exit_code, "oom_killed", 0));
+  if (c->remove_on_exit)
+    remove_after_exit (sbd, c);
 }
 
 /* ---- signals, stop ------------------------------------------------------------- */
@@ -690,10 +694,43 @@ record_exit (struct sbd *d, struct sbd_container *c)
                                            "the container ended while starting"));
   if (c->remove_on_exit || json_is_true (json_object_get (c->config, "auto_remove")))
     {
-      sbd_container_remove (d, c, NULL);
+      remove_after_exit (d, c);
       return;
     }
   maybe_restart (c);
+}
+
+/* A container deleted with force while it ran, or one that removes
+   itself: its record goes now, and the deletes that waited for it are
+   answered (204, or why it could not go). */
+static void
+remove_after_exit (struct sbd *d, struct sbd_container *c)
+{
+  struct sbd_waiter *removed = NULL, **p = &c->waiters;
+  cleanup_error sb_error_t err = NULL;
+  int r;
+
+  while (*p)
+    {
+      struct sbd_waiter *w = *p;
+      if (!w->removed)
+        {
+          p = &w->next;
+          continue;
+        }
+      *p = w->next;
+      w->next = removed;
+      removed = w;
+    }
+  r = sbd_container_remove (d, c, &err);
+  while (removed)
+    {
+      struct sbd_waiter *w = removed;
+      removed = w->next;
+      sbd_deferred_reply (w->answer, r < 0 ? 500 : 204,
+                          r < 0 ? json_pack ("{s:{s:s, s:s}}", "error", "code", "internal", "message", err->msg) : NULL);
+      free (w);
+    }
 }
 
 /* Called by monitors.c when the monitor's event stream ends. */
@@ -722,8 +759,8 @@ sbd_container_remove (struct sbd *d, struct sbd_container *c, sb_error_t *err)
 
 /* ---- waiters (start, wait) ---------------------------------------------------------- */
 
-void
-sbd_add_waiter (struct sbd_container *c, struct sbd_request *r, bool start)
+static void
+add_waiter (struct sbd_container *c, struct sbd_request *r, bool start, bool removed)
 {
   struct sbd_waiter *w = calloc (1, sizeof (*w));
 
@@ -734,8 +771,21 @@ sbd_add_waiter (struct sbd_container *c, struct sbd_request *r, bool start)
       return;
     }
   w->start = start;
+  w->removed = removed;
   w->next = c->waiters;
   c->waiters = w;
+}
+
+void
+sbd_add_waiter (struct sbd_container *c, struct sbd_request *r, bool start)
+{
+  add_waiter (c, r, start, false);
+}
+
+void
+sbd_add_remove_waiter (struct sbd_container *c, struct sbd_request *r)
+{
+  add_waiter (c, r, false, true);
 }
 
 static void
@@ -746,7 +796,7 @@ answer_waiters (struct sbd_container *c, bool start, int status, json_t *body)
   while (*p)
     {
       struct sbd_waiter *w = *p;
-      if (w->start != start)
+      if (w->start != start || w->removed)
         {
           p = &w->next;
           continue;

@@ -273,6 +273,8 @@ int sbd_tenant_running (struct sbd *d, const char *tenant);
 /* Called when wait can answer: the container has exited. */
 /* Answered when it has started (start) or ended (wait, stop). */
 void sbd_add_waiter (struct sbd_container *c, struct sbd_request *r, bool start);
+/* A delete with force of a running container: answered once its record is gone. */
+void sbd_add_remove_waiter (struct sbd_container *c, struct sbd_request *r);
 
 /* ---- monitors.c --------------------------------------------------------------- */
 /* One request to a container's monitor, answered later (callback with NULL

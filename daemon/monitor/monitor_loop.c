@@ -218,7 +218,10 @@ monitor_run (struct monitor *m)
             {
               if (!announced)
                 {
-                  sb_ctrlog_flush (&m->log);
+                  /* Closed before sandboxd hears of the end: a delete that
+                     follows removes the log and frees its space at once,
+                     not when this process has torn the sandbox down. */
+                  sb_ctrlog_close (&m->log);
                   write_exit (m);
                   announce_exit (m);
                   announced = true;

@@ -63,8 +63,27 @@ out=$(api acme GET /v1/info)
   soft_fail "filler: $(api acme GET /v1/containers/filler)"
 
 # Space again: remove what filled it; then all works as before, across a restart.
-out=$(api acme DELETE "/v1/containers/filler?force=1")
-[[ $(head -n 1 <<<"$out") == 204 ]] && pass "the filler removed (its log with it)" || soft_fail "delete filler: $out"
+# The 204 of a delete with force comes once the record and its log are
+# gone, not at the kill (a restart of sandboxd in between kept an exited
+# filler whose log still filled the disk): with the filler's monitor
+# stopped, the delete waits; resumed, it is answered, and nothing is left.
+mon=$(pgrep -f "^sandbox-monitor $SBD/state/containers/" | head -n 1)
+[[ -n $mon ]] || fail "the filler's monitor is not found"
+kill -STOP "$mon"
+api acme DELETE "/v1/containers/filler?force=1" >"$SB_TMP/del.out" 2>&1 &
+del=$!
+SB_BG_PIDS+=("$del")
+sleep 1
+early=$(head -n 1 "$SB_TMP/del.out" 2>/dev/null || true)
+kill -CONT "$mon"
+wait "$del" || true
+out=$(cat "$SB_TMP/del.out")
+[[ -z $early && $(head -n 1 <<<"$out") == 204 ]] && pass "the filler removed (its log with it): the 204 waited for its end" ||
+  soft_fail "delete filler: answered '${early:-nothing}' while its monitor was stopped, then: $out"
+out=$(api acme GET /v1/containers/filler)
+[[ $(head -n 1 <<<"$out") == 404 ]] && ! grep -rqs '"name": *"filler"' "$SBD/state/containers" &&
+  pass "after the 204 of delete with force: no record, no directory" ||
+  soft_fail "right after the delete: $(head -n 1 <<<"$out"), directories: $(ls "$SBD/state/containers")"
 sbd_stop
 sbd_start
 out=$(api acme GET '/v1/containers?all=1')
