@@ -200,9 +200,17 @@ for i in $(seq 50); do out=$(rt exec c6 cat /tmp/pf-out </dev/null 2>/dev/null) 
 rt kill c6 USR1 || soft_fail "kill USR1"
 for i in $(seq 50); do out=$(rt exec c6 cat /tmp/usr1 </dev/null 2>/dev/null) && break; sleep 0.1; done
 [[ $out == got-usr1 ]] && pass "kill ID USR1 reaches the container's process" || soft_fail "usr1: $out"
-# sandboxd restarts (killed): the container runs on, and is adopted again.
+# sandboxd restarts (killed): the container runs on, and is adopted again;
+# a created one (built, its command held) is started after the restart.
+oci_bundle "$SB_TMP/bh2" sh -c 'echo held-ran'
+rt create --bundle "$SB_TMP/bh2" ch2 </dev/null >"$SB_TMP/ch2.out" 2>&1 || soft_fail "create ch2: $(cat "$SB_TMP/ch2.out")"
 sbd_kill9
 sbd_start
+rt start ch2 >/dev/null 2>&1 || soft_fail "start ch2 after a sandboxd restart"
+wait_state ch2 stopped && grep -q held-ran "$SB_TMP/ch2.out" &&
+  pass "a container created before sandboxd was killed and restarted: start runs it" ||
+  soft_fail "ch2 after a sandboxd restart: $(state_of ch2), output $(cat "$SB_TMP/ch2.out")"
+rt delete ch2 2>/dev/null || soft_fail "delete ch2"
 [[ $(state_of c6) == running ]] && rt exec c6 true </dev/null && pass "after sandboxd was killed and restarted: still running, exec works" ||
   soft_fail "c6 after a sandboxd restart: $(rt state c6 2>&1)"
 out=$(api local GET '/v1/containers?all=1')
@@ -511,6 +519,9 @@ limit=$(cat "$leaf/$mem_file" 2>/dev/null || true)
 [[ $procs -ge 3 && $limit == 100663296 && ! -e $(cg_dir "/sandbox/$sbid" memory) && $(state_of cg1) == running ]] &&
   pass "cgroupsPath under cgroup-parents: the sandbox's cgroup is $leaf ($procs processes, memory limit $limit), not sandbox/ID" ||
   soft_fail "cgroupsPath followed: $leaf: $procs processes, limit '$limit', state $(state_of cg1)"
+out=$(rtc exec cg1 head -n 1 /proc/meminfo </dev/null 2>&1)
+[[ $out == *" 98304 kB" ]] && pass "the Sentry finds the memory limit at cgroupsPath (/proc/meminfo: $out)" ||
+  soft_fail "meminfo at cgroupsPath: $out"
 rtc pause cg1 && [[ $(state_of cg1) == paused ]] && rtc resume cg1 && [[ $(state_of cg1) == running ]] &&
   pass "pause and resume find the sandbox at its cgroupsPath" || soft_fail "pause at cgroupsPath: $(state_of cg1)"
 out=$(api local GET "/v1/containers/$sbid/stats" | sed -n 2p)
