@@ -241,6 +241,43 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
   return 0;
 }
 
+/* The keys of linux.resources a sandbox does not apply (docs/OCI.md):
+   accepted, as before, but each one asked for is named in --log, as a
+   warning, so that a caller who set it can see it did nothing. Zero,
+   empty and default values are not warned of (engines send them). */
+static void
+warn_unapplied (json_t *res)
+{
+  static const struct
+  {
+    const char *group, *key;
+  } keys[] = {
+    { "cpu", "shares" },       { "cpu", "cpus" },           { "cpu", "mems" },
+    { "cpu", "realtimeRuntime" }, { "cpu", "realtimePeriod" }, { "cpu", "idle" },
+    { "memory", "reservation" }, { "memory", "swap" },       { "memory", "kernel" },
+    { "memory", "kernelTCP" }, { "memory", "swappiness" },   { "memory", "disableOOMKiller" },
+    { "blockIO", "weight" },   { "blockIO", "leafWeight" },  { "blockIO", "weightDevice" },
+    { "blockIO", "throttleReadBpsDevice" }, { "blockIO", "throttleWriteBpsDevice" },
+    { "blockIO", "throttleReadIOPSDevice" }, { "blockIO", "throttleWriteIOPSDevice" },
+    { NULL, "hugepageLimits" }, { NULL, "network" }, { NULL, "rdma" }, { NULL, "unified" },
+  };
+
+  for (size_t i = 0; i < sizeof (keys) / sizeof (keys[0]); i++)
+    {
+      json_t *v = keys[i].group ? json_object_get (json_object_get (res, keys[i].group), keys[i].key)
+                                : json_object_get (res, keys[i].key);
+      bool asked = (json_is_integer (v) && json_integer_value (v) != 0
+                    && !(strcmp (keys[i].key, "swap") == 0 && json_integer_value (v) == -1))
+                   || (json_is_string (v) && json_string_length (v) > 0) || json_is_true (v)
+                   || (json_is_array (v) && json_array_size (v) > 0) || (json_is_object (v) && json_object_size (v) > 0);
+      if (json_is_integer (v) && strcmp (keys[i].key, "swappiness") == 0)
+        asked = true; /* 0 is a setting too */
+      if (asked)
+        oci_warn ("linux.resources.%s%s%s: not applied by a sandbox (accepted; docs/OCI.md)",
+                  keys[i].group ? keys[i].group : "", keys[i].group ? "." : "", keys[i].key);
+    }
+}
+
 /* linux.resources, as sandboxd's limits (which only narrow the policy's). */
 json_t *
 oci_spec_limits (json_t *res)
@@ -251,6 +288,7 @@ oci_spec_limits (json_t *res)
   json_int_t period = json_integer_value (json_object_get (json_object_get (res, "cpu"), "period"));
   json_int_t pids = json_integer_value (json_object_get (json_object_get (res, "pids"), "limit"));
 
+  warn_unapplied (res);
   if (mem > 0)
     json_object_set_new (lim, "memory", json_integer (mem));
   if (quota > 0)

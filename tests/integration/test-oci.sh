@@ -485,6 +485,17 @@ quota_run sometimes
   pass "disk-quota = \"sometimes\": refused, naming the setting and its values" || soft_fail "bad disk-quota: rc $Q_RC: $Q_OUT"
 api local GET '/v1/containers?all=1' | sed -n 2p | grep -q '"cq"' && soft_fail "sandboxd still holds cq" || true
 
+# Resources a sandbox does not apply are accepted, and named in --log.
+oci_bundle "$SB_TMP/bw" true
+oci_config "$SB_TMP/bw" 'c["linux"]["resources"] = {"cpu": {"cpus": "0", "shares": 0}, "memory": {"reservation": 33554432}, "blockIO": {"weight": 0}}'
+rm -f "$SB_TMP/bw.log"
+rc=0; rt --log "$SB_TMP/bw.log" run --bundle "$SB_TMP/bw" cw </dev/null >"$SB_TMP/bw.out" 2>&1 || rc=$?
+log=$(cat "$SB_TMP/bw.log" 2>/dev/null || true)
+((rc == 0)) && [[ $log == *"linux.resources.cpu.cpus: not applied"* && $log == *"linux.resources.memory.reservation: not applied"* &&
+  $log != *shares* && $log != *blockIO* ]] &&
+  pass "linux.resources a sandbox does not apply (cpu.cpus, memory.reservation): accepted, each named in --log; zeros are not" ||
+  soft_fail "unapplied resources: rc $rc, log: $log, out: $(cat "$SB_TMP/bw.out")"
+
 # --- linux.cgroupsPath, followed under the configuration's cgroup-parents -------
 # Without cgroup-parents (every case above) the sandbox's cgroup is
 # sandbox/ID; with them, the config's path under one of them (cgroupfs or
