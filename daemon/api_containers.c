@@ -738,12 +738,12 @@ read_number (const char *path, const char *key)
 static json_t *
 cgroup_usage (struct sbd_container *c)
 {
-  const char *root = sb_cgroup_root (), *name = sbd_container_cgroup (c);
-  char path[4200], rel[1300];
+  const char *root = sb_cgroup_root ();
+  char path[4200], rel[1300] = "";
   uint64_t mem, cpu, pids;
 
   /* sandbox/ID, or the path an OCI config's cgroupsPath gave. */
-  snprintf (rel, sizeof (rel), "%s%s", name[0] == '/' ? "" : "sandbox/", name[0] == '/' ? name + 1 : name);
+  sb_cgroup_relative (sbd_container_cgroup (c), rel, sizeof (rel), NULL);
   snprintf (path, sizeof (path), "%s/memory/%s/memory.usage_in_bytes", root, rel);
   if (access (path, F_OK) == 0)
     {

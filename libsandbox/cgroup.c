@@ -59,10 +59,8 @@ sb_cgroup_path_ok (const char *path)
   return *p == '\0';
 }
 
-/* Where sandbox `name` is below a hierarchy: sandbox/NAME, or the path
-   itself for a name that is one (sb_cgroup_path_ok). */
-static int
-relative (const char *name, char *out, size_t len, sb_error_t *err)
+int
+sb_cgroup_relative (const char *name, char *out, size_t len, sb_error_t *err)
 {
   if (name[0] == '/')
     {
@@ -106,7 +104,7 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
 
   if (cg->ndirs >= SB_CGROUP_MAX_DIRS)
     return sb_error (err, ENOSPC, "too many cgroup hierarchies");
-  if (relative (name, rel, sizeof (rel), err) < 0)
+  if (sb_cgroup_relative (name, rel, sizeof (rel), err) < 0)
     return -1;
   snprintf (path, sizeof (path), "%s/%s", hier, rel);
   if (name[0] == '/')
@@ -464,7 +462,7 @@ sb_cgroup_open_named (struct sb_cgroup *cg, const char *root, const char *name, 
 
   memset (cg, 0, sizeof (*cg));
   cg->by_path = name[0] == '/';
-  if (relative (name, rel, sizeof (rel), err) < 0)
+  if (sb_cgroup_relative (name, rel, sizeof (rel), err) < 0)
     return -1;
   if (statfs (root, &sfs) < 0)
     return sb_error (err, errno, "statfs `%s`", root);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "oci.h"
 #include "cgroup.h"
+#include "sandbox.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -405,24 +406,14 @@ oci_cgroup_name (json_t *rec)
 int
 oci_cgroup_dirs (json_t *rec, char dirs[][4200], int max)
 {
-  static const char *const v1[] = { "freezer", "memory", "pids", "cpu", "cpuacct", NULL };
-  const char *root = getenv ("SANDBOX_CGROUP_ROOT") ?: "/sys/fs/cgroup", *name = oci_cgroup_name (rec);
-  char probe[4300], rel[1300];
+  struct sb_cgroup cg;
   int n = 0;
 
-  snprintf (rel, sizeof (rel), "%s%s", name[0] == '/' ? "" : "sandbox/", name[0] == '/' ? name + 1 : name);
-  snprintf (probe, sizeof (probe), "%s/cgroup.controllers", root);
-  if (access (probe, F_OK) == 0)
-    {
-      snprintf (dirs[n++], 4200, "%s/%s", root, rel);
-      return n;
-    }
-  for (int i = 0; v1[i] && n < max; i++)
-    {
-      snprintf (dirs[n], 4200, "%s/%s/%s", root, v1[i], rel);
-      if (access (dirs[n], F_OK) == 0)
-        n++;
-    }
+  if (sb_cgroup_open_named (&cg, sb_cgroup_root (), oci_cgroup_name (rec), NULL) < 0)
+    return 0;
+  for (; n < cg.ndirs && n < max; n++)
+    snprintf (dirs[n], 4200, "%s", cg.dirs[n]);
+  sb_cgroup_close (&cg);
   return n;
 }
 
