@@ -194,18 +194,10 @@ static bool
 signal_for (struct sentry *s, pid_t tid)
 {
   char path[32], text[4096];
-  ssize_t n;
-  int fd;
 
   snprintf (path, sizeof (path), "%d/status", (int) tid);
-  fd = openat (s->procfd, path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (sb_read_file_at (s->procfd, path, text, sizeof (text)) <= 0)
     return false;
-  n = read (fd, text, sizeof (text) - 1);
-  close (fd);
-  if (n <= 0)
-    return false;
-  text[n] = '\0';
   return ((sb_status_mask (text, "SigPnd") | sb_status_mask (text, "ShdPnd")) & ~sb_status_mask (text, "SigBlk")
           & ~sb_status_mask (text, "SigIgn"))
          != 0;
