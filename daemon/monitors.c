@@ -297,7 +297,26 @@ relay_event (struct bufferevent *bev, short what, void *arg)
       relay_finish (r);
       return;
     }
-  /* The monitor's stream ended (after the exit frame): deliver, then end. */
+  /* The monitor's stream ended (after the exit frame): deliver, then end.
+     An error may come from writing the client's input to a monitor that
+     has closed (a command that exited without reading its stdin): what
+     the monitor sent before closing, the exit frame among it, is still
+     in the socket, and goes to the client too. */
+  if ((what & BEV_EVENT_ERROR) && r->answered)
+    {
+      /* (A bufferevent's input buffer takes data from it alone: read
+         into one of our own.) */
+      evutil_socket_t fd = bufferevent_getfd (bev);
+      struct evbuffer *rest = evbuffer_new ();
+      while (rest && fd >= 0 && evbuffer_read (rest, fd, -1) > 0)
+        ;
+      evbuffer_add_buffer (bufferevent_get_output (r->client), bufferevent_get_input (bev));
+      if (rest)
+        {
+          evbuffer_add_buffer (bufferevent_get_output (r->client), rest);
+          evbuffer_free (rest);
+        }
+    }
   r->mon_gone = true;
   bufferevent_free (r->mon);
   r->mon = NULL;

@@ -89,6 +89,10 @@ oci_relay_frames (int fd, bool tty, int in, int out, int errfd)
   int sigfd = -1, code = 255;
   sigset_t mask;
 
+  /* sandboxd ends the stream after the exit frame, perhaps while we still
+     send input the command never read: a write then fails (EPIPE), and
+     the frames already sent to us, the exit among them, are still read. */
+  signal (SIGPIPE, SIG_IGN);
   if (tty)
     {
       struct winsize ws;
@@ -129,9 +133,9 @@ oci_relay_frames (int fd, bool tty, int in, int out, int errfd)
         {
           char data[16384];
           ssize_t n = read (in, data, sizeof (data));
-          if (n > 0)
-            send_frame (fd, 0, data, (size_t) n);
-          else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+          if (n > 0 && send_frame (fd, 0, data, (size_t) n) < 0)
+            in = -1; /* the stream is closed for input: only read now */
+          else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
             {
               send_frame (fd, 4, NULL, 0);
               in = -1;
