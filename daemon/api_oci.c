@@ -324,7 +324,7 @@ oci_create (struct sbd_request *r)
       /* The config's cgroupsPath, which the runtime's configuration lets
          it follow: a path of its own, never sandboxd's sandbox/ tree. */
       const char *cg = json_string_value (v);
-      if (!sb_cgroup_path_ok (cg) || strcmp (cg, "/sandbox") == 0 || strncmp (cg, "/sandbox/", 9) == 0)
+      if (!sb_cgroup_path_foreign (cg))
         {
           sbd_reply_error (r, 400, "bad_request", "cgroup: a clean absolute cgroup path outside /sandbox "
                            "(linux.cgroupsPath)");

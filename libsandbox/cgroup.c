@@ -59,6 +59,12 @@ sb_cgroup_path_ok (const char *path)
   return *p == '\0';
 }
 
+bool
+sb_cgroup_path_foreign (const char *path)
+{
+  return sb_cgroup_path_ok (path) && strcmp (path, "/sandbox") != 0 && strncmp (path, "/sandbox/", 9) != 0;
+}
+
 int
 sb_cgroup_relative (const char *name, char *out, size_t len, sb_error_t *err)
 {

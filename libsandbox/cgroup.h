@@ -24,6 +24,9 @@
 /* A cgroup path a sandbox may be given: absolute, clean (no empty, `.`
    or `..` component), of letters, digits and ._:@- only. */
 bool sb_cgroup_path_ok (const char *path);
+/* A path a sandbox may be placed at by an OCI config: clean, and not in
+   sandboxd's own tree (/sandbox, where every other sandbox is). */
+bool sb_cgroup_path_foreign (const char *path);
 /* Where sandbox `name` is below a hierarchy's root: sandbox/NAME, or the
    path itself (without its leading /) for a name that is one. */
 int sb_cgroup_relative (const char *name, char *out, size_t len, sb_error_t *err);

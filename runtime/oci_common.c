@@ -113,8 +113,7 @@ oci_load_config (sb_error_t *err)
   for (int i = 0; oci_g.cgroup_parents && i < oci_g.ncgroup_parents; i++)
     {
       const char *p = cfg_getnstr (cfg, "cgroup-parents", (unsigned) i);
-      if ((!sb_cgroup_path_ok (p) && strcmp (p, "/") != 0) || strcmp (p, "/sandbox") == 0
-          || strncmp (p, "/sandbox/", 9) == 0)
+      if (!sb_cgroup_path_foreign (p) && strcmp (p, "/") != 0)
         {
           sb_error (err, EINVAL, "the runtime's configuration `%s`: cgroup-parents: `%s` is not a clean absolute "
                     "cgroup path outside /sandbox", path, p);

@@ -367,8 +367,7 @@ cgroup_path (const char *cp, json_t *req, sb_error_t *err)
     {
       /* "/": anywhere but sandboxd's own tree (sandboxd checks it too). */
       size_t n = strcmp (oci_g.cgroup_parents[i], "/") == 0 ? 0 : strlen (oci_g.cgroup_parents[i]);
-      if (strncmp (path, oci_g.cgroup_parents[i], n) == 0 && path[n] == '/' && strcmp (path, "/sandbox") != 0
-          && strncmp (path, "/sandbox/", 9) != 0)
+      if (strncmp (path, oci_g.cgroup_parents[i], n) == 0 && path[n] == '/' && sb_cgroup_path_foreign (path))
         {
           json_object_set_new (req, "cgroup", json_string (path));
           return 0;
