@@ -224,17 +224,3 @@ sb_quota_release (const char *path, uint32_t projid, sb_error_t *err)
     return sb_error (err, errno, "`%s`: lift the quota of project %u", path, projid);
   return 0;
 }
-
-int
-sb_quota_usage (const char *path, uint32_t projid, uint64_t *bytes, sb_error_t *err)
-{
-  cleanup_close int fd = open_nearest (path);
-  struct if_dqblk q = { 0 };
-
-  if (fd < 0)
-    return sb_error (err, errno, "`%s`", path);
-  if (quotactl_on (fd, Q_GETQUOTA, projid, &q) < 0)
-    return sb_error (err, errno, "`%s`: the usage of project %u", path, projid);
-  *bytes = q.dqb_curspace;
-  return 0;
-}

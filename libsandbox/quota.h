@@ -25,7 +25,4 @@ int sb_quota_bound (const char *const *dirs, int n, uint32_t projid, uint64_t by
    ancestor that still exists). */
 int sb_quota_release (const char *path, uint32_t projid, sb_error_t *err);
 
-/* The project's usage in bytes, for tests and `state`. */
-int sb_quota_usage (const char *path, uint32_t projid, uint64_t *bytes, sb_error_t *err);
-
 #endif
