@@ -112,6 +112,89 @@ sbd_clean_absolute (const char *p)
          && strlen (p) < 4000 && (strlen (p) < 3 || strcmp (p + strlen (p) - 3, "/..") != 0);
 }
 
+/* A cpuset as the kernel lists it: "0-3,6". */
+static bool
+cpuset_ok (json_t *v)
+{
+  const char *s = json_string_value (v);
+  return s && s[0] && strlen (s) < 128 && strspn (s, "0123456789,-") == strlen (s);
+}
+
+/* The limits an OCI config may add (issue 10): CPU weight, a soft memory
+   limit, swappiness, cpusets and swap, each one only narrower than what the
+   policy gives a sandbox. */
+static bool
+check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
+{
+  json_t *shares = json_object_get (in, "cpu_shares"), *low = json_object_get (in, "memory_reservation"),
+         *swappiness = json_object_get (in, "swappiness"), *swap = json_object_get (in, "swap_at_most");
+  json_int_t mem = json_integer_value (json_object_get (out, "memory")), swap_bytes = p->swap_bytes;
+
+  if (shares && !json_is_null (shares))
+    {
+      /* A sandbox's weight is the default 1024; more takes CPU from the
+         other tenants', so only as much more as the policy's cpus. */
+      json_int_t n = json_integer_value (shares),
+                 most = p->cpu_millis ? (json_int_t) p->cpu_millis * 1024 / 1000 : 262144;
+      if (most < 1024)
+        most = 1024;
+      if (!json_is_integer (shares) || n < 2 || n > 262144)
+        return sbd_reply_error (r, 400, "bad_request", "limits.cpu_shares: 2..262144"), false;
+      if (n > most)
+        return sbd_reply_error (r, 403, "policy", "limits.cpu_shares: %lld is more than tenant %s's policy allows "
+                                "(%lld, 1024 per CPU of cpus)", (long long) n, p->tenant, (long long) most), false;
+      json_object_set_new (out, "cpu_shares", json_integer (n));
+    }
+  if (low && !json_is_null (low))
+    {
+      json_int_t n = json_integer_value (low);
+      if (!json_is_integer (low) || n < 1)
+        return sbd_reply_error (r, 400, "bad_request", "limits.memory_reservation: a size in bytes"), false;
+      if (mem > 0 && n > mem)
+        return sbd_reply_error (r, 403, "policy", "limits.memory_reservation: %lld bytes is more than the "
+                                "container's memory limit (%lld)", (long long) n, (long long) mem), false;
+      json_object_set_new (out, "memory_reservation", json_integer (n));
+    }
+  if (swappiness && !json_is_null (swappiness))
+    {
+      if (!json_is_integer (swappiness) || json_integer_value (swappiness) < 0 || json_integer_value (swappiness) > 100)
+        return sbd_reply_error (r, 400, "bad_request", "limits.swappiness: 0..100"), false;
+      json_object_set_new (out, "swappiness", json_integer (json_integer_value (swappiness)));
+    }
+  for (int k = 0; k < 2; k++)
+    {
+      const char *key = k ? "cpuset_mems" : "cpuset_cpus";
+      json_t *v = json_object_get (in, key);
+      if (v == NULL || json_is_null (v))
+        continue;
+      if (!cpuset_ok (v))
+        return sbd_reply_error (r, 400, "bad_request", "limits.%s: a list such as 0-3,6", key), false;
+      json_object_set_new (out, key, json_string (json_string_value (v)));
+    }
+  /* Swap is what an engine asks for by default (Docker: as much again as
+     the memory), so it is taken as a most: the policy's swap bounds it. */
+  if (swap && !json_is_null (swap))
+    {
+      json_int_t n = json_integer_value (swap);
+      if (!json_is_integer (swap) || n < -1)
+        return sbd_reply_error (r, 400, "bad_request", "limits.swap_at_most: bytes, or -1 for unlimited"), false;
+      if (n >= 0 && (swap_bytes < 0 || n < swap_bytes))
+        swap_bytes = n;
+    }
+  json_object_set_new (out, "swap", json_integer (swap_bytes));
+  return true;
+}
+
+void
+sbd_spec_more_limits (json_t *spec_limits, json_t *limits)
+{
+  static const char *const keys[] = { "cpu_shares", "memory_reservation", "swappiness", "cpuset_cpus", "cpuset_mems", NULL };
+
+  for (int k = 0; keys[k]; k++)
+    if (json_object_get (limits, keys[k]))
+      json_object_set (spec_limits, keys[k], json_object_get (limits, keys[k]));
+}
+
 /* limits: only narrower than the policy's. Fills cfg->limits. */
 bool
 sbd_check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
@@ -185,8 +268,7 @@ sbd_check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, 
     json_object_set_new (out, "cpu_millis", json_integer (p->cpu_millis));
   if (!json_object_get (out, "pids") && p->pids)
     json_object_set_new (out, "pids", json_integer (p->pids));
-  json_object_set_new (out, "swap", json_integer (p->swap_bytes));
-  return true;
+  return check_more_limits (r, p, in, out);
 }
 
 bool

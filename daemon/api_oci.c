@@ -147,6 +147,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
                     "created", c->created, "config", cfg);
   if (spec == NULL)
     return sb_error (err, EINVAL, "the container's settings are incomplete");
+  sbd_spec_more_limits (json_object_get (spec, "limits"), lim);
   if (json_object_get (cfg, "user"))
     json_object_set (spec, "user", json_object_get (cfg, "user"));
   {
@@ -370,8 +371,9 @@ oci_create (struct sbd_request *r)
     }
   sbd_container_socket (c, sock, sizeof (sock));
   sbd_event (c, "create");
-  sbd_reply_json (r, 201, json_pack ("{s:s, s:s, s:s, s:s, s:I}", "id", c->id, "name", c->name, "dir", dir,
-                                     "socket", sock, "disk", (json_int_t) p->disk_bytes));
+  sbd_reply_json (r, 201, json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", c->id, "name", c->name, "dir", dir,
+                                     "socket", sock, "disk", (json_int_t) p->disk_bytes, "swap",
+                                     json_integer_value (json_object_get (json_object_get (c->config, "limits"), "swap"))));
 out:
   json_decref (cfg);
 }
@@ -445,10 +447,17 @@ oci_update (struct sbd_request *r)
   if (!sbd_check_limits (r, t->policy, in, lim))
     goto out;
   now = json_object_get (c->config, "limits");
-  l.memory_bytes = (uint64_t) json_integer_value (json_object_get (lim, "memory"));
-  l.cpu_millis = (uint32_t) json_integer_value (json_object_get (lim, "cpu_millis"));
-  l.pids = (uint32_t) json_integer_value (json_object_get (lim, "pids"));
-  l.swap_bytes = json_integer_value (json_object_get (now, "swap"));
+  /* What was not asked for stays as it is (sbd_check_limits fills in the
+     policy's, for a new container); swap goes with memory+swap. */
+  {
+    static const char *const asked[][2] = { { "memory", "memory" }, { "cpus", "cpu_millis" }, { "pids", "pids" } };
+    for (size_t k = 0; k < sizeof (asked) / sizeof (asked[0]); k++)
+      if (!json_object_get (in, asked[k][0]))
+        json_object_del (lim, asked[k][1]);
+    if (!json_object_get (in, "swap_at_most"))
+      json_object_set (lim, "swap", json_object_get (now, "swap") ?: json_integer (0));
+  }
+  sb_cgroup_limits_from_json (lim, &l);
   if (sb_cgroup_open_named (&cg, sb_cgroup_root (), sbd_container_cgroup (c), &err) < 0 || cg.ndirs == 0
       || sb_cgroup_update_limits (&cg, &l, &err) < 0)
     {

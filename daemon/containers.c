@@ -392,6 +392,7 @@ write_spec (struct sbd_container *c, struct sbd_tenant *t, sb_error_t *err)
                     "audit_log_max", (json_int_t) sbd->cfg.audit_log_max);
   if (spec == NULL)
     return sb_error (err, EINVAL, "the container's settings are incomplete");
+  sbd_spec_more_limits (json_object_get (spec, "limits"), json_object_get (cfg, "limits"));
   /* What sandboxd needs to rebuild the record should state.json be lost. */
   json_object_set_new (spec, "name", json_string (c->name));
   json_object_set (spec, "config", cfg);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 #define PATHLEN 8192
 
 /* v1 controllers the sandbox is placed in (those the host has mounted). */
-static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", NULL };
+static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", "cpuset", NULL };
 
 static int
 mkdir_one (const char *path, sb_error_t *err)
@@ -36,7 +37,43 @@ enable_controllers (const char *dir)
   char ctl[PATHLEN + 320];
 
   snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", dir);
-  sb_write_file (ctl, "+memory +pids +cpu", NULL);
+  sb_write_file (ctl, "+memory +pids +cpu +cpuset", NULL);
+}
+
+/* v1's cpuset starts a new cgroup with no CPU and no memory node, and
+   refuses processes until it has some: each directory from the
+   hierarchy's root down to dir that has none takes its parent's. */
+static void
+cpuset_fill (const char *hier, const char *dir)
+{
+  char file[PATHLEN + 340], value[4096];
+  size_t n = strlen (hier), end;
+
+  if (strncmp (dir, hier, n) != 0 || dir[n] != '/' || strlen (dir) >= PATHLEN)
+    return;
+  for (end = n + 1;; end++)
+    {
+      if (dir[end] != '/' && dir[end] != '\0')
+        continue;
+      for (int k = 0; k < 2; k++)
+        {
+          const char *knob = k == 0 ? "cpuset.cpus" : "cpuset.mems";
+          size_t parent = (size_t) ((const char *) memrchr (dir, '/', end) - dir);
+          ssize_t len;
+
+          snprintf (file, sizeof (file), "%.*s/%s", (int) end, dir, knob);
+          len = sb_read_file_at (AT_FDCWD, file, value, sizeof (value));
+          if (len < 0 || strspn (value, " \n") != (size_t) len)
+            continue;
+          snprintf (file, sizeof (file), "%.*s/%s", (int) parent, dir, knob);
+          if (sb_read_file_at (AT_FDCWD, file, value, sizeof (value)) <= 0)
+            continue;
+          snprintf (file, sizeof (file), "%.*s/%s", (int) end, dir, knob);
+          sb_write_file (file, value, NULL);
+        }
+      if (dir[end] == '\0')
+        break;
+    }
 }
 
 bool
@@ -151,7 +188,11 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
         return -1;
     }
   snprintf (sub, sizeof (sub), "%s/app", path);
-  return mkdir_one (sub, err);
+  if (mkdir_one (sub, err) < 0)
+    return -1;
+  if (strcmp (controller, "cpuset") == 0)
+    cpuset_fill (hier, sub);
+  return 0;
 }
 
 int
@@ -282,6 +323,26 @@ write_knob (struct sb_cgroup *cg, const char *controller, enum part part, const 
   return sb_write_file (path, value, err);
 }
 
+/* A cpuset of the whole sandbox and of the app's part, which v1 keeps
+   within the whole's: the whole takes its parent's set first (so that
+   neither write is refused for the other), then the app's part, then the
+   whole, its new set. */
+static int
+set_cpuset (struct sb_cgroup *cg, const char *knob, const char *value, sb_error_t *err)
+{
+  char dir[PATHLEN + 8], path[PATHLEN + 64], parent[4096];
+
+  if (dir_for (cg, "cpuset", WHOLE, dir, sizeof (dir)) == NULL)
+    return sb_error (err, ENOENT, "the cpuset cgroup controller is not available on this host");
+  snprintf (path, sizeof (path), "%s/../%s", dir, knob);
+  if (sb_read_file_at (AT_FDCWD, path, parent, sizeof (parent)) > 1)
+    write_knob (cg, "cpuset", WHOLE, knob, parent, true, NULL);
+  if (write_knob (cg, "cpuset", APP, knob, value, false, err) < 0
+      || write_knob (cg, "cpuset", WHOLE, knob, value, false, err) < 0)
+    return sb_error_prefix (err, "%s `%s`", knob, value);
+  return 0;
+}
+
 /* Memory and CPU bind the whole sandbox: the app and the work the Sentry
    and the Gofer do for it (their own memory, the files they copy into the
    writable layer, socket buffers, the CPU of mediated calls). The pids
@@ -335,6 +396,27 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
       if (write_knob (cg, "pids", APP, "pids.max", v, false, err) < 0)
         return -1;
     }
+  if (l->memory_low
+      && write_knob (cg, "memory", WHOLE, cg->v2 ? "memory.low" : "memory.soft_limit_in_bytes",
+                     (snprintf (v, sizeof (v), "%llu", (unsigned long long) l->memory_low), v), false, err) < 0)
+    return -1;
+  if (l->swappiness_set && !cg->v2
+      && write_knob (cg, "memory", WHOLE, "memory.swappiness", (snprintf (v, sizeof (v), "%u", l->swappiness), v),
+                     false, err) < 0)
+    return -1;
+  if (l->cpu_shares)
+    {
+      if (cg->v2)
+        /* The weight runc gives a share count: 2..262144 onto 1..10000. */
+        snprintf (v, sizeof (v), "%llu", 1 + ((unsigned long long) (l->cpu_shares - 2) * 9999) / 262142);
+      else
+        snprintf (v, sizeof (v), "%llu", (unsigned long long) l->cpu_shares);
+      if (write_knob (cg, "cpu", WHOLE, cg->v2 ? "cpu.weight" : "cpu.shares", v, false, err) < 0)
+        return -1;
+    }
+  if ((l->cpus[0] && set_cpuset (cg, "cpuset.cpus", l->cpus, err) < 0)
+      || (l->mems[0] && set_cpuset (cg, "cpuset.mems", l->mems, err) < 0))
+    return -1;
   if (l->cpu_millis)
     {
       const unsigned period = 100000;
@@ -356,6 +438,24 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
         }
     }
   return 0;
+}
+
+void
+sb_cgroup_limits_from_json (const json_t *lim, struct sb_cgroup_limits *l)
+{
+  json_t *o = (json_t *) lim, *swap = json_object_get (o, "swap"), *sw = json_object_get (o, "swappiness");
+
+  memset (l, 0, sizeof (*l));
+  l->memory_bytes = (uint64_t) json_integer_value (json_object_get (o, "memory"));
+  l->swap_bytes = swap ? json_integer_value (swap) : 0;
+  l->cpu_millis = (uint32_t) json_integer_value (json_object_get (o, "cpu_millis"));
+  l->pids = (uint32_t) json_integer_value (json_object_get (o, "pids"));
+  l->cpu_shares = (uint64_t) json_integer_value (json_object_get (o, "cpu_shares"));
+  l->memory_low = (uint64_t) json_integer_value (json_object_get (o, "memory_reservation"));
+  l->swappiness_set = json_is_integer (sw);
+  l->swappiness = (uint8_t) json_integer_value (sw);
+  snprintf (l->cpus, sizeof (l->cpus), "%s", json_string_value (json_object_get (o, "cpuset_cpus")) ?: "");
+  snprintf (l->mems, sizeof (l->mems), "%s", json_string_value (json_object_get (o, "cpuset_mems")) ?: "");
 }
 
 long

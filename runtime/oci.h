@@ -70,7 +70,7 @@ json_t *oci_bundle_config (const char *bundle, sb_error_t *err);
 
 /* oci_spec.c: linux.resources (memory.limit, cpu.quota/period,
    pids.limit; values <= 0 ignored) as sandboxd's limits. */
-json_t *oci_spec_limits (json_t *resources);
+json_t *oci_spec_limits (json_t *resources, sb_error_t *err);
 /* oci_spec.c: the OCI config as a request of POST /v1/oci/containers. The
    mounts that became volumes are listed in *volume_mounts (their index
    in the config's mounts), to name them in sandboxd's refusals. */

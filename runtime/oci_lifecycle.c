@@ -282,6 +282,15 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
     }
   layer = writable_layer (req);
   cgroup = json_incref (json_object_get (req, "cgroup"));
+  if (status == 201 && json_object_get (json_object_get (req, "limits"), "swap_at_most"))
+    {
+      /* Swap is bounded by the policy rather than refused (docs/OCI.md). */
+      json_int_t asked = json_integer_value (json_object_get (json_object_get (req, "limits"), "swap_at_most"));
+      json_int_t given = json_integer_value (json_object_get (ans, "swap"));
+      if (given != asked && (asked < 0 || (given >= 0 && given < asked)))
+        oci_warn ("linux.resources.memory.swap: %lld bytes of swap asked for, %lld given by tenant %s's policy",
+                  (long long) asked, (long long) given, oci_g.tenant);
+    }
   json_decref (req);
   if (status != 201)
     {

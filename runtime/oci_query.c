@@ -321,11 +321,12 @@ update_resources (int argc, char **argv, sb_error_t *err)
 }
 
 /* New limits within the tenant's policy, applied by sandboxd to the
-   sandbox's cgroup: memory.limit, cpu.quota/period and pids.limit (more
-   than the policy allows is refused, naming the key). The other keys
-   (shares, swap, reservations, cpusets, block I/O) are accepted and leave
-   the sandbox as sandboxd made it, as they do at create; a value <= 0
-   ("unlimited") leaves that limit as it is. */
+   sandbox's cgroup: memory.limit, swap, reservation and swappiness,
+   cpu.quota/period, shares, cpus and mems, and pids.limit (more than the
+   policy allows is refused, naming the key). The other keys (block I/O,
+   kernel memory) are accepted and leave the sandbox as sandboxd made it,
+   as they do at create; a value <= 0 ("unlimited") leaves that limit as
+   it is. */
 int
 oci_cmd_update (int argc, char **argv)
 {
@@ -340,7 +341,9 @@ oci_cmd_update (int argc, char **argv)
                         "[--pids-limit N]... ID");
   if (oci_record_load (id, &rec, &err) < 0 || (res = update_resources (argc, argv, &err)) == NULL)
     goto out;
-  body = json_pack ("{s:o}", "limits", oci_spec_limits (res));
+  if ((body = oci_spec_limits (res, &err)) == NULL)
+    goto out;
+  body = json_pack ("{s:o}", "limits", body);
   snprintf (path, sizeof (path), "/v1/oci/containers/%.64s/update", json_string_value (json_object_get (rec, "sbd_id")) ?: "-");
   if (oci_sbd_request ("POST", path, body, &status, &answer, &err) < 0)
     {

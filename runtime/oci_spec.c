@@ -252,10 +252,8 @@ warn_unapplied (json_t *res)
   {
     const char *group, *key;
   } keys[] = {
-    { "cpu", "shares" },       { "cpu", "cpus" },           { "cpu", "mems" },
     { "cpu", "realtimeRuntime" }, { "cpu", "realtimePeriod" }, { "cpu", "idle" },
-    { "memory", "reservation" }, { "memory", "swap" },       { "memory", "kernel" },
-    { "memory", "kernelTCP" }, { "memory", "swappiness" },   { "memory", "disableOOMKiller" },
+    { "memory", "kernel" },    { "memory", "kernelTCP" },    { "memory", "disableOOMKiller" },
     { "blockIO", "weight" },   { "blockIO", "leafWeight" },  { "blockIO", "weightDevice" },
     { "blockIO", "throttleReadBpsDevice" }, { "blockIO", "throttleWriteBpsDevice" },
     { "blockIO", "throttleReadIOPSDevice" }, { "blockIO", "throttleWriteIOPSDevice" },
@@ -266,23 +264,24 @@ warn_unapplied (json_t *res)
     {
       json_t *v = keys[i].group ? json_object_get (json_object_get (res, keys[i].group), keys[i].key)
                                 : json_object_get (res, keys[i].key);
-      bool asked = (json_is_integer (v) && json_integer_value (v) != 0
-                    && !(strcmp (keys[i].key, "swap") == 0 && json_integer_value (v) == -1))
+      bool asked = (json_is_integer (v) && json_integer_value (v) != 0)
                    || (json_is_string (v) && json_string_length (v) > 0) || json_is_true (v)
                    || (json_is_array (v) && json_array_size (v) > 0) || (json_is_object (v) && json_object_size (v) > 0);
-      if (json_is_integer (v) && strcmp (keys[i].key, "swappiness") == 0)
-        asked = true; /* 0 is a setting too */
       if (asked)
         oci_warn ("linux.resources.%s%s%s: not applied by a sandbox (accepted; docs/OCI.md)",
                   keys[i].group ? keys[i].group : "", keys[i].group ? "." : "", keys[i].key);
     }
 }
 
-/* linux.resources, as sandboxd's limits (which only narrow the policy's). */
+/* linux.resources, as sandboxd's limits (which only narrow the policy's).
+   NULL, with err set, for a value no kernel takes. */
 json_t *
-oci_spec_limits (json_t *res)
+oci_spec_limits (json_t *res, sb_error_t *err)
 {
-  json_t *lim = json_object ();
+  json_t *lim = json_object (), *cpu = json_object_get (res, "cpu"), *memory = json_object_get (res, "memory");
+  json_t *swappiness = json_object_get (memory, "swappiness"), *swap = json_object_get (memory, "swap");
+  json_int_t shares = json_integer_value (json_object_get (cpu, "shares"));
+  json_int_t reservation = json_integer_value (json_object_get (memory, "reservation"));
   json_int_t mem = json_integer_value (json_object_get (json_object_get (res, "memory"), "limit"));
   json_int_t quota = json_integer_value (json_object_get (json_object_get (res, "cpu"), "quota"));
   json_int_t period = json_integer_value (json_object_get (json_object_get (res, "cpu"), "period"));
@@ -302,6 +301,45 @@ oci_spec_limits (json_t *res)
     }
   if (pids > 0)
     json_object_set_new (lim, "pids", json_integer (pids));
+  if (shares > 0)
+    json_object_set_new (lim, "cpu_shares", json_integer (shares));
+  if (reservation > 0)
+    json_object_set_new (lim, "memory_reservation", json_integer (reservation));
+  /* -1 (as a signed value) leaves the kernel's, as runc does. */
+  if (json_is_integer (swappiness) && json_integer_value (swappiness) != -1)
+    {
+      if (json_integer_value (swappiness) < 0 || json_integer_value (swappiness) > 100)
+        {
+          json_decref (lim);
+          return sb_error (err, EINVAL, "linux.resources.memory.swappiness: %lld is not 0..100",
+                           (long long) json_integer_value (swappiness)), NULL;
+        }
+      json_object_set (lim, "swappiness", swappiness);
+    }
+  for (int k = 0; k < 2; k++)
+    {
+      const char *v = json_string_value (json_object_get (cpu, k ? "mems" : "cpus"));
+      if (v && v[0])
+        json_object_set_new (lim, k ? "cpuset_mems" : "cpuset_cpus", json_string (v));
+    }
+  /* OCI's swap is memory and swap together; sandboxd's, the swap alone,
+     which the tenant's policy bounds (docs/OCI.md). */
+  if (json_is_integer (swap) && json_integer_value (swap) != 0)
+    {
+      json_int_t total = json_integer_value (swap);
+      if (total == -1)
+        json_object_set_new (lim, "swap_at_most", json_integer (-1));
+      else if (mem > 0 && total < mem)
+        {
+          json_decref (lim);
+          return sb_error (err, EINVAL, "linux.resources.memory.swap: %lld is less than memory.limit (%lld): it is "
+                           "memory and swap together", (long long) total, (long long) mem), NULL;
+        }
+      else if (mem > 0)
+        json_object_set_new (lim, "swap_at_most", json_integer (total - mem));
+      else
+        oci_warn ("linux.resources.memory.swap: not applied without memory.limit");
+    }
   return lim;
 }
 
@@ -673,7 +711,12 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
     return -1;
   if (translate_namespaces (json_object_get (lx, "namespaces"), req, err) < 0)
     return -1;
-  json_object_set_new (req, "limits", oci_spec_limits (json_object_get (lx, "resources")));
+  {
+    json_t *lim = oci_spec_limits (json_object_get (lx, "resources"), err);
+    if (lim == NULL)
+      return -1;
+    json_object_set_new (req, "limits", lim);
+  }
   json_array_foreach (json_object_get (lx, "devices"), i, v)
     {
       static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
@@ -706,6 +749,10 @@ oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, ch
   {
     const char *prefix, *key;
   } keys[] = {
+    { "limits.memory_reservation", "linux.resources.memory.reservation" },
+    { "limits.cpu_shares", "linux.resources.cpu.shares" }, { "limits.swappiness", "linux.resources.memory.swappiness" },
+    { "limits.cpuset_cpus", "linux.resources.cpu.cpus" }, { "limits.cpuset_mems", "linux.resources.cpu.mems" },
+    { "limits.swap_at_most", "linux.resources.memory.swap" },
     { "limits.memory", "linux.resources.memory.limit" }, { "limits.cpus", "linux.resources.cpu (quota/period)" },
     { "limits.pids", "linux.resources.pids.limit" },     { "hostname", "hostname" },
     { "network", "linux.namespaces (network)" },         { "limits.containers", "limits.containers" },

@@ -92,10 +92,7 @@ start_sandbox (struct monitor *m, sb_error_t *err)
   s.cwd = json_string_value (json_object_get (spec, "cwd"));
   s.argv = argv;
   s.envp = envp;
-  s.limits.memory_bytes = (uint64_t) json_integer_value (json_object_get (limits, "memory"));
-  s.limits.swap_bytes = json_object_get (limits, "swap") ? json_integer_value (json_object_get (limits, "swap")) : 0;
-  s.limits.cpu_millis = (uint32_t) json_integer_value (json_object_get (limits, "cpu_millis"));
-  s.limits.pids = (uint32_t) json_integer_value (json_object_get (limits, "pids"));
+  sb_cgroup_limits_from_json (limits, &s.limits);
   s.ids.host = (uint32_t) json_integer_value (json_object_get (ids, "host"));
   s.ids.count = (uint32_t) json_integer_value (json_object_get (ids, "count"));
   if (json_is_object (user))

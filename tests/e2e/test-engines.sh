@@ -138,7 +138,8 @@ dk rm "$cid" >/dev/null || soft_fail "docker rm"
 
 # Resources. The sandbox shows no cgroup inside; the host's cgroup of the
 # sandbox, found by the admin's `sandboxctl ps`, holds the limits.
-cid=$(dk run -d "${D[@]}" --memory 64m --pids-limit 50 --cpus 0.5 e2e-busybox sleep 60) || fail "docker run -d --cpus"
+cid=$(dk run -d "${D[@]}" --memory 64m --pids-limit 50 --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 \
+  --memory-reservation 32m e2e-busybox sleep 60) || fail "docker run -d --cpus"
 out=$(sbctl ps --no-trunc --format '{{.ID}} {{.Names}} {{.Tenant}} {{.State}}' 2>&1) || true
 id=$(awk -v n="$cid" '$2 == n && $3 == "engines" && $4 == "running" {print $1}' <<<"$out")
 [[ -n $id ]] && pass "the Docker container shows in the admin's sandboxctl ps, under tenant engines" ||
@@ -152,6 +153,17 @@ fi
   soft_fail "docker --cpus 0.5: $cpu"
 pids=$(sandbox_knob "$id" pids app/pids.max)
 [[ $pids == 50 ]] && pass "docker --pids-limit 50: pids.max of the app's cgroup" || soft_fail "docker --pids-limit: $pids"
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
+  more="$(sandbox_knob "$id" cpu cpu.weight) $(sandbox_knob "$id" memory memory.low) $(sandbox_knob "$id" cpu cpuset.cpus)"
+  want="20 33554432 0"
+else
+  more="$(sandbox_knob "$id" cpu cpu.shares) $(sandbox_knob "$id" memory memory.soft_limit_in_bytes) $(sandbox_knob "$id" cpuset app/cpuset.cpus)"
+  want="512 33554432 0"
+fi
+inside=$(dk exec "$cid" grep Cpus_allowed_list /proc/self/status 2>&1) || true
+[[ $more == "$want" && $inside == *"Cpus_allowed_list:"*0 ]] &&
+  pass "docker --cpu-shares 512 --memory-reservation 32m --cpuset-cpus 0: in the sandbox's cgroup ($more), the app runs on CPU 0" ||
+  soft_fail "docker shares/reservation/cpuset: $more (want $want); inside: $inside"
 # docker update: through containerd's shim, `update --resources -`; lower
 # limits reach the sandbox's cgroup, more than the tenant's policy (500
 # pids) is refused and changes nothing.

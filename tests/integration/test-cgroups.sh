@@ -50,7 +50,7 @@ left=$(find /sys/fs/cgroup -maxdepth 3 -path '*/sandbox/do-*' 2>/dev/null || tru
 cat > "$SB_TMP/v2.sh" <<EOF
 set -eu
 mkdir -p "$SB_TMP/cg2"
-mount -t cgroup2 none "$SB_TMP/cg2"
+mount -n -t cgroup2 none "$SB_TMP/cg2"
 export SANDBOX_CGROUP_ROOT="$SB_TMP/cg2"
 "$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit" -- /bin/sh -c 'cat /proc/self/cgroup' > "$SB_TMP/v2.out" 2>&1 &
 rt=\$!
@@ -61,7 +61,7 @@ rc=0
 "$SANDBOX_RUNTIME" do --policy "$SB_TMP/mem.conf" --policy-base "$SB_TMP/base.conf" --audit-log "$SB_TMP/audit" -- /bin/true 2> "$SB_TMP/v2mem.err" || rc=\$?
 echo "rc=\$rc" >> "$SB_TMP/v2mem.err"
 ls "$SB_TMP/cg2/sandbox" 2>/dev/null | grep do- >> "$SB_TMP/v2.left" || true
-umount "$SB_TMP/cg2"
+umount -n "$SB_TMP/cg2"
 EOF
 unshare -m --propagation private bash "$SB_TMP/v2.sh" || soft_fail "cgroup v2: the test script failed"
 if grep -q '^rc=0$' "$SB_TMP/v2.out" && grep -q '^0::/$' "$SB_TMP/v2.out"; then

@@ -18,7 +18,7 @@ need_program /bin/busybox busybox-static
 # Deletes wait for the monitors: a short wait.
 SB_LEFT_WAIT=3
 sb_snapshot "$SB_TMP/before"
-SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200 }'
+SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200  cpus = 2 }'
 sbd_setup ocit
 sbd_start
 oci_setup ocit
@@ -184,6 +184,49 @@ rc=0; rt update --pids-limit 1000 c6 2>"$SB_TMP/upd.err" || rc=$?
   soft_fail "update pids over the policy: rc $rc $(cat "$SB_TMP/upd.err")"
 rt update --memory 256m --pids-limit 200 c6 2>"$SB_TMP/upd.err" && [[ $(knob memory $mem_file) == 268435456 ]] &&
   pass "update back up to the policy's own limits" || soft_fail "update back up: $(cat "$SB_TMP/upd.err")"
+# The rest of linux.resources: CPU weight (at most 1024 per CPU of the
+# policy's cpus = 2), a soft memory limit (at most the memory limit),
+# swappiness, cpusets (the whole sandbox and the app's part), and swap,
+# which the policy bounds (no swap here: memory+swap stays the memory).
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
+  shares_want=20; shares_file=cpu.weight; low_file=memory.low
+else
+  shares_want=512; shares_file=cpu.shares; low_file=memory.soft_limit_in_bytes
+fi
+[[ $(knob cpu $shares_file) == "$shares_want" ]] && pass "update --cpu-share 512: the sandbox's $shares_file is $shares_want" ||
+  soft_fail "cpu shares after update: $(knob cpu $shares_file)"
+rc=0; rt update --cpu-share 4096 c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.cpu.shares' "$SB_TMP/upd.err" && [[ $(knob cpu $shares_file) == "$shares_want" ]] &&
+  pass "update --cpu-share 4096 (the policy's cpus = 2: at most 2048): refused naming linux.resources.cpu.shares" ||
+  soft_fail "cpu shares over the policy: rc $rc $(cat "$SB_TMP/upd.err"), $(knob cpu $shares_file)"
+rc=0; rt update --memory-reservation 512m c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.memory.reservation' "$SB_TMP/upd.err" &&
+  pass "update --memory-reservation 512m (above the 256M limit): refused naming linux.resources.memory.reservation" ||
+  soft_fail "reservation over the limit: rc $rc $(cat "$SB_TMP/upd.err")"
+host_cpus=$(cat /sys/fs/cgroup/cpuset/cpuset.cpus 2>/dev/null || cat /sys/fs/cgroup/cpuset.cpus.effective)
+echo '{"memory": {"reservation": 33554432, "swappiness": 7}, "cpu": {"cpus": "0", "mems": "0"}}' |
+  rt update --resources - c6 2>"$SB_TMP/upd.err" &&
+  [[ $(knob memory $low_file) == 33554432 && $(knob cpuset cpuset.cpus) == 0 && $(knob cpuset app/cpuset.cpus) == 0 &&
+     $(knob cpuset cpuset.mems) == 0 ]] &&
+  pass "update: memory.reservation 32M, cpuset cpus 0 and mems 0 on the sandbox's cgroup and its app part" ||
+  soft_fail "reservation/cpuset: $(cat "$SB_TMP/upd.err"); low $(knob memory $low_file), cpus $(knob cpuset cpuset.cpus)/$(knob cpuset app/cpuset.cpus)"
+if [[ ! -e /sys/fs/cgroup/cgroup.controllers ]]; then
+  [[ $(knob memory memory.swappiness) == 7 ]] && pass "update: memory.swappiness 7" ||
+    soft_fail "swappiness: $(knob memory memory.swappiness)"
+fi
+out=$(rt exec c6 sh -c 'grep Cpus_allowed_list /proc/self/status; echo ran' </dev/null 2>&1) || true
+[[ $out == *ran* ]] && pass "exec into the narrowed cpuset runs ($out)" || soft_fail "exec after cpuset: $out"
+rt update --cpuset-cpus "$host_cpus" c6 2>"$SB_TMP/upd.err" && [[ $(knob cpuset cpuset.cpus) == "$host_cpus" &&
+  $(knob cpuset app/cpuset.cpus) == "$host_cpus" ]] &&
+  pass "update --cpuset-cpus $host_cpus: widened again, the app's part too" ||
+  soft_fail "cpuset widen: $(cat "$SB_TMP/upd.err"); $(knob cpuset cpuset.cpus)/$(knob cpuset app/cpuset.cpus)"
+if [[ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]]; then
+  rt update --memory 128m --memory-swap 512m c6 2>"$SB_TMP/upd.err" &&
+    [[ $(knob memory memory.memsw.limit_in_bytes) == 134217728 ]] &&
+    pass "update --memory 128m --memory-swap 512m: the policy gives no swap, memory+swap stays 128M" ||
+    soft_fail "swap bounded by the policy: $(cat "$SB_TMP/upd.err"); memsw $(knob memory memory.memsw.limit_in_bytes)"
+  rt update --memory 256m c6 2>/dev/null || soft_fail "update back to 256m"
+fi
 # A process waits in the open of a FIFO (a call the Sentry serves on a
 # worker, while the caller waits killably): pause must still freeze it, and
 # after the resume its open goes on and completes.
@@ -328,11 +371,11 @@ echo host-secret >"$OV/outside/secret"; echo untouched >"$OV/outside/target"
 oci_bundle "$SB_TMP/b9" sh -c "echo written >/made; mkdir -p /d/e; echo deep >/d/e/f; rm /etc/gone
   echo more >>/etc/keep; chown 1000:1000 /d/e/f; ln -s $OV/outside/target /abs; ln -s ../../../../../../../..$OV/outside/secret /rel
   { echo pwned >/abs; } 2>/dev/null; cat /rel 2>/dev/null; echo \$(cat /etc/keep)"
-mount -t overlay overlay -o "lowerdir=$OV/lower,upperdir=$OV/layer/diff,workdir=$OV/layer/work" "$SB_TMP/b9/rootfs" ||
+mount -n -t overlay overlay -o "lowerdir=$OV/lower,upperdir=$OV/layer/diff,workdir=$OV/layer/work" "$SB_TMP/b9/rootfs" ||
   fail "mount an overlay rootfs"
 outside_before=$(find "$OV/outside" "$OV/lower" -printf '%p %y %m %u:%g %s %T@\n' | sort; cat "$OV/outside/target")
 rc=0; out=$(rt run --bundle "$SB_TMP/b9" c9 </dev/null 2>&1) || rc=$?
-umount "$SB_TMP/b9/rootfs" || soft_fail "umount the overlay rootfs"
+umount -n "$SB_TMP/b9/rootfs" || soft_fail "umount the overlay rootfs"
 up=$OV/layer/diff
 [[ $rc == 0 && $out == "keep more" ]] && pass "an overlay rootfs: the container ran, reading its own writes" ||
   soft_fail "overlay rootfs run: rc $rc: $out"
@@ -498,16 +541,20 @@ quota_run sometimes
   pass "disk-quota = \"sometimes\": refused, naming the setting and its values" || soft_fail "bad disk-quota: rc $Q_RC: $Q_OUT"
 api local GET '/v1/containers?all=1' | sed -n 2p | grep -q '"cq"' && soft_fail "sandboxd still holds cq" || true
 
-# Resources a sandbox does not apply are accepted, and named in --log.
-oci_bundle "$SB_TMP/bw" true
-oci_config "$SB_TMP/bw" 'c["linux"]["resources"] = {"cpu": {"cpus": "0", "shares": 0}, "memory": {"reservation": 33554432}, "blockIO": {"weight": 0}}'
+# Resources a sandbox does not apply are accepted, and named in --log; those
+# it applies are in the sandbox's cgroup from the start (the app sees its
+# cpuset); swap beyond the policy's is bounded by it, and said so.
+oci_bundle "$SB_TMP/bw" sh -c 'grep Cpus_allowed_list /proc/self/status'
+oci_config "$SB_TMP/bw" 'c["linux"]["resources"] = {"cpu": {"cpus": "0", "shares": 0}, "memory": {"limit": 67108864, "swap": 134217728, "reservation": 33554432}, "blockIO": {"weight": 0}, "hugepageLimits": [{"pageSize": "2MB", "limit": 1}]}'
 rm -f "$SB_TMP/bw.log"
 rc=0; rt --log "$SB_TMP/bw.log" run --bundle "$SB_TMP/bw" cw </dev/null >"$SB_TMP/bw.out" 2>&1 || rc=$?
 log=$(cat "$SB_TMP/bw.log" 2>/dev/null || true)
-((rc == 0)) && [[ $log == *"linux.resources.cpu.cpus: not applied"* && $log == *"linux.resources.memory.reservation: not applied"* &&
-  $log != *shares* && $log != *blockIO* ]] &&
-  pass "linux.resources a sandbox does not apply (cpu.cpus, memory.reservation): accepted, each named in --log; zeros are not" ||
-  soft_fail "unapplied resources: rc $rc, log: $log, out: $(cat "$SB_TMP/bw.out")"
+((rc == 0)) && [[ $log == *"linux.resources.hugepageLimits: not applied"* && $log != *"cpu.cpus"* &&
+  $log != *reservation* && $log != *shares* && $log != *blockIO* &&
+  $log == *"linux.resources.memory.swap: 67108864 bytes of swap asked for, 0 given"* &&
+  $(cat "$SB_TMP/bw.out") == *"Cpus_allowed_list:"*0 ]] &&
+  pass "linux.resources: hugepageLimits (not applied) named in --log, zeros not; cpu.cpus 0 applied from the start; swap bounded by the policy, said in --log" ||
+  soft_fail "resources at create: rc $rc, log: $log, out: $(cat "$SB_TMP/bw.out")"
 
 # --- linux.cgroupsPath, followed under the configuration's cgroup-parents -------
 # Without cgroup-parents (every case above) the sandbox's cgroup is

@@ -17,8 +17,8 @@ need_program "$BB" busybox-static
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA="limits { containers = 20 }"
 sbd_setup acme
-mount -t tmpfs -o size=384k,mode=700 sbtest-full "$SBD/state"
-unmount_state() { umount "$SBD/state" 2>/dev/null || umount -l "$SBD/state" 2>/dev/null || true; }
+mount -n -t tmpfs -o size=384k,mode=700 sbtest-full "$SBD/state"
+unmount_state() { umount -n "$SBD/state" 2>/dev/null || umount -n -l "$SBD/state" 2>/dev/null || true; }
 SB_CLEANUP_HOOKS+=(unmount_state)
 sbd_start
 

@@ -81,9 +81,9 @@ for bad in / /var /var/lib /etc /run /proc /sys /dev/pts; do
   fi
 done
 mkdir -p "$SB_TMP/alias"
-mount --bind / "$SB_TMP/alias"
+mount -n --bind / "$SB_TMP/alias"
 sb_run --rootfs "$SB_TMP/alias" -- /bin/true
-umount "$SB_TMP/alias"
+umount -n "$SB_TMP/alias"
 [[ $SB_RC == 2 ]] && grep -q 'host root' <<<"$SB_ERR" &&
   pass "a bind mount of the host root under another name is refused too (compared by inode)" ||
   soft_fail "a bind mount of / as --rootfs: exit $SB_RC, $SB_ERR"
