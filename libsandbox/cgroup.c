@@ -337,9 +337,13 @@ set_cpuset (struct sb_cgroup *cg, const char *knob, const char *value, sb_error_
   snprintf (path, sizeof (path), "%s/../%s", dir, knob);
   if (sb_read_file_at (AT_FDCWD, path, parent, sizeof (parent)) > 1)
     write_knob (cg, "cpuset", WHOLE, knob, parent, true, NULL);
+  else
+    parent[0] = '\0';
+  parent[strcspn (parent, "\n")] = '\0';
   if (write_knob (cg, "cpuset", APP, knob, value, false, err) < 0
       || write_knob (cg, "cpuset", WHOLE, knob, value, false, err) < 0)
-    return sb_error_prefix (err, "%s `%s`", knob, value);
+    return sb_error_prefix (err, "%s `%s`%s%s%s", knob, value, parent[0] ? " (the sandbox's parent has `" : "",
+                            parent, parent[0] ? "`)" : "");
   return 0;
 }
 

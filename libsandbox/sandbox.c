@@ -615,7 +615,17 @@ fail:
   close_fd (&sync[0]);
   close_fd (&sync[1]);
   sandbox_io_close (&io);
-  sb_sandbox_cleanup (sb);
+  if (spec->cgroup_ready)
+    {
+      /* The caller's cgroup, which it may be in (an OCI monitor): it
+         leaves it, then removes it. */
+      struct sb_cgroup keep = sb->cg;
+      sb->cg.ndirs = 0;
+      sb_sandbox_cleanup (sb);
+      sb->cg = keep;
+    }
+  else
+    sb_sandbox_cleanup (sb);
   return ret;
 }
 

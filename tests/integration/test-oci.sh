@@ -556,6 +556,18 @@ log=$(cat "$SB_TMP/bw.log" 2>/dev/null || true)
   pass "linux.resources: hugepageLimits (not applied) named in --log, zeros not; cpu.cpus 0 applied from the start; swap bounded by the policy, said in --log" ||
   soft_fail "resources at create: rc $rc, log: $log, out: $(cat "$SB_TMP/bw.out")"
 
+# A cpuset the host does not have: the kernel refuses it when the sandbox is
+# built, after the monitor joined the sandbox's cgroup. The error names it
+# (the monitor, in that cgroup, used to be killed by its own cleanup and
+# the caller heard nothing), and nothing is left (checked at the end).
+oci_bundle "$SB_TMP/bn" true
+oci_config "$SB_TMP/bn" 'c["linux"]["resources"] = {"cpu": {"cpus": "4000"}}'
+rc=0; rt run --bundle "$SB_TMP/bn" cn </dev/null >"$SB_TMP/bn.out" 2>&1 || rc=$?
+((rc != 0)) && grep -q 'cpuset.cpus `4000`' "$SB_TMP/bn.out" && [[ $(state_of cn) == none ]] &&
+  pass "cpu.cpus 4000 (not a CPU of this host): refused when built, naming cpuset.cpus, no record left" ||
+  soft_fail "a cpuset the host lacks: rc $rc, $(cat "$SB_TMP/bn.out"), state $(state_of cn)"
+rt delete --force cn 2>/dev/null || true
+
 # --- linux.cgroupsPath, followed under the configuration's cgroup-parents -------
 # Without cgroup-parents (every case above) the sandbox's cgroup is
 # sandbox/ID; with them, the config's path under one of them (cgroupfs or
