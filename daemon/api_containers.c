@@ -120,14 +120,15 @@ cpuset_ok (json_t *v)
   return s && s[0] && strlen (s) < 128 && strspn (s, "0123456789,-") == strlen (s);
 }
 
-/* The limits an OCI config may add (issue 10): CPU weight, a soft memory
-   limit, swappiness, cpusets and swap, each one only narrower than what the
-   policy gives a sandbox. */
+/* The limits an OCI config may add (issue 10): the CPU quota and period as
+   given, CPU weight, a soft memory limit, swappiness, cpusets and swap, each
+   one only narrower than what the policy gives a sandbox. */
 static bool
 check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out)
 {
   json_t *shares = json_object_get (in, "cpu_shares"), *low = json_object_get (in, "memory_reservation"),
-         *swappiness = json_object_get (in, "swappiness"), *swap = json_object_get (in, "swap_at_most");
+         *swappiness = json_object_get (in, "swappiness"), *swap = json_object_get (in, "swap_at_most"),
+         *quota = json_object_get (in, "cpu_quota"), *period = json_object_get (in, "cpu_period");
   json_int_t mem = json_integer_value (json_object_get (out, "memory")), swap_bytes = p->swap_bytes;
 
   if (shares && !json_is_null (shares))
@@ -144,6 +145,24 @@ check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in,
         return sbd_reply_error (r, 403, "policy", "limits.cpu_shares: %lld is more than tenant %s's policy allows "
                                 "(%lld, 1024 per CPU of cpus)", (long long) n, p->tenant, (long long) most), false;
       json_object_set_new (out, "cpu_shares", json_integer (n));
+    }
+  if (quota && !json_is_null (quota))
+    {
+      /* The quota and period exactly as given (cpus, their ratio rounded,
+         is what the rest reads): the ratio at most the policy's cpus. */
+      json_int_t q = json_integer_value (quota), per = period ? json_integer_value (period) : 100000;
+      if (!json_is_integer (quota) || q < 1000 || q > 1000000LL * 1024 || (period && !json_is_integer (period))
+          || per < 1000 || per > 1000000)
+        return sbd_reply_error (r, 400, "bad_request", "limits.cpu_quota, cpu_period: microseconds, a quota of at least "
+                                "1000 and a period of 1000 to 1000000"), false;
+      if (p->cpu_millis && q * 1000 > (json_int_t) p->cpu_millis * per)
+        return sbd_reply_error (r, 403, "policy", "limits.cpu_quota: %lld per %lld us is more than tenant %s's policy "
+                                "allows (cpus = %u.%03u)", (long long) q, (long long) per, p->tenant,
+                                p->cpu_millis / 1000, p->cpu_millis % 1000), false;
+      json_object_set_new (out, "cpu_quota", json_integer (q));
+      json_object_set_new (out, "cpu_period", json_integer (per));
+      if (!json_object_get (in, "cpus"))
+        json_object_set_new (out, "cpu_millis", json_integer ((q * 1000 + per - 1) / per));
     }
   if (low && !json_is_null (low))
     {
@@ -188,7 +207,8 @@ check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in,
 void
 sbd_spec_more_limits (json_t *spec_limits, json_t *limits)
 {
-  static const char *const keys[] = { "cpu_shares", "memory_reservation", "swappiness", "cpuset_cpus", "cpuset_mems", NULL };
+  static const char *const keys[] = { "cpu_quota", "cpu_period", "cpu_shares", "memory_reservation", "swappiness",
+                                      "cpuset_cpus", "cpuset_mems", NULL };
 
   for (int k = 0; keys[k]; k++)
     if (json_object_get (limits, keys[k]))

@@ -456,6 +456,12 @@ oci_update (struct sbd_request *r)
         json_object_del (lim, asked[k][1]);
     if (!json_object_get (in, "swap_at_most"))
       json_object_set (lim, "swap", json_object_get (now, "swap") ?: json_integer (0));
+    /* New cpus without a quota of their own: the old quota goes. */
+    if (json_object_get (lim, "cpu_millis") && !json_object_get (lim, "cpu_quota"))
+      {
+        json_object_del (now, "cpu_quota");
+        json_object_del (now, "cpu_period");
+      }
   }
   sb_cgroup_limits_from_json (lim, &l);
   if (sb_cgroup_open_named (&cg, sb_cgroup_root (), sbd_container_cgroup (c), &err) < 0 || cg.ndirs == 0

@@ -421,10 +421,10 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
   if ((l->cpus[0] && set_cpuset (cg, "cpuset.cpus", l->cpus, err) < 0)
       || (l->mems[0] && set_cpuset (cg, "cpuset.mems", l->mems, err) < 0))
     return -1;
-  if (l->cpu_millis)
+  if (l->cpu_millis || l->cpu_quota_us)
     {
-      const unsigned period = 100000;
-      unsigned long long quota = (unsigned long long) l->cpu_millis * period / 1000;
+      const unsigned period = l->cpu_quota_us && l->cpu_period_us ? l->cpu_period_us : 100000;
+      unsigned long long quota = l->cpu_quota_us ? l->cpu_quota_us : (unsigned long long) l->cpu_millis * period / 1000;
       if (cg->v2)
         {
           snprintf (v, sizeof (v), "%llu %u", quota, period);
@@ -454,6 +454,8 @@ sb_cgroup_limits_from_json (const json_t *lim, struct sb_cgroup_limits *l)
   l->swap_bytes = swap ? json_integer_value (swap) : 0;
   l->cpu_millis = (uint32_t) json_integer_value (json_object_get (o, "cpu_millis"));
   l->pids = (uint32_t) json_integer_value (json_object_get (o, "pids"));
+  l->cpu_quota_us = (uint32_t) json_integer_value (json_object_get (o, "cpu_quota"));
+  l->cpu_period_us = (uint32_t) json_integer_value (json_object_get (o, "cpu_period"));
   l->cpu_shares = (uint64_t) json_integer_value (json_object_get (o, "cpu_shares"));
   l->memory_low = (uint64_t) json_integer_value (json_object_get (o, "memory_reservation"));
   l->swappiness_set = json_is_integer (sw);

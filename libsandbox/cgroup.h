@@ -37,6 +37,7 @@ struct sb_cgroup_limits
   int64_t swap_bytes;     /* -1: unlimited */
   uint32_t cpu_millis;    /* 0: none */
   uint32_t pids;          /* 0: none */
+  uint32_t cpu_quota_us, cpu_period_us; /* exactly so (an OCI config's), over cpu_millis; 0: from cpu_millis */
   uint64_t cpu_shares;    /* 0: the default weight (1024; v2 cpu.weight from it) */
   uint64_t memory_low;    /* 0: none; a soft limit (v1 soft_limit_in_bytes, v2 memory.low) */
   bool swappiness_set;    /* v1 only */
@@ -65,8 +66,8 @@ int sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err);
 int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
 int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);
 /* The limits as sandboxd keeps them in a container's record (memory, swap,
-   cpu_millis, pids, cpu_shares, memory_reservation, swappiness,
-   cpuset_cpus, cpuset_mems; a missing key: none). */
+   cpu_millis, cpu_quota, cpu_period, pids, cpu_shares, memory_reservation,
+   swappiness, cpuset_cpus, cpuset_mems; a missing key: none). */
 struct json_t;
 void sb_cgroup_limits_from_json (const struct json_t *lim, struct sb_cgroup_limits *l);
 /* How many times the kernel's OOM killer acted in the sandbox. */

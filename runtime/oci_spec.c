@@ -298,6 +298,9 @@ oci_spec_limits (json_t *res, sb_error_t *err)
         cpus = 0.01;
       snprintf (buf, sizeof (buf), "%.3f", cpus);
       json_object_set_new (lim, "cpus", json_string (buf));
+      /* And exactly as given, for the cgroup (sandboxd checks their ratio). */
+      json_object_set_new (lim, "cpu_quota", json_integer (quota));
+      json_object_set_new (lim, "cpu_period", json_integer (period > 0 ? period : 100000));
     }
   if (pids > 0)
     json_object_set_new (lim, "pids", json_integer (pids));
@@ -752,7 +755,7 @@ oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, ch
     { "limits.memory_reservation", "linux.resources.memory.reservation" },
     { "limits.cpu_shares", "linux.resources.cpu.shares" }, { "limits.swappiness", "linux.resources.memory.swappiness" },
     { "limits.cpuset_cpus", "linux.resources.cpu.cpus" }, { "limits.cpuset_mems", "linux.resources.cpu.mems" },
-    { "limits.swap_at_most", "linux.resources.memory.swap" },
+    { "limits.swap_at_most", "linux.resources.memory.swap" }, { "limits.cpu_quota", "linux.resources.cpu (quota/period)" },
     { "limits.memory", "linux.resources.memory.limit" }, { "limits.cpus", "linux.resources.cpu (quota/period)" },
     { "limits.pids", "linux.resources.pids.limit" },     { "hostname", "hostname" },
     { "network", "linux.namespaces (network)" },         { "limits.containers", "limits.containers" },

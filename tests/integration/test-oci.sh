@@ -199,6 +199,16 @@ rc=0; rt update --cpu-share 4096 c6 2>"$SB_TMP/upd.err" || rc=$?
 ((rc != 0)) && grep -q 'linux.resources.cpu.shares' "$SB_TMP/upd.err" && [[ $(knob cpu $shares_file) == "$shares_want" ]] &&
   pass "update --cpu-share 4096 (the policy's cpus = 2: at most 2048): refused naming linux.resources.cpu.shares" ||
   soft_fail "cpu shares over the policy: rc $rc $(cat "$SB_TMP/upd.err"), $(knob cpu $shares_file)"
+# The quota and period as given (runc writes them so), their ratio within
+# the policy's cpus = 2, exactly: 200050 per 100000 is refused though it
+# rounds to 2.000 CPUs.
+rt update --cpu-quota 25000 --cpu-period 500000 c6 2>"$SB_TMP/upd.err" && [[ $(cpu_knob) == "25000 500000" ]] &&
+  pass "update --cpu-quota 25000 --cpu-period 500000: the cgroup has them as given" ||
+  soft_fail "quota and period as given: $(cat "$SB_TMP/upd.err"); $(cpu_knob)"
+rc=0; rt update --cpu-quota 200050 --cpu-period 100000 c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.cpu (quota/period)' "$SB_TMP/upd.err" && [[ $(cpu_knob) == "25000 500000" ]] &&
+  pass "update --cpu-quota 200050 --cpu-period 100000 (just over the policy's 2 CPUs): refused, unchanged" ||
+  soft_fail "quota just over the policy: rc $rc $(cat "$SB_TMP/upd.err"); $(cpu_knob)"
 rc=0; rt update --memory-reservation 512m c6 2>"$SB_TMP/upd.err" || rc=$?
 ((rc != 0)) && grep -q 'linux.resources.memory.reservation' "$SB_TMP/upd.err" &&
   pass "update --memory-reservation 512m (above the 256M limit): refused naming linux.resources.memory.reservation" ||
