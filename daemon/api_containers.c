@@ -128,7 +128,8 @@ check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in,
 {
   json_t *shares = json_object_get (in, "cpu_shares"), *low = json_object_get (in, "memory_reservation"),
          *swappiness = json_object_get (in, "swappiness"), *swap = json_object_get (in, "swap_at_most"),
-         *quota = json_object_get (in, "cpu_quota"), *period = json_object_get (in, "cpu_period");
+         *quota = json_object_get (in, "cpu_quota"), *period = json_object_get (in, "cpu_period"),
+         *io = json_object_get (in, "blkio_throttle");
   json_int_t mem = json_integer_value (json_object_get (out, "memory")), swap_bytes = p->swap_bytes;
 
   if (shares && !json_is_null (shares))
@@ -190,6 +191,35 @@ check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in,
         return sbd_reply_error (r, 400, "bad_request", "limits.%s: a list such as 0-3,6", key), false;
       json_object_set_new (out, key, json_string (json_string_value (v)));
     }
+  if (io && !json_is_null (io))
+    {
+      /* Throttles only slow the sandbox's own I/O: any device, any rate. */
+      json_t *e, *copy = json_array ();
+      size_t k;
+      if (!json_is_array (io) || json_array_size (io) > SB_CGROUP_MAX_IO)
+        {
+          json_decref (copy);
+          return sbd_reply_error (r, 400, "bad_request", "limits.blkio_throttle: at most %d throttles",
+                                  SB_CGROUP_MAX_IO), false;
+        }
+      json_array_foreach (io, k, e)
+        {
+          const char *kind = json_string_value (json_object_get (e, "kind"));
+          json_t *maj = json_object_get (e, "major"), *min = json_object_get (e, "minor"), *rate = json_object_get (e, "rate");
+          if (kind == NULL || (strcmp (kind, "rbps") && strcmp (kind, "wbps") && strcmp (kind, "riops") && strcmp (kind, "wiops"))
+              || !json_is_integer (maj) || json_integer_value (maj) < 0 || json_integer_value (maj) > 4095
+              || !json_is_integer (min) || json_integer_value (min) < 0 || json_integer_value (min) > 1048575
+              || !json_is_integer (rate) || json_integer_value (rate) < 0)
+            {
+              json_decref (copy);
+              return sbd_reply_error (r, 400, "bad_request", "limits.blkio_throttle[%zu]: {\"kind\": rbps, wbps, riops "
+                                      "or wiops, \"major\", \"minor\", \"rate\": per second, 0 for none}", k), false;
+            }
+          json_array_append_new (copy, json_pack ("{s:s, s:O, s:O, s:O}", "kind", kind, "major", maj, "minor", min,
+                                                  "rate", rate));
+        }
+      json_object_set_new (out, "blkio_throttle", copy);
+    }
   /* Swap is what an engine asks for by default (Docker: as much again as
      the memory), so it is taken as a most: the policy's swap bounds it. */
   if (swap && !json_is_null (swap))
@@ -208,7 +238,7 @@ void
 sbd_spec_more_limits (json_t *spec_limits, json_t *limits)
 {
   static const char *const keys[] = { "cpu_quota", "cpu_period", "cpu_shares", "memory_reservation", "swappiness",
-                                      "cpuset_cpus", "cpuset_mems", NULL };
+                                      "cpuset_cpus", "cpuset_mems", "blkio_throttle", NULL };
 
   for (int k = 0; keys[k]; k++)
     if (json_object_get (limits, keys[k]))

@@ -19,7 +19,7 @@
 #define PATHLEN 8192
 
 /* v1 controllers the sandbox is placed in (those the host has mounted). */
-static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", "cpuset", NULL };
+static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", "cpuset", "blkio", NULL };
 
 static int
 mkdir_one (const char *path, sb_error_t *err)
@@ -37,7 +37,7 @@ enable_controllers (const char *dir)
   char ctl[PATHLEN + 320];
 
   snprintf (ctl, sizeof (ctl), "%s/cgroup.subtree_control", dir);
-  sb_write_file (ctl, "+memory +pids +cpu +cpuset", NULL);
+  sb_write_file (ctl, "+memory +pids +cpu +cpuset +io", NULL);
 }
 
 /* v1's cpuset starts a new cgroup with no CPU and no memory node, and
@@ -418,6 +418,35 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
       if (write_knob (cg, "cpu", WHOLE, cg->v2 ? "cpu.weight" : "cpu.shares", v, false, err) < 0)
         return -1;
     }
+  for (int k = 0; k < l->nio && k < SB_CGROUP_MAX_IO; k++)
+    {
+      /* v1: blkio.throttle.read_bps_device "8:0 1048576" (0 lifts it);
+         v2: io.max "8:0 rbps=1048576" ("max" lifts it). */
+      static const char *const v1_knobs[][2] = { { "rbps", "blkio.throttle.read_bps_device" },
+                                                 { "wbps", "blkio.throttle.write_bps_device" },
+                                                 { "riops", "blkio.throttle.read_iops_device" },
+                                                 { "wiops", "blkio.throttle.write_iops_device" } };
+      const char *knob = NULL;
+      for (size_t j = 0; j < sizeof (v1_knobs) / sizeof (v1_knobs[0]); j++)
+        if (strcmp (l->io[k].kind, v1_knobs[j][0]) == 0)
+          knob = v1_knobs[j][1];
+      if (knob == NULL)
+        return sb_error (err, EINVAL, "block I/O throttle `%s`: rbps, wbps, riops or wiops", l->io[k].kind);
+      if (cg->v2)
+        {
+          if (l->io[k].rate)
+            snprintf (v, sizeof (v), "%u:%u %s=%llu", l->io[k].major, l->io[k].minor, l->io[k].kind,
+                      (unsigned long long) l->io[k].rate);
+          else
+            snprintf (v, sizeof (v), "%u:%u %s=max", l->io[k].major, l->io[k].minor, l->io[k].kind);
+          knob = "io.max";
+        }
+      else
+        snprintf (v, sizeof (v), "%u:%u %llu", l->io[k].major, l->io[k].minor, (unsigned long long) l->io[k].rate);
+      if (write_knob (cg, cg->v2 ? "io" : "blkio", WHOLE, knob, v, false, err) < 0)
+        return sb_error_prefix (err, "block I/O throttle %s of device %u:%u", l->io[k].kind, l->io[k].major,
+                                l->io[k].minor);
+    }
   if ((l->cpus[0] && set_cpuset (cg, "cpuset.cpus", l->cpus, err) < 0)
       || (l->mems[0] && set_cpuset (cg, "cpuset.mems", l->mems, err) < 0))
     return -1;
@@ -462,6 +491,21 @@ sb_cgroup_limits_from_json (const json_t *lim, struct sb_cgroup_limits *l)
   l->swappiness = (uint8_t) json_integer_value (sw);
   snprintf (l->cpus, sizeof (l->cpus), "%s", json_string_value (json_object_get (o, "cpuset_cpus")) ?: "");
   snprintf (l->mems, sizeof (l->mems), "%s", json_string_value (json_object_get (o, "cpuset_mems")) ?: "");
+  {
+    json_t *io = json_object_get (o, "blkio_throttle"), *e;
+    size_t k;
+    json_array_foreach (io, k, e)
+      {
+        if (l->nio >= SB_CGROUP_MAX_IO)
+          break;
+        snprintf (l->io[l->nio].kind, sizeof (l->io[l->nio].kind), "%s",
+                  json_string_value (json_object_get (e, "kind")) ?: "");
+        l->io[l->nio].major = (uint32_t) json_integer_value (json_object_get (e, "major"));
+        l->io[l->nio].minor = (uint32_t) json_integer_value (json_object_get (e, "minor"));
+        l->io[l->nio].rate = (uint64_t) json_integer_value (json_object_get (e, "rate"));
+        l->nio++;
+      }
+  }
 }
 
 long

@@ -20,6 +20,7 @@
 
 #define SB_CGROUP_MAX_DIRS 8
 #define SB_CGROUP_PATH_MAX 1024
+#define SB_CGROUP_MAX_IO 16
 
 /* A cgroup path a sandbox may be given: absolute, clean (no empty, `.`
    or `..` component), of letters, digits and ._:@- only. */
@@ -43,6 +44,13 @@ struct sb_cgroup_limits
   bool swappiness_set;    /* v1 only */
   uint8_t swappiness;     /* 0..100 */
   char cpus[128], mems[128]; /* cpuset, as the kernel lists it ("0-1,3"); "": unchanged */
+  int nio;                /* block I/O throttles of the whole sandbox, per device */
+  struct
+  {
+    char kind[8];         /* rbps, wbps, riops, wiops */
+    uint32_t major, minor;
+    uint64_t rate;        /* per second; 0: none */
+  } io[SB_CGROUP_MAX_IO];
 };
 
 struct sb_cgroup
@@ -67,7 +75,8 @@ int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
 int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);
 /* The limits as sandboxd keeps them in a container's record (memory, swap,
    cpu_millis, cpu_quota, cpu_period, pids, cpu_shares, memory_reservation,
-   swappiness, cpuset_cpus, cpuset_mems; a missing key: none). */
+   swappiness, cpuset_cpus, cpuset_mems, blkio_throttle: [{"kind", "major",
+   "minor", "rate"}]; a missing key: none). */
 struct json_t;
 void sb_cgroup_limits_from_json (const struct json_t *lim, struct sb_cgroup_limits *l);
 /* How many times the kernel's OOM killer acted in the sandbox. */

@@ -255,8 +255,6 @@ warn_unapplied (json_t *res)
     { "cpu", "realtimeRuntime" }, { "cpu", "realtimePeriod" }, { "cpu", "idle" },
     { "memory", "kernel" },    { "memory", "kernelTCP" },    { "memory", "disableOOMKiller" },
     { "blockIO", "weight" },   { "blockIO", "leafWeight" },  { "blockIO", "weightDevice" },
-    { "blockIO", "throttleReadBpsDevice" }, { "blockIO", "throttleWriteBpsDevice" },
-    { "blockIO", "throttleReadIOPSDevice" }, { "blockIO", "throttleWriteIOPSDevice" },
     { NULL, "hugepageLimits" }, { NULL, "network" }, { NULL, "rdma" }, { NULL, "unified" },
   };
 
@@ -325,6 +323,24 @@ oci_spec_limits (json_t *res, sb_error_t *err)
       if (v && v[0])
         json_object_set_new (lim, k ? "cpuset_mems" : "cpuset_cpus", json_string (v));
     }
+  {
+    static const char *const throttles[][2] = { { "throttleReadBpsDevice", "rbps" },
+                                                { "throttleWriteBpsDevice", "wbps" },
+                                                { "throttleReadIOPSDevice", "riops" },
+                                                { "throttleWriteIOPSDevice", "wiops" } };
+    json_t *io = json_array (), *e;
+    size_t i;
+    for (size_t t = 0; t < sizeof (throttles) / sizeof (throttles[0]); t++)
+      json_array_foreach (json_object_get (json_object_get (res, "blockIO"), throttles[t][0]), i, e)
+        json_array_append_new (io, json_pack ("{s:s, s:I, s:I, s:I}", "kind", throttles[t][1], "major",
+                                              json_integer_value (json_object_get (e, "major")), "minor",
+                                              json_integer_value (json_object_get (e, "minor")), "rate",
+                                              json_integer_value (json_object_get (e, "rate"))));
+    if (json_array_size (io))
+      json_object_set_new (lim, "blkio_throttle", io);
+    else
+      json_decref (io);
+  }
   /* OCI's swap is memory and swap together; sandboxd's, the swap alone,
      which the tenant's policy bounds (docs/OCI.md). */
   if (json_is_integer (swap) && json_integer_value (swap) != 0)
@@ -756,6 +772,7 @@ oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, ch
     { "limits.cpu_shares", "linux.resources.cpu.shares" }, { "limits.swappiness", "linux.resources.memory.swappiness" },
     { "limits.cpuset_cpus", "linux.resources.cpu.cpus" }, { "limits.cpuset_mems", "linux.resources.cpu.mems" },
     { "limits.swap_at_most", "linux.resources.memory.swap" }, { "limits.cpu_quota", "linux.resources.cpu (quota/period)" },
+    { "limits.blkio_throttle", "linux.resources.blockIO (throttle*Device)" },
     { "limits.memory", "linux.resources.memory.limit" }, { "limits.cpus", "linux.resources.cpu (quota/period)" },
     { "limits.pids", "linux.resources.pids.limit" },     { "hostname", "hostname" },
     { "network", "linux.namespaces (network)" },         { "limits.containers", "limits.containers" },

@@ -138,8 +138,11 @@ dk rm "$cid" >/dev/null || soft_fail "docker rm"
 
 # Resources. The sandbox shows no cgroup inside; the host's cgroup of the
 # sandbox, found by the admin's `sandboxctl ps`, holds the limits.
+# The host's first disk, for a block I/O throttle (blk-throttle takes whole disks).
+disk=$(for d in /sys/block/*; do case ${d##*/} in loop* | ram* | zram* | sr* | nbd* | dm-* | md*) continue ;; esac; echo "${d##*/}"; break; done)
+[[ -n $disk && -b /dev/$disk ]] || fail "no disk in /sys/block to throttle"
 cid=$(dk run -d "${D[@]}" --memory 64m --pids-limit 50 --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 \
-  --memory-reservation 32m e2e-busybox sleep 60) || fail "docker run -d --cpus"
+  --memory-reservation 32m --device-read-bps "/dev/$disk:1mb" e2e-busybox sleep 60) || fail "docker run -d --cpus"
 out=$(sbctl ps --no-trunc --format '{{.ID}} {{.Names}} {{.Tenant}} {{.State}}' 2>&1) || true
 id=$(awk -v n="$cid" '$2 == n && $3 == "engines" && $4 == "running" {print $1}' <<<"$out")
 [[ -n $id ]] && pass "the Docker container shows in the admin's sandboxctl ps, under tenant engines" ||
@@ -160,6 +163,10 @@ else
   more="$(sandbox_knob "$id" cpu cpu.shares) $(sandbox_knob "$id" memory memory.soft_limit_in_bytes) $(sandbox_knob "$id" cpuset app/cpuset.cpus)"
   want="512 33554432 0"
 fi
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then io=$(sandbox_knob "$id" io io.max); io_want="$(cat /sys/block/$disk/dev) rbps=1048576 wbps=max riops=max wiops=max"
+else io=$(sandbox_knob "$id" blkio blkio.throttle.read_bps_device); io_want="$(cat /sys/block/$disk/dev) 1048576"; fi
+[[ $io == "$io_want" ]] && pass "docker --device-read-bps /dev/$disk:1mb: the sandbox's cgroup throttles it ($io)" ||
+  soft_fail "docker --device-read-bps: $io (want $io_want)"
 inside=$(dk exec "$cid" grep Cpus_allowed_list /proc/self/status 2>&1) || true
 [[ $more == "$want" && $inside == *"Cpus_allowed_list:"*0 ]] &&
   pass "docker --cpu-shares 512 --memory-reservation 32m --cpuset-cpus 0: in the sandbox's cgroup ($more), the app runs on CPU 0" ||

@@ -224,6 +224,18 @@ if [[ ! -e /sys/fs/cgroup/cgroup.controllers ]]; then
   [[ $(knob memory memory.swappiness) == 7 ]] && pass "update: memory.swappiness 7" ||
     soft_fail "swappiness: $(knob memory memory.swappiness)"
 fi
+# Block I/O throttles of the host's first disk (blk-throttle takes whole
+# disks), on the sandbox's cgroup.
+disk=$(for d in /sys/block/*; do case ${d##*/} in loop* | ram* | zram* | sr* | nbd* | dm-* | md*) continue ;; esac; cat "$d/dev"; break; done)
+[[ $disk =~ ^([0-9]+):([0-9]+)$ ]] || fail "no disk in /sys/block to throttle"
+dmaj=${BASH_REMATCH[1]} dmin=${BASH_REMATCH[2]}
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then io_want="$disk rbps=1048576 wbps=max riops=max wiops=300"; io_now() { knob io io.max; }
+else io_want="$disk 1048576 $disk 300"; io_now() { echo "$(knob blkio blkio.throttle.read_bps_device) $(knob blkio blkio.throttle.write_iops_device)"; }; fi
+echo "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $dmaj, \"minor\": $dmin, \"rate\": 1048576}],
+  \"throttleWriteIOPSDevice\": [{\"major\": $dmaj, \"minor\": $dmin, \"rate\": 300}]}}" |
+  rt update --resources - c6 2>"$SB_TMP/upd.err" && [[ $(io_now) == "$io_want" ]] &&
+  pass "update blockIO: read 1 MB/s and 300 write IOPS on disk $disk, in the sandbox's cgroup" ||
+  soft_fail "blkio throttles: $(cat "$SB_TMP/upd.err"); $(io_now) (want $io_want)"
 out=$(rt exec c6 sh -c 'grep Cpus_allowed_list /proc/self/status; echo ran' </dev/null 2>&1) || true
 [[ $out == *ran* ]] && pass "exec into the narrowed cpuset runs ($out)" || soft_fail "exec after cpuset: $out"
 rt update --cpuset-cpus "$host_cpus" c6 2>"$SB_TMP/upd.err" && [[ $(knob cpuset cpuset.cpus) == "$host_cpus" &&
