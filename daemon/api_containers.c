@@ -120,6 +120,40 @@ cpuset_ok (json_t *v)
   return s && s[0] && strlen (s) < 128 && strspn (s, "0123456789,-") == strlen (s);
 }
 
+/* Block I/O throttles: they only slow the sandbox's own I/O, so any
+   device and any rate. */
+static bool
+check_blkio (struct sbd_request *r, json_t *io, json_t *out)
+{
+  json_t *e, *copy = json_array ();
+  size_t k;
+
+  if (!json_is_array (io) || json_array_size (io) > SB_CGROUP_MAX_IO)
+    {
+      json_decref (copy);
+      return sbd_reply_error (r, 400, "bad_request", "limits.blkio_throttle: at most %d throttles",
+                              SB_CGROUP_MAX_IO), false;
+    }
+  json_array_foreach (io, k, e)
+    {
+      const char *kind = json_string_value (json_object_get (e, "kind"));
+      json_t *maj = json_object_get (e, "major"), *min = json_object_get (e, "minor"), *rate = json_object_get (e, "rate");
+      if (kind == NULL || (strcmp (kind, "rbps") && strcmp (kind, "wbps") && strcmp (kind, "riops") && strcmp (kind, "wiops"))
+          || !json_is_integer (maj) || json_integer_value (maj) < 0 || json_integer_value (maj) > 4095
+          || !json_is_integer (min) || json_integer_value (min) < 0 || json_integer_value (min) > 1048575
+          || !json_is_integer (rate) || json_integer_value (rate) < 0)
+        {
+          json_decref (copy);
+          return sbd_reply_error (r, 400, "bad_request", "limits.blkio_throttle[%zu]: {\"kind\": rbps, wbps, riops "
+                                  "or wiops, \"major\", \"minor\", \"rate\": per second, 0 for none}", k), false;
+        }
+      json_array_append_new (copy, json_pack ("{s:s, s:O, s:O, s:O}", "kind", kind, "major", maj, "minor", min,
+                                              "rate", rate));
+    }
+  json_object_set_new (out, "blkio_throttle", copy);
+  return true;
+}
+
 /* The limits an OCI config may add (issue 10): the CPU quota and period as
    given, CPU weight, a soft memory limit, swappiness, cpusets and swap, each
    one only narrower than what the policy gives a sandbox. */
@@ -191,35 +225,8 @@ check_more_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in,
         return sbd_reply_error (r, 400, "bad_request", "limits.%s: a list such as 0-3,6", key), false;
       json_object_set_new (out, key, json_string (json_string_value (v)));
     }
-  if (io && !json_is_null (io))
-    {
-      /* Throttles only slow the sandbox's own I/O: any device, any rate. */
-      json_t *e, *copy = json_array ();
-      size_t k;
-      if (!json_is_array (io) || json_array_size (io) > SB_CGROUP_MAX_IO)
-        {
-          json_decref (copy);
-          return sbd_reply_error (r, 400, "bad_request", "limits.blkio_throttle: at most %d throttles",
-                                  SB_CGROUP_MAX_IO), false;
-        }
-      json_array_foreach (io, k, e)
-        {
-          const char *kind = json_string_value (json_object_get (e, "kind"));
-          json_t *maj = json_object_get (e, "major"), *min = json_object_get (e, "minor"), *rate = json_object_get (e, "rate");
-          if (kind == NULL || (strcmp (kind, "rbps") && strcmp (kind, "wbps") && strcmp (kind, "riops") && strcmp (kind, "wiops"))
-              || !json_is_integer (maj) || json_integer_value (maj) < 0 || json_integer_value (maj) > 4095
-              || !json_is_integer (min) || json_integer_value (min) < 0 || json_integer_value (min) > 1048575
-              || !json_is_integer (rate) || json_integer_value (rate) < 0)
-            {
-              json_decref (copy);
-              return sbd_reply_error (r, 400, "bad_request", "limits.blkio_throttle[%zu]: {\"kind\": rbps, wbps, riops "
-                                      "or wiops, \"major\", \"minor\", \"rate\": per second, 0 for none}", k), false;
-            }
-          json_array_append_new (copy, json_pack ("{s:s, s:O, s:O, s:O}", "kind", kind, "major", maj, "minor", min,
-                                                  "rate", rate));
-        }
-      json_object_set_new (out, "blkio_throttle", copy);
-    }
+  if (io && !json_is_null (io) && !check_blkio (r, io, out))
+    return false;
   /* Swap is what an engine asks for by default (Docker: as much again as
      the memory), so it is taken as a most: the policy's swap bounds it. */
   if (swap && !json_is_null (swap))
