@@ -19,7 +19,8 @@
 #define PATHLEN 8192
 
 /* v1 controllers the sandbox is placed in (those the host has mounted). */
-static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", "cpuset", "blkio", NULL };
+static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct", "freezer", "cpuset", "blkio", "devices",
+                                              NULL };
 
 static int
 mkdir_one (const char *path, sb_error_t *err)
@@ -74,6 +75,31 @@ cpuset_fill (const char *hier, const char *dir)
       if (dir[end] == '\0')
         break;
     }
+}
+
+/* v1's devices controller: a sandbox's processes (the app, the Sentry, the
+   Gofer, an OCI monitor) may open only the devices a sandbox has, whatever
+   node they reach: the memory devices its /dev offers, the terminal, and
+   ptys. A second wall behind "no host device node is within reach". (v2
+   would need a BPF program; there the first wall stands alone.) */
+static int
+devices_restrict (const char *dir, sb_error_t *err)
+{
+  static const char *const allowed[] = {
+    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
+    "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",                            /* tty console ptmx */
+    "c 136:* rwm",                                                    /* pty slaves */
+  };
+  char path[PATHLEN + 320];
+
+  snprintf (path, sizeof (path), "%s/devices.deny", dir);
+  if (sb_write_file (path, "a", err) < 0)
+    return sb_error_prefix (err, "deny devices");
+  snprintf (path, sizeof (path), "%s/devices.allow", dir);
+  for (size_t i = 0; i < sizeof (allowed) / sizeof (allowed[0]); i++)
+    if (sb_write_file (path, allowed[i], err) < 0)
+      return sb_error_prefix (err, "allow device `%s`", allowed[i]);
+  return 0;
 }
 
 bool
@@ -179,6 +205,9 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
   cg->dirs[cg->ndirs] = strdup (path);
   cg->controllers[cg->ndirs] = strdup (controller);
   cg->ndirs++;
+  /* Before any process, and before the app's part, which inherits it. */
+  if (strcmp (controller, "devices") == 0 && devices_restrict (path, err) < 0)
+    return -1;
   if (cg->v2)
     {
       /* Processes only in leaves: the Sentry's part and the app's part. */

@@ -8,7 +8,8 @@
          sandbox/<id>/app                     the app; the pids limit
    Memory and CPU bind everything done for the sandbox, the helpers' work
    included; the pids limit binds the app alone, so a fork bomb never keeps
-   the helpers from serving it or tearing it down.
+   the helpers from serving it or tearing it down. On v1 the devices
+   controller lets the whole sandbox open only the devices it has.
    Created before the Sentry starts, removed after it ends. */
 #ifndef SB_CGROUP_H
 #define SB_CGROUP_H

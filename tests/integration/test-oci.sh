@@ -226,7 +226,8 @@ if [[ ! -e /sys/fs/cgroup/cgroup.controllers ]]; then
 fi
 # Block I/O throttles of the host's first disk (blk-throttle takes whole
 # disks), on the sandbox's cgroup.
-disk=$(for d in /sys/block/*; do case ${d##*/} in loop* | ram* | zram* | sr* | nbd* | dm-* | md*) continue ;; esac; cat "$d/dev"; break; done)
+disk_name=$(for d in /sys/block/*; do case ${d##*/} in loop* | ram* | zram* | sr* | nbd* | dm-* | md*) continue ;; esac; echo "${d##*/}"; break; done)
+disk=$(cat "/sys/block/$disk_name/dev" 2>/dev/null || true)
 [[ $disk =~ ^([0-9]+):([0-9]+)$ ]] || fail "no disk in /sys/block to throttle"
 dmaj=${BASH_REMATCH[1]} dmin=${BASH_REMATCH[2]}
 if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then io_want="$disk rbps=1048576 wbps=max riops=max wiops=300"; io_now() { knob io io.max; }
@@ -236,6 +237,16 @@ echo "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $dmaj, \"minor\": $
   rt update --resources - c6 2>"$SB_TMP/upd.err" && [[ $(io_now) == "$io_want" ]] &&
   pass "update blockIO: read 1 MB/s and 300 write IOPS on disk $disk, in the sandbox's cgroup" ||
   soft_fail "blkio throttles: $(cat "$SB_TMP/upd.err"); $(io_now) (want $io_want)"
+# v1's devices cgroup: a process of the sandbox (here one the test places
+# in its app part) may open /dev/null but not the host's disk, whatever
+# node it reaches. The helper processes live in the same cgroup.
+if [[ ! -e /sys/fs/cgroup/cgroup.controllers ]]; then
+  devcg=/sys/fs/cgroup/devices/sandbox/$sbid
+  out=$(bash -c "echo \$BASHPID >$devcg/app/cgroup.procs && head -c 0 /dev/null && echo null-ok && exec head -c 1 /dev/${disk_name}" 2>&1) || true
+  [[ $out == *null-ok*"Operation not permitted"* && $(head -n 1 "$devcg/devices.list") == "c 1:3 rwm" ]] &&
+    pass "devices cgroup: a process in the sandbox opens /dev/null, not the host's /dev/$disk_name (EPERM)" ||
+    soft_fail "devices cgroup: $out; $(tr '\n' ' ' <"$devcg/devices.list")"
+fi
 out=$(rt exec c6 sh -c 'grep Cpus_allowed_list /proc/self/status; echo ran' </dev/null 2>&1) || true
 [[ $out == *ran* ]] && pass "exec into the narrowed cpuset runs ($out)" || soft_fail "exec after cpuset: $out"
 rt update --cpuset-cpus "$host_cpus" c6 2>"$SB_TMP/upd.err" && [[ $(knob cpuset cpuset.cpus) == "$host_cpus" &&
