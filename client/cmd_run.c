@@ -16,7 +16,7 @@
 enum
 {
   OPT_RM = 1000, OPT_ENV_FILE, OPT_NAME, OPT_HOSTNAME, OPT_CPUS, OPT_PIDS, OPT_RESTART, OPT_DETACH_KEYS,
-  OPT_SIG_PROXY, OPT_NO_STDIN,
+  OPT_SIG_PROXY, OPT_NO_STDIN, OPT_CPU_SHARES, OPT_CPUSET_CPUS, OPT_CPUSET_MEMS, OPT_MEMORY_RESERVATION,
 };
 
 static const struct option run_opts[] = {
@@ -27,6 +27,9 @@ static const struct option run_opts[] = {
   { "name", required_argument, NULL, OPT_NAME }, { "hostname", required_argument, NULL, OPT_HOSTNAME },
   { "user", required_argument, NULL, 'u' },      { "memory", required_argument, NULL, 'm' },
   { "cpus", required_argument, NULL, OPT_CPUS }, { "pids-limit", required_argument, NULL, OPT_PIDS },
+  { "cpu-shares", required_argument, NULL, OPT_CPU_SHARES }, { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+  { "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
+  { "memory-reservation", required_argument, NULL, OPT_MEMORY_RESERVATION },
   { "restart", required_argument, NULL, OPT_RESTART }, { "label", required_argument, NULL, 'l' },
   { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
   { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
@@ -224,6 +227,34 @@ parse_create (int argc, char **argv, const char *verb, bool is_run, struct run_o
                 return -1;
               }
             json_object_set_new (limits, "pids", json_integer (n));
+          }
+          break;
+        case OPT_CPU_SHARES:
+          {
+            char *end;
+            long n = strtol (a, &end, 10);
+            if (*a == '\0' || *end || n < 2 || n > 262144)
+              {
+                sbc_usage_error (verb, code, "--cpu-shares %s: a relative weight (2..262144; 1024 by default)", a);
+                return -1;
+              }
+            json_object_set_new (limits, "cpu_shares", json_integer (n));
+          }
+          break;
+        case OPT_CPUSET_CPUS:
+        case OPT_CPUSET_MEMS:
+          /* sandboxd checks the list; the kernel, that the host has them. */
+          json_object_set_new (limits, opt == OPT_CPUSET_CPUS ? "cpuset_cpus" : "cpuset_mems", json_string (a));
+          break;
+        case OPT_MEMORY_RESERVATION:
+          {
+            uint64_t bytes;
+            if (sb_parse_size (a, &bytes) < 0 || bytes == 0)
+              {
+                sbc_usage_error (verb, code, "--memory-reservation %s: a size such as 128M", a);
+                return -1;
+              }
+            json_object_set_new (limits, "memory_reservation", json_integer ((json_int_t) bytes));
           }
           break;
         case OPT_RESTART: json_object_set_new (b, "restart", json_string (a)); break;

@@ -38,7 +38,7 @@ _sandboxctl() {
   fi
   local opts=
   case $verb in
-    run | create) opts="-d --detach --rm -i --interactive -t --tty -e --env --env-file -w --workdir -v --volume --name --hostname -u --user -m --memory --cpus --pids-limit --restart -l --label --detach-keys --sig-proxy=false --help" ;;
+    run | create) opts="-d --detach --rm -i --interactive -t --tty -e --env --env-file -w --workdir -v --volume --name --hostname -u --user -m --memory --cpus --pids-limit --cpu-shares --cpuset-cpus --cpuset-mems --memory-reservation --restart -l --label --detach-keys --sig-proxy=false --help" ;;
     start) opts="-a --attach -i --interactive --detach-keys --help" ;;
     attach) opts="--no-stdin --detach-keys --sig-proxy=false --help" ;;
     stop) opts="-t --time --help" ;;

@@ -92,6 +92,25 @@ check "-v SRC:DST:ro within the volume-roots: readable, not writable" \
   eval '[[ $RC != 0 ]] && has "from the host" "$OUT" && [[ ! -e $SB_TMP/vols/data/g ]]'
 ctl run --rm -m 64M --cpus 0.5 --pids-limit 20 host $BB head -n 1 /proc/meminfo
 check "--memory, --cpus, --pids-limit within the policy: the sandbox sees 64M" has '65536 kB' "$OUT"
+# Docker's --cpu-shares, --cpuset-cpus and --memory-reservation, on the
+# sandbox's cgroup (found by the container's id); more weight than the
+# policy allows (no cpus: any) is refused only by its range.
+ctl run -d --cpu-shares 300 --cpuset-cpus 0 --memory-reservation 16M host $BB sleep 30
+cid=$OUT
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
+  got="$(cat /sys/fs/cgroup/sandbox/$cid/cpu.weight) $(cat /sys/fs/cgroup/sandbox/$cid/memory.low) $(cat /sys/fs/cgroup/sandbox/$cid/cpuset.cpus)"
+  want="12 16777216 0"
+else
+  got="$(cat /sys/fs/cgroup/cpu/sandbox/$cid/cpu.shares) $(cat /sys/fs/cgroup/memory/sandbox/$cid/memory.soft_limit_in_bytes) $(cat /sys/fs/cgroup/cpuset/sandbox/$cid/app/cpuset.cpus)"
+  want="300 16777216 0"
+fi 2>&1
+check "--cpu-shares 300 --cpuset-cpus 0 --memory-reservation 16M: in the sandbox's cgroup ($got)" test "$got" = "$want"
+ctl rm -f "$cid"
+ctl run --rm --cpu-shares 1 host $BB true
+check "--cpu-shares 1: refused with its range" eval '[[ $RC == 125 ]] && has "2..262144" "$ERR"'
+ctl run --rm --memory-reservation 1G -m 64M host $BB true
+check "--memory-reservation above --memory: refused by sandboxd, naming the key" \
+  eval '[[ $RC == 125 ]] && has "limits.memory_reservation" "$ERR"'
 ctl run --rm --restart bogus host $BB true
 check "--restart bogus: refused with the choices" eval '[[ $RC == 125 ]] && has "on-failure" "$ERR"'
 
