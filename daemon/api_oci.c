@@ -424,7 +424,7 @@ oci_update (struct sbd_request *r)
   const char *id = r->nparts >= 4 ? r->parts[3] : "";
   struct sbd_container *c = sbd_container_by_id (sbd, id);
   struct sbd_tenant *t = c ? sbd_tenant_by_name (sbd, c->tenant) : NULL;
-  json_t *in = json_object_get (r->body, "limits"), *now, *lim = json_object ();
+  json_t *in = json_object_get (r->body, "limits"), *now, *lim = json_object (), *checked = NULL;
   struct sb_cgroup_limits l = { 0 };
   struct sb_cgroup cg;
   cleanup_error sb_error_t err = NULL;
@@ -444,9 +444,14 @@ oci_update (struct sbd_request *r)
       sbd_reply_error (r, 400, "bad_request", "limits: an object");
       goto out;
     }
-  if (!sbd_check_limits (r, t->policy, in, lim))
-    goto out;
   now = json_object_get (c->config, "limits");
+  /* Checked against the container's memory limit as it is, if not changed
+     (a reservation may not be above it). */
+  checked = json_copy (in);
+  if (!json_object_get (in, "memory") && json_integer_value (json_object_get (now, "memory")) > 0)
+    json_object_set (checked, "memory", json_object_get (now, "memory"));
+  if (!sbd_check_limits (r, t->policy, checked, lim))
+    goto out;
   /* What was not asked for stays as it is (sbd_check_limits fills in the
      policy's, for a new container); swap goes with memory+swap. */
   {
@@ -480,6 +485,7 @@ oci_update (struct sbd_request *r)
   sbd_audit (r, c->id, "update");
   sbd_reply_json (r, 200, json_pack ("{s:O}", "limits", now));
 out:
+  json_decref (checked);
   json_decref (lim);
 }
 

@@ -213,6 +213,12 @@ rc=0; rt update --memory-reservation 512m c6 2>"$SB_TMP/upd.err" || rc=$?
 ((rc != 0)) && grep -q 'linux.resources.memory.reservation' "$SB_TMP/upd.err" &&
   pass "update --memory-reservation 512m (above the 256M limit): refused naming linux.resources.memory.reservation" ||
   soft_fail "reservation over the limit: rc $rc $(cat "$SB_TMP/upd.err")"
+rt update --memory 64m c6 2>/dev/null || soft_fail "update --memory 64m"
+rc=0; rt update --memory-reservation 128m c6 2>"$SB_TMP/upd.err" || rc=$?
+((rc != 0)) && grep -q 'linux.resources.memory.reservation' "$SB_TMP/upd.err" &&
+  pass "update --memory-reservation 128m alone, the container's limit 64M (the policy's 256M): refused" ||
+  soft_fail "reservation over the container's own limit: rc $rc $(cat "$SB_TMP/upd.err")"
+rt update --memory 256m c6 2>/dev/null || soft_fail "update --memory 256m"
 host_cpus=$(cat /sys/fs/cgroup/cpuset/cpuset.cpus 2>/dev/null || cat /sys/fs/cgroup/cpuset.cpus.effective)
 echo '{"memory": {"reservation": 33554432, "swappiness": 7}, "cpu": {"cpus": "0", "mems": "0"}}' |
   rt update --resources - c6 2>"$SB_TMP/upd.err" &&
