@@ -106,6 +106,9 @@ else
 fi 2>&1
 check "--cpu-shares 300 --cpuset-cpus 0 --memory-reservation 16M: in the sandbox's cgroup ($got)" test "$got" = "$want"
 ctl rm -f "$cid"
+ctl run --rm --cpuset-cpus 4000 host $BB true
+check "--cpuset-cpus 4000 (not a CPU of this host): 125, naming cpuset.cpus" \
+  eval '[[ $RC == 125 ]] && has "cpuset.cpus" "$ERR"'
 ctl run --rm --cpu-shares 1 host $BB true
 check "--cpu-shares 1: refused with its range" eval '[[ $RC == 125 ]] && has "2..262144" "$ERR"'
 ctl run --rm --memory-reservation 1G -m 64M host $BB true
