@@ -196,14 +196,16 @@ parse_create (int argc, char **argv, const char *verb, bool is_run, struct run_o
         case OPT_HOSTNAME: json_object_set_new (b, "hostname", json_string (a)); break;
         case 'u': json_object_set_new (b, "user", json_string (a)); break;
         case 'm':
+        case OPT_MEMORY_RESERVATION:
           {
             uint64_t bytes;
             if (sb_parse_size (a, &bytes) < 0 || bytes == 0)
               {
-                sbc_usage_error (verb, code, "--memory %s: a size such as 512M or 1G", a);
+                sbc_usage_error (verb, code, "%s %s: a size such as 512M or 1G",
+                                 opt == 'm' ? "--memory" : "--memory-reservation", a);
                 return -1;
               }
-            json_object_set_new (limits, "memory", json_integer ((json_int_t) bytes));
+            json_object_set_new (limits, opt == 'm' ? "memory" : "memory_reservation", json_integer ((json_int_t) bytes));
           }
           break;
         case OPT_CPUS:
@@ -218,44 +220,27 @@ parse_create (int argc, char **argv, const char *verb, bool is_run, struct run_o
           }
           break;
         case OPT_PIDS:
-          {
-            char *end;
-            long n = strtol (a, &end, 10);
-            if (*a == '\0' || *end || n < 1 || n > 4194304)
-              {
-                sbc_usage_error (verb, code, "--pids-limit %s: a number of processes (1..4194304)", a);
-                return -1;
-              }
-            json_object_set_new (limits, "pids", json_integer (n));
-          }
-          break;
         case OPT_CPU_SHARES:
           {
+            /* A count within its range: processes, or a relative weight
+               (1024 by default). */
+            bool pids = opt == OPT_PIDS;
+            long lo = pids ? 1 : 2, hi = pids ? 4194304 : 262144;
             char *end;
             long n = strtol (a, &end, 10);
-            if (*a == '\0' || *end || n < 2 || n > 262144)
+            if (*a == '\0' || *end || n < lo || n > hi)
               {
-                sbc_usage_error (verb, code, "--cpu-shares %s: a relative weight (2..262144; 1024 by default)", a);
+                sbc_usage_error (verb, code, "%s %s: %s (%ld..%ld)", pids ? "--pids-limit" : "--cpu-shares", a,
+                                 pids ? "a number of processes" : "a relative weight, 1024 by default", lo, hi);
                 return -1;
               }
-            json_object_set_new (limits, "cpu_shares", json_integer (n));
+            json_object_set_new (limits, pids ? "pids" : "cpu_shares", json_integer (n));
           }
           break;
         case OPT_CPUSET_CPUS:
         case OPT_CPUSET_MEMS:
           /* sandboxd checks the list; the kernel, that the host has them. */
           json_object_set_new (limits, opt == OPT_CPUSET_CPUS ? "cpuset_cpus" : "cpuset_mems", json_string (a));
-          break;
-        case OPT_MEMORY_RESERVATION:
-          {
-            uint64_t bytes;
-            if (sb_parse_size (a, &bytes) < 0 || bytes == 0)
-              {
-                sbc_usage_error (verb, code, "--memory-reservation %s: a size such as 128M", a);
-                return -1;
-              }
-            json_object_set_new (limits, "memory_reservation", json_integer ((json_int_t) bytes));
-          }
           break;
         case OPT_RESTART: json_object_set_new (b, "restart", json_string (a)); break;
         case 'l':
