@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
@@ -286,14 +287,61 @@ refusal (const char *msg)
   return NULL;
 }
 
+/* With TLS 1.3 the server checks our certificate after our side of the
+   handshake is done: the request we send at once may meet the connection
+   it closed, and the alert saying why is lost with it (a broken pipe, a
+   reset). A second connection that only shakes hands and then waits (up to
+   2 s) hears why, if it is refused: true, with curl's words in detail. */
+static bool
+handshake_refused (struct sbc *c, char *detail, size_t len)
+{
+  char errbuf[CURL_ERROR_SIZE];
+  CURL *h = new_handle (c, "/", errbuf);
+  CURLcode rc;
+
+  if (h == NULL)
+    return false;
+  curl_easy_setopt (h, CURLOPT_CONNECT_ONLY, 1L);
+  rc = curl_easy_perform (h);
+  for (int waited = 0; rc == CURLE_OK && waited < 20; waited++)
+    {
+      char buf[64];
+      size_t n = 0;
+      curl_socket_t fd = CURL_SOCKET_BAD;
+      struct pollfd p;
+
+      rc = curl_easy_recv (h, buf, sizeof (buf), &n);
+      if (rc != CURLE_AGAIN)
+        break;
+      rc = CURLE_OK;
+      curl_easy_getinfo (h, CURLINFO_ACTIVESOCKET, &fd);
+      p = (struct pollfd){ .fd = (int) fd, .events = POLLIN };
+      if (fd == CURL_SOCKET_BAD || poll (&p, 1, 100) < 0)
+        break;
+    }
+  if (rc != CURLE_OK)
+    snprintf (detail, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror (rc));
+  curl_easy_cleanup (h);
+  return rc != CURLE_OK;
+}
+
 static int
 transport_error (struct sbc *c, CURL *h, CURLcode rc, const char *errbuf, sb_error_t *err)
 {
   const char *detail = errbuf[0] ? errbuf : curl_easy_strerror (rc);
   const char *why = refusal (detail);
+  char probed[CURL_ERROR_SIZE] = "";
   long os_errno = 0;
 
   curl_easy_getinfo (h, CURLINFO_OS_ERRNO, &os_errno);
+  if (why == NULL && c->unix_path == NULL
+      && (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
+      && handshake_refused (c, probed, sizeof (probed)))
+    {
+      why = refusal (probed);
+      if (strstr (probed, "getpeername"))
+        detail = probed;
+    }
   if (why)
     return sb_error (err, 0, "sandboxd at %s refused the certificate %s: %s", c->s.server, c->s.cert, why);
   /* Closed right after our certificate went: the alert did not reach us. */
