@@ -295,8 +295,8 @@ int sbd_monitor_stream (struct sbd_container *c, json_t *req, struct evhttp_conn
 bool sbd_clean_absolute (const char *p);
 bool sbd_check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out);
 /* Copies into a monitor's spec limits the ones sbd_check_limits adds to
-   memory, swap, cpu_millis and pids (CPU weight, soft limit, swappiness,
-   cpusets). */
+   memory, swap, cpu_millis and pids (CPU quota and period as given, CPU
+   weight, soft limit, swappiness, cpusets, block I/O throttles). */
 void sbd_spec_more_limits (json_t *spec_limits, json_t *limits);
 bool sbd_check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out);
 

@@ -56,12 +56,14 @@ cpuset_fill (const char *hier, const char *dir)
     return;
   for (end = n + 1;; end++)
     {
+      size_t parent;
+
       if (dir[end] != '/' && dir[end] != '\0')
         continue;
+      parent = (size_t) ((const char *) memrchr (dir, '/', end) - dir);
       for (int k = 0; k < 2; k++)
         {
           const char *knob = k == 0 ? "cpuset.cpus" : "cpuset.mems";
-          size_t parent = (size_t) ((const char *) memrchr (dir, '/', end) - dir);
           ssize_t len;
 
           snprintf (file, sizeof (file), "%.*s/%s", (int) end, dir, knob);

@@ -68,8 +68,10 @@ json_t *oci_load_json (const char *path, sb_error_t *err);
 /* Reads the OCI config of a bundle. */
 json_t *oci_bundle_config (const char *bundle, sb_error_t *err);
 
-/* oci_spec.c: linux.resources (memory.limit, cpu.quota/period,
-   pids.limit; values <= 0 ignored) as sandboxd's limits. */
+/* oci_spec.c: linux.resources (memory limit, reservation, swap and
+   swappiness; cpu quota/period, shares, cpus and mems; pids.limit; block
+   I/O throttles; values <= 0 ignored) as sandboxd's limits; NULL, with err
+   set, for a value no kernel takes. */
 json_t *oci_spec_limits (json_t *resources, sb_error_t *err);
 /* oci_spec.c: the OCI config as a request of POST /v1/oci/containers. The
    mounts that became volumes are listed in *volume_mounts (their index

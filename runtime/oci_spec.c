@@ -280,9 +280,9 @@ oci_spec_limits (json_t *res, sb_error_t *err)
   json_t *swappiness = json_object_get (memory, "swappiness"), *swap = json_object_get (memory, "swap");
   json_int_t shares = json_integer_value (json_object_get (cpu, "shares"));
   json_int_t reservation = json_integer_value (json_object_get (memory, "reservation"));
-  json_int_t mem = json_integer_value (json_object_get (json_object_get (res, "memory"), "limit"));
-  json_int_t quota = json_integer_value (json_object_get (json_object_get (res, "cpu"), "quota"));
-  json_int_t period = json_integer_value (json_object_get (json_object_get (res, "cpu"), "period"));
+  json_int_t mem = json_integer_value (json_object_get (memory, "limit"));
+  json_int_t quota = json_integer_value (json_object_get (cpu, "quota"));
+  json_int_t period = json_integer_value (json_object_get (cpu, "period"));
   json_int_t pids = json_integer_value (json_object_get (json_object_get (res, "pids"), "limit"));
 
   warn_unapplied (res);
