@@ -7,12 +7,16 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/magic.h>
+#include <linux/bpf.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,29 +85,124 @@ cpuset_fill (const char *hier, const char *dir)
     }
 }
 
-/* v1's devices controller: a sandbox's processes (the app, the Sentry, the
-   Gofer, an OCI monitor) may open only the devices a sandbox has, whatever
-   node they reach: the memory devices its /dev offers, the terminal, and
-   ptys. A second wall behind "no host device node is within reach". (v2
-   would need a BPF program; there the first wall stands alone.) */
+/* The devices a sandbox's processes (the app, the Sentry, the Gofer, an OCI
+   monitor) may open, whatever node they reach: the memory devices its /dev
+   offers, the terminal, and ptys. A second wall behind "no host device node
+   is within reach". All are character devices; minor -1 is any. */
+static const struct
+{
+  unsigned major;
+  int minor;
+  const char *what;
+} allowed_devices[] = {
+  { 1, 3, "null" }, { 1, 5, "zero" },    { 1, 7, "full" }, { 1, 8, "random" }, { 1, 9, "urandom" },
+  { 5, 0, "tty" },  { 5, 1, "console" }, { 5, 2, "ptmx" }, { 136, -1, "pty slaves" },
+};
+#define N_ALLOWED_DEVICES (sizeof (allowed_devices) / sizeof (allowed_devices[0]))
+
+/* v1: the devices controller's lists. */
 static int
 devices_restrict (const char *dir, sb_error_t *err)
 {
-  static const char *const allowed[] = {
-    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
-    "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",                            /* tty console ptmx */
-    "c 136:* rwm",                                                    /* pty slaves */
-  };
-  char path[PATHLEN + 320];
+  char path[PATHLEN + 320], rule[64];
 
   snprintf (path, sizeof (path), "%s/devices.deny", dir);
   if (sb_write_file (path, "a", err) < 0)
     return sb_error_prefix (err, "deny devices");
   snprintf (path, sizeof (path), "%s/devices.allow", dir);
-  for (size_t i = 0; i < sizeof (allowed) / sizeof (allowed[0]); i++)
-    if (sb_write_file (path, allowed[i], err) < 0)
-      return sb_error_prefix (err, "allow device `%s`", allowed[i]);
+  for (size_t i = 0; i < N_ALLOWED_DEVICES; i++)
+    {
+      if (allowed_devices[i].minor < 0)
+        snprintf (rule, sizeof (rule), "c %u:* rwm", allowed_devices[i].major);
+      else
+        snprintf (rule, sizeof (rule), "c %u:%d rwm", allowed_devices[i].major, allowed_devices[i].minor);
+      if (sb_write_file (path, rule, err) < 0)
+        return sb_error_prefix (err, "allow device `%s`", rule);
+    }
   return 0;
+}
+
+/* v2 has no devices controller: a BPF_PROG_TYPE_CGROUP_DEVICE program
+   attached to the sandbox's cgroup (and so run for its two parts) answers
+   each open or mknod of a device node, 1 to allow, 0 to deny. Its context
+   is struct bpf_cgroup_dev_ctx: access_type (the device type in its low 16
+   bits, the access in the high), major, minor. */
+#define INSN(code_, dst_, src_, off_, imm_)                                                                            \
+  ((struct bpf_insn){ .code = (code_), .dst_reg = (dst_), .src_reg = (src_), .off = (off_), .imm = (imm_) })
+#define LDX_W(dst, src, off) INSN (BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
+#define AND32_IMM(dst, imm) INSN (BPF_ALU | BPF_AND | BPF_K, dst, 0, 0, imm)
+#define JNE_IMM(dst, imm, off) INSN (BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
+#define MOV64_IMM(dst, imm) INSN (BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
+#define EXIT() INSN (BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+size_t
+sb_cgroup_devices_program (struct bpf_insn *prog, size_t max)
+{
+  size_t n = 0, type_check;
+
+  if (max < 7 + 4 * N_ALLOWED_DEVICES)
+    return 0;
+  prog[n++] = LDX_W (BPF_REG_2, BPF_REG_1, offsetof (struct bpf_cgroup_dev_ctx, access_type));
+  prog[n++] = AND32_IMM (BPF_REG_2, 0xffff);
+  prog[n++] = LDX_W (BPF_REG_3, BPF_REG_1, offsetof (struct bpf_cgroup_dev_ctx, major));
+  prog[n++] = LDX_W (BPF_REG_4, BPF_REG_1, offsetof (struct bpf_cgroup_dev_ctx, minor));
+  type_check = n++; /* no block device: to the refusal, set below */
+  for (size_t i = 0; i < N_ALLOWED_DEVICES; i++)
+    {
+      bool any = allowed_devices[i].minor < 0;
+
+      prog[n++] = JNE_IMM (BPF_REG_3, (int32_t) allowed_devices[i].major, any ? 2 : 3);
+      if (!any)
+        prog[n++] = JNE_IMM (BPF_REG_4, allowed_devices[i].minor, 2);
+      prog[n++] = MOV64_IMM (BPF_REG_0, 1);
+      prog[n++] = EXIT ();
+    }
+  prog[type_check] = JNE_IMM (BPF_REG_2, BPF_DEVCG_DEV_CHAR, (int16_t) (n - type_check - 1));
+  prog[n++] = MOV64_IMM (BPF_REG_0, 0);
+  prog[n++] = EXIT ();
+  return n;
+}
+
+int
+sb_cgroup_devices_attach (const char *dir, sb_error_t *err)
+{
+  struct bpf_insn prog[8 + 4 * N_ALLOWED_DEVICES];
+  char log[4096] = "";
+  union bpf_attr attr;
+  int prog_fd, dir_fd, rc;
+
+  memset (&attr, 0, sizeof (attr));
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (uintptr_t) prog;
+  attr.insn_cnt = (uint32_t) sb_cgroup_devices_program (prog, sizeof (prog) / sizeof (prog[0]));
+  attr.license = (uintptr_t) "GPL";
+  attr.log_buf = (uintptr_t) log;
+  attr.log_size = sizeof (log);
+  attr.log_level = 1;
+  prog_fd = (int) syscall (__NR_bpf, BPF_PROG_LOAD, &attr, sizeof (attr));
+  if (prog_fd < 0)
+    return sb_error (err, errno, "load the BPF program that allows only the sandbox's devices%s%.200s",
+                     log[0] ? ": " : "", log);
+  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0)
+    {
+      rc = sb_error (err, errno, "open `%s`", dir);
+      close (prog_fd);
+      return rc;
+    }
+  memset (&attr, 0, sizeof (attr));
+  attr.target_fd = (uint32_t) dir_fd;
+  attr.attach_bpf_fd = (uint32_t) prog_fd;
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  /* Beside an engine's own program on a parent, which also runs. */
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  rc = (int) syscall (__NR_bpf, BPF_PROG_ATTACH, &attr, sizeof (attr));
+  if (rc < 0)
+    rc = sb_error (err, errno, "attach the devices BPF program to `%s`", dir);
+  /* The cgroup holds the program until it is removed. */
+  close (dir_fd);
+  close (prog_fd);
+  return rc < 0 ? -1 : 0;
 }
 
 bool
@@ -214,6 +313,8 @@ add_dir (struct sb_cgroup *cg, const char *hier, const char *controller, const c
     return -1;
   if (cg->v2)
     {
+      if (sb_cgroup_devices_attach (path, err) < 0)
+        return -1;
       /* Processes only in leaves: the Sentry's part and the app's part. */
       enable_controllers (path);
       snprintf (sub, sizeof (sub), "%s/supervisor", path);

@@ -8,8 +8,9 @@
          sandbox/<id>/app                     the app; the pids limit
    Memory and CPU bind everything done for the sandbox, the helpers' work
    included; the pids limit binds the app alone, so a fork bomb never keeps
-   the helpers from serving it or tearing it down. On v1 the devices
-   controller lets the whole sandbox open only the devices it has.
+   the helpers from serving it or tearing it down. The whole sandbox may
+   open only the devices it has: on v1 by the devices controller, on v2 by
+   a BPF device program attached to sandbox/<id>.
    Created before the Sentry starts, removed after it ends. */
 #ifndef SB_CGROUP_H
 #define SB_CGROUP_H
@@ -32,6 +33,15 @@ bool sb_cgroup_path_foreign (const char *path);
 /* Where sandbox `name` is below a hierarchy's root: sandbox/NAME, or the
    path itself (without its leading /) for a name that is one. */
 int sb_cgroup_relative (const char *name, char *out, size_t len, sb_error_t *err);
+
+struct bpf_insn;
+/* v2's device rules: writes into prog (room for max instructions) the BPF
+   program that allows only the sandbox's devices; returns its length, 0
+   when max is too small. */
+size_t sb_cgroup_devices_program (struct bpf_insn *prog, size_t max);
+/* Loads that program and attaches it to the cgroup2 directory dir, beside
+   any program of a parent (BPF_F_ALLOW_MULTI). */
+int sb_cgroup_devices_attach (const char *dir, sb_error_t *err);
 
 struct sb_cgroup_limits
 {

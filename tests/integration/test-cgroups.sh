@@ -55,6 +55,17 @@ export SANDBOX_CGROUP_ROOT="$SB_TMP/cg2"
 "$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit" -- /bin/sh -c 'cat /proc/self/cgroup' > "$SB_TMP/v2.out" 2>&1 &
 rt=\$!
 wait \$rt; echo "rc=\$?" >> "$SB_TMP/v2.out"
+# The BPF device program: a process placed in a running sandbox's app part
+# opens /dev/null, not /dev/kmsg (which host root opens).
+"$SANDBOX_RUNTIME" do --audit-log "$SB_TMP/audit" -- sleep 10 > "$SB_TMP/v2dev.out" 2>&1 &
+rt=\$!
+for _ in \$(seq 100); do
+  d=\$(ls -d "$SB_TMP"/cg2/sandbox/do-*/app 2>/dev/null | head -1) || true
+  [ -n "\$d" ] && break
+  sleep 0.1
+done
+bash -c "head -c 0 /dev/kmsg && echo host-kmsg-ok; echo \\\$BASHPID > \$d/cgroup.procs && head -c 0 /dev/null && echo null-ok && exec head -c 0 /dev/kmsg" >> "$SB_TMP/v2dev.out" 2>&1 || true
+kill \$rt; wait \$rt || true
 ls "$SB_TMP/cg2/sandbox" 2>/dev/null | grep do- > "$SB_TMP/v2.left" || true
 printf 'tenant = "t-v2"\nlimits { memory = 64M }\n' > "$SB_TMP/mem.conf"
 rc=0
@@ -69,6 +80,10 @@ if grep -q '^rc=0$' "$SB_TMP/v2.out" && grep -q '^0::/$' "$SB_TMP/v2.out"; then
 else
   soft_fail "cgroup v2: $(cat "$SB_TMP/v2.out")"
 fi
+v2dev=$(cat "$SB_TMP/v2dev.out")
+[[ $v2dev == *host-kmsg-ok*null-ok*"/dev/kmsg"*"Operation not permitted"* ]] &&
+  pass "cgroup v2: the BPF device program lets a process of the sandbox open /dev/null, not /dev/kmsg" ||
+  soft_fail "cgroup v2 devices: $v2dev"
 [[ ! -s $SB_TMP/v2.left ]] && pass "cgroup v2: removed after the sandbox" || soft_fail "cgroup v2: left $(cat "$SB_TMP/v2.left")"
 if grep -q 'rc=125' "$SB_TMP/v2mem.err" && grep -q 'memory cgroup controller' "$SB_TMP/v2mem.err"; then
   pass "cgroup v2: a memory limit without the controller is a clear error"

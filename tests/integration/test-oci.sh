@@ -243,16 +243,17 @@ echo "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $dmaj, \"minor\": $
   rt update --resources - c6 2>"$SB_TMP/upd.err" && [[ $(io_now) == "$io_want" ]] &&
   pass "update blockIO: read 1 MB/s and 300 write IOPS on disk $disk, in the sandbox's cgroup" ||
   soft_fail "blkio throttles: $(cat "$SB_TMP/upd.err"); $(io_now) (want $io_want)"
-# v1's devices cgroup: a process of the sandbox (here one the test places
-# in its app part) may open /dev/null but not the host's disk, whatever
-# node it reaches. The helper processes live in the same cgroup.
-if [[ ! -e /sys/fs/cgroup/cgroup.controllers ]]; then
-  devcg=/sys/fs/cgroup/devices/sandbox/$sbid
-  out=$(bash -c "echo \$BASHPID >$devcg/app/cgroup.procs && head -c 0 /dev/null && echo null-ok && exec head -c 1 /dev/${disk_name}" 2>&1) || true
-  [[ $out == *null-ok*"Operation not permitted"* && $(head -n 1 "$devcg/devices.list") == "c 1:3 rwm" ]] &&
-    pass "devices cgroup: a process in the sandbox opens /dev/null, not the host's /dev/$disk_name (EPERM)" ||
-    soft_fail "devices cgroup: $out; $(tr '\n' ' ' <"$devcg/devices.list")"
-fi
+# The devices rule (v1's devices cgroup, v2's BPF device program): a
+# process of the sandbox (here one the test places in its app part) may open
+# /dev/null but not /dev/kmsg, which host root opens, whatever node it
+# reaches. The helper processes live in the same cgroup.
+head -c 0 /dev/kmsg || fail "host root cannot open /dev/kmsg: no device to probe the rule with"
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then devcg=/sys/fs/cgroup/sandbox/$sbid rules=attached-program
+else devcg=/sys/fs/cgroup/devices/sandbox/$sbid rules=$(head -n 1 "$devcg/devices.list"); fi
+out=$(bash -c "echo \$BASHPID >$devcg/app/cgroup.procs && head -c 0 /dev/null && echo null-ok && exec head -c 0 /dev/kmsg" 2>&1) || true
+[[ $out == *null-ok*"/dev/kmsg"*"Operation not permitted"* && ($rules == "c 1:3 rwm" || $rules == attached-program) ]] &&
+  pass "devices rule: a process in the sandbox's cgroup opens /dev/null, not /dev/kmsg (EPERM)" ||
+  soft_fail "devices rule: $out; $rules"
 out=$(rt exec c6 sh -c 'grep Cpus_allowed_list /proc/self/status; echo ran' </dev/null 2>&1) || true
 [[ $out == *ran* ]] && pass "exec into the narrowed cpuset runs ($out)" || soft_fail "exec after cpuset: $out"
 rt update --cpuset-cpus "$host_cpus" c6 2>"$SB_TMP/upd.err" && [[ $(knob cpuset cpuset.cpus) == "$host_cpus" &&
