@@ -450,6 +450,14 @@ oci_update (struct sbd_request *r)
   checked = json_copy (in);
   if (!json_object_get (in, "memory") && json_integer_value (json_object_get (now, "memory")) > 0)
     json_object_set (checked, "memory", json_object_get (now, "memory"));
+  /* A quota without a period keeps the container's period: checked, and
+     its cpus counted, with that one. */
+  if (json_object_get (in, "cpu_quota") && !json_object_get (in, "cpu_period")
+      && json_integer_value (json_object_get (now, "cpu_period")) > 0)
+    {
+      json_object_set (checked, "cpu_period", json_object_get (now, "cpu_period"));
+      json_object_del (checked, "cpus");
+    }
   if (!sbd_check_limits (r, t->policy, checked, lim))
     goto out;
   /* What was not asked for stays as it is (sbd_check_limits fills in the

@@ -296,9 +296,12 @@ oci_spec_limits (json_t *res, sb_error_t *err)
         cpus = 0.01;
       snprintf (buf, sizeof (buf), "%.3f", cpus);
       json_object_set_new (lim, "cpus", json_string (buf));
-      /* And exactly as given, for the cgroup (sandboxd checks their ratio). */
+      /* And exactly as given, for the cgroup (sandboxd checks their ratio).
+         Without a period, sandboxd keeps the container's (100000 at create),
+         as runc's update does. */
       json_object_set_new (lim, "cpu_quota", json_integer (quota));
-      json_object_set_new (lim, "cpu_period", json_integer (period > 0 ? period : 100000));
+      if (period > 0)
+        json_object_set_new (lim, "cpu_period", json_integer (period));
     }
   if (pids > 0)
     json_object_set_new (lim, "pids", json_integer (pids));

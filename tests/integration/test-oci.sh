@@ -209,6 +209,11 @@ rc=0; rt update --cpu-quota 200050 --cpu-period 100000 c6 2>"$SB_TMP/upd.err" ||
 ((rc != 0)) && grep -q 'linux.resources.cpu (quota/period)' "$SB_TMP/upd.err" && [[ $(cpu_knob) == "25000 500000" ]] &&
   pass "update --cpu-quota 200050 --cpu-period 100000 (just over the policy's 2 CPUs): refused, unchanged" ||
   soft_fail "quota just over the policy: rc $rc $(cat "$SB_TMP/upd.err"); $(cpu_knob)"
+# A quota alone keeps the period, as runc's update does: 900000 per the
+# kept 500000 is 1.8 CPUs, within the policy (per 100000 it would be 9).
+rt update --cpu-quota 900000 c6 2>"$SB_TMP/upd.err" && [[ $(cpu_knob) == "900000 500000" ]] &&
+  pass "update --cpu-quota 900000 alone: the period stays 500000, and the ratio is checked with it" ||
+  soft_fail "quota alone: $(cat "$SB_TMP/upd.err"); $(cpu_knob)"
 rc=0; rt update --memory-reservation 512m c6 2>"$SB_TMP/upd.err" || rc=$?
 ((rc != 0)) && grep -q 'linux.resources.memory.reservation' "$SB_TMP/upd.err" &&
   pass "update --memory-reservation 512m (above the 256M limit): refused naming linux.resources.memory.reservation" ||
