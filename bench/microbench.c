@@ -318,10 +318,13 @@ static int parse_threads(const char *v, int *counts, int max)
 	return n;
 }
 
-/* Creates the >= 4 KiB file read by read4k; it is unlinked at once. */
+/* Creates the >= 4 KiB file read by read4k; it is unlinked at once.
+ * /dev/shm first: a tmpfs under every runtime, so that the row measures
+ * the call, not the file system under /tmp (the host's disk natively, a
+ * directory of runc's bundle, the sandbox's overlay root). */
 static int make_read_file(const char *tmpdir)
 {
-	const char *cands[] = { tmpdir, getenv("TMPDIR"), "/tmp", "/var/tmp", "/dev/shm", "." };
+	const char *cands[] = { tmpdir, getenv("TMPDIR"), "/dev/shm", "/tmp", "/var/tmp", "." };
 	char path[PATH_MAX];
 	char block[BUF_SIZE];
 	int saved = 0;
@@ -370,7 +373,7 @@ static void usage(FILE *f, const char *prog)
 		"--only OP       run only OP\n"
 		"--file PATH     file for stat and open+close (default /etc/hostname)\n"
 		"--tmpdir DIR    where the 4 KiB file for read4k is created\n"
-		"                (default: $TMPDIR, /tmp, /var/tmp, /dev/shm, .)\n"
+		"                (default: $TMPDIR, /dev/shm, /tmp, /var/tmp, .)\n"
 		"--decimals D    digits after the point (default 2; run.sh asks for 4)\n"
 		"--threads LIST  throughput instead of latency: for each count N in LIST\n"
 		"                (e.g. 1,2,4; at most 64), N threads run the op (stat\n"
