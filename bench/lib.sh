@@ -56,7 +56,7 @@ bench_cleanup() {
 	bench_kill_child
 	bench_devnodes_check
 	if [ -n "$bench_runc_id" ] && [ -n "${RUNC:-}" ]; then
-		"$RUNC" delete -f "$bench_runc_id" >/dev/null 2>&1 || true
+		"$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1 || true
 	fi
 	if [ -n "$bench_tmp" ] && [ -d "$bench_tmp" ]; then
 		rm -rf -- "$bench_tmp"
@@ -272,7 +272,7 @@ bench_cmd_for() {
 	sandbox) BENCH_CMD=("$SANDBOX_RUNTIME" 'do' -- "$@") ;;
 	runc)
 		bench_runc_args "$@" || return 1
-		BENCH_CMD=("$RUNC" run --bundle "$bench_runc_bundle" "$bench_runc_id")
+		BENCH_CMD=("$RUNC" --root "$bench_tmp/runc-root" run --bundle "$bench_runc_bundle" "$bench_runc_id")
 		;;
 	runsc) BENCH_CMD=("$RUNSC" --platform=ptrace --network=none 'do' "$@") ;;
 	*) return 1 ;;
@@ -281,7 +281,7 @@ bench_cmd_for() {
 
 # Removes a leftover container of ours (a run killed by timeout, say).
 bench_runc_reset() {
-	[ -n "$bench_runc_id" ] && "$RUNC" delete -f "$bench_runc_id" >/dev/null 2>&1
+	[ -n "$bench_runc_id" ] && "$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
 	return 0
 }
 

@@ -236,9 +236,11 @@ define_workloads() {
 	port=$((20000 + $$ % 20000))
 	LABEL[redis-set]="redis SET, k requests/s"
 	LABEL[redis-get]="redis GET, k requests/s"
-	CMD[redis]="p=$port; redis-server --port \$p --bind 127.0.0.1 --save '' --appendonly no --dir /tmp >/tmp/redis-bench.log 2>&1 & s=\$!;
-i=0; until redis-cli -p \$p ping >/dev/null 2>&1; do i=\$((i + 1)); [ \$i -gt 500 ] && { cat /tmp/redis-bench.log >&2; kill \$s; exit 1; }; sleep 0.01; done;
-redis-benchmark -p \$p -q -t set,get -n $BENCH_REDIS_N; r=\$?; redis-cli -p \$p shutdown nosave >/dev/null 2>&1 || kill \$s; wait \$s; exit \$r"
+	# redis: a dir of its own per run for its log, removed after.
+	CMD[redis]="p=$port; d=\$(mktemp -d /tmp/redis-bench.XXXXXX) || exit 1;
+redis-server --port \$p --bind 127.0.0.1 --save '' --appendonly no --dir \$d >\$d/log 2>&1 & s=\$!;
+i=0; until redis-cli -p \$p ping >/dev/null 2>&1; do i=\$((i + 1)); [ \$i -gt 500 ] && { cat \$d/log >&2; kill \$s; rm -rf \$d; exit 1; }; sleep 0.01; done;
+redis-benchmark -p \$p -q -t set,get -n $BENCH_REDIS_N; r=\$?; redis-cli -p \$p shutdown nosave >/dev/null 2>&1 || kill \$s; wait \$s; rm -rf \$d; exit \$r"
 	TARGET[redis-set]=">=0.9"
 	TARGET[redis-get]=">=0.9"
 	{ command -v redis-server && command -v redis-benchmark && command -v redis-cli; } >/dev/null ||
@@ -303,8 +305,8 @@ cmd_for() {
 	runc)
 		jq --arg c "$c" '.process.args = ["sh", "-c", $c]' \
 			<"$PROG_BUNDLE/config.base.json" >"$PROG_BUNDLE/config.json" || return 1
-		"$RUNC" delete -f "$bench_runc_id" >/dev/null 2>&1
-		RUN=("$RUNC" run --bundle "$PROG_BUNDLE" "$bench_runc_id")
+		"$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
+		RUN=("$RUNC" --root "$bench_tmp/runc-root" run --bundle "$PROG_BUNDLE" "$bench_runc_id")
 		;;
 	runsc) RUN=("$RUNSC" --platform=ptrace --network=none 'do' sh -c "$c") ;;
 	esac
@@ -333,7 +335,7 @@ measure() {
 	cmd_for "$rt" "$c" || { note "$rt,$w" "cannot write the bundle's config"; return; }
 	say "$w under $rt ($runs runs + 1 warm-up)"
 	for ((i = 0; i <= runs; i++)); do
-		[ "$rt" = runc ] && "$RUNC" delete -f "$bench_runc_id" >/dev/null 2>&1
+		[ "$rt" = runc ] && "$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
 		t0=$EPOCHREALTIME
 		bench_run "$BENCH_PROG_TIMEOUT" "$out" "$err" "${RUN[@]}"
 		rc=$?
@@ -385,7 +387,7 @@ main() {
 		fi
 		if [ "$w" = redis ]; then rows+=(redis-set redis-get); else rows+=("$w"); fi
 	done
-	[ "$bench_runc_id" ] && [ -n "${RUNC:-}" ] && "$RUNC" delete -f "$bench_runc_id" >/dev/null 2>&1
+	[ "$bench_runc_id" ] && [ -n "${RUNC:-}" ] && "$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
 
 	local fmt='%-44s %9s %9s %9s %9s %8s %7s %8s\n'
 	echo
