@@ -117,7 +117,7 @@ devices_restrict (const char *dir, sb_error_t *err)
       else
         snprintf (rule, sizeof (rule), "c %u:%d rwm", allowed_devices[i].major, allowed_devices[i].minor);
       if (sb_write_file (path, rule, err) < 0)
-        return sb_error_prefix (err, "allow device `%s`", rule);
+        return sb_error_prefix (err, "allow device `%s` (%s)", rule, allowed_devices[i].what);
     }
   return 0;
 }
