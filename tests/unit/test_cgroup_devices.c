@@ -5,6 +5,7 @@
    without root or a cgroup2 mount (test-cgroups.sh runs it in the
    kernel). */
 #include "cgroup.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <linux/bpf.h>
@@ -120,21 +121,4 @@ START_TEST (too_little_room)
 }
 END_TEST
 
-int
-main (void)
-{
-  Suite *s = suite_create ("cgroup_devices");
-  TCase *tc = tcase_create ("program");
-  SRunner *sr;
-  int failed;
-
-  tcase_add_test (tc, allows_the_sandbox_devices);
-  tcase_add_test (tc, refuses_host_devices);
-  tcase_add_test (tc, too_little_room);
-  suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? 1 : 0;
-}
+SB_CHECK_MAIN ("cgroup_devices", "program", allows_the_sandbox_devices, refuses_host_devices, too_little_room)

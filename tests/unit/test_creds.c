@@ -4,6 +4,7 @@
    one mask alone (sb_status_mask, the Sentry's sweep of blocking calls),
    and the refusals of a malformed or oversized text. */
 #include "creds.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <errno.h>
@@ -80,22 +81,4 @@ START_TEST (refuses_malformed_and_oversized)
 }
 END_TEST
 
-int
-main (void)
-{
-  Suite *s = suite_create ("creds");
-  TCase *tc = tcase_create ("task_status");
-  SRunner *sr;
-  int failed;
-
-  tcase_add_test (tc, reads_ids_groups_and_capabilities);
-  tcase_add_test (tc, permitted_defaults_to_effective);
-  tcase_add_test (tc, reads_one_mask);
-  tcase_add_test (tc, refuses_malformed_and_oversized);
-  suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? 1 : 0;
-}
+SB_CHECK_MAIN ("creds", "task_status", reads_ids_groups_and_capabilities, permitted_defaults_to_effective, reads_one_mask, refuses_malformed_and_oversized)

@@ -2,6 +2,7 @@
    (sb_recv_msg_spin): without a poll it blocks at once, with one it still
    gets a message that comes late, and a descriptor arrives with it. */
 #include "fdpass.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <errno.h>
@@ -76,20 +77,4 @@ START_TEST (spin_gets_a_late_message)
 }
 END_TEST
 
-int
-main (void)
-{
-  Suite *s = suite_create ("fdpass");
-  TCase *tc = tcase_create ("recv_spin");
-  SRunner *sr;
-  int failed;
-
-  tcase_add_test (tc, no_spin_blocks_without_a_poll);
-  tcase_add_test (tc, spin_gets_a_late_message);
-  suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? 1 : 0;
-}
+SB_CHECK_MAIN ("fdpass", "recv_spin", no_spin_blocks_without_a_poll, spin_gets_a_late_message)

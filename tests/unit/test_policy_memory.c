@@ -3,6 +3,7 @@
    hold one. Once loaded, only the pages that carry something may stay
    resident, and what was given back must still read as the same policy. */
 #include "policy.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -189,24 +190,4 @@ START_TEST (test_load_new_untouched)
 }
 END_TEST
 
-int
-main (void)
-{
-  Suite *s = suite_create ("policy-memory");
-  TCase *tc = tcase_create ("resident");
-  SRunner *sr;
-  int failed;
-
-  tcase_add_test (tc, test_loaded_policy_is_sparse);
-  tcase_add_test (tc, test_load_over_garbage);
-  tcase_add_test (tc, test_defaults_are_sparse);
-  tcase_add_test (tc, test_neighbours_untouched);
-  tcase_add_test (tc, test_new_policy_untouched);
-  tcase_add_test (tc, test_load_new_untouched);
-  suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
-}
+SB_CHECK_MAIN ("policy-memory", "resident", test_loaded_policy_is_sparse, test_load_over_garbage, test_defaults_are_sparse, test_neighbours_untouched, test_new_policy_untouched, test_load_new_untouched)

@@ -3,6 +3,7 @@
 #include "syscall_table.h"
 #include "filter.h"
 #include "filter_args.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -475,11 +476,5 @@ syscall_table_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (syscall_table_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return sb_check_run (syscall_table_suite ());
 }
