@@ -468,13 +468,7 @@ oci_update (struct sbd_request *r)
       if (!json_object_get (in, asked[k][0]))
         json_object_del (lim, asked[k][1]);
     if (!json_object_get (in, "swap_at_most"))
-      json_object_set (lim, "swap", json_object_get (now, "swap") ?: json_integer (0));
-    /* New cpus without a quota of their own: the old quota goes. */
-    if (json_object_get (lim, "cpu_millis") && !json_object_get (lim, "cpu_quota"))
-      {
-        json_object_del (now, "cpu_quota");
-        json_object_del (now, "cpu_period");
-      }
+      json_object_set_new (lim, "swap", json_integer (json_integer_value (json_object_get (now, "swap"))));
   }
   sb_cgroup_limits_from_json (lim, &l);
   if (sb_cgroup_open_named (&cg, sb_cgroup_root (), sbd_container_cgroup (c), &err) < 0 || cg.ndirs == 0
@@ -488,6 +482,12 @@ oci_update (struct sbd_request *r)
   sb_cgroup_close (&cg);
   if (!json_is_object (now))
     json_object_set_new (c->config, "limits", now = json_object ());
+  /* New cpus without a quota of their own: the old quota goes. */
+  if (json_object_get (lim, "cpu_millis") && !json_object_get (lim, "cpu_quota"))
+    {
+      json_object_del (now, "cpu_quota");
+      json_object_del (now, "cpu_period");
+    }
   json_object_update (now, lim);
   sbd_container_save (c);
   sbd_audit (r, c->id, "update");

@@ -214,6 +214,16 @@ rc=0; rt update --cpu-quota 200050 --cpu-period 100000 c6 2>"$SB_TMP/upd.err" ||
 rt update --cpu-quota 900000 c6 2>"$SB_TMP/upd.err" && [[ $(cpu_knob) == "900000 500000" ]] &&
   pass "update --cpu-quota 900000 alone: the period stays 500000, and the ratio is checked with it" ||
   soft_fail "quota alone: $(cat "$SB_TMP/upd.err"); $(cpu_knob)"
+# An update the cgroup refuses leaves the container's record as it was:
+# new cpus without a quota of their own (which drop the quota) with a
+# cpuset the host lacks, then a harmless update, whose answer lists the
+# record's limits.
+out=$(api admin POST "/v1/oci/containers/$sbid/update" '{"limits": {"cpus": 1, "cpuset_cpus": "4000"}}')
+out2=$(api admin POST "/v1/oci/containers/$sbid/update" '{"limits": {"pids": 100}}')
+[[ $(head -n 1 <<<"$out") == 409 && $(head -n 1 <<<"$out2") == 200 && $(cpu_knob) == "900000 500000" ]] &&
+  grep -Eq '"cpu_quota": ?900000' <<<"$out2" && grep -Eq '"cpu_period": ?500000' <<<"$out2" &&
+  pass "an update the cgroup refuses (cpuset 4000): the record keeps its quota and period" ||
+  soft_fail "refused update: $out; then: $out2; $(cpu_knob)"
 rc=0; rt update --memory-reservation 512m c6 2>"$SB_TMP/upd.err" || rc=$?
 ((rc != 0)) && grep -q 'linux.resources.memory.reservation' "$SB_TMP/upd.err" &&
   pass "update --memory-reservation 512m (above the 256M limit): refused naming linux.resources.memory.reservation" ||
