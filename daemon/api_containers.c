@@ -138,7 +138,7 @@ check_blkio (struct sbd_request *r, json_t *io, json_t *out)
     {
       const char *kind = json_string_value (json_object_get (e, "kind"));
       json_t *maj = json_object_get (e, "major"), *min = json_object_get (e, "minor"), *rate = json_object_get (e, "rate");
-      if (kind == NULL || (strcmp (kind, "rbps") && strcmp (kind, "wbps") && strcmp (kind, "riops") && strcmp (kind, "wiops"))
+      if (!sb_cgroup_io_kind_ok (kind)
           || !json_is_integer (maj) || json_integer_value (maj) < 0 || json_integer_value (maj) > 4095
           || !json_is_integer (min) || json_integer_value (min) < 0 || json_integer_value (min) > 1048575
           || !json_is_integer (rate) || json_integer_value (rate) < 0)

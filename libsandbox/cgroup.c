@@ -457,6 +457,27 @@ write_knob (struct sb_cgroup *cg, const char *controller, enum part part, const 
   return sb_write_file (path, value, err);
 }
 
+/* A block I/O throttle's kind (v2's io.max key) and its v1 file. */
+static const char *const io_kinds[][2] = { { "rbps", "blkio.throttle.read_bps_device" },
+                                           { "wbps", "blkio.throttle.write_bps_device" },
+                                           { "riops", "blkio.throttle.read_iops_device" },
+                                           { "wiops", "blkio.throttle.write_iops_device" } };
+
+static const char *
+io_v1_knob (const char *kind)
+{
+  for (size_t j = 0; kind && j < sizeof (io_kinds) / sizeof (io_kinds[0]); j++)
+    if (strcmp (kind, io_kinds[j][0]) == 0)
+      return io_kinds[j][1];
+  return NULL;
+}
+
+bool
+sb_cgroup_io_kind_ok (const char *kind)
+{
+  return io_v1_knob (kind) != NULL;
+}
+
 /* A cpuset of the whole sandbox and of the app's part, which v1 keeps
    within the whole's: the whole takes its parent's set first (so that
    neither write is refused for the other), then the app's part, then the
@@ -556,14 +577,7 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
     {
       /* v1: blkio.throttle.read_bps_device "8:0 1048576" (0 lifts it);
          v2: io.max "8:0 rbps=1048576" ("max" lifts it). */
-      static const char *const v1_knobs[][2] = { { "rbps", "blkio.throttle.read_bps_device" },
-                                                 { "wbps", "blkio.throttle.write_bps_device" },
-                                                 { "riops", "blkio.throttle.read_iops_device" },
-                                                 { "wiops", "blkio.throttle.write_iops_device" } };
-      const char *knob = NULL;
-      for (size_t j = 0; j < sizeof (v1_knobs) / sizeof (v1_knobs[0]); j++)
-        if (strcmp (l->io[k].kind, v1_knobs[j][0]) == 0)
-          knob = v1_knobs[j][1];
+      const char *knob = io_v1_knob (l->io[k].kind);
       if (knob == NULL)
         return sb_error (err, EINVAL, "block I/O throttle `%s`: rbps, wbps, riops or wiops", l->io[k].kind);
       if (cg->v2)
@@ -610,7 +624,8 @@ sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb
 void
 sb_cgroup_limits_from_json (const json_t *lim, struct sb_cgroup_limits *l)
 {
-  json_t *o = (json_t *) lim, *swap = json_object_get (o, "swap"), *sw = json_object_get (o, "swappiness");
+  const json_t *o = lim;
+  json_t *swap = json_object_get (o, "swap"), *sw = json_object_get (o, "swappiness");
 
   memset (l, 0, sizeof (*l));
   l->memory_bytes = (uint64_t) json_integer_value (json_object_get (o, "memory"));

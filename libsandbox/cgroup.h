@@ -43,6 +43,10 @@ size_t sb_cgroup_devices_program (struct bpf_insn *prog, size_t max);
    any program of a parent (BPF_F_ALLOW_MULTI). */
 int sb_cgroup_devices_attach (const char *dir, sb_error_t *err);
 
+/* rbps, wbps, riops or wiops: a block I/O throttle sb_cgroup_limits.io
+   may name. */
+bool sb_cgroup_io_kind_ok (const char *kind);
+
 struct sb_cgroup_limits
 {
   uint64_t memory_bytes;  /* 0: none */

@@ -148,6 +148,16 @@ api beta DELETE "/v1/containers/$beta_web" >/dev/null
 out=$(api alpha POST /v1/containers '{"cmd":["/bin/true"],"limits":{"memory":"1G"}}')
 [[ $(status <<<"$out") == 403 ]] && grep -q 'limits.memory' <<<"$out" &&
   pass "more memory than the policy allows: refused, naming the rule" || soft_fail "memory: $out"
+# The limits an OCI config adds: a value no cgroup takes is a 400 naming
+# the key.
+for bad in '"blkio_throttle":[{"kind":"xbps","major":8,"minor":0,"rate":1}]|limits.blkio_throttle[0]' \
+  '"blkio_throttle":[{"kind":"rbps","major":4096,"minor":0,"rate":1}]|limits.blkio_throttle[0]' \
+  '"cpu_shares":1|limits.cpu_shares' '"swappiness":101|limits.swappiness' \
+  '"cpuset_cpus":"0;1"|limits.cpuset_cpus' '"memory_reservation":0|limits.memory_reservation'; do
+  out=$(api alpha POST /v1/containers "{\"cmd\":[\"/bin/true\"],\"limits\":{${bad%|*}}}")
+  [[ $(status <<<"$out") == 400 ]] && grep -qF "${bad#*|}" <<<"$out" &&
+    pass "limits {${bad%|*}}: 400 naming ${bad#*|}" || soft_fail "limits {${bad%|*}}: $out"
+done
 out=$(api alpha POST /v1/containers '{"cmd":["/bin/true"],"image":"debian:12"}')
 [[ $(status <<<"$out") == 404 ]] && pass "an image that does not exist: 404" || soft_fail "image: $out"
 exec_hold() { # keeps an exec session open for a while
