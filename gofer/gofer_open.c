@@ -494,7 +494,10 @@ gofer_op_open (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply
           else if ((flags & O_CREAT) && (S_ISDIR (stx.stx_mode) || gofer_has_trailing_slash (m->path)))
             r->result = -EISDIR;
           else
-            open_answer (g, &pfd, -1, &stx, canon, sizeof (canon), flags, r);
+            /* Found: O_CREAT creates nothing, and asks for no more than
+               the access mode does (Linux opens an existing file read-only
+               on a read-only mount, or in /proc, with it). */
+            open_answer (g, &pfd, -1, &stx, canon, sizeof (canon), flags & ~O_CREAT, r);
           return;
         }
       if (!(flags & O_CREAT) || pfd != -ENOENT)

@@ -80,6 +80,8 @@ static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
   [SYS_gettimeofday] = sys_gettimeofday,
   /* host-checked: the values the filter refused */
   [SYS_ioctl] = sys_ioctl,
+  [SYS_getsockopt] = sys_sockopt_refused,
+  [SYS_setsockopt] = sys_sockopt_refused,
   [SYS_lseek] = sys_lseek,
   /* The calls that change the caller's ids, groups or capabilities: seen so
      that the Sentry forgets what it kept of them (caller.c), then run by

@@ -38,11 +38,28 @@
 #define IPPROTO_MPTCP 262
 #endif
 
+/* What the kernel refuses before any family's code looks at a socket():
+   flags other than SOCK_CLOEXEC and SOCK_NONBLOCK, or a type beyond the
+   last (EINVAL), a family beyond the last (EAFNOSUPPORT). */
+int
+sb_net_socket_args (int domain, int type)
+{
+  if (type & ~(0xf | SOCK_CLOEXEC | SOCK_NONBLOCK))
+    return -EINVAL;
+  if (domain < 0 || domain >= AF_MAX)
+    return -EAFNOSUPPORT;
+  if ((type & 0xf) > SOCK_PACKET)
+    return -EINVAL;
+  return 0;
+}
+
 int
 sb_net_socket_allowed (struct sb_call *c, int domain, int type, int proto)
 {
-  int base = type & 0xf;
+  int base = type & 0xf, ret;
 
+  if ((ret = sb_net_socket_args (domain, type)) < 0)
+    return ret;
   switch (domain)
     {
     case AF_UNIX:
@@ -53,6 +70,10 @@ sb_net_socket_allowed (struct sb_call *c, int domain, int type, int proto)
       return 0;
     case AF_INET:
     case AF_INET6:
+      /* (A raw socket of no protocol is EPROTONOSUPPORT for everyone,
+         before the kernel asks for CAP_NET_RAW.) */
+      if (base == SOCK_RAW && proto == 0)
+        return -EPROTONOSUPPORT;
       if (base == SOCK_RAW || base == SOCK_PACKET)
         return sb_deny (c, EPERM, "deny-raw-socket");
       /* TCP and UDP only: not SCTP, DCCP, UDP-Lite, MPTCP or ICMP datagram

@@ -17,6 +17,9 @@ struct sb_net_dest
   uint32_t scope;
 };
 
+/* 0 if socket()'s family and type arguments are ones the kernel takes at
+   all; otherwise its -errno (not a refusal: the kernel's own answer). */
+int sb_net_socket_args (int domain, int type);
 /* 0 if the app may create this socket; otherwise -errno, audited. */
 int sb_net_socket_allowed (struct sb_call *c, int domain, int type, int proto);
 /* Judges the address of a bind (for_bind), connect or send on the socket

@@ -1,5 +1,5 @@
 /* Other processes' magic links in the sandbox (/proc/<pid>/cwd, root,
-   fd/N, and under task/<tid>/): Linux follows them when the caller may
+   fd/N, exe, and under task/<tid>/): Linux follows them when the caller may
    ptrace-read the target. The Sentry finds the target in its own procfs
    (only among the app's pid namespace: never the Sentry or the Gofer),
    opens the link there with the caller's credentials so the kernel applies
@@ -95,7 +95,9 @@ open_link_as_caller (struct sb_call *c, int dir, const char *link)
 
 /* Another process's magic link of the sandbox, in the middle of a path or
    followed at its end: /proc/<pid>/cwd, /proc/<pid>/root and a directory
-   descriptor's /proc/<pid>/fd/N (or under task/<tid>/). The Sentry opens
+   descriptor's /proc/<pid>/fd/N (or under task/<tid>/); and, followed at
+   the end only, /proc/<pid>/exe, the caller's own too (the program, by its
+   name in the container: opened, stat'ed, executed). The Sentry opens
    the link in its own procfs with the caller's credentials, so the kernel
    applies Linux's own rule (ptrace read access with the caller's fs ids and
    capabilities: same ids, or CAP_SYS_PTRACE over the target; a target that
@@ -140,6 +142,8 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
         return 0;
       what = "fd", after = end;
     }
+  else if (strncmp (rem, "exe", 3) == 0 && (rem[3] == '/' || rem[3] == '\0'))
+    what = "exe", after = rem + 3;
   else
     return 0;
   if (*after == '\0' && !follow_last)
@@ -160,7 +164,17 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
     return fd;
   if (fstat (fd, &st) < 0)
     return -errno;
-  if (!S_ISDIR (st.st_mode))
+  if (what[0] == 'e')
+    {
+      /* The program: followed at the end, it is the file by its name in
+         the container (a program removed since, or one that is no file
+         of the container, an fexecve'd memfd, is not found). */
+      if (*after != '\0')
+        return S_ISDIR (st.st_mode) ? -ENOENT : -ENOTDIR;
+      if (st.st_nlink == 0)
+        return -ENOENT;
+    }
+  else if (!S_ISDIR (st.st_mode))
     return *after == '\0' ? 0 : -ENOTDIR;
   if (st.st_nlink == 0)
     return -ENOENT;
@@ -170,7 +184,7 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
     return -ENOENT;
   base[k] = '\0';
   if (base[0] != '/')
-    return -ENOTDIR;
+    return what[0] == 'e' ? -ENOENT : -ENOTDIR;
   snprintf (rest, sizeof (rest), "%s", after);
   if (rest[0] == '\0')
     return snprintf (path, len, "%s", base) >= (int) len ? -ENAMETOOLONG : 1;

@@ -52,11 +52,12 @@ int sb_path_redirected (struct sb_call *c, char *path, size_t len);
    name, -ENOENT for a removed directory. */
 int sb_base_dir (struct sb_call *c, int dirfd, char *out, size_t len);
 /* A path argument for a call that follows (or not) its final symlink;
-   *translated (may be NULL) tells that a /proc/self-style symlink was
-   rewritten to the caller's ids. */
+   *translated (may be NULL) tells that a /proc/self-style symlink or a
+   magic link was rewritten, *magic (may be NULL) that a magic link was
+   (/proc/<pid>/cwd, root, exe, fd/N: where it leads put in its place). */
 int sb_app_path_follow (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow);
 int sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow,
-                            bool *translated);
+                            bool *translated, bool *magic);
 /* AT_EMPTY_PATH: an empty string with the flag means the dirfd itself. */
 int sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bool *is_empty);
 /* "/proc/<pid>/fd/<n>" of the caller's own process: *fdnum. */

@@ -68,11 +68,48 @@ sys_socketpair (struct sb_call *c)
   int domain = (int) c->args[0], type = (int) c->args[1], proto = (int) c->args[2];
   long ret;
 
+  if ((ret = sb_net_socket_args (domain, type)) < 0)
+    return ret;
   if (domain != AF_INET && domain != AF_INET6 && domain != AF_NETLINK)
     return sb_deny (c, EAFNOSUPPORT, "deny-socketpair-family");
   if ((ret = sb_net_socket_allowed (c, domain, type, proto)) < 0)
     return ret;
   return -EOPNOTSUPP;
+}
+
+/* A socket option the filter's allowlist refused (filter_args.c). What the
+   kernel answers before it looks at the option is answered the same way:
+   EBADF, ENOTSOCK, and EOPNOTSUPP for a level the socket's protocols do not
+   have where the kernel says so (500, or UDP's, on a TCP socket's
+   getsockopt); the rest is refused with ENOPROTOOPT, what a kernel without
+   the option says, and audited. */
+long
+sys_sockopt_refused (struct sb_call *c)
+{
+  cleanup_close int fd = sb_get_app_fd (c, (int) c->args[0]);
+  int level = (int) c->args[1], domain, proto;
+  socklen_t l = sizeof (int);
+  bool known;
+
+  if (fd < 0)
+    return fd;
+  if (getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) < 0)
+    return errno == ENOTSOCK ? -ENOTSOCK : -EBADF;
+  l = sizeof (int);
+  if (getsockopt (fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0)
+    return -errno;
+  /* Where a level no protocol of the socket has ends: IPv4's getsockopt
+     says EOPNOTSUPP (its setsockopt and IPv6's say ENOPROTOOPT), a Unix
+     socket has SOL_SOCKET alone (EOPNOTSUPP). */
+  if (domain == AF_INET && c->nr == SYS_getsockopt)
+    known = level == SOL_SOCKET || level == IPPROTO_IP || level == proto;
+  else if (domain == AF_UNIX)
+    known = level == SOL_SOCKET;
+  else
+    known = true;
+  if (!known)
+    return -EOPNOTSUPP;
+  return sb_deny (c, ENOPROTOOPT, "deny-arguments");
 }
 
 /* SO_TYPE of the Sentry's copy of an app socket, or -errno. */
@@ -236,6 +273,30 @@ sys_bind (struct sb_call *c)
   return ret;
 }
 
+/* A Unix socket's connect in network mode none, once the address passed
+   the checks, is made by the kernel for the app itself (CONTINUE), as
+   Linux makes it: the listener's peer credentials (SO_PEERCRED, which
+   postgres, D-Bus and systemd read) are then the caller's pid and ids. The
+   kernel reads the address again, so what confines a thread that swaps it
+   after the check is what confines chdir and O_PATH opens (ARCHITECTURE.md):
+   a path resolves in the app's mount namespace, where every hidden path is
+   an empty read-only mount; an abstract name is one of the sandbox's own
+   network namespace, which mode none allows anyway. A descriptor swapped
+   for an internet socket reaches only that namespace's loopback, which
+   mode none allows too. In host mode (and a joined namespace, which only a
+   host-mode policy allows) the abstract names and the network are the
+   host's: the Sentry connects, as before. */
+static bool
+own_unix_connect (struct sb_call *c, int fd)
+{
+  socklen_t l = sizeof (int);
+  int domain;
+
+  if (c->s->policy->network != SB_NET_NONE || c->s->cfg.network_host)
+    return false;
+  return getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) == 0 && domain == AF_UNIX;
+}
+
 long
 sys_connect (struct sb_call *c)
 {
@@ -254,6 +315,15 @@ sys_connect (struct sb_call *c)
     {
       close (job.fd);
       return ret;
+    }
+  if (own_unix_connect (c, job.fd))
+    {
+      /* Checked (the Gofer found the path): the app's own connect, so the
+         peer's SO_PEERCRED names its pid, not the Sentry's. */
+      close (job.fd);
+      if (job.holdfd >= 0)
+        close (job.holdfd);
+      return SB_RET_CONTINUE;
     }
   /* A blocking connect waits for the peer: off the main loop. */
   if (socket_blocks (job.fd, 0))

@@ -214,7 +214,7 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
   char path[PATH_BUF], rel[PATH_BUF];
   const char *path2 = NULL;
   struct reopen_job job = { .flags = flags };
-  bool translated = false;
+  bool translated = false, magic = false;
   int appfd, ret;
   long fd;
 
@@ -237,11 +237,14 @@ open_common (struct sb_call *c, int dirfd, uint64_t pathaddr, int flags, mode_t 
     }
   else
     {
-      ret = sb_app_path_translated (c, dirfd, pathaddr, path, !(flags & O_NOFOLLOW), &translated);
+      ret = sb_app_path_translated (c, dirfd, pathaddr, path, !(flags & O_NOFOLLOW), &translated, &magic);
       if (ret < 0)
         return ret;
-      /* The kernel would have met the /proc/self or /dev/fd symlink. */
+      /* The kernel would have met the /proc/self or /dev/fd symlink, or a
+         magic link. */
       if (translated && (resolve & RESOLVE_NO_SYMLINKS))
+        return -ELOOP;
+      if (magic && (resolve & RESOLVE_NO_MAGICLINKS))
         return -ELOOP;
       if (flags & O_PATH)
         return open_path_on_host (c, path, NULL, flags, translated || sb_own_fd_path (c, path, &appfd));

@@ -196,8 +196,9 @@ resolve_own_links (struct sb_call *c, char *path, size_t len, bool follow_last)
       if (strncmp (path, prefix, plen) == 0)
         rem = path + plen;
     }
-  if (rem == NULL)
+  if (rem == NULL || (strncmp (rem, "exe", 3) == 0 && (rem[3] == '/' || rem[3] == '\0')))
     {
+      /* Another process's links, and one's own program (proc_links.c). */
       ret = sb_resolve_other_links (c, path, len, follow_last);
       return ret < 0 ? ret : 0;
     }
@@ -267,9 +268,9 @@ sb_app_path (struct sb_call *c, int dirfd, uint64_t addr, char *out, size_t outl
 
 int
 sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow,
-                        bool *translated)
+                        bool *translated, bool *magic)
 {
-  char before[PATH_BUF];
+  char before[PATH_BUF], middle[PATH_BUF];
   int ret = sb_app_path (c, dirfd, addr, out, PATH_BUF);
 
   if (ret < 0)
@@ -277,10 +278,14 @@ sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *out, 
   if (translated)
     snprintf (before, sizeof (before), "%s", out);
   ret = translate_self (c, out, PATH_BUF, follow);
+  if (magic)
+    snprintf (middle, sizeof (middle), "%s", out);
   if (ret == 0)
     ret = resolve_own_links (c, out, PATH_BUF, follow);
   if (ret == 0 && translated)
     *translated = strcmp (before, out) != 0;
+  if (ret == 0 && magic)
+    *magic = strcmp (middle, out) != 0;
   return ret;
 }
 
@@ -298,7 +303,7 @@ sb_path_redirected (struct sb_call *c, char *path, size_t len)
 int
 sb_app_path_follow (struct sb_call *c, int dirfd, uint64_t addr, char *out, bool follow)
 {
-  return sb_app_path_translated (c, dirfd, addr, out, follow, NULL);
+  return sb_app_path_translated (c, dirfd, addr, out, follow, NULL, NULL);
 }
 
 /* An AT_EMPTY_PATH call: an empty string with the flag means the dirfd itself. */

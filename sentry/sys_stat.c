@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,48 @@ sys_faccessat2 (struct sb_call *c)
   return access_common (c, (int) c->args[0], c->args[1], (int) c->args[2], (int) c->args[3]);
 }
 
+/* readlinkat(fd, "", ...) reads the symlink fd names (an O_PATH |
+   O_NOFOLLOW descriptor); any other file, or the cwd, is ENOENT as on
+   Linux. Returns 0 when the path is not empty; a copy of the descriptor
+   (> 0) for an ordinary symlink, for the Sentry to read; 0 with name set
+   to the link's name for one of the container's procfs (/proc/self/fd/N
+   and the like: what it shows is the Sentry's business, as for the
+   name); or -errno. */
+static int
+empty_path_link (struct sb_call *c, int dirfd, uint64_t addr, char *name, size_t len)
+{
+  char via[64];
+  struct statfs sfs;
+  struct stat st;
+  bool empty;
+  ssize_t n;
+  int fd;
+
+  name[0] = '\0';
+  fd = sb_empty_path_fd (c, dirfd, addr, AT_EMPTY_PATH, &empty);
+  if (fd < 0)
+    return fd == -EBADF && dirfd == AT_FDCWD ? -ENOENT : fd;
+  if (!empty)
+    return 0;
+  if (fstat (fd, &st) < 0 || !S_ISLNK (st.st_mode))
+    {
+      close (fd);
+      return -ENOENT;
+    }
+  if (fstatfs (fd, &sfs) == 0 && sfs.f_type != PROC_SUPER_MAGIC)
+    return fd;
+  snprintf (via, sizeof (via), "self/fd/%d", fd);
+  n = readlinkat (c->s->procfd, via, name, len - 1);
+  close (fd);
+  if (n <= 0 || strncmp (name, "/proc/", 6) != 0)
+    {
+      name[0] = '\0';
+      return -ENOENT;
+    }
+  name[n] = '\0';
+  return 0;
+}
+
 static long
 readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int64_t size)
 {
@@ -213,8 +256,23 @@ readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int6
 
   if (size <= 0)
     return -EINVAL;
-  ret = sb_app_path_follow (c, dirfd, addr, path, false);
+  ret = empty_path_link (c, dirfd, addr, link, sizeof (link));
   if (ret < 0)
+    return ret;
+  if (ret > 0)
+    {
+      if ((n = readlinkat (ret, "", link, sizeof (link))) < 0)
+        n = -errno;
+      close (ret);
+      if (n < 0)
+        return n;
+      data = link;
+      len = (size_t) n;
+      goto out;
+    }
+  if (link[0] != '\0')
+    strcpy (path, link); /* a link of the container's procfs, by its name there */
+  else if ((ret = sb_app_path_follow (c, dirfd, addr, path, false)) < 0)
     return ret;
   if (strcmp (path, "/proc/self") == 0 || strcmp (path, "/proc/thread-self") == 0)
     {
@@ -243,6 +301,7 @@ readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int6
       data = sb_last_answer.data;
       len = sb_last_answer.data_len;
     }
+out:
   if (len > (uint64_t) size)
     len = size;
   ret = sb_copy_out (c, buf, data, len);

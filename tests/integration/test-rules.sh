@@ -285,6 +285,50 @@ want "nothing is bound in a read-only directory through a raced rename" "bind-ra
 bound=$(awk '/^bind-race bound/ {print $3}' <<<"$SB_OUT")
 say "the rename race let ${bound:-?} of 2000 binds through (in the writable directory)"
 
+# --- Unix connect under a racing thread -------------------------------------
+# In network mode none the kernel makes a Unix socket's connect for the app
+# (so the peer's SO_PEERCRED names the app's pid) after the Gofer found the
+# path: a thread swaps the path meanwhile to a socket the tenant's policy
+# hides, in a volume (a bind mount: the host's socket is reachable through
+# it), whose listener is outside the sandbox and answers "H". No connect may
+# reach it: in the app's mount namespace the hidden directory is an empty
+# read-only mount. Without the rule the same probe reaches it.
+mkdir -p "$SB_TMP/kvol/s/hid"
+chmod 755 "$SB_TMP/kvol" "$SB_TMP/kvol/s" "$SB_TMP/kvol/s/hid"
+/usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777); s.listen(64)
+print("ready", flush=True)
+while True:
+    a, _ = s.accept()
+    try: a.send(b"H")
+    except OSError: pass
+    a.close()' "$SB_TMP/kvol/s/hid/h.sock" >"$SB_TMP/hsock.out" 2>&1 &
+hsock_pid=$!
+for _ in $(seq 100); do grep -q ready "$SB_TMP/hsock.out" 2>/dev/null && break; sleep 0.05; done
+kvol="volume-roots = {\"$SB_TMP/kvol\"}
+  volume s { source = \"$SB_TMP/kvol/s\"  target = \"/vs\" }"
+kpol_open=$(policy connopen "filesystem {
+  $kvol
+}")
+kpol=$(policy connrace "filesystem {
+  hidden = {\"/vs/hid\"}
+  $kvol
+}")
+run_with "$kpol_open" --timeout 120 -- "$P" connect-race /vs/hid/h.sock 3000
+want "without the rule, the volume's socket is reached (the probe can tell)" "connect-direct ok"
+grep -q '^leaks [1-9]' <<<"$SB_OUT" && pass "without the rule, the race reaches the volume's socket" ||
+  soft_fail "without the rule, the connect race never reached the volume's socket: $SB_OUT"
+run_with "$kpol" --timeout 120 -- "$P" connect-race /vs/hid/h.sock 3000
+kill "$hsock_pid" 2>/dev/null || true
+wait "$hsock_pid" 2>/dev/null || true
+want "connect to a hidden Unix socket" "connect-direct ENOENT"
+want "no raced connect reaches a hidden Unix socket" "leaks 0"
+own=$(awk '/^connect-race own/ {print $3}' <<<"$SB_OUT")
+[[ ${own:-0} -gt 0 ]] && pass "the connect race ran (the probe's own socket answered ${own} of 3000 times)" ||
+  soft_fail "connect race: the own socket never answered: $SB_OUT $SB_ERR"
+
 # --- masks cover everything below them, by any name -------------------------
 paths=()
 for p in /sys/firmware/acpi/tables/DSDT /proc/bus/pci/devices /proc/fs/ext4/*/options \

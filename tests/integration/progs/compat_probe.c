@@ -20,6 +20,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <linux/random.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -794,6 +797,117 @@ case_pid1 (void)
 
 /* ---- errors and validation ------------------------------------------------ */
 
+/* The cases found by LTP's syscall tests (docs/COMPAT.md, "Measured with
+   LTP"): what each asks, the kernel's answer. */
+static void
+case_ltp_found (void)
+{
+  char f[256], l[256], b[256];
+  int fd, pfd, r;
+
+  sp (f, sizeof (f), "ltpfile");
+  sp (l, sizeof (l), "ltplink");
+  fd = open (f, O_CREAT | O_WRONLY, 0644);
+  close (fd);
+  symlink ("ltp-target", l);
+  /* readlinkat(fd, ""): the symlink an O_PATH | O_NOFOLLOW descriptor names;
+     ENOENT for any other file (readlinkat01). */
+  pfd = open (l, O_PATH | O_NOFOLLOW);
+  r = (int) readlinkat (pfd, "", b, sizeof (b) - 1);
+  out ("readlinkat-empty-symlink", "%s", r < 0 ? ename (errno) : (r == 10 && memcmp (b, "ltp-target", 10) == 0) ? "ok" : "differs");
+  close (pfd);
+  pfd = open (f, O_PATH);
+  out ("readlinkat-empty-file", "%s", res (readlinkat (pfd, "", b, sizeof (b))));
+  close (pfd);
+  /* O_CREAT on a file that exists creates nothing and asks for no write:
+     /proc files open (openat202). */
+  fd = open ("/proc/version", O_RDONLY | O_CREAT, 0400);
+  out ("open-creat-existing-proc", "%s", res (fd));
+  if (fd >= 0)
+    close (fd);
+  /* /proc/self/exe opens (the program), and RESOLVE_NO_MAGICLINKS refuses
+     it (openat202). */
+  fd = open ("/proc/self/exe", O_RDONLY);
+  out ("open-proc-self-exe", "%s", fd < 0 ? ename (errno) : (read (fd, b, 4) == 4 && memcmp (b, "\177ELF", 4) == 0) ? "ok" : "not-elf");
+  if (fd >= 0)
+    close (fd);
+  {
+    struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_NO_MAGICLINKS };
+    fd = (int) syscall (SYS_openat2, AT_FDCWD, "/proc/self/exe", &how, sizeof (how));
+    out ("openat2-exe-no-magiclinks", "%s", res (fd));
+    if (fd >= 0)
+      close (fd);
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    fd = (int) syscall (SYS_openat2, AT_FDCWD, "/proc/self/cwd", &how, sizeof (how));
+    out ("openat2-cwd-no-magiclinks", "%s", res (fd));
+    if (fd >= 0)
+      close (fd);
+  }
+  /* socket()'s own argument checks (socket01, socketpair01). */
+  out ("socket-bad-type", "%s", res (socket (AF_INET, 75, 0)));
+  out ("socketpair-bad-type", "%s", res (socketpair (AF_INET, 75, 0, (int[2]) { 0 })));
+  out ("socket-raw-no-protocol", "%s", res (socket (AF_INET, SOCK_RAW, 0)));
+  /* A level the socket's protocols lack (getsockopt01). */
+  {
+    int t = socket (AF_INET, SOCK_STREAM, 0), v;
+    socklen_t vl = sizeof (v);
+    out ("getsockopt-bad-level", "%s", res (getsockopt (t, 500, SO_OOBINLINE, &v, &vl)));
+    vl = sizeof (v);
+    out ("getsockopt-udp-level-on-tcp", "%s", res (getsockopt (t, IPPROTO_UDP, SO_OOBINLINE, &v, &vl)));
+    close (t);
+  }
+  /* ioctl: a descriptor that is not open, or is O_PATH, is EBADF whatever
+     the request (ioctl01, open13); RNDGETENTCNT reads (ioctl07). */
+  {
+    int v;
+    out ("ioctl-badfd", "%s", res (ioctl (987, TCGETA, &v)));
+    pfd = open (f, O_PATH);
+    out ("ioctl-opath", "%s", res (ioctl (pfd, FS_IOC_GETFLAGS, &v)));
+    close (pfd);
+    fd = open ("/dev/urandom", O_RDONLY);
+    out ("ioctl-rndgetentcnt", "%s", res (ioctl (fd, RNDGETENTCNT, &v)));
+    close (fd);
+  }
+  /* SO_PEERCRED of a connected Unix socket names the connecting process
+     (getsockopt02). */
+  {
+    struct sockaddr_un sun;
+    socklen_t len, cl = sizeof (struct ucred);
+    struct ucred cr;
+    pid_t ch;
+    int ls, a, go[2];
+
+    sp (b, sizeof (b), "peer.sock");
+    len = unix_addr (&sun, b);
+    ls = socket (AF_UNIX, SOCK_STREAM, 0);
+    bind (ls, (struct sockaddr *) &sun, len);
+    listen (ls, 1);
+    if (pipe (go) < 0)
+      return;
+    ch = fork ();
+    if (ch == 0)
+      {
+        int c = socket (AF_UNIX, SOCK_STREAM, 0);
+        char x;
+        connect (c, (struct sockaddr *) &sun, len);
+        (void) !read (go[0], &x, 1);
+        _exit (0);
+      }
+    a = accept (ls, NULL, NULL);
+    if (a >= 0 && getsockopt (a, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
+      out ("unix-peercred-pid", "%s", cr.pid == ch ? "ok" : cr.pid == 0 ? "pid-0" : "other-pid");
+    else
+      out ("unix-peercred-pid", "%s", ename (errno));
+    (void) !write (go[1], "g", 1);
+    waitpid (ch, NULL, 0);
+    close (go[0]);
+    close (go[1]);
+    if (a >= 0)
+      close (a);
+    close (ls);
+  }
+}
+
 static void
 case_errors (void)
 {
@@ -1131,6 +1245,7 @@ static const struct
   { "proc-mem", case_proc_mem },
   { "pid1", case_pid1 },
   { "errors", case_errors },
+  { "ltp-found", case_ltp_found },
   { "lchmod", case_lchmod },
   { "inotify", case_inotify },
   { "ptrace", case_ptrace },

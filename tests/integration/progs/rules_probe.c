@@ -13,6 +13,9 @@
                                        DIR/d (a directory) with DIR/l (a symlink to the
                                        read-only directory RO): nothing may land in RO
    rules_probe opath-race HIDDEN N     the same for open(O_PATH), which the kernel makes
+   rules_probe connect-race HIDDEN N   N connects of a Unix socket while a thread swaps its
+                                       path between the probe's own socket and HIDDEN (a
+                                       listener outside answers "H": a leak)
    rules_probe try create|creat|trunc PATH   open with O_CREAT|O_EXCL, O_CREAT, O_TRUNC
                                        (O_WRONLY each); "ok" if it opened, and writes
                                        "WRITTEN" through the descriptor it got
@@ -460,6 +463,88 @@ cmd_opath_race (const char *hidden, int n)
   return 0;
 }
 
+/* ---- connect() of a Unix socket under a racing thread ----------------------------- */
+
+static struct sockaddr_un race_addr = { .sun_family = AF_UNIX };
+
+static void *
+swapper_sock (void *arg)
+{
+  (void) arg;
+  /* (The barriers keep the compiler from merging the stores, which no
+     code of this thread reads.) */
+  while (!race_stop)
+    {
+      strcpy (race_addr.sun_path, "/tmp/rp-ok.sock");
+      __asm__ volatile ("" ::: "memory");
+      strcpy (race_addr.sun_path, race_hidden);
+      __asm__ volatile ("" ::: "memory");
+    }
+  return NULL;
+}
+
+/* The probe's own listener: answers "O" to whoever connects. */
+static void *
+own_listener (void *arg)
+{
+  int l = *(int *) arg, a;
+
+  while ((a = accept (l, NULL, NULL)) >= 0)
+    {
+      if (write (a, "O", 1) != 1)
+        break;
+      close (a);
+    }
+  return NULL;
+}
+
+/* N connects while a thread swaps the path between a socket of the probe's
+   own and HIDDEN (a socket whose listener, outside the sandbox, answers
+   "H"). Where the app's own connect runs (network mode none), the kernel
+   resolves the path again, in the app's mount namespace: every "H" read
+   is a leak. */
+static int
+cmd_connect_race (const char *hidden, int n)
+{
+  struct sockaddr_un sun = { .sun_family = AF_UNIX };
+  pthread_t th, lt;
+  int i, l, fd, leaks = 0, own = 0, direct;
+  char b;
+
+  unlink ("/tmp/rp-ok.sock");
+  l = socket (AF_UNIX, SOCK_STREAM, 0);
+  strcpy (sun.sun_path, "/tmp/rp-ok.sock");
+  if (l < 0 || bind (l, (struct sockaddr *) &sun, sizeof (sun)) < 0 || listen (l, 64) < 0)
+    return 2;
+  pthread_create (&lt, NULL, own_listener, &l);
+  fd = socket (AF_UNIX, SOCK_STREAM, 0);
+  snprintf (sun.sun_path, sizeof (sun.sun_path), "%s", hidden);
+  direct = connect (fd, (struct sockaddr *) &sun, sizeof (sun));
+  printf ("connect-direct %s\n", direct < 0 ? ename (errno) : "ok");
+  close (fd);
+  race_hidden = hidden;
+  race_stop = 0;
+  strcpy (race_addr.sun_path, "/tmp/rp-ok.sock");
+  pthread_create (&th, NULL, swapper_sock, NULL);
+  for (i = 0; i < n; i++)
+    {
+      fd = socket (AF_UNIX, SOCK_STREAM, 0);
+      /* The address's path is the one the swapper rewrites. */
+      if (connect (fd, (struct sockaddr *) &race_addr, sizeof (race_addr)) == 0 && read (fd, &b, 1) == 1)
+        {
+          if (b == 'H')
+            leaks++;
+          else
+            own++;
+        }
+      close (fd);
+    }
+  race_stop = 1;
+  pthread_join (th, NULL);
+  printf ("connect-race own %d\nleaks %d\n", own, leaks);
+  return 0;
+}
+
 /* ---- open(O_CREAT|O_TRUNC) through a swapped symlink ------------------------------ */
 
 static const char *swap_link, *swap_a, *swap_b;
@@ -815,6 +900,8 @@ main (int argc, char **argv)
     return cmd_chdir_race (argv[2], atoi (argv[3]));
   if (argc == 5 && strcmp (argv[1], "bind-race") == 0)
     return cmd_bind_race (argv[2], argv[3], atoi (argv[4]));
+  if (argc == 4 && strcmp (argv[1], "connect-race") == 0)
+    return cmd_connect_race (argv[2], atoi (argv[3]));
   if (argc == 4 && strcmp (argv[1], "opath-race") == 0)
     return cmd_opath_race (argv[2], atoi (argv[3]));
   if (argc == 6 && strcmp (argv[1], "open-race") == 0)
