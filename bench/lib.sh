@@ -116,6 +116,18 @@ bench_last_line() {
 
 bench_is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# bench_host_idle: how this host's idle CPUs wait, which decides what a
+# wake-up onto another CPU costs (bench/README.md, "Idle vCPUs"): the
+# cpuidle driver and, in a guest with haltpoll, how long an idle vCPU polls
+# before it halts. Prints nothing where the kernel shows none of it.
+bench_host_idle() {
+	local d=/sys/devices/system/cpu/cpuidle p=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+	[ -r "$d/current_driver" ] || return 0
+	printf 'idle: %s' "$(cat "$d/current_driver")"
+	[ -r "$p" ] && printf ', guest halt polling up to %s ns' "$(cat "$p")"
+	echo
+}
+
 # Finds a tool: explicit path, PATH, then the sbin dirs a non-root PATH lacks.
 bench_find_tool() {
 	local name=$1 p

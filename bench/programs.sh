@@ -395,6 +395,7 @@ main() {
 	echo "lower is better; redis and apache rows: median requests per second of 3 runs, in thousands,"
 	echo "higher is better. $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -sr), $(nproc) CPUs,"
 	echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	bench_host_idle
 	echo
 	# shellcheck disable=SC2059
 	printf "$fmt" program native sandbox runc runsc sbx/nat target verdict

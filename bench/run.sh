@@ -245,6 +245,7 @@ main() {
 	echo "thread rows: calls per second of all threads together, in thousands, higher is better;"
 	echo "last row: ms. $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "host: $(uname -srm), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); runsc platform: ptrace"
+	bench_host_idle
 	echo
 	# shellcheck disable=SC2059
 	printf "$fmt" "op" native filter sandbox runc runsc "sbx/nat" "sbx/filt"
