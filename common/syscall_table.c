@@ -469,7 +469,9 @@ const struct sb_syscall sb_syscall_table[SB_SYSCALL_NR_MAX] = {
   [__NR_vhangup] = { "vhangup", SB_SYS_DENIED, EPERM, 0, { 0 } },
   [__NR_lookup_dcookie] = { "lookup_dcookie", SB_SYS_DENIED, EPERM, 3, { SB_ARG_HEX, SB_ARG_PTR, SB_ARG_UINT } },
   [__NR_ustat] = { "ustat", SB_SYS_DENIED, EPERM, 2, { SB_ARG_HEX, SB_ARG_PTR } },
-  [__NR_sysfs] = { "sysfs", SB_SYS_DENIED, EPERM, 3, { SB_ARG_INT, SB_ARG_HEX, SB_ARG_HEX } },
+  /* sysfs(2) (the kernel's list of filesystem types: /proc/filesystems as a
+     call): the Sentry answers from that list (sys_info.c). */
+  [__NR_sysfs] = { "sysfs", SB_SYS_SENTRY, 0, 3, { SB_ARG_INT, SB_ARG_HEX, SB_ARG_HEX } },
   [__NR__sysctl] = { "_sysctl", SB_SYS_DENIED, EPERM, 1, { SB_ARG_PTR } },
   [__NR_uselib] = { "uselib", SB_SYS_DENIED, EPERM, 1, { SB_ARG_PATH } },
 

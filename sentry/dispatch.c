@@ -66,6 +66,7 @@ static const sb_handler_fn handlers[SB_SYSCALL_NR_MAX] = {
   [SYS_getdents64] = sys_getdents,
   [SYS_uname] = sys_uname,
   [SYS_sysinfo] = sys_sysinfo,
+  [SYS_sysfs] = sys_sysfs,
   [SYS_socket] = sys_socket,
   [SYS_bind] = sys_bind,
   [SYS_connect] = sys_connect,

@@ -364,6 +364,7 @@ long sys_sendto (struct sb_call *c);
 long sys_sendmsg (struct sb_call *c);
 long sys_sendmmsg (struct sb_call *c);
 long sys_socketpair (struct sb_call *c);
+long sys_sysfs (struct sb_call *c);
 long sys_sockopt_refused (struct sb_call *c);
 /* unix_bind.c: a checked Unix path bound under the app's own name. */
 struct sockaddr_un;

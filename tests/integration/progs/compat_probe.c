@@ -868,6 +868,35 @@ case_ltp_found (void)
     out ("ioctl-rndgetentcnt", "%s", res (ioctl (fd, RNDGETENTCNT, &v)));
     close (fd);
   }
+  /* sysfs(2) agrees with /proc/filesystems (sysfs01-05). */
+  {
+    FILE *pf = fopen ("/proc/filesystems", "r");
+    char line[256], first[256] = "", name[256] = "";
+    long n = 0, count = syscall (SYS_sysfs, 3), idx = syscall (SYS_sysfs, 1, "proc");
+    long proc_at = -1;
+
+    while (pf && fgets (line, sizeof (line), pf))
+      {
+        char *t = strchr (line, '\t');
+        if (!t)
+          continue;
+        t[1 + strcspn (t + 1, "\n")] = '\0';
+        if (n == 0)
+          snprintf (first, sizeof (first), "%s", t + 1);
+        if (strcmp (t + 1, "proc") == 0)
+          proc_at = n;
+        n++;
+      }
+    if (pf)
+      fclose (pf);
+    if (count < 0)
+      out ("sysfs", "%s", ename (errno));
+    else if (syscall (SYS_sysfs, 2, 0, name) < 0)
+      out ("sysfs", "name-%s", ename (errno));
+    else
+      out ("sysfs", "%s", count == n && idx == proc_at && strcmp (name, first) == 0 ? "ok" : "differs");
+    out ("sysfs-bad-option", "%s", res (syscall (SYS_sysfs, 9)));
+  }
   /* SO_PEERCRED of a connected Unix socket names the connecting process
      (getsockopt02). */
   {
