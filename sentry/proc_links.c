@@ -116,6 +116,7 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
   const char *rem, *after, *what;
   struct stat st;
   long pid, tid = 0, n = -1;
+  pid_t own, own_tid;
   char *end;
   ssize_t k;
   int ret;
@@ -160,7 +161,15 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
     snprintf (link, sizeof (link), "fd/%ld", n);
   else
     snprintf (link, sizeof (link), "%s", what);
-  if ((fd = open_link_as_caller (c, tid > 0 ? tdir : pdir, link)) < 0)
+  /* One's own program needs no permission (Linux lets a process through
+     its own links even when it is not dumpable); the file itself is then
+     opened with the caller's credentials by the Gofer, as any path is. */
+  if (what[0] == 'e' && sb_inner_ids (c, &own, &own_tid) == 0 && pid == own)
+    {
+      if ((fd = openat (tid > 0 ? tdir : pdir, link, O_PATH | O_CLOEXEC)) < 0)
+        return -ENOENT;
+    }
+  else if ((fd = open_link_as_caller (c, tid > 0 ? tdir : pdir, link)) < 0)
     return fd;
   if (fstat (fd, &st) < 0)
     return -errno;
