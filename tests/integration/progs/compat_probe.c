@@ -832,6 +832,18 @@ case_ltp_found (void)
   if (fd >= 0)
     close (fd);
   {
+    /* A process that is not dumpable still opens its own program. */
+    pid_t ch = fork ();
+    int st = 0;
+    if (ch == 0)
+      {
+        prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+        _exit (open ("/proc/self/exe", O_RDONLY) >= 0 ? 0 : errno);
+      }
+    waitpid (ch, &st, 0);
+    out ("open-proc-self-exe-nondumpable", "%s", WEXITSTATUS (st) == 0 ? "ok" : ename (WEXITSTATUS (st)));
+  }
+  {
     struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_NO_MAGICLINKS };
     fd = (int) syscall (SYS_openat2, AT_FDCWD, "/proc/self/exe", &how, sizeof (how));
     out ("openat2-exe-no-magiclinks", "%s", res (fd));
