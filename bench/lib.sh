@@ -55,9 +55,7 @@ bench_devnodes_check() {
 bench_cleanup() {
 	bench_kill_child
 	bench_devnodes_check
-	if [ -n "$bench_runc_id" ] && [ -n "${RUNC:-}" ]; then
-		"$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1 || true
-	fi
+	bench_runc_reset
 	if [ -n "$bench_tmp" ] && [ -d "$bench_tmp" ]; then
 		rm -rf -- "$bench_tmp"
 	fi
@@ -293,7 +291,8 @@ bench_cmd_for() {
 
 # Removes a leftover container of ours (a run killed by timeout, say).
 bench_runc_reset() {
-	[ -n "$bench_runc_id" ] && "$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
+	[ -n "$bench_runc_id" ] && [ -n "${RUNC:-}" ] &&
+		"$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
 	return 0
 }
 

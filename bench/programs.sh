@@ -305,7 +305,7 @@ cmd_for() {
 	runc)
 		jq --arg c "$c" '.process.args = ["sh", "-c", $c]' \
 			<"$PROG_BUNDLE/config.base.json" >"$PROG_BUNDLE/config.json" || return 1
-		"$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
+		bench_runc_reset
 		RUN=("$RUNC" --root "$bench_tmp/runc-root" run --bundle "$PROG_BUNDLE" "$bench_runc_id")
 		;;
 	runsc) RUN=("$RUNSC" --platform=ptrace --network=none 'do' sh -c "$c") ;;
@@ -335,7 +335,7 @@ measure() {
 	cmd_for "$rt" "$c" || { note "$rt,$w" "cannot write the bundle's config"; return; }
 	say "$w under $rt ($runs runs + 1 warm-up)"
 	for ((i = 0; i <= runs; i++)); do
-		[ "$rt" = runc ] && "$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
+		[ "$rt" = runc ] && bench_runc_reset
 		t0=$EPOCHREALTIME
 		bench_run "$BENCH_PROG_TIMEOUT" "$out" "$err" "${RUN[@]}"
 		rc=$?
@@ -387,7 +387,7 @@ main() {
 		fi
 		if [ "$w" = redis ]; then rows+=(redis-set redis-get); else rows+=("$w"); fi
 	done
-	[ "$bench_runc_id" ] && [ -n "${RUNC:-}" ] && "$RUNC" --root "$bench_tmp/runc-root" delete -f "$bench_runc_id" >/dev/null 2>&1
+	bench_runc_reset
 
 	local fmt='%-44s %9s %9s %9s %9s %8s %7s %8s\n'
 	echo

@@ -324,9 +324,9 @@ update_resources (int argc, char **argv, sb_error_t *err)
    sandbox's cgroup: memory.limit, swap, reservation and swappiness,
    cpu.quota/period, shares, cpus and mems, and pids.limit (more than the
    policy allows is refused, naming the key), block I/O throttles. The
-   other keys (block I/O weights, kernel memory) are accepted and leave the sandbox as sandboxd made it,
-   as they do at create; a value <= 0 ("unlimited") leaves that limit as
-   it is. */
+   other keys (block I/O weights, kernel memory) are accepted and leave the
+   sandbox as sandboxd made it, as they do at create; a value <= 0
+   ("unlimited") leaves that limit as it is. */
 int
 oci_cmd_update (int argc, char **argv)
 {
