@@ -77,6 +77,19 @@ sys_socketpair (struct sb_call *c)
   return -EOPNOTSUPP;
 }
 
+/* An integer SOL_SOCKET option (SO_TYPE, SO_DOMAIN, SO_PROTOCOL) of the
+   Sentry's copy of an app socket, or -errno. */
+static int
+socket_int (int fd, int option)
+{
+  int v;
+  socklen_t l = sizeof (v);
+
+  if (getsockopt (fd, SOL_SOCKET, option, &v, &l) < 0)
+    return -errno;
+  return v;
+}
+
 /* A socket option the filter's allowlist refused (filter_args.c). What the
    kernel answers before it looks at the option is answered the same way:
    EBADF, ENOTSOCK, and EOPNOTSUPP for a level the socket's protocols do not
@@ -88,16 +101,14 @@ sys_sockopt_refused (struct sb_call *c)
 {
   cleanup_close int fd = sb_get_app_fd (c, (int) c->args[0]);
   int level = (int) c->args[1], domain, proto;
-  socklen_t l = sizeof (int);
   bool known;
 
   if (fd < 0)
     return fd;
-  if (getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) < 0)
-    return errno == ENOTSOCK ? -ENOTSOCK : -EBADF;
-  l = sizeof (int);
-  if (getsockopt (fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0)
-    return -errno;
+  if ((domain = socket_int (fd, SO_DOMAIN)) < 0)
+    return domain == -ENOTSOCK ? -ENOTSOCK : -EBADF;
+  if ((proto = socket_int (fd, SO_PROTOCOL)) < 0)
+    return proto;
   /* Where a level no protocol of the socket has ends: IPv4's getsockopt
      says EOPNOTSUPP (its setsockopt and IPv6's say ENOPROTOOPT), a Unix
      socket has SOL_SOCKET alone (EOPNOTSUPP). */
@@ -112,24 +123,13 @@ sys_sockopt_refused (struct sb_call *c)
   return sb_deny (c, ENOPROTOOPT, "deny-arguments");
 }
 
-/* SO_TYPE of the Sentry's copy of an app socket, or -errno. */
-static int
-socket_type (int fd)
-{
-  int type;
-  socklen_t l = sizeof (type);
-
-  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0)
-    return -errno;
-  return type;
-}
 
 /* How many bytes of a send of total bytes the Sentry copies: a stream takes
    a part (the kernel may send less than asked), a record all or nothing. */
 static long
 send_size (int fd, size_t total)
 {
-  int type = socket_type (fd);
+  int type = socket_int (fd, SO_TYPE);
 
   if (type < 0)
     return type;
@@ -289,12 +289,9 @@ sys_bind (struct sb_call *c)
 static bool
 own_unix_connect (struct sb_call *c, int fd)
 {
-  socklen_t l = sizeof (int);
-  int domain;
-
   if (c->s->policy->network != SB_NET_NONE || c->s->cfg.network_host)
     return false;
-  return getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) == 0 && domain == AF_UNIX;
+  return socket_int (fd, SO_DOMAIN) == AF_UNIX;
 }
 
 long

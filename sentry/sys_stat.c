@@ -205,7 +205,9 @@ sys_faccessat2 (struct sb_call *c)
 
 /* readlinkat(fd, "", ...) reads the symlink fd names (an O_PATH |
    O_NOFOLLOW descriptor); any other file, or the cwd, is ENOENT as on
-   Linux. Returns 0 when the path is not empty; a copy of the descriptor
+   Linux. Asked only once the path gave ENOENT, as an empty one does, so
+   that no other readlink reads the app's memory twice. Returns 0 when the
+   path is not empty; a copy of the descriptor
    (> 0) for an ordinary symlink, for the Sentry to read; 0 with name set
    to the link's name for one of the container's procfs (/proc/self/fd/N
    and the like: what it shows is the Sentry's business, as for the
@@ -256,23 +258,30 @@ readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int6
 
   if (size <= 0)
     return -EINVAL;
-  ret = empty_path_link (c, dirfd, addr, link, sizeof (link));
-  if (ret < 0)
-    return ret;
-  if (ret > 0)
+  ret = sb_app_path_follow (c, dirfd, addr, path, false);
+  if (ret == -ENOENT)
     {
-      if ((n = readlinkat (ret, "", link, sizeof (link))) < 0)
-        n = -errno;
-      close (ret);
-      if (n < 0)
-        return n;
-      data = link;
-      len = (size_t) n;
-      goto out;
+      /* Perhaps an empty path, which is ENOENT there: then the symlink
+         dirfd names, read here or by its name below. */
+      int fd = empty_path_link (c, dirfd, addr, link, sizeof (link));
+      if (fd < 0)
+        return fd;
+      if (fd > 0)
+        {
+          if ((n = readlinkat (fd, "", link, sizeof (link))) < 0)
+            n = -errno;
+          close (fd);
+          if (n < 0)
+            return n;
+          data = link;
+          len = (size_t) n;
+          goto out;
+        }
+      if (link[0] == '\0')
+        return ret; /* not empty: the path's own ENOENT */
+      strcpy (path, link); /* a link of the container's procfs, by its name there */
     }
-  if (link[0] != '\0')
-    strcpy (path, link); /* a link of the container's procfs, by its name there */
-  else if ((ret = sb_app_path_follow (c, dirfd, addr, path, false)) < 0)
+  else if (ret < 0)
     return ret;
   if (strcmp (path, "/proc/self") == 0 || strcmp (path, "/proc/thread-self") == 0)
     {
