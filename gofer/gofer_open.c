@@ -227,7 +227,13 @@ open_two_steps (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_repl
           return;
         }
       if (pfd >= 0)
-        close (pfd);
+        {
+          /* Found: O_CREAT creates nothing, and asks for no more than the
+             access mode does (as in gofer_op_open). Opened without it, a
+             file removed since is ENOENT, never one made unchecked. */
+          close (pfd);
+          flags &= ~O_CREAT;
+        }
       else if (!(flags & O_CREAT) || pfd != -ENOENT)
         {
           r->result = pfd; /* the open would fail the same way */

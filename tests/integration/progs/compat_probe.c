@@ -825,6 +825,16 @@ case_ltp_found (void)
   out ("open-creat-existing-proc", "%s", res (fd));
   if (fd >= 0)
     close (fd);
+  {
+    /* The same through openat2's scoping (the Gofer's other open). */
+    struct open_how how = { .flags = O_RDONLY | O_CREAT, .mode = 0400, .resolve = RESOLVE_BENEATH };
+    int d = open ("/proc", O_PATH | O_DIRECTORY);
+    fd = (int) syscall (SYS_openat2, d, "version", &how, sizeof (how));
+    out ("openat2-beneath-creat-existing-proc", "%s", res (fd));
+    if (fd >= 0)
+      close (fd);
+    close (d);
+  }
   /* /proc/self/exe opens (the program), and RESOLVE_NO_MAGICLINKS refuses
      it (openat202). */
   fd = open ("/proc/self/exe", O_RDONLY);
