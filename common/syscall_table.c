@@ -10,11 +10,12 @@
      which copies the string once and resolves it through the Gofer.  The
      same holds for network addresses (socket, bind, connect, send*), and
      for the system reports (uname, sysinfo), whose true answers describe
-     the host.
+     the host, and for the calls that set the host's clock, which the Sentry
+     refuses after checking their arguments as the kernel does.
    - SB_SYS_DENIED: the kernel's own attack surface: calls that reach
      subsystems a container never needs (modules, kexec, BPF, perf,
      io_uring, keys, mounts and namespaces, raw I/O ports, other processes'
-     memory, host-wide clocks and settings) or that exist only as
+     memory, host-wide settings) or that exist only as
      unimplemented slots; and, answered ENOSYS so programs take their
      fallback, calls ordinary workloads do not make (splice, tee, vmsplice,
      message queues, old AIO, NUMA, memory locking, scheduling classes,
@@ -468,18 +469,22 @@ const struct sb_syscall sb_syscall_table[SB_SYSCALL_NR_MAX] = {
   [__NR_syslog] = { "syslog", SB_SYS_DENIED, EPERM, 3, { SB_ARG_INT, SB_ARG_PTR, SB_ARG_INT } },
   [__NR_vhangup] = { "vhangup", SB_SYS_DENIED, EPERM, 0, { 0 } },
   [__NR_lookup_dcookie] = { "lookup_dcookie", SB_SYS_DENIED, EPERM, 3, { SB_ARG_HEX, SB_ARG_PTR, SB_ARG_UINT } },
-  [__NR_ustat] = { "ustat", SB_SYS_DENIED, EPERM, 2, { SB_ARG_HEX, SB_ARG_PTR } },
+  /* ustat(2): the Sentry answers for the filesystems the app has mounted,
+     never for another of the host's (sentry/sys_file.c). */
+  [__NR_ustat] = { "ustat", SB_SYS_SENTRY, 0, 2, { SB_ARG_HEX, SB_ARG_PTR } },
   /* sysfs(2) (the kernel's list of filesystem types: /proc/filesystems as a
      call): the Sentry answers from that list (sys_info.c). */
   [__NR_sysfs] = { "sysfs", SB_SYS_SENTRY, 0, 3, { SB_ARG_INT, SB_ARG_HEX, SB_ARG_HEX } },
   [__NR__sysctl] = { "_sysctl", SB_SYS_DENIED, EPERM, 1, { SB_ARG_PTR } },
   [__NR_uselib] = { "uselib", SB_SYS_DENIED, EPERM, 1, { SB_ARG_PATH } },
 
-  /* --- host clocks --------------------------------------------------------- */
-  [__NR_settimeofday] = { "settimeofday", SB_SYS_DENIED, EPERM, 2, { SB_ARG_PTR, SB_ARG_PTR } },
-  [__NR_clock_settime] = { "clock_settime", SB_SYS_DENIED, EPERM, 2, { SB_ARG_INT, SB_ARG_PTR } },
-  [__NR_adjtimex] = { "adjtimex", SB_SYS_DENIED, EPERM, 1, { SB_ARG_PTR } },
-  [__NR_clock_adjtime] = { "clock_adjtime", SB_SYS_DENIED, EPERM, 2, { SB_ARG_INT, SB_ARG_PTR } },
+  /* --- host clocks: never set (EPERM, audited), but the Sentry checks the
+         arguments first as the kernel does, and answers reads of the clock's
+         discipline (adjtimex with no mode) itself (sentry/sys_time.c) ------- */
+  [__NR_settimeofday] = { "settimeofday", SB_SYS_SENTRY, 0, 2, { SB_ARG_PTR, SB_ARG_PTR } },
+  [__NR_clock_settime] = { "clock_settime", SB_SYS_SENTRY, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
+  [__NR_adjtimex] = { "adjtimex", SB_SYS_SENTRY, 0, 1, { SB_ARG_PTR } },
+  [__NR_clock_adjtime] = { "clock_adjtime", SB_SYS_SENTRY, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
 
   /* --- raw hardware and x86 segment state (set/get_thread_area are the
          32-bit TLS calls; 64-bit code uses arch_prctl) ------------------- */

@@ -349,6 +349,7 @@ long sys_utimes (struct sb_call *c);
 long sys_futimesat (struct sb_call *c);
 long sys_utimensat (struct sb_call *c);
 long sys_truncate (struct sb_call *c);
+long sys_ustat (struct sb_call *c);
 long sys_statfs (struct sb_call *c);
 long sys_chdir (struct sb_call *c);
 long sys_xattr (struct sb_call *c);
@@ -372,6 +373,10 @@ int sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un
 long sys_ptrace (struct sb_call *c);
 long sys_time (struct sb_call *c);
 long sys_gettimeofday (struct sb_call *c);
+long sys_settimeofday (struct sb_call *c);
+long sys_clock_settime (struct sb_call *c);
+long sys_adjtimex (struct sb_call *c);
+long sys_clock_adjtime (struct sb_call *c);
 long sys_ioctl (struct sb_call *c);
 long sys_lseek (struct sb_call *c); /* synthetic.c */
 

@@ -284,6 +284,78 @@ sys_statfs (struct sb_call *c)
   return sb_copy_out (c, c->args[1], sb_last_answer.data, sizeof (struct statfs));
 }
 
+/* A mountinfo mount point with the kernel's octal escapes (\040 for a
+   space) undone, in place. */
+static void
+unescape_mount_point (char *p)
+{
+  char *out = p;
+
+  for (; *p; p++)
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+      {
+        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+        p += 3;
+      }
+    else
+      *out++ = *p;
+  *out = '\0';
+}
+
+/* ustat(2): the free blocks and inodes of the filesystem whose device
+   number is dev. The kernel looks the number up among all of the host's
+   superblocks; here only a filesystem mounted in the app's own mount
+   namespace counts (any other is EINVAL, as an unknown number is), and its
+   figures are its statfs at the first of its mount points that the app
+   may stat. */
+long
+sys_ustat (struct sb_call *c)
+{
+  unsigned dev = (unsigned) c->args[0];
+  unsigned want_major = (dev & 0xfff00) >> 8, want_minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  cleanup_file FILE *f = NULL;
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  char name[64];
+  int fd;
+
+  snprintf (name, sizeof (name), "%d/mountinfo", (int) c->tid);
+  fd = openat (c->s->procfd, name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || (f = fdopen (fd, "r")) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return -EINVAL;
+    }
+  /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
+  while (getline (&line, &cap, f) > 0)
+    {
+      unsigned maj, min;
+      char point[PATH_BUF];
+      struct statfs sfs;
+      struct
+      {
+        int32_t f_tfree;
+        uint64_t f_tinode;
+        char f_fname[6];
+        char f_fpack[6];
+      } u;
+
+      if (sscanf (line, "%*u %*u %u:%u %*s %4095s", &maj, &min, point) != 3 || maj != want_major || min != want_minor)
+        continue;
+      unescape_mount_point (point);
+      if (sb_gofer (c, SB_GOFER_STATFS, point, NULL, 0, 0, 0, NULL, 0) < 0
+          || sb_last_answer.data_len != sizeof (sfs))
+        continue;
+      memcpy (&sfs, sb_last_answer.data, sizeof (sfs));
+      memset (&u, 0, sizeof (u));
+      u.f_tfree = (int32_t) sfs.f_bfree;
+      u.f_tinode = sfs.f_ffree;
+      return sb_copy_out (c, c->args[1], &u, sizeof (u));
+    }
+  return -EINVAL;
+}
+
 long
 sys_chdir (struct sb_call *c)
 {

@@ -5,14 +5,19 @@
    CVE-2020-29661); RNDGETENTCNT on /dev/random or /dev/urandom is answered
    here; everything else is refused with ENOTTY, what a device without the
    request answers, and audited (after EBADF for a descriptor that is not
-   open, or is O_PATH, as the kernel checks first). */
+   open, or is O_PATH, as the kernel checks first). A socket's requests to
+   change a network interface are EPERM, after EFAULT for a request the
+   kernel could not have read, in the kernel's order. */
 #include "sentry.h"
 #include "cleanup.h"
 #include "sys_file.h"
+#include "memory.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/random.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -31,6 +36,25 @@ static bool
 is_random (dev_t rdev)
 {
   return major (rdev) == 1 && (minor (rdev) == 8 || minor (rdev) == 9);
+}
+
+/* The interface requests every socket family hands to the network
+   devices' own ioctl, which need CAP_NET_ADMIN. */
+static bool
+is_interface_change (uint32_t request)
+{
+  switch (request)
+    {
+    case SIOCSIFFLAGS: case SIOCSIFMETRIC: case SIOCSIFMTU: case SIOCSIFHWADDR:
+    case SIOCSIFSLAVE: case SIOCADDMULTI: case SIOCDELMULTI: case SIOCSIFHWBROADCAST:
+    case SIOCSIFMAP: case SIOCSIFTXQLEN: case SIOCSIFNAME: case SIOCGMIIPHY:
+    case SIOCGMIIREG: case SIOCSMIIREG: case SIOCBONDENSLAVE: case SIOCBONDRELEASE:
+    case SIOCBONDSETHWADDR: case SIOCBONDCHANGEACTIVE: case SIOCBRADDIF:
+    case SIOCBRDELIF: case SIOCSHWTSTAMP:
+      return true;
+    default:
+      return false;
+    }
 }
 
 long
@@ -56,6 +80,14 @@ sys_ioctl (struct sb_call *c)
          pool became a ChaCha one (5.18); what /proc's entropy_avail says. */
       int bits = 256;
       return sb_copy_out (c, c->args[2], &bits, sizeof (bits));
+    }
+  if (S_ISSOCK (st.st_mode) && is_interface_change (request))
+    {
+      /* The kernel copies the request's ifreq in before it checks
+         CAP_NET_ADMIN over the network namespace, which the app lacks. */
+      struct ifreq ifr;
+      int ret = sb_mem_read (c->tid, c->args[2], &ifr, sizeof (ifr));
+      return ret < 0 ? ret : sb_deny (c, EPERM, "deny-ioctl");
     }
   if (request != TIOCSPGRP)
     return sb_deny (c, ENOTTY, "deny-ioctl");

@@ -1,7 +1,8 @@
 /* probe_kernel: calls that expose the host kernel's attack surface must be
    denied: bpf, perf_event_open, userfaultfd, io_uring_setup, keyctl,
    add_key, kexec_load, kexec_file_load, init_module, finit_module,
-   delete_module.
+   delete_module; and every way of setting the host's clock
+   (settimeofday, clock_settime, adjtimex, clock_adjtime).
 
    Harmless when they reach the kernel: the bpf program is a two-instruction
    socket filter attached to nothing, the perf event is a disabled software
@@ -12,7 +13,8 @@
    kexec_file_load gets bad fds and an invalid flag (and never
    KEXEC_FILE_UNLOAD or KEXEC_FILE_ON_CRASH), init_module gets a buffer that
    is not an ELF file, finit_module a bad fd and an invalid flag, and
-   delete_module a name no module has. */
+   delete_module a name no module has; the clock calls set the time it
+   already is, the frequency it already has, or a zero offset. */
 #include "probe.h"
 
 #include <fcntl.h>
@@ -21,6 +23,9 @@
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <stdint.h>
+#include <sys/time.h>
+#include <sys/timex.h>
+#include <time.h>
 
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
@@ -182,6 +187,36 @@ probe_modules (void)
   probe_denied ("delete_module(sbprobe_no_such_module)", rc, errno);
 }
 
+static void
+probe_clock (void)
+{
+  struct timeval tv;
+  struct timespec ts;
+  struct timex tx;
+  long rc;
+
+  gettimeofday (&tv, NULL);
+  rc = syscall (SYS_settimeofday, &tv, NULL);
+  probe_denied ("settimeofday(now)", rc, errno);
+  clock_gettime (CLOCK_REALTIME, &ts);
+  rc = syscall (SYS_clock_settime, CLOCK_REALTIME, &ts);
+  probe_denied ("clock_settime(CLOCK_REALTIME, now)", rc, errno);
+  memset (&tx, 0, sizeof tx);
+  if (syscall (SYS_adjtimex, &tx) < 0)
+    tx.freq = 0;
+  tx.modes = ADJ_FREQUENCY; /* the frequency it has */
+  rc = syscall (SYS_adjtimex, &tx);
+  probe_denied ("adjtimex(ADJ_FREQUENCY, unchanged)", rc, errno);
+  memset (&tx, 0, sizeof tx);
+  tx.modes = 0x8001; /* ADJ_OFFSET_SINGLESHOT: slew by 0 */
+  rc = syscall (SYS_clock_adjtime, CLOCK_REALTIME, &tx);
+  probe_denied ("clock_adjtime(CLOCK_REALTIME, single-shot offset 0)", rc, errno);
+  memset (&tx, 0, sizeof tx);
+  tx.modes = ADJ_SETOFFSET; /* step by 0 */
+  rc = syscall (SYS_adjtimex, &tx);
+  probe_denied ("adjtimex(ADJ_SETOFFSET, 0)", rc, errno);
+}
+
 int
 main (void)
 {
@@ -193,5 +228,6 @@ main (void)
   probe_keys ();
   probe_kexec ();
   probe_modules ();
+  probe_clock ();
   return probe_status ();
 }

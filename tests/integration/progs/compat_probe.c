@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -44,6 +45,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timex.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -959,6 +961,105 @@ case_ltp_found (void)
   }
 }
 
+/* Calls the sandbox refuses, answered in the kernel's order: the arguments
+   are checked (EFAULT, EINVAL) before the missing capability (EPERM). A
+   container's root lacks CAP_SYS_TIME and CAP_NET_ADMIN over the host, so
+   nothing here can change the host's clock or interfaces, natively either. */
+static void
+case_arg_checks (void)
+{
+  struct timeval tv;
+  struct timezone tz = { 2000, 0 };
+  struct timespec ts;
+  struct timex tx;
+  struct stat st;
+  clockid_t cid;
+  char ub[64];
+  int fd, s;
+
+  out ("settimeofday-efault", "%s", res (syscall (SYS_settimeofday, (void *) -1, NULL)));
+  tv = (struct timeval){ -1, 0 };
+  out ("settimeofday-negative-sec", "%s", res (syscall (SYS_settimeofday, &tv, NULL)));
+  tv = (struct timeval){ 0, -1 };
+  out ("settimeofday-negative-usec", "%s", res (syscall (SYS_settimeofday, &tv, NULL)));
+  tv = (struct timeval){ 0, 1000000 };
+  out ("settimeofday-usec-second", "%s", res (syscall (SYS_settimeofday, &tv, NULL)));
+  tv = (struct timeval){ 100, 100 };
+  out ("settimeofday-valid", "%s", res (syscall (SYS_settimeofday, &tv, NULL)));
+  out ("settimeofday-tz-only", "%s", res (syscall (SYS_settimeofday, NULL, &tz)));
+  out ("settimeofday-tz-efault", "%s", res (syscall (SYS_settimeofday, NULL, (void *) -1)));
+  ts = (struct timespec){ 100, 0 };
+  out ("clock-settime-monotonic", "%s", res (syscall (SYS_clock_settime, CLOCK_MONOTONIC, &ts)));
+  out ("clock-settime-efault", "%s", res (syscall (SYS_clock_settime, CLOCK_REALTIME, (void *) -1)));
+  out ("clock-settime-realtime", "%s", res (syscall (SYS_clock_settime, CLOCK_REALTIME, &ts)));
+  ts = (struct timespec){ 0, 1000000000 };
+  out ("clock-settime-bad-nsec", "%s", res (syscall (SYS_clock_settime, CLOCK_REALTIME, &ts)));
+  ts = (struct timespec){ 100, 0 };
+  if (clock_getcpuclockid (getpid (), &cid) == 0)
+    out ("clock-settime-cpu-clock", "%s", res (syscall (SYS_clock_settime, cid, &ts)));
+  fd = open ("/dev/null", O_RDONLY);
+  out ("clock-settime-not-a-clock-fd", "%s", res (syscall (SYS_clock_settime, (clockid_t) ((~(unsigned) fd) << 3) | 3, &ts)));
+  close (fd);
+
+  out ("adjtimex-efault", "%s", res (syscall (SYS_adjtimex, (void *) -1)));
+  memset (&tx, 0, sizeof (tx));
+  {
+    long r = syscall (SYS_adjtimex, &tx);
+    time_t now = time (NULL);
+    out ("adjtimex-read", "%s", r < 0 ? ename (errno) : (r <= 5 && tx.time.tv_sec >= now - 2 && tx.time.tv_sec <= now + 2) ? "ok" : "differs");
+  }
+  memset (&tx, 0, sizeof (tx));
+  tx.modes = 0xa001; /* ADJ_OFFSET_SS_READ */
+  out ("adjtimex-singleshot-read", "%s", res (syscall (SYS_adjtimex, &tx)));
+  memset (&tx, 0, sizeof (tx));
+  tx.modes = 0x8000; /* ADJ_ADJTIME without ADJ_OFFSET_SINGLESHOT */
+  out ("adjtimex-adjtime-alone", "%s", res (syscall (SYS_adjtimex, &tx)));
+  tx.modes = 0x8001;
+  out ("adjtimex-singleshot-write", "%s", res (syscall (SYS_adjtimex, &tx)));
+  tx.modes = 0xa003; /* a read with ADJ_FREQUENCY out of range */
+  tx.freq = 0x7fffffffffffffffL;
+  out ("adjtimex-read-bad-freq", "%s", res (syscall (SYS_adjtimex, &tx)));
+  memset (&tx, 0, sizeof (tx));
+  tx.modes = ADJ_TICK;
+  tx.tick = 1;
+  out ("adjtimex-bad-tick", "%s", res (syscall (SYS_adjtimex, &tx)));
+  memset (&tx, 0, sizeof (tx));
+  out ("clock-adjtime-realtime-read", "%s", res (syscall (SYS_clock_adjtime, CLOCK_REALTIME, &tx)));
+  out ("clock-adjtime-monotonic", "%s", res (syscall (SYS_clock_adjtime, CLOCK_MONOTONIC, &tx)));
+  out ("clock-adjtime-no-clock", "%s", res (syscall (SYS_clock_adjtime, 10, &tx)));
+  out ("clock-adjtime-efault", "%s", res (syscall (SYS_clock_adjtime, CLOCK_MONOTONIC, (void *) -1)));
+
+  /* ustat: a filesystem the caller has mounted, an unknown number, a bad
+     buffer. */
+  if (stat ("/", &st) == 0)
+    {
+      out ("ustat-root", "%s", res (syscall (SYS_ustat, (unsigned) st.st_dev, ub)));
+      out ("ustat-efault", "%s", res (syscall (SYS_ustat, (unsigned) st.st_dev, (void *) -1)));
+    }
+  if (stat ("/proc", &st) == 0)
+    out ("ustat-proc", "%s", res (syscall (SYS_ustat, (unsigned) st.st_dev, ub)));
+  out ("ustat-unknown", "%s", res (syscall (SYS_ustat, 0xfffffffeu, ub)));
+
+  /* Changing a network interface needs CAP_NET_ADMIN; the request is read
+     first. */
+  s = socket (AF_INET, SOCK_DGRAM, 0);
+  {
+    struct ifreq ifr;
+    memset (&ifr, 0, sizeof (ifr));
+    strcpy (ifr.ifr_name, "lo");
+    out ("siocsifflags-efault", "%s", res (ioctl (s, SIOCSIFFLAGS, (void *) -1)));
+    out ("siocsifflags", "%s", res (ioctl (s, SIOCSIFFLAGS, &ifr)));
+    close (s);
+    s = socket (AF_UNIX, SOCK_STREAM, 0);
+    out ("siocsifmtu-unix-efault", "%s", res (ioctl (s, SIOCSIFMTU, (void *) -1)));
+    out ("siocsifmtu-unix", "%s", res (ioctl (s, SIOCSIFMTU, &ifr)));
+    close (s);
+    fd = open ("/dev/null", O_RDONLY);
+    out ("siocsifflags-not-socket", "%s", res (ioctl (fd, SIOCSIFFLAGS, &ifr)));
+    close (fd);
+  }
+}
+
 static void
 case_errors (void)
 {
@@ -1297,6 +1398,7 @@ static const struct
   { "pid1", case_pid1 },
   { "errors", case_errors },
   { "ltp-found", case_ltp_found },
+  { "arg-checks", case_arg_checks },
   { "lchmod", case_lchmod },
   { "inotify", case_inotify },
   { "ptrace", case_ptrace },
