@@ -256,3 +256,58 @@ sb_other_fd (struct sb_call *c, const char *path)
   fd = (int) syscall (SYS_pidfd_getfd, pidfd, (int) n, 0);
   return fd < 0 ? -ENOENT : fd;
 }
+
+/* "/proc/<pid>/ns/NAME" (or under task/<tid>/) of another process of the
+   sandbox, followed: an O_PATH descriptor of that namespace, once the
+   kernel has let the caller through the link (opened with the caller's
+   credentials in the Sentry's procfs: Linux's ptrace read rule, EACCES
+   otherwise). Only its stat is answered from it (tools such as gdb compare
+   their own namespaces with their inferior's by device and inode); like
+   one's own, it is never handed to the app. 0: not such a path. */
+int
+sb_other_ns_fd (struct sb_call *c, const char *path)
+{
+  static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
+                                       "time", "time_for_children", "user", "uts" };
+  cleanup_close int pdir = -1, tdir = -1, tasks = -1;
+  char link[64];
+  long pid, tid = 0;
+  pid_t own, own_tid;
+  const char *rem;
+  char *end;
+  size_t i;
+
+  if (strncmp (path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
+    return 0;
+  pid = strtol (path + 6, &end, 10);
+  if (*end != '/')
+    return 0;
+  rem = end + 1;
+  if (strncmp (rem, "task/", 5) == 0 && rem[5] >= '1' && rem[5] <= '9')
+    {
+      tid = strtol (rem + 5, &end, 10);
+      if (*end != '/')
+        return 0;
+      rem = end + 1;
+    }
+  if (strncmp (rem, "ns/", 3) != 0)
+    return 0;
+  rem += 3;
+  for (i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    if (strcmp (rem, names[i]) == 0)
+      break;
+  if (i == sizeof (names) / sizeof (names[0]))
+    return 0;
+  if (sb_inner_ids (c, &own, &own_tid) < 0 || pid == own)
+    return 0; /* one's own: sb_own_ns_path */
+  if ((pdir = open_app_task (c->s->procfd, pid, NULL)) < 0)
+    return -ENOENT;
+  if (tid > 0)
+    {
+      tasks = openat (pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (tasks < 0 || (tdir = open_app_task (tasks, tid, NULL)) < 0)
+        return -ENOENT;
+    }
+  snprintf (link, sizeof (link), "ns/%s", names[i]);
+  return open_link_as_caller (c, tid > 0 ? tdir : pdir, link);
+}

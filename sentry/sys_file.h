@@ -71,6 +71,7 @@ int sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool foll
    may ptrace-read: a copy of that descriptor (> 0); 0 if the path is not
    such a link; -errno (EACCES as Linux answers, ENOENT). */
 int sb_other_fd (struct sb_call *c, const char *path);
+int sb_other_ns_fd (struct sb_call *c, const char *path);
 /* Writes into the app's memory after checking the call is still valid. */
 int sb_copy_out (struct sb_call *c, uint64_t addr, const void *buf, size_t len);
 

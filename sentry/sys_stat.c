@@ -102,6 +102,15 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       close (fd);
       return ret;
     }
+  /* Another process's namespace link: after the kernel's check, its stat. */
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && (fd = sb_other_ns_fd (c, path)) != 0)
+    {
+      if (fd < 0)
+        return fd;
+      ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
+      close (fd);
+      return ret;
+    }
   ret = sb_direct_stat (c, path, flags & AT_SYMLINK_NOFOLLOW, mask, stx);
   if (ret != SB_DIRECT_NO)
     return ret;

@@ -123,10 +123,10 @@ fi
 
 # PAM programs that change ids (they try the audit netlink socket, which is
 # refused, and go on as Linux lets them).
-if [[ -x /usr/bin/su && -x /usr/sbin/runuser ]]; then
-  sb_run -- /bin/sh -c '/usr/sbin/runuser -u nobody -- id -un; /usr/bin/su -s /bin/sh nobody -c "id -un"'
-  expect_out "runuser and su become nobody" "nobody
+need_program /usr/bin/su login
+need_program /usr/sbin/runuser util-linux
+sb_run -- /bin/sh -c '/usr/sbin/runuser -u nobody -- id -un; /usr/bin/su -s /bin/sh nobody -c "id -un"'
+expect_out "runuser and su become nobody" "nobody
 nobody"
-fi
 
 finish

@@ -447,9 +447,22 @@ want "ptrace (compat): the sandbox's init cannot be traced" \
   "attach-init Operation not permitted" "seize-init Operation not permitted"
 want "ptrace (compat): a call a tracer swaps in is judged by the filter" \
   "tracee refused Operation not permitted" "swapped True"
-if [[ -x /usr/bin/strace ]]; then
-  run_with "$pol" -- /usr/bin/strace -f -o /dev/null /bin/busybox sh -c 'exit 7'
-  expect_rc "ptrace (compat): strace -f runs a traced shell" 7
+need_program /usr/bin/strace strace
+run_with "$pol" -- /usr/bin/strace -f -o /dev/null /bin/busybox sh -c 'exit 7'
+expect_rc "ptrace (compat): strace -f runs a traced shell" 7
+# gdb runs its inferior to a signal, through a breakpoint, and shows the
+# stack: it stats the inferior's /proc/<pid>/ns/mnt to compare it with its
+# own (ELOOP there made it give up on the inferior); /proc/<pid>/mem stays
+# refused for writing, and gdb goes on without it.
+need_program /usr/bin/gdb gdb
+run_with "$pol" --timeout 120 -- /usr/bin/gdb -nx -batch -ex 'set breakpoint pending on' -ex 'break getpid' \
+  -ex run -ex bt -ex continue -ex bt --args /bin/dash -c 'echo pid $$; kill -SEGV $$'
+want "ptrace (compat): gdb stops at a breakpoint and at a signal, with a backtrace" \
+  "Program received signal SIGSEGV, Segmentation fault."
+if ! grep -qE '^Breakpoint 1(\.1)?, .*getpid' <<<"$SB_OUT" || ! grep -qE '^#0 .*getpid' <<<"$SB_OUT"; then
+  soft_fail "ptrace (compat): gdb's breakpoint on getpid was not hit: $(head -c 600 <<<"$SB_OUT$SB_ERR")"
+else
+  pass "ptrace (compat): gdb's breakpoint on getpid is hit"
 fi
 sb_run -- /usr/bin/python3 "$SB_LIB_DIR/progs/ptrace_swap.py"
 want "ptrace (default): refused" "attach-init Operation not permitted" "tracee refused Operation not permitted"

@@ -513,6 +513,43 @@ case_proc_links (void)
   out ("proc-self-ns-open", "%s", res (fd));
   if (fd >= 0)
     close (fd);
+  {
+    /* Another process's namespace links: stat follows them when the
+       caller may ptrace-read it (gdb compares its mount namespace with its
+       inferior's); a process that is not dumpable is out of reach without
+       CAP_SYS_PTRACE. */
+    struct stat mine, its;
+    int go[2], st2 = 0;
+    pipe (go);
+    for (int undumpable = 0; undumpable < 2; undumpable++)
+      {
+        pid_t ch = fork ();
+        char c1;
+        if (ch == 0)
+          {
+            if (undumpable)
+              prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+            write (go[1], "r", 1);
+            pause ();
+            _exit (0);
+          }
+        read (go[0], &c1, 1);
+        snprintf (path, sizeof (path), "/proc/%d/ns/mnt", ch);
+        stat ("/proc/self/ns/mnt", &mine);
+        int r = stat (path, &its);
+        out (undumpable ? "proc-other-ns-stat-undumpable" : "proc-other-ns-stat", "%s",
+             r < 0 ? ename (errno) : (its.st_ino == mine.st_ino && its.st_dev == mine.st_dev) ? "same" : "differs");
+        snprintf (path, sizeof (path), "/proc/%d/task/%d/ns/pid", ch, ch);
+        stat ("/proc/self/ns/pid", &mine);
+        r = stat (path, &its);
+        out (undumpable ? "proc-other-task-ns-stat-undumpable" : "proc-other-task-ns-stat", "%s",
+             r < 0 ? ename (errno) : its.st_ino == mine.st_ino ? "same" : "differs");
+        kill (ch, SIGKILL);
+        waitpid (ch, &st2, 0);
+      }
+    close (go[0]);
+    close (go[1]);
+  }
   fd = open ("/proc/self/mounts", O_RDONLY);
   out ("proc-self-mounts", "%s", res (fd));
   if (fd >= 0)

@@ -471,14 +471,21 @@ static void *
 swapper_sock (void *arg)
 {
   (void) arg;
-  /* (The barriers keep the compiler from merging the stores, which no
-     code of this thread reads.) */
+  /* Each path stays whole for a moment: swapped back to back, nearly
+     every read, the Sentry's or the kernel's, caught one half-written (a
+     name that does not exist), and the race reached nothing even where
+     nothing stops it. (The barriers keep the compiler from merging the
+     stores, which no code of this thread reads.) */
   while (!race_stop)
     {
       strcpy (race_addr.sun_path, "/tmp/rp-ok.sock");
       __asm__ volatile ("" ::: "memory");
+      for (volatile int k = 0; k < 300; k++)
+        ;
       strcpy (race_addr.sun_path, race_hidden);
       __asm__ volatile ("" ::: "memory");
+      for (volatile int k = 0; k < 300; k++)
+        ;
     }
   return NULL;
 }
