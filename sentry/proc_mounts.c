@@ -2,11 +2,14 @@
    without host facts: the kernel prints the overlay's stage directories
    (lowerdir=/tmp/lower0...), a bind mount's path in its host filesystem
    (a volume's source, the stage's masks) and tmpfs and devpts ids in the
-   host's user namespace. The Sentry answers an open of these files with a
-   rewritten copy in a sealed memfd (synthetic.c); nothing in a sandbox can
-   mount, so a snapshot stays true. */
+   host's user namespace; and the masks of hidden and masked paths, which
+   name what the app is told does not exist. The Sentry answers an open of
+   these files with a rewritten copy in a sealed memfd (synthetic.c);
+   nothing in a sandbox can mount, so a snapshot stays true. */
 #include "sentry.h"
 #include "cleanup.h"
+#include "mounts.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -73,6 +76,42 @@ root_is_own (const char *fstype)
          || strcmp (fstype, "devpts") == 0 || strcmp (fstype, "mqueue") == 0;
 }
 
+/* A mount point (as the kernel escapes it) that names nothing for the
+   app: a tenant's hidden path, or a /proc or /sys entry the sandbox masks,
+   or one below either. Their masks are mounts, but a path the app is told
+   does not exist must not show in its mount table either (ls and stat say
+   ENOENT; lsof and findmnt stat every mount point, and the name itself
+   would tell what the tenant's policy hides). */
+static bool
+mount_point_hidden (const struct sentry *s, const char *escaped)
+{
+  char point[4096], *out = point, *slash;
+  const char *p;
+
+  for (p = escaped; *p && out < point + sizeof (point) - 1; p++)
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+      {
+        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+        p += 3;
+      }
+    else
+      *out++ = *p;
+  *out = '\0';
+  if (s->nhidden_forms > 0 && sb_path_under_any (point, (const char *const *) s->hidden_forms, s->nhidden_forms))
+    return true;
+  /* The path and each of its ancestors, against the masks. */
+  while (point[0] == '/' && point[1] != '\0')
+    {
+      if (sb_path_masked (point))
+        return true;
+      slash = strrchr (point, '/');
+      if (slash == point)
+        break;
+      *slash = '\0';
+    }
+  return false;
+}
+
 /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
 static void
 write_mountinfo_line (const struct sentry *s, char *line, FILE *f)
@@ -88,6 +127,8 @@ write_mountinfo_line (const struct sentry *s, char *line, FILE *f)
     }
   if (dash < 6 || n < dash + 4)
     return; /* not a line the kernel writes: left out */
+  if (mount_point_hidden (s, field[4]))
+    return;
   for (i = 0; i < dash; i++)
     fprintf (f, "%s%s", i ? " " : "", i == 3 && !root_is_own (field[dash + 1]) ? "/" : field[i]);
   fprintf (f, " - %s %s ", field[dash + 1], field[dash + 2]);
@@ -104,7 +145,7 @@ write_mounts_line (const struct sentry *s, char *line, FILE *f)
 
   for (tok = strtok_r (line, " ", &save); tok && n < 6; tok = strtok_r (NULL, " ", &save))
     field[n++] = tok;
-  if (n != 6)
+  if (n != 6 || mount_point_hidden (s, field[1]))
     return;
   fprintf (f, "%s %s %s ", field[0], field[1], field[2]);
   write_clean_options (s, field[3], f);

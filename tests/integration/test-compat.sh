@@ -67,14 +67,19 @@ say "$agree of $total cases answer as the host kernel does; $known differ as doc
 # without host facts: not the Sentry's stage (/tmp/lower0, upperdir,
 # workdir), nor a volume's host path (the mount's root field), nor host ids
 # in a superblock's options (tmpfs and devpts uid=, gid=). Read every way a
-# program does: its own, another process's, /proc/mounts, /etc/mtab.
+# program does: its own, another process's, /proc/mounts, /etc/mtab. Nor
+# the masks of the tenant's hidden paths (a directory and a file here) or
+# of the masked /proc and /sys entries: a mount point the app is told does
+# not exist would name what the policy hides, and lsof and findmnt stat
+# every mount point. Every mount point listed must stat.
 mkdir -p "$SB_TMP/vols/data"
 chown 310000:310000 "$SB_TMP/vols/data"
-printf 'tenant = "t-compat"\nid-range = "310000-375535"\nfilesystem {\n  volume-roots = {"%s"}\n  volume data { source = "%s"  target = "/data" }\n}\n' \
+printf 'tenant = "t-compat"\nid-range = "310000-375535"\nfilesystem {\n  hidden = {"/opt", "/etc/shadow"}\n  volume-roots = {"%s"}\n  volume data { source = "%s"  target = "/data" }\n}\n' \
   "$SB_TMP/vols" "$SB_TMP/vols/data" >"$SB_TMP/mounts.conf"
 : >"$SB_TMP/base.conf"
 sb_run --policy "$SB_TMP/mounts.conf" --policy-base "$SB_TMP/base.conf" -- /bin/sh -c \
-  'for f in /proc/self/mountinfo /proc/self/mounts /proc/mounts /etc/mtab /proc/1/mountinfo /proc/thread-self/mountinfo; do echo "== $f"; cat "$f"; done'
+  'for f in /proc/self/mountinfo /proc/self/mounts /proc/mounts /etc/mtab /proc/1/mountinfo /proc/thread-self/mountinfo; do echo "== $f"; cat "$f"; done
+   echo "== unstatable"; for m in $(cut -d" " -f5 /proc/self/mountinfo); do stat "$m" >/dev/null 2>&1 || echo "unstatable $m"; done'
 printf '%s\n' "$SB_OUT" >"$SB_TMP/mounts.out"
 if [[ $SB_RC != 0 ]] || ! grep -q '^== /proc/thread-self/mountinfo' "$SB_TMP/mounts.out"; then
   fail "mountinfo: reading the mount tables failed (exit $SB_RC): $(head -c 300 <<<"$SB_ERR")"
@@ -95,11 +100,15 @@ expect_mounts "the root as the app sees it (mounts)" 1 '^overlay / overlay '
 expect_mounts "the volume at its target" 1 '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ / /data '
 expect_mounts "devpts keeps the container's tty group" 1 ' /dev/pts devpts .*gid=5,'
 expect_mounts "/proc subtrees keep their roots" 1 ' /sys /proc/sys '
+expect_mounts "no hidden path of the tenant's" 0 ' /opt |/etc/shadow'
+expect_mounts "no masked /proc or /sys entry" 0 ' /proc/kallsyms | /proc/kcore | /proc/sys/kernel/core_pattern | /sys/devices/system/cpu/vulnerabilities '
+expect_mounts "every mount point listed stats" 0 '^unstatable '
 
 # GNU tar as root extracts an archive whole: modes (it chmods every file
 # with fchmodat(AT_SYMLINK_NOFOLLOW), which glibc makes a chmod of
 # /proc/self/fd/N), owners, symlinks, hard links, a FIFO.
-if command -v tar >/dev/null; then
+need_program /usr/bin/tar tar
+{
   src=$SB_TMP/tar-src
   mkdir -p "$src/d/private" "$src/d/shared"
   echo data >"$src/d/file" && chmod 640 "$src/d/file"
@@ -119,7 +128,7 @@ if command -v tar >/dev/null; then
   else
     soft_fail "tar xf as root: exit $SB_RC, $(head -c 300 <<<"$SB_ERR"), got: $SB_OUT"
   fi
-fi
+}
 
 # PAM programs that change ids (they try the audit netlink socket, which is
 # refused, and go on as Linux lets them).
