@@ -493,6 +493,111 @@ tenant_root (struct sentry *s, bool idmapped, sb_error_t *err)
   return sb_mount_attach (s->cfg.rootfs_fd, SB_ROOT_DIR, err);
 }
 
+/* Whether a hosts file's text names host (a name on a line that is not a
+   comment). */
+static bool
+hosts_names (const char *text, const char *host)
+{
+  const char *line = text;
+
+  while (*line)
+    {
+      const char *end = strchrnul (line, '\n'), *p = line;
+      size_t n = strlen (host);
+      bool first = true;
+
+      while (p < end && *p != '#')
+        {
+          const char *w;
+          while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+          w = p;
+          while (p < end && *p != ' ' && *p != '\t' && *p != '#')
+            p++;
+          if (!first && (size_t) (p - w) == n && strncasecmp (w, host, n) == 0)
+            return true;
+          if (p > w)
+            first = false; /* the address */
+        }
+      line = *end ? end + 1 : end;
+    }
+  return false;
+}
+
+/* The sandbox's hostname resolves, as under Docker (whose /etc/hosts names
+   it): `sudo`, `hostname -f`, Java's InetAddress.getLocalHost() and mail
+   servers fail on a name that does not. When the root's /etc/hosts does
+   not name it, a copy with "127.0.1.1 HOSTNAME" added (Debian's line for
+   it) is bound over it from the stage; the root's own file is never
+   changed (a missing one is created, empty, in a writable layer). Nothing
+   is done when the root has no /etc, when /etc/hosts is no regular file
+   (a symlink is not followed), when a volume gives /etc/hosts (a
+   tenant's own), for an OCI container (its engine gives /etc/hosts, or
+   does not, and runc leaves the root as the config made it), or when the
+   name is not a plain DNS name. */
+static int
+hostname_resolves (struct sentry *s, int rootfd, bool layered, sb_error_t *err)
+{
+  static const char localhost[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  const char *host = s->cfg.hostname;
+  cleanup_close int etc = -1, fd = -1, tree = -1, target = -1;
+  cleanup_free char *text = NULL;
+  char add[128];
+  struct stat st;
+  size_t len = 0;
+  ssize_t n;
+  int i;
+
+  if (s->cfg.own_mounts != NULL || host == NULL || *host == '\0' || strlen (host) > 64 || strspn (host, "abcdefghijklmnopqrstuvwxyz"
+                                                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+                                                             != strlen (host))
+    return 0;
+  for (i = 0; i < s->policy->nvolumes; i++)
+    if (strcmp (s->policy->volumes[i].target, "/etc/hosts") == 0)
+      return 0;
+  if ((etc = open_in_root (rootfd, "/etc", O_PATH | O_DIRECTORY)) < 0)
+    return 0;
+  fd = open_in_root (rootfd, "/etc/hosts", O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (fd == -ENOENT && layered)
+    {
+      if (make_in_root (rootfd, "/etc/hosts", true, s->cfg.idmap.host) < 0)
+        return 0;
+      fd = open_in_root (rootfd, "/etc/hosts", O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    }
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > 65536)
+    return 0;
+  text = malloc ((size_t) st.st_size + 1);
+  if (text == NULL)
+    return sb_error (err, ENOMEM, "read /etc/hosts");
+  while (len < (size_t) st.st_size && (n = read (fd, text + len, (size_t) st.st_size - len)) > 0)
+    len += (size_t) n;
+  text[len] = '\0';
+  if (hosts_names (text, host))
+    return 0;
+  close (fd);
+  fd = open (SB_STAGE_DIR "/hosts", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return sb_error (err, errno, "create the sandbox's /etc/hosts");
+  if (!hosts_names (text, "localhost") && write (fd, localhost, strlen (localhost)) != (ssize_t) strlen (localhost))
+    return sb_error (err, errno, "write the sandbox's /etc/hosts");
+  n = snprintf (add, sizeof (add), "%s127.0.1.1\t%s\n", len > 0 && text[len - 1] != '\n' ? "\n" : "", host);
+  if ((len > 0 && write (fd, text, len) != (ssize_t) len) || write (fd, add, (size_t) n) != n
+      || fchown (fd, s->cfg.idmap.host, s->cfg.idmap.host) < 0)
+    return sb_error (err, errno, "write the sandbox's /etc/hosts");
+  close (fd);
+  fd = open (SB_STAGE_DIR "/hosts", O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return sb_error (err, errno, "open the sandbox's /etc/hosts");
+  if ((tree = sb_mount_clone (fd, false, "the sandbox's /etc/hosts", err)) < 0
+      || sb_mount_set (tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, -1, "/etc/hosts", err) < 0)
+    return -1;
+  if ((target = open_in_root (rootfd, "/etc/hosts", O_PATH | O_NOFOLLOW)) < 0)
+    return sb_error (err, -target, "open /etc/hosts in the container");
+  if (sb_mount_attach_fd (tree, target, err) < 0)
+    return sb_error_prefix (err, "bind the sandbox's /etc/hosts");
+  return 0;
+}
+
 static int
 make_root (struct sentry *s, sb_error_t *err)
 {
@@ -502,6 +607,7 @@ make_root (struct sentry *s, sb_error_t *err)
   const struct sb_idmap *m = &s->cfg.idmap;
   char opts[256];
   struct stat st = { 0 };
+  bool layered;
   int i;
 
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -528,6 +634,8 @@ make_root (struct sentry *s, sb_error_t *err)
   if (i < 0)
     return sb_error (err, errno, "create `%s`", SB_MASK_FILE);
   close (i);
+  layered = !(s->cfg.rootfs_fd >= 0 && s->cfg.nlayer_fds == 0 && hostroot < 0
+               && ((st.st_uid >= m->host && st.st_uid - m->host < m->count) || s->cfg.rootfs_writable));
   if (hostroot >= 0)
     {
       if (image_root (s, &hostroot, 1, "the host root", err) < 0)
@@ -570,6 +678,8 @@ make_root (struct sentry *s, sb_error_t *err)
   if (s->ptsfd < 0)
     return sb_error (err, errno, "open the sandbox's devpts");
   if (s->cfg.tty && make_pty (s, err) < 0)
+    return -1;
+  if (hostname_resolves (s, rootfd, layered, err) < 0)
     return -1;
   if (apply_policy_mounts (s, err) < 0 || sb_launch_oci_mounts (s, err) < 0)
     return -1;

@@ -138,4 +138,29 @@ sb_run -- /bin/sh -c '/usr/sbin/runuser -u nobody -- id -un; /usr/bin/su -s /bin
 expect_out "runuser and su become nobody" "nobody
 nobody"
 
+# The sandbox's hostname resolves, as under Docker (sudo, hostname -f and
+# Java's InetAddress.getLocalHost need it): /etc/hosts inside names it,
+# through a copy bound over the root's own, which stays as it was (here the
+# host's, which must not change). A name the file has already, or an
+# /etc/hosts of the tenant's own (a volume), is left alone.
+hosts_before=$(stat -c '%i %s %Y' /etc/hosts; sha256sum /etc/hosts)
+sb_run --hostname web-7.example -- /bin/sh -c 'hostname -f; getent hosts web-7.example | awk "{print \$1}"
+  echo "10.0.0.9 extra" >>/etc/hosts && getent hosts extra | awk "{print \$1}"'
+expect_out "the hostname resolves inside, and /etc/hosts is the sandbox's to change" "web-7.example
+127.0.1.1
+10.0.0.9"
+hosts_after=$(stat -c '%i %s %Y' /etc/hosts; sha256sum /etc/hosts)
+[[ $hosts_before == "$hosts_after" ]] && pass "the host's /etc/hosts is unchanged" ||
+  soft_fail "the host's /etc/hosts changed: $hosts_before -> $hosts_after"
+sb_run --hostname localhost -- /bin/sh -c 'grep -c "127.0.1.1" /etc/hosts; grep -c " /etc/hosts " /proc/self/mountinfo; true'
+expect_out "a hostname /etc/hosts names already: the root's file as it is" "0
+0"
+mkdir -p "$SB_TMP/vols/h"
+printf '127.0.0.1 localhost\n192.0.2.1 own\n' >"$SB_TMP/vols/h/hosts"
+printf 'tenant = "t-compat"\nid-range = "310000-375535"\nfilesystem {\n  volume-roots = {"%s"}\n  volume h { source = "%s"  target = "/etc/hosts"  read-only = true }\n}\n' \
+  "$SB_TMP/vols" "$SB_TMP/vols/h/hosts" >"$SB_TMP/hosts.conf"
+sb_run --policy "$SB_TMP/hosts.conf" --policy-base "$SB_TMP/base.conf" --hostname web-7 -- /bin/cat /etc/hosts
+expect_out "an /etc/hosts volume of the tenant's is what the app reads" "127.0.0.1 localhost
+192.0.2.1 own"
+
 finish
