@@ -281,17 +281,20 @@ const struct sb_syscall sb_syscall_table[SB_SYSCALL_NR_MAX] = {
 
   /* --- scheduling, priorities and limits ------------------------------------- */
   [__NR_sched_yield] = { "sched_yield", SB_SYS_HOST, 0, 0, { 0 } },
+  /* Reading a process's scheduling policy and the policies' ranges: the
+     pid namespace confines the targets, and nothing is changed. Setting
+     them is compat's. */
   [__NR_sched_setparam] = { "sched_setparam", SB_SYS_DENIED, ENOSYS, 2, { SB_ARG_INT, SB_ARG_PTR } },
-  [__NR_sched_getparam] = { "sched_getparam", SB_SYS_DENIED, ENOSYS, 2, { SB_ARG_INT, SB_ARG_PTR } },
+  [__NR_sched_getparam] = { "sched_getparam", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
   [__NR_sched_setscheduler] = { "sched_setscheduler", SB_SYS_DENIED, ENOSYS, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_PTR } },
-  [__NR_sched_getscheduler] = { "sched_getscheduler", SB_SYS_DENIED, ENOSYS, 1, { SB_ARG_INT } },
-  [__NR_sched_get_priority_max] = { "sched_get_priority_max", SB_SYS_DENIED, ENOSYS, 1, { SB_ARG_INT } },
-  [__NR_sched_get_priority_min] = { "sched_get_priority_min", SB_SYS_DENIED, ENOSYS, 1, { SB_ARG_INT } },
-  [__NR_sched_rr_get_interval] = { "sched_rr_get_interval", SB_SYS_DENIED, ENOSYS, 2, { SB_ARG_INT, SB_ARG_PTR } },
+  [__NR_sched_getscheduler] = { "sched_getscheduler", SB_SYS_HOST, 0, 1, { SB_ARG_INT } },
+  [__NR_sched_get_priority_max] = { "sched_get_priority_max", SB_SYS_HOST, 0, 1, { SB_ARG_INT } },
+  [__NR_sched_get_priority_min] = { "sched_get_priority_min", SB_SYS_HOST, 0, 1, { SB_ARG_INT } },
+  [__NR_sched_rr_get_interval] = { "sched_rr_get_interval", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_PTR } },
   [__NR_sched_setaffinity] = { "sched_setaffinity", SB_SYS_HOST, 0, 3, { SB_ARG_INT, SB_ARG_UINT, SB_ARG_PTR } },
   [__NR_sched_getaffinity] = { "sched_getaffinity", SB_SYS_HOST, 0, 3, { SB_ARG_INT, SB_ARG_UINT, SB_ARG_PTR } },
   [__NR_sched_setattr] = { "sched_setattr", SB_SYS_DENIED, ENOSYS, 3, { SB_ARG_INT, SB_ARG_PTR, SB_ARG_HEX } },
-  [__NR_sched_getattr] = { "sched_getattr", SB_SYS_DENIED, ENOSYS, 4, { SB_ARG_INT, SB_ARG_PTR, SB_ARG_UINT, SB_ARG_HEX } },
+  [__NR_sched_getattr] = { "sched_getattr", SB_SYS_HOST, 0, 4, { SB_ARG_INT, SB_ARG_PTR, SB_ARG_UINT, SB_ARG_HEX } },
   [__NR_getpriority] = { "getpriority", SB_SYS_HOST, 0, 2, { SB_ARG_INT, SB_ARG_INT } },
   [__NR_setpriority] = { "setpriority", SB_SYS_HOST, 0, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_INT } },
   [__NR_ioprio_set] = { "ioprio_set", SB_SYS_DENIED, ENOSYS, 3, { SB_ARG_INT, SB_ARG_INT, SB_ARG_HEX } },

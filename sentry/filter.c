@@ -86,10 +86,8 @@ static const int compat_calls[] = {
   SYS_mbind, SYS_set_mempolicy, SYS_get_mempolicy, SYS_set_mempolicy_home_node, SYS_mlock,
   SYS_mlock2, SYS_munlock, SYS_mlockall, SYS_munlockall, SYS_pkey_alloc, SYS_pkey_free,
   SYS_pkey_mprotect,
-  /* scheduling classes and priorities, I/O priorities */
-  SYS_sched_setparam, SYS_sched_getparam, SYS_sched_setscheduler, SYS_sched_getscheduler,
-  SYS_sched_get_priority_max, SYS_sched_get_priority_min, SYS_sched_rr_get_interval,
-  SYS_sched_setattr, SYS_sched_getattr, SYS_ioprio_set, SYS_ioprio_get,
+  /* setting scheduling classes and priorities, I/O priorities */
+  SYS_sched_setparam, SYS_sched_setscheduler, SYS_sched_setattr, SYS_ioprio_set, SYS_ioprio_get,
   /* older or rarer forms of allowed calls */
   SYS_setfsuid, SYS_setfsgid, SYS_inotify_init, SYS_eventfd, SYS_timer_getoverrun,
   SYS_timerfd_gettime,

@@ -31,7 +31,7 @@ R=$SB_TMP/rootfs
 mkdir -p "$R"/{tmp,proc,sys,dev,etc,usr/lib,secret/sub,ro/sub,private,pub,data,srv/ro}
 chmod 1777 "$R/tmp"
 cp "$SB_PROGS/stat_probe" "$R/probe"
-echo inside >"$R/etc/hostname"
+echo inside >"$R/etc/hostname" # (no /etc/hosts: the sandbox adds one that names its hostname)
 echo osr >"$R/usr/lib/os-release"
 ln -s ../usr/lib/os-release "$R/etc/os-release" # a hidden symlink: it and its target
 echo key >"$R/secret/key"
@@ -182,7 +182,7 @@ for label in fast fast-1000; do
     "open-nonblock /etc/hostname ok f 4000 0 inside." \
     "openat2-r /etc/hostname ok f 0 1 inside." "sys-open-r /etc/hostname ok f 0 0 inside." \
     "openat-dir /etc/hostname ENOTDIR" "open-r /etc/hostname/x ENOTDIR" \
-    "open-r /etc ok d 0 0 .,..,hostname" "openat-dir /etc ok d 200000 1 .,..,hostname" \
+    "open-r /etc ok d 0 0 .,..,hostname,hosts" "openat-dir /etc ok d 200000 1 .,..,hostname,hosts" \
     "open-r /pub/to-root ok d 0 0 $LISTING_ROOT" "open-r /pub/up ok d 0 0 $LISTING_ROOT" \
     "open-r /ro/file ok f 0 0 ro." "open-r /ro-link ok f 0 0 ro." "open-r /data/f ok f 0 0 vd." \
     "open-r /srv/ro/f ok f 0 0 vr." "open-w /ro/file EROFS" "open-w /ro-link EROFS" \

@@ -998,6 +998,26 @@ case_ltp_found (void)
   }
 }
 
+/* Scheduling queries: a process's policy and parameters, the policies'
+   priority ranges (chrt checks a priority against them), the round-robin
+   interval. */
+static void
+case_sched_queries (void)
+{
+  struct sched_param sp;
+  struct timespec ts;
+  unsigned int attr[14];
+
+  out ("sched-getscheduler", "%ld", syscall (SYS_sched_getscheduler, 0) < 0 ? -(long) errno : syscall (SYS_sched_getscheduler, 0));
+  out ("sched-getparam", "%s", res (syscall (SYS_sched_getparam, 0, &sp)));
+  out ("sched-priority-max-fifo", "%ld", syscall (SYS_sched_get_priority_max, SCHED_FIFO) < 0 ? -(long) errno : syscall (SYS_sched_get_priority_max, SCHED_FIFO));
+  out ("sched-priority-min-rr", "%ld", syscall (SYS_sched_get_priority_min, SCHED_RR) < 0 ? -(long) errno : syscall (SYS_sched_get_priority_min, SCHED_RR));
+  out ("sched-priority-max-bad", "%s", res (syscall (SYS_sched_get_priority_max, 77)));
+  out ("sched-rr-get-interval", "%s", res (syscall (SYS_sched_rr_get_interval, 0, &ts)));
+  out ("sched-getattr", "%s", res (syscall (SYS_sched_getattr, 0, attr, (unsigned) sizeof (attr), 0)));
+  out ("sched-getscheduler-no-such-pid", "%s", res (syscall (SYS_sched_getscheduler, 99999)));
+}
+
 /* Calls the sandbox refuses, answered in the kernel's order: the arguments
    are checked (EFAULT, EINVAL) before the missing capability (EPERM). A
    container's root lacks CAP_SYS_TIME and CAP_NET_ADMIN over the host, so
@@ -1436,6 +1456,7 @@ static const struct
   { "errors", case_errors },
   { "ltp-found", case_ltp_found },
   { "arg-checks", case_arg_checks },
+  { "sched-queries", case_sched_queries },
   { "lchmod", case_lchmod },
   { "inotify", case_inotify },
   { "ptrace", case_ptrace },
