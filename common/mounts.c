@@ -153,6 +153,25 @@ sb_entry_masked (const char *dir, const char *name)
   return proc_private (dir, name);
 }
 
+void
+sb_mount_point_unescape (const char *escaped, char *out, size_t len)
+{
+  const char *p;
+  size_t n = 0;
+
+  if (len == 0)
+    return;
+  for (p = escaped; *p && n < len - 1; p++)
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+      {
+        out[n++] = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+        p += 3;
+      }
+    else
+      out[n++] = *p;
+  out[n] = '\0';
+}
+
 bool
 sb_path_masked (const char *path)
 {

@@ -35,6 +35,10 @@ bool sb_entry_masked (const char *dir, const char *name);
 /* For "/proc/<pid>[/task/<tid>]..." what follows ("" or "/..."); else NULL. */
 const char *sb_proc_task_rest (const char *path);
 bool sb_path_masked (const char *path);
+/* A mount point as /proc/<pid>/mountinfo and mounts print it, with the
+   kernel's octal escapes (\040 for a space) undone, into out (len bytes,
+   cut short if need be). */
+void sb_mount_point_unescape (const char *escaped, char *out, size_t len);
 /* Masks, in the procfs mounted at root/proc, every entry of its root that
    is not visible, and sb_masked_paths. */
 int sb_mask_procfs (const char *root, const char *empty_file, sb_error_t *err);

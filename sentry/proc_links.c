@@ -93,6 +93,48 @@ open_link_as_caller (struct sb_call *c, int dir, const char *link)
   return fd;
 }
 
+/* "/proc/<pid>/" or "/proc/<pid>/task/<tid>/" at the start of path (pid
+   and tid from 1): what follows, with the numbers; NULL if not such a path. */
+static const char *
+pid_path_rest (const char *path, long *pid, long *tid)
+{
+  char *end;
+
+  if (strncmp (path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
+    return NULL;
+  *pid = strtol (path + 6, &end, 10);
+  *tid = 0;
+  if (*end != '/')
+    return NULL;
+  path = end + 1;
+  if (strncmp (path, "task/", 5) == 0 && path[5] >= '1' && path[5] <= '9')
+    {
+      *tid = strtol (path + 5, &end, 10);
+      if (*end != '/')
+        return NULL;
+      path = end + 1;
+    }
+  return path;
+}
+
+/* The directories of the app's process pid and, with tid, of its thread,
+   in the Sentry's procfs; the outer pid and tid where asked. */
+static int
+open_pid_dirs (struct sb_call *c, long pid, long tid, int *pdir, int *tdir, long *outer, long *outer_tid)
+{
+  cleanup_close int tasks = -1;
+
+  if ((*pdir = open_app_task (c->s->procfd, pid, outer)) < 0)
+    return -ENOENT;
+  if (tid > 0)
+    {
+      tasks = openat (*pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (tasks < 0 || (*tdir = open_app_task (tasks, tid, outer_tid)) < 0)
+        return -ENOENT;
+    }
+  return 0;
+}
+
 /* Another process's magic link of the sandbox, in the middle of a path or
    followed at its end: /proc/<pid>/cwd, /proc/<pid>/root and a directory
    descriptor's /proc/<pid>/fd/N (or under task/<tid>/); and, followed at
@@ -115,23 +157,14 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
   char base[PATH_BUF], rest[PATH_BUF], link[64];
   const char *rem, *after, *what;
   struct stat st;
-  long pid, tid = 0, n = -1;
+  long pid, tid, n = -1;
   pid_t own, own_tid;
   char *end;
   ssize_t k;
   int ret;
 
-  pid = strtol (path + 6, &end, 10);
-  if (end == path + 6 || *end != '/' || pid <= 0)
+  if ((rem = pid_path_rest (path, &pid, &tid)) == NULL || pid <= 0 || tid < 0)
     return 0;
-  rem = end + 1;
-  if (strncmp (rem, "task/", 5) == 0 && rem[5] >= '1' && rem[5] <= '9')
-    {
-      tid = strtol (rem + 5, &end, 10);
-      if (*end != '/' || tid <= 0)
-        return 0;
-      rem = end + 1;
-    }
   if (strncmp (rem, "cwd", 3) == 0 && (rem[3] == '/' || rem[3] == '\0'))
     what = "cwd", after = rem + 3;
   else if (strncmp (rem, "root", 4) == 0 && (rem[4] == '/' || rem[4] == '\0'))
@@ -149,14 +182,8 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
     return 0;
   if (*after == '\0' && !follow_last)
     return 0; /* the link itself (lstat, readlink) */
-  if ((pdir = open_app_task (c->s->procfd, pid, NULL)) < 0)
+  if (open_pid_dirs (c, pid, tid, &pdir, &tdir, NULL, NULL) < 0)
     return -ENOENT;
-  if (tid > 0)
-    {
-      cleanup_close int tasks = openat (pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (tasks < 0 || (tdir = open_app_task (tasks, tid, NULL)) < 0)
-        return -ENOENT;
-    }
   if (n >= 0)
     snprintf (link, sizeof (link), "fd/%ld", n);
   else
@@ -209,42 +236,23 @@ sb_resolve_other_links (struct sb_call *c, char *path, size_t len, bool follow_l
 int
 sb_other_fd (struct sb_call *c, const char *path)
 {
-  cleanup_close int pdir = -1, tdir = -1, tasks = -1, probe = -1, pidfd = -1;
+  cleanup_close int pdir = -1, tdir = -1, probe = -1, pidfd = -1;
   char link[64], buf[64];
-  long pid, tid = 0, n, outer = 0, outer_tid = 0;
+  long pid, tid, n, outer = 0, outer_tid = 0;
   pid_t own, own_tid;
-  const char *rem;
+  const char *rem = pid_path_rest (path, &pid, &tid);
   char *end;
   int fd;
 
-  if (strncmp (path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
-    return 0;
-  pid = strtol (path + 6, &end, 10);
-  if (*end != '/')
-    return 0;
-  rem = end + 1;
-  if (strncmp (rem, "task/", 5) == 0 && rem[5] >= '1' && rem[5] <= '9')
-    {
-      tid = strtol (rem + 5, &end, 10);
-      if (*end != '/')
-        return 0;
-      rem = end + 1;
-    }
-  if (strncmp (rem, "fd/", 3) != 0 || rem[3] < '0' || rem[3] > '9')
+  if (rem == NULL || strncmp (rem, "fd/", 3) != 0 || rem[3] < '0' || rem[3] > '9')
     return 0;
   n = strtol (rem + 3, &end, 10);
   if (*end != '\0' || n > (1 << 20))
     return 0;
   if (sb_inner_ids (c, &own, &own_tid) < 0 || pid == own)
     return 0; /* one's own: sb_own_fd_path */
-  if ((pdir = open_app_task (c->s->procfd, pid, &outer)) < 0)
+  if (open_pid_dirs (c, pid, tid, &pdir, &tdir, &outer, &outer_tid) < 0)
     return -ENOENT;
-  if (tid > 0)
-    {
-      tasks = openat (pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (tasks < 0 || (tdir = open_app_task (tasks, tid, &outer_tid)) < 0)
-        return -ENOENT;
-    }
   snprintf (link, sizeof (link), "fd/%ld", n);
   if ((probe = open_link_as_caller (c, tid > 0 ? tdir : pdir, link)) < 0)
     return probe;
@@ -269,28 +277,14 @@ sb_other_ns_fd (struct sb_call *c, const char *path)
 {
   static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
                                        "time", "time_for_children", "user", "uts" };
-  cleanup_close int pdir = -1, tdir = -1, tasks = -1;
+  cleanup_close int pdir = -1, tdir = -1;
   char link[64];
-  long pid, tid = 0;
+  long pid, tid;
   pid_t own, own_tid;
-  const char *rem;
-  char *end;
+  const char *rem = pid_path_rest (path, &pid, &tid);
   size_t i;
 
-  if (strncmp (path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
-    return 0;
-  pid = strtol (path + 6, &end, 10);
-  if (*end != '/')
-    return 0;
-  rem = end + 1;
-  if (strncmp (rem, "task/", 5) == 0 && rem[5] >= '1' && rem[5] <= '9')
-    {
-      tid = strtol (rem + 5, &end, 10);
-      if (*end != '/')
-        return 0;
-      rem = end + 1;
-    }
-  if (strncmp (rem, "ns/", 3) != 0)
+  if (rem == NULL || strncmp (rem, "ns/", 3) != 0)
     return 0;
   rem += 3;
   for (i = 0; i < sizeof (names) / sizeof (names[0]); i++)
@@ -300,14 +294,8 @@ sb_other_ns_fd (struct sb_call *c, const char *path)
     return 0;
   if (sb_inner_ids (c, &own, &own_tid) < 0 || pid == own)
     return 0; /* one's own: sb_own_ns_path */
-  if ((pdir = open_app_task (c->s->procfd, pid, NULL)) < 0)
+  if (open_pid_dirs (c, pid, tid, &pdir, &tdir, NULL, NULL) < 0)
     return -ENOENT;
-  if (tid > 0)
-    {
-      tasks = openat (pdir, "task", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (tasks < 0 || (tdir = open_app_task (tasks, tid, NULL)) < 0)
-        return -ENOENT;
-    }
   snprintf (link, sizeof (link), "ns/%s", names[i]);
   return open_link_as_caller (c, tid > 0 ? tdir : pdir, link);
 }

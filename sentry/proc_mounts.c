@@ -85,18 +85,9 @@ root_is_own (const char *fstype)
 static bool
 mount_point_hidden (const struct sentry *s, const char *escaped)
 {
-  char point[4096], *out = point, *slash;
-  const char *p;
+  char point[4096], *slash;
 
-  for (p = escaped; *p && out < point + sizeof (point) - 1; p++)
-    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
-      {
-        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-        p += 3;
-      }
-    else
-      *out++ = *p;
-  *out = '\0';
+  sb_mount_point_unescape (escaped, point, sizeof (point));
   if (s->nhidden_forms > 0 && sb_path_under_any (point, (const char *const *) s->hidden_forms, s->nhidden_forms))
     return true;
   /* The path and each of its ancestors, against the masks. */

@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "fdpass.h"
 #include "memory.h"
+#include "mounts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -284,24 +285,6 @@ sys_statfs (struct sb_call *c)
   return sb_copy_out (c, c->args[1], sb_last_answer.data, sizeof (struct statfs));
 }
 
-/* A mountinfo mount point with the kernel's octal escapes (\040 for a
-   space) undone, in place. */
-static void
-unescape_mount_point (char *p)
-{
-  char *out = p;
-
-  for (; *p; p++)
-    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
-      {
-        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-        p += 3;
-      }
-    else
-      *out++ = *p;
-  *out = '\0';
-}
-
 /* ustat(2): the free blocks and inodes of the filesystem whose device
    number is dev. The kernel looks the number up among all of the host's
    superblocks; here only a filesystem mounted in the app's own mount
@@ -331,7 +314,7 @@ sys_ustat (struct sb_call *c)
   while (getline (&line, &cap, f) > 0)
     {
       unsigned maj, min;
-      char point[PATH_BUF];
+      char escaped[PATH_BUF], point[PATH_BUF];
       struct statfs sfs;
       struct
       {
@@ -341,9 +324,10 @@ sys_ustat (struct sb_call *c)
         char f_fpack[6];
       } u;
 
-      if (sscanf (line, "%*u %*u %u:%u %*s %4095s", &maj, &min, point) != 3 || maj != want_major || min != want_minor)
+      if (sscanf (line, "%*u %*u %u:%u %*s %4095s", &maj, &min, escaped) != 3 || maj != want_major
+          || min != want_minor)
         continue;
-      unescape_mount_point (point);
+      sb_mount_point_unescape (escaped, point, sizeof (point));
       if (sb_gofer (c, SB_GOFER_STATFS, point, NULL, 0, 0, 0, NULL, 0) < 0
           || sb_last_answer.data_len != sizeof (sfs))
         continue;
