@@ -81,8 +81,9 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       close (fd);
       return ret;
     }
-  /* Another process's /proc/<pid>/fd/N: after the kernel's check, its file. */
-  if (!(flags & AT_SYMLINK_NOFOLLOW) && (fd = sb_other_fd (c, path)) != 0)
+  /* Another process's /proc/<pid>/fd/N, or its namespace link: after the
+     kernel's check, the file's stat. */
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && ((fd = sb_other_fd (c, path)) != 0 || (fd = sb_other_ns_fd (c, path)) != 0))
     {
       if (fd < 0)
         return fd;
@@ -98,15 +99,6 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
       fd = openat (c->s->procfd, nslink, O_PATH | O_CLOEXEC);
       if (fd < 0)
         return -ENOENT;
-      ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
-      close (fd);
-      return ret;
-    }
-  /* Another process's namespace link: after the kernel's check, its stat. */
-  if (!(flags & AT_SYMLINK_NOFOLLOW) && (fd = sb_other_ns_fd (c, path)) != 0)
-    {
-      if (fd < 0)
-        return fd;
       ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
       close (fd);
       return ret;
