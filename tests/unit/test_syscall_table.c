@@ -282,6 +282,25 @@ START_TEST (test_denied_have_errno)
 }
 END_TEST
 
+/* (6b) A refused call newer than the release the sandbox reports by
+   default (6.1: every literal number above) answers ENOSYS, as that kernel
+   would, so that programs take their fallback instead of failing on EPERM. */
+START_TEST (test_newer_calls_enosys)
+{
+  size_t i;
+
+  for (i = 0; i < N_LITERAL; i++)
+    {
+      const struct sb_syscall *sc = sb_syscall_lookup (literal_calls[i].nr);
+
+      ck_assert_ptr_nonnull (sc);
+      if (sc->cls == SB_SYS_DENIED)
+        ck_assert_msg (sc->deny_errno == ENOSYS, "%s (newer than 6.1) is refused with %d, not ENOSYS", sc->name,
+                       sc->deny_errno);
+    }
+}
+END_TEST
+
 /* (7) No name appears twice; classes and argument kinds are in range. */
 START_TEST (test_unique_names_and_sane_entries)
 {
@@ -464,6 +483,7 @@ syscall_table_suite (void)
   tcase_add_test (tc, test_path_calls_are_sentry);
   tcase_add_test (tc, test_no_path_on_host);
   tcase_add_test (tc, test_denied_have_errno);
+  tcase_add_test (tc, test_newer_calls_enosys);
   tcase_add_test (tc, test_unique_names_and_sane_entries);
   tcase_add_test (tc, test_class_names);
   tcase_add_test (tc, test_surface_documented);
