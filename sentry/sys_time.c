@@ -85,15 +85,19 @@ sys_settimeofday (struct sb_call *c)
   struct timezone tz;
   int ret;
 
+  /* The kernel's order: the time read and its microseconds checked, the
+     zone read, then the time checked whole. */
   if (c->args[0] != 0)
     {
       if ((ret = sb_mem_read (c->tid, c->args[0], &tv, sizeof (tv))) < 0)
         return ret;
-      if (tv.tv_usec > 1000000 || tv.tv_usec < 0 || !settod_valid (tv.tv_sec, tv.tv_usec * 1000))
+      if (tv.tv_usec > 1000000 || tv.tv_usec < 0)
         return -EINVAL;
     }
   if (c->args[1] != 0 && (ret = sb_mem_read (c->tid, c->args[1], &tz, sizeof (tz))) < 0)
     return ret;
+  if (c->args[0] != 0 && !settod_valid (tv.tv_sec, tv.tv_usec * 1000))
+    return -EINVAL;
   return sb_deny (c, EPERM, "deny");
 }
 

@@ -1045,6 +1045,8 @@ case_arg_checks (void)
   out ("settimeofday-valid", "%s", res (syscall (SYS_settimeofday, &tv, NULL)));
   out ("settimeofday-tz-only", "%s", res (syscall (SYS_settimeofday, NULL, &tz)));
   out ("settimeofday-tz-efault", "%s", res (syscall (SYS_settimeofday, NULL, (void *) -1)));
+  tv = (struct timeval){ -1, 0 };
+  out ("settimeofday-negative-sec-tz-efault", "%s", res (syscall (SYS_settimeofday, &tv, (void *) -1)));
   ts = (struct timespec){ 100, 0 };
   out ("clock-settime-monotonic", "%s", res (syscall (SYS_clock_settime, CLOCK_MONOTONIC, &ts)));
   out ("clock-settime-efault", "%s", res (syscall (SYS_clock_settime, CLOCK_REALTIME, (void *) -1)));
