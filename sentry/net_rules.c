@@ -354,11 +354,13 @@ sb_net_judge_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t 
     }
 }
 
-/* Control messages a send may carry besides SCM_RIGHTS: the traffic class
-   and hop limit of this packet. Not IP_PKTINFO or IPV6_PKTINFO (they pick
-   the source address and the outgoing interface), IP_RETOPTS (source
-   routes), IPV6_NEXTHOP, IPV6_RTHDR, IPV6_HOPOPTS, IPV6_DSTOPTS,
-   UDP_SEGMENT, SCM_CREDENTIALS (checked against the Sentry's own ids). */
+/* Control messages a send may carry besides SCM_RIGHTS and a Unix
+   socket's SCM_CREDENTIALS (sys_net.c): the traffic class and hop limit of
+   this packet. Not IP_PKTINFO or IPV6_PKTINFO (they pick the source
+   address and the outgoing interface), IP_RETOPTS (source routes),
+   IPV6_NEXTHOP, IPV6_RTHDR, IPV6_HOPOPTS, IPV6_DSTOPTS, UDP_SEGMENT,
+   SCM_CREDENTIALS on other sockets (a netlink message's would be judged
+   against the Sentry's pid). */
 int
 sb_net_check_cmsg (struct sb_call *c, int level, int type)
 {

@@ -490,13 +490,45 @@ sys_sendto (struct sb_call *c)
   return send_dispatch (c, j);
 }
 
-/* SCM_RIGHTS carries the app's fd numbers: replace them with the Sentry's
-   copies of the same files, refusing Unix sockets and io_urings. Other
-   control messages pass only if net_rules.c allows them (credentials
-   would be checked against the Sentry's own; packet-info messages choose
-   the source and the interface). */
+/* SCM_CREDENTIALS on a Unix socket. The kernel lets a sender name only
+   its own pid (without CAP_SYS_ADMIN over the owner of its pid namespace,
+   which for the sandbox's is the host's user namespace: the app never has
+   it), and its own uid and gid (real, effective or saved) unless it holds
+   CAP_SETUID or CAP_SETGID. The Sentry sends with the caller's ids and
+   capabilities (send_as_caller), so the kernel judges uid and gid as it
+   would the caller's; the pid it would judge is the Sentry's. So the pid is
+   checked here against the caller's own, as the app's pid namespace
+   numbers it, and then replaced by the Sentry's, which the kernel accepts
+   and the receiver sees as 0: the sender is outside its pid namespace. A
+   malformed message, or ids the user namespace does not map, are left to
+   the kernel (EINVAL), which checks them before the pid. */
 static int
-translate_control (struct sb_call *c, struct send_job *j, size_t clen)
+credentials_as_sender (struct sb_call *c, struct cmsghdr *cm)
+{
+  const struct sb_task_status *st;
+  struct ucred uc;
+  int ret;
+
+  if (cm->cmsg_len != CMSG_LEN (sizeof (uc)))
+    return -EINVAL;
+  memcpy (&uc, CMSG_DATA (cm), sizeof (uc));
+  if ((ret = sb_caller_status (c, &st)) < 0)
+    return ret;
+  if (uc.uid < c->s->cfg.idmap.count && uc.gid < c->s->cfg.idmap.count && uc.pid != st->nspid)
+    return -EPERM;
+  uc.pid = getpid ();
+  memcpy (CMSG_DATA (cm), &uc, sizeof (uc));
+  return 0;
+}
+
+/* SCM_RIGHTS carries the app's fd numbers: replace them with the Sentry's
+   copies of the same files, refusing Unix sockets and io_urings.
+   SCM_CREDENTIALS on a Unix socket is checked as the kernel checks the
+   caller's (credentials_as_sender). Other control messages pass only if
+   net_rules.c allows them (packet-info messages choose the source and the
+   interface). */
+static int
+translate_control (struct sb_call *c, struct send_job *j, int sock, size_t clen)
 {
   struct msghdr m = { .msg_control = j->control, .msg_controllen = clen };
   struct cmsghdr *cm;
@@ -510,6 +542,12 @@ translate_control (struct sb_call *c, struct send_job *j, size_t clen)
       if (cm->cmsg_len < CMSG_LEN (0) || (char *) cm + cm->cmsg_len > j->control + clen)
         return -EINVAL;
       n = (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS && socket_int (sock, SO_DOMAIN) == AF_UNIX)
+        {
+          if ((ret = credentials_as_sender (c, cm)) < 0)
+            return ret;
+          continue;
+        }
       if (!(cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS))
         {
           if ((ret = sb_net_check_cmsg (c, cm->cmsg_level, cm->cmsg_type)) < 0)
@@ -593,7 +631,7 @@ msghdr_job (struct sb_call *c, int fd, uint64_t addr, int flags, struct send_job
       ret = -ECANCELED;
       goto fail;
     }
-  if (mh.msg_controllen > 0 && (ret = translate_control (c, j, mh.msg_controllen)) < 0)
+  if (mh.msg_controllen > 0 && (ret = translate_control (c, j, fd, mh.msg_controllen)) < 0)
     goto fail;
   if (mh.msg_name && mh.msg_namelen > 0
       && (ret = job_address (c, j, (uint64_t) (uintptr_t) mh.msg_name, mh.msg_namelen)) < 0)

@@ -316,6 +316,15 @@ send_creds (pid_t pid, uid_t uid, gid_t gid, struct ucred *seen)
   return ret;
 }
 
+/* What a receiver with SO_PASSCRED saw of a send by this process. */
+static const char *
+seen_as (const struct ucred *seen)
+{
+  if (seen->uid != getuid () || seen->gid != getgid ())
+    return "receiver-sees-other";
+  return seen->pid == getpid () ? "ok" : seen->pid == 0 ? "receiver-sees-pid-0" : "receiver-sees-other";
+}
+
 static void
 case_scm_credentials (void)
 {
@@ -323,20 +332,22 @@ case_scm_credentials (void)
   long r;
 
   r = send_creds (getpid (), getuid (), getgid (), &seen);
-  out ("scm-credentials-own", "%s", r < 0 ? ename (errno)
-       : (seen.pid == getpid () && seen.uid == getuid () && seen.gid == getgid ()) ? "ok" : "receiver-sees-other");
+  out ("scm-credentials-own", "%s", r < 0 ? ename (errno) : seen_as (&seen));
   r = send_creds (getpid () + 1000, getuid (), getgid (), &seen);
   /* Without CAP_SYS_ADMIN over the pid namespace a lie about the pid fails. */
   out ("scm-credentials-lie-pid", "%s", r < 0 ? ename (errno) : has_cap (CAP_SYS_ADMIN) ? "EPERM" : "accepted");
+  /* Ids the user namespace does not map: EINVAL, before the pid is looked at. */
+  r = send_creds (getpid () + 1000, getuid (), 70000000, &seen);
+  out ("scm-credentials-unmapped", "%s", r < 0 ? ename (errno) : "accepted");
+  /* Root with CAP_SETUID may name another uid of its namespace. */
+  r = send_creds (getpid (), 5, getgid (), &seen);
+  out ("scm-credentials-other-uid", "%s", r < 0 ? ename (errno) : seen.uid == 5 ? "sent" : "receiver-sees-other");
   r = send_creds (0, 0, 0, &seen);
-  out ("passcred-implicit", "%s", r < 0 ? ename (errno)
-       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  out ("passcred-implicit", "%s", r < 0 ? ename (errno) : seen_as (&seen));
   r = send_creds ((pid_t) -1, 0, 0, &seen);
-  out ("passcred-write", "%s", r < 0 ? ename (errno)
-       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  out ("passcred-write", "%s", r < 0 ? ename (errno) : seen_as (&seen));
   r = send_creds ((pid_t) -2, 0, 0, &seen);
-  out ("passcred-send", "%s", r < 0 ? ename (errno)
-       : (seen.pid == getpid () && seen.uid == getuid ()) ? "ok" : "receiver-sees-other");
+  out ("passcred-send", "%s", r < 0 ? ename (errno) : seen_as (&seen));
   /* A child that dropped to uid 1000 claims uid 0: EPERM. */
   pid_t ch = fork ();
   if (ch == 0)
