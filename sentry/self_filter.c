@@ -20,6 +20,9 @@ static const char *const allowed[] = {
      Gofer walked (directfs.c) */
   "openat2", "faccessat2",
   "fchmod", "fchmodat" /* procfs links to its copies of the app's O_PATH fds */, "fchownat", "utimensat", "inotify_add_watch", "fstatfs",
+  /* an xattr call on the app's /proc/self/fd/N, through the Sentry's own
+     procfs link to its copy of N (sys_attr.c): its root holds nothing else */
+  "getxattr", "setxattr", "listxattr", "removexattr",
   /* acting as the caller, one thread at a time (common/creds.c) */
   "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capget", "capset",
   "getresuid", "getresgid", "getgroups",

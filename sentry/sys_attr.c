@@ -154,6 +154,22 @@ sys_fchownat (struct sb_call *c)
                        (int) c->args[4]);
 }
 
+/* The times of the file of a descriptor copy (consumed), as the caller (the
+   kernel's checks: owner or write access, O_PATH descriptors too). */
+static long
+utimens_fd (struct sb_call *c, int fd, const struct timespec *ts)
+{
+  int ret = sb_act_as_caller (c);
+
+  if (ret == 0)
+    {
+      ret = utimensat (fd, "", ts, AT_EMPTY_PATH) < 0 ? -errno : 0;
+      sb_act_as_self (c);
+    }
+  close (fd);
+  return ret;
+}
+
 static long
 utimens_common (struct sb_call *c, int dirfd, uint64_t addr, const struct timespec *ts, int flags)
 {
@@ -163,25 +179,18 @@ utimens_common (struct sb_call *c, int dirfd, uint64_t addr, const struct timesp
 
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
     return -EINVAL;
-  /* "" with AT_EMPTY_PATH: the app's own descriptor, as the caller (the
-     kernel's checks: owner or write access, O_PATH descriptors too). */
+  /* "" with AT_EMPTY_PATH: the app's own descriptor. */
   fd = sb_empty_path_fd (c, dirfd, addr, flags, &empty);
   if (fd < 0)
     return fd;
   if (empty)
-    {
-      ret = sb_act_as_caller (c);
-      if (ret == 0)
-        {
-          ret = utimensat (fd, "", ts, AT_EMPTY_PATH) < 0 ? -errno : 0;
-          sb_act_as_self (c);
-        }
-      close (fd);
-      return ret;
-    }
+    return utimens_fd (c, fd, ts);
   ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
+  /* /proc/<pid>/fd/N followed: the file of that descriptor. */
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && (fd = sb_fd_link_file (c, path)) != 0)
+    return fd < 0 ? fd : utimens_fd (c, fd, ts);
   return sb_gofer (c, SB_GOFER_UTIMENS, path, NULL, flags & AT_SYMLINK_NOFOLLOW, 0, 0, ts,
                 ts ? 2 * sizeof (*ts) : 0);
 }
@@ -259,6 +268,48 @@ sys_utime (struct sb_call *c)
 
 /* ---- extended attributes by path ------------------------------------------- */
 
+/* An xattr call on "/proc/<pid>/fd/N" followed: on the file of a descriptor
+   copy (consumed), as the caller, through the Sentry's own procfs link to
+   it, as the kernel follows the app's (a path, so O_PATH descriptors too,
+   and the kernel's checks of the caller: owner, write access, the
+   namespace of the name). value is the lane's scratch buffer. */
+static long
+xattr_on_fd (struct sb_call *c, uint32_t op, int fd, const char *name, char *value, size_t size)
+{
+  char link[64];
+  ssize_t n;
+  int ret;
+
+  if (op == SB_GOFER_SETXATTR && (ret = sb_mem_read (c->tid, c->args[2], value, size)) < 0)
+    {
+      close (fd);
+      return ret;
+    }
+  snprintf (link, sizeof (link), "/proc/self/fd/%d", fd);
+  if ((ret = sb_act_as_caller (c)) < 0)
+    {
+      close (fd);
+      return ret;
+    }
+  switch (op)
+    {
+    case SB_GOFER_GETXATTR: n = getxattr (link, name, value, size); break;
+    case SB_GOFER_LISTXATTR: n = listxattr (link, value, size); break;
+    case SB_GOFER_SETXATTR: n = setxattr (link, name, value, size, (int) c->args[4]); break;
+    default: n = removexattr (link, name); break;
+    }
+  n = n < 0 ? -errno : n;
+  sb_act_as_self (c);
+  close (fd);
+  if (n > 0 && size > 0 && (op == SB_GOFER_GETXATTR || op == SB_GOFER_LISTXATTR))
+    {
+      ret = sb_copy_out (c, op == SB_GOFER_LISTXATTR ? c->args[1] : c->args[2], value, (size_t) n);
+      if (ret < 0)
+        return ret;
+    }
+  return n;
+}
+
 long
 sys_xattr (struct sb_call *c)
 {
@@ -267,7 +318,7 @@ sys_xattr (struct sb_call *c)
   bool nofollow = false;
   uint32_t op;
   size_t size = 0, nlen = 0;
-  int ret;
+  int ret, fd;
 
   switch (c->nr)
     {
@@ -299,6 +350,12 @@ sys_xattr (struct sb_call *c)
   ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, !nofollow);
   if (ret < 0)
     return ret;
+  if (!nofollow && (fd = sb_fd_link_file (c, path)) != 0)
+    {
+      if (fd < 0)
+        return fd;
+      return xattr_on_fd (c, op, fd, name, value, size);
+    }
   if (op == SB_GOFER_SETXATTR)
     {
       memcpy (value, name, nlen);

@@ -230,8 +230,17 @@ caller_fsize_limit (struct sb_call *c)
 }
 
 /* The Gofer truncates under its own limits: the caller's RLIMIT_FSIZE is
-   applied here as the kernel does (only when the file grows past it: EFBIG
-   and SIGXFSZ to the calling thread). */
+   applied here as the kernel does (only when the file, now size bytes, grows
+   past it: EFBIG and SIGXFSZ to the calling thread). */
+static int
+truncate_fsize_limit (struct sb_call *c, uint64_t size, uint64_t length)
+{
+  if (size >= length)
+    return 0;
+  syscall (SYS_tkill, c->tid, SIGXFSZ);
+  return -EFBIG;
+}
+
 static int
 truncate_fsize_check (struct sb_call *c, const char *path, uint64_t length)
 {
@@ -244,23 +253,56 @@ truncate_fsize_check (struct sb_call *c, const char *path, uint64_t length)
       || sb_last_answer.data_len != sizeof (stx))
     return 0; /* the truncate itself will say what is wrong */
   memcpy (&stx, sb_last_answer.data, sizeof (stx));
-  if (stx.stx_size >= length)
-    return 0;
-  syscall (SYS_tkill, c->tid, SIGXFSZ);
-  return -EFBIG;
+  return truncate_fsize_limit (c, stx.stx_size, length);
+}
+
+/* truncate("/proc/<pid>/fd/N"): the file of that descriptor (a copy,
+   consumed), reopened for writing as the caller on a worker (a lease break
+   may wait), like the Gofer's answer below. Only a descriptor open for
+   writing: the kernel would follow the link to the file whatever the
+   descriptor's access, but a file the tenant's rules make read-only by
+   name without a read-only mount (one made after the start) is protected
+   by the Gofer's look at names alone, and a read-only or O_PATH
+   descriptor of it must not become a way to change its content. Such a
+   descriptor gets EACCES, as a reopen for writing does (sys_open.c). */
+static long
+truncate_fd (struct sb_call *c, int fd, uint64_t length)
+{
+  uint64_t limit = caller_fsize_limit (c);
+  struct stat st;
+  int ret = 0, fl = fcntl (fd, F_GETFL);
+
+  if (fstat (fd, &st) < 0 || fl < 0)
+    ret = -errno;
+  else if (S_ISDIR (st.st_mode))
+    ret = -EISDIR;
+  else if (!S_ISREG (st.st_mode))
+    ret = -EINVAL;
+  else if ((fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY)
+    ret = -EACCES;
+  else if (limit != RLIM_INFINITY && length > limit)
+    ret = truncate_fsize_limit (c, (uint64_t) st.st_size, length);
+  if (ret < 0)
+    {
+      close (fd);
+      return ret;
+    }
+  return sb_truncate_later (c, fd, (off_t) length);
 }
 
 long
 sys_truncate (struct sb_call *c)
 {
   char path[PATH_BUF];
-  int ret;
+  int ret, fd;
 
   if ((int64_t) c->args[1] < 0)
     return -EINVAL;
   ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, true);
   if (ret < 0)
     return ret;
+  if ((fd = sb_fd_link_file (c, path)) != 0)
+    return fd < 0 ? fd : truncate_fd (c, fd, c->args[1]);
   if ((ret = truncate_fsize_check (c, path, c->args[1])) < 0)
     return ret;
   ret = sb_gofer (c, SB_GOFER_TRUNCATE, path, NULL, 0, 0, c->args[1], NULL, 0);
@@ -273,10 +315,20 @@ long
 sys_statfs (struct sb_call *c)
 {
   char path[PATH_BUF];
-  int ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, true);
+  struct statfs sfs;
+  int ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, true), fd;
 
   if (ret < 0)
     return ret;
+  /* /proc/<pid>/fd/N: the filesystem of that descriptor's file. */
+  if ((fd = sb_fd_link_file (c, path)) != 0)
+    {
+      if (fd < 0)
+        return fd;
+      ret = fstatfs (fd, &sfs) < 0 ? -errno : 0;
+      close (fd);
+      return ret < 0 ? ret : sb_copy_out (c, c->args[1], &sfs, sizeof (sfs));
+    }
   ret = sb_gofer (c, SB_GOFER_STATFS, path, NULL, 0, 0, 0, NULL, 0);
   if (ret < 0)
     return ret;
@@ -345,14 +397,28 @@ sys_chdir (struct sb_call *c)
 {
   char path[PATH_BUF];
   struct statx stx;
-  int ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, true);
+  int ret = sb_app_path_follow (c, AT_FDCWD, c->args[0], path, true), fd;
 
   if (ret < 0)
     return ret;
-  ret = sb_gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE | STATX_MODE, 0, NULL, 0);
-  if (ret < 0)
-    return ret;
-  memcpy (&stx, sb_last_answer.data, sizeof (stx));
+  if ((fd = sb_fd_link_file (c, path)) != 0)
+    {
+      /* /proc/<pid>/fd/N of a directory: the kernel follows the link in
+         the app's namespace, to the directory the descriptor holds. */
+      if (fd < 0)
+        return fd;
+      ret = statx (fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0 ? -errno : 0;
+      close (fd);
+      if (ret < 0)
+        return ret;
+    }
+  else
+    {
+      ret = sb_gofer (c, SB_GOFER_STAT, path, NULL, 0, STATX_TYPE | STATX_MODE, 0, NULL, 0);
+      if (ret < 0)
+        return ret;
+      memcpy (&stx, sb_last_answer.data, sizeof (stx));
+    }
   if (!S_ISDIR (stx.stx_mode))
     return -ENOTDIR;
   /* The kernel changes the cwd (nothing lets the Sentry set another

@@ -62,6 +62,11 @@ int sb_app_path_translated (struct sb_call *c, int dirfd, uint64_t addr, char *o
 int sb_empty_path_fd (struct sb_call *c, int dirfd, uint64_t addr, int flags, bool *is_empty);
 /* "/proc/<pid>/fd/<n>" of the caller's own process: *fdnum. */
 bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
+/* The file a followed "/proc/<pid>/fd/<n>" names: a copy of the caller's
+   own descriptor n, or of another process's after the kernel's ptrace-read
+   check (sb_other_fd); -errno (ENOENT for a descriptor that is not open:
+   the link is missing); 0 when path is no such link. */
+int sb_fd_link_file (struct sb_call *c, const char *path);
 bool sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len);
 /* proc_links.c: another process's cwd, root or directory fd/N in a path
    (followed at its end or not): replaced by where it leads in the

@@ -367,6 +367,17 @@ sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum)
   return true;
 }
 
+int
+sb_fd_link_file (struct sb_call *c, const char *path)
+{
+  int appfd, fd;
+
+  if (!sb_own_fd_path (c, path, &appfd))
+    return sb_other_fd (c, path);
+  fd = sb_get_app_fd (c, appfd);
+  return fd == -EBADF ? -ENOENT : fd;
+}
+
 /* /proc/<own pid>/ns/NAME (or under task/<own tid>/): the caller's own
    namespace link, followed. Its file is a handle on a kernel object and
    is never handed to the app; only its stat is answered (sys_stat.c). */

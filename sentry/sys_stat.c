@@ -57,7 +57,7 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
 {
   char path[PATH_BUF], nsname[32], nslink[64];
   bool empty;
-  int fd, ret, appfd;
+  int fd, ret;
 
   fd = sb_empty_path_fd (c, dirfd, addr, flags, &empty);
   if (fd < 0)
@@ -72,18 +72,9 @@ stat_common (struct sb_call *c, int dirfd, uint64_t addr, int flags, unsigned ma
   ret = sb_app_path_follow (c, dirfd, addr, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (ret < 0)
     return ret;
-  if (!(flags & AT_SYMLINK_NOFOLLOW) && sb_own_fd_path (c, path, &appfd))
-    {
-      fd = sb_get_app_fd (c, appfd);
-      if (fd < 0)
-        return fd == -EBADF ? -ENOENT : fd;
-      ret = statx (fd, "", AT_EMPTY_PATH, mask, stx) < 0 ? -errno : 0;
-      close (fd);
-      return ret;
-    }
-  /* Another process's /proc/<pid>/fd/N, or its namespace link: after the
-     kernel's check, the file's stat. */
-  if (!(flags & AT_SYMLINK_NOFOLLOW) && ((fd = sb_other_fd (c, path)) != 0 || (fd = sb_other_ns_fd (c, path)) != 0))
+  /* /proc/<pid>/fd/N (another process's after the kernel's check), or
+     another process's namespace link: the file's stat. */
+  if (!(flags & AT_SYMLINK_NOFOLLOW) && ((fd = sb_fd_link_file (c, path)) != 0 || (fd = sb_other_ns_fd (c, path)) != 0))
     {
       if (fd < 0)
         return fd;

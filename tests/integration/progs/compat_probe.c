@@ -43,11 +43,13 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timex.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -1447,6 +1449,67 @@ case_signals_interrupt (void)
   unlink (fifo_path);
 }
 
+/* Calls that name a file by "/proc/self/fd/N" act on the file of
+   descriptor N, as the kernel follows the link: whatever N was opened for
+   (read-only, O_PATH, a directory), with the checks of the file itself. */
+static void
+case_proc_fd_calls (void)
+{
+  static const struct
+  {
+    const char *kind;
+    int flags;
+  } kinds[] = { { "ro", O_RDONLY }, { "rw", O_RDWR }, { "opath", O_PATH }, { "dir", O_RDONLY | O_DIRECTORY } };
+  char file[512], path[64], name[64], v[8];
+  struct stat st;
+  struct statfs sfs;
+
+  for (size_t k = 0; k < sizeof (kinds) / sizeof (kinds[0]); k++)
+    {
+      bool dir = kinds[k].flags & O_DIRECTORY;
+      int fd;
+      long r;
+
+      snprintf (name, sizeof (name), "fdcalls-%s", kinds[k].kind);
+      sp (file, sizeof (file), name);
+      if (dir ? mkdir (file, 0755) : close (open (file, O_CREAT | O_WRONLY, 0644))) {}
+      if (!dir)
+        {
+          int w = open (file, O_WRONLY | O_TRUNC);
+          if (write (w, "12345", 5) != 5) {}
+          close (w);
+        }
+      fd = open (file, kinds[k].flags | O_CLOEXEC);
+      snprintf (path, sizeof (path), "/proc/self/fd/%d", fd);
+#define FD_CASE(what) (snprintf (name, sizeof (name), "proc-fd-%s-%s", kinds[k].kind, what), name)
+      out (FD_CASE ("utime"), "%s", res (utimes (path, NULL)));
+      if (!dir)
+        {
+          r = truncate (path, 2);
+          out (FD_CASE ("truncate"), "%s", r < 0 ? ename (errno) : stat (file, &st) == 0 && st.st_size == 2 ? "ok" : "unchanged");
+        }
+      else
+        out (FD_CASE ("truncate"), "%s", res (truncate (path, 2)));
+      out (FD_CASE ("setxattr"), "%s", res (setxattr (path, "user.probe", "v1", 2, 0)));
+      r = getxattr (path, "user.probe", v, sizeof (v));
+      out (FD_CASE ("getxattr"), "%s", r < 0 ? ename (errno) : r == 2 && memcmp (v, "v1", 2) == 0 ? "ok" : "other");
+      r = listxattr (path, NULL, 0);
+      out (FD_CASE ("listxattr"), "%s", r < 0 ? ename (errno) : r > 0 ? "ok" : "empty");
+      out (FD_CASE ("removexattr"), "%s", res (removexattr (path, "user.probe")));
+      out (FD_CASE ("statfs"), "%s", res (statfs (path, &sfs)));
+      if (dir)
+        {
+          char cwd[512];
+          r = chdir (path);
+          out (FD_CASE ("chdir"), "%s", r < 0 ? ename (errno) : getcwd (cwd, sizeof (cwd)) && strcmp (cwd, file) == 0 ? "ok" : "elsewhere");
+          if (chdir (scratch) < 0) {}
+        }
+#undef FD_CASE
+      close (fd);
+    }
+  out ("proc-fd-closed-truncate", "%s", res (truncate ("/proc/self/fd/999", 0)));
+}
+
 static const struct
 {
   const char *name;
@@ -1462,6 +1525,7 @@ static const struct
   { "o-path", case_o_path },
   { "proc-links", case_proc_links },
   { "proc-other-links", case_proc_other_links },
+  { "proc-fd-calls", case_proc_fd_calls },
   { "proc-files", case_proc_files },
   { "proc-starttime", case_proc_starttime },
   { "proc-mem", case_proc_mem },

@@ -19,6 +19,8 @@
    rules_probe try create|creat|trunc PATH   open with O_CREAT|O_EXCL, O_CREAT, O_TRUNC
                                        (O_WRONLY each); "ok" if it opened, and writes
                                        "WRITTEN" through the descriptor it got
+   rules_probe try fdtrunc|fdpathtrunc PATH   truncate("/proc/self/fd/N") of a read-only
+                                       (or O_PATH) descriptor N of PATH
    rules_probe open-race LINK SAFE TARGET N   N opens of LINK with O_CREAT|O_TRUNC|O_WRONLY
                                        while a thread swaps LINK between SAFE and TARGET;
                                        each open that succeeds writes "RACED"
@@ -126,6 +128,19 @@ cmd_try (int argc, char **argv)
         {
           if (write (fd, "WRITTEN\n", 8) != 8)
             r = -1;
+          close (fd);
+        }
+    }
+  else if (strcmp (op, "fdtrunc") == 0 || strcmp (op, "fdpathtrunc") == 0)
+    {
+      /* Truncated by its /proc/self/fd name, through a read-only (or
+         O_PATH) descriptor. */
+      int fd = open (p, strcmp (op, "fdtrunc") == 0 ? O_RDONLY : O_PATH);
+      r = fd;
+      if (fd >= 0)
+        {
+          snprintf (buf, sizeof (buf), "/proc/self/fd/%d", fd);
+          r = truncate (buf, 0);
           close (fd);
         }
     }
