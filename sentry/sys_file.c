@@ -473,17 +473,27 @@ sys_inotify_add_watch (struct sb_call *c)
   ret = sb_app_path_follow (c, AT_FDCWD, c->args[1], path, !(mask & IN_DONT_FOLLOW));
   if (ret < 0)
     return ret;
-  ret = sb_gofer (c, SB_GOFER_WALK, path, NULL,
-               ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) | ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
-               0, 0, NULL, 0);
-  if (ret < 0)
-    return ret;
-  target = sb_last_answer.fd;
+  /* /proc/<pid>/fd/N followed: the file of that descriptor (IN_ONLYDIR is
+     checked by the kernel below, through the link). */
+  if (!(mask & IN_DONT_FOLLOW) && (target = sb_fd_link_file (c, path)) != 0)
+    {
+      if (target < 0)
+        return target;
+    }
+  else
+    {
+      ret = sb_gofer (c, SB_GOFER_WALK, path, NULL,
+                      ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) | ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0),
+                      0, 0, NULL, 0);
+      if (ret < 0)
+        return ret;
+      target = sb_last_answer.fd;
+    }
   ifd = sb_get_app_fd (c, (int) c->args[0]);
   if (ifd < 0)
     return ifd;
-  /* The watch is placed on the inode the Gofer resolved, reached through the
-     Sentry's own descriptor. */
+  /* The watch is placed on the inode the Gofer resolved (or the
+     descriptor's), reached through the Sentry's own descriptor. */
   snprintf (via, sizeof (via), "/proc/self/fd/%d", target);
   ret = sb_act_as_caller (c);
   if (ret < 0)

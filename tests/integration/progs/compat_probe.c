@@ -1497,6 +1497,13 @@ case_proc_fd_calls (void)
       out (FD_CASE ("listxattr"), "%s", r < 0 ? ename (errno) : r > 0 ? "ok" : "empty");
       out (FD_CASE ("removexattr"), "%s", res (removexattr (path, "user.probe")));
       out (FD_CASE ("statfs"), "%s", res (statfs (path, &sfs)));
+      {
+        int in = inotify_init1 (IN_CLOEXEC);
+        out (FD_CASE ("inotify"), "%s", res (inotify_add_watch (in, path, IN_MODIFY | (dir ? IN_ONLYDIR : 0))));
+        if (!dir)
+          out (FD_CASE ("inotify-onlydir"), "%s", res (inotify_add_watch (in, path, IN_MODIFY | IN_ONLYDIR)));
+        close (in);
+      }
       if (dir)
         {
           char cwd[512];
