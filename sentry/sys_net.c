@@ -173,6 +173,9 @@ unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, b
   ret = sb_absolute_path (c, AT_FDCWD, raw, abs, sizeof (abs));
   if (ret < 0)
     return ret;
+  /* /proc/self/cwd/..., /dev/fd/N/...: where the caller's links lead. */
+  if ((ret = sb_path_redirected (c, abs, sizeof (abs))) < 0)
+    return ret;
   ret = sb_gofer (c, for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_WALK, abs, NULL, 0, 0, 0, NULL, 0);
   if (ret < 0)
     return ret;
@@ -240,6 +243,32 @@ connect_run (struct sb_call *c, void *arg)
   return ret;
 }
 
+/* A Unix address as the app gave it, for a bind made on a thread with the
+   caller's root and cwd: a path through /proc/self, /proc/thread-self,
+   /dev/fd or the caller's own /proc/<pid> links is replaced by where it
+   leads (absolute). False when that does not fit an address. */
+static bool
+unix_name_translated (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len)
+{
+  struct sockaddr_un *sun = (struct sockaddr_un *) ss;
+  size_t n = *len - offsetof (struct sockaddr_un, sun_path);
+  char abs[SB_GOFER_PATH_MAX];
+
+  if (n < 5 || (strncmp (sun->sun_path, "/proc", 5) != 0 && strncmp (sun->sun_path, "/dev", 4) != 0))
+    return true;
+  memcpy (abs, sun->sun_path, n);
+  abs[n] = '\0';
+  if (sb_path_redirected (c, abs, sizeof (abs)) < 0)
+    return false;
+  n = strlen (abs);
+  if (n >= sizeof (sun->sun_path))
+    return false;
+  memset (sun->sun_path, 0, sizeof (sun->sun_path));
+  memcpy (sun->sun_path, abs, n);
+  *len = offsetof (struct sockaddr_un, sun_path) + n + 1;
+  return true;
+}
+
 long
 sys_bind (struct sb_call *c)
 {
@@ -262,7 +291,21 @@ sys_bind (struct sb_call *c)
   if (ret < 0)
     return ret;
   /* A Unix path the Gofer has checked: bound under the app's own name
-     (unix_bind.c), so that every call that shows the address shows it. */
+     (unix_bind.c), so that every call that shows the address shows it;
+     one through the caller's /proc/self or /dev/fd links under the name
+     they lead to (the bind thread is not the caller, so its /proc/self is
+     not the caller's), or, when that name is too long for an address (the
+     reason programs bind through /proc/self/fd/N/NAME), through the
+     Sentry's own link to the directory. */
+  if (hold >= 0 && !unix_name_translated (c, &asked, &asked_len))
+    {
+      ret = sb_act_as_caller (c);
+      if (ret < 0)
+        return ret;
+      ret = bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
+      sb_act_as_self (c);
+      return ret;
+    }
   if (hold >= 0)
     return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &asked, asked_len);
   ret = sb_act_as_caller (c);

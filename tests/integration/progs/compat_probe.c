@@ -226,6 +226,50 @@ case_unix_names (void)
       close (l);
       chdir ("/");
     }
+
+  /* Through the caller's /proc/self links: a bind (the name kept, where
+     Linux keeps it), and a connect to it. */
+  {
+    static const char *const via[] = { "cwd", "fd", "dev-fd" };
+    int d = open (scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (chdir (scratch) < 0)
+      return;
+    for (size_t i = 0; i < sizeof (via) / sizeof (via[0]); i++)
+      {
+        char name[64], p[128];
+        if (i == 0)
+          snprintf (p, sizeof (p), "/proc/self/cwd/via-%zu.sock", i);
+        else
+          snprintf (p, sizeof (p), "%s/%d/via-%zu.sock", i == 1 ? "/proc/self/fd" : "/dev/fd", d, i);
+        len = unix_addr (&sun, p);
+        l = socket (AF_UNIX, SOCK_STREAM, 0);
+        snprintf (name, sizeof (name), "unix-bind-proc-%s", via[i]);
+        if (bind (l, (struct sockaddr *) &sun, len) < 0 || listen (l, 1) < 0)
+          out (name, "%s", ename (errno));
+        else
+          {
+            struct stat a1, a2;
+            const char *same;
+            glen = sizeof (got);
+            memset (&got, 0, sizeof (got));
+            getsockname (l, (struct sockaddr *) &got, &glen);
+            same = same_addr (&got, glen, p);
+            /* Not the name bound, but the path of the same socket file. */
+            if (strcmp (same, "ok") != 0 && got.sun_path[0] == '/' && stat (got.sun_path, &a1) == 0
+                && stat (p, &a2) == 0 && a1.st_ino == a2.st_ino && a1.st_dev == a2.st_dev)
+              same = "named-where-it-leads";
+            out (name, "%s", same);
+            cl = socket (AF_UNIX, SOCK_STREAM, 0);
+            snprintf (name, sizeof (name), "unix-connect-proc-%s", via[i]);
+            out (name, "%s", res (connect (cl, (struct sockaddr *) &sun, len)));
+            close (cl);
+          }
+        close (l);
+      }
+    close (d);
+    chdir ("/");
+  }
 }
 
 static void
