@@ -369,7 +369,8 @@ long sys_sysfs (struct sb_call *c);
 long sys_sockopt_refused (struct sb_call *c);
 /* unix_bind.c: a checked Unix path bound under the app's own name. */
 struct sockaddr_un;
-int sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *sun, socklen_t len);
+int sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *sun, socklen_t len,
+                         bool sentry_root);
 long sys_ptrace (struct sb_call *c);
 long sys_time (struct sb_call *c);
 long sys_gettimeofday (struct sb_call *c);

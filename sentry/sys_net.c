@@ -298,16 +298,9 @@ sys_bind (struct sb_call *c)
      reason programs bind through /proc/self/fd/N/NAME), through the
      Sentry's own link to the directory. */
   if (hold >= 0 && !unix_name_translated (c, &asked, &asked_len))
-    {
-      ret = sb_act_as_caller (c);
-      if (ret < 0)
-        return ret;
-      ret = bind (fd, (struct sockaddr *) &ss, len) < 0 ? -errno : 0;
-      sb_act_as_self (c);
-      return ret;
-    }
+    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &ss, len, true);
   if (hold >= 0)
-    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &asked, asked_len);
+    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &asked, asked_len, false);
   ret = sb_act_as_caller (c);
   if (ret < 0)
     return ret;

@@ -64,8 +64,12 @@ unix_bind_thread (void *arg)
   return NULL;
 }
 
+/* sentry_root: the path is the Sentry's own link to the directory the Gofer
+   resolved (/proc/self/fd/N/NAME), resolved from the Sentry's root, with
+   the caller's ids and umask still. */
 int
-sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *sun, socklen_t len)
+sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *sun, socklen_t len,
+                     bool sentry_root)
 {
   cleanup_close int rootfd = -1, cwdfd = -1;
   struct unix_bind_job j = { .c = c, .sockfd = sockfd, .sun = sun, .len = len };
@@ -80,9 +84,11 @@ sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *su
     return ret;
   j.umask = sb_caller_umask (c);
   snprintf (link, sizeof (link), "%d/root", c->tid);
-  rootfd = openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  rootfd = sentry_root ? open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+                       : openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
   snprintf (link, sizeof (link), "%d/cwd", c->tid);
-  cwdfd = openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cwdfd = sentry_root ? open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+                      : openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0 || cwdfd < 0)
     return -ESRCH;
   j.rootfd = rootfd;
