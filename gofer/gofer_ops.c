@@ -171,7 +171,7 @@ op_unlink (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 static void
 op_rename (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
-  char last1[NAME_MAX + 1], last2[NAME_MAX + 1];
+  char last1[NAME_MAX + 2], last2[NAME_MAX + 2]; /* room for a trailing slash */
   cleanup_close int fd1 = parent_for_write (g, m->path, last1, sizeof (last1), true);
   cleanup_close int fd2 = -1;
 
@@ -186,6 +186,13 @@ op_rename (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
       r->result = walk_error (fd2, -EBUSY);
       return;
     }
+  /* A trailing slash on either name is the kernel's to judge (ENOTDIR when
+     what is renamed is not a directory): kept on the last component, which
+     it adds nothing to the walk of. */
+  if (gofer_has_trailing_slash (m->path))
+    strcat (last1, "/");
+  if (gofer_has_trailing_slash (m->path2))
+    strcat (last2, "/");
   r->result = renameat2 (fd1, last1, fd2, last2, m->hdr.flags) < 0 ? -errno : 0;
 }
 

@@ -159,6 +159,21 @@ read_sockaddr (struct sb_call *c, uint64_t addr, uint64_t len, struct sockaddr_s
    send, /proc/self/fd/N of an O_PATH fd of the socket inode (the Gofer
    followed any symlink inside the root); for bind, /proc/self/fd/N/NAME in
    the parent directory the Gofer resolved. *holdfd keeps N open. */
+/* Whether path is "/" or ends in "." or ".." (trailing slashes aside). */
+static bool
+last_is_dot (const char *path)
+{
+  size_t n = strlen (path), start;
+
+  while (n > 1 && path[n - 1] == '/')
+    n--;
+  if (n == 1 && path[0] == '/')
+    return true;
+  for (start = n; start > 0 && path[start - 1] != '/'; start--)
+    ;
+  return (n - start == 1 && path[start] == '.') || (n - start == 2 && path[start] == '.' && path[start + 1] == '.');
+}
+
 static int
 unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, bool for_bind,
                    int *holdfd)
@@ -177,6 +192,10 @@ unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, b
   if ((ret = sb_path_redirected (c, abs, sizeof (abs))) < 0)
     return ret;
   ret = sb_gofer (c, for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_WALK, abs, NULL, 0, 0, 0, NULL, 0);
+  /* A bind to "/", "." or "..": the name exists (the kernel's EEXIST,
+     which bind answers as EADDRINUSE), where the Gofer finds no parent. */
+  if (ret == -EINVAL && for_bind && last_is_dot (abs))
+    return -EADDRINUSE;
   if (ret < 0)
     return ret;
   if (ans->fd < 0)

@@ -275,6 +275,14 @@ readlink_common (struct sb_call *c, int dirfd, uint64_t addr, uint64_t buf, int6
     }
   else if (ret < 0)
     return ret;
+  else if (path[0] && path[1] && path[strlen (path) - 1] == '/')
+    {
+      /* A trailing slash follows the last symlink and asks for a
+         directory, which is never a symlink: the walk's error, or EINVAL. */
+      struct statx stx;
+      ret = stat_common (c, dirfd, addr, 0, STATX_TYPE, &stx);
+      return ret < 0 ? ret : -EINVAL;
+    }
   if (strcmp (path, "/proc/self") == 0 || strcmp (path, "/proc/thread-self") == 0)
     {
       pid_t pid, tid;

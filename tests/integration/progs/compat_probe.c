@@ -1200,6 +1200,42 @@ case_errors (void)
     static char big[70000];
     out ("setxattr-e2big", "%s", res (syscall (SYS_setxattr, f, "user.big", big, sizeof (big), 0)));
   }
+  {
+    /* A trailing slash follows the last symlink and asks for a directory:
+       readlink never reads through one, rename of a file to such a name is
+       ENOTDIR; bind to a name that is "." exists already. */
+    char ln[300], ld[300], src[300], buf[64];
+    struct sockaddr_un sun;
+    socklen_t sl;
+    int s;
+
+    sp (ln, sizeof (ln), "errlink");
+    sp (ld, sizeof (ld), "errdirlink");
+    if (symlink (f, ln) < 0 || symlink (d, ld) < 0) {}
+    snprintf (p, sizeof (p), "%s/", f);
+    out ("readlink-file-slash", "%s", res (readlink (p, buf, sizeof (buf))));
+    snprintf (p, sizeof (p), "%s/", ln);
+    out ("readlink-link-slash", "%s", res (readlink (p, buf, sizeof (buf))));
+    snprintf (p, sizeof (p), "%s/", ld);
+    out ("readlink-dirlink-slash", "%s", res (readlink (p, buf, sizeof (buf))));
+    sp (src, sizeof (src), "errsrc");
+    close (open (src, O_CREAT | O_WRONLY, 0644));
+    snprintf (p, sizeof (p), "%s/", ln);
+    out ("rename-file-to-link-slash", "%s", res (rename (src, p)));
+    snprintf (p, sizeof (p), "%s/", d);
+    out ("rename-file-to-dir-slash", "%s", res (rename (src, p)));
+    snprintf (p, sizeof (p), "%s/", src);
+    out ("rename-file-slash", "%s", res (rename (p, f)));
+    out ("rename-link-kept", "%s", lstat (ln, &st) == 0 && S_ISLNK (st.st_mode) ? "ok" : "replaced");
+    snprintf (p, sizeof (p), "%s/.", d);
+    sl = unix_addr (&sun, p);
+    s = socket (AF_UNIX, SOCK_STREAM, 0);
+    out ("bind-dot", "%s", res (bind (s, (struct sockaddr *) &sun, sl)));
+    close (s);
+    unlink (src);
+    unlink (ln);
+    unlink (ld);
+  }
   out ("utimensat-empty-path", "%s", res (syscall (SYS_utimensat, fd, "", ts, AT_EMPTY_PATH)));
   out ("utimensat-null-fd", "%s", res (syscall (SYS_utimensat, fd, NULL, ts, 0)));
   close (fd);
