@@ -30,7 +30,8 @@ enum sb_gofer_op
   SB_GOFER_MKNOD,       /* path, mode (S_IFIFO/S_IFREG/S_IFSOCK only), arg (dev) */
   SB_GOFER_UNLINK,      /* path, flags (AT_REMOVEDIR) */
   SB_GOFER_RENAME,      /* path -> path2, flags (RENAME_*) */
-  SB_GOFER_LINK,        /* path (existing) -> path2 (new), flags (AT_SYMLINK_FOLLOW) */
+  SB_GOFER_LINK,        /* path (existing) -> path2 (new), flags (AT_SYMLINK_FOLLOW; AT_EMPTY_PATH:
+                           path is the app's /proc/<pid>/fd/<n> of an anonymous file) */
   SB_GOFER_SYMLINK,     /* path2 (new link) holds data = target */
   SB_GOFER_CHMOD,       /* path, mode, flags */
   SB_GOFER_CHOWN,       /* path, uid, gid, flags */

@@ -196,6 +196,48 @@ op_rename (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
   r->result = renameat2 (fd1, last1, fd2, last2, m->hdr.flags) < 0 ? -errno : 0;
 }
 
+/* The anonymous file (an O_TMPFILE, or one unlinked since) that descriptor
+   n of the app's process pid holds, path being "/proc/<pid>/fd/<n>": its
+   descriptor O_PATH, or -errno. The directory is walked in the root as any
+   path is; only its last step follows the app's magic link, with the
+   caller's ids (the kernel's ptrace-read rule). Anything with a name is
+   refused (ENOENT, as the kernel answers a link by descriptor it does not
+   allow): linking a named file by its descriptor would give a file that
+   the rules protect by name (read-only, made after the start) a second,
+   writable name. */
+static int
+app_anonymous_file (struct gofer *g, const char *path)
+{
+  char dir[64], num[24], *end, *end2;
+  cleanup_close int d = -1;
+  struct stat st;
+  long pid, n;
+  int f;
+
+  if (strncmp (path, "/proc/", 6) != 0)
+    return -EINVAL;
+  pid = strtol (path + 6, &end, 10);
+  if (end == path + 6 || pid <= 0 || strncmp (end, "/fd/", 4) != 0)
+    return -EINVAL;
+  n = strtol (end + 4, &end2, 10);
+  if (end2 == end + 4 || *end2 != '\0' || n < 0 || n > (1 << 20))
+    return -EINVAL;
+  snprintf (dir, sizeof (dir), "/proc/%ld/fd", pid);
+  snprintf (num, sizeof (num), "%ld", n);
+  d = gofer_open_in_root (g, dir, O_PATH | O_DIRECTORY, 0);
+  if (d < 0)
+    return d;
+  f = openat (d, num, O_PATH | O_CLOEXEC);
+  if (f < 0)
+    return -errno;
+  if (fstat (f, &st) < 0 || !S_ISREG (st.st_mode) || st.st_nlink != 0)
+    {
+      close (f);
+      return -ENOENT;
+    }
+  return f;
+}
+
 static void
 op_link (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
 {
@@ -210,9 +252,10 @@ op_link (struct gofer *g, const struct sb_gofer_msg *m, struct gofer_reply *r)
     }
   if ((r->result = create_slash_error (fd2, last2, m->path2)) < 0)
     return;
-  if (m->hdr.flags & AT_SYMLINK_FOLLOW)
+  if (m->hdr.flags & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
     {
-      fd1 = gofer_open_in_root (g, m->path, O_PATH, 0);
+      fd1 = m->hdr.flags & AT_EMPTY_PATH ? app_anonymous_file (g, m->path)
+                                         : gofer_open_in_root (g, m->path, O_PATH, 0);
       if (fd1 < 0)
         {
           r->result = fd1;

@@ -164,17 +164,72 @@ sys_link (struct sb_call *c)
   return two_paths (c, SB_GOFER_LINK, AT_FDCWD, c->args[0], AT_FDCWD, c->args[1], 0, false);
 }
 
+/* A link of the file descriptor appfd holds (linkat with an empty path
+   and AT_EMPTY_PATH, or of "/proc/self/fd/N" with AT_SYMLINK_FOLLOW): what
+   open(2) documents for an O_TMPFILE. The Gofer makes it, reaching the
+   file through the app's own /proc/<pid>/fd link, and only for a file
+   without a name (app_anonymous_file in gofer_ops.c says why): a directory
+   is EPERM, a named file ENOENT (what the kernel answers a link by
+   descriptor it does not allow), a descriptor not open EBADF. */
+static long
+link_app_fd (struct sb_call *c, int appfd, int newdir, uint64_t newaddr, bool from_empty)
+{
+  char procpath[64], p2[PATH_BUF];
+  struct stat st;
+  pid_t pid, tid;
+  int fd = sb_get_app_fd (c, appfd), ret;
+
+  if (fd < 0)
+    return fd == -EBADF && !from_empty ? -ENOENT : fd;
+  ret = fstat (fd, &st) < 0 ? -errno : 0;
+  close (fd);
+  if (ret < 0)
+    return ret;
+  if (S_ISDIR (st.st_mode))
+    return -EPERM;
+  if (!S_ISREG (st.st_mode) || st.st_nlink != 0)
+    return -ENOENT;
+  if ((ret = sb_inner_ids (c, &pid, &tid)) < 0)
+    return ret;
+  snprintf (procpath, sizeof (procpath), "/proc/%d/fd/%d", pid, appfd);
+  if ((ret = sb_app_path_follow (c, newdir, newaddr, p2, false)) < 0)
+    return ret;
+  return sb_gofer (c, SB_GOFER_LINK, procpath, p2, AT_EMPTY_PATH, 0, 0, NULL, 0);
+}
+
 long
 sys_linkat (struct sb_call *c)
 {
-  int flags = (int) c->args[4];
+  int flags = (int) c->args[4], appfd, dirfd = (int) c->args[0];
+  char p1[PATH_BUF];
+  bool empty;
+  int ret;
 
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
     return -EINVAL;
   if (flags & AT_EMPTY_PATH)
-    return -ENOENT; /* needs CAP_DAC_READ_SEARCH, which the app does not have */
+    {
+      ret = sb_empty_path_fd (c, dirfd, c->args[1], flags, &empty);
+      if (ret < 0)
+        return ret;
+      if (empty)
+        {
+          close (ret);
+          if (dirfd == AT_FDCWD)
+            return -EPERM; /* the working directory: a directory */
+          return link_app_fd (c, dirfd, (int) c->args[2], c->args[3], true);
+        }
+    }
+  if (flags & AT_SYMLINK_FOLLOW)
+    {
+      ret = sb_app_path_follow (c, dirfd, c->args[1], p1, true);
+      if (ret < 0)
+        return ret;
+      if (sb_own_fd_path (c, p1, &appfd))
+        return link_app_fd (c, appfd, (int) c->args[2], c->args[3], false);
+    }
   return two_paths (c, SB_GOFER_LINK, (int) c->args[0], c->args[1], (int) c->args[2],
-                    c->args[3], flags, (flags & AT_SYMLINK_FOLLOW) != 0);
+                    c->args[3], flags & AT_SYMLINK_FOLLOW, (flags & AT_SYMLINK_FOLLOW) != 0);
 }
 
 static long

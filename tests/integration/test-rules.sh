@@ -204,16 +204,19 @@ rm -f "$C/data/ro-late"
 (run_with "$cpol" --timeout 60 --rootfs "$C" -- /busybox sh -c '
   i=0; while [ ! -s /data/ro-late ] && [ $i -lt 400 ]; do /busybox usleep 50000; i=$((i+1)); done
   /probe try trunc /data/ro-late; /probe try creat /data/ro-late
-  /probe try fdtrunc /data/ro-late; /probe try fdpathtrunc /data/ro-late') &
+  /probe try fdtrunc /data/ro-late; /probe try fdpathtrunc /data/ro-late
+  /probe try fdlink /data/ro-late /data/ro-late-link') &
 late=$!
 sleep 2
 echo LATE >"$C/data/ro-late.tmp" && chown 700000:700000 "$C/data/ro-late.tmp" && mv "$C/data/ro-late.tmp" "$C/data/ro-late"
 wait "$late" || true
 SB_OUT=$(cat "$SB_TMP/run.out")
 want "a read-only file made after the start" "trunc /data/ro-late EROFS" "creat /data/ro-late EROFS" \
-  "fdtrunc /data/ro-late EACCES" "fdpathtrunc /data/ro-late EACCES"
+  "fdtrunc /data/ro-late EACCES" "fdpathtrunc /data/ro-late EACCES" "fdlink /data/ro-late ENOENT"
 [[ $(cat "$C/data/ro-late") == LATE ]] && pass "the late read-only file was not truncated on the host" ||
   soft_fail "the late read-only file is now '$(cat "$C/data/ro-late")'"
+[[ ! -e $C/data/ro-late-link ]] && pass "the late read-only file got no second name on the host" ||
+  soft_fail "a second name of the late read-only file was made: $C/data/ro-late-link"
 
 # The reopen by descriptor keeps the kernel's own permission checks: an
 # unprivileged user of the sandbox cannot read, truncate or write through

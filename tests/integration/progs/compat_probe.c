@@ -1597,6 +1597,54 @@ case_proc_fd_calls (void)
   out ("proc-fd-closed-truncate", "%s", res (truncate ("/proc/self/fd/999", 0)));
 }
 
+/* linkat of a file by its descriptor: an O_TMPFILE given a name through
+   /proc/self/fd/N (AT_SYMLINK_FOLLOW), as open(2) documents, or with an
+   empty path and AT_EMPTY_PATH. */
+static void
+case_link_by_fd (void)
+{
+  char dir[300], name[320], named[320], proc[64];
+  struct stat st;
+  int t, n;
+
+  sp (dir, sizeof (dir), "tmpfiles");
+  mkdir (dir, 0755);
+  t = open (dir, O_TMPFILE | O_RDWR, 0600);
+  if (t < 0)
+    {
+      out ("linkat-tmpfile-proc", "tmpfile-%s", ename (errno));
+      return;
+    }
+  if (write (t, "tmp", 3) != 3) {}
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", t);
+  snprintf (name, sizeof (name), "%s/by-proc", dir);
+  out ("linkat-tmpfile-proc", "%s",
+       linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) < 0 ? ename (errno)
+       : stat (name, &st) == 0 && st.st_size == 3 ? "ok" : "lost");
+  close (t);
+  t = open (dir, O_TMPFILE | O_RDWR, 0600);
+  snprintf (name, sizeof (name), "%s/by-empty", dir);
+  out ("linkat-tmpfile-empty", "%s", res (linkat (t, "", AT_FDCWD, name, AT_EMPTY_PATH)));
+  close (t);
+  t = open (dir, O_TMPFILE | O_RDWR | O_EXCL, 0600);
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", t);
+  snprintf (name, sizeof (name), "%s/excl", dir);
+  out ("linkat-tmpfile-excl", "%s", res (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW)));
+  close (t);
+  snprintf (named, sizeof (named), "%s/named", dir);
+  n = open (named, O_CREAT | O_RDWR, 0600);
+  snprintf (name, sizeof (name), "%s/named-again", dir);
+  out ("linkat-named-empty", "%s", res (linkat (n, "", AT_FDCWD, name, AT_EMPTY_PATH)));
+  close (n);
+  snprintf (name, sizeof (name), "%s/named-path", dir);
+  out ("linkat-empty-flag-path", "%s", res (linkat (AT_FDCWD, named, AT_FDCWD, name, AT_EMPTY_PATH)));
+  n = open (dir, O_RDONLY | O_DIRECTORY);
+  snprintf (name, sizeof (name), "%s/dir-again", dir);
+  out ("linkat-empty-dir", "%s", res (linkat (n, "", AT_FDCWD, name, AT_EMPTY_PATH)));
+  close (n);
+  out ("linkat-proc-closed", "%s", res (linkat (AT_FDCWD, "/proc/self/fd/999", AT_FDCWD, name, AT_SYMLINK_FOLLOW)));
+}
+
 static const struct
 {
   const char *name;
@@ -1613,6 +1661,7 @@ static const struct
   { "proc-links", case_proc_links },
   { "proc-other-links", case_proc_other_links },
   { "proc-fd-calls", case_proc_fd_calls },
+  { "link-by-fd", case_link_by_fd },
   { "proc-files", case_proc_files },
   { "proc-starttime", case_proc_starttime },
   { "proc-mem", case_proc_mem },

@@ -21,6 +21,8 @@
                                        "WRITTEN" through the descriptor it got
    rules_probe try fdtrunc|fdpathtrunc PATH   truncate("/proc/self/fd/N") of a read-only
                                        (or O_PATH) descriptor N of PATH
+   rules_probe try fdlink PATH NEW     a link NEW of a read-only descriptor of PATH, by
+                                       /proc/self/fd/N, then by AT_EMPTY_PATH
    rules_probe open-race LINK SAFE TARGET N   N opens of LINK with O_CREAT|O_TRUNC|O_WRONLY
                                        while a thread swaps LINK between SAFE and TARGET;
                                        each open that succeeds writes "RACED"
@@ -128,6 +130,25 @@ cmd_try (int argc, char **argv)
         {
           if (write (fd, "WRITTEN\n", 8) != 8)
             r = -1;
+          close (fd);
+        }
+    }
+  else if (strcmp (op, "fdlink") == 0)
+    {
+      /* A second name, by the descriptor, for a read-only file (PATH2). */
+      int fd = open (p, O_RDONLY);
+      r = fd;
+      if (fd >= 0)
+        {
+          snprintf (buf, sizeof (buf), "/proc/self/fd/%d", fd);
+          r = linkat (AT_FDCWD, buf, AT_FDCWD, q, AT_SYMLINK_FOLLOW);
+          if (r < 0)
+            {
+              int e = errno;
+              r = linkat (fd, "", AT_FDCWD, q, AT_EMPTY_PATH);
+              if (r < 0 && errno != e)
+                errno = EPROTO; /* the two ways disagree */
+            }
           close (fd);
         }
     }
