@@ -474,6 +474,21 @@ image_root (struct sentry *s, const int *trees, int n, const char *what, sb_erro
                               SB_STAGE_DIR, SB_STAGE_DIR);
   if (len >= sizeof (opts))
     return sb_error (err, E2BIG, "%d layers: too many for one overlay", n);
+  /* index=on: a hard link made to a file of a lower layer (which copies it
+     up) shows one device and inode number by every name, as on one
+     filesystem; without it the new name shows the upper layer's own
+     numbers (git clone of a local repository checks its links by them and
+     stops: "hardlink different from source"). The upper layer is this
+     sandbox's alone, so the index has nothing to disagree with; a lower
+     filesystem without file handles cannot have one, and is mounted
+     without. */
+  if (len + sizeof (",index=on") <= sizeof (opts))
+    {
+      strcat (opts, ",index=on");
+      if (mount ("overlay", SB_ROOT_DIR, "overlay", MS_NOSUID | MS_NODEV, opts) == 0)
+        return 0;
+      opts[len] = '\0';
+    }
   if (mount_or_fail ("overlay", SB_ROOT_DIR, "overlay", MS_NOSUID | MS_NODEV, opts, err) < 0)
     return sb_error_prefix (err, "make the writable layer over %s", what);
   return 0;

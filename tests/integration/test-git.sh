@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-git.sh - git in the sandbox's writable layer: git init, add, commit
-# (twice), log, status, branch/checkout/merge, a local clone and gc in /tmp
+# (twice), log, status, branch/checkout/merge, a local clone and gc in /tmp,
+# a local clone of a repository on the host (a lower layer: hard links),
 # inside the sandbox; and afterwards the host's /tmp has no trace of the
 # repository (the in-memory layer vanished with the sandbox).
 # Needs /usr/bin/git (Debian package git) and /bin/busybox (busybox-static).
@@ -50,9 +51,22 @@ git gc -q
 echo "fsck=$(git fsck --no-progress 2>&1 | wc -l)"
 echo "after-gc=$(git rev-list --count HEAD)"
 ls -d "$repo" "$repo-clone"
+# A local clone of a repository of the host root (a lower layer): git
+# hard-links its objects and checks that each link is the file it linked.
+git clone -q "$2" "$repo-lower-clone"
+echo "lower-clone=$(git -C "$repo-lower-clone" log -1 --format=%s)"
 EOF
 
-sb_run --timeout 60 -- /bin/busybox sh "$SB_TMP/git-session.sh" "$repo"
+# The host's repository, for the clone from the lower layer.
+hostrepo=$SB_TMP/hostrepo
+(
+  cd "$SB_TMP" && git init -q -b main hostrepo && cd hostrepo && echo host >h.txt && git add h.txt &&
+    git -c user.name=t -c user.email=t@example.invalid commit -q -m "made on the host"
+) || fail "setup: cannot make a repository on the host"
+chmod -R a+rX "$SB_TMP"
+links_before=$(find "$hostrepo/.git/objects" -type f -links +1 | wc -l)
+
+sb_run --timeout 60 -- /bin/busybox sh "$SB_TMP/git-session.sh" "$repo" "$hostrepo"
 out=$SB_OUT
 if [[ $SB_RC != 0 ]]; then
   why=
@@ -71,6 +85,10 @@ expect_line "branch, checkout and a --no-ff merge" "merged=4 branch.txt file.txt
 expect_line "a local clone sees the merge" "clone=Merge branch 'feature'"
 expect_line "git gc then git fsck report nothing" "fsck=0"
 expect_line "the history survived git gc" "after-gc=4"
+expect_line "a local clone of the host's repository (hard links from a lower layer)" "lower-clone=made on the host"
+[[ $(find "$hostrepo/.git/objects" -type f -links +1 | wc -l) == "$links_before" ]] &&
+  pass "the host's repository got no hard links from the clone in the sandbox" ||
+  soft_fail "the host's repository objects gained links"
 
 # The layer vanished with the sandbox: the host's /tmp never had the repo.
 if [[ -e $repo || -e $repo-clone ]]; then
