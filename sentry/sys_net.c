@@ -155,10 +155,6 @@ read_sockaddr (struct sb_call *c, uint64_t addr, uint64_t len, struct sockaddr_s
   return (int) len;
 }
 
-/* Turns a Unix path address into one the Sentry can use: for connect and
-   send, /proc/self/fd/N of an O_PATH fd of the socket inode (the Gofer
-   followed any symlink inside the root); for bind, /proc/self/fd/N/NAME in
-   the parent directory the Gofer resolved. *holdfd keeps N open. */
 /* Whether path is "/" or ends in "." or ".." (trailing slashes aside). */
 static bool
 last_is_dot (const char *path)
@@ -174,6 +170,10 @@ last_is_dot (const char *path)
   return (n - start == 1 && path[start] == '.') || (n - start == 2 && path[start] == '.' && path[start + 1] == '.');
 }
 
+/* Turns a Unix path address into one the Sentry can use: for connect and
+   send, /proc/self/fd/N of an O_PATH fd of the socket inode (the Gofer
+   followed any symlink inside the root); for bind, /proc/self/fd/N/NAME in
+   the parent directory the Gofer resolved. *holdfd keeps N open. */
 static int
 unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, bool for_bind,
                    int *holdfd)
