@@ -164,23 +164,22 @@ sys_link (struct sb_call *c)
   return two_paths (c, SB_GOFER_LINK, AT_FDCWD, c->args[0], AT_FDCWD, c->args[1], 0, false);
 }
 
-/* A link of the file descriptor appfd holds (linkat with an empty path
-   and AT_EMPTY_PATH, or of "/proc/self/fd/N" with AT_SYMLINK_FOLLOW): what
-   open(2) documents for an O_TMPFILE. The Gofer makes it, reaching the
-   file through the app's own /proc/<pid>/fd link, and only for a file
-   without a name (app_anonymous_file in gofer_ops.c says why): a directory
-   is EPERM, a named file ENOENT (what the kernel answers a link by
-   descriptor it does not allow), a descriptor not open EBADF. */
+/* A link of the file the app's descriptor appfd holds (fd: the Sentry's
+   copy, consumed), by linkat with an empty path and AT_EMPTY_PATH, or of
+   "/proc/self/fd/N" with AT_SYMLINK_FOLLOW: what open(2) documents for an
+   O_TMPFILE. The Gofer makes it, reaching the file through the app's own
+   /proc/<pid>/fd link, and only for a file without a name
+   (app_anonymous_file in gofer_ops.c says why): a directory is EPERM, a
+   named file ENOENT (what the kernel answers a link by descriptor it does
+   not allow). */
 static long
-link_app_fd (struct sb_call *c, int appfd, int newdir, uint64_t newaddr, bool from_empty)
+link_app_fd (struct sb_call *c, int fd, int appfd, int newdir, uint64_t newaddr)
 {
   char procpath[64], p2[PATH_BUF];
   struct stat st;
   pid_t pid, tid;
-  int fd = sb_get_app_fd (c, appfd), ret;
+  int ret;
 
-  if (fd < 0)
-    return fd == -EBADF && !from_empty ? -ENOENT : fd;
   ret = fstat (fd, &st) < 0 ? -errno : 0;
   close (fd);
   if (ret < 0)
@@ -212,13 +211,13 @@ sys_linkat (struct sb_call *c)
       ret = sb_empty_path_fd (c, dirfd, c->args[1], flags, &empty);
       if (ret < 0)
         return ret;
-      if (empty)
+      if (empty && dirfd == AT_FDCWD)
         {
           close (ret);
-          if (dirfd == AT_FDCWD)
-            return -EPERM; /* the working directory: a directory */
-          return link_app_fd (c, dirfd, (int) c->args[2], c->args[3], true);
+          return -EPERM; /* the working directory: a directory */
         }
+      if (empty)
+        return link_app_fd (c, ret, dirfd, (int) c->args[2], c->args[3]);
     }
   if (flags & AT_SYMLINK_FOLLOW)
     {
@@ -226,7 +225,12 @@ sys_linkat (struct sb_call *c)
       if (ret < 0)
         return ret;
       if (sb_own_fd_path (c, p1, &appfd))
-        return link_app_fd (c, appfd, (int) c->args[2], c->args[3], false);
+        {
+          int fd = sb_get_app_fd (c, appfd);
+          if (fd < 0)
+            return fd == -EBADF ? -ENOENT : fd; /* the link is missing */
+          return link_app_fd (c, fd, appfd, (int) c->args[2], c->args[3]);
+        }
     }
   return two_paths (c, SB_GOFER_LINK, (int) c->args[0], c->args[1], (int) c->args[2],
                     c->args[3], flags & AT_SYMLINK_FOLLOW, (flags & AT_SYMLINK_FOLLOW) != 0);

@@ -173,10 +173,12 @@ last_is_dot (const char *path)
 /* Turns a Unix path address into one the Sentry can use: for connect and
    send, /proc/self/fd/N of an O_PATH fd of the socket inode (the Gofer
    followed any symlink inside the root); for bind, /proc/self/fd/N/NAME in
-   the parent directory the Gofer resolved. *holdfd keeps N open. */
+   the parent directory the Gofer resolved. *holdfd keeps N open. led_to
+   (SB_GOFER_PATH_MAX bytes, or NULL): where a path through the caller's
+   /proc/self or /dev/fd links leads, absolute; "" for any other path. */
 static int
 unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, bool for_bind,
-                   int *holdfd)
+                   int *holdfd, char *led_to)
 {
   const struct sb_gofer_answer *ans = sb_gofer_answer ();
   char raw[sizeof (sun->sun_path) + 1], abs[SB_GOFER_PATH_MAX];
@@ -189,8 +191,17 @@ unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, b
   if (ret < 0)
     return ret;
   /* /proc/self/cwd/..., /dev/fd/N/...: where the caller's links lead. */
+  if (led_to)
+    snprintf (led_to, SB_GOFER_PATH_MAX, "%s", abs);
   if ((ret = sb_path_redirected (c, abs, sizeof (abs))) < 0)
     return ret;
+  if (led_to)
+    {
+      if (strcmp (led_to, abs) == 0)
+        led_to[0] = '\0';
+      else
+        snprintf (led_to, SB_GOFER_PATH_MAX, "%s", abs);
+    }
   ret = sb_gofer (c, for_bind ? SB_GOFER_OPEN_PARENT : SB_GOFER_WALK, abs, NULL, 0, 0, 0, NULL, 0);
   /* A bind to "/", "." or "..": the name exists (the kernel's EEXIST,
      which bind answers as EADDRINUSE), where the Gofer finds no parent. */
@@ -214,19 +225,22 @@ unix_path_address (struct sb_call *c, struct sockaddr_un *sun, socklen_t *len, b
 }
 
 /* Makes the address usable by the Sentry and applies the tenant's rules
-   (net_rules.c: judged by the socket, rewritten to what was judged). */
+   (net_rules.c: judged by the socket, rewritten to what was judged).
+   led_to: unix_path_address's. */
 static int
 prepare_address (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len, bool for_bind,
-                 int *holdfd)
+                 int *holdfd, char *led_to)
 {
   int ret;
 
   *holdfd = -1;
+  if (led_to)
+    led_to[0] = '\0';
   if ((ret = sb_net_judge_address (c, ss, len, for_bind)) < 0)
     return ret;
   if (*len > 0 && ss->ss_family == AF_UNIX && *len > offsetof (struct sockaddr_un, sun_path)
       && ((struct sockaddr_un *) ss)->sun_path[0] != '\0')
-    return unix_path_address (c, (struct sockaddr_un *) ss, len, for_bind, holdfd);
+    return unix_path_address (c, (struct sockaddr_un *) ss, len, for_bind, holdfd, led_to);
   return 0;
 }
 
@@ -262,39 +276,16 @@ connect_run (struct sb_call *c, void *arg)
   return ret;
 }
 
-/* A Unix address as the app gave it, for a bind made on a thread with the
-   caller's root and cwd: a path through /proc/self, /proc/thread-self,
-   /dev/fd or the caller's own /proc/<pid> links is replaced by where it
-   leads (absolute). False when that does not fit an address. */
-static bool
-unix_name_translated (struct sb_call *c, struct sockaddr_storage *ss, socklen_t *len)
-{
-  struct sockaddr_un *sun = (struct sockaddr_un *) ss;
-  size_t n = *len - offsetof (struct sockaddr_un, sun_path);
-  char abs[SB_GOFER_PATH_MAX];
-
-  if (n < 5 || (strncmp (sun->sun_path, "/proc", 5) != 0 && strncmp (sun->sun_path, "/dev", 4) != 0))
-    return true;
-  memcpy (abs, sun->sun_path, n);
-  abs[n] = '\0';
-  if (sb_path_redirected (c, abs, sizeof (abs)) < 0)
-    return false;
-  n = strlen (abs);
-  if (n >= sizeof (sun->sun_path))
-    return false;
-  memset (sun->sun_path, 0, sizeof (sun->sun_path));
-  memcpy (sun->sun_path, abs, n);
-  *len = offsetof (struct sockaddr_un, sun_path) + n + 1;
-  return true;
-}
-
 long
 sys_bind (struct sb_call *c)
 {
   struct sockaddr_storage ss, asked;
+  struct sockaddr_un *named = (struct sockaddr_un *) &asked;
+  char led_to[SB_GOFER_PATH_MAX];
   cleanup_close int fd = -1;
   cleanup_close int hold = -1;
   socklen_t len, asked_len;
+  size_t n;
   int ret;
 
   ret = read_sockaddr (c, c->args[1], c->args[2], &ss);
@@ -306,7 +297,7 @@ sys_bind (struct sb_call *c)
     return fd;
   asked = ss;
   asked_len = len;
-  ret = prepare_address (c, &ss, &len, true, &hold);
+  ret = prepare_address (c, &ss, &len, true, &hold, led_to);
   if (ret < 0)
     return ret;
   /* A Unix path the Gofer has checked: bound under the app's own name
@@ -316,10 +307,17 @@ sys_bind (struct sb_call *c)
      not the caller's), or, when that name is too long for an address (the
      reason programs bind through /proc/self/fd/N/NAME), through the
      Sentry's own link to the directory. */
-  if (hold >= 0 && !unix_name_translated (c, &asked, &asked_len))
-    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &ss, len, true);
+  if (hold >= 0 && led_to[0])
+    {
+      n = strlen (led_to);
+      if (n >= sizeof (named->sun_path))
+        return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &ss, len, true);
+      memset (named->sun_path, 0, sizeof (named->sun_path));
+      memcpy (named->sun_path, led_to, n);
+      asked_len = offsetof (struct sockaddr_un, sun_path) + n + 1;
+    }
   if (hold >= 0)
-    return sb_unix_bind_as_app (c, fd, (const struct sockaddr_un *) &asked, asked_len, false);
+    return sb_unix_bind_as_app (c, fd, named, asked_len, false);
   ret = sb_act_as_caller (c);
   if (ret < 0)
     return ret;
@@ -362,7 +360,7 @@ sys_connect (struct sb_call *c)
   job.fd = sb_get_app_fd (c, (int) c->args[0]);
   if (job.fd < 0)
     return job.fd;
-  ret = prepare_address (c, &job.ss, &job.len, false, &job.holdfd);
+  ret = prepare_address (c, &job.ss, &job.len, false, &job.holdfd, NULL);
   if (ret < 0)
     {
       close (job.fd);
@@ -499,7 +497,7 @@ job_address (struct sb_call *c, struct send_job *j, uint64_t addr, uint64_t alen
   if (ret < 0)
     return ret;
   len = (socklen_t) ret;
-  ret = prepare_address (c, &j->ss, &len, false, &j->holdfd);
+  ret = prepare_address (c, &j->ss, &len, false, &j->holdfd, NULL);
   if (ret < 0)
     return ret;
   j->msg.msg_name = &j->ss;

@@ -83,12 +83,18 @@ sb_unix_bind_as_app (struct sb_call *c, int sockfd, const struct sockaddr_un *su
   if ((ret = sb_caller_status (c, &st)) < 0)
     return ret;
   j.umask = sb_caller_umask (c);
-  snprintf (link, sizeof (link), "%d/root", c->tid);
-  rootfd = sentry_root ? open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-                       : openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  snprintf (link, sizeof (link), "%d/cwd", c->tid);
-  cwdfd = sentry_root ? open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-                      : openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (sentry_root)
+    {
+      rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      cwdfd = rootfd < 0 ? -1 : fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
+    }
+  else
+    {
+      snprintf (link, sizeof (link), "%d/root", c->tid);
+      rootfd = openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      snprintf (link, sizeof (link), "%d/cwd", c->tid);
+      cwdfd = openat (c->s->procfd, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
   if (rootfd < 0 || cwdfd < 0)
     return -ESRCH;
   j.rootfd = rootfd;
