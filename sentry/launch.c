@@ -482,6 +482,7 @@ image_root (struct sentry *s, const int *trees, int n, const char *what, sb_erro
      sandbox's alone, so the index has nothing to disagree with; a lower
      filesystem without file handles cannot have one, and is mounted
      without. */
+  s->root_in_memory = true;
   if (len + sizeof (",index=on") <= sizeof (opts))
     {
       strcat (opts, ",index=on");

@@ -30,6 +30,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+
 #define MAX_FORMS (3 * SB_POLICY_MAX_PATHS)
 
 /* The container path of an fd opened in the root being built. */
@@ -124,6 +128,158 @@ hide (int fd, const char *what, sb_error_t *err)
 }
 
 static int
+mount_id (int fd, uint64_t *id)
+{
+  struct statx stx;
+
+  if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+    return -errno;
+  if (!(stx.stx_mask & STATX_MNT_ID))
+    return -EOPNOTSUPP;
+  *id = stx.stx_mnt_id;
+  return 0;
+}
+
+/* Appends the components of rest to the canonical directory path out
+   (len bytes), "." and ".." taken as written: rest names what does not
+   exist, so no symlink is among its components. */
+static int
+append_lexically (char *out, size_t len, const char *rest)
+{
+  const char *p = rest;
+
+  while (*p)
+    {
+      const char *end;
+      size_t n, have = strlen (out);
+
+      p += strspn (p, "/");
+      if (*p == '\0')
+        break;
+      end = strchrnul (p, '/');
+      n = (size_t) (end - p);
+      if (n == 1 && p[0] == '.')
+        ;
+      else if (n == 2 && p[0] == '.' && p[1] == '.')
+        {
+          char *slash = strrchr (out, '/');
+          if (slash != NULL)
+            slash[slash == out ? 1 : 0] = '\0';
+        }
+      else if (have + n + 2 > len)
+        return -ENAMETOOLONG;
+      else
+        snprintf (out + have, len - have, "%s%.*s", strcmp (out, "/") == 0 ? "" : "/", (int) n, p);
+      p = end;
+    }
+  return 0;
+}
+
+/* Where path, which does not exist, would be: its deepest existing
+   ancestor as the root resolves it (symlinks followed), then the rest of
+   its components. Returns an O_PATH fd of that ancestor, or -errno. */
+static int
+missing_form (int rootfd, const char *path, char *out, size_t len)
+{
+  char head[4096];
+  size_t k = strlen (path);
+
+  if (k >= sizeof (head))
+    return -ENAMETOOLONG;
+  while (k > 0)
+    {
+      int fd;
+
+      /* Drop the last component (and the slashes before it). */
+      while (k > 0 && path[k - 1] == '/')
+        k--;
+      while (k > 0 && path[k - 1] != '/')
+        k--;
+      snprintf (head, sizeof (head), "%.*s", (int) (k > 1 ? k - 1 : k), path);
+      if (head[0] == '\0')
+        strcpy (head, "/");
+      fd = sb_open_in_root (rootfd, head, O_PATH | O_DIRECTORY, 0);
+      if (fd == -ENOENT)
+        continue;
+      if (fd < 0)
+        return fd;
+      if (container_path (fd, out, len) < 0 || append_lexically (out, len, path + k) < 0)
+        {
+          close (fd);
+          return -ENAMETOOLONG;
+        }
+      return fd;
+    }
+  return -ENOENT;
+}
+
+/* A hidden name with nothing there when the sandbox starts has no mask
+   to carry. The Gofer refuses it by name; but what the kernel resolves
+   alone after the Gofer's check (an O_PATH open, chdir, execve, a Unix
+   connect, whose path another thread may change meanwhile) would reach a
+   file that appears there later in a lower layer that can change (the
+   host root's). So where the name would be is a form of the rule (the
+   Gofer refuses that name too), and when it lies in a root whose writable
+   layer is the stage tmpfs, an empty file is made there (and the
+   directories missing above it, as for a volume's target) and masked as
+   a hidden file is: the writable layer holds it over whatever a lower
+   layer gets at that name later, file or directory. Nowhere else: there
+   it would be written into the host's files (a volume, a tenant's
+   rootfs, an engine's layer). A dangling symlink is followed to where it
+   leads (at most 8 links). A name that cannot be made stays with the
+   Gofer's check alone, as before. Returns 1 when it made a mask, 0 when
+   not, -1 on an error. */
+static int
+cover_missing (struct sentry *s, int rootfd, const char *path, int depth, sb_error_t *err)
+{
+  char form[4096], lead[4096 + 4096];
+  cleanup_close int entry = -1, above = -1, fd = -1;
+  uint64_t root_mnt, above_mnt;
+  struct stat st;
+
+  entry = sb_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, 0);
+  if (entry >= 0)
+    {
+      ssize_t n;
+
+      if (depth >= 8 || fstat (entry, &st) < 0 || !S_ISLNK (st.st_mode)
+          || (n = readlinkat (entry, "", form, sizeof (form) - 1)) <= 0)
+        return 0;
+      form[n] = '\0';
+      if (form[0] == '/')
+        snprintf (lead, sizeof (lead), "%s", form);
+      else
+        {
+          cleanup_close int parent = -1;
+          const char *last = strrchr (path, '/');
+          char dir[4096];
+
+          snprintf (dir, sizeof (dir), "%.*s", last == NULL || last == path ? 1 : (int) (last - path),
+                    last == NULL ? "/" : path);
+          parent = sb_open_in_root (rootfd, dir, O_PATH | O_DIRECTORY, 0);
+          if (parent < 0 || container_path (parent, lead, 4096) < 0)
+            return 0;
+          strcat (lead, "/");
+          strcat (lead, form);
+        }
+      return cover_missing (s, rootfd, lead, depth + 1, err);
+    }
+  if (entry != -ENOENT)
+    return 0;
+  above = missing_form (rootfd, path, form, sizeof (form));
+  if (above < 0)
+    return 0;
+  add_form (s->hidden_forms, &s->nhidden_forms, form);
+  if (!s->root_in_memory || mount_id (rootfd, &root_mnt) < 0 || mount_id (above, &above_mnt) < 0
+      || root_mnt != above_mnt || sb_launch_make_in_root (rootfd, form, true, s->cfg.idmap.host) < 0)
+    return 0;
+  fd = sb_open_in_root (rootfd, form, O_PATH | O_NOFOLLOW, 0);
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    return sb_error (err, fd < 0 ? -fd : EEXIST, "hidden path `%s`: placeholder `%s`", path, form);
+  return hide (fd, path, err) < 0 ? -1 : 1;
+}
+
+static int
 make_read_only (int rootfd, int fd, const char *what, sb_error_t *err)
 {
   cleanup_close int top = -1;
@@ -146,12 +302,20 @@ int
 sb_protect_paths (struct sentry *s, int rootfd, sb_error_t *err)
 {
   const struct sb_policy *p = s->policy;
-  int i;
+  bool covered[SB_POLICY_MAX_PATHS] = { false };
+  int i, ret;
 
   s->hidden_forms = calloc (MAX_FORMS, sizeof (char *));
   s->read_only_forms = calloc (MAX_FORMS, sizeof (char *));
   if (s->hidden_forms == NULL || s->read_only_forms == NULL)
     return sb_error (err, ENOMEM, "allocate the path rules");
+  /* Hidden names that do not exist yet first: a read-only bind made
+     after takes their masks along. */
+  for (i = 0; i < p->nhidden && i < SB_POLICY_MAX_PATHS; i++)
+    if ((ret = cover_missing (s, rootfd, p->hidden[i], 0, err)) < 0)
+      return -1;
+    else
+      covered[i] = ret > 0;
   for (i = 0; i < p->nread_only; i++)
     {
       cleanup_close int fd = expand (rootfd, p->read_only[i], s->read_only_forms, &s->nread_only_forms);
@@ -169,7 +333,7 @@ sb_protect_paths (struct sentry *s, int rootfd, sb_error_t *err)
         continue;
       if (fd < 0)
         return sb_error (err, -fd, "hidden path `%s`", p->hidden[i]);
-      if (hide (fd, p->hidden[i], err) < 0)
+      if (!covered[i] && hide (fd, p->hidden[i], err) < 0)
         return -1;
     }
   /* Listings must agree with these rules and with the masks (sys_dir.c);

@@ -150,6 +150,9 @@ struct sentry
   char **hidden_forms;
   int nread_only_forms;
   char **read_only_forms;
+  /* The root is an overlay whose writable layer is the stage tmpfs (the
+     host root, an image): protect.c may put placeholders there. */
+  bool root_in_memory;
   /* getdents goes through the Sentry, which drops hidden and masked names (sys_dir.c). */
   bool serve_listings;
   /* directfs.c: the container root the Gofer walked for the Sentry (O_PATH,
