@@ -34,7 +34,10 @@
 #define STATX_MNT_ID 0x00001000U
 #endif
 
-#define MAX_FORMS (3 * SB_POLICY_MAX_PATHS)
+/* Per path: as written, its parent resolved, where it leads (expand);
+   where a missing one would be, and each link of a dangling chain
+   (cover_missing, at most 8). */
+#define MAX_FORMS (12 * SB_POLICY_MAX_PATHS)
 
 /* The container path of an fd opened in the root being built. */
 static int
