@@ -26,7 +26,8 @@
      an allowlist (sentry/filter_args.c: ioctl requests, socket options,
      madvise advice, futex operations, mmap/mprotect without the grows-down
      flags, pipe2 flags, waitid pointers, clone without namespace flags,
-     socketpair of AF_UNIX, query and PER_LINUX personalities); other values
+     socketpair of AF_UNIX, socket of TCP, UDP and Unix kinds, query and
+     PER_LINUX personalities); other values
      reach the Sentry, which refuses them with deny_errno (ioctl: decided by
      the descriptor's type, sentry/sys_ioctl.c).
    - SB_SYS_HOST: works on objects the app already holds (file
@@ -163,9 +164,10 @@ const struct sb_syscall sb_syscall_table[SB_SYSCALL_NR_MAX] = {
   [__NR_uname] = { "uname", SB_SYS_SENTRY, 0, 1, { SB_ARG_PTR } },
   [__NR_sysinfo] = { "sysinfo", SB_SYS_SENTRY, 0, 1, { SB_ARG_PTR } },
 
-  /* --- network: creating sockets and naming peers goes to the Sentry; data
-         on a connected socket and socket options stay on the host --------- */
-  [__NR_socket] = { "socket", SB_SYS_SENTRY, 0, 3, { SB_ARG_INT, SB_ARG_HEX, SB_ARG_INT } },
+  /* --- network: naming peers goes to the Sentry; TCP, UDP and Unix sockets
+         are made, and data on a connected socket and socket options stay,
+         on the host --------------------------------------------------------- */
+  [__NR_socket] = { "socket", SB_SYS_HOST_CHECKED, EAFNOSUPPORT, 3, { SB_ARG_INT, SB_ARG_HEX, SB_ARG_INT } },
   [__NR_bind] = { "bind", SB_SYS_SENTRY, 0, 3, { SB_ARG_FD, SB_ARG_SOCKADDR, SB_ARG_UINT } },
   [__NR_connect] = { "connect", SB_SYS_SENTRY, 0, 3, { SB_ARG_FD, SB_ARG_SOCKADDR, SB_ARG_UINT } },
   [__NR_sendto] = { "sendto", SB_SYS_SENTRY, 0, 6, { SB_ARG_FD, SB_ARG_PTR, SB_ARG_UINT, SB_ARG_HEX, SB_ARG_SOCKADDR, SB_ARG_UINT } },

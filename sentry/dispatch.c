@@ -180,7 +180,8 @@ sentry_dispatch (struct sb_call *c)
          registers (ioctl, by the descriptor's type). */
       fn = sb_handler_for (c->nr);
       ret = fn ? fn (c) : sb_deny (c, e->deny_errno, "deny-arguments");
-      how = ret == SB_RET_CONTINUE ? "host" : "denied";
+      /* (socket: a kind the filter leaves to the Sentry, made there) */
+      how = ret == SB_RET_CONTINUE ? "host" : fn && ret >= 0 ? "sentry" : "denied";
       break;
     case SB_SYS_HOST:
       if (sb_sentry_serves (c->s, c->nr))

@@ -166,6 +166,39 @@ allow_values (scmp_filter_ctx ctx, int nr, unsigned arg, uint64_t mask, const ui
   return 0;
 }
 
+/* socket(): the kinds a workload makes, whatever SOCK_CLOEXEC and
+   SOCK_NONBLOCK say; sys_socket (net_rules.c) makes the same ones in the
+   Sentry, and decides the rest (route netlink sockets; refusals,
+   audited). The socket is the same kernel object either way, in the same
+   network namespace, owned by the caller; made here it costs no round
+   trip and no descriptor handed over (SECCOMP_IOCTL_NOTIF_ADDFD, the
+   slowest answer the Sentry gives). */
+static int
+allow_sockets (scmp_filter_ctx ctx, int nr)
+{
+  static const struct
+  {
+    int domain, type, proto;
+  } kinds[] = {
+    { AF_UNIX, SOCK_STREAM, 0 },    { AF_UNIX, SOCK_DGRAM, 0 },          { AF_UNIX, SOCK_SEQPACKET, 0 },
+    { AF_INET, SOCK_STREAM, 0 },    { AF_INET, SOCK_STREAM, IPPROTO_TCP }, { AF_INET, SOCK_DGRAM, 0 },
+    { AF_INET, SOCK_DGRAM, IPPROTO_UDP }, { AF_INET6, SOCK_STREAM, 0 }, { AF_INET6, SOCK_STREAM, IPPROTO_TCP },
+    { AF_INET6, SOCK_DGRAM, 0 },    { AF_INET6, SOCK_DGRAM, IPPROTO_UDP },
+  };
+  const uint64_t type_mask = LOW32 & ~(uint64_t) (SOCK_CLOEXEC | SOCK_NONBLOCK);
+  size_t i;
+  int ret;
+
+  for (i = 0; i < ARRAY_LEN (kinds); i++)
+    if ((ret = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 3,
+                                 SCMP_A0 (SCMP_CMP_MASKED_EQ, LOW32, (uint64_t) kinds[i].domain),
+                                 SCMP_A1 (SCMP_CMP_MASKED_EQ, type_mask, (uint64_t) kinds[i].type),
+                                 SCMP_A2 (SCMP_CMP_MASKED_EQ, LOW32, (uint64_t) kinds[i].proto)))
+        < 0)
+      return ret;
+  return 0;
+}
+
 /* ALLOW nr when none of the bits of mask is set in arg. */
 static int
 allow_without_bits (scmp_filter_ctx ctx, int nr, unsigned arg, uint64_t mask)
@@ -217,6 +250,8 @@ sb_filter_add_checked (scmp_filter_ctx ctx, int nr)
       return allow_values (ctx, nr, 2, LOW32, (const uint32_t[]){ SEEK_SET, SEEK_CUR }, 2);
     case SYS_socketpair:
       return allow_values (ctx, nr, 0, LOW32, (const uint32_t[]){ AF_UNIX }, 1);
+    case SYS_socket:
+      return allow_sockets (ctx, nr);
     case SYS_ioctl:
       return allow_values (ctx, nr, 1, LOW32, sb_ioctl_allowed, sb_n_ioctl_allowed);
     case SYS_personality:

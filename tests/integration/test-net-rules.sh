@@ -248,4 +248,43 @@ expect_lines "netlink" "audit EPROTONOSUPPORT" "kobject EPROTONOSUPPORT" "xfrm E
   "generic EPROTONOSUPPORT" "route ok"
 audited deny-netlink "a refused netlink family"
 
+# --- 6. which sockets the host makes, and which the Sentry judges
+# TCP, UDP and Unix sockets are made on the host (filter_args.c: no round
+# trip); every other kind reaches the Sentry, which makes a route netlink
+# socket and refuses the rest, audited. The filter compares the low 32
+# bits the kernel reads, and the type without SOCK_CLOEXEC and
+# SOCK_NONBLOCK alone: high bits and unknown flags must not carry a
+# refused kind through, nor an allowed one past the kernel's own checks.
+: >"$SB_TMP/audit.log"
+sb_run --strace -- "$PY" -c "
+import ctypes, errno, socket
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def raw(domain, type, proto):
+    fd = libc.syscall(ctypes.c_long(41), ctypes.c_long(domain), ctypes.c_long(type), ctypes.c_long(proto))
+    if fd < 0: return errno.errorcode[ctypes.get_errno()]
+    libc.close(int(fd)); return 'ok'
+hi = 1 << 32
+print('tcp4', raw(2, 1 | 0x80000, 0), 'tcp6', raw(10, 1 | 0x800, 6), 'udp4', raw(2, 2, 17),
+      'unix-seqpacket', raw(1, 5, 0), 'tcp-high-bits', raw(2 | hi, 1 | hi, hi))
+print('raw-high-bits', raw(2 | hi, 3 | hi, 1), 'raw-as-stream-flags', raw(2, 3 | 0x80800, 1))
+print('tcp-bad-flag', raw(2, 1 | 0x400, 0), 'sctp-high-bits', raw(2, 1, 132 | hi))
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
+c = socket.socket(); c.connect(l.getsockname()); a, _ = l.accept(); c.send(b'h'); print('tcp-works', a.recv(1).decode())
+socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0); print('route ok')"
+expect_lines "socket kinds" "tcp4 ok tcp6 ok udp4 ok unix-seqpacket ok tcp-high-bits ok" \
+  "raw-high-bits EPERM raw-as-stream-flags EPERM" "tcp-bad-flag EINVAL sctp-high-bits EPROTONOSUPPORT" \
+  "tcp-works h" "route ok"
+audited deny-raw-socket "a raw socket asked for with high bits and flags"
+tr -d '\r' <<<"$SB_ERR" | grep -E '\] socket\(' >"$SB_TMP/socket.trace" || true
+made=$(grep -vE '\] socket\(16, ' "$SB_TMP/socket.trace" | grep -vE '= -1 ' || true)
+[[ -z $made ]] && pass "no TCP, UDP or Unix socket was made by the Sentry (host calls)" ||
+  soft_fail "sockets the Sentry made: $made"
+grep -qE '\] socket\(16, .*\[sentry\]$' "$SB_TMP/socket.trace" &&
+  pass "a route netlink socket is made by the Sentry" ||
+  soft_fail "no route netlink socket in the trace: $(cat "$SB_TMP/socket.trace")"
+grep -qE '\] socket\(4294967298, 0x100000003, 1\) = -1 EPERM \[denied\]$' "$SB_TMP/socket.trace" &&
+  pass "the raw socket with high bits reached the Sentry as a raw socket" ||
+  soft_fail "the raw socket with high bits: $(cat "$SB_TMP/socket.trace")"
+
 finish
