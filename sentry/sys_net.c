@@ -1,7 +1,9 @@
 /* Sockets and addresses. The Sentry lives in the sandbox's network
-   namespace: it creates the app's sockets there and installs them, and it
-   performs bind, connect and addressed sends on the app's own socket (taken
-   with pidfd_getfd) using an address it copied once. A Unix socket path is
+   namespace: it makes the sockets the filter does not let the app make
+   itself (route netlink; TCP, UDP and Unix sockets are made on the host,
+   filter_args.c) and installs them, and it performs bind, connect and
+   addressed sends on the app's own socket (taken with pidfd_getfd) using
+   an address it copied once. A Unix socket path is
    resolved by the Gofer inside the root and reached through the Sentry's
    own /proc/self/fd, never through a path of the app's choosing. */
 #include "sentry.h"
