@@ -239,6 +239,7 @@ cover_missing (struct sentry *s, int rootfd, const char *path, int depth, sb_err
   cleanup_close int entry = -1, above = -1, fd = -1;
   uint64_t root_mnt, above_mnt;
   struct stat st;
+  int ret;
 
   entry = sb_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, 0);
   if (entry >= 0)
@@ -274,8 +275,13 @@ cover_missing (struct sentry *s, int rootfd, const char *path, int depth, sb_err
     return 0;
   add_form (s->hidden_forms, &s->nhidden_forms, form);
   if (!s->root_in_memory || mount_id (rootfd, &root_mnt) < 0 || mount_id (above, &above_mnt) < 0
-      || root_mnt != above_mnt || sb_launch_make_in_root (rootfd, form, true, s->cfg.idmap.host) < 0)
+      || root_mnt != above_mnt)
     return 0;
+  ret = sb_launch_make_in_root (rootfd, form, true, s->cfg.idmap.host);
+  if (ret == -ENOSPC || ret == -ENOMEM || ret == -EDQUOT)
+    return sb_error (err, -ret, "hidden path `%s`: placeholder `%s` in the writable layer", path, form);
+  if (ret < 0)
+    return 0; /* a file or a dangling link on the way: nothing can be made there */
   fd = sb_open_in_root (rootfd, form, O_PATH | O_NOFOLLOW, 0);
   if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
     return sb_error (err, fd < 0 ? -fd : EEXIST, "hidden path `%s`: placeholder `%s`", path, form);

@@ -289,7 +289,7 @@ chown 700000:700000 "$L/sig"
 ln -s tgt "$L/link"
 lpol=$(policy late "id-range = \"700000-765535\"
 filesystem {
-  hidden = {\"$L/secret\", \"$L/nodir/secret\", \"$L/link\"}
+  hidden = {\"$L/secret\", \"$L/nodir/secret\", \"$L/link\", \"/sig/hid-new/x\"}
   volume-roots = {\"$L/sig\"}
   volume sig { source = \"$L/sig\"  target = \"/sig\"  read-only = false }
 }")
@@ -327,6 +327,9 @@ done
   $(cd "$L" && ls -A | tr '\n' ' ') == "link nodir secret sig tgt " && $(ls -A "$L/nodir") == secret ]] &&
   pass "the host's late files are as the host wrote them, and nothing was added beside them" ||
   soft_fail "host side of the late names: $(cd "$L" && ls -AlR)"
+[[ $(ls -A "$L/sig" | tr '\n' ' ') == "go ready " ]] &&
+  pass "no placeholder is written into a volume (a hidden name there that did not exist)" ||
+  soft_fail "the volume holds: $(ls -AlR "$L/sig")"
 
 # --- Unix bind under a racing rename ----------------------------------------
 # A Unix path the Gofer checked is bound under the app's own name, which the
