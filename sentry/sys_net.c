@@ -328,25 +328,32 @@ sys_bind (struct sb_call *c)
   return ret;
 }
 
-/* A Unix socket's connect in network mode none, once the address passed
-   the checks, is made by the kernel for the app itself (CONTINUE), as
-   Linux makes it: the listener's peer credentials (SO_PEERCRED, which
-   postgres, D-Bus and systemd read) are then the caller's pid and ids. The
+/* A connect in network mode none of a Unix, TCP or UDP socket, once the
+   address passed the checks, is made by the kernel for the app itself
+   (CONTINUE), as Linux makes it: the listener's peer credentials
+   (SO_PEERCRED, which postgres, D-Bus and systemd read) are then the
+   caller's pid and ids, and a blocking connect waits in the app's own
+   thread (before, a worker of the Sentry made it and handed the answer
+   back: 162 us a connect to the loopback, against 29 natively). The
    kernel reads the address again, so what confines a thread that swaps it
-   after the check is what confines chdir and O_PATH opens (ARCHITECTURE.md):
-   a path resolves in the app's mount namespace, where every hidden path is
-   an empty read-only mount; an abstract name is one of the sandbox's own
-   network namespace, which mode none allows anyway. A descriptor swapped
-   for an internet socket reaches only that namespace's loopback, which
-   mode none allows too. In host mode (and a joined namespace, which only a
+   after the check is what confines chdir and O_PATH opens
+   (ARCHITECTURE.md): a path resolves in the app's mount namespace, where
+   every hidden path is an empty read-only mount; an abstract name is one
+   of the sandbox's own network namespace, and an internet address reaches
+   that namespace's loopback or nothing (it has no other interface): what
+   mode none allows anyway. The same holds for a descriptor swapped for
+   another socket. In host mode (and a joined namespace, which only a
    host-mode policy allows) the abstract names and the network are the
-   host's: the Sentry connects, as before. */
+   host's: the Sentry connects, with the address it judged. */
 static bool
-own_unix_connect (struct sb_call *c, int fd)
+own_connect (struct sb_call *c, int fd)
 {
+  int domain;
+
   if (c->s->policy->network != SB_NET_NONE || c->s->cfg.network_host)
     return false;
-  return socket_int (fd, SO_DOMAIN) == AF_UNIX;
+  domain = socket_int (fd, SO_DOMAIN);
+  return domain == AF_UNIX || domain == AF_INET || domain == AF_INET6;
 }
 
 long
@@ -368,10 +375,11 @@ sys_connect (struct sb_call *c)
       close (job.fd);
       return ret;
     }
-  if (own_unix_connect (c, job.fd))
+  if (own_connect (c, job.fd))
     {
-      /* Checked (the Gofer found the path): the app's own connect, so the
-         peer's SO_PEERCRED names its pid, not the Sentry's. */
+      /* Checked (the Gofer found a Unix path, the rules let the address
+         through): the app's own connect, so the peer's SO_PEERCRED names
+         its pid, not the Sentry's. */
       close (job.fd);
       if (job.holdfd >= 0)
         close (job.holdfd);

@@ -283,6 +283,10 @@ made=$(grep -vE '\] socket\(16, ' "$SB_TMP/socket.trace" | grep -vE '= -1 ' || t
 grep -qE '\] socket\(16, .*\[sentry\]$' "$SB_TMP/socket.trace" &&
   pass "a route netlink socket is made by the Sentry" ||
   soft_fail "no route netlink socket in the trace: $(cat "$SB_TMP/socket.trace")"
+# In mode none a judged connect is the app's own (sys_net.c, own_connect).
+grep -qE '\] connect\([0-9]+, .*\) = \(continued on the host\) \[sentry\]$' <<<"$SB_ERR" &&
+  pass "mode none: a TCP connect to the loopback is the app's own, after the check" ||
+  soft_fail "mode none: no continued connect: $(grep -E '\] connect\(' <<<"$SB_ERR")"
 grep -qE '\] socket\(4294967298, 0x100000003, 1\) = -1 EPERM \[denied\]$' "$SB_TMP/socket.trace" &&
   pass "the raw socket with high bits reached the Sentry as a raw socket" ||
   soft_fail "the raw socket with high bits: $(cat "$SB_TMP/socket.trace")"

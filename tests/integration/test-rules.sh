@@ -391,6 +391,37 @@ own=$(awk '/^connect-race own/ {print $3}' <<<"$SB_OUT")
 [[ ${own:-0} -gt 0 ]] && pass "the connect race ran (the probe's own socket answered ${own} of 3000 times)" ||
   soft_fail "connect race: the own socket never answered: $SB_OUT $SB_ERR"
 
+# --- TCP connect under a racing thread, network mode none -------------------
+# The app's own connect (CONTINUE) reads the address again; a thread swaps it
+# between the probe's own listener and the host's loopback, where a listener
+# of the test answers "H". The sandbox's network namespace has only its own
+# loopback: no connect may reach the host's.
+/usr/bin/python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+print(s.getsockname()[1], flush=True)
+while True:
+    a, _ = s.accept()
+    try: a.send(b"H")
+    except OSError: pass
+    a.close()' >"$SB_TMP/hin.out" 2>&1 &
+hin_pid=$!
+for _ in $(seq 100); do [[ -s $SB_TMP/hin.out ]] && break; sleep 0.05; done
+hport=$(head -1 "$SB_TMP/hin.out")
+run_with "$(policy inrace 'network { mode = none }')" --timeout 120 -- "$P" connect-race-inet 127.0.0.1 "$hport" 3000
+want "a connect to the host's loopback from mode none" "connect-direct ECONNREFUSED"
+want "no raced TCP connect reaches the host's loopback" "leaks 0"
+own=$(awk '/^connect-race own/ {print $3}' <<<"$SB_OUT")
+[[ ${own:-0} -gt 0 ]] && pass "the TCP connect race ran (the probe's own listener answered ${own} of 3000 times)" ||
+  soft_fail "TCP connect race: the own listener never answered: $SB_OUT $SB_ERR"
+timeout 5 /usr/bin/python3 -c '
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5); print(c.recv(1).decode())' "$hport" |
+  grep -qx H && pass "the host's listener answers on the host (the probe could tell)" ||
+  soft_fail "the host's loopback listener did not answer"
+kill "$hin_pid" 2>/dev/null || true
+wait "$hin_pid" 2>/dev/null || true
+
 # --- masks cover everything below them, by any name -------------------------
 paths=()
 for p in /sys/firmware/acpi/tables/DSDT /proc/bus/pci/devices /proc/fs/ext4/*/options \

@@ -13,6 +13,9 @@
                                        DIR/d (a directory) with DIR/l (a symlink to the
                                        read-only directory RO): nothing may land in RO
    rules_probe opath-race HIDDEN N     the same for open(O_PATH), which the kernel makes
+   rules_probe connect-race-inet ADDR PORT N
+                                       the same for TCP, swapped between the probe's own
+                                       listener on 127.0.0.1 and ADDR:PORT (outside)
    rules_probe connect-race HIDDEN N   N connects of a Unix socket while a thread swaps its
                                        path between the probe's own socket and HIDDEN (a
                                        listener outside answers "H": a leak)
@@ -29,10 +32,12 @@
    rules_probe fifo-kill N FIFO        N openers of a FIFO killed while they wait
    rules_probe lease FILE              a lease held by the app against the Sentry's loop
    rules_probe inflight FILE           descriptors in flight up to the tenant's quota */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -588,6 +593,76 @@ cmd_connect_race (const char *hidden, int n)
   return 0;
 }
 
+/* The same for TCP: N connects while a thread swaps the address between
+   the probe's own listener on 127.0.0.1 and ADDR:PORT (a listener outside
+   the sandbox that answers "H"). In network mode none the app's own
+   connect reads the address again; the sandbox's network namespace has
+   no way out of its loopback, so every "H" read is a leak. */
+static struct sockaddr_in race_in;
+static struct sockaddr_in race_in_a, race_in_b;
+
+static void *
+swapper_in (void *arg)
+{
+  (void) arg;
+  while (!race_stop)
+    {
+      race_in = race_in_a;
+      __asm__ volatile ("" ::: "memory");
+      for (volatile int k = 0; k < 300; k++)
+        ;
+      race_in = race_in_b;
+      __asm__ volatile ("" ::: "memory");
+      for (volatile int k = 0; k < 300; k++)
+        ;
+    }
+  return NULL;
+}
+
+static int
+cmd_connect_race_inet (const char *addr, int port, int n)
+{
+  socklen_t len = sizeof (race_in_a);
+  pthread_t th, lt;
+  int i, l, fd, leaks = 0, own = 0, direct;
+  char b;
+
+  race_in_a.sin_family = AF_INET;
+  race_in_a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  l = socket (AF_INET, SOCK_STREAM, 0);
+  if (l < 0 || bind (l, (struct sockaddr *) &race_in_a, sizeof (race_in_a)) < 0 || listen (l, 64) < 0
+      || getsockname (l, (struct sockaddr *) &race_in_a, &len) < 0)
+    return 2;
+  race_in_b.sin_family = AF_INET;
+  race_in_b.sin_port = htons ((uint16_t) port);
+  if (inet_pton (AF_INET, addr, &race_in_b.sin_addr) != 1)
+    return 2;
+  pthread_create (&lt, NULL, own_listener, &l);
+  fd = socket (AF_INET, SOCK_STREAM, 0);
+  direct = connect (fd, (struct sockaddr *) &race_in_b, sizeof (race_in_b));
+  printf ("connect-direct %s\n", direct < 0 ? ename (errno) : "ok");
+  close (fd);
+  race_stop = 0;
+  race_in = race_in_a;
+  pthread_create (&th, NULL, swapper_in, NULL);
+  for (i = 0; i < n; i++)
+    {
+      fd = socket (AF_INET, SOCK_STREAM, 0);
+      if (connect (fd, (struct sockaddr *) &race_in, sizeof (race_in)) == 0 && read (fd, &b, 1) == 1)
+        {
+          if (b == 'H')
+            leaks++;
+          else
+            own++;
+        }
+      close (fd);
+    }
+  race_stop = 1;
+  pthread_join (th, NULL);
+  printf ("connect-race own %d\nleaks %d\n", own, leaks);
+  return 0;
+}
+
 /* ---- open(O_CREAT|O_TRUNC) through a swapped symlink ------------------------------ */
 
 static const char *swap_link, *swap_a, *swap_b;
@@ -945,6 +1020,8 @@ main (int argc, char **argv)
     return cmd_bind_race (argv[2], argv[3], atoi (argv[4]));
   if (argc == 4 && strcmp (argv[1], "connect-race") == 0)
     return cmd_connect_race (argv[2], atoi (argv[3]));
+  if (argc == 5 && strcmp (argv[1], "connect-race-inet") == 0)
+    return cmd_connect_race_inet (argv[2], atoi (argv[3]), atoi (argv[4]));
   if (argc == 4 && strcmp (argv[1], "opath-race") == 0)
     return cmd_opath_race (argv[2], atoi (argv[3]));
   if (argc == 6 && strcmp (argv[1], "open-race") == 0)
