@@ -546,6 +546,36 @@ own_listener (void *arg)
   return NULL;
 }
 
+/* N connects of new DOMAIN stream sockets to *addr, which swap rewrites
+   meanwhile; a listener outside answers "H" (a leak), the probe's
+   own "O". */
+static int
+connect_race_loop (int domain, const struct sockaddr *addr, socklen_t len, void *(*swap) (void *), int n)
+{
+  int i, fd, leaks = 0, own = 0;
+  pthread_t th;
+  char b;
+
+  race_stop = 0;
+  pthread_create (&th, NULL, swap, NULL);
+  for (i = 0; i < n; i++)
+    {
+      fd = socket (domain, SOCK_STREAM, 0);
+      if (connect (fd, addr, len) == 0 && read (fd, &b, 1) == 1)
+        {
+          if (b == 'H')
+            leaks++;
+          else
+            own++;
+        }
+      close (fd);
+    }
+  race_stop = 1;
+  pthread_join (th, NULL);
+  printf ("connect-race own %d\nleaks %d\n", own, leaks);
+  return 0;
+}
+
 /* N connects while a thread swaps the path between a socket of the probe's
    own and HIDDEN (a socket whose listener, outside the sandbox, answers
    "H"). Where the app's own connect runs (network mode none), the kernel
@@ -555,9 +585,8 @@ static int
 cmd_connect_race (const char *hidden, int n)
 {
   struct sockaddr_un sun = { .sun_family = AF_UNIX };
-  pthread_t th, lt;
-  int i, l, fd, leaks = 0, own = 0, direct;
-  char b;
+  pthread_t lt;
+  int l, fd, direct;
 
   unlink ("/tmp/rp-ok.sock");
   l = socket (AF_UNIX, SOCK_STREAM, 0);
@@ -571,26 +600,8 @@ cmd_connect_race (const char *hidden, int n)
   printf ("connect-direct %s\n", direct < 0 ? ename (errno) : "ok");
   close (fd);
   race_hidden = hidden;
-  race_stop = 0;
   strcpy (race_addr.sun_path, "/tmp/rp-ok.sock");
-  pthread_create (&th, NULL, swapper_sock, NULL);
-  for (i = 0; i < n; i++)
-    {
-      fd = socket (AF_UNIX, SOCK_STREAM, 0);
-      /* The address's path is the one the swapper rewrites. */
-      if (connect (fd, (struct sockaddr *) &race_addr, sizeof (race_addr)) == 0 && read (fd, &b, 1) == 1)
-        {
-          if (b == 'H')
-            leaks++;
-          else
-            own++;
-        }
-      close (fd);
-    }
-  race_stop = 1;
-  pthread_join (th, NULL);
-  printf ("connect-race own %d\nleaks %d\n", own, leaks);
-  return 0;
+  return connect_race_loop (AF_UNIX, (struct sockaddr *) &race_addr, sizeof (race_addr), swapper_sock, n);
 }
 
 /* The same for TCP: N connects while a thread swaps the address between
@@ -623,9 +634,8 @@ static int
 cmd_connect_race_inet (const char *addr, int port, int n)
 {
   socklen_t len = sizeof (race_in_a);
-  pthread_t th, lt;
-  int i, l, fd, leaks = 0, own = 0, direct;
-  char b;
+  pthread_t lt;
+  int l, fd, direct;
 
   race_in_a.sin_family = AF_INET;
   race_in_a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
@@ -642,25 +652,8 @@ cmd_connect_race_inet (const char *addr, int port, int n)
   direct = connect (fd, (struct sockaddr *) &race_in_b, sizeof (race_in_b));
   printf ("connect-direct %s\n", direct < 0 ? ename (errno) : "ok");
   close (fd);
-  race_stop = 0;
   race_in = race_in_a;
-  pthread_create (&th, NULL, swapper_in, NULL);
-  for (i = 0; i < n; i++)
-    {
-      fd = socket (AF_INET, SOCK_STREAM, 0);
-      if (connect (fd, (struct sockaddr *) &race_in, sizeof (race_in)) == 0 && read (fd, &b, 1) == 1)
-        {
-          if (b == 'H')
-            leaks++;
-          else
-            own++;
-        }
-      close (fd);
-    }
-  race_stop = 1;
-  pthread_join (th, NULL);
-  printf ("connect-race own %d\nleaks %d\n", own, leaks);
-  return 0;
+  return connect_race_loop (AF_INET, (struct sockaddr *) &race_in, sizeof (race_in), swapper_in, n);
 }
 
 /* ---- open(O_CREAT|O_TRUNC) through a swapped symlink ------------------------------ */
