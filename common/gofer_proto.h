@@ -13,6 +13,11 @@
 #define SB_GOFER_VERSION 3u
 #define SB_GOFER_MAGIC (0x53420000u | SB_GOFER_VERSION) /* "SB" + version */
 #define SB_GOFER_PATH_MAX 4096
+/* The names of the tenant's rules the Gofer is given (--hidden,
+   --read-only), of each kind: per policy path (at most 64) as written, its
+   parent resolved, where it leads, where a missing one would be, and a
+   dangling chain's links (sentry/protect.c). */
+#define SB_GOFER_MAX_RULES (12 * 64)
 #define SB_GOFER_DATA_MAX 65536
 #define SB_GOFER_MSG_MAX (sizeof (struct sb_gofer_req) + 2 * SB_GOFER_PATH_MAX + SB_GOFER_DATA_MAX)
 

@@ -3,6 +3,7 @@
 #define SB_MOUNTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
 
@@ -19,6 +20,13 @@ int sb_new_procfs (sb_error_t *err);
 /* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) from rootfd, retried while
    a concurrent rename makes the kernel answer EAGAIN. Returns fd or -errno. */
 int sb_open_in_root (int rootfd, const char *path, int flags, mode_t mode);
+/* A detached copy of the mount at fd (of the caller's mount namespace),
+   with its submounts when recursive. Returns the tree's fd. */
+int sb_mount_clone (int fd, bool recursive, const char *what, sb_error_t *err);
+/* Sets MOUNT_ATTR_* attributes on a detached tree (all of it), private
+   propagation, and when userns_fd >= 0 an id mapping on its top mount (then
+   a host file owned by id i shows as container id i). */
+int sb_mount_set (int tree, uint64_t attrs, int userns_fd, const char *what, sb_error_t *err);
 
 /* /proc: an entry of its root the app may see (a process, self, the
    files the Sentry answers...). The others are covered by empty read-only

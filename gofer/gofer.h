@@ -15,9 +15,6 @@
 #include "gofer_proto.h"
 
 #define SB_SYNTHETIC_COUNT 10
-/* Each hidden or read-only path of a policy (at most 64 of each) comes as
-   up to three names: as written, the entry itself, where it leads. */
-#define SB_GOFER_MAX_RULES 192
 #define SB_GOFER_MAX_MASKS 128
 /* The legacy name of the limit on hidden paths. */
 #define SB_GOFER_MAX_HIDDEN SB_GOFER_MAX_RULES
@@ -25,6 +22,8 @@
 struct gofer
 {
   int rootfd;       /* O_PATH of the container root ("/" after pivot_root) */
+  int ro_rootfd;    /* with read-only rules: a read-only copy of the root and its mounts
+                       (files read by a read-only name are opened there), else -1 */
   int selfprocfd;   /* a private procfs of the Gofer's own, to reopen its O_PATH fds */
   int sock;         /* the Sentry's end (of this thread's channel) */
   long spin_ns;     /* how long to poll for the next request before sleeping */

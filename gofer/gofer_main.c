@@ -80,7 +80,7 @@ int
 main (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
-  struct gofer g = { .rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD, .spin_ns = 300000 };
+  struct gofer g = { .rootfd = -1, .ro_rootfd = -1, .selfprocfd = -1, .sock = GOFER_SOCK_FD, .spin_ns = 300000 };
   int k;
   /* Docker's set in the tenant's namespace: the most any caller can have;
      each request runs with the caller's own. */
@@ -129,6 +129,13 @@ main (int argc, char **argv)
       sb_error (&err, errno, "open the root");
       goto fail;
     }
+  /* Made while the Gofer may still mount (before the hello makes it the
+     tenant's root): gofer_open.c hands out files read by a read-only name
+     from this copy. */
+  if (g.nread_only > 0
+      && ((g.ro_rootfd = sb_mount_clone (g.rootfd, true, "the root", &err)) < 0
+          || sb_mount_set (g.ro_rootfd, MOUNT_ATTR_RDONLY, -1, "the root's read-only copy", &err) < 0))
+    goto fail;
   if (await_hello (&g, channels, &nchannels, &err) < 0)
     goto fail;
   /* The app's umask is applied by the Sentry before a mode reaches us. */

@@ -133,6 +133,25 @@ reply_fd (int *fdp, int flags, struct gofer_reply *r)
   r->fd = steal_fd (fdp);
 }
 
+/* The file canon names, vetted as st, again through the read-only copy of
+   the root: the same inode on a read-only mount (O_PATH), or ENOENT when
+   the name has meanwhile been moved to another file. */
+static int
+read_only_copy (struct gofer *g, const char *canon, const struct stat *st)
+{
+  struct stat now;
+  int fd = sb_open_in_root (g->ro_rootfd, canon, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return fd;
+  if (fstat (fd, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+    {
+      close (fd);
+      return -ENOENT;
+    }
+  return fd;
+}
+
 /* An O_PATH descriptor of what fd names, for the Sentry to reopen. */
 static void
 reply_reopen (struct gofer *g, int fd, struct gofer_reply *r)
@@ -286,6 +305,7 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
              int flags, struct gofer_reply *r)
 {
   cleanup_close int fd = opened;
+  cleanup_close int rofd = -1;
   int pfd = pfdp ? *pfdp : -1;
   struct stat st;
   int ret;
@@ -314,6 +334,30 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
     }
   if (procfs_answer (g, &st, flags, fd >= 0 ? fd : pfd, r))
     return;
+  if (!wants_write (flags) && g->ro_rootfd >= 0 && (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
+    {
+      /* Read by a name the rules make read-only: the descriptor comes from
+         the read-only copy of the root, so that what runs on the host on a
+         descriptor (fchmod, fchown, fsetxattr) answers EROFS, as under the
+         read-only bind such a name has when it exists at the start; one
+         that appeared later has none. */
+      if (canon[0] == '\0' && gofer_canonical_path (g, fd >= 0 ? fd : pfd, canon, canonlen) < 0)
+        {
+          r->result = -EROFS;
+          return;
+        }
+      if (gofer_check_write (g, canon) < 0)
+        {
+          if ((rofd = read_only_copy (g, canon, &st)) < 0)
+            {
+              r->result = rofd;
+              return;
+            }
+          if (fd >= 0)
+            close (steal_fd (&fd));
+          pfd = rofd;
+        }
+    }
   if (fd < 0)
     {
       char via[32];

@@ -254,18 +254,19 @@ take_file_creds (struct sb_call *c, bool real)
   return true;
 }
 
-/* fd (on the root's mount) answers ENOENT by a rule on its name. Returns
-   1 if hidden, 0 if not, -1 if its name cannot be read (the Gofer decides). */
+/* fd (on the root's mount) has a name that is or lies under one of the
+   n forms of a rule (hidden: ENOENT; read-only). Returns 1 if so, 0 if
+   not, -1 if its name cannot be read (the Gofer decides). */
 static int
-hidden_by_name (struct sentry *s, int fd)
+named_by (struct sentry *s, int fd, char **forms, int n)
 {
   char name[PATH_BUF + 16];
 
-  if (s->nhidden_forms == 0)
+  if (n == 0)
     return 0;
   if (canonical_name (s, fd, name, sizeof (name)) < 0)
     return -1;
-  return sb_path_under_any (name, (const char *const *) s->hidden_forms, s->nhidden_forms) ? 1 : 0;
+  return sb_path_under_any (name, (const char *const *) forms, n) ? 1 : 0;
 }
 
 /* Resolves path as the Gofer does (O_PATH plus typeflags: O_NOFOLLOW,
@@ -317,7 +318,7 @@ direct_resolve (struct sb_call *c, const char *path, int typeflags, unsigned mas
       close (fd);
       return SB_DIRECT_NO;
     }
-  h = hidden_by_name (s, fd);
+  h = named_by (s, fd, s->hidden_forms, s->nhidden_forms);
   if (h != 0)
     {
       close (fd);
@@ -357,7 +358,6 @@ sb_direct_stat (struct sb_call *c, const char *path, bool nofollow, unsigned mas
 int
 sb_direct_access (struct sb_call *c, const char *path, int mode, bool eaccess)
 {
-  char name[PATH_BUF + 16];
   struct statx stx;
   int fd, ret;
 
@@ -367,13 +367,10 @@ sb_direct_access (struct sb_call *c, const char *path, int mode, bool eaccess)
   /* As the Gofer: with the credentials taken, which are the real ids where
      the call checks with those. */
   ret = syscall (SYS_faccessat2, fd, "", mode, AT_EMPTY_PATH | AT_EACCESS) < 0 ? -errno : 0;
-  if (ret == 0 && (mode & W_OK) && c->s->nread_only_forms > 0)
+  if (ret == 0 && (mode & W_OK))
     {
-      if (canonical_name (c->s, fd, name, sizeof (name)) < 0)
-        ret = SB_DIRECT_NO;
-      else if (sb_path_under_any (name, (const char *const *) c->s->read_only_forms,
-                                  c->s->nread_only_forms))
-        ret = -EROFS;
+      int ro = named_by (c->s, fd, c->s->read_only_forms, c->s->nread_only_forms);
+      ret = ro < 0 ? SB_DIRECT_NO : ro > 0 ? -EROFS : 0;
     }
   close (fd);
   return (int) answered (c, ret);
@@ -439,8 +436,10 @@ sb_direct_open (struct sb_call *c, const char *path, int flags, int *pathfd)
   if (pfd < 0)
     return (int) answered (c, pfd);
   dir = S_ISDIR (stx.stx_mode);
-  if (!dir && !S_ISREG (stx.stx_mode))
+  if ((!dir && !S_ISREG (stx.stx_mode)) || named_by (c->s, pfd, c->s->read_only_forms, c->s->nread_only_forms) != 0)
     {
+      /* A file of a read-only name comes from the Gofer's read-only copy
+         of the root (gofer_open.c), not from this writable mount. */
       close (pfd);
       return (int) answered (c, SB_DIRECT_NO);
     }

@@ -36,8 +36,9 @@
 
 /* Per path: as written, its parent resolved, where it leads (expand);
    where a missing one would be, and each link of a dangling chain
-   (cover_missing, at most 8). */
-#define MAX_FORMS (12 * SB_POLICY_MAX_PATHS)
+   (cover_missing, at most 8): as many as the Gofer takes. */
+#define MAX_FORMS SB_GOFER_MAX_RULES
+_Static_assert (SB_GOFER_MAX_RULES >= 12 * SB_POLICY_MAX_PATHS, "room for every form of every rule");
 
 /* The container path of an fd opened in the root being built. */
 static int

@@ -119,36 +119,6 @@ sb_userns_create (const struct sb_idmap *m, int procfd, sb_error_t *err)
 }
 
 int
-sb_mount_clone (int fd, bool recursive, const char *what, sb_error_t *err)
-{
-  int tree = syscall (SYS_open_tree, fd, "",
-                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
-
-  if (tree < 0)
-    return sb_error (err, errno, "%s: copy the mount", what);
-  return tree;
-}
-
-int
-sb_mount_set (int tree, uint64_t attrs, int userns_fd, const char *what, sb_error_t *err)
-{
-  struct mount_attr attr = { .attr_set = attrs, .propagation = MS_PRIVATE };
-
-  if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof (attr)) < 0)
-    return sb_error (err, errno, "%s: set the mount's attributes", what);
-  if (userns_fd < 0)
-    return 0;
-  memset (&attr, 0, sizeof (attr));
-  attr.attr_set = MOUNT_ATTR_IDMAP;
-  attr.userns_fd = (uint64_t) userns_fd;
-  if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof (attr)) < 0)
-    return sb_error (err, errno, "%s: make an idmapped mount (needs Linux 5.12 or later and "
-                     "a filesystem that supports them: ext4, xfs, btrfs, tmpfs since 6.3...)",
-                     what);
-  return 0;
-}
-
-int
 sb_mount_attach (int tree, const char *dst, sb_error_t *err)
 {
   if (syscall (SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)

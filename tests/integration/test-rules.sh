@@ -154,7 +154,7 @@ chown -R 700000:700000 "$C" "$SB_TMP/cvol"
 cpol=$(policy createfs "id-range = \"700000-765535\"
 filesystem {
   hidden = {\"/data/hid-new\", \"/etc/shadow\", \"/vol/hid-new\"}
-  read-only = {\"/data/ro-new\", \"/data/ro-link\", \"/data/ro-file\", \"/data/ro-late\"}
+  read-only = {\"/data/ro-new\", \"/data/ro-link\", \"/data/ro-file\", \"/data/ro-late\", \"/vol/ro-late\"}
   volume-roots = {\"$SB_TMP/cvol\"}
   volume data { source = \"$SB_TMP/cvol/data\"  target = \"/vol\" }
 }")
@@ -199,20 +199,44 @@ left+=$(cd "$SB_TMP/cvol/data" && ls -d hid-new 2>/dev/null || true)
   soft_fail "after the races: created '$left', ro-file '$(cat "$C/data/ro-file")', shadow '$(cat "$C/etc/shadow")'"
 
 # A read-only file that appears after the start has no read-only mount:
-# the rule alone must keep an O_TRUNC from emptying it.
-rm -f "$C/data/ro-late"
+# the rule alone must keep an O_TRUNC from emptying it, and its mode,
+# owner, extended attributes and times from changing through a descriptor:
+# a read-only one (fchmod and the rest run on the host: the Gofer gives it
+# from its read-only copy of the root) or an O_PATH one by its
+# /proc/self/fd name (the kernel opens those on the writable mount; the
+# Sentry judges the name).
+rm -f "$C/data/ro-late" "$SB_TMP/cvol/data/ro-late"
 (run_with "$cpol" --timeout 60 --rootfs "$C" -- /busybox sh -c '
   i=0; while [ ! -s /data/ro-late ] && [ $i -lt 400 ]; do /busybox usleep 50000; i=$((i+1)); done
+  i=0; while [ ! -s /vol/ro-late ] && [ $i -lt 400 ]; do /busybox usleep 50000; i=$((i+1)); done
+  /probe try fdattr-chmod /vol/ro-late; /probe try pathattr-utime /vol/ro-late
   /probe try trunc /data/ro-late; /probe try creat /data/ro-late
   /probe try fdtrunc /data/ro-late; /probe try fdpathtrunc /data/ro-late
-  /probe try fdlink /data/ro-late /data/ro-late-link') &
+  /probe try fdlink /data/ro-late /data/ro-late-link
+  for a in chmod chown xattr utime; do /probe try fdattr-$a /data/ro-late; done
+  for a in chmod chown xattr utime emptychown; do /probe try pathattr-$a /data/ro-late; done
+  /busybox cat /data/ro-late') &
 late=$!
 sleep 2
-echo LATE >"$C/data/ro-late.tmp" && chown 700000:700000 "$C/data/ro-late.tmp" && mv "$C/data/ro-late.tmp" "$C/data/ro-late"
+for f in "$C/data/ro-late" "$SB_TMP/cvol/data/ro-late"; do
+  echo LATE >"$f.tmp" && chown 700000:700000 "$f.tmp" && chmod 644 "$f.tmp" && mv "$f.tmp" "$f"
+done
+late_stat=$(stat -c '%a %u %g %Y' "$C/data/ro-late")
+vol_stat=$(stat -c '%a %u %g %Y' "$SB_TMP/cvol/data/ro-late")
 wait "$late" || true
 SB_OUT=$(cat "$SB_TMP/run.out")
 want "a read-only file made after the start" "trunc /data/ro-late EROFS" "creat /data/ro-late EROFS" \
-  "fdtrunc /data/ro-late EACCES" "fdpathtrunc /data/ro-late EACCES" "fdlink /data/ro-late ENOENT"
+  "fdtrunc /data/ro-late EACCES" "fdpathtrunc /data/ro-late EACCES" "fdlink /data/ro-late ENOENT" \
+  "fdattr-chmod /data/ro-late EROFS" "fdattr-chown /data/ro-late EROFS" "fdattr-xattr /data/ro-late EROFS" \
+  "fdattr-utime /data/ro-late EROFS" "pathattr-chmod /data/ro-late EROFS" "pathattr-chown /data/ro-late EROFS" \
+  "pathattr-xattr /data/ro-late EROFS" "pathattr-utime /data/ro-late EROFS" \
+  "pathattr-emptychown /data/ro-late EROFS" "LATE" \
+  "fdattr-chmod /vol/ro-late EROFS" "pathattr-utime /vol/ro-late EROFS"
+xattrs() { /usr/bin/python3 -c 'import os, sys; print(" ".join(os.listxattr(sys.argv[1])))' "$1"; }
+[[ $(stat -c '%a %u %g %Y' "$C/data/ro-late") == "$late_stat" && -z $(xattrs "$C/data/ro-late") &&
+  $(stat -c '%a %u %g %Y' "$SB_TMP/cvol/data/ro-late") == "$vol_stat" ]] &&
+  pass "the late read-only file's mode, owner, times and attributes are unchanged on the host" ||
+  soft_fail "the late read-only file changed: $late_stat -> $(stat -c '%a %u %g %Y' "$C/data/ro-late") $(xattrs "$C/data/ro-late")"
 [[ $(cat "$C/data/ro-late") == LATE ]] && pass "the late read-only file was not truncated on the host" ||
   soft_fail "the late read-only file is now '$(cat "$C/data/ro-late")'"
 [[ ! -e $C/data/ro-late-link ]] && pass "the late read-only file got no second name on the host" ||

@@ -24,6 +24,12 @@
                                        "WRITTEN" through the descriptor it got
    rules_probe try fdtrunc|fdpathtrunc PATH   truncate("/proc/self/fd/N") of a read-only
                                        (or O_PATH) descriptor N of PATH
+   rules_probe try fdattr-chmod|chown|xattr|utime PATH
+                                       fchmod, fchown, fsetxattr, futimens of a read-only
+                                       descriptor of PATH
+   rules_probe try pathattr-chmod|chown|xattr|utime|emptychown PATH
+                                       the same by the /proc/self/fd name of an O_PATH
+                                       descriptor of PATH (fchownat "" for emptychown)
    rules_probe try fdlink PATH NEW     a link NEW of a read-only descriptor of PATH, by
                                        /proc/self/fd/N, then by AT_EMPTY_PATH
    rules_probe open-race LINK SAFE TARGET N   N opens of LINK with O_CREAT|O_TRUNC|O_WRONLY
@@ -52,6 +58,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,6 +174,38 @@ cmd_try (int argc, char **argv)
         {
           snprintf (buf, sizeof (buf), "/proc/self/fd/%d", fd);
           r = truncate (buf, 0);
+          close (fd);
+        }
+    }
+  else if (strncmp (op, "fdattr-", 7) == 0 || strncmp (op, "pathattr-", 9) == 0)
+    {
+      /* The file's mode, owner, extended attributes or times changed
+         through a descriptor: a read-only one with the f* calls (which run
+         on the host), an O_PATH one by its /proc/self/fd name (which the
+         Sentry follows). */
+      static const struct timespec ts[2] = { { 1, 0 }, { 1, 0 } };
+      bool by_path = op[0] == 'p';
+      const char *what = op + (by_path ? 9 : 7);
+      int fd = open (p, by_path ? O_PATH : O_RDONLY);
+      r = fd;
+      if (fd >= 0)
+        {
+          snprintf (buf, sizeof (buf), "/proc/self/fd/%d", fd);
+          if (strcmp (what, "chmod") == 0)
+            r = by_path ? chmod (buf, 0666) : fchmod (fd, 0666);
+          else if (strcmp (what, "chown") == 0)
+            r = by_path ? chown (buf, 1, 1) : fchown (fd, 1, 1);
+          else if (strcmp (what, "xattr") == 0)
+            r = by_path ? setxattr (buf, "user.rp", "1", 1, 0) : fsetxattr (fd, "user.rp", "1", 1, 0);
+          else if (strcmp (what, "utime") == 0)
+            r = by_path ? utimensat (AT_FDCWD, buf, ts, 0) : futimens (fd, ts);
+          else if (strcmp (what, "emptychown") == 0)
+            r = fchownat (fd, "", 1, 1, AT_EMPTY_PATH);
+          else
+            {
+              fprintf (stderr, "unknown op %s\n", op);
+              return 2;
+            }
           close (fd);
         }
     }
