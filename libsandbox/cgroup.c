@@ -719,11 +719,48 @@ remove_dir (const char *dir)
   return -EBUSY;
 }
 
+/* A paused sandbox (its app part frozen: v1's freezer.state, v2's
+   cgroup.freeze) takes no signal until it is let go: its app killed, then
+   thawed, its processes end, and its cgroups can go. Without this,
+   deleting a paused container (`delete --force`, or the clean-up after its
+   owner was killed) waited on processes that could never die. (Only the
+   app part is killed here: the rest is killed, as before, only if its
+   directory will not go.) */
+static void
+let_go (const char *dir)
+{
+  static const char *const parts[] = { "/app", "" };
+  static const struct
+  {
+    const char *file, *value;
+  } thaw[] = { { "freezer.state", "THAWED" }, { "cgroup.freeze", "0" } };
+  char path[PATHLEN + 32];
+
+  snprintf (path, sizeof (path), "%s/app", dir);
+  kill_members (path);
+  for (size_t k = 0; k < 2; k++)
+    for (size_t t = 0; t < 2; t++)
+      {
+        snprintf (path, sizeof (path), "%s%s/%s", dir, parts[k], thaw[t].file);
+        /* Not in this hierarchy, or gone meanwhile: nothing to let go. */
+        sb_write_file (path, thaw[t].value, NULL);
+      }
+}
+
+void
+sb_cgroup_let_go (struct sb_cgroup *cg)
+{
+  for (int i = 0; i < cg->ndirs; i++)
+    if (cg->dirs[i] != NULL)
+      let_go (cg->dirs[i]);
+}
+
 int
 sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err)
 {
   int i, ret = 0;
 
+  sb_cgroup_let_go (cg);
   for (i = 0; i < cg->ndirs; i++)
     {
       static const char *const parts[] = { "/app", "/supervisor", "" };

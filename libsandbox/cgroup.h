@@ -110,5 +110,10 @@ int sb_cgroup_remove_named (const char *root, const char *name, sb_error_t *err)
 void sb_cgroup_prune (const char *root);
 /* Kills what is left in it, removes the directories. Safe to call twice. */
 int sb_cgroup_destroy (struct sb_cgroup *cg, sb_error_t *err);
+/* Kills the app part's processes and thaws a paused sandbox (cgroup v1's
+   freezer, v2's cgroup.freeze), so that a SIGKILL sent to it ends it: a
+   frozen process takes no signal, and the Sentry, pid 1 of the sandbox,
+   cannot finish exiting while one of its namespace lives. */
+void sb_cgroup_let_go (struct sb_cgroup *cg);
 
 #endif

@@ -630,6 +630,14 @@ fail:
 }
 
 void
+sb_sandbox_kill (struct sb_sandbox *sb)
+{
+  if (sb->sentry > 0)
+    kill (sb->sentry, SIGKILL);
+  sb_cgroup_let_go (&sb->cg);
+}
+
+void
 sb_sandbox_cleanup (struct sb_sandbox *sb)
 {
   int *ours[] = { &sb->app_in, &sb->app_out, &sb->app_err, &sb->ctl, &sb->audit, &sb->lifeline };

@@ -85,6 +85,9 @@ struct sb_sandbox
 /* Starts the sandbox. Returns 0, SB_SANDBOX_EREQUEST or -1, with err set. */
 int sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_error_t *err);
 
+/* SIGKILL to the sandbox (its Sentry, pid 1 of it), paused or not. */
+void sb_sandbox_kill (struct sb_sandbox *sb);
+
 /* After the Sentry has been reaped: removes the cgroup, ends the watcher,
    closes what is still open. Safe to call twice. */
 void sb_sandbox_cleanup (struct sb_sandbox *sb);

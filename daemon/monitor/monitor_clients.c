@@ -337,6 +337,8 @@ request (struct monitor *m, int i, json_t *req)
              the Sentry (pid 1 of the sandbox) ends every process of it. */
           if (monitor_oci_signal_held (m, sig))
             ;
+          else if (!m->exited && m->sb.sentry > 0 && sig == SIGKILL)
+            sb_sandbox_kill (&m->sb); /* a paused one too */
           else if (!m->exited && m->sb.sentry > 0)
             kill (m->sb.sentry, sig);
           else if (!m->exited && !m->started && sig != SIGCHLD && sig != SIGWINCH && sig != SIGCONT)

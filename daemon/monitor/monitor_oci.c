@@ -242,7 +242,7 @@ monitor_oci_signal_held (struct monitor *m, int sig)
     return true;
   if (m->oci_held_signal == 0)
     m->oci_held_signal = sig;
-  kill (m->sb.sentry, SIGKILL);
+  sb_sandbox_kill (&m->sb);
   return true;
 }
 
@@ -369,8 +369,7 @@ monitor_oci_start_deadline (struct monitor *m)
   snprintf (why, sizeof (why), "the sandbox was not built within %ld s (SANDBOX_START_TIMEOUT): the Sentry was ended",
             limit_ms / 1000);
   m->oci_start_expired = true;
-  if (m->sb.sentry > 0)
-    kill (m->sb.sentry, SIGKILL);
+  sb_sandbox_kill (&m->sb);
   monitor_oci_started (m, why);
   return -1;
 }

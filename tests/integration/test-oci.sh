@@ -332,6 +332,20 @@ rc=0; rt delete c6 2>"$SB_TMP/del.err" || rc=$?
 rt kill --all c6 9 || soft_fail "kill --all 9"
 wait_state c6 stopped && pass "kill --all 9: stopped" || soft_fail "c6 after kill: $(rt state c6 2>&1)"
 rt delete --force c6 && [[ $(state_of c6) == none ]] && pass "delete --force" || soft_fail "delete --force c6"
+# A paused container's processes take no signal until thawed: delete
+# --force must end it (killed, then let go) and leave nothing, as runc's.
+oci_bundle "$SB_TMP/bp" sleep 300
+rt run --detach --bundle "$SB_TMP/bp" cp </dev/null >/dev/null 2>"$SB_TMP/cp.err" || soft_fail "run cp: $(cat "$SB_TMP/cp.err")"
+cp_id=$({ json 'v["sbd_id"]' <"$OCI_ROOT/cp/state.json"; } 2>/dev/null || true)
+cp_pid=$(rt state cp 2>/dev/null | json 'v["pid"]' 2>/dev/null || echo 0)
+rt pause cp || soft_fail "pause cp"
+for i in $(seq 30); do [[ $(state_of cp) == paused ]] && break; sleep 0.1; done
+[[ $(state_of cp) == paused ]] || soft_fail "cp did not pause: $(state_of cp)"
+rc=0; timeout 30 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$OCI_CONF" delete --force cp 2>"$SB_TMP/cpdel.err" || rc=$?
+cp_left=$(ls -d /sys/fs/cgroup/*/sandbox/"$cp_id" /sys/fs/cgroup/sandbox/"$cp_id" 2>/dev/null || true)
+[[ $rc == 0 && $(state_of cp) == none && -n $cp_id && -z $cp_left ]] && ! kill -0 "$cp_pid" 2>/dev/null &&
+  pass "delete --force of a paused container ends it and leaves no cgroup or process" ||
+  soft_fail "delete --force paused: rc $rc $(cat "$SB_TMP/cpdel.err"), state $(state_of cp), left: $cp_left, pid $cp_pid"
 
 # --- process.terminal: the pty's master over --console-socket -------------------
 oci_bundle "$SB_TMP/b7" sh -c 'read x; echo "tty-said $x"; stty size; [ -t 0 ] && echo is-a-tty'
@@ -660,7 +674,9 @@ limit=$(cat "$leaf/$mem_file" 2>/dev/null || true)
 out=$(rtc exec cg1 head -n 1 /proc/meminfo </dev/null 2>&1)
 [[ $out == *" 98304 kB" ]] && pass "the Sentry finds the memory limit at cgroupsPath (/proc/meminfo: $out)" ||
   soft_fail "meminfo at cgroupsPath: $out"
-rtc pause cg1 && [[ $(state_of cg1) == paused ]] && rtc resume cg1 && [[ $(state_of cg1) == running ]] &&
+# (v1's freezer is FREEZING for a moment after the write: "running".)
+rtc pause cg1 && for i in $(seq 30); do [[ $(state_of cg1) == paused ]] && break; sleep 0.1; done
+[[ $(state_of cg1) == paused ]] && rtc resume cg1 && [[ $(state_of cg1) == running ]] &&
   pass "pause and resume find the sandbox at its cgroupsPath" || soft_fail "pause at cgroupsPath: $(state_of cg1)"
 out=$(api local GET "/v1/containers/$sbid/stats" | sed -n 2p)
 [[ $(json 'v["memory_bytes"] > 0' <<<"$out" 2>/dev/null) == True ]] &&
