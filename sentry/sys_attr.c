@@ -53,7 +53,7 @@ attr_on_app_fd (struct sb_call *c, int appfd, const struct attr_change *a)
   if (fd < 0)
     return fd == -EBADF ? -ENOENT : fd;
   snprintf (link, sizeof (link), "self/fd/%d", fd);
-  if ((ret = sb_fd_check_write (c, fd)) < 0 || (ret = sb_act_as_caller (c)) < 0)
+  if ((ret = sb_fd_check (c, fd, true)) < 0 || (ret = sb_act_as_caller (c)) < 0)
     return ret;
   ret = a->op == SB_GOFER_CHMOD ? fchmodat (c->s->procfd, link, a->mode & 07777, 0)
                                 : fchownat (fd, "", a->uid, a->gid, AT_EMPTY_PATH);
@@ -77,7 +77,7 @@ attr_common (struct sb_call *c, int dirfd, uint64_t addr, const struct attr_chan
     return fd;
   if (empty)
     {
-      ret = sb_fd_check_write (c, fd);
+      ret = sb_fd_check (c, fd, true);
       if (ret == 0)
         ret = sb_act_as_caller (c);
       if (ret == 0)
@@ -161,7 +161,7 @@ sys_fchownat (struct sb_call *c)
 static long
 utimens_fd (struct sb_call *c, int fd, const struct timespec *ts)
 {
-  int ret = sb_fd_check_write (c, fd);
+  int ret = sb_fd_check (c, fd, true);
 
   if (ret == 0)
     ret = sb_act_as_caller (c);
@@ -284,7 +284,7 @@ xattr_on_fd (struct sb_call *c, uint32_t op, int fd, const char *name, char *val
   ssize_t n;
   int ret;
 
-  if ((op == SB_GOFER_SETXATTR || op == SB_GOFER_REMOVEXATTR) && (ret = sb_fd_check_write (c, fd)) < 0)
+  if ((ret = sb_fd_check (c, fd, op == SB_GOFER_SETXATTR || op == SB_GOFER_REMOVEXATTR)) < 0)
     {
       close (fd);
       return ret;

@@ -67,10 +67,11 @@ bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
    check (sb_other_fd); -errno (ENOENT for a descriptor that is not open:
    the link is missing); 0 when path is no such link. */
 int sb_fd_link_file (struct sb_call *c, const char *path);
-/* 0, or EROFS when the file of fd (the Sentry's copy of an app's
-   descriptor) has a name the tenant's rules make read-only: for the calls
-   that change a file through a descriptor. */
-int sb_fd_check_write (struct sb_call *c, int fd);
+/* 0, or ENOENT when the file of fd (the Sentry's copy of an app's
+   descriptor) has a name the tenant's rules hide, or EROFS when one they
+   make read-only and change is set: for the calls on a file through a
+   descriptor. */
+int sb_fd_check (struct sb_call *c, int fd, bool change);
 bool sb_own_ns_path (struct sb_call *c, const char *path, char *name, size_t len);
 /* proc_links.c: another process's cwd, root or directory fd/N in a path
    (followed at its end or not): replaced by where it leads in the

@@ -378,32 +378,38 @@ sb_fd_link_file (struct sb_call *c, const char *path)
   return fd == -EBADF ? -ENOENT : fd;
 }
 
-/* A file changed through a descriptor, by a name the rules make
-   read-only: EROFS, as by its name. Such a file answers EROFS from the
-   kernel already when it is on a read-only mount: the bind it has when it
-   exists at the start, or the Gofer's read-only copy of the root, which
-   every file read by such a name comes from (gofer_open.c). This is for
-   one that appeared after the start and was opened O_PATH: the kernel
-   opens those for the app (sys_open.c) where the name leads, on the
-   writable mount. The kernel's name of the Sentry's copy is the file's
-   path in the app's mount namespace, which the forms are written in; a
-   file removed meanwhile no longer has that name. */
+/* The tenant's rules on the file of a descriptor, by the file's name: a
+   hidden one answers ENOENT, and one changed (change) by a read-only name
+   EROFS, as by their names. A file that existed at the start has a mount
+   over it that answers so already: the mask of a hidden one, the
+   read-only bind of a read-only one; and every file the Gofer opens by a
+   read-only name comes from its read-only copy of the root
+   (gofer_open.c). This is for one that appeared after the start, without
+   such a mount, in an O_PATH descriptor: the kernel opens those for the
+   app (sys_open.c) where the name leads, and a thread swapping the path
+   after the Gofer's check may land one on a hidden name. The kernel's
+   name of the Sentry's copy is the file's path in the app's mount
+   namespace, which the forms are written in; a file removed meanwhile no
+   longer has that name. */
 int
-sb_fd_check_write (struct sb_call *c, int fd)
+sb_fd_check (struct sb_call *c, int fd, bool change)
 {
   char link[32], name[PATH_BUF + 16];
+  const struct sentry *s = c->s;
   ssize_t n;
 
-  if (c->s->nread_only_forms == 0)
+  if (s->nhidden_forms == 0 && (s->nread_only_forms == 0 || !change))
     return 0;
   snprintf (link, sizeof (link), "self/fd/%d", fd);
-  n = readlinkat (c->s->procfd, link, name, sizeof (name) - 1);
+  n = readlinkat (s->procfd, link, name, sizeof (name) - 1);
   if (n <= 0 || (size_t) n >= sizeof (name) - 1 || name[0] != '/')
     return 0;
   name[n] = '\0';
-  return sb_path_under_any (name, (const char *const *) c->s->read_only_forms, c->s->nread_only_forms)
-             ? -EROFS
-             : 0;
+  if (sb_path_under_any (name, (const char *const *) s->hidden_forms, s->nhidden_forms))
+    return -ENOENT;
+  if (change && sb_path_under_any (name, (const char *const *) s->read_only_forms, s->nread_only_forms))
+    return -EROFS;
+  return 0;
 }
 
 /* /proc/<own pid>/ns/NAME (or under task/<own tid>/): the caller's own

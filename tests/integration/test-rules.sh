@@ -313,7 +313,7 @@ chown 700000:700000 "$L/sig"
 ln -s tgt "$L/link"
 lpol=$(policy late "id-range = \"700000-765535\"
 filesystem {
-  hidden = {\"$L/secret\", \"$L/nodir/secret\", \"$L/link\", \"/sig/hid-new/x\"}
+  hidden = {\"$L/secret\", \"$L/nodir/secret\", \"$L/link\", \"/sig/hid-new/x\", \"/sig/vsecret\"}
   volume-roots = {\"$L/sig\"}
   volume sig { source = \"$L/sig\"  target = \"/sig\"  read-only = false }
 }")
@@ -323,6 +323,8 @@ filesystem {
   mkdir "$L/nodir"
   printf 'SHADOW-late-under-a-new-dir\n' >"$L/nodir/secret"
   printf 'SHADOW-late-link-target\n' >"$L/tgt"
+  printf 'SHADOW-in-a-volume\n' >"$L/sig/vsecret"
+  chown 700000:700000 "$L/sig/vsecret" && chmod 644 "$L/sig/vsecret" && touch -d @1000000000 "$L/sig/vsecret"
   sync
   echo 2 >/proc/sys/vm/drop_caches
   touch "$L/sig/go"
@@ -334,7 +336,8 @@ run_with "$lpol" --timeout 120 -- /bin/sh -c "ls -a '$L' | tr '\n' ' ' | sed 's/
   for f in '$L/secret' '$L/nodir/secret' '$L/link' '$L/tgt'; do cat \"\$f\" >/dev/null 2>&1 && echo \"read-ok \$f\" || echo \"read-refused \$f\"; done
   $P opath-race '$L/secret' 3000 | sed 's/^/file: /'
   $P opath-race '$L/nodir/secret' 3000 | sed 's/^/new-dir: /'
-  $P opath-race '$L/link' 3000 | sed 's/^/link: /'"
+  $P opath-race '$L/link' 3000 | sed 's/^/link: /'
+  $P opath-race-change /sig/vsecret 3000 | sed 's/^/vol: /'"
 wait "$late_pid" || true
 want "hidden names that appear later are read by no name" "read-refused $L/secret" \
   "read-refused $L/nodir/secret" "read-refused $L/link" "read-refused $L/tgt"
@@ -351,7 +354,16 @@ done
   $(cd "$L" && ls -A | tr '\n' ' ') == "link nodir secret sig tgt " && $(ls -A "$L/nodir") == secret ]] &&
   pass "the host's late files are as the host wrote them, and nothing was added beside them" ||
   soft_fail "host side of the late names: $(cd "$L" && ls -AlR)"
-[[ $(ls -A "$L/sig" | tr '\n' ' ') == "go ready " ]] &&
+# In a volume a late hidden name has no placeholder (it would be written
+# into the tenant's directory): a raced O_PATH open may land on the file
+# itself, but nothing may change it through that descriptor (sb_fd_check).
+want "a hidden name that appears later in a volume" "vol: opath-direct ENOENT" "vol: changed 0"
+landed=$(awk '$1 == "vol:" && $2 == "landed-count" {print $3}' <<<"$SB_OUT")
+say "vol: the O_PATH race landed on the volume's late hidden file ${landed:-?} times out of 3000"
+[[ $(stat -c '%a %Y' "$L/sig/vsecret") == "644 1000000000" ]] &&
+  pass "the volume's late hidden file keeps its mode and times on the host" ||
+  soft_fail "the volume's late hidden file changed: $(stat -c '%a %Y' "$L/sig/vsecret")"
+[[ $(ls -A "$L/sig" | tr '\n' ' ') == "go ready vsecret " ]] &&
   pass "no placeholder is written into a volume (a hidden name there that did not exist)" ||
   soft_fail "the volume holds: $(ls -AlR "$L/sig")"
 

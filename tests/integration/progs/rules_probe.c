@@ -13,6 +13,9 @@
                                        DIR/d (a directory) with DIR/l (a symlink to the
                                        read-only directory RO): nothing may land in RO
    rules_probe opath-race HIDDEN N     the same for open(O_PATH), which the kernel makes
+   rules_probe opath-race-change HIDDEN N
+                                       the same, then chmod and utimes of each descriptor
+                                       that landed elsewhere, by its /proc/self/fd name
    rules_probe connect-race-inet ADDR PORT N
                                        the same for TCP, swapped between the probe's own
                                        listener on 127.0.0.1 and ADDR:PORT (outside)
@@ -488,10 +491,10 @@ cmd_chdir_race (const char *hidden, int n)
    not its size, not its content through a reopen of /proc/self/fd/N, and
    it must not open anything by its name. */
 static int
-cmd_opath_race (const char *hidden, int n)
+cmd_opath_race (const char *hidden, int n, bool change)
 {
   pthread_t th;
-  int i, fd, leaks = 0, landed = 0, direct;
+  int i, fd, leaks = 0, landed = 0, changed = 0, direct;
   char via[64], buf[16];
   struct stat st, plain;
 
@@ -514,16 +517,26 @@ cmd_opath_race (const char *hidden, int n)
       fd = open (race_path, O_PATH);
       if (fd < 0)
         continue;
+      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
       if (fstat (fd, &st) == 0 && st.st_ino != plain.st_ino)
         {
           landed++;
-          if (st.st_size >= 6)
+          if (change)
+            {
+              /* What the descriptor's name lets the Sentry change: the
+                 file's mode and times (sb_fd_check). */
+              static const struct timespec ts[2] = { { 1, 0 }, { 1, 0 } };
+              if (chmod (via, 0600) == 0)
+                changed++;
+              if (utimensat (AT_FDCWD, via, ts, 0) == 0)
+                changed++;
+            }
+          else if (st.st_size >= 6)
             {
               leaks++;
               printf ("leak size %lld\n", (long long) st.st_size);
             }
         }
-      snprintf (via, sizeof (via), "/proc/self/fd/%d", fd);
       r = open (via, O_RDONLY);
       if (r >= 0)
         {
@@ -540,6 +553,8 @@ cmd_opath_race (const char *hidden, int n)
   race_stop = 1;
   pthread_join (th, NULL);
   printf ("landed-count %d\nleaks %d\n", landed, leaks);
+  if (change)
+    printf ("changed %d\n", changed);
   return 0;
 }
 
@@ -1055,7 +1070,9 @@ main (int argc, char **argv)
   if (argc == 5 && strcmp (argv[1], "connect-race-inet") == 0)
     return cmd_connect_race_inet (argv[2], atoi (argv[3]), atoi (argv[4]));
   if (argc == 4 && strcmp (argv[1], "opath-race") == 0)
-    return cmd_opath_race (argv[2], atoi (argv[3]));
+    return cmd_opath_race (argv[2], atoi (argv[3]), false);
+  if (argc == 4 && strcmp (argv[1], "opath-race-change") == 0)
+    return cmd_opath_race (argv[2], atoi (argv[3]), true);
   if (argc == 6 && strcmp (argv[1], "open-race") == 0)
     return cmd_open_race (argv[2], argv[3], argv[4], atoi (argv[5]));
   if (argc == 4 && strcmp (argv[1], "fifo-kill") == 0)
