@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -131,6 +133,16 @@ reply_fd (int *fdp, int flags, struct gofer_reply *r)
       return;
     }
   r->fd = steal_fd (fdp);
+}
+
+/* fd lies on a read-only mount already (a read-only path that existed at
+   the start has its bind): no copy needed. */
+static bool
+on_read_only_mount (int fd)
+{
+  struct statfs sfs;
+
+  return fstatfs (fd, &sfs) == 0 && (sfs.f_flags & ST_RDONLY);
 }
 
 /* The file canon names, vetted as st, again through the read-only copy of
@@ -346,7 +358,7 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
           r->result = -EROFS;
           return;
         }
-      if (gofer_check_write (g, canon) < 0)
+      if (gofer_check_write (g, canon) < 0 && !on_read_only_mount (fd >= 0 ? fd : pfd))
         {
           if ((rofd = read_only_copy (g, canon, &st)) < 0)
             {
