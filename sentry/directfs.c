@@ -436,7 +436,8 @@ sb_direct_open (struct sb_call *c, const char *path, int flags, int *pathfd)
   if (pfd < 0)
     return (int) answered (c, pfd);
   dir = S_ISDIR (stx.stx_mode);
-  if ((!dir && !S_ISREG (stx.stx_mode)) || named_by (c->s, pfd, c->s->read_only_forms, c->s->nread_only_forms) != 0)
+  if ((!dir && !S_ISREG (stx.stx_mode))
+      || named_by (c->s, pfd, c->s->read_only_forms, c->s->nread_only_forms) != 0)
     {
       /* A file of a read-only name comes from the Gofer's read-only copy
          of the root (gofer_open.c), not from this writable mount. */
