@@ -97,22 +97,6 @@ sb_direct_start (struct sentry *s)
   ans->fd = -1;
 }
 
-/* The kernel's name of fd, read in the Sentry's procfs as the Gofer reads
-   it in its own. */
-static int
-canonical_name (struct sentry *s, int fd, char *out, size_t len)
-{
-  char link[32];
-  ssize_t n;
-
-  snprintf (link, sizeof (link), "self/fd/%d", fd);
-  n = readlinkat (s->procfd, link, out, len - 1);
-  if (n <= 0 || (size_t) n >= len - 1)
-    return -1;
-  out[n] = '\0';
-  return out[0] == '/' ? 0 : -1;
-}
-
 void
 sb_direct_confirm (struct sentry *s)
 {
@@ -121,7 +105,7 @@ sb_direct_confirm (struct sentry *s)
   /* The kernel names a file of the Gofer's namespace from that namespace's
      root: only if the donated root reads as "/" here are the names read
      here the Gofer's canonical names. Otherwise no call is answered here. */
-  if (s->direct_root >= 0 && (canonical_name (s, s->direct_root, name, sizeof (name)) < 0
+  if (s->direct_root >= 0 && (sb_fd_name (s, s->direct_root, name, sizeof (name)) < 0
                               || strcmp (name, "/") != 0))
     {
       close (s->direct_root);
@@ -264,7 +248,7 @@ named_by (struct sentry *s, int fd, char **forms, int n)
 
   if (n == 0)
     return 0;
-  if (canonical_name (s, fd, name, sizeof (name)) < 0)
+  if (sb_fd_name (s, fd, name, sizeof (name)) < 0)
     return -1;
   return sb_path_under_any (name, (const char *const *) forms, n) ? 1 : 0;
 }

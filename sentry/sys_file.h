@@ -67,6 +67,10 @@ bool sb_own_fd_path (struct sb_call *c, const char *path, int *fdnum);
    check (sb_other_fd); -errno (ENOENT for a descriptor that is not open:
    the link is missing); 0 when path is no such link. */
 int sb_fd_link_file (struct sb_call *c, const char *path);
+/* The kernel's name of fd, one of the Sentry's own descriptors, read in
+   its procfs: for a file of the container, its path in the mount
+   namespace it was opened in. -1 when it has none (a pipe, a socket). */
+int sb_fd_name (const struct sentry *s, int fd, char *out, size_t len);
 /* 0, or ENOENT when the file of fd (the Sentry's copy of an app's
    descriptor) has a name the tenant's rules hide, or EROFS when one they
    make read-only and change is set: for the calls on a file through a

@@ -378,6 +378,20 @@ sb_fd_link_file (struct sb_call *c, const char *path)
   return fd == -EBADF ? -ENOENT : fd;
 }
 
+int
+sb_fd_name (const struct sentry *s, int fd, char *out, size_t len)
+{
+  char link[32];
+  ssize_t n;
+
+  snprintf (link, sizeof (link), "self/fd/%d", fd);
+  n = readlinkat (s->procfd, link, out, len - 1);
+  if (n <= 0 || (size_t) n >= len - 1)
+    return -1;
+  out[n] = '\0';
+  return out[0] == '/' ? 0 : -1;
+}
+
 /* The tenant's rules on the file of a descriptor, by the file's name: a
    hidden one answers ENOENT, and one changed (change) by a read-only name
    EROFS, as by their names. A file that existed at the start has a mount
@@ -394,17 +408,13 @@ sb_fd_link_file (struct sb_call *c, const char *path)
 int
 sb_fd_check (struct sb_call *c, int fd, bool change)
 {
-  char link[32], name[PATH_BUF + 16];
+  char name[PATH_BUF + 16];
   const struct sentry *s = c->s;
-  ssize_t n;
 
   if (s->nhidden_forms == 0 && (s->nread_only_forms == 0 || !change))
     return 0;
-  snprintf (link, sizeof (link), "self/fd/%d", fd);
-  n = readlinkat (s->procfd, link, name, sizeof (name) - 1);
-  if (n <= 0 || (size_t) n >= sizeof (name) - 1 || name[0] != '/')
+  if (sb_fd_name (s, fd, name, sizeof (name)) < 0)
     return 0;
-  name[n] = '\0';
   if (sb_path_under_any (name, (const char *const *) s->hidden_forms, s->nhidden_forms))
     return -ENOENT;
   if (change && sb_path_under_any (name, (const char *const *) s->read_only_forms, s->nread_only_forms))
