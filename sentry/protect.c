@@ -71,32 +71,48 @@ add_form (char **forms, int *n, const char *path)
     (*n)++;
 }
 
+/* The container path of the directory path's last component is in,
+   resolved inside the root (symlinks followed), into out. */
+static int
+parent_path (int rootfd, const char *path, char *out, size_t len)
+{
+  const char *last = strrchr (path, '/');
+  cleanup_close int pfd = -1;
+  char parent[4096];
+
+  if (last == NULL || last == path)
+    strcpy (parent, "/");
+  else
+    snprintf (parent, sizeof (parent), "%.*s", (int) (last - path), path);
+  pfd = sb_open_in_root (rootfd, parent, O_PATH | O_DIRECTORY, 0);
+  return pfd < 0 ? pfd : container_path (pfd, out, len);
+}
+
+/* out (a container path, len bytes) followed by "/" and rest, as written. */
+static int
+join (char *out, size_t len, const char *rest)
+{
+  size_t have = strlen (out);
+
+  if ((size_t) snprintf (out + have, len - have, "%s%s", strcmp (out, "/") == 0 ? "" : "/", rest) >= len - have)
+    return -ENAMETOOLONG;
+  return 0;
+}
+
 /* Expands path into forms; returns an O_PATH fd of what it leads to, or -errno. */
 static int
 expand (int rootfd, const char *path, char **forms, int *nforms)
 {
-  char parent[4096], canon[4096 + 256];
+  char canon[4096 + 256];
   cleanup_close int entry = -1;
   const char *last = strrchr (path, '/');
   struct stat st;
   int fd;
 
   add_form (forms, nforms, path);
-  if (last && last[1])
-    {
-      size_t plen = last == path ? 1 : (size_t) (last - path);
-      cleanup_close int pfd = -1;
-
-      snprintf (parent, sizeof (parent), "%.*s", (int) plen, path);
-      pfd = sb_open_in_root (rootfd, parent, O_PATH | O_DIRECTORY, 0);
-      if (pfd >= 0 && container_path (pfd, canon, 4096) == 0)
-        {
-          if (strcmp (canon, "/") != 0)
-            strcat (canon, "/");
-          strncat (canon, last + 1, 255);
-          add_form (forms, nforms, canon);
-        }
-    }
+  /* The entry itself: its parent resolved, its own name. */
+  if (last && last[1] && parent_path (rootfd, path, canon, 4096) == 0 && join (canon, sizeof (canon), last + 1) == 0)
+    add_form (forms, nforms, canon);
   entry = sb_open_in_root (rootfd, path, O_PATH | O_NOFOLLOW, 0);
   if (entry < 0)
     return entry;
@@ -251,22 +267,12 @@ cover_missing (struct sentry *s, int rootfd, const char *path, int depth, sb_err
           || (n = readlinkat (entry, "", form, sizeof (form) - 1)) <= 0)
         return 0;
       form[n] = '\0';
+      /* Relative: from the link's own directory (its ".." walked by the
+         root's resolution, not taken lexically). */
       if (form[0] == '/')
         snprintf (lead, sizeof (lead), "%s", form);
-      else
-        {
-          cleanup_close int parent = -1;
-          const char *last = strrchr (path, '/');
-          char dir[4096];
-
-          snprintf (dir, sizeof (dir), "%.*s", last == NULL || last == path ? 1 : (int) (last - path),
-                    last == NULL ? "/" : path);
-          parent = sb_open_in_root (rootfd, dir, O_PATH | O_DIRECTORY, 0);
-          if (parent < 0 || container_path (parent, lead, 4096) < 0)
-            return 0;
-          strcat (lead, "/");
-          strcat (lead, form);
-        }
+      else if (parent_path (rootfd, path, lead, 4096) < 0 || join (lead, sizeof (lead), form) < 0)
+        return 0;
       return cover_missing (s, rootfd, lead, depth + 1, err);
     }
   if (entry != -ENOENT)
