@@ -320,7 +320,7 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
   cleanup_close int rofd = -1;
   int pfd = pfdp ? *pfdp : -1;
   struct stat st;
-  int ret;
+  int ret = 0;
 
   gofer_statx_to_stat (stx, &st);
   if (fd < 0 && S_ISFIFO (st.st_mode))
@@ -331,44 +331,40 @@ open_answer (struct gofer *g, int *pfdp, int opened, const struct statx *stx, ch
       r->fd = steal_fd (pfdp);
       return;
     }
-  if (wants_write (flags) && g->nread_only > 0)
+  /* The name, judged once by the read-only rules: a write is refused; a
+     file or directory read comes from the read-only copy of the root
+     (below). */
+  if (g->nread_only > 0 && (wants_write (flags) || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
     {
       if (canon[0] == '\0' && gofer_canonical_path (g, fd >= 0 ? fd : pfd, canon, canonlen) < 0)
         {
           r->result = -EROFS;
           return;
         }
-      if ((ret = gofer_check_write (g, canon)) < 0)
-        {
-          r->result = ret;
-          return;
-        }
+      ret = gofer_check_write (g, canon);
+    }
+  if (wants_write (flags) && ret < 0)
+    {
+      r->result = ret;
+      return;
     }
   if (procfs_answer (g, &st, flags, fd >= 0 ? fd : pfd, r))
     return;
-  if (!wants_write (flags) && g->ro_rootfd >= 0 && (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
+  if (ret < 0 && g->ro_rootfd >= 0 && !on_read_only_mount (fd >= 0 ? fd : pfd))
     {
       /* Read by a name the rules make read-only: the descriptor comes from
          the read-only copy of the root, so that what runs on the host on a
          descriptor (fchmod, fchown, fsetxattr) answers EROFS, as under the
          read-only bind such a name has when it exists at the start; one
          that appeared later has none. */
-      if (canon[0] == '\0' && gofer_canonical_path (g, fd >= 0 ? fd : pfd, canon, canonlen) < 0)
+      if ((rofd = read_only_copy (g, canon, &st)) < 0)
         {
-          r->result = -EROFS;
+          r->result = rofd;
           return;
         }
-      if (gofer_check_write (g, canon) < 0 && !on_read_only_mount (fd >= 0 ? fd : pfd))
-        {
-          if ((rofd = read_only_copy (g, canon, &st)) < 0)
-            {
-              r->result = rofd;
-              return;
-            }
-          if (fd >= 0)
-            close (steal_fd (&fd));
-          pfd = rofd;
-        }
+      if (fd >= 0)
+        close (steal_fd (&fd));
+      pfd = rofd;
     }
   if (fd < 0)
     {
