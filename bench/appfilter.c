@@ -20,6 +20,7 @@
 #include "policy/policy.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,25 +28,52 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The hand-over of the listener, in a page shared by the parent and the
+   supervisor. Once the filter is loaded the parent may make no call the
+   filter sends to the supervisor before the supervisor holds the
+   listener: under strict even read and write are such calls. So the
+   parent writes the number to memory and waits on a futex, which every
+   profile lets run on the host. */
+struct handover
+{
+  int fd;    /* the parent's listener, -1 until it is loaded */
+  int taken; /* 0 until the supervisor answers: 1 it holds it, -1 it failed */
+};
+
+static void
+futex_wait (int *addr, int val)
+{
+  syscall (SYS_futex, addr, FUTEX_WAIT, val, NULL, NULL, 0);
+}
+
+static void
+futex_wake (int *addr)
+{
+  syscall (SYS_futex, addr, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
 /* Takes the listener from the parent, answers CONTINUE until the last
    filtered task is gone (POLLHUP). */
 static int
-supervise (pid_t parent, int in, int out)
+supervise (pid_t parent, struct handover *h)
 {
   struct seccomp_notif req;
   struct seccomp_notif_resp resp;
   struct pollfd p;
   int fd, pidfd, listener;
 
-  if (read (in, &fd, sizeof (fd)) != sizeof (fd))
-    return 1;
+  while ((fd = __atomic_load_n (&h->fd, __ATOMIC_ACQUIRE)) < 0)
+    futex_wait (&h->fd, -1);
   pidfd = syscall (SYS_pidfd_open, parent, 0);
   listener = pidfd < 0 ? -1 : syscall (SYS_pidfd_getfd, pidfd, fd, 0);
-  if (write (out, &listener, sizeof (listener)) != sizeof (listener) || listener < 0)
+  __atomic_store_n (&h->taken, listener < 0 ? -1 : 1, __ATOMIC_RELEASE);
+  futex_wake (&h->taken);
+  if (listener < 0)
     return 1;
   p.fd = listener;
   p.events = POLLIN;
@@ -71,7 +99,8 @@ int
 main (int argc, char **argv)
 {
   static struct sb_filter_options opts; /* profile default, no extra denies */
-  int i = 1, to_child[2], to_parent[2], fd, got;
+  struct handover *h;
+  int i = 1, fd, taken;
   cleanup_error sb_error_t err = NULL;
   pid_t parent = getpid ();
 
@@ -92,20 +121,22 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: appfilter [--profile default|strict|compat] [--] CMD [ARG...]\n");
       return 2;
     }
-  if (pipe (to_child) < 0 || pipe (to_parent) < 0)
-    return 1;
+  h = mmap (NULL, sizeof (*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (h == MAP_FAILED)
+    {
+      perror ("appfilter: mmap");
+      return 1;
+    }
+  h->fd = -1;
+  h->taken = 0;
   switch (fork ())
     {
     case -1: perror ("appfilter: fork"); return 1;
     case 0:
-      close (to_child[1]);
-      close (to_parent[0]);
       prctl (PR_SET_PDEATHSIG, SIGKILL);
-      _exit (supervise (parent, to_child[0], to_parent[1]));
+      _exit (supervise (parent, h));
     default: break;
     }
-  close (to_child[0]);
-  close (to_parent[1]);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return 1;
   fd = sb_app_filter_load (&opts, &err);
@@ -114,16 +145,17 @@ main (int argc, char **argv)
       sb_error_print ("appfilter", &err);
       return 1;
     }
-  /* read and write are host-class calls: they pass the filter. */
-  if (write (to_child[1], &fd, sizeof (fd)) != sizeof (fd)
-      || read (to_parent[0], &got, sizeof (got)) != sizeof (got) || got < 0)
+  __atomic_store_n (&h->fd, fd, __ATOMIC_RELEASE);
+  futex_wake (&h->fd);
+  while ((taken = __atomic_load_n (&h->taken, __ATOMIC_ACQUIRE)) == 0)
+    futex_wait (&h->taken, 0);
+  if (taken < 0)
     {
       fprintf (stderr, "appfilter: the supervisor could not take the listener\n");
       return 1;
     }
   close (fd);
-  close (to_child[1]);
-  close (to_parent[0]);
+  munmap (h, sizeof (*h));
   execvp (argv[i], argv + i);
   fprintf (stderr, "appfilter: %s: %s\n", argv[i], strerror (errno));
   return 127;
