@@ -391,17 +391,22 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
   return 0;
 }
 
+/* A move by pid, or of a whole process (cgroup.procs), takes the kernel's
+   global cgroup_threadgroup_rwsem for writing, and taking it waits for an
+   RCU grace period: 5-16 ms on the test host, which was most of a
+   sandbox's start. A thread that moves itself ("0") through v1's `tasks`
+   takes no such lock. So a single-threaded caller moves itself; v2 has no
+   `tasks`, and there it is cgroup.procs. */
 int
-sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err)
+sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
 {
-  char path[PATHLEN + 32], value[32];
+  char path[PATHLEN + 32];
   int i;
 
-  snprintf (value, sizeof (value), "%d", pid);
   for (i = 0; i < cg->ndirs; i++)
     {
-      snprintf (path, sizeof (path), "%s%s/cgroup.procs", cg->dirs[i], cg->v2 ? "/supervisor" : "");
-      if (sb_write_file (path, value, err) < 0)
+      snprintf (path, sizeof (path), "%s%s", cg->dirs[i], cg->v2 ? "/supervisor/cgroup.procs" : "/tasks");
+      if (sb_write_file (path, "0", err) < 0)
         return -1;
     }
   return 0;

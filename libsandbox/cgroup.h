@@ -83,8 +83,10 @@ struct sb_cgroup
    never removed, and the leaf must not exist yet (an OCI config's
    cgroupsPath, when the runtime's configuration follows it). */
 int sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err);
-/* Places pid (the Sentry) in the supervisor part. */
-int sb_cgroup_add_pid (struct sb_cgroup *cg, pid_t pid, sb_error_t *err);
+/* Places the calling thread in the supervisor part (the Sentry's first
+   process, before its exec), without the kernel's global lock that a move
+   by pid takes (cgroup.c); only for a single-threaded caller. */
+int sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err);
 /* The cgroup.procs files of the app part, for the Sentry to place the app's init. */
 int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
 int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);

@@ -508,7 +508,7 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
   cleanup_close int devnull = -1;
   cleanup_free char **sargv = NULL;
   cleanup_free struct argv_bufs *bufs = calloc (1, sizeof (*bufs));
-  int sync[2] = { -1, -1 }, ret = -1;
+  int sync[2] = { -1, -1 }, placed[2] = { -1, -1 }, ret = -1;
   char path[PATH_MAX];
   unsigned long flags;
   pid_t child;
@@ -553,7 +553,7 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
       sb_error (err, ENOMEM, "allocate");
       goto fail;
     }
-  if (pipe2 (sync, O_CLOEXEC) < 0)
+  if (pipe2 (sync, O_CLOEXEC) < 0 || pipe2 (placed, O_CLOEXEC) < 0)
     {
       sb_error (err, errno, "pipe");
       goto fail;
@@ -575,13 +575,29 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
          sandbox) every process of the sandbox. */
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       close (sync[1]);
+      close (placed[0]);
+      /* Into the sandbox's cgroup, by our own move (sb_cgroup_enter: one
+         thread, no global lock); the parent hears how it went: the
+         status, then what failed. */
+      {
+        sb_error_t perr = NULL;
+        int status = sb_cgroup_enter (&sb->cg, &perr) < 0 ? (perr && perr->status ? perr->status : EIO) : 0;
+        ssize_t w = write (placed[1], &status, sizeof (status));
+
+        if (status != 0 && w == (ssize_t) sizeof (status) && perr && perr->msg)
+          w = write (placed[1], perr->msg, strlen (perr->msg));
+        if (status != 0 || w < 0)
+          _exit (125);
+        close (placed[1]);
+      }
       /* (getppid is 0 here: our parent is outside the new pid namespace. If it
          died before prctl, the read below sees end-of-file.) */
       if (read (sync[0], &go, 1) != 1)
-        _exit (125); /* the parent failed to place us: give up */
+        _exit (125); /* the parent gave up on us */
       exec_sentry (sentry_exe, devnull, &h, sargv, spec->envp);
     }
   close_fd (&sync[0]);
+  close_fd (&placed[1]);
   sb->sentry = child;
   /* Only the Sentry keeps its ends. */
   {
@@ -590,14 +606,31 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
       close_fd (theirs[i]);
     close_trees (&io);
   }
-  if (sb_cgroup_add_pid (&sb->cg, child, err) < 0)
-    {
-      close_fd (&sync[1]);
-      waitpid (child, NULL, 0);
-      sb->sentry = -1;
-      sb_error_prefix (err, "place the sandbox in its cgroup");
-      goto fail;
-    }
+  {
+    char why[1024];
+    int status = 0;
+    ssize_t n;
+
+    do
+      n = read (placed[0], &status, sizeof (status));
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t) sizeof (status) || status != 0)
+      {
+        ssize_t m = n == (ssize_t) sizeof (status) ? read (placed[0], why, sizeof (why) - 1) : -1;
+
+        why[m > 0 ? m : 0] = '\0';
+        close_fd (&sync[1]);
+        kill (child, SIGKILL);
+        waitpid (child, NULL, 0);
+        sb->sentry = -1;
+        if (n == (ssize_t) sizeof (status))
+          sb_error (err, status, "place the sandbox in its cgroup: %s", m > 0 ? why : strerror (status));
+        else
+          sb_error (err, n < 0 ? errno : EPIPE, "place the sandbox in its cgroup: the sandbox's first process ended");
+        goto fail;
+      }
+    close_fd (&placed[0]);
+  }
   sb->watcher = start_watcher (child, &sb->cg);
   if (write (sync[1], "G", 1) != 1)
     kill (child, SIGKILL);
@@ -614,6 +647,8 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
 fail:
   close_fd (&sync[0]);
   close_fd (&sync[1]);
+  close_fd (&placed[0]);
+  close_fd (&placed[1]);
   sandbox_io_close (&io);
   if (spec->cgroup_ready)
     {

@@ -518,6 +518,21 @@ sb_app_init (struct sb_app_init_args *a)
     for (int k = 0; a->tty && k < 3; k++)
       a->stdio[k] = fds[0];
   }
+  /* Into the app's part of each v1 hierarchy, by our own move (one thread:
+     we are a fork), before the cgroup namespace below is rooted there. */
+  for (int k = 0; k < a->ncgroup_tasks; k++)
+    {
+      int r;
+      if (a->cgroup_tasks[k] < 0)
+        continue;
+      r = sb_write_all (a->cgroup_tasks[k], "0", 1);
+      close (a->cgroup_tasks[k]);
+      if (r < 0)
+        {
+          sb_error (&err, -r, "place the app in its cgroup");
+          die (&err);
+        }
+    }
   if (unshare (CLONE_NEWNS) < 0)
     {
       sb_error (&err, errno, "unshare the mount namespace");

@@ -417,11 +417,21 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
 
   for (i = 0; i < s->cfg.ncgroup_procs; i++)
     {
-      s->cgroup_procs_fd[i] = open (s->cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+      const char *procs = s->cfg.cgroup_procs[i], *end = strrchr (procs, '/');
+      char tasks[PATH_MAX];
+
+      s->cgroup_procs_fd[i] = open (procs, O_WRONLY | O_CLOEXEC);
       if (s->cgroup_procs_fd[i] < 0)
-        return sb_error (err, errno, "open `%s`", s->cfg.cgroup_procs[i]);
-      open_memory_limit (s, s->cfg.cgroup_procs[i]);
-      open_freeze_state (s, s->cfg.cgroup_procs[i]);
+        return sb_error (err, errno, "open `%s`", procs);
+      s->cgroup_tasks_fd[i] = -1;
+      if (end != NULL && (size_t) snprintf (tasks, sizeof (tasks), "%.*s/tasks", (int) (end - procs), procs) < sizeof (tasks))
+        {
+          s->cgroup_tasks_fd[i] = open (tasks, O_WRONLY | O_CLOEXEC);
+          if (s->cgroup_tasks_fd[i] < 0 && errno != ENOENT)
+            return sb_error (err, errno, "open `%s`", tasks);
+        }
+      open_memory_limit (s, procs);
+      open_freeze_state (s, procs);
     }
   return 0;
 }
@@ -810,7 +820,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .caps_inheritable = s->cfg.app_caps_inheritable,
                                     .caps_ambient = s->cfg.app_caps_ambient,
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits,
-                                    .oom_score_adj = s->cfg.oom_score_adj };
+                                    .oom_score_adj = s->cfg.oom_score_adj,
+                                    .ncgroup_tasks = s->cfg.ncgroup_procs, .cgroup_tasks = s->cgroup_tasks_fd };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? -1 : s->cfg.app_stdio[k];
@@ -842,7 +853,10 @@ release_init (struct sentry *s, int sync, sb_error_t *err)
   int ret;
 
   /* The app's part of the cgroup, where the tenant's limits are (the files
-     were opened before the stage could hide them). */
+     were opened before the stage could hide them). A v1 hierarchy, which
+     has `tasks`: the init moves itself on "C", before anything of the
+     app's runs (sb_app_init), since a move by pid waits for the kernel's
+     global lock (libsandbox/cgroup.c, sb_cgroup_enter). v2: by pid, here. */
   {
     char value[32];
     int i;
@@ -850,9 +864,12 @@ release_init (struct sentry *s, int sync, sb_error_t *err)
     snprintf (value, sizeof (value), "%d", s->init_pid);
     for (i = 0; i < s->cfg.ncgroup_procs; i++)
       {
-        int r = sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
+        int r = s->cgroup_tasks_fd[i] >= 0 ? 0 : sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
         close (s->cgroup_procs_fd[i]);
         s->cgroup_procs_fd[i] = -1;
+        if (s->cgroup_tasks_fd[i] >= 0)
+          close (s->cgroup_tasks_fd[i]);
+        s->cgroup_tasks_fd[i] = -1;
         if (r < 0)
           return sb_error (err, -r, "place the app in its cgroup (`%s`)", s->cfg.cgroup_procs[i]);
       }

@@ -33,6 +33,8 @@ struct sb_app_init_args
   int oom_score_adj;          /* the app's /proc/self/oom_score_adj, 0 to 1000 */
   int nrlimits;               /* rlimits that may only lower the inherited ones */
   const struct sb_rlimit *rlimits;
+  int ncgroup_tasks;          /* v1 `tasks` files of the app's cgroup: the init moves itself */
+  const int *cgroup_tasks;
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
 /* The Sentry's own argument strings (main's argv, contiguous in memory):

@@ -137,6 +137,9 @@ struct sentry
   struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
   struct sb_filter_options filter;
   int cgroup_procs_fd[8];
+  /* v1: the `tasks` file beside each, through which the init moves itself
+     (release_init); -1 where there is none (v2). */
+  int cgroup_tasks_fd[8];
   /* The sandbox's memory cgroup limit file, read at each /proc/meminfo and
      sysinfo: an OCI `update` moves it. -1: none. */
   int memory_limit_fd;

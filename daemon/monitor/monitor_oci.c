@@ -513,7 +513,9 @@ monitor_oci_cgroup (struct monitor *m, sb_error_t *err)
     sb_write_file ("/proc/self/oom_score_adj", "-1000", &ignored);
     sb_error_free (&ignored);
   }
-  return sb_cgroup_add_pid (&m->sb.cg, getpid (), err);
+  /* Single-threaded: we move ourselves (no wait on the kernel's global
+     lock, sb_cgroup_enter). */
+  return sb_cgroup_enter (&m->sb.cg, err);
 }
 
 void
@@ -525,7 +527,9 @@ monitor_oci_leave_cgroup (struct monitor *m)
   if (m->sb.cg.ndirs == 0)
     return;
   snprintf (pid, sizeof (pid), "%d", (int) getpid ());
-  /* Lines "ID:CONTROLLERS:/PATH" (v1) or "0::/PATH" (v2). */
+  /* Lines "ID:CONTROLLERS:/PATH" (v1) or "0::/PATH" (v2). A v1 hierarchy
+     is left through `tasks` with "0": the move of our one thread, without
+     the global lock a move by pid waits for (sb_cgroup_enter). */
   for (char *line = strtok_r (m->oci_cgroups, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, path[8400];
@@ -533,21 +537,22 @@ monitor_oci_leave_cgroup (struct monitor *m)
       if (c2 == NULL)
         continue;
       *c2 = '\0';
+      const char *file = c1[1] == '\0' ? "cgroup.procs" : "tasks", *who = c1[1] == '\0' ? pid : "0";
       if (c1[1] == '\0')
-        snprintf (path, sizeof (path), "%s%s/cgroup.procs", root, c2 + 1);
+        snprintf (path, sizeof (path), "%s%s/%s", root, c2 + 1, file);
       else if (strncmp (c1 + 1, "name=", 5) == 0)
         continue;
       else
-        snprintf (path, sizeof (path), "%s/%s%s/cgroup.procs", root, c1 + 1, c2 + 1);
+        snprintf (path, sizeof (path), "%s/%s%s/%s", root, c1 + 1, c2 + 1, file);
       fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write (fd, pid, strlen (pid)) < 0)
+      if (fd < 0 || write (fd, who, strlen (who)) < 0)
         {
           /* Gone meanwhile: the hierarchy's root. */
           if (fd >= 0)
             close (fd);
-          snprintf (path, sizeof (path), "%s/%s/cgroup.procs", root, c1[1] ? c1 + 1 : "");
+          snprintf (path, sizeof (path), "%s/%s/%s", root, c1[1] ? c1 + 1 : "", file);
           fd = open (path, O_WRONLY | O_CLOEXEC);
-          if (fd >= 0 && write (fd, pid, strlen (pid)) < 0)
+          if (fd >= 0 && write (fd, who, strlen (who)) < 0)
             fprintf (stderr, "sandbox-monitor: leave the sandbox's cgroup: %s\n", strerror (errno));
         }
       if (fd >= 0)

@@ -36,6 +36,21 @@ if [[ -n $app ]]; then
   scg=$(grep -E ':pids:' /proc/"$sentry"/cgroup | cut -d: -f3)
   [[ $scg == /sandbox/do-* && $scg != */app ]] && pass "cgroup v1: the Sentry is outside the app's part ($scg)" \
     || soft_fail "cgroup v1: Sentry cgroup $scg"
+  # Each hierarchy: the Sentry's first process and the init move themselves
+  # (through v1's `tasks`, one hierarchy at a time), so a move that missed
+  # one would show here. The Gofer is the Sentry's child.
+  gofer=$(pgrep -P "$sentry" -x sandbox-gofer | head -1 || true)
+  for c in memory pids cpu cpuacct freezer cpuset blkio devices; do
+    grep -Eq "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:" /proc/"$app"/cgroup || continue
+    a=$(grep -E "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:" /proc/"$app"/cgroup | cut -d: -f3)
+    s=$(grep -E "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:" /proc/"$sentry"/cgroup | cut -d: -f3)
+    g=$(grep -E "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:" /proc/"${gofer:-0}"/cgroup 2>/dev/null | cut -d: -f3 || true)
+    if [[ $a == /sandbox/do-*/app && $s == "${a%/app}" && $g == "$s" ]]; then
+      pass "cgroup v1 $c: the app in $a, the Sentry and the Gofer in $s"
+    else
+      soft_fail "cgroup v1 $c: app '$a', Sentry '$s', Gofer '$g'"
+    fi
+  done
   limit=$(cat "/sys/fs/cgroup/pids$appcg/pids.max")
   [[ $limit == 100 ]] && pass "cgroup v1: pids.max = 100 on the app's part" || soft_fail "cgroup v1: pids.max = $limit"
 else
