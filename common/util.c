@@ -2,6 +2,7 @@
 #include "cleanup.h"
 
 #include <errno.h>
+#include <linux/sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -401,3 +402,29 @@ sb_remove_tree (int dirfd, const char *name)
     ret = -errno;
   return ret;
 }
+
+pid_t
+sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed)
+{
+  *placed = false;
+  if (cgroup_fd >= 0)
+    {
+      struct clone_args args = { .flags = (flags & ~(unsigned long) CSIGNAL) | CLONE_INTO_CGROUP,
+                                 .exit_signal = flags & CSIGNAL,
+                                 .cgroup = (uint64_t) cgroup_fd };
+      long r = syscall (SYS_clone3, &args, sizeof (args));
+
+      if (r >= 0)
+        {
+          *placed = true;
+          return (pid_t) r;
+        }
+      /* A kernel without clone3 (ENOSYS) or without CLONE_INTO_CGROUP
+         (E2BIG for the larger struct, EINVAL for the flag): a plain clone,
+         and the caller moves the child. */
+      if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+        return -1;
+    }
+  return (pid_t) syscall (SYS_clone, flags, 0, 0, 0, 0);
+}
+

@@ -10,6 +10,13 @@
 
 /* Loop over partial writes and EINTR. Return 0 or -errno. */
 int sb_write_all (int fd, const void *buf, size_t len);
+/* fork() with clone flags (namespaces, the exit signal), the child placed
+   in the cgroup v2 directory cgroup_fd from its first instruction
+   (clone3's CLONE_INTO_CGROUP: only the read side of the kernel's
+   threadgroup lock, where a later move by pid waits for its write side).
+   cgroup_fd < 0, or a kernel without it (before 5.7): a plain clone, and
+   *placed says which. Returns as fork() does. */
+pid_t sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed);
 /* Read exactly len bytes; -EIO on early EOF. */
 int sb_read_all (int fd, void *buf, size_t len);
 /* Write a string to a file that must already exist (cgroup and proc knobs). */

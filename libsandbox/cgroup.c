@@ -396,7 +396,8 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
    RCU grace period: 5-16 ms on the test host, which was most of a
    sandbox's start. A thread that moves itself ("0") through v1's `tasks`
    takes no such lock. So a single-threaded caller moves itself; v2 has no
-   `tasks`, and there it is cgroup.procs. */
+   `tasks`, and there it is cgroup.procs (a child is better cloned into
+   its v2 cgroup: sb_cgroup_clone_fd). */
 int
 sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
 {
@@ -410,6 +411,17 @@ sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
         return -1;
     }
   return 0;
+}
+
+int
+sb_cgroup_clone_fd (struct sb_cgroup *cg)
+{
+  char path[PATHLEN + 32];
+
+  if (!cg->v2 || cg->ndirs != 1)
+    return -1;
+  snprintf (path, sizeof (path), "%s/supervisor", cg->dirs[0]);
+  return open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 int

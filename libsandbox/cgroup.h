@@ -87,6 +87,9 @@ int sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, 
    process, before its exec), without the kernel's global lock that a move
    by pid takes (cgroup.c); only for a single-threaded caller. */
 int sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err);
+/* v2: the supervisor part's directory, for clone3's CLONE_INTO_CGROUP
+   (sb_clone_into_cgroup), which places a child without that lock; -1 on v1. */
+int sb_cgroup_clone_fd (struct sb_cgroup *cg);
 /* The cgroup.procs files of the app part, for the Sentry to place the app's init. */
 int sb_cgroup_app_procs (struct sb_cgroup *cg, int i, char *out, size_t len);
 int sb_cgroup_set_limits (struct sb_cgroup *cg, const struct sb_cgroup_limits *l, sb_error_t *err);

@@ -511,6 +511,7 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
   int sync[2] = { -1, -1 }, placed[2] = { -1, -1 }, ret = -1;
   char path[PATH_MAX];
   unsigned long flags;
+  bool cloned_in = false;
   pid_t child;
 
   {
@@ -561,12 +562,19 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
   flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
   if (!spec->network_host)
     flags |= CLONE_NEWNET;
-  child = syscall (SYS_clone, flags, 0, 0, 0, 0);
-  if (child < 0)
-    {
-      sb_error (err, errno, "clone the sandbox's namespaces");
-      goto fail;
-    }
+  {
+    int cgfd = sb_cgroup_clone_fd (&sb->cg), e;
+
+    child = sb_clone_into_cgroup (flags, cgfd, &cloned_in);
+    e = errno;
+    if (child != 0 && cgfd >= 0)
+      close (cgfd);
+    if (child < 0)
+      {
+        sb_error (err, e, "clone the sandbox's namespaces");
+        goto fail;
+      }
+  }
   if (child == 0)
     {
       char go;
@@ -577,11 +585,11 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
       close (sync[1]);
       close (placed[0]);
       /* Into the sandbox's cgroup, by our own move (sb_cgroup_enter: one
-         thread, no global lock); the parent hears how it went: the
-         status, then what failed. */
+         thread, no global lock), unless the clone placed us (v2); the
+         parent hears how it went: the status, then what failed. */
       {
         sb_error_t perr = NULL;
-        int status = sb_cgroup_enter (&sb->cg, &perr) < 0 ? (perr && perr->status ? perr->status : EIO) : 0;
+        int status = !cloned_in && sb_cgroup_enter (&sb->cg, &perr) < 0 ? (perr && perr->status ? perr->status : EIO) : 0;
         ssize_t w = write (placed[1], &status, sizeof (status));
 
         if (status != 0 && w == (ssize_t) sizeof (status) && perr && perr->msg)

@@ -429,6 +429,12 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
           s->cgroup_tasks_fd[i] = open (tasks, O_WRONLY | O_CLOEXEC);
           if (s->cgroup_tasks_fd[i] < 0 && errno != ENOENT)
             return sb_error (err, errno, "open `%s`", tasks);
+          /* No `tasks`: v2, where the init is cloned into the directory. */
+          if (s->cgroup_tasks_fd[i] < 0 && s->cgroup_app_dirfd < 0)
+            {
+              tasks[end - procs] = '\0';
+              s->cgroup_app_dirfd = open (tasks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            }
         }
       open_memory_limit (s, procs);
       open_freeze_state (s, procs);
@@ -807,7 +813,7 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
     return sb_error (err, errno, "socketpair for the init");
   /* Its own mount namespace comes later (release_init): a copy of the
      root once built. */
-  pid = syscall (SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  pid = sb_clone_into_cgroup (CLONE_NEWPID | SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
   if (pid < 0)
     return sb_error (err, errno, "clone the sandbox init");
   if (pid == 0)
@@ -856,7 +862,9 @@ release_init (struct sentry *s, int sync, sb_error_t *err)
      were opened before the stage could hide them). A v1 hierarchy, which
      has `tasks`: the init moves itself on "C", before anything of the
      app's runs (sb_app_init), since a move by pid waits for the kernel's
-     global lock (libsandbox/cgroup.c, sb_cgroup_enter). v2: by pid, here. */
+     global lock (libsandbox/cgroup.c, sb_cgroup_enter). v2: the init was
+     cloned into it (start_init), or, on a kernel without that, by pid
+     here. */
   {
     char value[32];
     int i;
@@ -864,7 +872,9 @@ release_init (struct sentry *s, int sync, sb_error_t *err)
     snprintf (value, sizeof (value), "%d", s->init_pid);
     for (i = 0; i < s->cfg.ncgroup_procs; i++)
       {
-        int r = s->cgroup_tasks_fd[i] >= 0 ? 0 : sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
+        int r = s->cgroup_tasks_fd[i] >= 0 || s->init_cloned_in
+                  ? 0
+                  : sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
         close (s->cgroup_procs_fd[i]);
         s->cgroup_procs_fd[i] = -1;
         if (s->cgroup_tasks_fd[i] >= 0)
@@ -1094,7 +1104,7 @@ int
 sb_launch (struct sentry *s, sb_error_t *err)
 {
   cleanup_close int gofer_exe = -1;
-  int sync = -1;
+  int sync = -1, ret;
   char path[4096];
   struct seccomp_notif_sizes sizes;
 
@@ -1129,7 +1139,11 @@ sb_launch (struct sentry *s, sb_error_t *err)
     return -1;
   if (open_host_inputs (s, err) < 0)
     return sb_error_prefix (err, "build the container root");
-  if (start_init (s, &sync, err) < 0)
+  ret = start_init (s, &sync, err);
+  if (s->cgroup_app_dirfd >= 0)
+    close (s->cgroup_app_dirfd);
+  s->cgroup_app_dirfd = -1;
+  if (ret < 0)
     return -1;
   s->init_sock = sync;
   if (make_root (s, err) < 0)

@@ -140,6 +140,10 @@ struct sentry
   /* v1: the `tasks` file beside each, through which the init moves itself
      (release_init); -1 where there is none (v2). */
   int cgroup_tasks_fd[8];
+  /* v2: the app part's directory, for cloning the init into it
+     (CLONE_INTO_CGROUP); -1: none. init_cloned_in: it was. */
+  int cgroup_app_dirfd;
+  bool init_cloned_in;
   /* The sandbox's memory cgroup limit file, read at each /proc/meminfo and
      sysinfo: an OCI `update` moves it. -1: none. */
   int memory_limit_fd;

@@ -364,7 +364,7 @@ main (int argc, char **argv)
   cleanup_error sb_error_t err = NULL;
   struct sentry s = {
     .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
-    .memory_limit_fd = -1, .freeze_fd = -1, .app_procfs = -1,
+    .memory_limit_fd = -1, .freeze_fd = -1, .app_procfs = -1, .cgroup_app_dirfd = -1,
     .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1, .direct_root = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
              .tmpfs_size = 1ull << 30, .container_id = "", .rootfs_fd = -1, .upper_fd = -1,

@@ -79,6 +79,15 @@ for _ in \$(seq 100); do
   [ -n "\$d" ] && break
   sleep 0.1
 done
+# Who is where: the Sentry in the supervisor part, the init and the app's
+# sleep in the app part (the clone of each put it there).
+sleep 0.5
+sentry=\$(pgrep -P \$rt | head -1)
+{
+  echo "sentry=\$sentry"
+  echo "sup=\$(tr '\\n' ' ' < "\${d%/app}/supervisor/cgroup.procs")"
+  echo "app=\$(for q in \$(cat "\$d/cgroup.procs"); do cat /proc/\$q/comm; done | tr '\\n' ' ')"
+} > "$SB_TMP/v2place.out"
 bash -c "head -c 0 /dev/kmsg && echo host-kmsg-ok; echo \\\$BASHPID > \$d/cgroup.procs && head -c 0 /dev/null && echo null-ok && exec head -c 0 /dev/kmsg" >> "$SB_TMP/v2dev.out" 2>&1 || true
 kill \$rt; wait \$rt || true
 ls "$SB_TMP/cg2/sandbox" 2>/dev/null | grep do- > "$SB_TMP/v2.left" || true
@@ -94,6 +103,14 @@ if grep -q '^rc=0$' "$SB_TMP/v2.out" && grep -q '^0::/$' "$SB_TMP/v2.out"; then
   pass "cgroup v2: the sandbox runs placed in a v2 cgroup, namespace-rooted"
 else
   soft_fail "cgroup v2: $(cat "$SB_TMP/v2.out")"
+fi
+v2place=$(cat "$SB_TMP/v2place.out" 2>/dev/null || true)
+sentry=$(sed -n 's/^sentry=//p' <<<"$v2place")
+if [[ -n $sentry ]] && grep -Eq "^sup=(.* )?$sentry " <<<"$v2place" && grep -Eq '^app=.*sleep' <<<"$v2place" \
+  && ! grep -Eq "^app=.*sandbox-sentry" <<<"$v2place"; then
+  pass "cgroup v2: the Sentry in the supervisor part, the init and the app in the app part"
+else
+  soft_fail "cgroup v2 placement: $v2place"
 fi
 v2dev=$(cat "$SB_TMP/v2dev.out")
 [[ $v2dev == *host-kmsg-ok*null-ok*"/dev/kmsg"*"Operation not permitted"* ]] &&
