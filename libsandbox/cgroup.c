@@ -398,15 +398,28 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
    takes no such lock. So a single-threaded caller moves itself; v2 has no
    `tasks`, and there it is cgroup.procs (a child is better cloned into
    its v2 cgroup: sb_cgroup_clone_fd). */
+static bool
+single_threaded (void)
+{
+  char status[4096], *t;
+  ssize_t n = sb_read_file_at (AT_FDCWD, "/proc/self/status", status, sizeof (status));
+
+  return n > 0 && (t = strstr (status, "\nThreads:\t")) != NULL && strncmp (t + 10, "1\n", 2) == 0;
+}
+
 int
 sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
 {
   char path[PATHLEN + 32];
+  /* `tasks` would leave any other thread behind: a caller with threads
+     moves as a whole process (slow, but whole). */
+  bool one = !cg->v2 && single_threaded ();
   int i;
 
   for (i = 0; i < cg->ndirs; i++)
     {
-      snprintf (path, sizeof (path), "%s%s", cg->dirs[i], cg->v2 ? "/supervisor/cgroup.procs" : "/tasks");
+      snprintf (path, sizeof (path), "%s%s", cg->dirs[i],
+                cg->v2 ? "/supervisor/cgroup.procs" : one ? "/tasks" : "/cgroup.procs");
       if (sb_write_file (path, "0", err) < 0)
         return -1;
     }
