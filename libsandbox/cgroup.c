@@ -391,13 +391,6 @@ sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_e
   return 0;
 }
 
-/* A move by pid, or of a whole process (cgroup.procs), takes the kernel's
-   global cgroup_threadgroup_rwsem for writing, and taking it waits for an
-   RCU grace period: 5-16 ms on the test host, which was most of a
-   sandbox's start. A thread that moves itself ("0") through v1's `tasks`
-   takes no such lock. So a single-threaded caller moves itself; v2 has no
-   `tasks`, and there it is cgroup.procs (a child is better cloned into
-   its v2 cgroup: sb_cgroup_clone_fd). */
 static bool
 single_threaded (void)
 {
@@ -407,19 +400,30 @@ single_threaded (void)
   return n > 0 && (t = strstr (status, "\nThreads:\t")) != NULL && strncmp (t + 10, "1\n", 2) == 0;
 }
 
+/* A move by pid, or of a whole process (cgroup.procs), takes the kernel's
+   global cgroup_threadgroup_rwsem for writing, and taking it waits for an
+   RCU grace period: 5-16 ms on the test host, which was most of a
+   sandbox's start. A thread that moves itself ("0") through v1's `tasks`
+   takes no such lock, but `tasks` would leave any other thread behind: a
+   caller with threads moves as a whole process (slow, but whole). v2 has
+   no `tasks` (a child is better cloned into its v2 cgroup:
+   sb_cgroup_clone_fd). */
+const char *
+sb_cgroup_self_file (bool v2)
+{
+  return !v2 && single_threaded () ? "tasks" : "cgroup.procs";
+}
+
 int
 sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
 {
   char path[PATHLEN + 32];
-  /* `tasks` would leave any other thread behind: a caller with threads
-     moves as a whole process (slow, but whole). */
-  bool one = !cg->v2 && single_threaded ();
+  const char *file = sb_cgroup_self_file (cg->v2);
   int i;
 
   for (i = 0; i < cg->ndirs; i++)
     {
-      snprintf (path, sizeof (path), "%s%s", cg->dirs[i],
-                cg->v2 ? "/supervisor/cgroup.procs" : one ? "/tasks" : "/cgroup.procs");
+      snprintf (path, sizeof (path), "%s%s/%s", cg->dirs[i], cg->v2 ? "/supervisor" : "", file);
       if (sb_write_file (path, "0", err) < 0)
         return -1;
     }

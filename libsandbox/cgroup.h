@@ -83,10 +83,15 @@ struct sb_cgroup
    never removed, and the leaf must not exist yet (an OCI config's
    cgroupsPath, when the runtime's configuration follows it). */
 int sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, sb_error_t *err);
-/* Places the calling thread in the supervisor part (the Sentry's first
-   process, before its exec), without the kernel's global lock that a move
-   by pid takes (cgroup.c); only for a single-threaded caller. */
+/* Places the calling process in the supervisor part (the Sentry's first
+   process, before its exec; the OCI monitor), by its own move: "0" to the
+   file sb_cgroup_self_file names. */
 int sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err);
+/* The file of a cgroup directory through which the calling process moves
+   itself with "0": v1's `tasks` when it has one thread, which avoids the
+   kernel's global lock that a move by pid or of a whole process takes
+   (cgroup.c); else cgroup.procs. */
+const char *sb_cgroup_self_file (bool v2);
 /* v2: the supervisor part's directory, for clone3's CLONE_INTO_CGROUP
    (sb_clone_into_cgroup), which places a child without that lock; -1 on v1. */
 int sb_cgroup_clone_fd (struct sb_cgroup *cg);

@@ -418,22 +418,26 @@ open_host_inputs (struct sentry *s, sb_error_t *err)
   for (i = 0; i < s->cfg.ncgroup_procs; i++)
     {
       const char *procs = s->cfg.cgroup_procs[i], *end = strrchr (procs, '/');
-      char tasks[PATH_MAX];
+      char path[PATH_MAX];
 
-      s->cgroup_procs_fd[i] = open (procs, O_WRONLY | O_CLOEXEC);
-      if (s->cgroup_procs_fd[i] < 0)
-        return sb_error (err, errno, "open `%s`", procs);
-      s->cgroup_tasks_fd[i] = -1;
-      if (end != NULL && (size_t) snprintf (tasks, sizeof (tasks), "%.*s/tasks", (int) (end - procs), procs) < sizeof (tasks))
+      s->cgroup_procs_fd[i] = s->cgroup_tasks_fd[i] = -1;
+      if (end != NULL && (size_t) snprintf (path, sizeof (path), "%.*s/tasks", (int) (end - procs), procs) < sizeof (path))
         {
-          s->cgroup_tasks_fd[i] = open (tasks, O_WRONLY | O_CLOEXEC);
+          s->cgroup_tasks_fd[i] = open (path, O_WRONLY | O_CLOEXEC);
           if (s->cgroup_tasks_fd[i] < 0 && errno != ENOENT)
-            return sb_error (err, errno, "open `%s`", tasks);
-          /* No `tasks`: v2, where the init is cloned into the directory. */
-          if (s->cgroup_tasks_fd[i] < 0 && s->cgroup_app_dirfd < 0)
+            return sb_error (err, errno, "open `%s`", path);
+        }
+      if (s->cgroup_tasks_fd[i] < 0)
+        {
+          /* No `tasks`: v2, where the init is cloned into the directory
+             (or, on a kernel without that, placed by pid). */
+          s->cgroup_procs_fd[i] = open (procs, O_WRONLY | O_CLOEXEC);
+          if (s->cgroup_procs_fd[i] < 0)
+            return sb_error (err, errno, "open `%s`", procs);
+          if (s->cgroup_app_dirfd < 0 && end != NULL)
             {
-              tasks[end - procs] = '\0';
-              s->cgroup_app_dirfd = open (tasks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+              snprintf (path, sizeof (path), "%.*s", (int) (end - procs), procs);
+              s->cgroup_app_dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             }
         }
       open_memory_limit (s, procs);
@@ -872,14 +876,12 @@ release_init (struct sentry *s, int sync, sb_error_t *err)
     snprintf (value, sizeof (value), "%d", s->init_pid);
     for (i = 0; i < s->cfg.ncgroup_procs; i++)
       {
-        int r = s->cgroup_tasks_fd[i] >= 0 || s->init_cloned_in
+        int r = s->cgroup_procs_fd[i] < 0 || s->init_cloned_in
                   ? 0
                   : sb_write_all (s->cgroup_procs_fd[i], value, strlen (value));
-        close (s->cgroup_procs_fd[i]);
-        s->cgroup_procs_fd[i] = -1;
-        if (s->cgroup_tasks_fd[i] >= 0)
-          close (s->cgroup_tasks_fd[i]);
-        s->cgroup_tasks_fd[i] = -1;
+        sb_closep (&s->cgroup_procs_fd[i]);
+        sb_closep (&s->cgroup_tasks_fd[i]);
+        s->cgroup_procs_fd[i] = s->cgroup_tasks_fd[i] = -1;
         if (r < 0)
           return sb_error (err, -r, "place the app in its cgroup (`%s`)", s->cfg.cgroup_procs[i]);
       }

@@ -136,9 +136,11 @@ struct sentry
   uint32_t gofer_next_id;
   struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
   struct sb_filter_options filter;
+  /* The app part of each hierarchy: v1's `tasks` file, through which the
+     init moves itself (sb_app_init); or, on v2, which has none, its
+     cgroup.procs, for placing the init by pid where it could not be cloned
+     into it (release_init). -1 for the one not used. */
   int cgroup_procs_fd[8];
-  /* v1: the `tasks` file beside each, through which the init moves itself
-     (release_init); -1 where there is none (v2). */
   int cgroup_tasks_fd[8];
   /* v2: the app part's directory, for cloning the init into it
      (CLONE_INTO_CGROUP); -1: none. init_cloned_in: it was. */

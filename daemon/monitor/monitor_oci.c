@@ -521,15 +521,15 @@ monitor_oci_cgroup (struct monitor *m, sb_error_t *err)
 void
 monitor_oci_leave_cgroup (struct monitor *m)
 {
-  const char *root = sb_cgroup_root ();
-  char pid[32], *save = NULL;
+  const char *root = sb_cgroup_root (), *v1_file;
+  char *save = NULL;
 
   if (m->sb.cg.ndirs == 0)
     return;
-  snprintf (pid, sizeof (pid), "%d", (int) getpid ());
-  /* Lines "ID:CONTROLLERS:/PATH" (v1) or "0::/PATH" (v2). A v1 hierarchy
-     is left through `tasks` with "0": the move of our one thread, without
-     the global lock a move by pid waits for (sb_cgroup_enter). */
+  /* Lines "ID:CONTROLLERS:/PATH" (v1) or "0::/PATH" (v2). We move
+     ourselves ("0"), on v1 without the global lock a move by pid waits for
+     (sb_cgroup_self_file). */
+  v1_file = sb_cgroup_self_file (false);
   for (char *line = strtok_r (m->oci_cgroups, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, path[8400];
@@ -537,7 +537,7 @@ monitor_oci_leave_cgroup (struct monitor *m)
       if (c2 == NULL)
         continue;
       *c2 = '\0';
-      const char *file = c1[1] == '\0' ? "cgroup.procs" : "tasks", *who = c1[1] == '\0' ? pid : "0";
+      const char *file = c1[1] == '\0' ? sb_cgroup_self_file (true) : v1_file;
       if (c1[1] == '\0')
         snprintf (path, sizeof (path), "%s%s/%s", root, c2 + 1, file);
       else if (strncmp (c1 + 1, "name=", 5) == 0)
@@ -545,14 +545,14 @@ monitor_oci_leave_cgroup (struct monitor *m)
       else
         snprintf (path, sizeof (path), "%s/%s%s/%s", root, c1 + 1, c2 + 1, file);
       fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write (fd, who, strlen (who)) < 0)
+      if (fd < 0 || write (fd, "0", 1) < 0)
         {
           /* Gone meanwhile: the hierarchy's root. */
           if (fd >= 0)
             close (fd);
           snprintf (path, sizeof (path), "%s/%s/%s", root, c1[1] ? c1 + 1 : "", file);
           fd = open (path, O_WRONLY | O_CLOEXEC);
-          if (fd >= 0 && write (fd, who, strlen (who)) < 0)
+          if (fd >= 0 && write (fd, "0", 1) < 0)
             fprintf (stderr, "sandbox-monitor: leave the sandbox's cgroup: %s\n", strerror (errno));
         }
       if (fd >= 0)
