@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,10 +159,15 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
       if (json_object_get (cfg, keys[k]))
         json_object_set (spec, keys[k], json_object_get (cfg, keys[k]));
   }
-  /* What the monitor applies itself: a netns to join, the root read-only,
+  /* A joined uts namespace gives its hostname; one the config names too
+     must be that one (the monitor compares). */
+  if (json_object_get (b, "utsns") && json_string_value (json_object_get (b, "hostname"))
+      && json_string_value (json_object_get (b, "hostname"))[0])
+    json_object_set_new (spec, "hostname_asked", json_true ());
+  /* What the monitor applies itself: a netns (ipc, uts) to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
-    static const char *const keys[] = { "netns", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
+    static const char *const keys[] = { "netns", "ipcns", "ipcns_id", "utsns", "utsns_id", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
                                         "rlimits", "no_new_privs", "sysctl", "own_mounts", "oom_score_adj", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
@@ -173,6 +181,65 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   if (ret < 0)
     return sb_error (err, -ret, "write `%s`", path);
   return 0;
+}
+
+/* A pod's namespace that this container joins (kind "ipc" or "uts";
+   Kubernetes gives /proc/<pid>/ns/ipc of the pod's first container, whose
+   pid is its monitor's; so does `docker --ipc container:X`). Only one that
+   a live container of the same tenant made or joined: its monitor wrote
+   the identity of its namespaces to namespaces.json in its directory
+   (monitor_oci.c). Never the host's, never another tenant's: a shared ipc
+   namespace is shared memory. The identity ("DEV:INO") goes to the
+   monitor, which checks that what it opens is still that namespace. */
+static bool
+pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const char *kind, int type)
+{
+  char key[16], idkey[16], id[64], dir[4200], path[4300];
+  const char *nspath;
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  snprintf (key, sizeof (key), "%sns", kind);
+  snprintf (idkey, sizeof (idkey), "%sns_id", kind);
+  json_object_del (b, idkey); /* ours to give, never the client's */
+  nspath = json_string_value (json_object_get (b, key));
+  if (json_object_get (b, key) == NULL)
+    return true;
+  if (nspath == NULL || nspath[0] != '/')
+    {
+      sbd_reply_error (r, 400, "bad_request", "%s: an absolute path (linux.namespaces)", key);
+      return false;
+    }
+  fd = open (nspath, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0 || ioctl (fd, NS_GET_NSTYPE) != type)
+    {
+      sbd_reply_error (r, 400, "bad_request", "linux.namespaces: %s path `%s`: not an %s namespace (%s)", kind, nspath,
+                       kind, fd < 0 ? strerror (errno) : "a namespace file of another kind, or no namespace");
+      return false;
+    }
+  snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+    {
+      json_t *ns;
+      bool same;
+
+      if (strcmp (o->tenant, t->name) != 0 || o->state == SBD_EXITED)
+        continue;
+      sbd_container_dir (o, dir, sizeof (dir));
+      snprintf (path, sizeof (path), "%s/namespaces.json", dir);
+      ns = json_load_file (path, 0, NULL);
+      same = ns && json_string_value (json_object_get (ns, kind)) && strcmp (json_string_value (json_object_get (ns, kind)), id) == 0;
+      json_decref (ns);
+      if (same)
+        {
+          json_object_set_new (b, idkey, json_string (id));
+          return true;
+        }
+    }
+  sbd_audit (r, nspath, "denied-namespace");
+  sbd_reply_error (r, 403, "policy", "linux.namespaces: the %s namespace `%s` is not one of tenant %s's containers' "
+                   "(a container may join only the namespaces of its own tenant's)", kind, nspath, t->name);
+  return false;
 }
 
 static void
@@ -286,6 +353,8 @@ oci_create (struct sbd_request *r)
                        t->name);
       goto out;
     }
+  if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS))
+    goto out;
   json_object_set_new (cfg, "limits", json_object ());
   if (!sbd_check_limits (r, p, json_object_get (b, "limits"), json_object_get (cfg, "limits")))
     goto out;

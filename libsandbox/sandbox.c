@@ -560,6 +560,8 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
       goto fail;
     }
   flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+  if (spec->ipc_inherit)
+    flags &= ~CLONE_NEWIPC;
   if (!spec->network_host)
     flags |= CLONE_NEWNET;
   {

@@ -35,6 +35,10 @@ struct sb_sandbox_spec
   const char *hostname;
   const char *release;
   bool network_host;
+  bool ipc_inherit;                /* the sandbox's ipc namespace is ours, which the
+                                      caller made or joined and checked is not the
+                                      host's (an OCI monitor: a pod's); otherwise a
+                                      new one */
   bool strace;                     /* the Sentry prints every mediated call on our stderr */
   bool tty;                        /* the app gets a terminal of the sandbox's own */
   const char *cwd;                 /* NULL: "/" */

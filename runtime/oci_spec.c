@@ -202,6 +202,7 @@ static int
 translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
 {
   bool network = false;
+  struct stat st;
   json_t *n;
   size_t i;
 
@@ -215,7 +216,7 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
           network = true;
           if (path && path[0])
             {
-              struct stat st, host, ours;
+              struct stat host, ours;
               if (stat (path, &st) < 0)
                 return sb_error (err, errno, "linux.namespaces[%zu]: network path `%s`", i, path);
               /* Docker's --network host names the host's namespace (the
@@ -232,9 +233,21 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
             }
           continue;
         }
+      if (path && path[0] && (strcmp (type, "ipc") == 0 || strcmp (type, "uts") == 0))
+        {
+          /* A pod's: Kubernetes (containerd's CRI, CRI-O) and `docker
+             --ipc container:X` give /proc/<pid>/ns/ipc of the pod's first
+             container, whose pid is its monitor's. sandboxd lets a
+             container join only one that a container of the same tenant
+             made (api_oci.c), and the monitor joins it (monitor_oci.c). */
+          if (stat (path, &st) < 0)
+            return sb_error (err, errno, "linux.namespaces[%zu]: %s path `%s`", i, type, path);
+          json_object_set_new (req, type[0] == 'i' ? "ipcns" : "utsns", json_string (path));
+          continue;
+        }
       if (path && path[0])
-        return sb_error (err, EPERM, "linux.namespaces[%zu]: joining the %s namespace `%s`: a sandbox has its own", i,
-                         type, path);
+        return sb_error (err, EPERM, "linux.namespaces[%zu]: joining the %s namespace `%s`: a sandbox has its own (a "
+                         "network, ipc or uts namespace may be joined)", i, type, path);
     }
   if (!network)
     json_object_set_new (req, "network", json_string ("host"));

@@ -100,6 +100,7 @@ struct monitor
   bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */
   char oci_buf[65536];     /* read from oci_in, not yet written to the command */
   char oci_cgroups[4096];  /* /proc/self/cgroup before we joined the sandbox's */
+  char oci_hostname[65];   /* the hostname of a joined uts namespace, or "" */
   size_t oci_nbuf;
   struct monitor_client clients[MONITOR_CLIENTS];
   struct monitor_exec execs[MONITOR_EXECS];
@@ -115,6 +116,9 @@ int monitor_start_sandbox (struct monitor *m, sb_error_t *err);
 int monitor_oci_take_stdio (struct monitor *m, sb_error_t *err);
 /* The network namespace the config asked for (made or joined), and its sysctls. */
 int monitor_oci_network (struct monitor *m, sb_error_t *err);
+/* The ipc and uts namespaces the sandbox shares with a pod: made (new) or
+   joined (a path sandboxd admitted), and recorded in namespaces.json. */
+int monitor_oci_namespaces (struct monitor *m, sb_error_t *err);
 /* The sandbox's cgroup, made at create and joined: the caller's cgroup
    statistics and OOM events (Docker's stats, OOMKilled) are the sandbox's. */
 int monitor_oci_cgroup (struct monitor *m, sb_error_t *err);

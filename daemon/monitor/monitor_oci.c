@@ -29,6 +29,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -111,6 +112,96 @@ monitor_oci_network (struct monitor *m, sb_error_t *err)
   if (sb_write_file ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", err) < 0)
     return -1;
   return oci_sysctl (m, err);
+}
+
+/* The ipc or uts namespace the sandbox lives in. New: our own, which a
+   pod's later containers may join by /proc/<our pid>/ns/KIND. A path: the
+   namespace sandboxd admitted (one a container of the same tenant made),
+   checked again here by its identity, since the path is only a name. The
+   sandbox then shares our ipc namespace (its queues and shared memory are
+   the pod's); for uts it makes its own with the same name, which no
+   sandbox can change (sethostname is refused). */
+static int
+oci_namespace (struct monitor *m, const char *kind, int type, sb_error_t *err)
+{
+  char key[16], idkey[16], id[64];
+  const char *path, *want;
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  snprintf (key, sizeof (key), "%sns", kind);
+  snprintf (idkey, sizeof (idkey), "%sns_id", kind);
+  path = json_string_value (json_object_get (m->spec, key));
+  want = json_string_value (json_object_get (m->spec, idkey));
+  if (path == NULL)
+    {
+      const char *hostname = json_string_value (json_object_get (m->spec, "hostname")) ?: "sandbox";
+      if (unshare (type) < 0)
+        return sb_error (err, errno, "a new %s namespace", kind);
+      if (type == CLONE_NEWUTS && sethostname (hostname, strlen (hostname)) < 0)
+        return sb_error (err, errno, "hostname: %s", hostname);
+      return 0;
+    }
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return sb_error (err, errno, "linux.namespaces: %s path `%s`", kind, path);
+  snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+  if (want == NULL || strcmp (id, want) != 0)
+    return sb_error (err, EPERM, "linux.namespaces: %s path `%s` no longer names the namespace sandboxd admitted",
+                     kind, path);
+  {
+    /* Never the one we were started in (the engine's: the host's), nor
+       pid 1's where we may look, whatever was admitted. */
+    char own[32], host[32];
+    struct stat os, hs;
+    snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
+    snprintf (host, sizeof (host), "/proc/1/ns/%s", kind);
+    if (stat (own, &os) < 0 || (os.st_dev == st.st_dev && os.st_ino == st.st_ino)
+        || (stat (host, &hs) == 0 && hs.st_dev == st.st_dev && hs.st_ino == st.st_ino))
+      return sb_error (err, EPERM, "linux.namespaces: %s path `%s` is the host's %s namespace", kind, path, kind);
+  }
+  if (setns (fd, type) < 0)
+    return sb_error (err, errno, "linux.namespaces: join the %s namespace `%s`", kind, path);
+  if (type == CLONE_NEWUTS)
+    {
+      const char *asked = json_string_value (json_object_get (m->spec, "hostname"));
+      struct utsname u;
+
+      if (uname (&u) < 0)
+        return sb_error (err, errno, "uname");
+      if (json_is_true (json_object_get (m->spec, "hostname_asked")) && asked && strcmp (asked, u.nodename) != 0)
+        return sb_error (err, EPERM, "hostname: `%s`: the container joins the uts namespace `%s`, whose hostname is "
+                         "`%s` (a sandbox's cannot be changed)", asked, path, u.nodename);
+      snprintf (m->oci_hostname, sizeof (m->oci_hostname), "%s", u.nodename);
+    }
+  return 0;
+}
+
+int
+monitor_oci_namespaces (struct monitor *m, sb_error_t *err)
+{
+  char path[4300], ipc[64], uts[64];
+  struct stat si, su;
+  json_t *o;
+  cleanup_free char *text = NULL;
+  ssize_t ret;
+
+  if (oci_namespace (m, "ipc", CLONE_NEWIPC, err) < 0 || oci_namespace (m, "uts", CLONE_NEWUTS, err) < 0)
+    return -1;
+  if (stat ("/proc/self/ns/ipc", &si) < 0 || stat ("/proc/self/ns/uts", &su) < 0)
+    return sb_error (err, errno, "stat our namespaces");
+  snprintf (ipc, sizeof (ipc), "%llu:%llu", (unsigned long long) si.st_dev, (unsigned long long) si.st_ino);
+  snprintf (uts, sizeof (uts), "%llu:%llu", (unsigned long long) su.st_dev, (unsigned long long) su.st_ino);
+  o = json_pack ("{s:s, s:s}", "ipc", ipc, "uts", uts);
+  text = o ? json_dumps (o, 0) : NULL;
+  json_decref (o);
+  if (text == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  snprintf (path, sizeof (path), "%s/namespaces.json", m->dir);
+  ret = sb_write_atomic (path, text, strlen (text), 0600);
+  if (ret < 0)
+    return sb_error (err, -ret, "write `%s`", path);
+  return 0;
 }
 
 int

@@ -84,10 +84,13 @@ start_sandbox (struct monitor *m, sb_error_t *err)
   s.layers = (const char *const *) lay; /* an image's layers, bottom first; none: the host root */
   s.upper = json_string_value (json_object_get (spec, "upper"));
   s.work = json_string_value (json_object_get (spec, "work"));
-  s.hostname = json_string_value (json_object_get (spec, "hostname"));
+  /* A joined uts namespace's name (monitor_oci.c), or the spec's. */
+  s.hostname = m->oci_hostname[0] ? m->oci_hostname : json_string_value (json_object_get (spec, "hostname"));
   s.release = m->policy->uname_release;
   /* An OCI container's network namespace is the monitor's (monitor_oci.c). */
   s.network_host = m->oci || m->policy->network == SB_NET_HOST;
+  /* And so is its ipc namespace, made or joined by the monitor. */
+  s.ipc_inherit = m->oci;
   s.tty = json_is_true (json_object_get (spec, "tty"));
   s.cwd = json_string_value (json_object_get (spec, "cwd"));
   s.argv = argv;
@@ -230,7 +233,8 @@ main (int argc, char **argv)
     {
       /* The sandbox is made when sandbox-runtime start asks (op "start"). */
       if (monitor_oci_take_stdio (&m, &err) < 0 || monitor_prepare (&m, &err) < 0
-          || monitor_oci_network (&m, &err) < 0 || monitor_oci_cgroup (&m, &err) < 0)
+          || monitor_oci_network (&m, &err) < 0 || monitor_oci_namespaces (&m, &err) < 0
+          || monitor_oci_cgroup (&m, &err) < 0)
         {
           report_ready (ready, err ? err->msg : "failed");
           return 125;

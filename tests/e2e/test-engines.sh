@@ -296,6 +296,17 @@ after=$(outside_state)
   soft_fail "links: read: $out; logs: $logs; before: $before; after: $after"
 dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 
+# docker --ipc container:X joins X's ipc namespace (X --ipc shareable), as
+# a pod's members join its infra container's: the same queues.
+cid=$(dk run -d "${D[@]}" --ipc shareable e2e-busybox sh -c 'echo >/dev/mqueue/dkq 2>/dev/null; echo ready; sleep 60') ||
+  fail "docker run -d --ipc shareable"
+for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q ready && break; sleep 0.1; done
+out=$(dk run --rm "${D[@]}" --ipc "container:$cid" e2e-busybox ls /dev/mqueue 2>&1) || true
+out2=$(dk run --rm "${D[@]}" e2e-busybox ls /dev/mqueue 2>&1) || true
+[[ $out == dkq && -z $out2 ]] && pass "docker --ipc container:X: X's queue, and not in a container of its own" ||
+  soft_fail "docker --ipc container: $out / own: $out2"
+dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
+
 # --- containerd: the runc shim with BinaryName, as Kubernetes uses it ------------
 NS=$ENGINES_CTR_NS
 ctrn() { ctrx -n "$NS" "$@"; }
@@ -368,6 +379,25 @@ pm kill pm4 >/dev/null 2>&1 || soft_fail "podman kill"
 out=$(pm wait pm4 2>&1 || true)
 [[ $out == 137 ]] && pass "podman: killed, 137" || soft_fail "podman kill: $out"
 pm rm -f pm4 >/dev/null 2>&1 || true
+
+# A pod (podman pod create, Kubernetes' model): its infra container makes
+# the ipc and uts namespaces, and each member joins them by
+# /proc/<pid>/ns/ipc and uts of the infra's pid (its monitor): the pod's
+# hostname, and a queue one member made is there for the next.
+cat >"$E2E/podman/containers.conf" <<'CONF'
+[containers]
+pids_limit = 400
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+CONF
+pmc() { CONTAINERS_CONF="$E2E/podman/containers.conf" pm "$@"; }
+pmc pod create --name pmpod --share ipc,uts --network none --hostname podhost --infra-image e2e-busybox \
+  --infra-command "sleep 600" >/dev/null 2>"$E2E/pod.err" && pmc pod start pmpod >/dev/null 2>>"$E2E/pod.err" ||
+  soft_fail "podman pod create, start: $(cat "$E2E/pod.err")"
+out=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox sh -c 'hostname; echo >/dev/mqueue/pmq 2>/dev/null' 2>&1) || true
+out2=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox ls /dev/mqueue 2>&1) || true
+[[ $out == podhost && $out2 == pmq ]] && pass "podman pod: the members have the pod's hostname and its queues" ||
+  soft_fail "podman pod: $out / $out2"
+pmc pod rm -f pmpod >/dev/null 2>&1 || soft_fail "podman pod rm"
 
 # --- afterwards ------------------------------------------------------------------
 out=$(api local GET '/v1/containers?all=1' | sed -n 2p)

@@ -19,7 +19,7 @@ need_program /bin/busybox busybox-static
 SB_LEFT_WAIT=3
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200  cpus = 2 }'
-sbd_setup ocit
+sbd_setup ocit ocit2
 sbd_start
 oci_setup ocit
 B=$SB_TMP/bundle
@@ -728,6 +728,67 @@ rc=0; rtc create --bundle "$SB_TMP/bg4" cg7 </dev/null >"$SB_TMP/cg7.out" 2>&1 |
 ((rc != 0)) && grep -q "cgroup-parents" "$SB_TMP/cg7.out" && pass "cgroup-parents \"/a/../b\": refused, naming the setting" ||
   soft_fail "bad cgroup-parents: rc $rc: $(cat "$SB_TMP/cg7.out")"
 cg_cleanup
+
+# --- a pod's ipc and uts namespaces, joined by path ------------------------------
+# Kubernetes (containerd's CRI) and `docker --ipc container:X` give a
+# container the namespaces of the pod's first one as /proc/<pid>/ns/ipc and
+# uts, of the pid its engine knows (the monitor's). The joiner shares its
+# queues (/dev/mqueue) and has its hostname; the namespaces are neither
+# the host's nor the test's. A container of another tenant, the host's
+# namespaces, a file that is no namespace and a second hostname are
+# refused, naming the key, and leave nothing.
+MQ="{'destination': '/dev/mqueue', 'type': 'mqueue', 'source': 'mqueue'}"
+oci_bundle "$SB_TMP/pod0" sh -c 'while :; do sleep 0.1; done'
+oci_config "$SB_TMP/pod0" "c['hostname'] = 'podhost'; c['mounts'].append($MQ)"
+rt run --detach --bundle "$SB_TMP/pod0" --pid-file "$SB_TMP/pod0.pid" pod0 </dev/null >/dev/null 2>"$SB_TMP/pod0.err" ||
+  fail "the pod's first container: $(cat "$SB_TMP/pod0.err")"
+ppid=$(cat "$SB_TMP/pod0.pid")
+[[ $(readlink /proc/"$ppid"/ns/ipc) != "$(readlink /proc/self/ns/ipc)" && $(readlink /proc/"$ppid"/ns/ipc) != "$(readlink /proc/1/ns/ipc)" &&
+   $(readlink /proc/"$ppid"/ns/uts) != "$(readlink /proc/1/ns/uts)" ]] &&
+  pass "the pid the engine knows is in the container's own ipc and uts namespaces" ||
+  soft_fail "pod0's monitor namespaces: $(readlink /proc/"$ppid"/ns/ipc /proc/"$ppid"/ns/uts /proc/1/ns/ipc)"
+pod_config() { # DIR HOSTNAME PATH-OF-PID: a member of the pod
+  oci_config "$1" "c['hostname'] = '$2'; c['mounts'].append($MQ)
+c['linux']['namespaces'] = [{'type': t} for t in ('pid', 'network', 'mount')] + [
+  {'type': 'ipc', 'path': '/proc/$3/ns/ipc'}, {'type': 'uts', 'path': '/proc/$3/ns/uts'}]"
+}
+oci_bundle "$SB_TMP/pod1" sh -c 'hostname; echo hi >/dev/mqueue/podq 2>/dev/null; ls /dev/mqueue'
+pod_config "$SB_TMP/pod1" '' "$ppid"
+rc=0; out=$(rt run --bundle "$SB_TMP/pod1" pod1 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == $'podhost\npodq' ]] && pass "a member of the pod has its hostname and makes a queue" ||
+  soft_fail "pod member: rc $rc: $out"
+out=$(rt exec pod0 ls /dev/mqueue </dev/null 2>&1) || true
+[[ $out == podq && ! -e /dev/mqueue/podq ]] && pass "the pod's first container sees the member's queue (not the host)" ||
+  soft_fail "pod0's queues: $out"
+oci_bundle "$SB_TMP/pod2" sh -c 'echo ran'
+pod_config "$SB_TMP/pod2" other "$ppid"
+rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod2 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *hostname*other*podhost* && $out != *ran* ]] &&
+  pass "a member's own hostname is refused, naming both: $(head -c 200 <<<"$out")" || soft_fail "pod2: rc $rc: $out"
+cat >"$SB_TMP/rt2.conf" <<CONF
+tenant = "ocit2"
+sandboxd-socket = "$SBD/run/sandboxd.sock"
+CONF
+pod_config "$SB_TMP/pod2" '' "$ppid"
+rc=0; out=$("$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/pod2" pod3 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *linux.namespaces*"not one of tenant ocit2"* && $out != *ran* ]] &&
+  pass "another tenant's container may not join the pod: $(head -c 200 <<<"$out")" || soft_fail "pod3 (ocit2): rc $rc: $out"
+pod_config "$SB_TMP/pod2" '' $$
+rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod4 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *linux.namespaces*"not one of tenant ocit"* && $out != *ran* ]] &&
+  pass "the host's ipc and uts namespaces (the caller's) are refused" || soft_fail "pod4 (the host's): rc $rc: $out"
+oci_config "$SB_TMP/pod2" "c['linux']['namespaces'][3]['path'] = '/etc/passwd'"
+rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod5 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"not an ipc namespace"* && $out != *ran* ]] &&
+  pass "a file that is no namespace is refused" || soft_fail "pod5 (/etc/passwd): rc $rc: $out"
+# sandboxd asked directly, with an identity of the client's own: ignored.
+hostipc=$(stat -L -c '%d:%i' /proc/self/ns/ipc)
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cy\",\"rootfs\":\"$SB_TMP/pod2/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"ipcns\":\"/proc/$$/ns/ipc\",\"ipcns_id\":\"$hostipc\"}")
+[[ $(head -n 1 <<<"$out") == 403* ]] && grep -q linux.namespaces <<<"$out" &&
+  pass "sandboxd refuses the host's ipc namespace whatever identity the client claims" || soft_fail "sandboxd, ipcns: $out"
+out=$(rt list)
+[[ $out != *pod[1-5]* ]] && pass "nothing of the refused members is listed" || soft_fail "list after the pod: $out"
+rt delete --force pod0 2>/dev/null || true
 
 # The same asked of sandboxd directly (a caller that is not sandbox-runtime).
 out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cx\",\"rootfs\":\"$SB_TMP/bx/rootfs\",\"cmd\":[\"true\"],\"oom_score_adj\":-500}")
