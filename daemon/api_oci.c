@@ -197,7 +197,7 @@ pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, con
   char key[16], idkey[16], id[64], dir[4200], path[4300];
   const char *nspath;
   cleanup_close int fd = -1;
-  struct stat st;
+  struct stat st, nsfs = { 0 };
 
   snprintf (key, sizeof (key), "%sns", kind);
   snprintf (idkey, sizeof (idkey), "%sns_id", kind);
@@ -210,8 +210,13 @@ pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, con
       sbd_reply_error (r, 400, "bad_request", "%s: an absolute path (linux.namespaces)", key);
       return false;
     }
-  fd = open (nspath, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || fstat (fd, &st) < 0 || ioctl (fd, NS_GET_NSTYPE) != type)
+  /* Opened only once it is a file of nsfs (the device of /proc/self/ns): a
+     FIFO or a device named here must not block sandboxd or be touched. */
+  if (stat (nspath, &st) == 0 && stat ("/proc/self/ns/ipc", &nsfs) == 0 && st.st_dev == nsfs.st_dev)
+    fd = open (nspath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  else
+    errno = errno ?: EINVAL;
+  if (fd < 0 || fstat (fd, &st) < 0 || st.st_dev != nsfs.st_dev || ioctl (fd, NS_GET_NSTYPE) != type)
     {
       sbd_reply_error (r, 400, "bad_request", "linux.namespaces: %s path `%s`: not an %s namespace (%s)", kind, nspath,
                        kind, fd < 0 ? strerror (errno) : "a namespace file of another kind, or no namespace");

@@ -142,7 +142,7 @@ oci_namespace (struct monitor *m, const char *kind, int type, sb_error_t *err)
         return sb_error (err, errno, "hostname: %s", hostname);
       return 0;
     }
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0 || fstat (fd, &st) < 0)
     return sb_error (err, errno, "linux.namespaces: %s path `%s`", kind, path);
   snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);

@@ -781,13 +781,18 @@ oci_config "$SB_TMP/pod2" "c['linux']['namespaces'][3]['path'] = '/etc/passwd'"
 rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod5 </dev/null 2>&1) || rc=$?
 ((rc != 0)) && [[ $out == *"not an ipc namespace"* && $out != *ran* ]] &&
   pass "a file that is no namespace is refused" || soft_fail "pod5 (/etc/passwd): rc $rc: $out"
+mkfifo "$SB_TMP/nsfifo"
+oci_config "$SB_TMP/pod2" "c['linux']['namespaces'][3]['path'] = '$SB_TMP/nsfifo'"
+rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$OCI_CONF" run --bundle "$SB_TMP/pod2" pod6 </dev/null 2>&1) || rc=$?
+((rc != 0 && rc != 124)) && [[ $out == *"not an ipc namespace"* && $(api local GET /v1/info | head -n 1) == 200* ]] &&
+  pass "a FIFO named as a namespace is refused at once (sandboxd does not open it)" || soft_fail "pod6 (a FIFO): rc $rc: $out"
 # sandboxd asked directly, with an identity of the client's own: ignored.
 hostipc=$(stat -L -c '%d:%i' /proc/self/ns/ipc)
 out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cy\",\"rootfs\":\"$SB_TMP/pod2/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"ipcns\":\"/proc/$$/ns/ipc\",\"ipcns_id\":\"$hostipc\"}")
 [[ $(head -n 1 <<<"$out") == 403* ]] && grep -q linux.namespaces <<<"$out" &&
   pass "sandboxd refuses the host's ipc namespace whatever identity the client claims" || soft_fail "sandboxd, ipcns: $out"
 out=$(rt list)
-[[ $out != *pod[1-5]* ]] && pass "nothing of the refused members is listed" || soft_fail "list after the pod: $out"
+[[ $out != *pod[1-6]* ]] && pass "nothing of the refused members is listed" || soft_fail "list after the pod: $out"
 rt delete --force pod0 2>/dev/null || true
 
 # The same asked of sandboxd directly (a caller that is not sandbox-runtime).
