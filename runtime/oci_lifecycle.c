@@ -416,6 +416,23 @@ start_container (const char *id, sb_error_t *err)
   if (oci_record_load (id, &rec, err) < 0)
     return -1;
   req = json_pack ("{s:s}", "op", "start");
+  {
+    /* The config's startContainer hooks run in the sandbox, before the
+       command (sentry/app_init.c), given the state as runc gives it there:
+       created, the container's init as pid 1 of its namespace. */
+    cleanup_error sb_error_t cerr = NULL;
+    json_t *config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), &cerr);
+    json_t *hooks = json_object_get (json_object_get (config, "hooks"), "startContainer");
+    if (json_array_size (hooks) > 0)
+      {
+        json_t *state = oci_state_of (rec);
+        json_object_set_new (state, "status", json_string ("created"));
+        json_object_set_new (state, "pid", json_integer (1));
+        json_object_set (req, "hooks", hooks);
+        json_object_set_new (req, "state", state);
+      }
+    json_decref (config);
+  }
   if (oci_monitor_request (json_string_value (json_object_get (rec, "socket")), req, &ans, err) < 0)
     {
       json_decref (req);

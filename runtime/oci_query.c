@@ -437,8 +437,8 @@ oci_cmd_features (int argc, char **argv)
                  "linux", "namespaces", "cgroup", "ipc", "mount", "network", "pid", "user", "uts",
                  "capabilities", c, "cgroup", "v1", 1, "v2", 1, "seccomp", "enabled", 1, "apparmor", "enabled", 0,
                  "selinux", "enabled", 0, "intelRdt", "enabled", 0,
-                 "annotations", "org.opencontainers.runtime-spec.features", "sandbox-runtime: createContainer and "
-                 "startContainer hooks are refused; see docs/OCI.md");
+                 "annotations", "org.opencontainers.runtime-spec.features", "sandbox-runtime: createContainer hooks are "
+                 "refused; startContainer hooks run in the sandbox; see docs/OCI.md");
   print_json (o, true);
   json_decref (o);
   return 0;

@@ -518,23 +518,54 @@ translate_seccomp (json_t *sc, json_t *req, sb_error_t *err)
   return 0;
 }
 
+/* The hooks: prestart, createRuntime, poststart and poststop run on the
+   host by the runtime, as the caller (oci_run_hooks); startContainer ones
+   run in the sandbox, as the command, before it (their path is the
+   container's: sentry/app_init.c); createContainer ones are refused: runc
+   runs a host program as root in the container's mount namespace, which a
+   sandbox never lets a host program into. */
 static int
 check_hooks (json_t *hooks, sb_error_t *err)
 {
-  static const char *const inside[] = { "createContainer", "startContainer", NULL };
   const char *k;
-  json_t *v;
+  json_t *v, *h, *a;
+  size_t i, j;
 
   json_object_foreach (hooks, k, v)
     {
       if (json_array_size (v) == 0)
         continue;
-      for (int i = 0; inside[i]; i++)
-        if (strcmp (k, inside[i]) == 0)
-          return sb_error (err, EPERM, "hooks.%s: a hook inside the container would run a host program in the "
-                           "sandbox; hooks run outside it, as the caller", k);
+      if (strcmp (k, "createContainer") == 0)
+        return sb_error (err, EPERM, "hooks.createContainer: it would run a host program in the container's mount "
+                         "namespace, which a sandbox lets no host program into (startContainer hooks, programs "
+                         "of the container, run in the sandbox)");
       if (!oci_g.hooks)
         return sb_error (err, EPERM, "hooks.%s: the runtime's configuration refuses hooks (hooks = false)", k);
+      if (!json_is_array (v) || json_array_size (v) > 32)
+        return sb_error (err, EINVAL, "hooks.%s: a list of at most 32", k);
+      json_array_foreach (v, i, h)
+        {
+          const char *path = json_string_value (json_object_get (h, "path"));
+          json_t *t = json_object_get (h, "timeout");
+          if (path == NULL || path[0] != '/')
+            return sb_error (err, EINVAL, "hooks.%s[%zu].path: an absolute path", k, i);
+          if (t && (!json_is_integer (t) || json_integer_value (t) <= 0))
+            return sb_error (err, EINVAL, "hooks.%s[%zu].timeout: a number of seconds above 0", k, i);
+          json_array_foreach (json_object_get (h, "args"), j, a)
+            if (!json_is_string (a))
+              return sb_error (err, EINVAL, "hooks.%s[%zu].args: strings", k, i);
+          json_array_foreach (json_object_get (h, "env"), j, a)
+            if (!json_is_string (a))
+              return sb_error (err, EINVAL, "hooks.%s[%zu].env: strings", k, i);
+        }
+    }
+  v = json_object_get (hooks, "startContainer");
+  if (v)
+    {
+      /* They travel to the sandbox's init in one message. */
+      cleanup_free char *text = json_dumps (v, JSON_COMPACT);
+      if (text == NULL || strlen (text) > 32768)
+        return sb_error (err, E2BIG, "hooks.startContainer: at most 32 KiB of JSON");
     }
   return 0;
 }

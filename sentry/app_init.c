@@ -42,6 +42,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef OPEN_TREE_CLONE
@@ -245,8 +246,8 @@ drop_user_change_caps (void)
    execs it. Everything here is host-class under the app's filter (fds,
    ids, a session), except execve and chdir, which the Sentry serves. */
 __attribute__ ((noreturn)) static void
-run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_user *user, bool tty,
-             const int *stdio)
+run_process (const char *file, char **argv, char **envp, const char *cwd, const struct sb_proc_user *user,
+             bool tty, const int *stdio)
 {
   sigset_t none;
   int i;
@@ -308,8 +309,11 @@ run_process (char **argv, char **envp, const char *cwd, const struct sb_proc_use
     }
   if (envp)
     environ = envp;
-  execvp (argv[0], argv);
-  fprintf (stderr, "sandbox-runtime: exec `%s`: %s\n", argv[0], strerror (errno));
+  if (file)
+    execv (file, argv);
+  else
+    execvp (argv[0], argv);
+  fprintf (stderr, "sandbox-runtime: exec `%s`: %s\n", file ?: argv[0], strerror (errno));
   _exit (errno == ENOENT ? 127 : 126);
 }
 
@@ -390,7 +394,7 @@ start_session (int sock)
     }
   pid = fork ();
   if (pid == 0)
-    run_process (argv, envp, cwd, &user, json_is_true (json_object_get (req, "tty")), fds);
+    run_process (NULL, argv, envp, cwd, &user, json_is_true (json_object_get (req, "tty")), fds);
   if (pid < 0)
     tell_sentry (sock, json_pack ("{s:I, s:s, s:i}", "id", id, "error", "fork", "errno", errno));
   else
@@ -450,6 +454,108 @@ serve (int sock)
               }
         }
     }
+}
+
+/* ---- the config's startContainer hooks (an OCI start) --------------------- */
+
+/* One hook, in the sandbox as the command will be (its ids, capabilities,
+   working directory and stdout and stderr), with the container's state on
+   its stdin; "" when it exited 0, else why not in why. */
+static void
+run_start_hook (struct sb_app_init_args *a, json_t *h, size_t k, const char *state, char *why, size_t whylen)
+{
+  const char *path = json_string_value (json_object_get (h, "path"));
+  json_int_t timeout = json_integer_value (json_object_get (h, "timeout"));
+  cleanup_free char **argv = string_array (json_object_get (h, "args"));
+  cleanup_free char **envp = string_array (json_object_get (h, "env"));
+  char *only[2] = { (char *) path, NULL };
+  int in[2], status = 0, stdio[3];
+  pid_t pid;
+
+  why[0] = '\0';
+  if (path == NULL || argv == NULL || envp == NULL || pipe2 (in, O_CLOEXEC) < 0)
+    {
+      snprintf (why, whylen, "hooks.startContainer[%zu]: malformed, or no pipe", k);
+      return;
+    }
+  stdio[0] = in[0];
+  stdio[1] = 1;
+  stdio[2] = 2;
+  pid = fork ();
+  if (pid == 0)
+    run_process (path, argv[0] ? argv : only, envp, NULL, &a->user, false, stdio);
+  close (in[0]);
+  if (pid < 0)
+    {
+      close (in[1]);
+      snprintf (why, whylen, "hooks.startContainer[%zu] (%s): fork: %s", k, path, strerror (errno));
+      return;
+    }
+  sb_write_all (in[1], state, strlen (state));
+  close (in[1]);
+  for (json_int_t ms = 0;; ms += 10)
+    {
+      pid_t r = waitpid (pid, &status, WNOHANG);
+      struct timespec ten = { 0, 10 * 1000 * 1000 };
+      if (r == pid)
+        break;
+      if (r < 0 && errno != EINTR)
+        {
+          snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (errno));
+          return;
+        }
+      if (timeout > 0 && ms >= timeout * 1000)
+        {
+          kill (pid, SIGKILL);
+          waitpid (pid, &status, 0);
+          snprintf (why, whylen, "hooks.startContainer[%zu] (%s): timed out after %llds", k, path, (long long) timeout);
+          return;
+        }
+      nanosleep (&ten, NULL);
+    }
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    snprintf (why, whylen, "hooks.startContainer[%zu] (%s) failed (status %d%s)", k, path,
+              WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status),
+              WIFEXITED (status) && WEXITSTATUS (status) == 127 ? ": not found in the container" : "");
+}
+
+/* The owner's start (sentry/control.c) sends the config's startContainer
+   hooks and the container's state before it wakes us. They run in the
+   sandbox, one after another, before the command exists; the Sentry hears
+   how they went ("hooks"), and a hook that fails or outlives its timeout
+   fails the start: the command never runs. */
+static void
+run_start_hooks (struct sb_app_init_args *a)
+{
+  char buf[65537], why[1024] = "";
+  int nfds = 0;
+  ssize_t n = sb_recv_msg (a->sync_sock, buf, sizeof (buf) - 1, NULL, &nfds);
+  json_t *msg = NULL, *h;
+  cleanup_free char *state = NULL;
+  size_t k;
+
+  if (n > 0)
+    {
+      buf[n] = '\0';
+      msg = json_loadb (buf, (size_t) n, 0, NULL);
+    }
+  if (msg == NULL)
+    snprintf (why, sizeof (why), "the start's hooks did not arrive");
+  else if ((state = json_dumps (json_object_get (msg, "state"), JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+    snprintf (why, sizeof (why), "the container's state did not arrive");
+  json_array_foreach (json_object_get (msg, "hooks"), k, h)
+    {
+      if (why[0])
+        break;
+      run_start_hook (a, h, k, state, why, sizeof (why));
+    }
+  json_decref (msg);
+  if (why[0])
+    {
+      tell_sentry (a->sync_sock, json_pack ("{s:s, s:s}", "op", "hooks", "error", why));
+      _exit (125);
+    }
+  tell_sentry (a->sync_sock, json_pack ("{s:s}", "op", "hooks"));
 }
 
 static char *title_area;
@@ -621,6 +727,8 @@ sb_app_init (struct sb_app_init_args *a)
     sigsuspend (&waitmask);
   /* SIGUSR1 stays blocked with the others until the command exists. */
   close (listener);
+  if (a->hold)
+    run_start_hooks (a);
   /* The filter was built here (libseccomp): its heap is ours alone, not
      shared with the Sentry we were forked from. It would stay resident
      while the command runs. */
@@ -650,7 +758,7 @@ sb_app_init (struct sb_app_init_args *a)
   if (command_pid == 0)
     {
       close (a->sync_sock);
-      run_process (a->argv, NULL, NULL, &a->user, a->tty, NULL);
+      run_process (NULL, a->argv, NULL, NULL, &a->user, a->tty, NULL);
     }
   {
     sigset_t fwd;

@@ -6,8 +6,11 @@
                        "uid":U,"gid":G,"groups":[..],"tty":false}  + stdin, stdout, stderr
                       (with "tty":true, "rows":R,"cols":C: the terminal's first size)
                       {"op":"stats"}
-                      {"op":"start"}   (with --hold: the command starts; once, after
-                                        "ready"; answered with "started")
+                      {"op":"start","hooks":[..],"state":{..}}
+                                       (with --hold: the command starts; once, after
+                                        "ready"; the init first runs the config's
+                                        startContainer hooks, given the state;
+                                        answered with "started" once they ran)
      Sentry -> owner  {"op":"terminal"} + the master of the command's terminal (once, first)
                       {"op":"exec","id":N,"pid":P} (+ the master with "tty")
                       {"op":"exec","id":N,"error":"...","errno":E}
@@ -20,7 +23,7 @@
                       {"op":"failed","error":"..."}  (it could not be built; the
                                                  Sentry exits with 125)
                       {"op":"started"[,"error":"..."]}  (a held command was let go,
-                                                 or why not)
+                                                 or why not: a hook that failed)
 
    An exec is carried out by the sandbox's init (pid 1 inside, already in
    every namespace and under the app's filter): the Sentry passes the
@@ -183,21 +186,30 @@ stats (struct sentry *s)
 }
 
 /* The held command starts: the init, waiting since it loaded its filter,
-   is woken as an unheld one is at the end of the build (launch.c). */
+   is given the config's startContainer hooks and the container's state
+   (none: an empty list), then woken as an unheld one is at the end of the
+   build (launch.c). It runs the hooks in the sandbox before the command,
+   and its word on them ("hooks", sb_control_from_init) is the answer. */
 static void
-start_held (struct sentry *s)
+start_held (struct sentry *s, json_t *req)
 {
   const char *why = NULL;
+  json_t *hooks = json_object_get (req, "hooks");
+  cleanup_free char *text = NULL;
 
   if (!s->cfg.hold)
     why = "the command has already started";
-  else if (s->init_pid <= 0 || kill (s->init_pid, SIGUSR1) < 0)
+  else if (hooks && !json_is_array (hooks))
+    why = "hooks: a list";
+  else if ((text = json_dumps (json_pack ("{s:O, s:O}", "hooks", hooks ?: json_array (), "state",
+                                          json_object_get (req, "state") ?: json_object ()),
+                               JSON_COMPACT)) == NULL)
+    why = "the start's hooks: no memory";
+  else if (s->init_pid <= 0 || write (s->init_sock, text, strlen (text)) < 0 || kill (s->init_pid, SIGUSR1) < 0)
     why = "the sandbox's init has ended";
   s->cfg.hold = false;
   if (why)
     send_json (s->cfg.ctl_fd, json_pack ("{s:s, s:s}", "op", "started", "error", why), NULL, 0);
-  else
-    send_json (s->cfg.ctl_fd, json_pack ("{s:s}", "op", "started"), NULL, 0);
 }
 
 void
@@ -225,7 +237,7 @@ sb_control_from_owner (struct sentry *s)
   else if (op && strcmp (op, "stats") == 0)
     send_json (s->cfg.ctl_fd, stats (s), NULL, 0);
   else if (op && strcmp (op, "start") == 0)
-    start_held (s);
+    start_held (s, req);
   for (i = 0; i < nfds; i++)
     close (fds[i]);
   json_decref (req);
@@ -250,6 +262,17 @@ sb_control_from_init (struct sentry *s)
   msg = json_loadb (buf, (size_t) n, 0, NULL);
   if (msg == NULL)
     return;
+  if (json_string_value (json_object_get (msg, "op")) && strcmp (json_string_value (json_object_get (msg, "op")), "hooks") == 0)
+    {
+      /* The held command's startContainer hooks have run (or one failed:
+         the init ends, and the command never runs): the start's answer. */
+      const char *why = json_string_value (json_object_get (msg, "error"));
+      if (s->cfg.ctl_fd >= 0)
+        send_json (s->cfg.ctl_fd, why ? json_pack ("{s:s, s:s}", "op", "started", "error", why)
+                                      : json_pack ("{s:s}", "op", "started"), NULL, 0);
+      json_decref (msg);
+      return;
+    }
   id = json_integer_value (json_object_get (msg, "id"));
   if (json_object_get (msg, "exited") == NULL)
     {

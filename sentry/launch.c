@@ -831,7 +831,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .caps_ambient = s->cfg.app_caps_ambient,
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits,
                                     .oom_score_adj = s->cfg.oom_score_adj,
-                                    .ncgroup_tasks = s->cfg.ncgroup_procs, .cgroup_tasks = s->cgroup_tasks_fd };
+                                    .ncgroup_tasks = s->cfg.ncgroup_procs, .cgroup_tasks = s->cgroup_tasks_fd,
+                                    .hold = s->cfg.hold };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? -1 : s->cfg.app_stdio[k];

@@ -35,6 +35,8 @@ struct sb_app_init_args
   const struct sb_rlimit *rlimits;
   int ncgroup_tasks;          /* v1 `tasks` files of the app's cgroup: the init moves itself */
   const int *cgroup_tasks;
+  bool hold;                  /* an OCI create: the start brings the config's startContainer
+                                 hooks, run before the command (sentry/control.c) */
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
 /* The Sentry's own argument strings (main's argv, contiguous in memory):

@@ -129,7 +129,7 @@ void monitor_oci_leave_cgroup (struct monitor *m);
 void monitor_oci_create (struct monitor *m, int i);
 /* Op "start": lets the held command go (or, not yet created, makes the
    sandbox and runs it); answered when the Sentry says so. */
-void monitor_oci_start (struct monitor *m, int i);
+void monitor_oci_start (struct monitor *m, int i, json_t *req);
 /* The answer to the waiting create or start: error NULL when it was done. */
 void monitor_oci_started (struct monitor *m, const char *error);
 /* A signal for a container still held: true when it was dealt with (it

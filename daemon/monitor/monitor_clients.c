@@ -325,7 +325,7 @@ request (struct monitor *m, int i, json_t *req)
   else if (strcmp (op, "create") == 0 && m->oci)
     monitor_oci_create (m, i);
   else if (strcmp (op, "start") == 0 && m->oci)
-    monitor_oci_start (m, i);
+    monitor_oci_start (m, i, req);
   else if (strcmp (op, "kill") == 0)
     {
       int sig = (int) json_integer_value (json_object_get (req, "signal"));

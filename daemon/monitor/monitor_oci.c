@@ -299,19 +299,28 @@ monitor_oci_create (struct monitor *m, int i)
 }
 
 void
-monitor_oci_start (struct monitor *m, int i)
+monitor_oci_start (struct monitor *m, int i, json_t *req)
 {
-  static const char go[] = "{\"op\":\"start\"}";
+  /* With the config's startContainer hooks and the container's state,
+     which the init runs in the sandbox before the command (sentry/control.c). */
+  json_t *o = json_pack ("{s:s, s:O, s:O}", "op", "start", "hooks", json_object_get (req, "hooks") ?: json_array (),
+                         "state", json_object_get (req, "state") ?: json_object ());
+  cleanup_free char *go = o ? json_dumps (o, JSON_COMPACT) : NULL;
 
-  if (m->exited)
+  json_decref (o);
+  if (go == NULL)
+    refuse (m, i, "no memory");
+  else if (m->exited)
     refuse (m, i, "the container has ended");
+  else if (!m->started && json_array_size (json_object_get (req, "hooks")) > 0)
+    refuse (m, i, "hooks.startContainer: the sandbox was not built at create, so nothing holds the command for them");
   else if (!m->started)
     build (m, i, false);
   else if (m->oci_start_client >= 0)
     refuse (m, i, "the sandbox is still being built");
   else if (!m->oci_held)
     refuse (m, i, "already started");
-  else if (m->sb.ctl < 0 || sb_send_msg (m->sb.ctl, go, sizeof (go) - 1, NULL, 0) < 0)
+  else if (m->sb.ctl < 0 || sb_send_msg (m->sb.ctl, go, strlen (go), NULL, 0) < 0)
     refuse (m, i, "the Sentry does not answer");
   else
     {

@@ -531,6 +531,58 @@ poststop c16 stopped nopid True"
   pass "hooks: prestart, createRuntime, poststart and poststop run in order, each given the state on stdin" ||
   soft_fail "hooks: rc $rc, out $out, seen: $seen"
 
+# startContainer hooks: programs of the container, run in the sandbox as
+# the command will be, after start and before the command, one after
+# another, each given the state (created, pid 1) on stdin, in the
+# command's working directory. One that fails, or outlives its timeout,
+# fails the start, and the command never runs. A host program named as
+# one is not found: the path is the container's, and the host's file
+# stays as it was.
+oci_bundle "$SB_TMP/b17" sh -c 'cat /tmp/hooklog; echo command-ran'
+oci_config "$SB_TMP/b17" "c['process']['cwd'] = '/tmp'
+c['hooks'] = {'startContainer': [
+  {'path': '/bin/sh', 'args': ['sh', '-c', 'read s; echo \"first \$(id -u) \$(pwd) \$s\" >>/tmp/hooklog'], 'env': ['A=1']},
+  {'path': '/bin/sh', 'args': ['sh', '-c', 'echo \"second \$A\" >>/tmp/hooklog']}]}"
+rc=0; out=$(rt run --bundle "$SB_TMP/b17" c17 </dev/null 2>&1) || rc=$?
+first=$(head -n 1 <<<"$out")
+state=${first#first 0 /tmp }
+[[ $rc == 0 && $first == "first 0 /tmp {"* && $(sed -n 2,3p <<<"$out") == $'second \ncommand-ran' &&
+   $($PY -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["id"], s["status"], s["pid"])' "$state") == "c17 created 1" ]] &&
+  pass "hooks.startContainer: run in the sandbox in order before the command, as root in its cwd, with the state and their own env" ||
+  soft_fail "startContainer hooks: rc $rc: $out"
+hook_fails() { # LABEL WANT PYTHON-HOOK: the start fails naming WANT; the command never runs
+  local rc=0 out
+  oci_bundle "$SB_TMP/b18" sh -c 'echo command-ran'
+  oci_config "$SB_TMP/b18" "c['hooks'] = {'startContainer': [$3]}"
+  out=$(rt run --bundle "$SB_TMP/b18" c18 </dev/null 2>&1) || rc=$?
+  ((rc != 0)) && [[ $out == *"$2"* && $out != *command-ran* ]] && pass "$1: $(grep -m1 -F -- "$2" <<<"$out" | head -c 200)" ||
+    soft_fail "$1: rc $rc: $out"
+  rt delete --force c18 2>/dev/null || true
+}
+hook_fails "a startContainer hook that exits 3 fails the start" "hooks.startContainer[0] (/bin/sh) failed (status 3)" \
+  "{'path': '/bin/sh', 'args': ['sh', '-c', 'exit 3']}"
+t0=$(date +%s)
+hook_fails "one that outlives its timeout is killed and fails the start" "timed out after 1s" \
+  "{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 30'], 'timeout': 1}"
+(($(date +%s) - t0 < 15)) || soft_fail "the timed-out hook held the start $(($(date +%s) - t0)) s"
+printf '#!/bin/sh\necho ran-on-host >%s\n' "$SB_TMP/host-hook-ran" >"$SB_TMP/host-hook.sh"
+chmod 755 "$SB_TMP/host-hook.sh"
+hook_fails "a host program named as a startContainer hook is not found in the container" "not found in the container" \
+  "{'path': '$SB_TMP/host-hook.sh'}"
+[[ ! -e $SB_TMP/host-hook-ran ]] && pass "the host program did not run" || soft_fail "the host hook ran on the host"
+refused_hook() { # LABEL WANT PYTHON
+  local rc=0 out
+  oci_bundle "$SB_TMP/b19" true
+  oci_config "$SB_TMP/b19" "$3"
+  out=$(rt create --bundle "$SB_TMP/b19" c19 </dev/null 2>&1) || rc=$?
+  ((rc != 0)) && [[ $out == *"$2"* && $(state_of c19) == none ]] && pass "$1" || soft_fail "$1: rc $rc: $out"
+  rt delete --force c19 2>/dev/null || true
+}
+refused_hook "a createContainer hook is refused at create, naming the key" hooks.createContainer \
+  "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
+refused_hook "a hook with a relative path is refused at create" "hooks.startContainer[0].path" \
+  "c['hooks'] = {'startContainer': [{'path': 'bin/true'}]}"
+
 # --- a config asking more than the tenant's policy -----------------------------
 refused() { # LABEL KEY PYTHON: create refused, the message naming KEY
   local rc=0
