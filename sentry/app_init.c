@@ -727,8 +727,6 @@ sb_app_init (struct sb_app_init_args *a)
     sigsuspend (&waitmask);
   /* SIGUSR1 stays blocked with the others until the command exists. */
   close (listener);
-  if (a->hold)
-    run_start_hooks (a);
   /* The filter was built here (libseccomp): its heap is ours alone, not
      shared with the Sentry we were forked from. It would stay resident
      while the command runs. */
@@ -751,6 +749,10 @@ sb_app_init (struct sb_app_init_args *a)
     a->argv = copy;
   }
   retitle ();
+  /* After the retitle: a hook, a process of the sandbox, must not see the
+     Sentry's command line either. */
+  if (a->hold)
+    run_start_hooks (a);
   install_forwarding ();
   command_pid = fork ();
   if (command_pid < 0)

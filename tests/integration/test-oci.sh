@@ -541,14 +541,14 @@ poststop c16 stopped nopid True"
 oci_bundle "$SB_TMP/b17" sh -c 'cat /tmp/hooklog; echo command-ran'
 oci_config "$SB_TMP/b17" "c['process']['cwd'] = '/tmp'
 c['hooks'] = {'startContainer': [
-  {'path': '/bin/sh', 'args': ['sh', '-c', 'read s; echo \"first \$(id -u) \$(pwd) \$s\" >>/tmp/hooklog'], 'env': ['A=1']},
-  {'path': '/bin/sh', 'args': ['sh', '-c', 'echo \"second \$A\" >>/tmp/hooklog']}]}"
+  {'path': '/bin/sh', 'args': ['sh', '-c', 'read s; echo \"first \$(id -u) \$(pwd) A=\$A \$s\" >>/tmp/hooklog'], 'env': ['A=1']},
+  {'path': '/bin/sh', 'args': ['sh', '-c', 'echo \"second A=\$A \$(cat /proc/1/cmdline)\" >>/tmp/hooklog']}]}"
 rc=0; out=$(rt run --bundle "$SB_TMP/b17" c17 </dev/null 2>&1) || rc=$?
 first=$(head -n 1 <<<"$out")
-state=${first#first 0 /tmp }
-[[ $rc == 0 && $first == "first 0 /tmp {"* && $(sed -n 2,3p <<<"$out") == $'second \ncommand-ran' &&
+state=${first#first 0 /tmp A=1 }
+[[ $rc == 0 && $first == "first 0 /tmp A=1 {"* && $(sed -n 2,3p <<<"$out") == $'second A= init\ncommand-ran' &&
    $($PY -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["id"], s["status"], s["pid"])' "$state") == "c17 created 1" ]] &&
-  pass "hooks.startContainer: run in the sandbox in order before the command, as root in its cwd, with the state and their own env" ||
+  pass "hooks.startContainer: run in the sandbox in order before the command, as root in its cwd, with the state and their own env; pid 1 shows as init to them" ||
   soft_fail "startContainer hooks: rc $rc: $out"
 hook_fails() { # LABEL WANT PYTHON-HOOK: the start fails naming WANT; the command never runs
   local rc=0 out
