@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -428,3 +429,25 @@ sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed)
   return (pid_t) syscall (SYS_clone, flags, 0, 0, 0, 0);
 }
 
+
+int
+sb_rlimit_by_name (const char *name)
+{
+  static const struct
+  {
+    const char *name;
+    int resource;
+  } names[] = {
+    { "RLIMIT_CPU", RLIMIT_CPU },           { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_STACK", RLIMIT_STACK },       { "RLIMIT_CORE", RLIMIT_CORE },   { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },       { "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_AS", RLIMIT_AS },             { "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },   { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+    { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  };
+
+  for (size_t i = 0; name && i < sizeof (names) / sizeof (names[0]); i++)
+    if (strcmp (names[i].name, name) == 0)
+      return names[i].resource;
+  return -1;
+}

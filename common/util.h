@@ -17,6 +17,9 @@ int sb_write_all (int fd, const void *buf, size_t len);
    cgroup_fd < 0, or a kernel without it (before 5.7): a plain clone, and
    *placed says which. Returns as fork() does. */
 pid_t sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed);
+/* The resource of an rlimit's name as the OCI config spells it
+   ("RLIMIT_NOFILE"), or -1 for a name the kernel has no limit of. */
+int sb_rlimit_by_name (const char *name);
 /* Read exactly len bytes; -EIO on early EOF. */
 int sb_read_all (int fd, void *buf, size_t len);
 /* Write a string to a file that must already exist (cgroup and proc knobs). */

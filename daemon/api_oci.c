@@ -195,7 +195,7 @@ static bool
 pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const char *kind, int type)
 {
   char key[16], idkey[16], id[64], dir[4200], path[4300];
-  const char *nspath;
+  const char *nspath, *why = NULL;
   cleanup_close int fd = -1;
   struct stat st, nsfs = { 0 };
 
@@ -212,14 +212,18 @@ pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, con
     }
   /* Opened only once it is a file of nsfs (the device of /proc/self/ns): a
      FIFO or a device named here must not block sandboxd or be touched. */
-  if (stat (nspath, &st) == 0 && stat ("/proc/self/ns/ipc", &nsfs) == 0 && st.st_dev == nsfs.st_dev)
-    fd = open (nspath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  else
-    errno = errno ?: EINVAL;
-  if (fd < 0 || fstat (fd, &st) < 0 || st.st_dev != nsfs.st_dev || ioctl (fd, NS_GET_NSTYPE) != type)
+  if (stat (nspath, &st) < 0)
+    why = strerror (errno);
+  else if (stat ("/proc/self/ns/ipc", &nsfs) < 0 || st.st_dev != nsfs.st_dev)
+    why = "not a namespace file";
+  else if ((fd = open (nspath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+    why = strerror (errno);
+  else if (fstat (fd, &st) < 0 || st.st_dev != nsfs.st_dev || ioctl (fd, NS_GET_NSTYPE) != type)
+    why = "a namespace of another kind";
+  if (why)
     {
-      sbd_reply_error (r, 400, "bad_request", "linux.namespaces: %s path `%s`: not an %s namespace (%s)", kind, nspath,
-                       kind, fd < 0 ? strerror (errno) : "a namespace file of another kind, or no namespace");
+      sbd_reply_error (r, 400, "bad_request", "linux.namespaces: %s path `%s` is no %s namespace: %s", kind, nspath,
+                       kind, why);
       return false;
     }
   snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);

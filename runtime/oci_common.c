@@ -330,12 +330,80 @@ record_path (const char *id, char *out, size_t len, sb_error_t *err)
   return 0;
 }
 
+/* jansson keeps an integer in an int64: a bare number above INT64_MAX
+   makes it refuse the whole text. The engines write exactly such numbers
+   for an unlimited rlimit (Go's uint64 of -1: `docker run --ulimit
+   memlock=-1:-1`). Here they become -1, which is RLIM_INFINITY again once
+   read back as unsigned (monitor_oci.c). Numbers inside strings, reals
+   and negative numbers are left as they are. */
+static char *
+unlimited_as_minus_one (const char *text)
+{
+  size_t n = strlen (text), o = 0;
+  char *out = malloc (n + 1);
+  bool in_string = false;
+
+  if (out == NULL)
+    return NULL;
+  for (size_t i = 0; i < n;)
+    {
+      if (in_string)
+        {
+          if (text[i] == '\\' && i + 1 < n)
+            {
+              out[o++] = text[i++];
+              out[o++] = text[i++];
+              continue;
+            }
+          in_string = text[i] != '"';
+          out[o++] = text[i++];
+          continue;
+        }
+      if (text[i] == '"')
+        in_string = true;
+      if (text[i] >= '0' && text[i] <= '9' && (i == 0 || !strchr ("-.eE+0123456789", text[i - 1])))
+        {
+          size_t j = i;
+          while (j < n && text[j] >= '0' && text[j] <= '9')
+            j++;
+          if ((j >= n || !strchr (".eE", text[j]))
+              && (j - i > 19 || (j - i == 19 && strncmp (text + i, "9223372036854775807", 19) > 0)))
+            {
+              out[o++] = '-';
+              out[o++] = '1';
+              i = j;
+              continue;
+            }
+          memcpy (out + o, text + i, j - i);
+          o += j - i;
+          i = j;
+          continue;
+        }
+      out[o++] = text[i++];
+    }
+  out[o] = '\0';
+  return out;
+}
+
 json_t *
 oci_load_json (const char *path, sb_error_t *err)
 {
   json_error_t jerr;
   json_t *o = json_load_file (path, 0, &jerr);
 
+  if (o == NULL && strstr (jerr.text, "too big integer"))
+    {
+      cleanup_free char *text = NULL, *fixed = NULL;
+      size_t len = 0;
+      FILE *f = fopen (path, "re");
+      if (f)
+        {
+          ssize_t r = getdelim (&text, &len, '\0', f);
+          fclose (f);
+          if (r > 0 && (size_t) r == strlen (text) && (fixed = unlimited_as_minus_one (text)) != NULL)
+            o = json_loads (fixed, 0, &jerr);
+        }
+    }
   if (o == NULL)
     sb_error (err, errno == ENOENT ? ENOENT : EINVAL, "`%s`: %s", path, jerr.text);
   return o;

@@ -753,9 +753,21 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
     return -1;
   json_array_foreach (json_object_get (proc, "rlimits"), i, v)
     {
+      /* As runc: a name the kernel has no limit of, one named twice, or a
+         soft limit above the hard one is an error, not a limit left out. */
       const char *type = json_string_value (json_object_get (v, "type")) ?: "";
-      if (strncmp (type, "RLIMIT_", 7) != 0)
-        return sb_error (err, EINVAL, "process.rlimits[%zu].type: an RLIMIT_ name", i);
+      json_t *soft = json_object_get (v, "soft"), *hard = json_object_get (v, "hard"), *w;
+      size_t j;
+      if (sb_rlimit_by_name (type) < 0)
+        return sb_error (err, EINVAL, "process.rlimits[%zu].type: `%s` is no limit of the kernel's (RLIMIT_NOFILE...)",
+                         i, type);
+      /* (-1: unlimited, as oci_load_json reads the engines' uint64 -1.) */
+      if (!json_is_integer (soft) || !json_is_integer (hard)
+          || (uint64_t) json_integer_value (soft) > (uint64_t) json_integer_value (hard))
+        return sb_error (err, EINVAL, "process.rlimits[%zu] (%s): soft and hard numbers, soft at most hard", i, type);
+      json_array_foreach (json_object_get (proc, "rlimits"), j, w)
+        if (j < i && strcmp (json_string_value (json_object_get (w, "type")) ?: "", type) == 0)
+          return sb_error (err, EINVAL, "process.rlimits[%zu].type: %s is given twice", i, type);
     }
   if (json_object_get (proc, "rlimits"))
     json_object_set (req, "rlimits", json_object_get (proc, "rlimits"));

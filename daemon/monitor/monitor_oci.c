@@ -519,18 +519,6 @@ tmpfs_size (const char *v)
     }
 }
 
-static const struct
-{
-  const char *name;
-  int resource;
-} rlimit_names[] = {
-  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_DATA", RLIMIT_DATA },
-  { "RLIMIT_STACK", RLIMIT_STACK },     { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },   { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_LOCKS", RLIMIT_LOCKS },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-  { "RLIMIT_RTTIME", RLIMIT_RTTIME },   { NULL, 0 },
-};
 
 int
 monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits)
@@ -578,13 +566,13 @@ monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpf
     }
   json_array_foreach (r, i, v)
     {
-      const char *type = json_string_value (json_object_get (v, "type")) ?: "";
-      for (int k = 0; rlimit_names[k].name && nr < 16; k++)
-        if (strcmp (rlimit_names[k].name, type) == 0
-            && asprintf (&(*rlimits)[nr++], "%d:%llu:%llu", rlimit_names[k].resource,
-                         (unsigned long long) json_integer_value (json_object_get (v, "soft")),
-                         (unsigned long long) json_integer_value (json_object_get (v, "hard"))) < 0)
-          return -1;
+      /* Known names only: sandbox-runtime refused any other at create. */
+      int resource = sb_rlimit_by_name (json_string_value (json_object_get (v, "type")));
+      if (resource >= 0 && nr < 16
+          && asprintf (&(*rlimits)[nr++], "%d:%llu:%llu", resource,
+                       (unsigned long long) json_integer_value (json_object_get (v, "soft")),
+                       (unsigned long long) json_integer_value (json_object_get (v, "hard"))) < 0)
+        return -1;
     }
   s->tmpfs = (const char *const *) *tmpfs;
   s->rlimits = (const char *const *) *rlimits;

@@ -296,6 +296,11 @@ after=$(outside_state)
   soft_fail "links: read: $out; logs: $logs; before: $before; after: $after"
 dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 
+# --ulimit core=-1:-1: Docker writes the unlimited rlimit as a uint64 of
+# -1 in the config; it is read as no limit (the hard one in force).
+out=$(dk run --rm "${D[@]}" --ulimit core=-1:-1 e2e-busybox sh -c 'ulimit -c' 2>&1) || true
+[[ $out == "$(ulimit -H -c)" ]] && pass "docker run --ulimit core=-1:-1: RLIMIT_CORE $out" || soft_fail "docker --ulimit -1: $out"
+
 # docker --ipc container:X joins X's ipc namespace (X --ipc shareable), as
 # a pod's members join its infra container's: the same queues.
 cid=$(dk run -d "${D[@]}" --ipc shareable e2e-busybox sh -c 'echo >/dev/mqueue/dkq 2>/dev/null; echo ready; sleep 60') ||

@@ -53,6 +53,13 @@ broken "a mount the policy refuses (outside volume-roots)" "mounts" \
   'c["mounts"].append({"destination": "/data", "type": "bind", "source": "/etc", "options": ["rbind"]})'
 # The Sentry finds these while it builds the sandbox: create (and run)
 # fail with its word.
+# rlimits the kernel cannot take: refused at create, as runc refuses them.
+broken "an rlimit the kernel has no limit of" "process.rlimits[1].type: \`RLIMIT_TEST\`" \
+  'c["process"]["rlimits"].append({"type": "RLIMIT_TEST", "soft": 1, "hard": 2})'
+broken "an rlimit named twice" "RLIMIT_NOFILE is given twice" \
+  'c["process"]["rlimits"].append({"type": "RLIMIT_NOFILE", "soft": 100, "hard": 100})'
+broken "an rlimit whose soft limit is above its hard one" "soft at most hard" \
+  'c["process"]["rlimits"] = [{"type": "RLIMIT_CORE", "soft": 2048, "hard": 1024}]'
 broken "a tmpfs mount over a file" "/etc/passwd" \
   'c["mounts"].append({"destination": "/etc/passwd", "type": "tmpfs", "source": "tmpfs"})'
 broken "a bind mount over a file with a directory" "/etc/group" \

@@ -495,6 +495,20 @@ rc=0; out=$(rt run --bundle "$SB_TMP/b13" c13 </dev/null 2>&1) || rc=$?
   pass "/dev/mqueue: a queue made in the container is the sandbox's own (not the host's)" ||
   soft_fail "mqueue in the container: rc $rc: $out"
 
+# An unlimited rlimit as the engines write it (Go's uint64 -1: `docker run
+# --ulimit core=-1:-1`), beyond what a JSON integer of jansson holds: read
+# as no limit, so the soft limit rises to the hard one in force; the same
+# digits inside a string are left as they are.
+oci_bundle "$SB_TMP/b14" sh -c 'echo "$X"; ulimit -c'
+oci_config "$SB_TMP/b14" "c['process']['env'].append('X=18446744073709551615')"
+sed -i 's/"rlimits": \[/"rlimits": [{"type": "RLIMIT_CORE", "soft": 18446744073709551615, "hard": 18446744073709551615}, /' \
+  "$SB_TMP/b14/config.json"
+hardcore=$(ulimit -H -c)
+rc=0; out=$(rt run --bundle "$SB_TMP/b14" c14 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == $'18446744073709551615\n'"$hardcore" ]] &&
+  pass "an rlimit of uint64 -1 (unlimited) is read as no limit: RLIMIT_CORE $hardcore, the string untouched" ||
+  soft_fail "unlimited rlimit: rc $rc: $out"
+
 # process.oomScoreAdj: the app's, as runc writes it (the Sentry's own stays -1000).
 oci_bundle "$SB_TMP/b15" sh -c 'cat /proc/self/oom_score_adj'
 oci_config "$SB_TMP/b15" 'c["process"]["oomScoreAdj"] = 500'
@@ -831,12 +845,16 @@ rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod4 </dev/null 2>&1) || rc=$?
   pass "the host's ipc and uts namespaces (the caller's) are refused" || soft_fail "pod4 (the host's): rc $rc: $out"
 oci_config "$SB_TMP/pod2" "c['linux']['namespaces'][3]['path'] = '/etc/passwd'"
 rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod5 </dev/null 2>&1) || rc=$?
-((rc != 0)) && [[ $out == *"not an ipc namespace"* && $out != *ran* ]] &&
+((rc != 0)) && [[ $out == *"is no ipc namespace: not a namespace file"* && $out != *ran* ]] &&
   pass "a file that is no namespace is refused" || soft_fail "pod5 (/etc/passwd): rc $rc: $out"
+oci_config "$SB_TMP/pod2" "c['linux']['namespaces'][3]['path'] = '/proc/$ppid/ns/uts'"
+rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod5 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"is no ipc namespace: a namespace of another kind"* && $out != *ran* ]] &&
+  pass "the pod's uts namespace given as its ipc one is refused" || soft_fail "pod5 (uts as ipc): rc $rc: $out"
 mkfifo "$SB_TMP/nsfifo"
 oci_config "$SB_TMP/pod2" "c['linux']['namespaces'][3]['path'] = '$SB_TMP/nsfifo'"
 rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$OCI_CONF" run --bundle "$SB_TMP/pod2" pod6 </dev/null 2>&1) || rc=$?
-((rc != 0 && rc != 124)) && [[ $out == *"not an ipc namespace"* && $(api local GET /v1/info | head -n 1) == 200* ]] &&
+((rc != 0 && rc != 124)) && [[ $out == *"is no ipc namespace: not a namespace file"* && $(api local GET /v1/info | head -n 1) == 200* ]] &&
   pass "a FIFO named as a namespace is refused at once (sandboxd does not open it)" || soft_fail "pod6 (a FIFO): rc $rc: $out"
 # sandboxd asked directly, with an identity of the client's own: ignored.
 hostipc=$(stat -L -c '%d:%i' /proc/self/ns/ipc)
