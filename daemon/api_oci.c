@@ -167,7 +167,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   /* What the monitor applies itself: a netns (ipc, uts) to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
-    static const char *const keys[] = { "netns", "ipcns", "ipcns_id", "utsns", "utsns_id", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
+    static const char *const keys[] = { "netns", "ipcns", "ipcns_id", "utsns", "utsns_id", "shm_size", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
                                         "rlimits", "no_new_privs", "sysctl", "own_mounts", "oom_score_adj", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
@@ -364,6 +364,12 @@ oci_create (struct sbd_request *r)
     }
   if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS))
     goto out;
+  v = json_object_get (b, "shm_size");
+  if (v && (!json_is_integer (v) || json_integer_value (v) < 4096 || json_integer_value (v) > (json_int_t) 1 << 40))
+    {
+      sbd_reply_error (r, 400, "bad_request", "shm_size: bytes of /dev/shm, 4 KiB to 1 TiB (mounts)");
+      goto out;
+    }
   json_object_set_new (cfg, "limits", json_object ());
   if (!sbd_check_limits (r, p, json_object_get (b, "limits"), json_object_get (cfg, "limits")))
     goto out;

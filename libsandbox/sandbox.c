@@ -229,7 +229,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 /* The strings sentry_argv points into. */
 struct argv_bufs
 {
-  char memory[32], cpus[16], disk[32], idmap[32], user[16 * 66], caps[64], upper[560], oom[16];
+  char memory[32], cpus[16], disk[32], shm[32], idmap[32], user[16 * 66], caps[64], upper[560], oom[16];
   char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
@@ -245,7 +245,7 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
 
   while (spec->argv[n])
     n++;
-  v = calloc (n + 64 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS + 2 * 32 + 4,
+  v = calloc (n + 66 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS + 2 * 32 + 4,
               sizeof (char *));
   if (v == NULL)
     return NULL;
@@ -322,6 +322,12 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
   snprintf (b->disk, sizeof (b->disk), "%llu", (unsigned long long) spec->policy->disk_bytes);
   v[i++] = "--tmpfs-size";
   v[i++] = b->disk;
+  if (spec->shm_size)
+    {
+      snprintf (b->shm, sizeof (b->shm), "%llu", (unsigned long long) spec->shm_size);
+      v[i++] = "--shm-size";
+      v[i++] = b->shm;
+    }
   if (spec->policy_file)
     {
       v[i++] = "--policy";

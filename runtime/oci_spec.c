@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "capabilities.h"
 #include "cleanup.h"
+#include "policy/policy.h"
 #include "syscall_table.h"
 #include "util.h"
 
@@ -22,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,6 +129,47 @@ has_option (json_t *opts, const char *want)
   return false;
 }
 
+/* The size the config gives /dev/shm, which the sandbox's own tmpfs there
+   then has (`docker --shm-size`, podman's and containerd's size=): a tmpfs
+   mount's size= option, or the size of the tmpfs an engine binds there
+   (Docker's shm mount of the container). None: the sandbox's 64 MiB. Its
+   pages are charged to the sandbox's memory cgroup, as the app's are. */
+static int
+shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
+{
+  const char *src = json_string_value (json_object_get (m, "source"));
+  json_t *o;
+  size_t k;
+  uint64_t bytes = 0;
+
+  if (bind)
+    {
+      struct statfs sf;
+      if (src && statfs (src, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+        bytes = (uint64_t) sf.f_blocks * (uint64_t) sf.f_bsize;
+    }
+  else
+    json_array_foreach (json_object_get (m, "options"), k, o)
+      {
+        const char *opt = json_string_value (o);
+        char v[32];
+        size_t n;
+        if (opt == NULL || strncmp (opt, "size=", 5) != 0)
+          continue;
+        /* sb_parse_size reads "64M"; mount options say "64m", "65536k". */
+        n = (size_t) snprintf (v, sizeof (v), "%s", opt + 5);
+        if (n > 0 && n < sizeof (v) && strchr ("kmgt", v[n - 1]))
+          v[n - 1] = (char) (v[n - 1] - 'a' + 'A');
+        if (n >= sizeof (v) || sb_parse_size (v, &bytes) < 0)
+          return sb_error (err, EINVAL, "mounts[%zu] (/dev/shm): size `%s`: bytes, or with k, m or g", i, opt + 5);
+      }
+  if (bytes > 0 && bytes < 4096)
+    return sb_error (err, EINVAL, "mounts[%zu] (/dev/shm): a size of at least 4 KiB", i);
+  if (bytes > 0)
+    json_object_set_new (req, "shm_size", json_integer ((json_int_t) bytes));
+  return 0;
+}
+
 static int
 translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t *err)
 {
@@ -155,6 +199,8 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
       if (dest == NULL || dest[0] != '/')
         return sb_error (err, EINVAL, "mounts[%zu].destination: an absolute path", i);
       int own_index = sandbox_provided (dest);
+      if (strcmp (dest, "/dev/shm") == 0 && shm_size (m, bind, i, req, err) < 0)
+        return -1;
       if (own_index >= 0)
         {
           size_t len = strlen (own);

@@ -136,7 +136,8 @@ make_shm (struct sentry *s, sb_error_t *err)
 {
   char opts[128];
 
-  snprintf (opts, sizeof (opts), "mode=1777,size=65536k,uid=%u,gid=%u", s->cfg.idmap.host, s->cfg.idmap.host);
+  snprintf (opts, sizeof (opts), "mode=1777,size=%lluk,uid=%u,gid=%u",
+            (unsigned long long) ((s->cfg.shm_size + 1023) >> 10), s->cfg.idmap.host, s->cfg.idmap.host);
   return mount_or_fail ("shm", SB_ROOT_DIR "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts, err);
 }
 

@@ -65,6 +65,7 @@ struct sentry_config
   int audit_fd;              /* -1: no audit log */
   uint64_t memory_limit;     /* bytes reported as the sandbox's memory; 0: host's */
   uint64_t tmpfs_size;       /* size of the writable layer in host-root mode */
+  uint64_t shm_size;         /* size of /dev/shm (64 MiB unless an OCI config gives one) */
   int cpus;                  /* processors reported; 0: host's */
   const char *policy_file;   /* the tenant's policy; NULL: built-in defaults */
   const char *policy_base;   /* the provider's base policy, or NULL */

@@ -301,6 +301,12 @@ dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 out=$(dk run --rm "${D[@]}" --ulimit core=-1:-1 e2e-busybox sh -c 'ulimit -c' 2>&1) || true
 [[ $out == "$(ulimit -H -c)" ]] && pass "docker run --ulimit core=-1:-1: RLIMIT_CORE $out" || soft_fail "docker --ulimit -1: $out"
 
+# --shm-size: Docker binds a tmpfs of that size at /dev/shm; the sandbox's
+# own /dev/shm takes its size (postgres, browsers and data loaders need
+# more than 64 MiB).
+out=$(dk run --rm "${D[@]}" --shm-size 256m e2e-busybox sh -c 'busybox df -k /dev/shm | busybox tail -n 1' 2>&1 | awk '{print $2}') || true
+[[ $out == 262144 ]] && pass "docker run --shm-size 256m: /dev/shm of 262144 KiB" || soft_fail "docker --shm-size: $out"
+
 # docker --ipc container:X joins X's ipc namespace (X --ipc shareable), as
 # a pod's members join its infra container's: the same queues.
 cid=$(dk run -d "${D[@]}" --ipc shareable e2e-busybox sh -c 'echo >/dev/mqueue/dkq 2>/dev/null; echo ready; sleep 60') ||

@@ -509,6 +509,24 @@ rc=0; out=$(rt run --bundle "$SB_TMP/b14" c14 </dev/null 2>&1) || rc=$?
   pass "an rlimit of uint64 -1 (unlimited) is read as no limit: RLIMIT_CORE $hardcore, the string untouched" ||
   soft_fail "unlimited rlimit: rc $rc: $out"
 
+# /dev/shm of the size the config gives it (podman's and containerd's
+# size= option; Docker binds a tmpfs of --shm-size there, test-engines):
+# the sandbox's own tmpfs has it; without one, 64 MiB. A size that is no
+# size is refused, naming the mount.
+shm_df() { # PYTHON-MOUNT-OPTIONS: df's line of /dev/shm in a container (or the error)
+  oci_bundle "$SB_TMP/b20" sh -c 'busybox df -k /dev/shm | busybox tail -n 1'
+  oci_config "$SB_TMP/b20" "c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/dev/shm']
+c['mounts'].append({'destination': '/dev/shm', 'type': 'tmpfs', 'source': 'shm', 'options': $1})"
+  rt run --bundle "$SB_TMP/b20" c20 </dev/null 2>&1
+}
+out=$(shm_df "['nosuid', 'size=128m']")
+[[ $(awk '{print $2}' <<<"$out") == 131072 ]] && pass "/dev/shm with size=128m: 131072 KiB" || soft_fail "/dev/shm size=128m: $out"
+out=$(shm_df "['nosuid', 'mode=1777']")
+[[ $(awk '{print $2}' <<<"$out") == 65536 ]] && pass "/dev/shm without a size: 64 MiB" || soft_fail "/dev/shm default: $out"
+out=$(shm_df "['size=50%']") || true
+[[ $out == *"(/dev/shm): size \`50%\`"* ]] && pass "a size that is no number of bytes is refused, naming the mount" ||
+  soft_fail "/dev/shm size=50%: $out"
+
 # process.oomScoreAdj: the app's, as runc writes it (the Sentry's own stays -1000).
 oci_bundle "$SB_TMP/b15" sh -c 'cat /proc/self/oom_score_adj'
 oci_config "$SB_TMP/b15" 'c["process"]["oomScoreAdj"] = 500'
