@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/nsfs.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -41,7 +43,10 @@
 static int
 copy_file (const char *src, const char *dst, sb_error_t *err)
 {
-  cleanup_close int in = open (src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  /* No link anywhere on the way: the runtime resolved the path it checked. */
+  struct open_how how = { .flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                          .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  cleanup_close int in = (int) syscall (SYS_openat2, AT_FDCWD, src, &how, sizeof (how));
   cleanup_free char *buf = NULL;
   struct stat st;
   ssize_t n;
@@ -56,7 +61,9 @@ copy_file (const char *src, const char *dst, sb_error_t *err)
   n = read (in, buf, (size_t) st.st_size);
   if (n < 0)
     return sb_error (err, errno, "read `%s`", src);
-  n = sb_write_atomic (dst, buf, (size_t) n, 0644);
+  /* Its permissions, but never set-id bits or writable by others:
+     docker-init must stay executable. */
+  n = sb_write_atomic (dst, buf, (size_t) n, (st.st_mode & 0755) | 0444);
   if (n < 0)
     return sb_error (err, (int) -n, "write `%s`", dst);
   return 0;

@@ -28,6 +28,11 @@ struct oci_globals
   char **cgroup_parents;     /* the file's cgroup-parents: where a config's cgroupsPath is
                                 followed (none: never, the sandbox's cgroup is sandboxd's) */
   int ncgroup_parents;
+  char **file_roots;         /* the file's file-roots: where the small files an engine
+                                binds (/etc/hosts, resolv.conf, docker-init) may come
+                                from; a file elsewhere is a volume, within the policy's
+                                volume-roots */
+  int nfile_roots;
   enum { OCI_QUOTA_OFF, OCI_QUOTA_IF_SUPPORTED, OCI_QUOTA_REQUIRED } disk_quota;
                              /* the file's disk-quota: a writable layer on the host's disk
                                 bounded by the tenant's disk limit (a project quota) never,
@@ -35,8 +40,20 @@ struct oci_globals
 };
 extern struct oci_globals oci_g;
 
+/* Where the engines keep the small files they bind into a container:
+   Docker's container directories and its docker-init, containerd's CRI
+   sandboxes, podman's storage and catatonit, the kubelet's pod files. */
+#define OCI_DEFAULT_FILE_ROOTS                                                                                       \
+  "{/var/lib/docker/containers, /usr/bin/docker-init, /usr/libexec/docker/docker-init, "                             \
+  "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes, /run/containerd/io.containerd.grpc.v1.cri/sandboxes, "  \
+  "/var/lib/containers/storage, /run/containers/storage, /usr/libexec/podman/catatonit, /var/lib/kubelet/pods}"
+
 /* oci_common.c */
 int oci_parse_globals (int *argc, char ***argv);
+/* An absolute path without empty, "." or ".." components. */
+bool oci_clean_path (const char *p);
+/* Whether p (clean) is one of the configuration's file-roots or below one. */
+bool oci_in_file_roots (const char *p);
 int oci_load_config (sb_error_t *err);
 /* Reports err (with the command's name) on stderr and in --log. */
 void oci_report (const char *cmd, sb_error_t *err);

@@ -75,6 +75,30 @@ oci_parse_globals (int *argc, char ***argv)
   return i;
 }
 
+bool
+oci_clean_path (const char *p)
+{
+  size_t n = p ? strlen (p) : 0;
+
+  return p && p[0] == '/' && n < 4000 && strstr (p, "//") == NULL && strstr (p, "/./") == NULL
+         && strstr (p, "/../") == NULL && (n < 2 || strcmp (p + n - 2, "/.") != 0)
+         && (n < 3 || strcmp (p + n - 3, "/..") != 0);
+}
+
+bool
+oci_in_file_roots (const char *p)
+{
+  if (!oci_clean_path (p))
+    return false;
+  for (int i = 0; i < oci_g.nfile_roots; i++)
+    {
+      size_t n = strlen (oci_g.file_roots[i]);
+      if (strncmp (p, oci_g.file_roots[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+        return true;
+    }
+  return false;
+}
+
 int
 oci_load_config (sb_error_t *err)
 {
@@ -84,6 +108,7 @@ oci_load_config (sb_error_t *err)
     CFG_BOOL ("hooks", cfg_true, CFGF_NONE),
     CFG_STR ("disk-quota", "if-supported", CFGF_NONE),
     CFG_STR_LIST ("cgroup-parents", "{}", CFGF_NONE),
+    CFG_STR_LIST ("file-roots", OCI_DEFAULT_FILE_ROOTS, CFGF_NONE),
     CFG_END (),
   };
   const char *path = oci_g.config ? oci_g.config : getenv ("SANDBOX_RUNTIME_CONFIG");
@@ -121,6 +146,20 @@ oci_load_config (sb_error_t *err)
           return -1;
         }
       oci_g.cgroup_parents[i] = strdup (p);
+    }
+  oci_g.nfile_roots = (int) cfg_size (cfg, "file-roots");
+  oci_g.file_roots = calloc ((size_t) oci_g.nfile_roots + 1, sizeof (char *));
+  for (int i = 0; oci_g.file_roots && i < oci_g.nfile_roots; i++)
+    {
+      const char *p = cfg_getnstr (cfg, "file-roots", (unsigned) i);
+      if (!oci_clean_path (p) || strcmp (p, "/") == 0)
+        {
+          sb_error (err, EINVAL, "the runtime's configuration `%s`: file-roots: `%s` is not a clean absolute path "
+                    "below /", path, p);
+          cfg_free (cfg);
+          return -1;
+        }
+      oci_g.file_roots[i] = strdup (p);
     }
   {
     const char *q = cfg_getstr (cfg, "disk-quota");

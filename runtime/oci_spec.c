@@ -216,10 +216,20 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
             return sb_error (err, EINVAL, "mounts[%zu].source: an absolute host path", i);
           if (stat (src, &st) < 0)
             return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
-          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX)
-            /* A small file the caller made for the container (/etc/hosts,
-               /etc/resolv.conf, /etc/hostname): sandboxd copies it. */
-            json_array_append_new (files, json_pack ("{s:s, s:s}", "source", src, "target", dest));
+          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX && oci_in_file_roots (src))
+            {
+              /* A small file the engine made for the container (/etc/hosts,
+                 /etc/resolv.conf, /etc/hostname) or its init (docker-init):
+                 sandboxd copies it, from where its links lead (docker-init
+                 is one), refusing any link found there by then. Only from
+                 the file-roots: any other file is a volume, which the
+                 tenant's volume-roots bound (a copy of /etc/shadow is no
+                 less a way out than a bind of it). */
+              char real[PATH_MAX];
+              if (realpath (src, real) == NULL)
+                return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
+              json_array_append_new (files, json_pack ("{s:s, s:s}", "source", real, "target", dest));
+            }
           else if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))
             {
               json_array_append_new (vols, json_pack ("{s:s, s:s, s:b}", "source", src, "target", dest,

@@ -12,6 +12,10 @@
 #   make_images               a busybox rootfs tarball
 #   ENGINES_CTR_NS            the containerd namespace of the test's ctr runs
 E2E=$SB_TMP/e2e
+# The small files the engines bind (/etc/hosts, resolv.conf, docker-init)
+# come from their directories here, which the runtime's file-roots name
+# (oci_setup writes them).
+OCI_FILE_ROOTS="\"$E2E/docker/containers\", \"$E2E/podman/run\", \"/usr/bin/docker-init\""
 RT_WRAPPER=$E2E/sandbox-runtime
 CTRD_SOCK=$E2E/ctrd/containerd.sock
 DOCKER_SOCK=$E2E/docker.sock

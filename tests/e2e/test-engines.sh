@@ -301,6 +301,14 @@ dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 out=$(dk run --rm "${D[@]}" --ulimit core=-1:-1 e2e-busybox sh -c 'ulimit -c' 2>&1) || true
 [[ $out == "$(ulimit -H -c)" ]] && pass "docker run --ulimit core=-1:-1: RLIMIT_CORE $out" || soft_fail "docker --ulimit -1: $out"
 
+# --init: Docker binds its docker-init (tini, a link to tini-static) into
+# the container and runs the command under it; the command's status is
+# the run's. (tini is pid 2, under the sandbox's init, and says so on
+# stderr; orphans go to the sandbox's init, which reaps them.)
+out=$(dk run --rm "${D[@]}" --init e2e-busybox sh -c 'busybox tr "\0" " " </proc/$PPID/cmdline; exit 7' 2>/dev/null) && rc=0 || rc=$?
+[[ $rc == 7 && $out == "/sbin/docker-init -- sh -c "* ]] && pass "docker run --init: the command runs under docker-init, exit 7" ||
+  soft_fail "docker --init: rc $rc: $out"
+
 # --shm-size: Docker binds a tmpfs of that size at /dev/shm; the sandbox's
 # own /dev/shm takes its size (postgres, browsers and data loaders need
 # more than 64 MiB).

@@ -2,7 +2,9 @@
 # oci-lib.sh - sandbox-runtime as an OCI runtime, for a test. Sourced after
 # lib.sh and daemon-lib.sh. Gives:
 #   oci_setup TENANT      the runtime's configuration (tenant, the test
-#                         daemon's socket) and its --root, under $SB_TMP
+#                         daemon's socket, file-roots: $SB_TMP/engine-files
+#                         and $OCI_FILE_ROOTS, quoted and comma-separated)
+#                         and its --root, under $SB_TMP
 #   rt ARGS...            sandbox-runtime with them (global options first)
 #   oci_bundle DIR ARGS...  a bundle: a busybox rootfs and a config.json
 #                         running ARGS (edit it with oci_config)
@@ -13,9 +15,11 @@ OCI_CONF=$SB_TMP/sandbox-runtime.conf
 export OCI_ROOT OCI_CONF
 
 oci_setup() {
+  mkdir -p "$SB_TMP/engine-files"
   cat >"$OCI_CONF" <<CONF
 tenant = "$1"
 sandboxd-socket = "$SBD/run/sandboxd.sock"
+file-roots = {"$SB_TMP/engine-files"${OCI_FILE_ROOTS:+, $OCI_FILE_ROOTS}}
 CONF
 }
 

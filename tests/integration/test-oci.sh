@@ -417,15 +417,41 @@ rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
   [[ $(stat -c %u:%g "$SB_TMP/b11/rootfs/newdir") == 0:0 ]] &&
   pass "a rootfs directory: the container's writes are in it, owned as set inside (1000:1000, a new directory 0:0)" ||
   soft_fail "rootfs written in place: rc $rc $out; $(ls -lan "$SB_TMP/b11/rootfs" 2>&1)"
-echo from-caller >"$SB_TMP/hostname-src"
+echo from-caller >"$SB_TMP/engine-files/hostname-src"
 oci_config "$SB_TMP/b11" "c['process']['args'] = ['sh', '-c', 'cat /etc/hostname /etc/hosts']
-c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$SB_TMP/hostname-src', 'options': ['rbind', 'ro']},
-                {'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/hostname-src', 'options': ['rbind', 'ro']}]"
+c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$SB_TMP/engine-files/hostname-src', 'options': ['rbind', 'ro']},
+                {'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/engine-files/hostname-src', 'options': ['rbind', 'ro']}]"
 rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
 after2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outside2/target")
 [[ $after2 == "$before2" ]] && [[ $rc != 0 || $out == $'from-caller\nfrom-caller' ]] &&
   pass "links to host files at the mount targets of the next run: resolved inside the root, the host file unchanged ($rc)" ||
   soft_fail "mount targets through links: rc $rc $out; before $before2; after $after2"
+
+# --- small files the engine binds: copied from its file-roots only ----------------
+# /etc/hosts and the like are copied in when they lie in the runtime's
+# file-roots (the engines' directories), a link there followed to its end
+# (docker-init is one). A small host file anywhere else is a volume, and
+# outside the tenant's volume-roots refused: `-v /etc/shadow:/x` is no way
+# to read a host file, however small, nor is a name in the file-roots that
+# leads out of them with `..`.
+echo engine-made >"$SB_TMP/engine-files/real-hosts"
+ln -sf real-hosts "$SB_TMP/engine-files/hosts-link"
+echo host-secret >"$SB_TMP/secret"
+bindf() { # SOURCE: run a container with SOURCE bound at /etc/hosts; its output
+  oci_bundle "$SB_TMP/b21" cat /etc/hosts
+  oci_config "$SB_TMP/b21" "c['mounts'].append({'destination': '/etc/hosts', 'type': 'bind', 'source': '$1', 'options': ['rbind', 'ro']})"
+  rt run --bundle "$SB_TMP/b21" c21 </dev/null 2>&1 || true
+  rt delete --force c21 2>/dev/null || true
+}
+out=$(bindf "$SB_TMP/engine-files/hosts-link")
+[[ $out == engine-made ]] && pass "a small file of the file-roots, through a link there: copied in" || soft_fail "file-roots copy: $out"
+out=$(bindf "$SB_TMP/secret")
+[[ $out == *volume-roots* && $out != *host-secret* ]] &&
+  pass "a small host file outside the file-roots is a volume, refused outside volume-roots: $(head -c 160 <<<"$out")" ||
+  soft_fail "small host file outside file-roots: $out"
+out=$(bindf "$SB_TMP/engine-files/../secret")
+[[ $out != *host-secret* ]] && pass "a file-roots name that leads out with .. is not copied: $(head -c 160 <<<"$out")" ||
+  soft_fail "file-roots ..: $out"
 
 # --- an overlayfs rootfs, as the engines give it: writes land in its upper -----
 # The bundle's rootfs is an overlay of a busybox lower layer and an upper
