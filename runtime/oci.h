@@ -33,6 +33,9 @@ struct oci_globals
                                 from; a file elsewhere is a volume, within the policy's
                                 volume-roots */
   int nfile_roots;
+  char **rootfs_roots;       /* the file's rootfs-roots: where a root.path outside the bundle
+                                may be (the engines' storage of merged layers) */
+  int nrootfs_roots;
   enum { OCI_QUOTA_OFF, OCI_QUOTA_IF_SUPPORTED, OCI_QUOTA_REQUIRED } disk_quota;
                              /* the file's disk-quota: a writable layer on the host's disk
                                 bounded by the tenant's disk limit (a project quota) never,
@@ -48,12 +51,16 @@ extern struct oci_globals oci_g;
   "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes, /run/containerd/io.containerd.grpc.v1.cri/sandboxes, "  \
   "/var/lib/containers/storage, /run/containers/storage, /usr/libexec/podman/catatonit, /var/lib/kubelet/pods}"
 
+/* Where the engines mount a container's root when it is not in the bundle:
+   Docker's overlay2 and podman's overlay storage, in their default places. */
+#define OCI_DEFAULT_ROOTFS_ROOTS "{/var/lib/docker/overlay2, /var/lib/containers/storage/overlay}"
+
 /* oci_common.c */
 int oci_parse_globals (int *argc, char ***argv);
 /* An absolute path without empty, "." or ".." components. */
 bool oci_clean_path (const char *p);
-/* Whether p (clean) is one of the configuration's file-roots or below one. */
-bool oci_in_file_roots (const char *p);
+/* Whether p (clean) is one of roots or below one. */
+bool oci_path_under (const char *p, char *const *roots, int nroots);
 int oci_load_config (sb_error_t *err);
 /* Reports err (with the command's name) on stderr and in --log. */
 void oci_report (const char *cmd, sb_error_t *err);

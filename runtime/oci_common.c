@@ -86,17 +86,37 @@ oci_clean_path (const char *p)
 }
 
 bool
-oci_in_file_roots (const char *p)
+oci_path_under (const char *p, char *const *roots, int nroots)
 {
   if (!oci_clean_path (p))
     return false;
-  for (int i = 0; i < oci_g.nfile_roots; i++)
+  for (int i = 0; i < nroots; i++)
     {
-      size_t n = strlen (oci_g.file_roots[i]);
-      if (strncmp (p, oci_g.file_roots[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+      size_t n = strlen (roots[i]);
+      if (strncmp (p, roots[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
         return true;
     }
   return false;
+}
+
+/* A configuration's list of clean absolute paths below / (file-roots,
+   rootfs-roots). */
+static int
+path_list (cfg_t *cfg, const char *key, const char *path, char ***out, int *n, sb_error_t *err)
+{
+  *n = (int) cfg_size (cfg, key);
+  *out = calloc ((size_t) *n + 1, sizeof (char *));
+  if (*out == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  for (int i = 0; i < *n; i++)
+    {
+      const char *p = cfg_getnstr (cfg, key, (unsigned) i);
+      if (!oci_clean_path (p) || strcmp (p, "/") == 0)
+        return sb_error (err, EINVAL, "the runtime's configuration `%s`: %s: `%s` is not a clean absolute path "
+                         "below /", path, key, p);
+      (*out)[i] = strdup (p);
+    }
+  return 0;
 }
 
 int
@@ -109,6 +129,7 @@ oci_load_config (sb_error_t *err)
     CFG_STR ("disk-quota", "if-supported", CFGF_NONE),
     CFG_STR_LIST ("cgroup-parents", "{}", CFGF_NONE),
     CFG_STR_LIST ("file-roots", OCI_DEFAULT_FILE_ROOTS, CFGF_NONE),
+    CFG_STR_LIST ("rootfs-roots", OCI_DEFAULT_ROOTFS_ROOTS, CFGF_NONE),
     CFG_END (),
   };
   const char *path = oci_g.config ? oci_g.config : getenv ("SANDBOX_RUNTIME_CONFIG");
@@ -147,19 +168,11 @@ oci_load_config (sb_error_t *err)
         }
       oci_g.cgroup_parents[i] = strdup (p);
     }
-  oci_g.nfile_roots = (int) cfg_size (cfg, "file-roots");
-  oci_g.file_roots = calloc ((size_t) oci_g.nfile_roots + 1, sizeof (char *));
-  for (int i = 0; oci_g.file_roots && i < oci_g.nfile_roots; i++)
+  if (path_list (cfg, "file-roots", path, &oci_g.file_roots, &oci_g.nfile_roots, err) < 0
+      || path_list (cfg, "rootfs-roots", path, &oci_g.rootfs_roots, &oci_g.nrootfs_roots, err) < 0)
     {
-      const char *p = cfg_getnstr (cfg, "file-roots", (unsigned) i);
-      if (!oci_clean_path (p) || strcmp (p, "/") == 0)
-        {
-          sb_error (err, EINVAL, "the runtime's configuration `%s`: file-roots: `%s` is not a clean absolute path "
-                    "below /", path, p);
-          cfg_free (cfg);
-          return -1;
-        }
-      oci_g.file_roots[i] = strdup (p);
+      cfg_free (cfg);
+      return -1;
     }
   {
     const char *q = cfg_getstr (cfg, "disk-quota");

@@ -216,7 +216,7 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
             return sb_error (err, EINVAL, "mounts[%zu].source: an absolute host path", i);
           if (stat (src, &st) < 0)
             return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
-          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX && oci_in_file_roots (src))
+          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX && oci_path_under (src, oci_g.file_roots, oci_g.nfile_roots))
             {
               /* A small file the engine made for the container (/etc/hosts,
                  /etc/resolv.conf, /etc/hostname) or its init (docker-init):
@@ -765,6 +765,25 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
     json_t *layers;
     if (real == NULL)
       return sb_error (err, errno, "root.path `%s`", rootfs);
+    {
+      /* The sandbox writes the root as the container's 0: a directory in
+         place, an overlay in its upper layer. So only the bundle's own
+         (runc spec's rootfs, containerd's mount) or one in the runtime's
+         rootfs-roots (the engines' merged layers): a config naming /usr
+         (podman --rootfs /usr) would have the host's programs rewritten,
+         and one naming another container's would write into its layer. */
+      char *breal = realpath (bundle, NULL);
+      size_t bn = breal ? strlen (breal) : 0;
+      bool in_bundle = breal && strncmp (real, breal, bn) == 0 && real[bn] == '/';
+      free (breal);
+      if (!in_bundle && !oci_path_under (real, oci_g.rootfs_roots, oci_g.nrootfs_roots))
+        {
+          sb_error (err, EPERM, "root.path `%s`: neither inside the bundle nor under the runtime's rootfs-roots",
+                    real);
+          free (real);
+          return -1;
+        }
+    }
     json_object_set_new (req, "rootfs", json_string (real));
     layers = overlay_layers (real, &upper, &work);
     if (json_array_size (layers) == 0)

@@ -16,6 +16,9 @@ E2E=$SB_TMP/e2e
 # come from their directories here, which the runtime's file-roots name
 # (oci_setup writes them).
 OCI_FILE_ROOTS="\"$E2E/docker/containers\", \"$E2E/podman/run\", \"/usr/bin/docker-init\""
+# And where Docker and podman mount a container's root (containerd's is
+# in its bundle).
+OCI_ROOTFS_ROOTS="\"$E2E/docker/overlay2\", \"$E2E/podman/root/overlay\""
 RT_WRAPPER=$E2E/sandbox-runtime
 CTRD_SOCK=$E2E/ctrd/containerd.sock
 DOCKER_SOCK=$E2E/docker.sock

@@ -3,7 +3,8 @@
 # lib.sh and daemon-lib.sh. Gives:
 #   oci_setup TENANT      the runtime's configuration (tenant, the test
 #                         daemon's socket, file-roots: $SB_TMP/engine-files
-#                         and $OCI_FILE_ROOTS, quoted and comma-separated)
+#                         and $OCI_FILE_ROOTS, quoted and comma-separated;
+#                         rootfs-roots: $OCI_ROOTFS_ROOTS, or none)
 #                         and its --root, under $SB_TMP
 #   rt ARGS...            sandbox-runtime with them (global options first)
 #   oci_bundle DIR ARGS...  a bundle: a busybox rootfs and a config.json
@@ -20,6 +21,7 @@ oci_setup() {
 tenant = "$1"
 sandboxd-socket = "$SBD/run/sandboxd.sock"
 file-roots = {"$SB_TMP/engine-files"${OCI_FILE_ROOTS:+, $OCI_FILE_ROOTS}}
+rootfs-roots = {${OCI_ROOTFS_ROOTS:-}}
 CONF
 }
 

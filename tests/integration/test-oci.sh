@@ -453,6 +453,27 @@ out=$(bindf "$SB_TMP/engine-files/../secret")
 [[ $out != *host-secret* ]] && pass "a file-roots name that leads out with .. is not copied: $(head -c 160 <<<"$out")" ||
   soft_fail "file-roots ..: $out"
 
+# A root outside the bundle and the runtime's rootfs-roots (none here) is
+# refused: the sandbox writes its root as the container's 0, so a config
+# naming a host directory (`podman --rootfs /usr`) would rewrite it. The
+# directory is unchanged, and nothing ran; a link inside the bundle that
+# leads out is judged where it leads.
+oci_rootfs "$SB_TMP/victim"
+echo host-owned >"$SB_TMP/victim/keep"
+victim_before=$(find "$SB_TMP/victim" -printf '%p %y %m %u:%g %s\n' | sort)
+oci_bundle "$SB_TMP/b22" sh -c 'echo ran; echo pwned >/keep; touch /made'
+oci_config "$SB_TMP/b22" "c['root']['path'] = '$SB_TMP/victim'"
+rc=0; out=$(rt run --bundle "$SB_TMP/b22" c22 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"root.path"*"rootfs-roots"* && $out != *ran* ]] &&
+  pass "a root outside the bundle is refused, naming root.path: $(head -c 160 <<<"$out")" || soft_fail "root outside: rc $rc: $out"
+rm -rf "$SB_TMP/b22/rootfs" && ln -s "$SB_TMP/victim" "$SB_TMP/b22/rootfs"
+oci_config "$SB_TMP/b22" "c['root']['path'] = 'rootfs'"
+rc=0; out=$(rt run --bundle "$SB_TMP/b22" c22 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"root.path"* && $out != *ran* ]] &&
+  pass "a bundle's rootfs that is a link out of it is refused" || soft_fail "rootfs link out: rc $rc: $out"
+[[ $(find "$SB_TMP/victim" -printf '%p %y %m %u:%g %s\n' | sort) == "$victim_before" ]] &&
+  pass "the host directory named as a root is unchanged" || soft_fail "the victim directory changed"
+
 # --- an overlayfs rootfs, as the engines give it: writes land in its upper -----
 # The bundle's rootfs is an overlay of a busybox lower layer and an upper
 # layer beside its workdir (Docker's diff/work, containerd's fs/work): the
