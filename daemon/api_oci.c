@@ -174,7 +174,7 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   /* What the monitor applies itself: a netns (ipc, uts) to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
-    static const char *const keys[] = { "netns", "ipcns", "ipcns_id", "utsns", "utsns_id", "shm_size", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
+    static const char *const keys[] = { "netns", "netns_id", "ipcns", "ipcns_id", "utsns", "utsns_id", "shm_size", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
                                         "rlimits", "no_new_privs", "sysctl", "own_mounts", "oom_score_adj", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
@@ -190,21 +190,68 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   return 0;
 }
 
+/* The identity ("DEV:INO") of the namespace of kind type at path, or NULL
+   with why it is none. Opened only once it is a file of nsfs (the device
+   of /proc/self/ns): a FIFO or a device named here must not block sandboxd
+   or be touched. */
+static const char *
+ns_identity (const char *path, int type, char *id, size_t len)
+{
+  cleanup_close int fd = -1;
+  struct stat st, nsfs;
+
+  if (stat (path, &st) < 0)
+    return strerror (errno);
+  if (stat ("/proc/self/ns/ipc", &nsfs) < 0 || st.st_dev != nsfs.st_dev)
+    return "not a namespace file";
+  if ((fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+    return strerror (errno);
+  if (fstat (fd, &st) < 0 || st.st_dev != nsfs.st_dev || ioctl (fd, NS_GET_NSTYPE) != type)
+    return "a namespace of another kind";
+  snprintf (id, len, "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+  return NULL;
+}
+
+/* The tenant of a live container whose monitor recorded the namespace id
+   of kind in its namespaces.json (monitor_start.c), or NULL. The same
+   tenant's first when several have it. */
+static const char *
+ns_owner (const char *kind, const char *id, const char *prefer)
+{
+  const char *owner = NULL;
+  char dir[4200], path[4300];
+
+  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+    {
+      json_t *ns;
+      bool same;
+
+      if (o->state == SBD_EXITED)
+        continue;
+      sbd_container_dir (o, dir, sizeof (dir));
+      snprintf (path, sizeof (path), "%s/namespaces.json", dir);
+      ns = json_load_file (path, 0, NULL);
+      same = ns && json_string_value (json_object_get (ns, kind))
+             && strcmp (json_string_value (json_object_get (ns, kind)), id) == 0;
+      json_decref (ns);
+      if (same && (owner == NULL || strcmp (o->tenant, prefer) == 0))
+        owner = o->tenant;
+    }
+  return owner;
+}
+
 /* A pod's namespace that this container joins (kind "ipc" or "uts";
    Kubernetes gives /proc/<pid>/ns/ipc of the pod's first container, whose
    pid is its monitor's; so does `docker --ipc container:X`). Only one that
-   a live container of the same tenant made or joined: its monitor wrote
-   the identity of its namespaces to namespaces.json in its directory
-   (monitor_oci.c). Never the host's, never another tenant's: a shared ipc
-   namespace is shared memory. The identity ("DEV:INO") goes to the
-   monitor, which checks that what it opens is still that namespace. */
+   a live container of the same tenant made or joined. Never the host's,
+   never another tenant's: a shared ipc namespace is shared memory. The
+   identity goes to the monitor, which checks that what it opens is still
+   that namespace. */
 static bool
 pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const char *kind, int type)
 {
-  char key[16], idkey[16], id[64], dir[4200], path[4300];
-  const char *nspath, *why = NULL;
-  cleanup_close int fd = -1;
-  struct stat st, nsfs = { 0 };
+  char key[16], idkey[16], id[64];
+  const char *nspath, *why, *owner;
 
   snprintf (key, sizeof (key), "%sns", kind);
   snprintf (idkey, sizeof (idkey), "%sns_id", kind);
@@ -217,44 +264,53 @@ pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, con
       sbd_reply_error (r, 400, "bad_request", "%s: an absolute path (linux.namespaces)", key);
       return false;
     }
-  /* Opened only once it is a file of nsfs (the device of /proc/self/ns): a
-     FIFO or a device named here must not block sandboxd or be touched. */
-  if (stat (nspath, &st) < 0)
-    why = strerror (errno);
-  else if (stat ("/proc/self/ns/ipc", &nsfs) < 0 || st.st_dev != nsfs.st_dev)
-    why = "not a namespace file";
-  else if ((fd = open (nspath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
-    why = strerror (errno);
-  else if (fstat (fd, &st) < 0 || st.st_dev != nsfs.st_dev || ioctl (fd, NS_GET_NSTYPE) != type)
-    why = "a namespace of another kind";
-  if (why)
+  if ((why = ns_identity (nspath, type, id, sizeof (id))) != NULL)
     {
       sbd_reply_error (r, 400, "bad_request", "linux.namespaces: %s path `%s` is no %s namespace: %s", kind, nspath,
                        kind, why);
       return false;
     }
-  snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
-  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+  owner = ns_owner (kind, id, t->name);
+  if (owner && strcmp (owner, t->name) == 0)
     {
-      json_t *ns;
-      bool same;
-
-      if (strcmp (o->tenant, t->name) != 0 || o->state == SBD_EXITED)
-        continue;
-      sbd_container_dir (o, dir, sizeof (dir));
-      snprintf (path, sizeof (path), "%s/namespaces.json", dir);
-      ns = json_load_file (path, 0, NULL);
-      same = ns && json_string_value (json_object_get (ns, kind)) && strcmp (json_string_value (json_object_get (ns, kind)), id) == 0;
-      json_decref (ns);
-      if (same)
-        {
-          json_object_set_new (b, idkey, json_string (id));
-          return true;
-        }
+      json_object_set_new (b, idkey, json_string (id));
+      return true;
     }
   sbd_audit (r, nspath, "denied-namespace");
   sbd_reply_error (r, 403, "policy", "linux.namespaces: the %s namespace `%s` is not one of tenant %s's containers' "
                    "(a container may join only the namespaces of its own tenant's)", kind, nspath, t->name);
+  return false;
+}
+
+/* A network namespace to join (Docker's --network container:X, a CNI
+   namespace of the engine's): never one of another tenant's sandboxes,
+   whose loopback services would then be the joiner's to reach. */
+static bool
+netns_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
+{
+  const char *nspath, *why, *owner;
+  char id[64];
+
+  json_object_del (b, "netns_id"); /* ours to give, never the client's */
+  nspath = json_string_value (json_object_get (b, "netns"));
+  if (nspath == NULL)
+    return true;
+  if ((why = ns_identity (nspath, CLONE_NEWNET, id, sizeof (id))) != NULL)
+    {
+      sbd_reply_error (r, 400, "bad_request", "linux.namespaces: network path `%s` is no network namespace: %s",
+                       nspath, why);
+      return false;
+    }
+  owner = ns_owner ("net", id, t->name);
+  if (owner == NULL || strcmp (owner, t->name) == 0)
+    {
+      /* The monitor checks that the path still names it when it joins. */
+      json_object_set_new (b, "netns_id", json_string (id));
+      return true;
+    }
+  sbd_audit (r, nspath, "denied-namespace");
+  sbd_reply_error (r, 403, "policy", "linux.namespaces: the network namespace `%s` is another tenant's container's",
+                   nspath);
   return false;
 }
 
@@ -369,7 +425,8 @@ oci_create (struct sbd_request *r)
                        t->name);
       goto out;
     }
-  if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS))
+  if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS)
+      || !netns_not_foreign (r, t, b))
     goto out;
   v = json_object_get (b, "shm_size");
   if (v && (!json_is_integer (v) || json_integer_value (v) < 4096 || json_integer_value (v) > (json_int_t) 1 << 40))

@@ -112,6 +112,10 @@ int monitor_start (struct monitor *m, sb_error_t *err);
 int monitor_prepare (struct monitor *m, sb_error_t *err);
 /* Makes the sandbox the spec describes. */
 int monitor_start_sandbox (struct monitor *m, sb_error_t *err);
+/* namespaces.json in the container's directory: the identity ("DEV:INO") of
+   the sandbox's network, ipc and uts namespaces, those of pid (0: ours),
+   which sandboxd compares a config's namespace paths with (api_oci.c). */
+int monitor_record_namespaces (struct monitor *m, pid_t pid, sb_error_t *err);
 /* monitor_oci.c */
 int monitor_oci_take_stdio (struct monitor *m, sb_error_t *err);
 /* The network namespace the config asked for (made or joined), and its sysctls. */

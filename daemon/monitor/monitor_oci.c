@@ -84,14 +84,27 @@ monitor_oci_network (struct monitor *m, sb_error_t *err)
     }
   if (path)
     {
-      cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+      cleanup_close int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
       struct stat st, host, ours;
       if (fd < 0)
         return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
-      if (fstat (fd, &st) < 0 || stat ("/proc/1/ns/net", &host) < 0 || stat ("/proc/self/ns/net", &ours) < 0)
+      if (fstat (fd, &st) < 0 || stat ("/proc/self/ns/net", &ours) < 0)
         return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
-      if ((st.st_ino == host.st_ino && st.st_dev == host.st_dev) || (st.st_ino == ours.st_ino && st.st_dev == ours.st_dev))
+      /* Ours is the engine's (the host's); pid 1's where we may look (a
+         host may keep its pid 1 from root's stat: EACCES, then ours). */
+      if ((st.st_ino == ours.st_ino && st.st_dev == ours.st_dev)
+          || (stat ("/proc/1/ns/net", &host) == 0 && st.st_ino == host.st_ino && st.st_dev == host.st_dev))
         return sb_error (err, EPERM, "linux.namespaces: network path `%s` is the host's network namespace", path);
+      {
+        /* The namespace sandboxd admitted (never another tenant's), not
+           whatever the path names by now. */
+        const char *want = json_string_value (json_object_get (m->spec, "netns_id"));
+        char id[64];
+        snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+        if (want == NULL || strcmp (want, id) != 0)
+          return sb_error (err, EPERM, "linux.namespaces: network path `%s` no longer names the namespace sandboxd "
+                           "admitted", path);
+      }
       if (setns (fd, CLONE_NEWNET) < 0)
         return sb_error (err, errno, "linux.namespaces: join the network namespace `%s`", path);
       return oci_sysctl (m, err);
@@ -180,28 +193,10 @@ oci_namespace (struct monitor *m, const char *kind, int type, sb_error_t *err)
 int
 monitor_oci_namespaces (struct monitor *m, sb_error_t *err)
 {
-  char path[4300], ipc[64], uts[64];
-  struct stat si, su;
-  json_t *o;
-  cleanup_free char *text = NULL;
-  ssize_t ret;
-
   if (oci_namespace (m, "ipc", CLONE_NEWIPC, err) < 0 || oci_namespace (m, "uts", CLONE_NEWUTS, err) < 0)
     return -1;
-  if (stat ("/proc/self/ns/ipc", &si) < 0 || stat ("/proc/self/ns/uts", &su) < 0)
-    return sb_error (err, errno, "stat our namespaces");
-  snprintf (ipc, sizeof (ipc), "%llu:%llu", (unsigned long long) si.st_dev, (unsigned long long) si.st_ino);
-  snprintf (uts, sizeof (uts), "%llu:%llu", (unsigned long long) su.st_dev, (unsigned long long) su.st_ino);
-  o = json_pack ("{s:s, s:s}", "ipc", ipc, "uts", uts);
-  text = o ? json_dumps (o, 0) : NULL;
-  json_decref (o);
-  if (text == NULL)
-    return sb_error (err, ENOMEM, "allocate");
-  snprintf (path, sizeof (path), "%s/namespaces.json", m->dir);
-  ret = sb_write_atomic (path, text, strlen (text), 0600);
-  if (ret < 0)
-    return sb_error (err, -ret, "write `%s`", path);
-  return 0;
+  /* Ours are the sandbox's network and ipc namespaces, and a pod's uts one. */
+  return monitor_record_namespaces (m, 0, err);
 }
 
 int

@@ -157,11 +157,51 @@ monitor_prepare (struct monitor *m, sb_error_t *err)
 }
 
 int
+monitor_record_namespaces (struct monitor *m, pid_t pid, sb_error_t *err)
+{
+  static const char *const kinds[] = { "net", "ipc", "uts" };
+  char path[4300];
+  cleanup_free char *text = NULL;
+  json_t *o = json_object ();
+  ssize_t ret;
+
+  for (size_t k = 0; o && k < sizeof (kinds) / sizeof (kinds[0]); k++)
+    {
+      char ns[64], id[64];
+      struct stat st;
+      if (pid > 0)
+        snprintf (ns, sizeof (ns), "/proc/%d/ns/%s", (int) pid, kinds[k]);
+      else
+        snprintf (ns, sizeof (ns), "/proc/self/ns/%s", kinds[k]);
+      if (stat (ns, &st) < 0)
+        {
+          json_decref (o);
+          return sb_error (err, errno, "stat `%s`", ns);
+        }
+      snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+      json_object_set_new (o, kinds[k], json_string (id));
+    }
+  text = o ? json_dumps (o, 0) : NULL;
+  json_decref (o);
+  if (text == NULL)
+    return sb_error (err, ENOMEM, "allocate");
+  snprintf (path, sizeof (path), "%s/namespaces.json", m->dir);
+  ret = sb_write_atomic (path, text, strlen (text), 0600);
+  if (ret < 0)
+    return sb_error (err, (int) -ret, "write `%s`", path);
+  return 0;
+}
+
+int
 monitor_start_sandbox (struct monitor *m, sb_error_t *err)
 {
   if (start_sandbox (m, err) < 0)
     return -1;
   m->started = true;
+  /* A container of sandboxd's own: its Sentry's namespaces are the
+     sandbox's (an OCI one's monitor recorded its own at create). */
+  if (!m->oci && monitor_record_namespaces (m, m->sb.sentry, err) < 0)
+    return -1;
   m->stdin_open = json_is_true (json_object_get (m->spec, "stdin"));
   if (!m->stdin_open && m->sb.app_in >= 0)
     {

@@ -20,6 +20,8 @@ SB_LEFT_WAIT=3
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200  cpus = 2 }'
 sbd_setup ocit ocit2
+# ocit2 may join network namespaces (network mode host).
+echo 'network { mode = host }' >>"$SBD/tenants/ocit2.conf"
 sbd_start
 oci_setup ocit
 B=$SB_TMP/bundle
@@ -904,6 +906,29 @@ pod_config "$SB_TMP/pod2" '' "$ppid"
 rc=0; out=$("$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/pod2" pod3 </dev/null 2>&1) || rc=$?
 ((rc != 0)) && [[ $out == *linux.namespaces*"not one of tenant ocit2"* && $out != *ran* ]] &&
   pass "another tenant's container may not join the pod: $(head -c 200 <<<"$out")" || soft_fail "pod3 (ocit2): rc $rc: $out"
+# A network namespace joined by path (CNI's, docker --network container:X):
+# one of the engine's (here a process's of the test's) is joined; one of
+# another tenant's sandboxes never is, its loopback services not the
+# joiner's to reach.
+unshare --net sleep 600 &
+netholder=$!
+SB_BG_PIDS+=("$netholder")
+for i in $(seq 50); do [[ $(readlink /proc/$netholder/ns/net) != "$(readlink /proc/self/ns/net)" ]] && break; sleep 0.1; done
+rt2() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" "$@"; }
+oci_bundle "$SB_TMP/net1" sh -c 'while :; do sleep 0.1; done'
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'] = [{'type': t} for t in ('pid', 'ipc', 'uts', 'mount')] + [
+  {'type': 'network', 'path': '/proc/$netholder/ns/net'}]"
+rc=0; rt2 run --detach --bundle "$SB_TMP/net1" --pid-file "$SB_TMP/net1.pid" net1 </dev/null >"$SB_TMP/net1.out" 2>&1 || rc=$?
+[[ $rc == 0 && $(readlink /proc/"$(cat "$SB_TMP/net1.pid" 2>/dev/null)"/ns/net 2>&1) == "$(readlink /proc/$netholder/ns/net)" ]] &&
+  pass "a network namespace of the engine's, joined by path (the container's is it)" ||
+  soft_fail "netns join: rc $rc: $(cat "$SB_TMP/net1.out")"
+rt2 delete --force net1 2>/dev/null || true
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'][-1]['path'] = '/proc/$ppid/ns/net'"
+rc=0; out=$(rt2 run --bundle "$SB_TMP/net1" net2 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"network namespace"*"another tenant's container's"* ]] &&
+  pass "another tenant's sandbox's network namespace is refused: $(head -c 160 <<<"$out")" || soft_fail "net2: rc $rc: $out"
+rt2 delete --force net2 2>/dev/null || true
+kill "$netholder" 2>/dev/null || true
 pod_config "$SB_TMP/pod2" '' $$
 rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod4 </dev/null 2>&1) || rc=$?
 ((rc != 0)) && [[ $out == *linux.namespaces*"not one of tenant ocit"* && $out != *ran* ]] &&
