@@ -174,8 +174,10 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
   /* What the monitor applies itself: a netns (ipc, uts) to join, the root read-only,
      tmpfs mounts, the capabilities, rlimits. */
   {
-    static const char *const keys[] = { "netns", "netns_id", "ipcns", "ipcns_id", "utsns", "utsns_id", "shm_size", "read_only_root", "tmpfs", "caps", "caps_inheritable", "caps_ambient", "rootfs_writable",
-                                        "rlimits", "no_new_privs", "sysctl", "own_mounts", "oom_score_adj", NULL };
+    static const char *const keys[] = { "netns",   "netns_id",         "ipcns",        "ipcns_id",        "utsns",
+                                        "utsns_id", "shm_size",        "read_only_root", "tmpfs",         "caps",
+                                        "caps_inheritable", "caps_ambient", "rootfs_writable", "rlimits",
+                                        "no_new_privs", "sysctl",      "own_mounts",   "oom_score_adj",   NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
         json_object_set (spec, keys[k], json_object_get (b, keys[k]));

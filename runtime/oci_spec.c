@@ -216,7 +216,8 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
             return sb_error (err, EINVAL, "mounts[%zu].source: an absolute host path", i);
           if (stat (src, &st) < 0)
             return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
-          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX && oci_path_under (src, oci_g.file_roots, oci_g.nfile_roots))
+          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX
+              && oci_path_under (src, oci_g.file_roots, oci_g.nfile_roots))
             {
               /* A small file the engine made for the container (/etc/hosts,
                  /etc/resolv.conf, /etc/hostname) or its init (docker-init):

@@ -262,7 +262,8 @@ sb_control_from_init (struct sentry *s)
   msg = json_loadb (buf, (size_t) n, 0, NULL);
   if (msg == NULL)
     return;
-  if (json_string_value (json_object_get (msg, "op")) && strcmp (json_string_value (json_object_get (msg, "op")), "hooks") == 0)
+  const char *op = json_string_value (json_object_get (msg, "op"));
+  if (op && strcmp (op, "hooks") == 0)
     {
       /* The held command's startContainer hooks have run (or one failed:
          the init ends, and the command never runs): the start's answer. */
