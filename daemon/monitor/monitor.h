@@ -95,6 +95,8 @@ struct monitor
   int oci_start_client;    /* the client whose op "create" or "start" waits for
                               the Sentry's "ready", "started" or "failed", or -1 */
   uint64_t oci_start_ns;   /* when that wait began (sb_now_ns) */
+  long oci_start_hooks_ms; /* a start with startContainer hooks: their timeouts' sum
+                              (added to the wait), or -1 when one has none (no limit) */
   bool oci_start_expired;  /* the Sentry did not build the sandbox in time: ended */
   int oci_in, oci_out, oci_err;   /* the caller's stdio, or -1 */
   bool oci_tty;            /* oci_in is a host pty's slave: our controlling terminal */

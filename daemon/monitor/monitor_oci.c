@@ -280,6 +280,7 @@ build (struct monitor *m, int i, bool hold)
      rather than a container that ends with 125 and says nothing. */
   m->oci_start_client = i;
   m->oci_start_ns = sb_now_ns ();
+  m->oci_start_hooks_ms = 0;
   if (m->oci_tty)
     monitor_oci_winch (m);
 }
@@ -319,10 +320,23 @@ monitor_oci_start (struct monitor *m, int i, json_t *req)
     refuse (m, i, "the Sentry does not answer");
   else
     {
-      /* Answered on the Sentry's "started" (monitor_clients.c). */
+      /* Answered on the Sentry's "started" (monitor_clients.c), once the
+         hooks ran: the wait grows by their timeouts, and has no limit when
+         one of them has none (runc waits for it too). */
+      json_t *h;
+      size_t k;
       m->oci_held = false;
       m->oci_start_client = i;
       m->oci_start_ns = sb_now_ns ();
+      m->oci_start_hooks_ms = 0;
+      json_array_foreach (json_object_get (req, "hooks"), k, h)
+        {
+          json_int_t t = json_integer_value (json_object_get (h, "timeout"));
+          if (t <= 0 || m->oci_start_hooks_ms < 0)
+            m->oci_start_hooks_ms = -1;
+          else
+            m->oci_start_hooks_ms += (long) (t > 86400 ? 86400 : t) * 1000;
+        }
     }
 }
 
@@ -449,7 +463,7 @@ monitor_oci_start_deadline (struct monitor *m)
   static long limit_ms = -1;
   uint64_t spent_ms;
 
-  if (m->oci_start_client < 0 || m->exited)
+  if (m->oci_start_client < 0 || m->exited || m->oci_start_hooks_ms < 0)
     return -1;
   if (limit_ms < 0)
     {
@@ -458,11 +472,15 @@ monitor_oci_start_deadline (struct monitor *m)
       limit_ms = s && sb_parse_long (s, 1, 86400, &v) == 0 ? v * 1000 : 60000;
     }
   spent_ms = (sb_now_ns () - m->oci_start_ns) / 1000000u;
-  if (spent_ms < (uint64_t) limit_ms)
-    return (int) ((uint64_t) limit_ms - spent_ms);
-  char why[160];
-  snprintf (why, sizeof (why), "the sandbox was not built within %ld s (SANDBOX_START_TIMEOUT): the Sentry was ended",
-            limit_ms / 1000);
+  if (spent_ms < (uint64_t) (limit_ms + m->oci_start_hooks_ms))
+    return (int) ((uint64_t) (limit_ms + m->oci_start_hooks_ms) - spent_ms);
+  char why[200];
+  if (m->oci_start_hooks_ms > 0)
+    snprintf (why, sizeof (why), "the startContainer hooks did not end within their timeouts and %ld s "
+              "(SANDBOX_START_TIMEOUT): the Sentry was ended", limit_ms / 1000);
+  else
+    snprintf (why, sizeof (why), "the sandbox was not built within %ld s (SANDBOX_START_TIMEOUT): the Sentry was ended",
+              limit_ms / 1000);
   m->oci_start_expired = true;
   sb_sandbox_kill (&m->sb);
   monitor_oci_started (m, why);

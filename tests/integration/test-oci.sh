@@ -646,6 +646,15 @@ t0=$(date +%s)
 hook_fails "one that outlives its timeout is killed and fails the start" "timed out after 1s" \
   "{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 30'], 'timeout': 1}"
 (($(date +%s) - t0 < 15)) || soft_fail "the timed-out hook held the start $(($(date +%s) - t0)) s"
+# A hook may take longer than a sandbox may take to be built
+# (SANDBOX_START_TIMEOUT, 2 s here): without a timeout of its own it is
+# waited for, as runc waits.
+oci_bundle "$SB_TMP/b18" sh -c 'echo command-ran'
+oci_config "$SB_TMP/b18" "c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 4']}]}"
+rc=0; out=$(SANDBOX_START_TIMEOUT=2 rt run --bundle "$SB_TMP/b18" c18 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == command-ran ]] && pass "a 4 s startContainer hook without a timeout outlasts SANDBOX_START_TIMEOUT=2" ||
+  soft_fail "slow hook: rc $rc: $out"
+rt delete --force c18 2>/dev/null || true
 printf '#!/bin/sh\necho ran-on-host >%s\n' "$SB_TMP/host-hook-ran" >"$SB_TMP/host-hook.sh"
 chmod 755 "$SB_TMP/host-hook.sh"
 hook_fails "a host program named as a startContainer hook is not found in the container" "not found in the container" \
