@@ -491,6 +491,9 @@ run_start_hook (struct sb_app_init_args *a, json_t *h, size_t k, const char *sta
       snprintf (why, whylen, "hooks.startContainer[%zu] (%s): fork: %s", k, path, strerror (errno));
       return;
     }
+  /* A hook that never reads its stdin, or has already ended, costs us
+     nothing: EPIPE, not SIGPIPE. */
+  signal (SIGPIPE, SIG_IGN);
   sb_write_all (in[1], state, strlen (state));
   close (in[1]);
   for (json_int_t ms = 0;; ms += 10)

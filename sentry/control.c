@@ -194,19 +194,20 @@ static void
 start_held (struct sentry *s, json_t *req)
 {
   const char *why = NULL;
-  json_t *hooks = json_object_get (req, "hooks");
+  json_t *hooks = json_object_get (req, "hooks"), *state = json_object_get (req, "state"), *msg = NULL;
   cleanup_free char *text = NULL;
 
   if (!s->cfg.hold)
     why = "the command has already started";
   else if (hooks && !json_is_array (hooks))
     why = "hooks: a list";
-  else if ((text = json_dumps (json_pack ("{s:O, s:O}", "hooks", hooks ?: json_array (), "state",
-                                          json_object_get (req, "state") ?: json_object ()),
-                               JSON_COMPACT)) == NULL)
+  else if ((msg = json_pack ("{s:o, s:o}", "hooks", hooks ? json_incref (hooks) : json_array (), "state",
+                              state ? json_incref (state) : json_object ())) == NULL
+           || (text = json_dumps (msg, JSON_COMPACT)) == NULL)
     why = "the start's hooks: no memory";
   else if (s->init_pid <= 0 || write (s->init_sock, text, strlen (text)) < 0 || kill (s->init_pid, SIGUSR1) < 0)
     why = "the sandbox's init has ended";
+  json_decref (msg);
   s->cfg.hold = false;
   if (why)
     send_json (s->cfg.ctl_fd, json_pack ("{s:s, s:s}", "op", "started", "error", why), NULL, 0);

@@ -299,8 +299,9 @@ monitor_oci_start (struct monitor *m, int i, json_t *req)
 {
   /* With the config's startContainer hooks and the container's state,
      which the init runs in the sandbox before the command (sentry/control.c). */
-  json_t *o = json_pack ("{s:s, s:O, s:O}", "op", "start", "hooks", json_object_get (req, "hooks") ?: json_array (),
-                         "state", json_object_get (req, "state") ?: json_object ());
+  json_t *hooks = json_object_get (req, "hooks"), *state = json_object_get (req, "state");
+  json_t *o = json_pack ("{s:s, s:o, s:o}", "op", "start", "hooks", hooks ? json_incref (hooks) : json_array (),
+                         "state", state ? json_incref (state) : json_object ());
   cleanup_free char *go = o ? json_dumps (o, JSON_COMPACT) : NULL;
 
   json_decref (o);
