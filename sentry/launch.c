@@ -142,7 +142,8 @@ make_shm (struct sentry *s, sb_error_t *err)
 }
 
 /* POSIX message queues of the sandbox's own ipc namespace (the Sentry's,
-   which the app shares: sb_sandbox_start made it with CLONE_NEWIPC), only
+   which the app shares: sb_sandbox_start made it with CLONE_NEWIPC, or an
+   OCI container's monitor made or joined it, a pod's), only
    when an OCI config asks for it. Its queues are the app's, no one
    else's; mq_open and the rest stay as the profile classes them. */
 static int
