@@ -94,6 +94,15 @@ done
   soft_fail "failing prestart left: ${cg_new:-} $(ls "$OCI_ROOT")"
 rt delete --force ck 2>/dev/null || true
 
+# A small file of the tenant's volume-roots (not the runtime's file-roots)
+# is a volume: bound, and the container reads it.
+echo tenant-data >"$SB_TMP/vol/small.txt"
+oci_bundle "$SB_TMP/bs" cat /data.txt
+oci_config "$SB_TMP/bs" "c['mounts'].append({'destination': '/data.txt', 'type': 'bind', 'source': '$SB_TMP/vol/small.txt', 'options': ['rbind', 'ro']})"
+out=$(rt run --bundle "$SB_TMP/bs" cs </dev/null 2>&1) || true
+[[ $out == tenant-data ]] && pass "a small file of the volume-roots is a volume the container reads" || soft_fail "small volume file: $out"
+rt delete --force cs 2>/dev/null || true
+
 # A Sentry that never builds the sandbox (progs/block run as
 # sandbox-sentry waits for ever): create gives up after
 # SANDBOX_START_TIMEOUT seconds, naming it, and ends it.
