@@ -453,3 +453,9 @@ sb_rlimit_by_name (const char *name)
       return names[i].resource;
   return -1;
 }
+
+void
+sb_ns_identity (const struct stat *st, char *out, size_t len)
+{
+  snprintf (out, len, "%llu:%llu", (unsigned long long) st->st_dev, (unsigned long long) st->st_ino);
+}

@@ -17,6 +17,10 @@ int sb_write_all (int fd, const void *buf, size_t len);
    cgroup_fd < 0, or a kernel without it (before 5.7): a plain clone, and
    *placed says which. Returns as fork() does. */
 pid_t sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed);
+/* The identity of the namespace file st describes, "DEV:INO": the form in
+   which sandboxd admits a namespace and a monitor checks the one it joins. */
+struct stat;
+void sb_ns_identity (const struct stat *st, char *out, size_t len);
 /* The resource of an rlimit's name as the OCI config spells it
    ("RLIMIT_NOFILE"), or -1 for a name the kernel has no limit of. */
 int sb_rlimit_by_name (const char *name);

@@ -210,7 +210,7 @@ ns_identity (const char *path, int type, char *id, size_t len)
     return strerror (errno);
   if (fstat (fd, &st) < 0 || st.st_dev != nsfs.st_dev || ioctl (fd, NS_GET_NSTYPE) != type)
     return "a namespace of another kind";
-  snprintf (id, len, "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+  sb_ns_identity (&st, id, len);
   return NULL;
 }
 

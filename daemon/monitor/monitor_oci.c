@@ -70,6 +70,37 @@ oci_sysctl (struct monitor *m, sb_error_t *err)
   return 0;
 }
 
+/* Joins the namespace of kind ("net", "ipc", "uts"; what names it in
+   messages) at path: the one sandboxd admitted (KINDns_id of the spec:
+   never another tenant's), not whatever the path names by now, and never
+   the one we were started in (the engine's: the host's) nor pid 1's where
+   we may look (a host may keep its pid 1 from root's stat). */
+static int
+join_admitted (struct monitor *m, const char *kind, const char *what, int type, const char *path, sb_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  char idkey[16], id[64], own[32], host[32];
+  const char *want;
+  struct stat st, os, hs;
+
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return sb_error (err, errno, "linux.namespaces: %s path `%s`", what, path);
+  snprintf (idkey, sizeof (idkey), "%sns_id", kind);
+  want = json_string_value (json_object_get (m->spec, idkey));
+  sb_ns_identity (&st, id, sizeof (id));
+  if (want == NULL || strcmp (id, want) != 0)
+    return sb_error (err, EPERM, "linux.namespaces: %s path `%s` no longer names the namespace sandboxd admitted",
+                     what, path);
+  snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
+  snprintf (host, sizeof (host), "/proc/1/ns/%s", kind);
+  if (stat (own, &os) < 0 || (os.st_dev == st.st_dev && os.st_ino == st.st_ino)
+      || (stat (host, &hs) == 0 && hs.st_dev == st.st_dev && hs.st_ino == st.st_ino))
+    return sb_error (err, EPERM, "linux.namespaces: %s path `%s` is the host's %s namespace", what, path, what);
+  if (setns (fd, type) < 0)
+    return sb_error (err, errno, "linux.namespaces: join the %s namespace `%s`", what, path);
+  return 0;
+}
+
 int
 monitor_oci_network (struct monitor *m, sb_error_t *err)
 {
@@ -84,29 +115,8 @@ monitor_oci_network (struct monitor *m, sb_error_t *err)
     }
   if (path)
     {
-      cleanup_close int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-      struct stat st, host, ours;
-      if (fd < 0)
-        return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
-      if (fstat (fd, &st) < 0 || stat ("/proc/self/ns/net", &ours) < 0)
-        return sb_error (err, errno, "linux.namespaces: network path `%s`", path);
-      /* Ours is the engine's (the host's); pid 1's where we may look (a
-         host may keep its pid 1 from root's stat: EACCES, then ours). */
-      if ((st.st_ino == ours.st_ino && st.st_dev == ours.st_dev)
-          || (stat ("/proc/1/ns/net", &host) == 0 && st.st_ino == host.st_ino && st.st_dev == host.st_dev))
-        return sb_error (err, EPERM, "linux.namespaces: network path `%s` is the host's network namespace", path);
-      {
-        /* The namespace sandboxd admitted (never another tenant's), not
-           whatever the path names by now. */
-        const char *want = json_string_value (json_object_get (m->spec, "netns_id"));
-        char id[64];
-        snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
-        if (want == NULL || strcmp (want, id) != 0)
-          return sb_error (err, EPERM, "linux.namespaces: network path `%s` no longer names the namespace sandboxd "
-                           "admitted", path);
-      }
-      if (setns (fd, CLONE_NEWNET) < 0)
-        return sb_error (err, errno, "linux.namespaces: join the network namespace `%s`", path);
+      if (join_admitted (m, "net", "network", CLONE_NEWNET, path, err) < 0)
+        return -1;
       return oci_sysctl (m, err);
     }
   if (unshare (CLONE_NEWNET) < 0)
@@ -130,22 +140,18 @@ monitor_oci_network (struct monitor *m, sb_error_t *err)
 /* The ipc or uts namespace the sandbox lives in. New: our own, which a
    pod's later containers may join by /proc/<our pid>/ns/KIND. A path: the
    namespace sandboxd admitted (one a container of the same tenant made),
-   checked again here by its identity, since the path is only a name. The
+   checked again here (join_admitted), since the path is only a name. The
    sandbox then shares our ipc namespace (its queues and shared memory are
    the pod's); for uts it makes its own with the same name, which no
    sandbox can change (sethostname is refused). */
 static int
 oci_namespace (struct monitor *m, const char *kind, int type, sb_error_t *err)
 {
-  char key[16], idkey[16], id[64];
-  const char *path, *want;
-  cleanup_close int fd = -1;
-  struct stat st;
+  char key[16];
+  const char *path;
 
   snprintf (key, sizeof (key), "%sns", kind);
-  snprintf (idkey, sizeof (idkey), "%sns_id", kind);
   path = json_string_value (json_object_get (m->spec, key));
-  want = json_string_value (json_object_get (m->spec, idkey));
   if (path == NULL)
     {
       const char *hostname = json_string_value (json_object_get (m->spec, "hostname")) ?: "sandbox";
@@ -155,26 +161,8 @@ oci_namespace (struct monitor *m, const char *kind, int type, sb_error_t *err)
         return sb_error (err, errno, "hostname: %s", hostname);
       return 0;
     }
-  fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0 || fstat (fd, &st) < 0)
-    return sb_error (err, errno, "linux.namespaces: %s path `%s`", kind, path);
-  snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
-  if (want == NULL || strcmp (id, want) != 0)
-    return sb_error (err, EPERM, "linux.namespaces: %s path `%s` no longer names the namespace sandboxd admitted",
-                     kind, path);
-  {
-    /* Never the one we were started in (the engine's: the host's), nor
-       pid 1's where we may look, whatever was admitted. */
-    char own[32], host[32];
-    struct stat os, hs;
-    snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
-    snprintf (host, sizeof (host), "/proc/1/ns/%s", kind);
-    if (stat (own, &os) < 0 || (os.st_dev == st.st_dev && os.st_ino == st.st_ino)
-        || (stat (host, &hs) == 0 && hs.st_dev == st.st_dev && hs.st_ino == st.st_ino))
-      return sb_error (err, EPERM, "linux.namespaces: %s path `%s` is the host's %s namespace", kind, path, kind);
-  }
-  if (setns (fd, type) < 0)
-    return sb_error (err, errno, "linux.namespaces: join the %s namespace `%s`", kind, path);
+  if (join_admitted (m, kind, kind, type, path, err) < 0)
+    return -1;
   if (type == CLONE_NEWUTS)
     {
       const char *asked = json_string_value (json_object_get (m->spec, "hostname"));

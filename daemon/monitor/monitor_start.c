@@ -178,7 +178,7 @@ monitor_record_namespaces (struct monitor *m, pid_t pid, sb_error_t *err)
           json_decref (o);
           return sb_error (err, errno, "stat `%s`", ns);
         }
-      snprintf (id, sizeof (id), "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+      sb_ns_identity (&st, id, sizeof (id));
       json_object_set_new (o, kinds[k], json_string (id));
     }
   text = o ? json_dumps (o, 0) : NULL;
