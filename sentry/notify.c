@@ -354,6 +354,21 @@ exit_code_of (int status)
   return 125;
 }
 
+/* The init's last words, relayed before its end is: what it wrote before
+   it exited (why a startContainer hook failed, the ends of exec
+   sessions) is still in its socket when its exit is reaped. */
+static void
+drain_init (struct sentry *s)
+{
+  struct pollfd p = { .fd = s->init_sock, .events = POLLIN };
+
+  while (s->init_sock >= 0 && poll (&p, 1, 0) > 0 && (p.revents & POLLIN))
+    {
+      sb_control_from_init (s);
+      p.fd = s->init_sock;
+    }
+}
+
 /* Reaps children; returns the app's exit code once its init is gone, else -1. */
 static int
 reap (struct sentry *s, int *gofer_status_out)
@@ -367,6 +382,7 @@ reap (struct sentry *s, int *gofer_status_out)
         {
           code = exit_code_of (status);
           s->init_pid = -1;
+          drain_init (s);
           sb_control_ended (s, code);
         }
       else if (pid == s->gofer_pid)
