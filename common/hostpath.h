@@ -21,6 +21,12 @@
    names the object in messages ("--rootfs", "volume data"). */
 int sb_open_host_path (const char *path, const char *what, sb_error_t *err);
 
+/* An engine's shared-memory tmpfs (a pod's /dev/shm, which its members
+   bind): PATH opened as sb_open_host_path does, and only if it is the root
+   of a tmpfs mount. Writes its identity ("DEV:INO", as sb_ns_identity) to
+   ID, and returns the O_PATH descriptor. */
+int sb_open_host_shm (const char *path, char *id, size_t len, sb_error_t *err);
+
 /* The host path an open descriptor is at now (its /proc/self/fd link). */
 int sb_fd_host_path (int fd, char *out, size_t len);
 

@@ -15,7 +15,9 @@
 #include "sandboxd.h"
 #include "cleanup.h"
 #include "util.h"
+#include "hostpath.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -175,7 +177,8 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
      tmpfs mounts, the capabilities, rlimits. */
   {
     static const char *const keys[] = { "netns",   "netns_id",         "ipcns",        "ipcns_id",        "utsns",
-                                        "utsns_id", "shm_size",        "read_only_root", "tmpfs",         "caps",
+                                        "utsns_id", "shm_size",        "shm_source",   "shm_id",          "read_only_root",
+                                        "tmpfs",    "caps",
                                         "caps_inheritable", "caps_ambient", "rootfs_writable", "rlimits",
                                         "no_new_privs", "sysctl",      "own_mounts",   "oom_score_adj",   NULL };
     for (int k = 0; keys[k]; k++)
@@ -316,6 +319,78 @@ netns_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
   return false;
 }
 
+/* Whether the directory of the O_PATH descriptor fd holds nothing. */
+static bool
+tmpfs_empty (int fd)
+{
+  int dfd = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
+  struct dirent *e;
+  bool empty = d != NULL;
+
+  if (d == NULL && dfd >= 0)
+    close (dfd);
+  while (d && empty && (e = readdir (d)) != NULL)
+    empty = strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0;
+  if (d)
+    closedir (d);
+  return empty;
+}
+
+/* The engine's shm tmpfs to be the container's /dev/shm (a pod's, which
+   its members bind; runtime/oci_spec.c sends one only from its
+   file-roots): one a live container of the same tenant has (the pod's),
+   or an empty one no live container has (the engine made it for this
+   one); never another tenant's, whose shared memory it is, nor one that
+   still holds the files of containers that have ended, whoever's they
+   were. Its identity goes to the monitor, which checks that what it
+   opens is still that tmpfs. */
+static bool
+shm_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
+{
+  const char *src, *owner;
+  char id[64];
+  cleanup_error sb_error_t err = NULL;
+  int fd;
+
+  json_object_del (b, "shm_id"); /* ours to give, never the client's */
+  if (json_object_get (b, "shm_source") == NULL)
+    return true;
+  src = json_string_value (json_object_get (b, "shm_source"));
+  if (!sbd_clean_absolute (src))
+    {
+      sbd_reply_error (r, 400, "bad_request", "shm_source: a clean absolute path (mounts: /dev/shm)");
+      return false;
+    }
+  if ((fd = sb_open_host_shm (src, id, sizeof (id), &err)) < 0)
+    {
+      sbd_reply_error (r, 400, "bad_request", "mounts (/dev/shm): %s", err->msg);
+      return false;
+    }
+  owner = ns_owner ("shm", id, t->name);
+  if (owner && strcmp (owner, t->name) == 0)
+    {
+      close (fd);
+      json_object_set_new (b, "shm_id", json_string (id));
+      return true;
+    }
+  if (owner == NULL && tmpfs_empty (fd))
+    {
+      /* A new pod's: the engine made it for this container. */
+      close (fd);
+      json_object_set_new (b, "shm_id", json_string (id));
+      return true;
+    }
+  close (fd);
+  sbd_audit (r, src, "denied-namespace");
+  if (owner)
+    sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` is another tenant's container's", src);
+  else
+    sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` holds the files of containers that have ended "
+                     "(none of tenant %s's live containers has it)", src, t->name);
+  return false;
+}
+
 static void
 oci_create (struct sbd_request *r)
 {
@@ -428,7 +503,7 @@ oci_create (struct sbd_request *r)
       goto out;
     }
   if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS)
-      || !netns_not_foreign (r, t, b))
+      || !netns_not_foreign (r, t, b) || !shm_not_foreign (r, t, b))
     goto out;
   v = json_object_get (b, "shm_size");
   if (v && (!json_is_integer (v) || json_integer_value (v) < 4096 || json_integer_value (v) > (json_int_t) 1 << 40))
@@ -499,6 +574,17 @@ oci_create (struct sbd_request *r)
       goto out;
     }
   sbd_container_dir (c, dir, sizeof (dir));
+  if (json_string_value (json_object_get (b, "shm_id")))
+    {
+      /* The pod's shm is this tenant's from now on, not once the monitor
+         records it: another tenant's create in between must find it so. */
+      char path[4300], text[128];
+      int n = snprintf (text, sizeof (text), "{\"shm\": \"%s\"}", json_string_value (json_object_get (b, "shm_id")));
+      ssize_t ret;
+      snprintf (path, sizeof (path), "%s/namespaces.json", dir);
+      if ((ret = sb_write_atomic (path, text, (size_t) n, 0600)) < 0)
+        sb_error (&err, (int) -ret, "write `%s`", path);
+    }
   if (json_array_size (files) > 0)
     {
       char fdir[4300], dst[4400];

@@ -32,7 +32,7 @@ sb_cgroup_root (void)
 /* Descriptors the Sentry inherits, from fd 3 up, in this order. */
 struct handoff
 {
-  int fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
+  int fds[10 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
   int n;
 };
 
@@ -57,6 +57,7 @@ struct sandbox_io
   int nlayers;
   int upper;               /* a copy of the mount of the directory holding the writable
                               layer and its workdir (not of the mounts below it), or -1 */
+  int shm;                 /* a copy of the mount of a pod's shm tmpfs, or -1 */
 };
 
 static void
@@ -79,6 +80,7 @@ close_trees (struct sandbox_io *io)
     close_fd (&io->layers[i]);
   io->nlayers = 0;
   close_fd (&io->upper);
+  close_fd (&io->shm);
 }
 
 static void
@@ -182,6 +184,20 @@ open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_er
       if (io->upper < 0)
         return -1;
     }
+  if (spec->shm_source)
+    {
+      /* A pod's /dev/shm: the tmpfs sandboxd admitted, or nothing. */
+      char id[64];
+      cleanup_close int fd = sb_open_host_shm (spec->shm_source, id, sizeof (id), err);
+      if (fd < 0)
+        return -1;
+      if (spec->shm_id == NULL || strcmp (id, spec->shm_id) != 0)
+        return sb_error (err, EPERM, "/dev/shm source `%s`: not the tmpfs sandboxd admitted (%s, now %s)",
+                         spec->shm_source, spec->shm_id ? spec->shm_id : "none", id);
+      io->shm = sb_mount_clone (fd, false, "/dev/shm source", err);
+      if (io->shm < 0)
+        return -1;
+    }
   for (int i = 0; i < p->nvolumes; i++)
     {
       const struct sb_volume *v = &p->volumes[i];
@@ -230,7 +246,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 struct argv_bufs
 {
   char memory[32], cpus[16], disk[32], shm[32], idmap[32], user[16 * 66], caps[64], upper[560], oom[16];
-  char fds[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
+  char fds[10 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
 
@@ -245,7 +261,7 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
 
   while (spec->argv[n])
     n++;
-  v = calloc (n + 66 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS + 2 * 32 + 4,
+  v = calloc (n + 68 + 2 * SB_POLICY_MAX_VOLUMES + 2 * SB_MAX_LAYERS + 2 * SB_CGROUP_MAX_DIRS + 2 * 32 + 4,
               sizeof (char *));
   if (v == NULL)
     return NULL;
@@ -290,6 +306,12 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
     {
       snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->layers[k]));
       v[i++] = "--layer-fd";
+      v[i++] = b->fds[f++];
+    }
+  if (io->shm >= 0)
+    {
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->shm));
+      v[i++] = "--shm-fd";
       v[i++] = b->fds[f++];
     }
   if (io->upper >= 0)
@@ -508,7 +530,7 @@ int
 sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_error_t *err)
 {
   struct sandbox_io io = { .lifeline = { -1, -1 }, .audit = { -1, -1 }, .ctl = { -1, -1 },
-                           .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .rootfs = -1, .upper = -1 };
+                           .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .rootfs = -1, .upper = -1, .shm = -1 };
   struct handoff h = { 0 };
   cleanup_close int sentry_exe = -1;
   cleanup_close int devnull = -1;

@@ -64,6 +64,8 @@ struct sb_sandbox_spec
   const char *const *rlimits;      /* "RESOURCE:SOFT:HARD", NULL-terminated (NULL: none) */
   int oom_score_adj;               /* the app's, 0 to 1000 (the OCI config's process.oomScoreAdj) */
   uint64_t shm_size;               /* bytes of the sandbox's /dev/shm; 0: 64 MiB */
+  const char *shm_source;          /* or an engine's tmpfs as its /dev/shm (a pod's); NULL: its own */
+  const char *shm_id;              /* the identity ("DEV:INO") sandboxd admitted for shm_source */
   const char *own_mounts;          /* the sandbox's own mounts in the config's order
                                       ("proc,dev,dev/pts,dev/shm,dev/mqueue,sys"); NULL: all, ours */
   bool cgroup_ready;               /* sb->cg was made by the caller (sb_cgroup_create with id):

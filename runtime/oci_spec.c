@@ -129,10 +129,24 @@ has_option (json_t *opts, const char *want)
   return false;
 }
 
-/* The size the config gives /dev/shm, which the sandbox's own tmpfs there
-   then has (`docker --shm-size`, podman's and containerd's size=): a tmpfs
-   mount's size= option, or the size of the tmpfs an engine binds there
-   (Docker's shm mount of the container). None: the sandbox's 64 MiB. Its
+/* Whether PATH is where a mount's root is. */
+static bool
+oci_mount_root (const char *path)
+{
+  struct statx stx;
+
+  return statx (AT_FDCWD, path, AT_STATX_SYNC_AS_STAT, STATX_TYPE, &stx) == 0
+         && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* The config's /dev/shm. An engine's tmpfs bound there (the container's
+   shm mount: Docker's, podman's, a CRI pod's, which a pod's members bind
+   too) is the sandbox's /dev/shm, when it is the root of a tmpfs mount in
+   the runtime's file-roots: so a pod's members share their POSIX shared
+   memory as under runc (sandboxd admits only one no other tenant's live
+   container has). Otherwise the sandbox has a tmpfs of its own, of the size
+   the config gives (a tmpfs mount's size= option, or the size of the
+   tmpfs an engine binds outside the file-roots), 64 MiB without one. Its
    pages are charged to the sandbox's memory cgroup, as the app's are. */
 static int
 shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
@@ -145,8 +159,14 @@ shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
   if (bind)
     {
       struct statfs sf;
+      char real[PATH_MAX];
       if (src && statfs (src, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
-        bytes = (uint64_t) sf.f_blocks * (uint64_t) sf.f_bsize;
+        {
+          bytes = (uint64_t) sf.f_blocks * (uint64_t) sf.f_bsize;
+          if (realpath (src, real) && oci_path_under (real, oci_g.file_roots, oci_g.nfile_roots)
+              && oci_mount_root (real))
+            json_object_set_new (req, "shm_source", json_string (real));
+        }
     }
   else
     json_array_foreach (json_object_get (m, "options"), k, o)

@@ -131,10 +131,23 @@ make_devpts (struct sentry *s, sb_error_t *err)
   return mount_or_fail ("devpts", SB_ROOT_DIR "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err);
 }
 
+/* /dev/shm: a tmpfs of the sandbox's own, or a pod's: the engine's tmpfs
+   that its members bind (sandboxd admitted it for this tenant alone).
+   Files the app makes in a pod's carry the tenant's host ids, as in a
+   writable volume. */
 static int
 make_shm (struct sentry *s, sb_error_t *err)
 {
   char opts[128];
+
+  if (s->cfg.shm_fd >= 0)
+    {
+      cleanup_close int tree = steal_fd (&s->cfg.shm_fd);
+      if (sb_mount_set (tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, -1, "the pod's /dev/shm", err) < 0
+          || sb_mount_attach (tree, SB_ROOT_DIR "/dev/shm", err) < 0)
+        return -1;
+      return 0;
+    }
 
   snprintf (opts, sizeof (opts), "mode=1777,size=%lluk,uid=%u,gid=%u",
             (unsigned long long) ((s->cfg.shm_size + 1023) >> 10), s->cfg.idmap.host, s->cfg.idmap.host);
@@ -1161,6 +1174,11 @@ sb_launch (struct sentry *s, sb_error_t *err)
   for (int i = 0; i < s->cfg.nvolume_fds; i++)
     close (s->cfg.volume_fd[i]);
   s->cfg.nvolume_fds = 0;
+  if (s->cfg.shm_fd >= 0)
+    {
+      close (s->cfg.shm_fd);
+      s->cfg.shm_fd = -1;
+    }
   if (start_gofer (s, gofer_exe, err) < 0 || release_init (s, sync, err) < 0)
     return -1;
   if (handshake (s, sync, err) < 0)

@@ -66,6 +66,7 @@ struct sentry_config
   uint64_t memory_limit;     /* bytes reported as the sandbox's memory; 0: host's */
   uint64_t tmpfs_size;       /* size of the writable layer in host-root mode */
   uint64_t shm_size;         /* size of /dev/shm (64 MiB unless an OCI config gives one) */
+  int shm_fd;                /* or a detached copy of a pod's shm tmpfs to be /dev/shm; -1: none */
   int cpus;                  /* processors reported; 0: host's */
   const char *policy_file;   /* the tenant's policy; NULL: built-in defaults */
   const char *policy_base;   /* the provider's base policy, or NULL */

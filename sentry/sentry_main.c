@@ -24,7 +24,7 @@ usage (void)
            "       [--rootfs DIR --rootfs-fd N | --layer-fd N... [--upper N:UPPER:WORK]] [--volume-fd N]...\n"
            "       [--hostname H]\n"
            "       [--release R] [--network none|host] [--strace] [--audit-fd N] [--memory BYTES] [--cpus N]\n"
-           "       [--no-spin] [--tmpfs-size BYTES] [--shm-size BYTES] [--id ID] [--cwd DIR [--cwd-optional]]\n"
+           "       [--no-spin] [--tmpfs-size BYTES] [--shm-size BYTES | --shm-fd N] [--id ID] [--cwd DIR [--cwd-optional]]\n"
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
            "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
            "       [--serve-threads N] [--own-mounts proc,dev,dev/pts,dev/shm,dev/mqueue,sys] [--hold]\n"
@@ -91,7 +91,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "caps", required_argument, 0, 'K' },    { "rlimit", required_argument, 0, 'Z' },
     { "serve-threads", required_argument, 0, 'H' }, { "own-mounts", required_argument, 0, 'M' },
     { "oom-score-adj", required_argument, 0, 'J' }, { "hold", no_argument, 0, 'G' },
-    { "shm-size", required_argument, 0, 'Q' },
+    { "shm-size", required_argument, 0, 'Q' }, { "shm-fd", required_argument, 0, 'q' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -165,6 +165,11 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
             return -1;
           cfg->rootfs_fd = (int) v;
+          break;
+        case 'q':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+            return -1;
+          cfg->shm_fd = (int) v;
           break;
         case 'V':
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nvolume_fds >= SB_POLICY_MAX_VOLUMES)
@@ -372,7 +377,7 @@ main (int argc, char **argv)
     .memory_limit_fd = -1, .freeze_fd = -1, .app_procfs = -1, .cgroup_app_dirfd = -1,
     .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1, .direct_root = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
-             .tmpfs_size = 1ull << 30, .shm_size = 64ull << 20, .container_id = "", .rootfs_fd = -1, .upper_fd = -1,
+             .tmpfs_size = 1ull << 30, .shm_size = 64ull << 20, .container_id = "", .rootfs_fd = -1, .upper_fd = -1, .shm_fd = -1,
              .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },
   };
   int code;

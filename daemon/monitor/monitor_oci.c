@@ -541,6 +541,8 @@ monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpf
   s->caps_ambient = (uint64_t) json_integer_value (json_object_get (m->spec, "caps_ambient"));
   s->own_mounts = json_string_value (json_object_get (m->spec, "own_mounts"));
   s->shm_size = (uint64_t) json_integer_value (json_object_get (m->spec, "shm_size"));
+  s->shm_source = json_string_value (json_object_get (m->spec, "shm_source"));
+  s->shm_id = json_string_value (json_object_get (m->spec, "shm_id"));
   s->oom_score_adj = (int) json_integer_value (json_object_get (m->spec, "oom_score_adj"));
   json_array_foreach (t, i, v)
     {

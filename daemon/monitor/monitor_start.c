@@ -181,6 +181,10 @@ monitor_record_namespaces (struct monitor *m, pid_t pid, sb_error_t *err)
       sb_ns_identity (&st, id, sizeof (id));
       json_object_set_new (o, kinds[k], json_string (id));
     }
+  /* An engine's shm tmpfs that is our /dev/shm (a pod's): no other
+     tenant's container may then have it (daemon/api_oci.c). */
+  if (o && json_string_value (json_object_get (m->spec, "shm_id")))
+    json_object_set (o, "shm", json_object_get (m->spec, "shm_id"));
   text = o ? json_dumps (o, 0) : NULL;
   json_decref (o);
   if (text == NULL)

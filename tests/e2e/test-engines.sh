@@ -316,13 +316,15 @@ out=$(dk run --rm "${D[@]}" --shm-size 256m e2e-busybox sh -c 'busybox df -k /de
 [[ $out == 262144 ]] && pass "docker run --shm-size 256m: /dev/shm of 262144 KiB" || soft_fail "docker --shm-size: $out"
 
 # docker --ipc container:X joins X's ipc namespace (X --ipc shareable), as
-# a pod's members join its infra container's: the same queues.
-cid=$(dk run -d "${D[@]}" --ipc shareable e2e-busybox sh -c 'echo >/dev/mqueue/dkq 2>/dev/null; echo ready; sleep 60') ||
+# a pod's members join its infra container's: the same queues, and the
+# same /dev/shm (Docker's shm tmpfs of X, which it binds in both).
+cid=$(dk run -d "${D[@]}" --ipc shareable e2e-busybox sh -c 'echo >/dev/mqueue/dkq 2>/dev/null; echo x >/dev/shm/dkshm; echo ready; sleep 60') ||
   fail "docker run -d --ipc shareable"
 for i in $(seq 50); do dk logs "$cid" 2>&1 | grep -q ready && break; sleep 0.1; done
-out=$(dk run --rm "${D[@]}" --ipc "container:$cid" e2e-busybox ls /dev/mqueue 2>&1) || true
-out2=$(dk run --rm "${D[@]}" e2e-busybox ls /dev/mqueue 2>&1) || true
-[[ $out == dkq && -z $out2 ]] && pass "docker --ipc container:X: X's queue, and not in a container of its own" ||
+out=$(dk run --rm "${D[@]}" --ipc "container:$cid" e2e-busybox ls /dev/mqueue /dev/shm 2>&1) || true
+out2=$(dk run --rm "${D[@]}" e2e-busybox ls /dev/mqueue /dev/shm 2>&1) || true
+[[ $out == $'/dev/mqueue:\ndkq\n\n/dev/shm:\ndkshm' && $out2 == $'/dev/mqueue:\n\n/dev/shm:' ]] &&
+  pass "docker --ipc container:X: X's queue and /dev/shm, and not in a container of its own" ||
   soft_fail "docker --ipc container: $out / own: $out2"
 dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 
@@ -412,9 +414,10 @@ pmc() { CONTAINERS_CONF="$E2E/podman/containers.conf" pm "$@"; }
 pmc pod create --name pmpod --share ipc,uts --network none --hostname podhost --infra-image e2e-busybox \
   --infra-command "sleep 600" >/dev/null 2>"$E2E/pod.err" && pmc pod start pmpod >/dev/null 2>>"$E2E/pod.err" ||
   soft_fail "podman pod create, start: $(cat "$E2E/pod.err")"
-out=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox sh -c 'hostname; echo >/dev/mqueue/pmq 2>/dev/null' 2>&1) || true
-out2=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox ls /dev/mqueue 2>&1) || true
-[[ $out == podhost && $out2 == pmq ]] && pass "podman pod: the members have the pod's hostname and its queues" ||
+out=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox sh -c 'hostname; echo >/dev/mqueue/pmq 2>/dev/null; echo >/dev/shm/pmshm' 2>&1) || true
+out2=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox ls /dev/mqueue /dev/shm 2>&1) || true
+[[ $out == podhost && $out2 == $'/dev/mqueue:\npmq\n\n/dev/shm:\npmshm' ]] &&
+  pass "podman pod: the members have the pod's hostname, its queues and its /dev/shm" ||
   soft_fail "podman pod: $out / $out2"
 pmc pod rm -f pmpod >/dev/null 2>&1 || soft_fail "podman pod rm"
 
