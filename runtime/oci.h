@@ -36,6 +36,9 @@ struct oci_globals
   char **rootfs_roots;       /* the file's rootfs-roots: where a root.path outside the bundle
                                 may be (the engines' storage of merged layers) */
   int nrootfs_roots;
+  char **shm_roots;          /* the file's shm-roots: where an engine's shm tmpfs (a mount
+                                named shm) bound at /dev/shm is the sandbox's, a pod's */
+  int nshm_roots;
   enum { OCI_QUOTA_OFF, OCI_QUOTA_IF_SUPPORTED, OCI_QUOTA_REQUIRED } disk_quota;
                              /* the file's disk-quota: a writable layer on the host's disk
                                 bounded by the tenant's disk limit (a project quota) never,
@@ -54,6 +57,14 @@ extern struct oci_globals oci_g;
 /* Where the engines mount a container's root when it is not in the bundle:
    Docker's overlay2 and podman's overlay storage, in their default places. */
 #define OCI_DEFAULT_ROOTFS_ROOTS "{/var/lib/docker/overlay2, /var/lib/containers/storage/overlay}"
+
+/* Where the engines make a container's or a pod's shm tmpfs: Docker's
+   containers/ID/mounts/shm, containerd's CRI sandboxes/ID/shm, podman's
+   overlay-containers/ID/userdata/shm. Not the kubelet's pods: a pod's
+   memory-backed emptyDir is a tmpfs there, the pod's own data. */
+#define OCI_DEFAULT_SHM_ROOTS                                                                                        \
+  "{/var/lib/docker/containers, /var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes, "                           \
+  "/run/containerd/io.containerd.grpc.v1.cri/sandboxes, /var/lib/containers/storage, /run/containers/storage}"
 
 /* oci_common.c */
 int oci_parse_globals (int *argc, char ***argv);

@@ -100,7 +100,7 @@ oci_path_under (const char *p, char *const *roots, int nroots)
 }
 
 /* A configuration's list of clean absolute paths below / (file-roots,
-   rootfs-roots). */
+   rootfs-roots, shm-roots). */
 static int
 path_list (cfg_t *cfg, const char *key, const char *path, char ***out, int *n, sb_error_t *err)
 {
@@ -130,6 +130,7 @@ oci_load_config (sb_error_t *err)
     CFG_STR_LIST ("cgroup-parents", "{}", CFGF_NONE),
     CFG_STR_LIST ("file-roots", OCI_DEFAULT_FILE_ROOTS, CFGF_NONE),
     CFG_STR_LIST ("rootfs-roots", OCI_DEFAULT_ROOTFS_ROOTS, CFGF_NONE),
+    CFG_STR_LIST ("shm-roots", OCI_DEFAULT_SHM_ROOTS, CFGF_NONE),
     CFG_END (),
   };
   const char *path = oci_g.config ? oci_g.config : getenv ("SANDBOX_RUNTIME_CONFIG");
@@ -169,7 +170,8 @@ oci_load_config (sb_error_t *err)
       oci_g.cgroup_parents[i] = strdup (p);
     }
   if (path_list (cfg, "file-roots", path, &oci_g.file_roots, &oci_g.nfile_roots, err) < 0
-      || path_list (cfg, "rootfs-roots", path, &oci_g.rootfs_roots, &oci_g.nrootfs_roots, err) < 0)
+      || path_list (cfg, "rootfs-roots", path, &oci_g.rootfs_roots, &oci_g.nrootfs_roots, err) < 0
+      || path_list (cfg, "shm-roots", path, &oci_g.shm_roots, &oci_g.nshm_roots, err) < 0)
     {
       cfg_free (cfg);
       return -1;

@@ -141,13 +141,14 @@ oci_mount_root (const char *path)
 
 /* The config's /dev/shm. An engine's tmpfs bound there (the container's
    shm mount: Docker's, podman's, a CRI pod's, which a pod's members bind
-   too) is the sandbox's /dev/shm, when it is the root of a tmpfs mount in
-   the runtime's file-roots: so a pod's members share their POSIX shared
-   memory as under runc (sandboxd admits only one no other tenant's live
-   container has). Otherwise the sandbox has a tmpfs of its own, of the size
-   the config gives (a tmpfs mount's size= option, or the size of the
-   tmpfs an engine binds outside the file-roots), 64 MiB without one. Its
-   pages are charged to the sandbox's memory cgroup, as the app's are. */
+   too) is the sandbox's /dev/shm, when it is the root of a tmpfs mount
+   named shm in the runtime's shm-roots: so a pod's members share their
+   POSIX shared memory as under runc (sandboxd admits one the same tenant's
+   live containers have, or an empty one no live container has). Otherwise
+   the sandbox has a tmpfs of its own, of the size the config gives (a
+   tmpfs mount's size= option, or the size of the tmpfs bound there), 64
+   MiB without one. Its pages are charged to the sandbox's memory cgroup,
+   as the app's are. */
 static int
 shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
 {
@@ -163,7 +164,8 @@ shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
       if (src && statfs (src, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
         {
           bytes = (uint64_t) sf.f_blocks * (uint64_t) sf.f_bsize;
-          if (realpath (src, real) && oci_path_under (real, oci_g.file_roots, oci_g.nfile_roots)
+          const char *base = realpath (src, real) ? strrchr (real, '/') : NULL;
+          if (base && strcmp (base, "/shm") == 0 && oci_path_under (real, oci_g.shm_roots, oci_g.nshm_roots)
               && oci_mount_root (real))
             json_object_set_new (req, "shm_source", json_string (real));
         }

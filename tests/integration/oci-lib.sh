@@ -4,7 +4,8 @@
 #   oci_setup TENANT      the runtime's configuration (tenant, the test
 #                         daemon's socket, file-roots: $SB_TMP/engine-files
 #                         and $OCI_FILE_ROOTS, quoted and comma-separated;
-#                         rootfs-roots: $OCI_ROOTFS_ROOTS, or none)
+#                         rootfs-roots: $OCI_ROOTFS_ROOTS, or none;
+#                         shm-roots: $SB_TMP/engine-shm and $OCI_SHM_ROOTS)
 #                         and its --root, under $SB_TMP
 #   rt ARGS...            sandbox-runtime with them (global options first)
 #   oci_bundle DIR ARGS...  a bundle: a busybox rootfs and a config.json
@@ -16,12 +17,13 @@ OCI_CONF=$SB_TMP/sandbox-runtime.conf
 export OCI_ROOT OCI_CONF
 
 oci_setup() {
-  mkdir -p "$SB_TMP/engine-files"
+  mkdir -p "$SB_TMP/engine-files" "$SB_TMP/engine-shm"
   cat >"$OCI_CONF" <<CONF
 tenant = "$1"
 sandboxd-socket = "$SBD/run/sandboxd.sock"
 file-roots = {"$SB_TMP/engine-files"${OCI_FILE_ROOTS:+, $OCI_FILE_ROOTS}}
 rootfs-roots = {${OCI_ROOTFS_ROOTS:-}}
+shm-roots = {"$SB_TMP/engine-shm"${OCI_SHM_ROOTS:+, $OCI_SHM_ROOTS}}
 CONF
 }
 

@@ -578,59 +578,67 @@ out=$(shm_df "['size=50%']") || true
 
 # A pod's /dev/shm: the engine's tmpfs that its containers bind there
 # (Docker's --ipc shareable and container:X, podman's and a CRI pod's
-# shm mount), when it is the root of a tmpfs mount in the runtime's
-# file-roots, is the sandbox's /dev/shm, so the pod shares its POSIX
-# shared memory as under runc. Never another tenant's container's: its
-# shared memory is not the joiner's. Anything else bound there (a
-# directory of a tmpfs, a tmpfs outside the file-roots) leaves the
-# sandbox a tmpfs of its own, and the host's directory untouched.
+# shm mount), when it is the root of a tmpfs mount named shm in the
+# runtime's shm-roots, is the sandbox's /dev/shm, so the pod shares its
+# POSIX shared memory as under runc. Never another tenant's container's:
+# its shared memory is not the joiner's. Anything else bound there (a
+# directory of a tmpfs, a tmpfs outside the shm-roots or of another name)
+# leaves the sandbox a tmpfs of its own, and the host's directory
+# untouched.
 # A runtime of the second tenant's (ocit2), here and in the pods below.
 cat >"$SB_TMP/rt2.conf" <<CONF
 tenant = "ocit2"
 sandboxd-socket = "$SBD/run/sandboxd.sock"
 file-roots = {"$SB_TMP/engine-files"}
+shm-roots = {"$SB_TMP/engine-shm"}
 CONF
 rt2() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" "$@"; }
-mkdir -p "$SB_TMP/engine-files/podshm" "$SB_TMP/othershm"
-mount -t tmpfs -o size=8m,mode=1777 podshm "$SB_TMP/engine-files/podshm"
-mount -t tmpfs -o size=8m,mode=1777 othershm "$SB_TMP/othershm"
-umount_shms() { umount -l "$SB_TMP/engine-files/podshm" 2>/dev/null; umount -l "$SB_TMP/othershm" 2>/dev/null; }
+PODSHM=$SB_TMP/engine-shm/pod/shm
+shm_tmpfs() { mkdir -p "$1" && mount -t tmpfs -o size=8m,mode=1777 engshm "$1"; }
+shm_tmpfs "$PODSHM"
+shm_tmpfs "$SB_TMP/engine-shm/data"
+shm_tmpfs "$SB_TMP/engine-files/shm"
+umount_shms() {
+  local m
+  for m in "$PODSHM" "$SB_TMP/engine-shm/data" "$SB_TMP/engine-files/shm" "$SB_TMP/engine-shm/new/shm"; do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
 SB_CLEANUP_HOOKS+=(umount_shms)
 shm_bound() { # DIR SOURCE: the config binds SOURCE at /dev/shm, as the engines do
   oci_config "$1" "c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/dev/shm']
 c['mounts'].append({'destination': '/dev/shm', 'type': 'bind', 'source': '$2', 'options': ['rbind', 'nosuid', 'nodev']})"
 }
 oci_bundle "$SB_TMP/shm0" sh -c 'echo zero >/dev/shm/from0; while :; do sleep 0.1; done'
-shm_bound "$SB_TMP/shm0" "$SB_TMP/engine-files/podshm"
+shm_bound "$SB_TMP/shm0" "$PODSHM"
 rt run --detach --bundle "$SB_TMP/shm0" shm0 </dev/null >/dev/null 2>"$SB_TMP/shm0.err" ||
   fail "the pod's first container, with the engine's shm: $(cat "$SB_TMP/shm0.err")"
-for i in $(seq 50); do [[ -e $SB_TMP/engine-files/podshm/from0 ]] && break; sleep 0.1; done
+for i in $(seq 50); do [[ -e $PODSHM/from0 ]] && break; sleep 0.1; done
 oci_bundle "$SB_TMP/shm1" sh -c 'cat /dev/shm/from0; echo one >/dev/shm/from1'
-shm_bound "$SB_TMP/shm1" "$SB_TMP/engine-files/podshm"
+shm_bound "$SB_TMP/shm1" "$PODSHM"
 rc=0; out=$(rt run --bundle "$SB_TMP/shm1" shm1 </dev/null 2>&1) || rc=$?
 out0=$(rt exec shm0 cat /dev/shm/from1 </dev/null 2>&1) || true
-[[ $rc == 0 && $out == zero && $out0 == one && $(cat "$SB_TMP/engine-files/podshm/from1") == one ]] &&
+[[ $rc == 0 && $out == zero && $out0 == one && $(cat "$PODSHM/from1") == one ]] &&
   pass "a pod's members share the engine's shm tmpfs as their /dev/shm (each sees the other's file)" ||
   soft_fail "shared /dev/shm: rc $rc: $out / shm0 sees: $out0"
 rc=0; out=$(rt2 run --bundle "$SB_TMP/shm1" shm2 </dev/null 2>&1) || rc=$?
 ((rc != 0)) && [[ $out == *"/dev/shm"*"another tenant's container's"* && $out != *zero* ]] &&
-  ! [[ -e $SB_TMP/engine-files/podshm/from1 && $(cat "$SB_TMP/engine-files/podshm/from1") != one ]] &&
+  [[ $(cat "$PODSHM/from1") == one ]] &&
   pass "another tenant's container may not bind the pod's /dev/shm: $(head -c 160 <<<"$out")" ||
   soft_fail "shm2 (ocit2): rc $rc: $out"
 rt2 delete --force shm2 2>/dev/null || true
-mkdir -m 1777 "$SB_TMP/engine-files/podshm/sub"
+mkdir -m 1777 "$PODSHM/sub"
 oci_bundle "$SB_TMP/shm3" sh -c 'ls /dev/shm; echo three >/dev/shm/from3'
-for src in "$SB_TMP/engine-files/podshm/sub" "$SB_TMP/othershm"; do
+for src in "$PODSHM/sub" "$SB_TMP/engine-shm/data" "$SB_TMP/engine-files/shm"; do
   shm_bound "$SB_TMP/shm3" "$src"
   rc=0; out=$(rt run --bundle "$SB_TMP/shm3" shm3 </dev/null 2>&1) || rc=$?
   [[ $rc == 0 && -z $out && ! -e $src/from3 ]] &&
-    pass "$(basename "$src") bound at /dev/shm (not a tmpfs root in the file-roots): a tmpfs of the sandbox's own" ||
+    pass "${src#"$SB_TMP"/} bound at /dev/shm (no tmpfs root named shm in the shm-roots): a tmpfs of the sandbox's own" ||
     soft_fail "shm3 from $src: rc $rc: $out $(ls "$src")"
 done
 # sandboxd asked directly: another tenant's, whatever identity the client
 # claims; a directory that is no tmpfs root.
-shmid=$(stat -c '%d:%i' "$SB_TMP/engine-files/podshm")
-out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit2\",\"name\":\"cz\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-files/podshm\",\"shm_id\":\"1:1\"}")
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit2\",\"name\":\"cz\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$PODSHM\",\"shm_id\":\"1:1\"}")
 [[ $(head -n 1 <<<"$out") == 403* && $out == *"another tenant's"* ]] &&
   pass "sandboxd refuses another tenant's pod shm whatever identity the client claims" || soft_fail "sandboxd, shm_source: $out"
 out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cz\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-files\"}")
@@ -639,16 +647,14 @@ out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cz\",\"
 # The tmpfs is a tenant's from its admission on, before a monitor records
 # it: a create of sandboxd's alone (no monitor yet) holds a fresh one
 # against another tenant's create.
-mkdir -p "$SB_TMP/engine-files/newshm"
-mount -t tmpfs -o size=1m,mode=1777 newshm "$SB_TMP/engine-files/newshm"
-out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cw\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-files/newshm\"}")
+shm_tmpfs "$SB_TMP/engine-shm/new/shm"
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cw\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-shm/new/shm\"}")
 cw=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n", 1)[1])["id"])' <<<"$out" 2>/dev/null) || true
-out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit2\",\"name\":\"cv\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-files/newshm\"}")
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit2\",\"name\":\"cv\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-shm/new/shm\"}")
 [[ -n $cw && $(head -n 1 <<<"$out") == 403* && $out == *"another tenant's"* ]] &&
   pass "a fresh shm admitted for one tenant is refused to another before any monitor records it" ||
   soft_fail "shm admitted, then another tenant: cw=$cw: $out"
 [[ -n $cw ]] && api local DELETE "/v1/containers/$cw" >/dev/null
-umount -l "$SB_TMP/engine-files/newshm"
 rt delete --force shm0 2>/dev/null || true
 # Once no live container has it, a tmpfs that still holds files (the
 # engine has not unmounted it yet) is no one's to bind, not even the
