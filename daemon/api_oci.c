@@ -319,6 +319,79 @@ netns_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
   return false;
 }
 
+/* The Kubernetes pod a container's annotations name (its uid), or NULL. */
+static const char *
+pod_uid (json_t *labels)
+{
+  static const char *const keys[] = { "io.kubernetes.pod.uid", "io.kubernetes.cri.sandbox-uid", NULL };
+
+  const char *dir = json_string_value (json_object_get (labels, "io.kubernetes.cri.sandbox-log-directory"));
+
+  for (int k = 0; keys[k]; k++)
+    {
+      const char *v = json_string_value (json_object_get (labels, keys[k]));
+      if (v && v[0] && strlen (v) < 128 && !strchr (v, '/'))
+        return v;
+    }
+  /* containerd's CRI before it gave the uid: /var/log/pods/NS_NAME_UID. */
+  if (dir && strrchr (dir, '_') && strrchr (dir, '_')[1] && !strchr (strrchr (dir, '_'), '/')
+      && strlen (strrchr (dir, '_')) < 128)
+    return strrchr (dir, '_') + 1;
+  return NULL;
+}
+
+/* A live container of tenant t (or, with foreign, of any other tenant)
+   whose name (the OCI id) or pod uid is id. */
+static bool
+live_container_named (const struct sbd_tenant *t, bool foreign, const char *id, bool by_pod)
+{
+  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+    {
+      const char *v = by_pod ? pod_uid (json_object_get (o->config, "labels")) : o->name;
+      if (o->state != SBD_EXITED && v && strcmp (v, id) == 0 && (strcmp (o->tenant, t->name) != 0) == foreign)
+        return true;
+    }
+  return false;
+}
+
+/* The engine's small files (runtime/oci_spec.c: from its file-roots) come
+   from the container's own directory there: each names the directory it
+   lies in below its file-root ("owner"), which must be the container's
+   id, its pod's uid, or the id or pod of a live container of the same
+   tenant (Docker's --network container:X binds X's /etc/hosts, a CRI pod's
+   members their sandbox's); never another tenant's container's files
+   (Docker's config.v2.json of it holds its environment). The runtime says
+   which files its configuration names one by one ("shared": docker-init). */
+static bool
+files_owned (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const char *name, json_t *files)
+{
+  const char *uid = pod_uid (json_object_get (b, "labels"));
+  json_t *v;
+  size_t i;
+
+  if (uid && live_container_named (t, true, uid, true))
+    {
+      sbd_audit (r, uid, "denied-pod");
+      sbd_reply_error (r, 403, "policy", "annotations: the pod `%s` is another tenant's", uid);
+      return false;
+    }
+  json_array_foreach (files, i, v)
+    {
+      const char *owner = json_string_value (json_object_get (v, "owner"));
+      if (json_is_true (json_object_get (v, "shared")))
+        continue;
+      if (owner && ((name && strcmp (owner, name) == 0) || (uid && strcmp (owner, uid) == 0)
+                    || live_container_named (t, false, owner, false) || live_container_named (t, false, owner, true)))
+        continue;
+      sbd_audit (r, json_string_value (json_object_get (v, "source")), "denied-file");
+      sbd_reply_error (r, 403, "policy", "mounts: %s: `%s` is not the container's own file, nor its pod's or one of "
+                       "tenant %s's live containers' (`%s`)", json_string_value (json_object_get (v, "target")),
+                       json_string_value (json_object_get (v, "source")), t->name, owner ? owner : "none");
+      return false;
+    }
+  return true;
+}
+
 /* Whether the directory of the O_PATH descriptor fd holds nothing. */
 static bool
 tmpfs_empty (int fd)
@@ -530,6 +603,8 @@ oci_create (struct sbd_request *r)
         sbd_reply_error (r, 400, "bad_request", "files[%zu]: absolute source and target", i);
         goto out;
       }
+  if (!files_owned (r, t, b, name, files))
+    goto out;
   json_array_foreach (json_object_get (b, "denies"), i, v)
     if (!json_is_string (v) || sb_syscall_by_name (json_string_value (v)) < 0)
       {

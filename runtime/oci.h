@@ -52,7 +52,8 @@ extern struct oci_globals oci_g;
 #define OCI_DEFAULT_FILE_ROOTS                                                                                       \
   "{/var/lib/docker/containers, /usr/bin/docker-init, /usr/libexec/docker/docker-init, "                             \
   "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes, /run/containerd/io.containerd.grpc.v1.cri/sandboxes, "  \
-  "/var/lib/containers/storage, /run/containers/storage, /usr/libexec/podman/catatonit, /var/lib/kubelet/pods}"
+  "/var/lib/containers/storage/overlay-containers, /run/containers/storage/overlay-containers, "                    \
+  "/usr/libexec/podman/catatonit, /var/lib/kubelet/pods}"
 
 /* Where the engines mount a container's root when it is not in the bundle:
    Docker's overlay2 and podman's overlay storage, in their default places. */
@@ -64,7 +65,8 @@ extern struct oci_globals oci_g;
    memory-backed emptyDir is a tmpfs there, the pod's own data. */
 #define OCI_DEFAULT_SHM_ROOTS                                                                                        \
   "{/var/lib/docker/containers, /var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes, "                           \
-  "/run/containerd/io.containerd.grpc.v1.cri/sandboxes, /var/lib/containers/storage, /run/containers/storage}"
+  "/run/containerd/io.containerd.grpc.v1.cri/sandboxes, /var/lib/containers/storage/overlay-containers, "             \
+  "/run/containers/storage/overlay-containers}"
 
 /* oci_common.c */
 int oci_parse_globals (int *argc, char ***argv);
@@ -72,6 +74,8 @@ int oci_parse_globals (int *argc, char ***argv);
 bool oci_clean_path (const char *p);
 /* Whether p (clean) is one of roots or below one. */
 bool oci_path_under (const char *p, char *const *roots, int nroots);
+/* The one of roots that p (clean, absolute) is or lies under, or NULL. */
+const char *oci_root_of (const char *p, char *const *roots, int nroots);
 int oci_load_config (sb_error_t *err);
 /* Reports err (with the command's name) on stderr and in --log. */
 void oci_report (const char *cmd, sb_error_t *err);

@@ -85,18 +85,24 @@ oci_clean_path (const char *p)
          && (n < 3 || strcmp (p + n - 3, "/..") != 0);
 }
 
-bool
-oci_path_under (const char *p, char *const *roots, int nroots)
+const char *
+oci_root_of (const char *p, char *const *roots, int nroots)
 {
   if (!oci_clean_path (p))
-    return false;
+    return NULL;
   for (int i = 0; i < nroots; i++)
     {
       size_t n = strlen (roots[i]);
       if (strncmp (p, roots[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
-        return true;
+        return roots[i];
     }
-  return false;
+  return NULL;
+}
+
+bool
+oci_path_under (const char *p, char *const *roots, int nroots)
+{
+  return oci_root_of (p, roots, nroots) != NULL;
 }
 
 /* A configuration's list of clean absolute paths below / (file-roots,

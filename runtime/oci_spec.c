@@ -192,6 +192,30 @@ shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
   return 0;
 }
 
+/* Whether a small file bound from src (real: where its links lead) is one
+   of the engine's: true when a file-root names src itself (docker-init,
+   catatonit: the same for every container); otherwise, when real lies in a
+   directory below one of the file-roots, that directory's name (the
+   container's id, its pod's sandbox id or uid) goes to owner. Neither: a
+   volume. */
+static bool
+engine_file (const char *src, const char *real, char *owner, size_t len)
+{
+  const char *root, *rest, *slash;
+
+  for (int k = 0; k < oci_g.nfile_roots; k++)
+    if (strcmp (src, oci_g.file_roots[k]) == 0)
+      return true;
+  root = oci_root_of (real, oci_g.file_roots, oci_g.nfile_roots);
+  if (root == NULL || real[strlen (root)] != '/')
+    return false;
+  rest = real + strlen (root) + 1;
+  slash = strchr (rest, '/');
+  if (slash && (size_t) (slash - rest) < len)
+    snprintf (owner, len, "%.*s", (int) (slash - rest), rest);
+  return false;
+}
+
 static int
 translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t *err)
 {
@@ -238,20 +262,24 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
             return sb_error (err, EINVAL, "mounts[%zu].source: an absolute host path", i);
           if (stat (src, &st) < 0)
             return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
-          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX
-              && oci_path_under (src, oci_g.file_roots, oci_g.nfile_roots))
+          char real[PATH_MAX], owner[256] = "";
+          bool named = false;
+          if (S_ISREG (st.st_mode) && st.st_size <= OCI_FILE_COPY_MAX && realpath (src, real))
+            named = engine_file (src, real, owner, sizeof (owner));
+          if (named || owner[0])
             {
               /* A small file the engine made for the container (/etc/hosts,
                  /etc/resolv.conf, /etc/hostname) or its init (docker-init):
                  sandboxd copies it, from where its links lead (docker-init
                  is one), refusing any link found there by then. Only from
-                 the file-roots: any other file is a volume, which the
-                 tenant's volume-roots bound (a copy of /etc/shadow is no
-                 less a way out than a bind of it). */
-              char real[PATH_MAX];
-              if (realpath (src, real) == NULL)
-                return sb_error (err, errno, "mounts[%zu] (%s): source `%s`", i, dest, src);
-              json_array_append_new (files, json_pack ("{s:s, s:s}", "source", real, "target", dest));
+                 the file-roots, judged where the links lead (a link an app
+                 left in its volume there leads nowhere else), and only the
+                 container's own (sandboxd checks the owner): any other file
+                 is a volume, which the tenant's volume-roots bound (a copy
+                 of /etc/shadow is no less a way out than a bind of it). */
+              json_t *f = json_pack ("{s:s, s:s}", "source", real, "target", dest);
+              json_object_set_new (f, named ? "shared" : "owner", named ? json_true () : json_string (owner));
+              json_array_append_new (files, f);
             }
           else if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))
             {

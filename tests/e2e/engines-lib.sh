@@ -15,7 +15,7 @@ E2E=$SB_TMP/e2e
 # The small files the engines bind (/etc/hosts, resolv.conf, docker-init)
 # come from their directories here, which the runtime's file-roots name
 # (oci_setup writes them).
-OCI_FILE_ROOTS="\"$E2E/docker/containers\", \"$E2E/podman/run\", \"/usr/bin/docker-init\""
+OCI_FILE_ROOTS="\"$E2E/docker/containers\", \"$E2E/podman/run/overlay-containers\", \"/usr/bin/docker-init\""
 # Where Docker and podman make a container's shm tmpfs.
 OCI_SHM_ROOTS="\"$E2E/docker/containers\", \"$E2E/podman/root/overlay-containers\""
 # And where Docker and podman mount a container's root (containerd's is

@@ -25,6 +25,14 @@ echo 'network { mode = host }' >>"$SBD/tenants/ocit2.conf"
 sbd_start
 oci_setup ocit
 B=$SB_TMP/bundle
+# A runtime of the second tenant's (ocit2).
+cat >"$SB_TMP/rt2.conf" <<CONF
+tenant = "ocit2"
+sandboxd-socket = "$SBD/run/sandboxd.sock"
+file-roots = {"$SB_TMP/engine-files"}
+shm-roots = {"$SB_TMP/engine-shm"}
+CONF
+rt2() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" "$@"; }
 
 # json EXPR: a field of the JSON on stdin.
 json() { $PY -c "import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
@@ -419,10 +427,11 @@ rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
   [[ $(stat -c %u:%g "$SB_TMP/b11/rootfs/newdir") == 0:0 ]] &&
   pass "a rootfs directory: the container's writes are in it, owned as set inside (1000:1000, a new directory 0:0)" ||
   soft_fail "rootfs written in place: rc $rc $out; $(ls -lan "$SB_TMP/b11/rootfs" 2>&1)"
-echo from-caller >"$SB_TMP/engine-files/hostname-src"
+mkdir -p "$SB_TMP/engine-files/c11"
+echo from-caller >"$SB_TMP/engine-files/c11/hostname-src"
 oci_config "$SB_TMP/b11" "c['process']['args'] = ['sh', '-c', 'cat /etc/hostname /etc/hosts']
-c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$SB_TMP/engine-files/hostname-src', 'options': ['rbind', 'ro']},
-                {'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/engine-files/hostname-src', 'options': ['rbind', 'ro']}]"
+c['mounts'] += [{'destination': '/etc/hostname', 'type': 'bind', 'source': '$SB_TMP/engine-files/c11/hostname-src', 'options': ['rbind', 'ro']},
+                {'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/engine-files/c11/hostname-src', 'options': ['rbind', 'ro']}]"
 rc=0; out=$(rt run --bundle "$SB_TMP/b11" c11 </dev/null 2>&1) || rc=$?
 after2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outside2/target")
 [[ $after2 == "$before2" ]] && [[ $rc != 0 || $out == $'from-caller\nfrom-caller' ]] &&
@@ -431,22 +440,34 @@ after2=$(stat -c '%s %Y %u:%g %a' "$SB_TMP/outside2/target"; cat "$SB_TMP/outsid
 
 # --- small files the engine binds: copied from its file-roots only ----------------
 # /etc/hosts and the like are copied in when they lie in the runtime's
-# file-roots (the engines' directories), a link there followed to its end
-# (docker-init is one). A small host file anywhere else is a volume, and
-# outside the tenant's volume-roots refused: `-v /etc/shadow:/x` is no way
-# to read a host file, however small, nor is a name in the file-roots that
-# leads out of them with `..`.
-echo engine-made >"$SB_TMP/engine-files/real-hosts"
-ln -sf real-hosts "$SB_TMP/engine-files/hosts-link"
+# file-roots (the engines' directories), judged where their links lead,
+# and only from the container's own directory there (its id, its pod's),
+# or a live container's of the same tenant (Docker's --network
+# container:X binds X's /etc/hosts). A small host file anywhere else is a
+# volume, and outside the tenant's volume-roots refused: `-v
+# /etc/shadow:/x` is no way to read a host file, however small, nor is a
+# name in the file-roots that leads out of them with `..` or a link (an
+# app's volume may lie there: the kubelet's pods, podman's storage), nor
+# another container's file there (Docker's config.v2.json holds its
+# environment).
+mkdir -p "$SB_TMP/engine-files/c21" "$SB_TMP/engine-files/other" "$SB_TMP/engine-files/keep1" "$SB_TMP/engine-files/keep2"
+echo engine-made >"$SB_TMP/engine-files/c21/real-hosts"
+ln -sf real-hosts "$SB_TMP/engine-files/c21/hosts-link"
 echo host-secret >"$SB_TMP/secret"
+ln -sf "$SB_TMP/secret" "$SB_TMP/engine-files/c21/leads-out"
+echo other-env >"$SB_TMP/engine-files/other/config.v2.json"
+echo keep1-hosts >"$SB_TMP/engine-files/keep1/hosts"
+echo keep2-hosts >"$SB_TMP/engine-files/keep2/hosts"
+echo unowned-content >"$SB_TMP/engine-files/loose"
 bindf() { # SOURCE: run a container with SOURCE bound at /etc/hosts; its output
   oci_bundle "$SB_TMP/b21" cat /etc/hosts
   oci_config "$SB_TMP/b21" "c['mounts'].append({'destination': '/etc/hosts', 'type': 'bind', 'source': '$1', 'options': ['rbind', 'ro']})"
   rt run --bundle "$SB_TMP/b21" c21 </dev/null 2>&1 || true
   rt delete --force c21 2>/dev/null || true
 }
-out=$(bindf "$SB_TMP/engine-files/hosts-link")
-[[ $out == engine-made ]] && pass "a small file of the file-roots, through a link there: copied in" || soft_fail "file-roots copy: $out"
+out=$(bindf "$SB_TMP/engine-files/c21/hosts-link")
+[[ $out == engine-made ]] && pass "the container's own small file in the file-roots, through a link there: copied in" ||
+  soft_fail "file-roots copy: $out"
 out=$(bindf "$SB_TMP/secret")
 [[ $out == *volume-roots* && $out != *host-secret* ]] &&
   pass "a small host file outside the file-roots is a volume, refused outside volume-roots: $(head -c 160 <<<"$out")" ||
@@ -454,6 +475,43 @@ out=$(bindf "$SB_TMP/secret")
 out=$(bindf "$SB_TMP/engine-files/../secret")
 [[ $out != *host-secret* ]] && pass "a file-roots name that leads out with .. is not copied: $(head -c 160 <<<"$out")" ||
   soft_fail "file-roots ..: $out"
+out=$(bindf "$SB_TMP/engine-files/c21/leads-out")
+[[ $out == *volume-roots* && $out != *host-secret* ]] &&
+  pass "a link in the container's own directory that leads out of the file-roots: not copied, a volume refused" ||
+  soft_fail "file-roots link out: $out"
+out=$(bindf "$SB_TMP/engine-files/other/config.v2.json")
+[[ $out == *"not the container's own file"* && $out != *other-env* ]] &&
+  pass "another container's file in the file-roots is refused: $(head -c 160 <<<"$out")" || soft_fail "other's file: $out"
+out=$(bindf "$SB_TMP/engine-files/loose")
+[[ $out == *volume-roots* && $out != *unowned-content* ]] &&
+  pass "a file of no container's directory in the file-roots is a volume, refused" || soft_fail "loose file: $out"
+oci_bundle "$SB_TMP/keep1" sh -c 'while :; do sleep 0.1; done'
+rt run --detach --bundle "$SB_TMP/keep1" keep1 </dev/null >/dev/null 2>&1 || fail "keep1"
+rt2 run --detach --bundle "$SB_TMP/keep1" keep2 </dev/null >/dev/null 2>&1 || fail "keep2 (ocit2)"
+out=$(bindf "$SB_TMP/engine-files/keep1/hosts")
+[[ $out == keep1-hosts ]] && pass "a live container's file of the same tenant (docker --network container:X): copied" ||
+  soft_fail "same tenant's container's file: $out"
+out=$(bindf "$SB_TMP/engine-files/keep2/hosts")
+[[ $out == *"not the container's own file"* && $out != *keep2-hosts* ]] &&
+  pass "another tenant's live container's file is refused" || soft_fail "other tenant's container's file: $out"
+rt delete --force keep1 2>/dev/null || true
+rt2 delete --force keep2 2>/dev/null || true
+# A pod's uid (Kubernetes: the kubelet's files are under pods/<uid>/) is
+# its tenant's while one of its containers lives.
+mkdir -p "$SB_TMP/engine-files/pod-u1"
+echo pod-hosts >"$SB_TMP/engine-files/pod-u1/etc-hosts"
+oci_config "$SB_TMP/keep1" "c['annotations'] = {'io.kubernetes.pod.uid': 'pod-u1'}"
+rt run --detach --bundle "$SB_TMP/keep1" keep3 </dev/null >/dev/null 2>&1 || fail "keep3 (pod-u1)"
+oci_bundle "$SB_TMP/b23" cat /etc/hosts
+oci_config "$SB_TMP/b23" "c['annotations'] = {'io.kubernetes.pod.uid': 'pod-u1'}
+c['mounts'].append({'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/engine-files/pod-u1/etc-hosts', 'options': ['rbind', 'ro']})"
+out=$(rt run --bundle "$SB_TMP/b23" c23 </dev/null 2>&1) || true
+[[ $out == pod-hosts ]] && pass "a pod's member copies the kubelet's file of its pod" || soft_fail "pod file: $out"
+out=$(rt2 run --bundle "$SB_TMP/b23" c24 </dev/null 2>&1) || true
+[[ $out == *"pod \`pod-u1\` is another tenant's"* && $out != *pod-hosts* ]] &&
+  pass "another tenant's container claiming the pod is refused: $(head -c 120 <<<"$out")" || soft_fail "pod claimed: $out"
+rt delete --force keep3 2>/dev/null || true
+rt2 delete --force c24 2>/dev/null || true
 
 # A root outside the bundle and the runtime's rootfs-roots (none here) is
 # refused: the sandbox writes its root as the container's 0, so a config
@@ -585,14 +643,6 @@ out=$(shm_df "['size=50%']") || true
 # directory of a tmpfs, a tmpfs outside the shm-roots or of another name)
 # leaves the sandbox a tmpfs of its own, and the host's directory
 # untouched.
-# A runtime of the second tenant's (ocit2), here and in the pods below.
-cat >"$SB_TMP/rt2.conf" <<CONF
-tenant = "ocit2"
-sandboxd-socket = "$SBD/run/sandboxd.sock"
-file-roots = {"$SB_TMP/engine-files"}
-shm-roots = {"$SB_TMP/engine-shm"}
-CONF
-rt2() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" "$@"; }
 PODSHM=$SB_TMP/engine-shm/pod/shm
 shm_tmpfs() { mkdir -p "$1" && mount -t tmpfs -o size=8m,mode=1777 engshm "$1"; }
 shm_tmpfs "$PODSHM"
