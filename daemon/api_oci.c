@@ -324,7 +324,6 @@ static const char *
 pod_uid (json_t *labels)
 {
   static const char *const keys[] = { "io.kubernetes.pod.uid", "io.kubernetes.cri.sandbox-uid", NULL };
-
   const char *dir = json_string_value (json_object_get (labels, "io.kubernetes.cri.sandbox-log-directory"));
 
   for (int k = 0; keys[k]; k++)
@@ -354,14 +353,29 @@ live_container_named (const struct sbd_tenant *t, bool foreign, const char *id, 
   return false;
 }
 
-/* The engine's small files (runtime/oci_spec.c: from its file-roots) come
-   from the container's own directory there: each names the directory it
-   lies in below its file-root ("owner"), which must be the container's
-   id, its pod's uid, or the id or pod of a live container of the same
-   tenant (Docker's --network container:X binds X's /etc/hosts, a CRI pod's
-   members their sandbox's); never another tenant's container's files
-   (Docker's config.v2.json of it holds its environment). The runtime says
-   which files its configuration names one by one ("shared": docker-init). */
+/* Whether owner, the directory of an engine's (below one of the runtime's
+   file-roots: a container's id, a pod's sandbox id or uid) that a file or
+   volume lies in, is the container's own (name, uid) or a live container's
+   of tenant t. */
+static bool
+owner_ok (const struct sbd_tenant *t, const char *name, const char *uid, const char *owner)
+{
+  return owner
+         && ((name && strcmp (owner, name) == 0) || (uid && strcmp (owner, uid) == 0)
+             || live_container_named (t, false, owner, false) || live_container_named (t, false, owner, true));
+}
+
+/* What an OCI container takes from the engines' directories (the runtime's
+   file-roots) comes from its own directory there: each small file copied
+   in (runtime/oci_spec.c) and each volume that lies there names the
+   directory below the root ("owner"), which must be the container's id,
+   its pod's uid, or the id or pod of a live container of the same tenant
+   (Docker's --network container:X binds X's /etc/hosts, a CRI pod's
+   members their sandbox's, the kubelet gives a pod's volumes from its
+   pods/<uid>); never another tenant's container's (Docker's config.v2.json
+   of it holds its environment, the kubelet's pod directory its secrets).
+   The runtime says which files its configuration names one by one
+   ("shared": docker-init). */
 static bool
 files_owned (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const char *name, json_t *files)
 {
@@ -378,14 +392,23 @@ files_owned (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const
   json_array_foreach (files, i, v)
     {
       const char *owner = json_string_value (json_object_get (v, "owner"));
-      if (json_is_true (json_object_get (v, "shared")))
-        continue;
-      if (owner && ((name && strcmp (owner, name) == 0) || (uid && strcmp (owner, uid) == 0)
-                    || live_container_named (t, false, owner, false) || live_container_named (t, false, owner, true)))
+      if (json_is_true (json_object_get (v, "shared")) || owner_ok (t, name, uid, owner))
         continue;
       sbd_audit (r, json_string_value (json_object_get (v, "source")), "denied-file");
       sbd_reply_error (r, 403, "policy", "mounts: %s: `%s` is not the container's own file, nor its pod's or one of "
                        "tenant %s's live containers' (`%s`)", json_string_value (json_object_get (v, "target")),
+                       json_string_value (json_object_get (v, "source")), t->name, owner ? owner : "none");
+      return false;
+    }
+  json_array_foreach (json_object_get (b, "volumes"), i, v)
+    {
+      const char *owner = json_string_value (json_object_get (v, "owner"));
+      if (json_object_get (v, "owner") == NULL || owner_ok (t, name, uid, owner))
+        continue;
+      sbd_audit (r, json_string_value (json_object_get (v, "source")), "denied-file");
+      sbd_reply_error (r, 403, "policy", "mounts: %s: `%s` is not the container's own directory of the engine's, nor "
+                       "its pod's or one of tenant %s's live containers' (`%s`)",
+                       json_string_value (json_object_get (v, "target")),
                        json_string_value (json_object_get (v, "source")), t->name, owner ? owner : "none");
       return false;
     }
@@ -412,7 +435,7 @@ tmpfs_empty (int fd)
 
 /* The engine's shm tmpfs to be the container's /dev/shm (a pod's, which
    its members bind; runtime/oci_spec.c sends one only from its
-   file-roots): one a live container of the same tenant has (the pod's),
+   shm-roots): one a live container of the same tenant has (the pod's),
    or an empty one no live container has (the engine made it for this
    one); never another tenant's, whose shared memory it is, nor one that
    still holds the files of containers that have ended, whoever's they

@@ -283,8 +283,19 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
             }
           else if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))
             {
-              json_array_append_new (vols, json_pack ("{s:s, s:s, s:b}", "source", src, "target", dest,
-                                                      "read_only", ro));
+              json_t *vol = json_pack ("{s:s, s:s, s:b}", "source", src, "target", dest, "read_only", ro);
+              const char *root;
+              /* A volume in the engines' directories (the kubelet's
+                 pods/<uid>/volumes): only the container's own, its pod's
+                 or a live container's of the same tenant (sandboxd
+                 checks the owner, as for the small files). */
+              if (realpath (src, real) && (root = oci_root_of (real, oci_g.file_roots, oci_g.nfile_roots)) != NULL)
+                {
+                  const char *rest = real + strlen (root) + (real[strlen (root)] == '/');
+                  snprintf (owner, sizeof (owner), "%.*s", (int) strcspn (rest, "/"), rest);
+                  json_object_set_new (vol, "owner", json_string (owner));
+                }
+              json_array_append_new (vols, vol);
               json_array_append_new (volume_mounts, json_integer ((json_int_t) i));
             }
           else

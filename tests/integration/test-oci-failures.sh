@@ -18,6 +18,9 @@ mkdir -p "$SB_TMP/vol/dir"
 SBD_POLICY_EXTRA="filesystem { volume-roots = {\"$SB_TMP/vol\"} }"
 sbd_setup ocif
 sbd_start
+# The engine's directories (the runtime's file-roots) lie in the tenant's
+# volume-roots here, as the kubelet's pods may for a provider.
+OCI_FILE_ROOTS="\"$SB_TMP/vol/engine\""
 oci_setup ocif
 
 # broken LABEL WORD PYTHON: create (which builds the sandbox) and run of
@@ -102,6 +105,30 @@ oci_config "$SB_TMP/bs" "c['mounts'].append({'destination': '/data.txt', 'type':
 out=$(rt run --bundle "$SB_TMP/bs" cs </dev/null 2>&1) || true
 [[ $out == tenant-data ]] && pass "a small file of the volume-roots is a volume the container reads" || soft_fail "small volume file: $out"
 rt delete --force cs 2>/dev/null || true
+
+# A volume in the engine's directories is taken only from the container's
+# own directory there (its id, its pod's uid, a live container's of the
+# same tenant): another pod's (the kubelet's pods/<uid>/volumes hold its
+# secrets) and the engine's whole directory are refused, naming the
+# mount, even inside the tenant's volume-roots.
+mkdir -p "$SB_TMP/vol/engine/cv1/data" "$SB_TMP/vol/engine/other/data"
+echo mine >"$SB_TMP/vol/engine/cv1/data/f"
+echo other-secret >"$SB_TMP/vol/engine/other/data/f"
+engvol() { # SOURCE ID: run ID with SOURCE bound at /data; its output
+  oci_bundle "$SB_TMP/bv" sh -c 'cat /data/f'
+  oci_config "$SB_TMP/bv" "c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$1', 'options': ['rbind', 'ro']})"
+  rt run --bundle "$SB_TMP/bv" "$2" </dev/null 2>&1 || true
+  rt delete --force "$2" 2>/dev/null || true
+}
+out=$(engvol "$SB_TMP/vol/engine/cv1/data" cv1)
+[[ $out == mine ]] && pass "a volume of the container's own directory in the file-roots is bound" || soft_fail "own engine volume: $out"
+out=$(engvol "$SB_TMP/vol/engine/other/data" cv2)
+[[ $out == *"not the container's own directory"* && $out != *other-secret* ]] &&
+  pass "another container's directory in the file-roots is refused as a volume: $(head -c 160 <<<"$out")" ||
+  soft_fail "other's engine volume: $out"
+out=$(engvol "$SB_TMP/vol/engine" cv3)
+[[ $out == *"not the container's own directory"* ]] &&
+  pass "the engine's whole directory is refused as a volume" || soft_fail "whole engine dir: $out"
 
 # A Sentry that never builds the sandbox (progs/block run as
 # sandbox-sentry waits for ever): create gives up after
