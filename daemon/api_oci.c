@@ -435,19 +435,23 @@ tmpfs_empty (int fd)
 
 /* The engine's shm tmpfs to be the container's /dev/shm (a pod's, which
    its members bind; runtime/oci_spec.c sends one only from its
-   shm-roots): one a live container of the same tenant has (the pod's),
-   or an empty one no live container has (the engine made it for this
-   one); never another tenant's, whose shared memory it is, nor one that
+   shm-roots, with the engine's directory it lies in, "shm_owner"). Never
+   another tenant's (one its live container has): its shared memory. Only
+   one of the container's own directory there, its pod's or a live
+   container's of the same tenant (owner_ok): never the shm of a
+   container that is not a sandbox of this tenant (runc's). Then one a
+   live container of the same tenant has (the pod's), or an empty one no
+   live container has (the engine made it for this one); never one that
    still holds the files of containers that have ended, whoever's they
-   were. Its identity goes to the monitor, which checks that what it
-   opens is still that tmpfs. */
+   were. Its identity goes to the monitor, which checks that what it opens
+   is still that tmpfs. */
 static bool
-shm_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
+shm_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, const char *name)
 {
-  const char *src, *owner;
+  const char *src, *owner, *dir = json_string_value (json_object_get (b, "shm_owner"));
   char id[64];
   cleanup_error sb_error_t err = NULL;
-  int fd;
+  cleanup_close int fd = -1;
 
   json_object_del (b, "shm_id"); /* ours to give, never the client's */
   if (json_object_get (b, "shm_source") == NULL)
@@ -464,27 +468,28 @@ shm_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
       return false;
     }
   owner = ns_owner ("shm", id, t->name);
-  if (owner && strcmp (owner, t->name) == 0)
+  if (owner && strcmp (owner, t->name) != 0)
     {
-      close (fd);
-      json_object_set_new (b, "shm_id", json_string (id));
-      return true;
+      sbd_audit (r, src, "denied-namespace");
+      sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` is another tenant's container's", src);
+      return false;
     }
-  if (owner == NULL && tmpfs_empty (fd))
+  if (!owner_ok (t, name, pod_uid (json_object_get (b, "labels")), dir))
     {
-      /* A new pod's: the engine made it for this container. */
-      close (fd);
-      json_object_set_new (b, "shm_id", json_string (id));
-      return true;
+      sbd_audit (r, src, "denied-namespace");
+      sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` is not the container's own, nor its pod's or one "
+                       "of tenant %s's live containers' (`%s`)", src, t->name, dir ? dir : "none");
+      return false;
     }
-  close (fd);
-  sbd_audit (r, src, "denied-namespace");
-  if (owner)
-    sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` is another tenant's container's", src);
-  else
-    sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` holds the files of containers that have ended "
-                     "(none of tenant %s's live containers has it)", src, t->name);
-  return false;
+  if (owner == NULL && !tmpfs_empty (fd))
+    {
+      sbd_audit (r, src, "denied-namespace");
+      sbd_reply_error (r, 403, "policy", "mounts: the /dev/shm `%s` holds the files of containers that have ended "
+                       "(none of tenant %s's live containers has it)", src, t->name);
+      return false;
+    }
+  json_object_set_new (b, "shm_id", json_string (id));
+  return true;
 }
 
 static void
@@ -599,7 +604,7 @@ oci_create (struct sbd_request *r)
       goto out;
     }
   if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS)
-      || !netns_not_foreign (r, t, b) || !shm_not_foreign (r, t, b))
+      || !netns_not_foreign (r, t, b) || !shm_not_foreign (r, t, b, name))
     goto out;
   v = json_object_get (b, "shm_size");
   if (v && (!json_is_integer (v) || json_integer_value (v) < 4096 || json_integer_value (v) > (json_int_t) 1 << 40))

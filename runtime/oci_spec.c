@@ -165,9 +165,18 @@ shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
         {
           bytes = (uint64_t) sf.f_blocks * (uint64_t) sf.f_bsize;
           const char *base = realpath (src, real) ? strrchr (real, '/') : NULL;
-          if (base && strcmp (base, "/shm") == 0 && oci_path_under (real, oci_g.shm_roots, oci_g.nshm_roots)
-              && oci_mount_root (real))
-            json_object_set_new (req, "shm_source", json_string (real));
+          const char *root = base ? oci_root_of (real, oci_g.shm_roots, oci_g.nshm_roots) : NULL;
+          if (root && strcmp (base, "/shm") == 0 && real[strlen (root)] == '/' && oci_mount_root (real))
+            {
+              /* With the engine's directory it lies in (a container's id,
+                 a pod's sandbox id): sandboxd admits only the container's
+                 own, its pod's or a live container's of its tenant. */
+              const char *rest = real + strlen (root) + 1;
+              char owner[256];
+              snprintf (owner, sizeof (owner), "%.*s", (int) strcspn (rest, "/"), rest);
+              json_object_set_new (req, "shm_source", json_string (real));
+              json_object_set_new (req, "shm_owner", json_string (owner));
+            }
         }
     }
   else

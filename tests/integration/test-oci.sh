@@ -643,14 +643,15 @@ out=$(shm_df "['size=50%']") || true
 # directory of a tmpfs, a tmpfs outside the shm-roots or of another name)
 # leaves the sandbox a tmpfs of its own, and the host's directory
 # untouched.
-PODSHM=$SB_TMP/engine-shm/pod/shm
+PODSHM=$SB_TMP/engine-shm/shm0/shm
 shm_tmpfs() { mkdir -p "$1" && mount -t tmpfs -o size=8m,mode=1777 engshm "$1"; }
 shm_tmpfs "$PODSHM"
 shm_tmpfs "$SB_TMP/engine-shm/data"
 shm_tmpfs "$SB_TMP/engine-files/shm"
 umount_shms() {
   local m
-  for m in "$PODSHM" "$SB_TMP/engine-shm/data" "$SB_TMP/engine-files/shm" "$SB_TMP/engine-shm/new/shm"; do
+  for m in "$PODSHM" "$SB_TMP/engine-shm/data" "$SB_TMP/engine-files/shm" "$SB_TMP/engine-shm/cw/shm" \
+    "$SB_TMP/engine-shm/shm5/shm" "$SB_TMP/engine-shm/runcx/shm"; do
     umount -l "$m" 2>/dev/null || true
   done
 }
@@ -697,22 +698,38 @@ out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cz\",\"
 # The tmpfs is a tenant's from its admission on, before a monitor records
 # it: a create of sandboxd's alone (no monitor yet) holds a fresh one
 # against another tenant's create.
-shm_tmpfs "$SB_TMP/engine-shm/new/shm"
-out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cw\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-shm/new/shm\"}")
+shm_tmpfs "$SB_TMP/engine-shm/cw/shm"
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit\",\"name\":\"cw\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-shm/cw/shm\",\"shm_owner\":\"cw\"}")
 cw=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n", 1)[1])["id"])' <<<"$out" 2>/dev/null) || true
-out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit2\",\"name\":\"cv\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-shm/new/shm\"}")
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocit2\",\"name\":\"cv\",\"rootfs\":\"$SB_TMP/shm1/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"shm_source\":\"$SB_TMP/engine-shm/cw/shm\",\"shm_owner\":\"cw\"}")
 [[ -n $cw && $(head -n 1 <<<"$out") == 403* && $out == *"another tenant's"* ]] &&
   pass "a fresh shm admitted for one tenant is refused to another before any monitor records it" ||
   soft_fail "shm admitted, then another tenant: cw=$cw: $out"
 [[ -n $cw ]] && api local DELETE "/v1/containers/$cw" >/dev/null
 rt delete --force shm0 2>/dev/null || true
-# Once no live container has it, a tmpfs that still holds files (the
-# engine has not unmounted it yet) is no one's to bind, not even the
-# same tenant's: whose they were, sandboxd no longer knows.
+# Once no live container has it, the pod's tmpfs is no one's to bind:
+# its directory names no live container. Nor is a tmpfs of the
+# container's own directory that still holds files (the engine has not
+# unmounted it yet: whose they were, sandboxd no longer knows), nor the
+# shm of an engine's container that is no sandbox of the tenant (runc's),
+# even empty.
 rc=0; out=$(rt run --bundle "$SB_TMP/shm1" shm4 </dev/null 2>&1) || rc=$?
-((rc != 0)) && [[ $out == *"/dev/shm"*"holds the files of containers that have ended"* && $out != *zero* ]] &&
+((rc != 0)) && [[ $out == *"/dev/shm"*"is not the container's own"* && $out != *zero* ]] &&
   pass "a pod's /dev/shm that outlived its containers is refused: $(head -c 160 <<<"$out")" ||
   soft_fail "shm4 (after the pod): rc $rc: $out"
+shm_tmpfs "$SB_TMP/engine-shm/shm5/shm"
+echo stale >"$SB_TMP/engine-shm/shm5/shm/left"
+shm_bound "$SB_TMP/shm1" "$SB_TMP/engine-shm/shm5/shm"
+rc=0; out=$(rt run --bundle "$SB_TMP/shm1" shm5 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"/dev/shm"*"holds the files of containers that have ended"* ]] &&
+  pass "the container's own shm that still holds files is refused: $(head -c 160 <<<"$out")" ||
+  soft_fail "shm5 (stale): rc $rc: $out"
+shm_tmpfs "$SB_TMP/engine-shm/runcx/shm"
+shm_bound "$SB_TMP/shm1" "$SB_TMP/engine-shm/runcx/shm"
+rc=0; out=$(rt run --bundle "$SB_TMP/shm1" shm6 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"/dev/shm"*"is not the container's own"* ]] && [[ -z $(ls "$SB_TMP/engine-shm/runcx/shm") ]] &&
+  pass "the shm of another engine container (no sandbox of the tenant's), even empty, is refused" ||
+  soft_fail "shm6 (runc's): rc $rc: $out"
 umount_shms
 
 # process.oomScoreAdj: the app's, as runc writes it (the Sentry's own stays -1000).
