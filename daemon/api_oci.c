@@ -339,15 +339,16 @@ pod_uid (json_t *labels)
   return NULL;
 }
 
-/* A live container of tenant t (or, with foreign, of any other tenant)
-   whose name (the OCI id) or pod uid is id. */
+/* A live OCI container of tenant t (or, with foreign, of any other
+   tenant) whose name (the OCI id) or pod uid is id. */
 static bool
 live_container_named (const struct sbd_tenant *t, bool foreign, const char *id, bool by_pod)
 {
   for (struct sbd_container *o = sbd->containers; o; o = o->next)
     {
       const char *v = by_pod ? pod_uid (json_object_get (o->config, "labels")) : o->name;
-      if (o->state != SBD_EXITED && v && strcmp (v, id) == 0 && (strcmp (o->tenant, t->name) != 0) == foreign)
+      if (o->state != SBD_EXITED && json_object_get (o->config, "oci") && v && strcmp (v, id) == 0
+          && (strcmp (o->tenant, t->name) != 0) == foreign)
         return true;
     }
   return false;
@@ -355,14 +356,17 @@ live_container_named (const struct sbd_tenant *t, bool foreign, const char *id, 
 
 /* Whether owner, the directory of an engine's (below one of the runtime's
    file-roots: a container's id, a pod's sandbox id or uid) that a file or
-   volume lies in, is the container's own (name, uid) or a live container's
-   of tenant t. */
+   volume lies in, is the container's own (name, uid) or a live OCI
+   container's of tenant t, and no live container's of another tenant. */
 static bool
 owner_ok (const struct sbd_tenant *t, const char *name, const char *uid, const char *owner)
 {
-  return owner
-         && ((name && strcmp (owner, name) == 0) || (uid && strcmp (owner, uid) == 0)
-             || live_container_named (t, false, owner, false) || live_container_named (t, false, owner, true));
+  /* Names are each tenant's own: a name (or pod) another tenant's live
+     container bears too is no one's to claim. */
+  if (owner == NULL || live_container_named (t, true, owner, false) || live_container_named (t, true, owner, true))
+    return false;
+  return (name && strcmp (owner, name) == 0) || (uid && strcmp (owner, uid) == 0)
+         || live_container_named (t, false, owner, false) || live_container_named (t, false, owner, true);
 }
 
 /* What an OCI container takes from the engines' directories (the runtime's

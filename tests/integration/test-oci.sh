@@ -494,7 +494,17 @@ out=$(bindf "$SB_TMP/engine-files/keep1/hosts")
 out=$(bindf "$SB_TMP/engine-files/keep2/hosts")
 [[ $out == *"not the container's own file"* && $out != *keep2-hosts* ]] &&
   pass "another tenant's live container's file is refused" || soft_fail "other tenant's container's file: $out"
+# A name another tenant's live container bears too (names are each
+# tenant's own) is no one's to claim: the engines' ids are random, so
+# only a container named after another's would meet it.
 rt delete --force keep1 2>/dev/null || true
+rtb() { "$SANDBOX_RUNTIME" --root "$SB_TMP/oci-root-b" --config "$OCI_CONF" "$@"; } # the same ids, another engine's
+rtb run --detach --bundle "$SB_TMP/keep1" keep2 </dev/null >/dev/null 2>&1 || fail "keep2 (ocit, a second root)"
+out=$(bindf "$SB_TMP/engine-files/keep2/hosts")
+[[ $out == *"not the container's own file"* && $out != *keep2-hosts* ]] &&
+  pass "a live container's name that another tenant's container bears too: its files are refused" ||
+  soft_fail "name of two tenants: $out"
+rtb delete --force keep2 2>/dev/null || true
 rt2 delete --force keep2 2>/dev/null || true
 # A pod's uid (Kubernetes: the kubelet's files are under pods/<uid>/) is
 # its tenant's while one of its containers lives.
