@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #ifndef SB_LOCALSTATEDIR
@@ -135,17 +134,17 @@ sb_open_host_shm (const char *path, char *id, size_t len, sb_error_t *err)
   cleanup_close int fd = sb_open_host_path (path, "/dev/shm source", err);
   struct statfs sfs;
   struct statx stx;
+  struct stat st;
 
   if (fd < 0)
     return -1;
-  if (fstatfs (fd, &sfs) < 0
-      || statx (fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_TYPE | STATX_INO, &stx) < 0)
+  if (fstatfs (fd, &sfs) < 0 || fstat (fd, &st) < 0
+      || statx (fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_TYPE, &stx) < 0)
     return sb_error (err, errno, "/dev/shm source `%s`", path);
-  if (sfs.f_type != TMPFS_MAGIC || !S_ISDIR (stx.stx_mode) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+  if (sfs.f_type != TMPFS_MAGIC || !S_ISDIR (st.st_mode) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
       || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
     return sb_error (err, EPERM, "/dev/shm source `%s`: refused: not the root of a tmpfs mount", path);
-  snprintf (id, len, "%llu:%llu", (unsigned long long) makedev (stx.stx_dev_major, stx.stx_dev_minor),
-            (unsigned long long) stx.stx_ino);
+  sb_ns_identity (&st, id, len);
   return steal_fd (&fd);
 }
 

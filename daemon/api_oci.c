@@ -685,11 +685,15 @@ oci_create (struct sbd_request *r)
     {
       /* The pod's shm is this tenant's from now on, not once the monitor
          records it: another tenant's create in between must find it so. */
-      char path[4300], text[128];
-      int n = snprintf (text, sizeof (text), "{\"shm\": \"%s\"}", json_string_value (json_object_get (b, "shm_id")));
-      ssize_t ret;
+      char path[4300];
+      json_t *ns = json_pack ("{s:O}", "shm", json_object_get (b, "shm_id"));
+      cleanup_free char *text = ns ? json_dumps (ns, 0) : NULL;
+      ssize_t ret = text ? 0 : -ENOMEM;
+      json_decref (ns);
       snprintf (path, sizeof (path), "%s/namespaces.json", dir);
-      if ((ret = sb_write_atomic (path, text, (size_t) n, 0600)) < 0)
+      if (ret == 0)
+        ret = sb_write_atomic (path, text, strlen (text), 0600);
+      if (ret < 0)
         sb_error (&err, (int) -ret, "write `%s`", path);
     }
   if (json_array_size (files) > 0)

@@ -139,6 +139,27 @@ oci_mount_root (const char *path)
          && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
+/* The name of the directory below one of roots that real lies in (its
+   first component under the root: a container's id, a pod's sandbox id or
+   uid) to owner: "" when real is that root itself or the name does not
+   fit. Returns the root, or NULL when real lies under none. */
+static const char *
+engine_dir (const char *real, char *const *roots, int nroots, char *owner, size_t len)
+{
+  const char *root = oci_root_of (real, roots, nroots), *rest;
+  size_t n;
+
+  owner[0] = '\0';
+  if (root == NULL)
+    return NULL;
+  rest = real + strlen (root);
+  rest += *rest == '/';
+  n = strcspn (rest, "/");
+  if (n < len)
+    snprintf (owner, len, "%.*s", (int) n, rest);
+  return root;
+}
+
 /* The config's /dev/shm. An engine's tmpfs bound there (the container's
    shm mount: Docker's, podman's, a CRI pod's, which a pod's members bind
    too) is the sandbox's /dev/shm, when it is the root of a tmpfs mount
@@ -164,16 +185,14 @@ shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
       if (src && statfs (src, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
         {
           bytes = (uint64_t) sf.f_blocks * (uint64_t) sf.f_bsize;
+          char owner[256];
           const char *base = realpath (src, real) ? strrchr (real, '/') : NULL;
-          const char *root = base ? oci_root_of (real, oci_g.shm_roots, oci_g.nshm_roots) : NULL;
+          const char *root = base ? engine_dir (real, oci_g.shm_roots, oci_g.nshm_roots, owner, sizeof (owner)) : NULL;
           if (root && strcmp (base, "/shm") == 0 && real[strlen (root)] == '/' && oci_mount_root (real))
             {
               /* With the engine's directory it lies in (a container's id,
                  a pod's sandbox id): sandboxd admits only the container's
                  own, its pod's or a live container's of its tenant. */
-              const char *rest = real + strlen (root) + 1;
-              char owner[256];
-              snprintf (owner, sizeof (owner), "%.*s", (int) strcspn (rest, "/"), rest);
               json_object_set_new (req, "shm_source", json_string (real));
               json_object_set_new (req, "shm_owner", json_string (owner));
             }
@@ -210,18 +229,15 @@ shm_size (json_t *m, bool bind, size_t i, json_t *req, sb_error_t *err)
 static bool
 engine_file (const char *src, const char *real, char *owner, size_t len)
 {
-  const char *root, *rest, *slash;
+  const char *root;
 
   for (int k = 0; k < oci_g.nfile_roots; k++)
     if (strcmp (src, oci_g.file_roots[k]) == 0)
       return true;
-  root = oci_root_of (real, oci_g.file_roots, oci_g.nfile_roots);
-  if (root == NULL || real[strlen (root)] != '/')
-    return false;
-  rest = real + strlen (root) + 1;
-  slash = strchr (rest, '/');
-  if (slash && (size_t) (slash - rest) < len)
-    snprintf (owner, len, "%.*s", (int) (slash - rest), rest);
+  root = engine_dir (real, oci_g.file_roots, oci_g.nfile_roots, owner, len);
+  /* In that directory, not the directory itself nor a file of the root's. */
+  if (root == NULL || owner[0] == '\0' || real[strlen (root) + 1 + strlen (owner)] != '/')
+    owner[0] = '\0';
   return false;
 }
 
@@ -293,17 +309,12 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
           else if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))
             {
               json_t *vol = json_pack ("{s:s, s:s, s:b}", "source", src, "target", dest, "read_only", ro);
-              const char *root;
               /* A volume in the engines' directories (the kubelet's
                  pods/<uid>/volumes): only the container's own, its pod's
                  or a live container's of the same tenant (sandboxd
                  checks the owner, as for the small files). */
-              if (realpath (src, real) && (root = oci_root_of (real, oci_g.file_roots, oci_g.nfile_roots)) != NULL)
-                {
-                  const char *rest = real + strlen (root) + (real[strlen (root)] == '/');
-                  snprintf (owner, sizeof (owner), "%.*s", (int) strcspn (rest, "/"), rest);
-                  json_object_set_new (vol, "owner", json_string (owner));
-                }
+              if (realpath (src, real) && engine_dir (real, oci_g.file_roots, oci_g.nfile_roots, owner, sizeof (owner)))
+                json_object_set_new (vol, "owner", json_string (owner));
               json_array_append_new (vols, vol);
               json_array_append_new (volume_mounts, json_integer ((json_int_t) i));
             }

@@ -521,7 +521,6 @@ tmpfs_size (const char *v)
     }
 }
 
-
 int
 monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits)
 {
