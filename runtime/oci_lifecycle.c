@@ -386,16 +386,17 @@ oci_cmd_create (int argc, char **argv)
 }
 
 /* The bundle's poststart or poststop hooks, given the container's state
-   (its status replaced when status is not NULL). Their failure is a
-   warning (runtime-spec): the verb has already done its work. */
+   (its status replaced when status is not NULL), from config (NULL: the
+   bundle's, read here). Their failure is a warning (runtime-spec): the
+   verb has already done its work. */
 static void
-late_hooks (json_t *rec, const char *phase, const char *status, const char *verb)
+late_hooks (json_t *rec, json_t *config, const char *phase, const char *status, const char *verb)
 {
   cleanup_error sb_error_t err = NULL;
-  json_t *config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), &err);
+  json_t *own = config ? NULL : oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), &err);
   json_t *state;
 
-  if (config == NULL)
+  if (config == NULL && (config = own) == NULL)
     return;
   state = oci_state_of (rec);
   if (status)
@@ -403,13 +404,13 @@ late_hooks (json_t *rec, const char *phase, const char *status, const char *verb
   if (oci_run_hooks (config, phase, state, &err) < 0)
     fprintf (stderr, "sandbox-runtime %s: %s\n", verb, err->msg);
   json_decref (state);
-  json_decref (config);
+  json_decref (own);
 }
 
 static int
 start_container (const char *id, sb_error_t *err)
 {
-  json_t *rec, *ans = NULL, *req;
+  json_t *rec, *ans = NULL, *req, *config;
   char path[256];
   int status;
 
@@ -419,10 +420,12 @@ start_container (const char *id, sb_error_t *err)
   {
     /* The config's startContainer hooks run in the sandbox, before the
        command (sentry/app_init.c), given the state as runc gives it there:
-       created, the container's init as pid 1 of its namespace. */
+       created, the container's init as pid 1 of its namespace. Read once:
+       its poststart hooks come from it too. */
     cleanup_error sb_error_t cerr = NULL;
-    json_t *config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), &cerr);
-    json_t *hooks = json_object_get (json_object_get (config, "hooks"), "startContainer");
+    json_t *hooks;
+    config = oci_bundle_config (json_string_value (json_object_get (rec, "bundle")), &cerr);
+    hooks = json_object_get (json_object_get (config, "hooks"), "startContainer");
     if (json_array_size (hooks) > 0)
       {
         json_t *state = oci_state_of (rec);
@@ -431,12 +434,12 @@ start_container (const char *id, sb_error_t *err)
         json_object_set (req, "hooks", hooks);
         json_object_set_new (req, "state", state);
       }
-    json_decref (config);
   }
   if (oci_monitor_request (json_string_value (json_object_get (rec, "socket")), req, &ans, err) < 0)
     {
       json_decref (req);
       json_decref (rec);
+      json_decref (config);
       return sb_error_prefix (err, "container %s is not created", id);
     }
   json_decref (req);
@@ -445,6 +448,7 @@ start_container (const char *id, sb_error_t *err)
       sb_error (err, 0, "%s", json_string_value (json_object_get (ans, "error")));
       json_decref (ans);
       json_decref (rec);
+      json_decref (config);
       return -1;
     }
   json_decref (ans);
@@ -460,7 +464,8 @@ start_container (const char *id, sb_error_t *err)
       sb_error_free (err);
     }
   json_decref (ans);
-  late_hooks (rec, "poststart", NULL, "start");
+  late_hooks (rec, config, "poststart", NULL, "start");
+  json_decref (config);
   json_decref (rec);
   return 0;
 }
@@ -652,7 +657,7 @@ delete_container (const char *id, bool force, sb_error_t *err)
     }
   json_decref (st);
   forget (rec);
-  late_hooks (rec, "poststop", "stopped", "delete");
+  late_hooks (rec, NULL, "poststop", "stopped", "delete");
   json_decref (rec);
   return 0;
 }
