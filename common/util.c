@@ -96,6 +96,35 @@ sb_read_file_at (int dirfd, const char *path, char *buf, size_t max)
 }
 
 int
+sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+  char path[64], buf[1024], *p;
+  unsigned long long ticks;
+  int parent;
+  ssize_t n;
+
+  if (pid > 0)
+    snprintf (path, sizeof (path), "/proc/%d/stat", (int) pid);
+  else
+    snprintf (path, sizeof (path), "/proc/self/stat");
+  n = sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf));
+  if (n < 0)
+    return n == -ENOENT ? -ESRCH : (int) n;
+  /* After the command's closing parenthesis (it may hold any byte): the
+     state (field 3), the parent (4), ... the start time (22). */
+  p = strrchr (buf, ')');
+  if (p == NULL
+      || sscanf (p + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                 &parent, &ticks) != 2)
+    return -EINVAL;
+  if (ppid)
+    *ppid = parent;
+  if (start)
+    *start = ticks;
+  return 0;
+}
+
+int
 sb_parse_long (const char *s, long min, long max, long *out)
 {
   char *end;

@@ -38,6 +38,12 @@ int sb_remove_tree (int dirfd, const char *name);
 /* Read a small file into a NUL-terminated buffer (max bytes). Returns length or -errno. */
 ssize_t sb_read_file_at (int dirfd, const char *path, char *buf, size_t max);
 
+/* From /proc/<pid>/stat (pid 0: our own): the parent's pid and the start
+   time in clock ticks since boot, which with the pid names one process
+   for as long as the host runs (a pid is reused, the pair is not).
+   Returns 0 or -errno (-ESRCH: no such process). */
+int sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start);
+
 /* Parse a whole string as a base-10 integer within [min, max]. */
 int sb_parse_long (const char *s, long min, long max, long *out);
 

@@ -217,9 +217,62 @@ ns_identity (const char *path, int type, char *id, size_t len)
   return NULL;
 }
 
-/* The tenant of a live container whose monitor recorded the namespace id
-   of kind in its namespaces.json (monitor_start.c), or NULL. The same
-   tenant's first when several have it. */
+/* Whether pid, as it is now, is in the namespace id of kind, and not
+   as the host is (sandboxd's own namespace is no container's). */
+static bool
+pid_in_namespace (pid_t pid, const char *kind, const char *id, const struct stat *host)
+{
+  char path[64], have[64];
+  struct stat st;
+
+  snprintf (path, sizeof (path), "/proc/%d/ns/%s", (int) pid, kind);
+  if (stat (path, &st) < 0 || (st.st_dev == host->st_dev && st.st_ino == host->st_ino))
+    return false;
+  sb_ns_identity (&st, have, sizeof (have));
+  return strcmp (have, id) == 0;
+}
+
+/* Whether the live processes of the container in dir are in the namespace
+   id of kind (net, ipc or uts): its monitor, which makes an OCI
+   container's namespaces in itself, or a child of it (the Sentry, which
+   sb_sandbox_start clones into new ones). A namespace is the container's
+   from the moment it is made, not only once the monitor has recorded it
+   in namespaces.json: until then another tenant could name it by
+   /proc/<pid>/ns and be admitted. The monitor wrote monitor.pid (its pid
+   and start time) before it made or joined any. */
+static bool
+processes_in_namespace (const char *dir, const char *kind, const char *id)
+{
+  char path[4300], buf[4096], own[64];
+  unsigned long long start, now;
+  struct stat host;
+  pid_t mon, parent;
+  int pid;
+  char *p, *end;
+
+  snprintf (path, sizeof (path), "%s/monitor.pid", dir);
+  snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0
+      || stat (own, &host) < 0)
+    return false;
+  mon = pid;
+  /* Each looked at, then known to be still the monitor (its start time:
+     a pid that was reused is another process) or still its child. */
+  if (pid_in_namespace (mon, kind, id, &host) && sb_proc_stat (mon, NULL, &now) == 0 && now == start)
+    return true;
+  snprintf (path, sizeof (path), "/proc/%d/task/%d/children", (int) mon, (int) mon);
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sb_proc_stat (mon, NULL, &now) < 0 || now != start)
+    return false;
+  for (p = buf; (pid = (int) strtol (p, &end, 10)) > 0 && end != p; p = end)
+    if (pid_in_namespace (pid, kind, id, &host) && sb_proc_stat (pid, &parent, NULL) == 0 && parent == mon)
+      return true;
+  return false;
+}
+
+/* The tenant of a live container that is in the namespace id of kind, or
+   NULL: its monitor recorded it in namespaces.json (monitor_start.c), or
+   (net, ipc, uts) its monitor or Sentry is in it now. The same tenant's
+   first when several have it. */
 static const char *
 ns_owner (const char *kind, const char *id, const char *prefer)
 {
@@ -239,6 +292,8 @@ ns_owner (const char *kind, const char *id, const char *prefer)
       same = ns && json_string_value (json_object_get (ns, kind))
              && strcmp (json_string_value (json_object_get (ns, kind)), id) == 0;
       json_decref (ns);
+      if (!same && strcmp (kind, "shm") != 0)
+        same = processes_in_namespace (dir, kind, id);
       if (same && (owner == NULL || strcmp (o->tenant, prefer) == 0))
         owner = o->tenant;
     }

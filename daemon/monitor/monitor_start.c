@@ -128,7 +128,19 @@ monitor_prepare (struct monitor *m, sb_error_t *err)
   json_error_t jerr;
   const char *audit;
   sigset_t mask;
+  unsigned long long start;
+  char me[64];
+  ssize_t ret;
 
+  /* Who we are, before we make or join any namespace: sandboxd counts
+     what we and our children (the Sentry) are in as the container's
+     from then on, not only once we record it (namespaces.json). */
+  if ((ret = sb_proc_stat (0, NULL, &start)) < 0)
+    return sb_error (err, (int) -ret, "read /proc/self/stat");
+  snprintf (me, sizeof (me), "%d %llu\n", (int) getpid (), start);
+  snprintf (path, sizeof (path), "%s/monitor.pid", m->dir);
+  if ((ret = sb_write_atomic (path, me, strlen (me), 0600)) < 0)
+    return sb_error (err, (int) -ret, "write `%s`", path);
   snprintf (path, sizeof (path), "%s/spec.json", m->dir);
   m->spec = json_load_file (path, 0, &jerr);
   if (m->spec == NULL)

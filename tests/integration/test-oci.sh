@@ -1109,6 +1109,51 @@ rc=0; out=$(rt2 run --bundle "$SB_TMP/net1" net2 </dev/null 2>&1) || rc=$?
 ((rc != 0)) && [[ $out == *"network namespace"*"another tenant's container's"* ]] &&
   pass "another tenant's sandbox's network namespace is refused: $(head -c 160 <<<"$out")" || soft_fail "net2: rc $rc: $out"
 rt2 delete --force net2 2>/dev/null || true
+# A namespace is its container's from the moment it is made, not only once
+# the monitor has recorded it (namespaces.json, a few calls later; for
+# sandboxd's own containers, once the Sentry runs). With the record gone,
+# as in that window, the monitor (an OCI container's) and the Sentry (one
+# of sandboxd's own) are still seen in it.
+pod0id=$(json 'v["sbd_id"]' <"$OCI_ROOT/pod0/state.json")
+mv "$SBD/state/containers/$pod0id/namespaces.json" "$SB_TMP/pod0-ns.json"
+rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/net1" net3 </dev/null 2>&1) || rc=$?
+mv "$SB_TMP/pod0-ns.json" "$SBD/state/containers/$pod0id/namespaces.json"
+((rc != 0)) && [[ $out == *"network namespace"*"another tenant's container's"* && $out != *ran* ]] &&
+  pass "an OCI container's network namespace not yet recorded is refused to another tenant" || soft_fail "net3: rc $rc: $out"
+rt2 delete --force net3 2>/dev/null || true
+out=$(api ocit POST /v1/containers '{"name":"own-net","cmd":["/bin/busybox","sh","-c","while :; do sleep 1; done"]}')
+ownid=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n", 1)[1])["id"])' <<<"$out" 2>/dev/null) || true
+api ocit POST /v1/containers/own-net/start >/dev/null
+sentry=
+for p in /proc/[0-9]*; do
+  if [[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *sandbox-sentry*"$ownid"* ]]; then sentry=${p#/proc/}; break; fi
+done
+mv "$SBD/state/containers/$ownid/namespaces.json" "$SB_TMP/own-ns.json" 2>/dev/null || true
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'][-1]['path'] = '/proc/$sentry/ns/net'"
+rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/net1" net4 </dev/null 2>&1) || rc=$?
+mv "$SB_TMP/own-ns.json" "$SBD/state/containers/$ownid/namespaces.json" 2>/dev/null || true
+[[ -n $ownid && -n $sentry && $(readlink /proc/$sentry/ns/net) != "$(readlink /proc/self/ns/net)" ]] && ((rc != 0)) &&
+  [[ $out == *"network namespace"*"another tenant's container's"* && $out != *ran* ]] &&
+  pass "a sandboxd container's network namespace not yet recorded is refused to another tenant" ||
+  soft_fail "net4: id $ownid, Sentry $sentry: rc $rc: $out"
+rt2 delete --force net4 2>/dev/null || true
+# A pid is only a name: a monitor's, once it has ended, may be another's.
+# A container of ocit2 whose recorded monitor pid now names pod0's monitor
+# (the start time differs) does not make pod0's namespace ocit2's.
+oci_bundle "$SB_TMP/net5" sh -c 'while :; do sleep 0.1; done'
+rt2 run --detach --bundle "$SB_TMP/net5" net5 </dev/null >/dev/null 2>&1 || true
+net5id=$(json 'v["sbd_id"]' <"$OCI_ROOT/net5/state.json" 2>/dev/null) || true
+cp "$SBD/state/containers/$net5id/monitor.pid" "$SB_TMP/net5.monitor.pid" 2>/dev/null || true
+echo "$ppid 1" >"$SBD/state/containers/$net5id/monitor.pid"
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'][-1]['path'] = '/proc/$ppid/ns/net'"
+rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/net1" net6 </dev/null 2>&1) || rc=$?
+cp "$SB_TMP/net5.monitor.pid" "$SBD/state/containers/$net5id/monitor.pid" 2>/dev/null || true
+[[ -n $net5id ]] && ((rc != 0)) && [[ $out == *"network namespace"*"another tenant's container's"* ]] &&
+  pass "a monitor pid that names another process (another start time) claims nothing" || soft_fail "net6: $net5id: rc $rc: $out"
+rt2 delete --force net6 2>/dev/null || true
+rt2 delete --force net5 2>/dev/null || true
+api ocit POST /v1/containers/own-net/kill >/dev/null || true
+api ocit DELETE "/v1/containers/own-net?force=1" >/dev/null || true
 kill "$netholder" 2>/dev/null || true
 pod_config "$SB_TMP/pod2" '' $$
 rc=0; out=$(rt run --bundle "$SB_TMP/pod2" pod4 </dev/null 2>&1) || rc=$?
