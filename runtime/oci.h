@@ -119,9 +119,11 @@ int oci_spec_request (json_t *config, const char *bundle, const char *id, json_t
                       json_t **volume_mounts, sb_error_t *err);
 /* sandboxd's refusal, in the OCI config's terms. */
 void oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, char *out, size_t len);
-/* Runs the config's hooks of one kind (prestart, createRuntime, poststart,
-   poststop) with the state on their stdin, as the caller. */
-int oci_run_hooks (json_t *config, const char *kind, json_t *state, sb_error_t *err);
+/* Runs the config's hooks of one kind (prestart, createRuntime,
+   createContainer, poststart, poststop) with the state on their stdin, as
+   the caller; with join > 0, in the network, ipc and uts namespaces of
+   that process (the monitor's: the container's). */
+int oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, sb_error_t *err);
 
 /* The commands. */
 int oci_cmd_create (int argc, char **argv);

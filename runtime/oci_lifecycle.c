@@ -348,7 +348,12 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
       || build_sandbox (rec, err) < 0)
     goto fail;
   state = oci_state_of (rec);
-  if (oci_run_hooks (config, "prestart", state, err) < 0 || oci_run_hooks (config, "createRuntime", state, err) < 0)
+  /* createContainer after createRuntime, as runc; in the container's
+     namespaces (the monitor's), but on the host's files: their path is
+     the host's (the runtime namespace's, as the spec says), and no
+     program of the host enters the sandbox's mount namespace. */
+  if (oci_run_hooks (config, "prestart", state, 0, err) < 0 || oci_run_hooks (config, "createRuntime", state, 0, err) < 0
+      || oci_run_hooks (config, "createContainer", state, pid, err) < 0)
     {
       json_decref (state);
       goto fail;
@@ -401,7 +406,7 @@ late_hooks (json_t *rec, json_t *config, const char *phase, const char *status, 
   state = oci_state_of (rec);
   if (status)
     json_object_set_new (state, "status", json_string (status));
-  if (oci_run_hooks (config, phase, state, &err) < 0)
+  if (oci_run_hooks (config, phase, state, 0, &err) < 0)
     fprintf (stderr, "sandbox-runtime %s: %s\n", verb, err->msg);
   json_decref (state);
   json_decref (own);

@@ -437,8 +437,9 @@ oci_cmd_features (int argc, char **argv)
                  "linux", "namespaces", "cgroup", "ipc", "mount", "network", "pid", "user", "uts",
                  "capabilities", c, "cgroup", "v1", 1, "v2", 1, "seccomp", "enabled", 1, "apparmor", "enabled", 0,
                  "selinux", "enabled", 0, "intelRdt", "enabled", 0,
-                 "annotations", "org.opencontainers.runtime-spec.features", "sandbox-runtime: createContainer hooks are "
-                 "refused; startContainer hooks run in the sandbox; see docs/OCI.md");
+                 "annotations", "org.opencontainers.runtime-spec.features", "sandbox-runtime: startContainer hooks run in the "
+                 "sandbox; createContainer hooks on the host's files, in the container's network, ipc and uts "
+                 "namespaces; see docs/OCI.md");
   print_json (o, true);
   json_decref (o);
   return 0;

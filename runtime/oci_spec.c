@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -656,12 +657,13 @@ translate_seccomp (json_t *sc, json_t *req, sb_error_t *err)
   return 0;
 }
 
-/* The hooks: prestart, createRuntime, poststart and poststop run on the
-   host by the runtime, as the caller (oci_run_hooks); startContainer ones
-   run in the sandbox, as the command, before it (their path is the
-   container's: sentry/app_init.c); createContainer ones are refused: runc
-   runs a host program as root in the container's mount namespace, which a
-   sandbox never lets a host program into. */
+/* The hooks: prestart, createRuntime, createContainer, poststart and
+   poststop run on the host by the runtime, as the caller (oci_run_hooks;
+   createContainer ones in the container's network, ipc and uts
+   namespaces); startContainer ones run in the sandbox, as the command,
+   before it (their path is the container's: sentry/app_init.c). Every
+   path is the host's but startContainer's: no program of the container
+   ever runs outside the sandbox. */
 static int
 check_hooks (json_t *hooks, sb_error_t *err)
 {
@@ -673,10 +675,6 @@ check_hooks (json_t *hooks, sb_error_t *err)
     {
       if (json_array_size (v) == 0)
         continue;
-      if (strcmp (k, "createContainer") == 0)
-        return sb_error (err, EPERM, "hooks.createContainer: it would run a host program in the container's mount "
-                         "namespace, which a sandbox lets no host program into (startContainer hooks, programs "
-                         "of the container, run in the sandbox)");
       if (!oci_g.hooks)
         return sb_error (err, EPERM, "hooks.%s: the runtime's configuration refuses hooks (hooks = false)", k);
       if (!json_is_array (v) || json_array_size (v) > 32)
@@ -1014,29 +1012,86 @@ oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *config, ch
   snprintf (out, len, "%s", message);
 }
 
-/* One hook: path, args, env, timeout; the state on its stdin. */
+static const struct
+{
+  const char *name;
+  int type;
+} hook_ns[] = { { "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS } };
+#define HOOK_NS (sizeof (hook_ns) / sizeof (hook_ns[0]))
+
+/* The namespaces of process join (the container's) that are not ours
+   (a container of the host's network shares ours): fds[k] open, or -1. */
 static int
-run_hook (json_t *hook, const char *kind, size_t idx, const char *state, sb_error_t *err)
+open_container_ns (pid_t join, int fds[HOOK_NS], sb_error_t *err)
+{
+  for (size_t k = 0; k < HOOK_NS; k++)
+    {
+      char path[64], own[64];
+      struct stat st, os;
+
+      fds[k] = -1;
+      snprintf (path, sizeof (path), "/proc/%d/ns/%s", (int) join, hook_ns[k].name);
+      snprintf (own, sizeof (own), "/proc/self/ns/%s", hook_ns[k].name);
+      if (stat (path, &st) < 0 || stat (own, &os) < 0)
+        return sb_error (err, errno, "the container's %s namespace (%s)", hook_ns[k].name, path);
+      if (st.st_dev == os.st_dev && st.st_ino == os.st_ino)
+        continue;
+      fds[k] = open (path, O_RDONLY | O_CLOEXEC);
+      if (fds[k] < 0)
+        return sb_error (err, errno, "the container's %s namespace (%s)", hook_ns[k].name, path);
+    }
+  return 0;
+}
+
+/* One hook: path, args, env, timeout; the state on its stdin; with join
+   > 0, in that process's network, ipc and uts namespaces. */
+static int
+run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t join, sb_error_t *err)
 {
   const char *path = json_string_value (json_object_get (hook, "path"));
   json_t *args = json_object_get (hook, "args"), *env = json_object_get (hook, "env");
   json_int_t timeout = json_integer_value (json_object_get (hook, "timeout"));
-  int in[2], status;
+  int in[2], status, nsfd[HOOK_NS] = { -1, -1, -1 };
   pid_t pid;
 
   if (path == NULL || path[0] != '/')
     return sb_error (err, EINVAL, "hooks.%s[%zu].path: an absolute path", kind, idx);
-  if (pipe2 (in, O_CLOEXEC) < 0)
-    return sb_error (err, errno, "pipe");
-  pid = fork ();
+  if (join > 0 && open_container_ns (join, nsfd, err) < 0)
+    {
+      for (size_t k = 0; k < HOOK_NS; k++)
+        if (nsfd[k] >= 0)
+          close (nsfd[k]);
+      return sb_error_prefix (err, "hooks.%s[%zu] (%s)", kind, idx, path);
+    }
+  pid = -1;
+  if (pipe2 (in, O_CLOEXEC) == 0 && (pid = fork ()) < 0)
+    {
+      int e = errno;
+      close (in[0]);
+      close (in[1]);
+      errno = e;
+    }
   if (pid < 0)
-    return sb_error (err, errno, "fork");
+    {
+      int e = errno;
+      for (size_t k = 0; k < HOOK_NS; k++)
+        if (nsfd[k] >= 0)
+          close (nsfd[k]);
+      return sb_error (err, e, "hooks.%s[%zu] (%s): start it", kind, idx, path);
+    }
   if (pid == 0)
     {
       size_t n = json_array_size (args), m = json_array_size (env), i;
       char **argv = calloc (n + 2, sizeof (char *)), **envp = calloc (m + 1, sizeof (char *));
       if (argv == NULL || envp == NULL)
         _exit (127);
+      for (size_t k = 0; k < HOOK_NS; k++)
+        if (nsfd[k] >= 0 && setns (nsfd[k], hook_ns[k].type) < 0)
+          {
+            fprintf (stderr, "sandbox-runtime: hooks.%s[%zu] (%s): join the container's %s namespace: %s\n", kind,
+                     idx, path, hook_ns[k].name, strerror (errno));
+            _exit (126);
+          }
       for (i = 0; i < n; i++)
         argv[i] = (char *) json_string_value (json_array_get (args, i)) ?: "";
       if (n == 0)
@@ -1048,6 +1103,9 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, sb_erro
       _exit (127);
     }
   close (in[0]);
+  for (size_t k = 0; k < HOOK_NS; k++)
+    if (nsfd[k] >= 0)
+      close (nsfd[k]);
   sb_write_all (in[1], state, strlen (state));
   close (in[1]);
   if (timeout > 0)
@@ -1073,7 +1131,7 @@ done:
 }
 
 int
-oci_run_hooks (json_t *config, const char *kind, json_t *state, sb_error_t *err)
+oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, sb_error_t *err)
 {
   json_t *list = json_object_get (json_object_get (config, "hooks"), kind), *h;
   cleanup_free char *text = NULL;
@@ -1085,7 +1143,7 @@ oci_run_hooks (json_t *config, const char *kind, json_t *state, sb_error_t *err)
   if (text == NULL)
     return sb_error (err, ENOMEM, "allocate");
   json_array_foreach (list, i, h)
-    if (run_hook (h, kind, i, text, err) < 0)
+    if (run_hook (h, kind, i, text, join, err) < 0)
       return -1;
   return 0;
 }

@@ -845,8 +845,45 @@ refused_hook() { # LABEL WANT PYTHON
   ((rc != 0)) && [[ $out == *"$2"* && $(state_of c19) == none ]] && pass "$1" || soft_fail "$1: rc $rc: $out"
   rt delete --force c19 2>/dev/null || true
 }
-refused_hook "a createContainer hook is refused at create, naming the key" hooks.createContainer \
-  "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
+# createContainer hooks: host programs (their path is the runtime's, as the
+# spec says), run at create after createRuntime, as the caller, in the
+# container's network, ipc and uts namespaces (the monitor's), with the
+# state on stdin; on the host's files, never in the sandbox's mount
+# namespace. One that fails fails the create and leaves nothing.
+cat >"$SB_TMP/cc-hook.sh" <<HOOK
+#!/bin/sh
+{ read -r s; echo "\$(hostname) \$(readlink /proc/self/ns/net) \$(readlink /proc/self/ns/ipc) \$s"; } >"$SB_TMP/cc-hook.out"
+HOOK
+chmod 755 "$SB_TMP/cc-hook.sh"
+rm -f "$SB_TMP/cc-hook.out"
+oci_bundle "$SB_TMP/b20" sh -c 'echo command-ran'
+oci_config "$SB_TMP/b20" "c['hostname'] = 'cchost'
+c['hooks'] = {'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo runtime >$SB_TMP/cc-order']}],
+  'createContainer': [{'path': '$SB_TMP/cc-hook.sh', 'timeout': 10}]}"
+rc=0; rt create --bundle "$SB_TMP/b20" --pid-file "$SB_TMP/c20.pid" c20 </dev/null >"$SB_TMP/c20.out" 2>&1 || rc=$?
+out=$(cat "$SB_TMP/c20.out")
+c20=$(cat "$SB_TMP/c20.pid" 2>/dev/null || echo none)
+read -r cc_host cc_net cc_ipc cc_state <"$SB_TMP/cc-hook.out" 2>/dev/null || true
+[[ $rc == 0 && -s $SB_TMP/cc-order && $cc_host == cchost && $cc_net == "$(readlink /proc/"$c20"/ns/net)" &&
+   $cc_net != "$(readlink /proc/self/ns/net)" && $cc_ipc == "$(readlink /proc/"$c20"/ns/ipc)" &&
+   $cc_ipc != "$(readlink /proc/self/ns/ipc)" &&
+   $($PY -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["id"], s["pid"])' "$cc_state" 2>&1) == "c20 $c20" ]] &&
+  pass "hooks.createContainer: run at create on the host, in the container's network, ipc and uts namespaces, with the state" ||
+  soft_fail "createContainer hook: rc $rc: $out: $(cat "$SB_TMP/cc-hook.out" 2>&1)"
+rt delete --force c20 2>/dev/null || true
+oci_config "$SB_TMP/b20" "c['hooks'] = {'createContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'exit 4']}]}"
+rc=0; out=$(rt create --bundle "$SB_TMP/b20" c21 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"hooks.createContainer[0] (/bin/sh) failed (status 4)"* && $(state_of c21) == none ]] &&
+  pass "a createContainer hook that fails fails the create, naming it, and leaves no container" ||
+  soft_fail "failing createContainer hook: rc $rc: $out"
+rt delete --force c21 2>/dev/null || true
+# The runtime's `hooks = false` refuses every kind, this one too.
+{ cat "$OCI_CONF"; echo 'hooks = false'; } >"$SB_TMP/nohooks.conf"
+oci_config "$SB_TMP/b20" "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
+rc=0; out=$("$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/nohooks.conf" create --bundle "$SB_TMP/b20" c22 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"hooks.createContainer: the runtime's configuration refuses hooks"* && $(state_of c22) == none ]] &&
+  pass "hooks = false refuses a createContainer hook at create" || soft_fail "hooks = false: rc $rc: $out"
+rt delete --force c22 2>/dev/null || true
 refused_hook "a hook with a relative path is refused at create" "hooks.startContainer[0].path" \
   "c['hooks'] = {'startContainer': [{'path': 'bin/true'}]}"
 
