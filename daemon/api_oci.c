@@ -232,41 +232,56 @@ pid_in_namespace (pid_t pid, const char *kind, const char *id, const struct stat
   return strcmp (have, id) == 0;
 }
 
+/* Whether pid is in the namespace id of kind, or one of its children
+   is, or (depth 2) one of theirs; each child found known, once looked at,
+   to be still pid's (a pid that was reused is another process). */
+static bool
+tree_in_namespace (pid_t pid, int depth, const char *kind, const char *id, const struct stat *host)
+{
+  char path[64], buf[4096], *p, *end;
+  pid_t parent;
+  long child;
+
+  if (pid_in_namespace (pid, kind, id, host))
+    return true;
+  if (depth == 0)
+    return false;
+  snprintf (path, sizeof (path), "/proc/%d/task/%d/children", (int) pid, (int) pid);
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
+    return false;
+  for (p = buf; (child = strtol (p, &end, 10)) > 0 && end != p; p = end)
+    if (tree_in_namespace ((pid_t) child, depth - 1, kind, id, host) && sb_proc_stat ((pid_t) child, &parent, NULL) == 0
+        && parent == pid)
+      return true;
+  return false;
+}
+
 /* Whether the live processes of the container in dir are in the namespace
    id of kind (net, ipc or uts): its monitor, which makes an OCI
-   container's namespaces in itself, or a child of it (the Sentry, which
-   sb_sandbox_start clones into new ones). A namespace is the container's
-   from the moment it is made, not only once the monitor has recorded it
-   in namespaces.json: until then another tenant could name it by
-   /proc/<pid>/ns and be admitted. The monitor wrote monitor.pid (its pid
-   and start time) before it made or joined any. */
+   container's namespaces in itself, its children (the Sentry, which
+   sb_sandbox_start clones into new ones) and theirs (the Gofer, in a
+   network namespace of its own; the sandbox's init). A namespace is the
+   container's from the moment it is made, not only once the monitor has
+   recorded it in namespaces.json: until then another tenant could name it
+   by /proc/<pid>/ns and be admitted. The monitor wrote monitor.pid (its
+   pid and start time) before it made or joined any; its start time, read
+   again once its tree was looked at, tells it from a process that reused
+   its pid. */
 static bool
 processes_in_namespace (const char *dir, const char *kind, const char *id)
 {
-  char path[4300], buf[4096], own[64];
+  char path[4300], buf[128], own[64];
   unsigned long long start, now;
   struct stat host;
-  pid_t mon, parent;
   int pid;
-  char *p, *end;
 
   snprintf (path, sizeof (path), "%s/monitor.pid", dir);
   snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
   if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0
       || stat (own, &host) < 0)
     return false;
-  mon = pid;
-  /* Each looked at, then known to be still the monitor (its start time:
-     a pid that was reused is another process) or still its child. */
-  if (pid_in_namespace (mon, kind, id, &host) && sb_proc_stat (mon, NULL, &now) == 0 && now == start)
-    return true;
-  snprintf (path, sizeof (path), "/proc/%d/task/%d/children", (int) mon, (int) mon);
-  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sb_proc_stat (mon, NULL, &now) < 0 || now != start)
-    return false;
-  for (p = buf; (pid = (int) strtol (p, &end, 10)) > 0 && end != p; p = end)
-    if (pid_in_namespace (pid, kind, id, &host) && sb_proc_stat (pid, &parent, NULL) == 0 && parent == mon)
-      return true;
-  return false;
+  return tree_in_namespace ((pid_t) pid, 2, kind, id, &host) && sb_proc_stat ((pid_t) pid, NULL, &now) == 0
+         && now == start;
 }
 
 /* The tenant of a live container that is in the namespace id of kind, or

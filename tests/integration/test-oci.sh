@@ -1174,6 +1174,20 @@ mv "$SB_TMP/own-ns.json" "$SBD/state/containers/$ownid/namespaces.json" 2>/dev/n
   pass "a sandboxd container's network namespace not yet recorded is refused to another tenant" ||
   soft_fail "net4: id $ownid, Sentry $sentry: rc $rc: $out"
 rt2 delete --force net4 2>/dev/null || true
+# Nor the network namespace of its Gofer (a process of the sandbox too,
+# in an empty one of its own, recorded nowhere).
+gofer=
+for c in $(cat /proc/"$ppid"/task/"$ppid"/children 2>/dev/null); do
+  for g in $(cat /proc/"$c"/task/"$c"/children 2>/dev/null); do
+    [[ $(tr '\0' ' ' <"/proc/$g/cmdline" 2>/dev/null) == *sandbox-gofer* ]] && gofer=$g
+  done
+done
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'][-1]['path'] = '/proc/$gofer/ns/net'"
+rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/net1" net7 </dev/null 2>&1) || rc=$?
+[[ -n $gofer && $(readlink /proc/"$gofer"/ns/net) != "$(readlink /proc/"$ppid"/ns/net)" ]] && ((rc != 0)) &&
+  [[ $out == *"network namespace"*"another tenant's container's"* ]] &&
+  pass "another tenant's sandbox's Gofer's network namespace is refused" || soft_fail "net7: Gofer $gofer: rc $rc: $out"
+rt2 delete --force net7 2>/dev/null || true
 # A pid is only a name: a monitor's, once it has ended, may be another's.
 # A container of ocit2 whose recorded monitor pid now names pod0's monitor
 # (the start time differs) does not make pod0's namespace ocit2's.
