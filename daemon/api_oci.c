@@ -120,13 +120,17 @@ narrow_policy (const char *dir, json_t *b, json_t *files, sb_error_t *err)
   json_array_foreach (files, i, v)
     {
       struct sb_volume *vol;
+      bool bound = json_is_true (json_object_get (v, "bind"));
       if (p->nvolumes >= SB_POLICY_MAX_VOLUMES)
         return sb_error (err, E2BIG, "mounts: too many (at most %d with the policy's volumes)", SB_POLICY_MAX_VOLUMES);
       vol = &p->volumes[p->nvolumes++];
       snprintf (vol->name, sizeof (vol->name), "oci-file-%zu", i);
-      snprintf (vol->source, sizeof (vol->source), "%.3900s/%zu", froot, i);
+      if (bound)
+        snprintf (vol->source, sizeof (vol->source), "%s", json_string_value (json_object_get (v, "source")));
+      else
+        snprintf (vol->source, sizeof (vol->source), "%.3900s/%zu", froot, i);
       snprintf (vol->target, sizeof (vol->target), "%s", json_string_value (json_object_get (v, "target")));
-      vol->read_only = true;
+      vol->read_only = !bound;
     }
   return sbd_policy_save (p, path, err);
 }
@@ -707,6 +711,24 @@ oci_create (struct sbd_request *r)
       }
   if (!files_owned (r, t, b, name, files))
     goto out;
+  /* A small file the engine binds writable, of the container's own
+     directory there (files_owned), that the tenant's volume-roots hold
+     (the kubelet's pods/<uid>, whose containers/<name>/<id> is the
+     container's /dev/termination-log, read back once it has ended): bound
+     as it is, read-write, as a volume would be, not copied. Any other is
+     copied, read-only. The mark is ours, never the client's. */
+  json_array_foreach (files, i, v)
+    {
+      const char *src = json_string_value (json_object_get (v, "source"));
+      bool bind = false;
+      json_object_del (v, "bind");
+      for (int k = 0; json_is_true (json_object_get (v, "writable")) && json_object_get (v, "owner") && k < p->nvolume_roots
+                      && !bind;
+           k++)
+        bind = sbd_path_under (src, p->volume_roots[k]);
+      if (bind)
+        json_object_set_new (v, "bind", json_true ());
+    }
   json_array_foreach (json_object_get (b, "denies"), i, v)
     if (!json_is_string (v) || sb_syscall_by_name (json_string_value (v)) < 0)
       {
@@ -775,7 +797,8 @@ oci_create (struct sbd_request *r)
       json_array_foreach (files, i, v)
         {
           snprintf (dst, sizeof (dst), "%s/%zu", fdir, i);
-          if (err == NULL && copy_file (json_string_value (json_object_get (v, "source")), dst, &err) < 0)
+          if (err == NULL && !json_is_true (json_object_get (v, "bind"))
+              && copy_file (json_string_value (json_object_get (v, "source")), dst, &err) < 0)
             sb_error_prefix (&err, "mounts: %s", json_string_value (json_object_get (v, "target")));
         }
     }

@@ -521,10 +521,13 @@ cb_path (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
     return fail (cfg, 0, "%s: \"/\" cannot be hidden", opt->name);
   if (strcmp (opt->name, "target") == 0)
     {
-      static const char *const kernel[] = { "/proc", "/sys", "/dev" };
-      if (strcmp (out, "/") == 0)
-        return fail (cfg, 0, "%s: \"/\" cannot be a volume target", opt->name);
-      for (size_t k = 0; k < 3; k++)
+      /* /proc and /sys are the kernel's views, masked; /dev is the
+         sandbox's own, but a file or directory below it may be bound
+         over what it has there (the kubelet's /dev/termination-log). */
+      static const char *const kernel[] = { "/proc", "/sys" };
+      if (strcmp (out, "/") == 0 || strcmp (out, "/dev") == 0)
+        return fail (cfg, 0, "%s: %s cannot be a volume target", opt->name, sb_conf_show (v));
+      for (size_t k = 0; k < sizeof (kernel) / sizeof (kernel[0]); k++)
         if (path_under (out, kernel[k]))
           return fail (cfg, 0, "%s: %s is under %s", opt->name, sb_conf_show (v), kernel[k]);
     }

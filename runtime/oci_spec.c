@@ -305,6 +305,10 @@ translate_mounts (json_t *mounts, json_t *req, json_t *volume_mounts, sb_error_t
                  of /etc/shadow is no less a way out than a bind of it). */
               json_t *f = json_pack ("{s:s, s:s}", "source", real, "target", dest);
               json_object_set_new (f, named ? "shared" : "owner", named ? json_true () : json_string (owner));
+              /* Bound without "ro": sandboxd binds it read-write where the
+                 tenant's volume-roots hold it (a pod's termination log). */
+              if (!named && !ro)
+                json_object_set_new (f, "writable", json_true ());
               json_array_append_new (files, f);
             }
           else if (S_ISDIR (st.st_mode) || S_ISREG (st.st_mode))

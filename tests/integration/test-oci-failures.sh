@@ -130,6 +130,61 @@ out=$(engvol "$SB_TMP/vol/engine" cv3)
 [[ $out == *"not the container's own directory"* ]] &&
   pass "the engine's whole directory is refused as a volume" || soft_fail "whole engine dir: $out"
 
+# A small file the engine binds writable from the container's own
+# directory, which the tenant's volume-roots hold (the kubelet's
+# pods/<uid>/containers/<name>/<id>, the container's
+# /dev/termination-log): bound read-write, so what the container writes
+# there is the engine's to read once it has ended. Bound "ro", or
+# another container's, it is not written.
+mkdir -p "$SB_TMP/vol/engine/ct1/containers" "$SB_TMP/vol/engine/other"
+: >"$SB_TMP/vol/engine/ct1/containers/term"
+chmod 666 "$SB_TMP/vol/engine/ct1/containers/term" # as the kubelet makes it
+echo keep >"$SB_TMP/vol/engine/ct1/containers/term-ro"
+echo keep >"$SB_TMP/vol/engine/other/term"
+termlog() { # SOURCE ID OPTIONS: ID writes its termination message to SOURCE
+  oci_bundle "$SB_TMP/bt" sh -c 'echo ran; echo "exit: disk full" >/dev/termination-log && echo wrote'
+  oci_config "$SB_TMP/bt" "c['mounts'].append({'destination': '/dev/termination-log', 'type': 'bind', 'source': '$1', 'options': $3})"
+  rt run --bundle "$SB_TMP/bt" "$2" </dev/null 2>&1 || true
+  rt delete --force "$2" 2>/dev/null || true
+}
+out=$(termlog "$SB_TMP/vol/engine/ct1/containers/term" ct1 "['rbind', 'rw']")
+[[ $out == $'ran\nwrote' && $(cat "$SB_TMP/vol/engine/ct1/containers/term") == "exit: disk full" ]] &&
+  pass "a writable small file of the container's own engine directory in the volume-roots: its write reaches the host file" ||
+  soft_fail "termination log: $out: $(cat "$SB_TMP/vol/engine/ct1/containers/term")"
+out=$(termlog "$SB_TMP/vol/engine/ct1/containers/term-ro" ct1 "['rbind', 'ro']")
+[[ $out == ran*"Read-only file system"* && $out != *wrote* && $(cat "$SB_TMP/vol/engine/ct1/containers/term-ro") == keep ]] &&
+  pass "bound ro, it is copied read-only: the write fails, the host file is unchanged" ||
+  soft_fail "ro termination log: $out: $(cat "$SB_TMP/vol/engine/ct1/containers/term-ro")"
+out=$(termlog "$SB_TMP/vol/engine/other/term" ct1 "['rbind', 'rw']")
+[[ $out == *"not the container's own file"* && $(cat "$SB_TMP/vol/engine/other/term") == keep ]] &&
+  pass "another container's writable file is refused: $(head -c 120 <<<"$out")" || soft_fail "other's writable file: $out"
+
+# A volume below /dev (the sandbox's own) is bound over it, as under
+# runc; a bind at /dev itself is taken as the sandbox's own /dev (the
+# host's directory is not bound there).
+echo dev-data >"$SB_TMP/vol/dir/f"
+oci_bundle "$SB_TMP/bd" sh -c 'cat /dev/data/f; ls /dev/null'
+oci_config "$SB_TMP/bd" "c['mounts'].append({'destination': '/dev/data', 'type': 'bind', 'source': '$SB_TMP/vol/dir', 'options': ['rbind', 'ro']})"
+out=$(rt run --bundle "$SB_TMP/bd" cd1 </dev/null 2>&1) || true
+rt delete --force cd1 2>/dev/null || true
+[[ $out == $'dev-data\n/dev/null' ]] && pass "a volume below /dev is bound there, beside the sandbox's own nodes" || soft_fail "/dev volume: $out"
+oci_config "$SB_TMP/bd" "c['mounts'][-1]['destination'] = '/dev'"
+out=$(rt run --bundle "$SB_TMP/bd" cd1 </dev/null 2>&1) || true
+rt delete --force cd1 2>/dev/null || true
+[[ $out == *"/dev/data/f"*"No such file"*/dev/null && $out != *dev-data* ]] &&
+  pass "a bind at /dev itself is the sandbox's own /dev" || soft_fail "bind over /dev: $out"
+
+# Whether a file is bound or copied is sandboxd's to say: a client's
+# "bind" mark on a file the rule would copy (bound "ro") is dropped.
+oci_bundle "$SB_TMP/bt" true
+out=$(api local POST /v1/oci/containers "{\"tenant\":\"ocif\",\"name\":\"ct1\",\"rootfs\":\"$SB_TMP/bt/rootfs\",\"cmd\":[\"true\"],\"env\":[],\"files\":[{\"source\":\"$SB_TMP/vol/engine/ct1/containers/term-ro\",\"target\":\"/x\",\"owner\":\"ct1\",\"bind\":true}]}")
+btid=$($PY -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n", 1)[1])["id"])' <<<"$out" 2>/dev/null) || true
+[[ -n $btid ]] && grep -q "source = \"$SBD/state/containers/$btid/files/0\"" "$SBD/state/containers/$btid/policy.conf" &&
+  ! grep -q "term-ro" "$SBD/state/containers/$btid/policy.conf" &&
+  pass "a client's own \"bind\" mark is ignored: the read-only file is copied" ||
+  soft_fail "client bind mark: $out: $(grep -A3 oci-file "$SBD/state/containers/$btid/policy.conf" 2>&1)"
+[[ -n $btid ]] && api local DELETE "/v1/containers/$btid" >/dev/null
+
 # A Sentry that never builds the sandbox (progs/block run as
 # sandbox-sentry waits for ever): create gives up after
 # SANDBOX_START_TIMEOUT seconds, naming it, and ends it.

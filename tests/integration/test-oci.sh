@@ -479,6 +479,15 @@ out=$(bindf "$SB_TMP/engine-files/c21/leads-out")
 [[ $out == *volume-roots* && $out != *host-secret* ]] &&
   pass "a link in the container's own directory that leads out of the file-roots: not copied, a volume refused" ||
   soft_fail "file-roots link out: $out"
+# Writable, but outside the tenant's volume-roots (Docker's /etc/hosts):
+# still a read-only copy; the host file is never written.
+oci_bundle "$SB_TMP/bw" sh -c 'echo changed >/etc/hosts && echo wrote; cat /etc/hosts'
+oci_config "$SB_TMP/bw" "c['mounts'].append({'destination': '/etc/hosts', 'type': 'bind', 'source': '$SB_TMP/engine-files/c21/real-hosts', 'options': ['rbind', 'rw']})"
+out=$(rt run --bundle "$SB_TMP/bw" c21 </dev/null 2>&1) || true
+rt delete --force c21 2>/dev/null || true
+[[ $out != *wrote* && $out == *engine-made* && $(cat "$SB_TMP/engine-files/c21/real-hosts") == engine-made ]] &&
+  pass "a writable small file outside the volume-roots is copied read-only: the host file is unchanged" ||
+  soft_fail "writable copy: $out"
 out=$(bindf "$SB_TMP/engine-files/other/config.v2.json")
 [[ $out == *"not the container's own file"* && $out != *other-env* ]] &&
   pass "another container's file in the file-roots is refused: $(head -c 160 <<<"$out")" || soft_fail "other's file: $out"
