@@ -598,10 +598,20 @@ oci_create (struct sbd_request *r)
       goto out;
     }
   v = json_object_get (b, "oom_score_adj");
-  if (v && (!json_is_integer (v) || json_integer_value (v) < 0 || json_integer_value (v) > 1000))
+  if (v && (!json_is_integer (v) || json_integer_value (v) < -1000 || json_integer_value (v) > 1000))
     {
-      sbd_reply_error (r, 400, "bad_request",
-                       "process.oomScoreAdj: 0 to 1000 (a sandboxed app is never shielded from the OOM killer)");
+      sbd_reply_error (r, 400, "bad_request", "process.oomScoreAdj: -1000 to 1000");
+      goto out;
+    }
+  /* Below 0 the host's OOM killer passes over the app for other tenants'
+     processes: only as far as the tenant's policy lets (Kubernetes gives
+     Guaranteed pods -997), never -1000. */
+  if (v && json_integer_value (v) < p->oom_score_adj_min)
+    {
+      sbd_audit (r, "oom_score_adj", "denied-limit");
+      sbd_reply_error (r, 403, "policy", "process.oomScoreAdj: %lld is below tenant %s's limits.oom-score-adj-min (%d): "
+                       "the host's OOM killer would pass over the app and end other tenants' processes first",
+                       (long long) json_integer_value (v), t->name, (int) p->oom_score_adj_min);
       goto out;
     }
   json_object_set_new (cfg, "image", json_string ("oci"));

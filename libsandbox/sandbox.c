@@ -390,7 +390,7 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
       v[i++] = "--rlimit";
       v[i++] = (char *) spec->rlimits[k];
     }
-  if (spec->oom_score_adj > 0)
+  if (spec->oom_score_adj != 0)
     {
       snprintf (b->oom, sizeof (b->oom), "%d", spec->oom_score_adj);
       v[i++] = "--oom-score-adj";
@@ -620,7 +620,21 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
       {
         sb_error_t perr = NULL;
         int status = !cloned_in && sb_cgroup_enter (&sb->cg, &perr) < 0 ? (perr && perr->status ? perr->status : EIO) : 0;
-        ssize_t w = write (placed[1], &status, sizeof (status));
+        ssize_t w;
+
+        /* An OCI config's oomScoreAdj below 0 (as the tenant's policy
+           allows): written here, with the caller's CAP_SYS_RESOURCE, which
+           the Sentry and the app's init no longer have; it becomes their
+           floor too, so the init's own write of it passes and the app can
+           go no lower. A failure is told apart by its sign. */
+        if (status == 0 && spec->oom_score_adj < 0)
+          {
+            char adj[16];
+            snprintf (adj, sizeof (adj), "%d", spec->oom_score_adj);
+            if (sb_write_file ("/proc/self/oom_score_adj", adj, &perr) < 0)
+              status = -(perr && perr->status ? perr->status : EIO);
+          }
+        w = write (placed[1], &status, sizeof (status));
 
         if (status != 0 && w == (ssize_t) sizeof (status) && perr && perr->msg)
           w = write (placed[1], perr->msg, strlen (perr->msg));
@@ -661,8 +675,21 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
         kill (child, SIGKILL);
         waitpid (child, NULL, 0);
         sb->sentry = -1;
-        if (n == (ssize_t) sizeof (status))
-          sb_error (err, status, "place the sandbox in its cgroup: %s", m > 0 ? why : strerror (status));
+        /* The child's own words name the errno already. */
+        if (n == (ssize_t) sizeof (status) && status < 0)
+          {
+            sb_error (err, 0, "process.oomScoreAdj %d%s: %s", spec->oom_score_adj,
+                      -status == EACCES ? " (a value below 0 needs CAP_SYS_RESOURCE, which this host withholds from "
+                                          "its root)" : "", m > 0 ? why : strerror (-status));
+            if (err && *err)
+              (*err)->status = -status;
+          }
+        else if (n == (ssize_t) sizeof (status))
+          {
+            sb_error (err, 0, "place the sandbox in its cgroup: %s", m > 0 ? why : strerror (status));
+            if (err && *err)
+              (*err)->status = status;
+          }
         else
           sb_error (err, n < 0 ? errno : EPIPE, "place the sandbox in its cgroup: the sandbox's first process ended");
         goto fail;

@@ -62,7 +62,8 @@ struct sb_sandbox_spec
   uint64_t caps_inheritable;       /* of those, its inheritable set (0: none) */
   uint64_t caps_ambient;           /* and its ambient set, within the inheritable one (0: none) */
   const char *const *rlimits;      /* "RESOURCE:SOFT:HARD", NULL-terminated (NULL: none) */
-  int oom_score_adj;               /* the app's, 0 to 1000 (the OCI config's process.oomScoreAdj) */
+  int oom_score_adj;               /* the app's, -999 to 1000 (the OCI config's process.oomScoreAdj,
+                                      below 0 as the tenant's policy allows) */
   uint64_t shm_size;               /* bytes of the sandbox's /dev/shm; 0: 64 MiB */
   const char *shm_source;          /* or an engine's tmpfs as its /dev/shm (a pod's); NULL: its own */
   const char *shm_id;              /* the identity ("DEV:INO") sandboxd admitted for shm_source */

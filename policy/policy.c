@@ -374,6 +374,24 @@ cb_uint (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
   return 0;
 }
 
+/* limits/oom-score-adj-min: -999..0. Never -1000, which would exempt the
+   app from the OOM killer altogether. */
+static int
+cb_oom_floor (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
+{
+  size_t len = strlen (v), digits = v[0] == '-' ? len - 1 : len;
+  long n;
+
+  note (cfg, opt);
+  if (digits == 0 || digits > 7 || strspn (v + (len - digits), "0123456789") != digits)
+    return fail (cfg, 0, "%s: %s is not a whole number", opt->name, sb_conf_show (v));
+  n = strtol (v, NULL, 10);
+  if (n < -999 || n > 0)
+    return fail (cfg, 0, "%s: %s is out of range (-999..0)", opt->name, sb_conf_show (v));
+  *(long *) result = n;
+  return 0;
+}
+
 struct enum_value
 {
   const char *name;
@@ -706,6 +724,7 @@ static cfg_opt_t limits_opts[] = {
   CFG_INT_CB ("exec-sessions", 0, CFGF_NONE, cb_uint),
   CFG_INT_CB ("images", 0, CFGF_NONE, cb_uint),
   CFG_INT_CB ("image-size", 0, CFGF_NONE, cb_size),
+  CFG_INT_CB ("oom-score-adj-min", 0, CFGF_NONE, cb_oom_floor),
   CFG_END ()
 };
 
@@ -931,6 +950,8 @@ merge (const struct parse *ps, struct sb_policy *p, struct origin *o, sb_error_t
         p->max_images = (uint32_t) cfg_getint (s, "images");
       if (given (s, "image-size"))
         p->image_bytes = (uint64_t) cfg_getint (s, "image-size");
+      if (given (s, "oom-score-adj-min"))
+        p->oom_score_adj_min = (int32_t) cfg_getint (s, "oom-score-adj-min");
     }
 
   if ((s = section (root, "syscalls")) != NULL)

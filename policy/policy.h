@@ -85,6 +85,9 @@ struct sb_policy
   uint32_t max_exec_sessions;
   uint32_t max_images;                     /* images of its own; 0: it may import none */
   uint64_t image_bytes;                    /* one import, uncompressed; default 1G */
+  int32_t oom_score_adj_min;               /* the lowest oom_score_adj an OCI config may give the
+                                              app: -999..0, default 0 (Kubernetes gives
+                                              Guaranteed pods -997) */
 
   /* syscalls */
   enum sb_syscall_profile profile;

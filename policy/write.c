@@ -80,7 +80,10 @@ sb_policy_write (const struct sb_policy *p, FILE *f)
   if (p->max_containers)
     fprintf (f, "    containers = %u\n", p->max_containers);
   fprintf (f, "    exec-sessions = %u\n", p->max_exec_sessions);
-  fprintf (f, "    images = %u\n    image-size = %llu\n}\n", p->max_images, (unsigned long long) p->image_bytes);
+  fprintf (f, "    images = %u\n    image-size = %llu\n", p->max_images, (unsigned long long) p->image_bytes);
+  if (p->oom_score_adj_min)
+    fprintf (f, "    oom-score-adj-min = %d\n", (int) p->oom_score_adj_min);
+  fputs ("}\n", f);
 
   fprintf (f, "syscalls {\n    profile = %s\n", profiles[p->profile]);
   key_list (f, "    ", "deny", p->denies[0], sizeof (p->denies[0]), p->ndenies);

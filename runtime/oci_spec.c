@@ -933,15 +933,11 @@ oci_spec_request (json_t *config, const char *bundle, const char *id, json_t **r
   v = json_object_get (proc, "oomScoreAdj");
   if (v)
     {
-      /* Up only: below 0 the host's OOM killer would pass over the app and
-         end other tenants' processes (or the host's) first. */
-      if (!json_is_integer (v) || json_integer_value (v) > 1000)
-        return sb_error (err, EINVAL, "process.oomScoreAdj: an integer up to 1000");
-      if (json_integer_value (v) < 0)
-        return sb_error (err, EPERM,
-                         "process.oomScoreAdj: %lld: a sandboxed app may not be shielded from the host's OOM "
-                         "killer (0 to 1000)",
-                         (long long) json_integer_value (v));
+      /* Below 0 only as far as the tenant's policy lets (sandboxd:
+         limits.oom-score-adj-min), since the host's OOM killer would then
+         pass over the app and end other tenants' processes first. */
+      if (!json_is_integer (v) || json_integer_value (v) < -1000 || json_integer_value (v) > 1000)
+        return sb_error (err, EINVAL, "process.oomScoreAdj: an integer from -1000 to 1000");
       json_object_set (req, "oom_score_adj", v);
     }
   if (translate_mounts (json_object_get (config, "mounts"), req, *volume_mounts, err) < 0)

@@ -131,8 +131,9 @@ static int
 become_tenant (struct sb_app_init_args *a, sb_error_t *err)
 {
   /* The Sentry's -1000 is not the app's: the OOM killer must be able to
-     pick any of the app's processes (written as host root, so the floor
-     goes back to 0 too), or the value of the OCI config, 0 to 1000. */
+     pick any of the app's processes. 0, or the value of the OCI config
+     (below 0 only as the tenant's policy allows), written as host root, so
+     that it is also the floor the app cannot go below. */
   char adj[16];
   snprintf (adj, sizeof (adj), "%d", a->oom_score_adj);
   if (sb_write_file ("/proc/self/oom_score_adj", adj, err) < 0)

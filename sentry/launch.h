@@ -30,7 +30,7 @@ struct sb_app_init_args
   uint64_t caps;              /* the app's capabilities (within Docker's); 0: Docker's */
   uint64_t caps_inheritable;  /* its inheritable and ambient sets (within caps) */
   uint64_t caps_ambient;
-  int oom_score_adj;          /* the app's /proc/self/oom_score_adj, 0 to 1000 */
+  int oom_score_adj;          /* the app's /proc/self/oom_score_adj, -999 to 1000 */
   int nrlimits;               /* rlimits that may only lower the inherited ones */
   const struct sb_rlimit *rlimits;
   int ncgroup_tasks;          /* v1 `tasks` files of the app's cgroup: the init moves itself */

@@ -87,7 +87,7 @@ struct sentry_config
   uint64_t app_caps_ambient;      /* its ambient set, within the inheritable one */
   int nrlimits;
   struct sb_rlimit rlimits[16];
-  int oom_score_adj;         /* the app's (0 to 1000) */
+  int oom_score_adj;         /* the app's (-999 to 1000) */
   const char *own_mounts;    /* the sandbox's own mounts in an OCI config's order
                                 ("proc,dev,dev/pts,..."), or NULL: ours */
   bool hold;                 /* the command waits for the owner's {"op":"start"} (an OCI

@@ -294,10 +294,10 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           }
         case 'J':
           {
-            /* The app's, OCI process.oomScoreAdj: only up from 0, never
-               shielded from the host's OOM killer. */
+            /* The app's, OCI process.oomScoreAdj: below 0 only as far as
+               the tenant's policy let sandboxd admit it, never -1000. */
             long adj;
-            if (sb_parse_long (optarg, 0, 1000, &adj) < 0)
+            if (sb_parse_long (optarg, -999, 1000, &adj) < 0)
               return -1;
             cfg->oom_score_adj = (int) adj;
             break;
