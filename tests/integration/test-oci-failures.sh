@@ -17,6 +17,8 @@ sb_snapshot "$SB_TMP/before"
 mkdir -p "$SB_TMP/vol/dir"
 SBD_POLICY_EXTRA="filesystem { volume-roots = {\"$SB_TMP/vol\"} }"
 sbd_setup ocif
+# ocif may join network namespaces (a pod's CNI one, below).
+echo 'network { mode = host }' >>"$SBD/tenants/ocif.conf"
 sbd_start
 # The engine's directories (the runtime's file-roots) lie in the tenant's
 # volume-roots here, as the kubelet's pods may for a provider.
@@ -173,6 +175,67 @@ out=$(rt run --bundle "$SB_TMP/bd" cd1 </dev/null 2>&1) || true
 rt delete --force cd1 2>/dev/null || true
 [[ $out == *"/dev/data/f"*"No such file"*/dev/null && $out != *dev-data* ]] &&
   pass "a bind at /dev itself is the sandbox's own /dev" || soft_fail "bind over /dev: $out"
+
+# A Kubernetes pod as containerd's CRI configures one, with the engines'
+# directories in the tenant's volume-roots: the pod's sandbox (pause)
+# container in a CNI network namespace, then a container of the pod that
+# joins its network, ipc and uts namespaces, and binds the kubelet's files
+# of the pod (/etc/hosts and /dev/termination-log writable, a
+# service-account token read-only), containerd's of the sandbox
+# (/etc/hostname, /etc/resolv.conf), with a Burstable oomScoreAdj and
+# the hugepage limits the kubelet always sends. Every container of a
+# pod once failed at start on its /dev/termination-log.
+unshare --net sleep 600 &
+cni=$!
+SB_BG_PIDS+=("$cni")
+for i in $(seq 50); do [[ $(readlink /proc/$cni/ns/net) != "$(readlink /proc/self/ns/net)" ]] && break; sleep 0.1; done
+POD=0d5c1e7a-5c3b-4a55-9d1e-pod000000001
+SBX=5a1dbox000000000000000000000000000000000000000000000000000000001
+K=$SB_TMP/vol/engine/$POD
+C=$SB_TMP/vol/engine/$SBX
+mkdir -p "$K/containers/app" "$K/volumes/kubernetes.io~projected/token" "$C"
+printf '127.0.0.1\tlocalhost\n10.0.0.7\tpod-host\n' >"$K/etc-hosts"
+: >"$K/containers/app/4f2a"
+chmod 666 "$K/etc-hosts" "$K/containers/app/4f2a"
+echo sa-token >"$K/volumes/kubernetes.io~projected/token/token"
+echo pod-host >"$C/hostname"
+echo 'nameserver 10.0.0.10' >"$C/resolv.conf"
+pod_ns() { # DIR NAMESPACES-PYTHON ANNOTATIONS-PYTHON
+  oci_config "$1" "c['hostname'] = 'pod-host' if $4 else ''
+c['linux']['namespaces'] = $2
+c['annotations'] = $3
+c['process']['oomScoreAdj'] = 937
+c['linux']['resources'] = {'hugepageLimits': [{'pageSize': '2MB', 'limit': 0}, {'pageSize': '1GB', 'limit': 0}],
+                           'memory': {'limit': 134217728}, 'cpu': {'shares': 102, 'quota': 50000, 'period': 100000}}
+c['linux']['maskedPaths'] += ['/proc/acpi', '/proc/scsi', '/sys/firmware']"
+}
+oci_bundle "$SB_TMP/pause" sh -c 'while :; do sleep 0.1; done'
+pod_ns "$SB_TMP/pause" "[{'type': t} for t in ('pid', 'ipc', 'uts', 'mount')] + [{'type': 'network', 'path': '/proc/$cni/ns/net'}]" \
+  "{'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': '$SBX', 'io.kubernetes.cri.sandbox-uid': '$POD'}" True
+rc=0; rt run --detach --bundle "$SB_TMP/pause" --pid-file "$SB_TMP/pause.pid" "$SBX" </dev/null >"$SB_TMP/pause.out" 2>&1 || rc=$?
+pause=$(cat "$SB_TMP/pause.pid" 2>/dev/null || echo 0)
+oci_bundle "$SB_TMP/podapp" sh -c 'hostname; cat /etc/hostname /etc/resolv.conf /var/run/secrets/kubernetes.io/serviceaccount/token;
+  grep -c pod-host /etc/hosts; echo "10.0.0.8 added" >>/etc/hosts; echo "app failed: no db" >/dev/termination-log; exit 3'
+pod_ns "$SB_TMP/podapp" "[{'type': t} for t in ('pid', 'mount')] + [{'type': 'network', 'path': '/proc/$cni/ns/net'},
+  {'type': 'ipc', 'path': '/proc/$pause/ns/ipc'}, {'type': 'uts', 'path': '/proc/$pause/ns/uts'}]" \
+  "{'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': '$SBX', 'io.kubernetes.cri.sandbox-uid': '$POD',
+   'io.kubernetes.cri.container-name': 'app'}" False
+oci_config "$SB_TMP/podapp" "c['mounts'] += [
+  {'destination': '/etc/hosts', 'type': 'bind', 'source': '$K/etc-hosts', 'options': ['rbind', 'rprivate', 'rw']},
+  {'destination': '/dev/termination-log', 'type': 'bind', 'source': '$K/containers/app/4f2a', 'options': ['rbind', 'rprivate', 'rw']},
+  {'destination': '/etc/hostname', 'type': 'bind', 'source': '$C/hostname', 'options': ['rbind', 'rprivate', 'rw']},
+  {'destination': '/etc/resolv.conf', 'type': 'bind', 'source': '$C/resolv.conf', 'options': ['rbind', 'rprivate', 'rw']},
+  {'destination': '/var/run/secrets/kubernetes.io/serviceaccount', 'type': 'bind',
+   'source': '$K/volumes/kubernetes.io~projected/token', 'options': ['rbind', 'rprivate', 'ro']}]"
+arc=0; out=$(rt run --bundle "$SB_TMP/podapp" app-4f2a </dev/null 2>&1) || arc=$?
+want=$'pod-host\npod-host\nnameserver 10.0.0.10\nsa-token\n1'
+[[ $rc == 0 && $arc == 3 && $out == "$want" && $(cat "$K/containers/app/4f2a") == "app failed: no db" &&
+   $(tail -n 1 "$K/etc-hosts") == "10.0.0.8 added" && $(cat "$C/hostname") == pod-host ]] &&
+  pass "a pod as containerd's CRI makes it: the container runs in the pod's namespaces, reads the kubelet's and containerd's files, and its termination message reaches the kubelet's file" ||
+  soft_fail "CRI pod: pause rc $rc ($(cat "$SB_TMP/pause.out")), app rc $arc: $out; termination log: $(cat "$K/containers/app/4f2a")"
+rt delete --force app-4f2a 2>/dev/null || true
+rt delete --force "$SBX" 2>/dev/null || true
+kill "$cni" 2>/dev/null || true
 
 # Whether a file is bound or copied is sandboxd's to say: a client's
 # "bind" mark on a file the rule would copy (bound "ro") is dropped.
