@@ -237,6 +237,21 @@ rt delete --force app-4f2a 2>/dev/null || true
 rt delete --force "$SBX" 2>/dev/null || true
 kill "$cni" 2>/dev/null || true
 
+# Below /dev, the sandbox's own links lead into /proc/self/fd, whose
+# magic links name the Sentry's descriptors while it builds the root: a
+# volume aimed through them is refused (the walk takes no magic link) and
+# reaches nothing of the host.
+echo keep >"$SB_TMP/vol/dir/f"
+for dest in /dev/stdout /dev/fd/2/x /dev/stderr/x; do
+  oci_bundle "$SB_TMP/bm" sh -c 'echo ran'
+  oci_config "$SB_TMP/bm" "c['mounts'].append({'destination': '$dest', 'type': 'bind', 'source': '$SB_TMP/vol/dir', 'options': ['rbind', 'ro']})"
+  rc=0; out=$(rt run --bundle "$SB_TMP/bm" cm1 </dev/null 2>&1) || rc=$?
+  rt delete --force cm1 2>/dev/null || true
+  ((rc != 0)) && [[ $out == *"$dest"* && $out != *ran* && $(cat "$SB_TMP/vol/dir/f") == keep ]] &&
+    pass "a volume at $dest (through the sandbox's links into /proc/self/fd) is refused: $(head -c 140 <<<"$out")" ||
+    soft_fail "volume at $dest: rc $rc: $out"
+done
+
 # Whether a file is bound or copied is sandboxd's to say: a client's
 # "bind" mark on a file the rule would copy (bound "ro") is dropped.
 oci_bundle "$SB_TMP/bt" true
