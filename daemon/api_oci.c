@@ -290,8 +290,8 @@ processes_in_namespace (const char *dir, const char *kind, const char *id)
 
 /* The tenant of a live container that is in the namespace id of kind, or
    NULL: its monitor recorded it in namespaces.json (monitor_start.c), or
-   (net, ipc, uts) its monitor or Sentry is in it now. The same tenant's
-   first when several have it. */
+   (net, ipc, uts) its monitor or a process below it is in it now. The
+   same tenant's first when several have it. */
 static const char *
 ns_owner (const char *kind, const char *id, const char *prefer)
 {

@@ -133,8 +133,9 @@ monitor_prepare (struct monitor *m, sb_error_t *err)
   ssize_t ret;
 
   /* Who we are, before we make or join any namespace: sandboxd counts
-     what we and our children (the Sentry) are in as the container's
-     from then on, not only once we record it (namespaces.json). */
+     what we and the processes below us (the Sentry, the Gofer) are in as
+     the container's from then on, not only once we record it
+     (namespaces.json). */
   if ((ret = sb_proc_stat (0, NULL, &start)) < 0)
     return sb_error (err, (int) -ret, "read /proc/self/stat");
   snprintf (me, sizeof (me), "%d %llu\n", (int) getpid (), start);
