@@ -184,7 +184,9 @@ rt delete --force cd1 2>/dev/null || true
 # service-account token read-only), containerd's of the sandbox
 # (/etc/hostname, /etc/resolv.conf), with a Burstable oomScoreAdj and
 # the hugepage limits the kubelet always sends. Every container of a
-# pod once failed at start on its /dev/termination-log.
+# pod once failed at start on its /dev/termination-log. (containerd gives
+# the pause container -998, which needs CAP_SYS_RESOURCE that this host's
+# root lacks: test-oci's oomScoreAdj cases; here both take 937.)
 unshare --net sleep 600 &
 cni=$!
 SB_BG_PIDS+=("$cni")
