@@ -319,6 +319,46 @@ ns_owner (const char *kind, const char *id, const char *prefer)
   return owner;
 }
 
+/* Whether a process in a sandbox's cgroup (sandboxd's /sandbox tree, where
+   every sandbox without a cgroupsPath lives: `sandbox-runtime do`'s among
+   them, which belong to no tenant) is in the network namespace id. Read
+   from /proc, process by process: asked only of a namespace that no
+   container of sandboxd's has. */
+static bool
+sandbox_in_netns (const char *id)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+  bool found = false;
+
+  while (d && !found && (e = readdir (d)) != NULL)
+    {
+      char path[300], have[64], buf[4096];
+      struct stat st;
+
+      if (e->d_name[0] < '1' || e->d_name[0] > '9')
+        continue;
+      snprintf (path, sizeof (path), "/proc/%s/ns/net", e->d_name);
+      if (stat (path, &st) < 0)
+        continue;
+      sb_ns_identity (&st, have, sizeof (have));
+      if (strcmp (have, id) != 0)
+        continue;
+      snprintf (path, sizeof (path), "/proc/%s/cgroup", e->d_name);
+      if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
+        continue;
+      for (char *line = buf; line && *line && !found; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+        {
+          char *colon = strchr (line, ':');
+          colon = colon ? strchr (colon + 1, ':') : NULL;
+          found = colon && (strncmp (colon + 1, "/sandbox/", 9) == 0);
+        }
+    }
+  if (d)
+    closedir (d);
+  return found;
+}
+
 /* A pod's namespace that this container joins (kind "ipc" or "uts";
    Kubernetes gives /proc/<pid>/ns/ipc of the pod's first container, whose
    pid is its monitor's; so does `docker --ipc container:X`). Only one that
@@ -381,6 +421,13 @@ netns_not_foreign (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
       return false;
     }
   owner = ns_owner ("net", id, t->name);
+  if (owner == NULL && sandbox_in_netns (id))
+    {
+      sbd_audit (r, nspath, "denied-namespace");
+      sbd_reply_error (r, 403, "policy", "linux.namespaces: the network namespace `%s` is a sandbox's that is no "
+                       "container of tenant %s's", nspath, t->name);
+      return false;
+    }
   if (owner == NULL || strcmp (owner, t->name) == 0)
     {
       /* The monitor checks that the path still names it when it joins. */

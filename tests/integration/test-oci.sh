@@ -1223,6 +1223,28 @@ rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/r
   [[ $out == *"network namespace"*"another tenant's container's"* ]] &&
   pass "another tenant's sandbox's Gofer's network namespace is refused" || soft_fail "net7: Gofer $gofer: rc $rc: $out"
 rt2 delete --force net7 2>/dev/null || true
+# Nor a sandbox of no tenant's (`sandbox-runtime do`, in sandboxd's
+# cgroup tree but no container of its own): its loopback services are
+# its user's.
+sb_do -- sleep 60 </dev/null >/dev/null 2>&1 &
+dopid=$!
+SB_BG_PIDS+=("$dopid")
+dosentry=
+for i in $(seq 100); do
+  for p in /proc/[0-9]*; do
+    [[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *sandbox-sentry*"do-$dopid-"* ]] && dosentry=${p#/proc/} && break
+  done
+  [[ -n $dosentry ]] && break
+  sleep 0.05
+done
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'][-1]['path'] = '/proc/$dosentry/ns/net'"
+rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/net1" net8 </dev/null 2>&1) || rc=$?
+[[ -n $dosentry && $(readlink /proc/"$dosentry"/ns/net) != "$(readlink /proc/self/ns/net)" ]] && ((rc != 0)) &&
+  [[ $out == *"network namespace"*"is a sandbox's that is no container of tenant ocit2's"* ]] &&
+  pass "a network namespace of a sandbox of no tenant's (sandbox-runtime do) is refused" || soft_fail "net8: do Sentry $dosentry: rc $rc: $out"
+rt2 delete --force net8 2>/dev/null || true
+kill "$dopid" 2>/dev/null || true
+wait "$dopid" 2>/dev/null || true
 # A pid is only a name: a monitor's, once it has ended, may be another's.
 # A container of ocit2 whose recorded monitor pid now names pod0's monitor
 # (the start time differs) does not make pod0's namespace ocit2's.
