@@ -214,6 +214,12 @@ c['linux']['maskedPaths'] += ['/proc/acpi', '/proc/scsi', '/sys/firmware']"
 oci_bundle "$SB_TMP/pause" sh -c 'while :; do sleep 0.1; done'
 pod_ns "$SB_TMP/pause" "[{'type': t} for t in ('pid', 'ipc', 'uts', 'mount')] + [{'type': 'network', 'path': '/proc/$cni/ns/net'}]" \
   "{'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': '$SBX', 'io.kubernetes.cri.sandbox-uid': '$POD'}" True
+# As containerd makes the pause container: uid 65535, no capabilities, a
+# read-only root, and the sysctls of its unprivileged ports and pings.
+oci_config "$SB_TMP/pause" "c['process']['user'] = {'uid': 65535, 'gid': 65535}
+c['process']['capabilities'] = {}
+c['root']['readonly'] = True
+c['linux']['sysctl'] = {'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647'}"
 rc=0; rt run --detach --bundle "$SB_TMP/pause" --pid-file "$SB_TMP/pause.pid" "$SBX" </dev/null >"$SB_TMP/pause.out" 2>&1 || rc=$?
 pause=$(cat "$SB_TMP/pause.pid" 2>/dev/null || echo 0)
 oci_bundle "$SB_TMP/podapp" sh -c 'hostname; cat /etc/hostname /etc/resolv.conf /var/run/secrets/kubernetes.io/serviceaccount/token;
@@ -232,6 +238,7 @@ oci_config "$SB_TMP/podapp" "c['mounts'] += [
 arc=0; out=$(rt run --bundle "$SB_TMP/podapp" app-4f2a </dev/null 2>&1) || arc=$?
 want=$'pod-host\npod-host\nnameserver 10.0.0.10\nsa-token\n1'
 [[ $rc == 0 && $arc == 3 && $out == "$want" && $(cat "$K/containers/app/4f2a") == "app failed: no db" &&
+   $(nsenter --net=/proc/$cni/ns/net cat /proc/sys/net/ipv4/ping_group_range) == $'0\t2147483647' &&
    $(tail -n 1 "$K/etc-hosts") == "10.0.0.8 added" && $(cat "$C/hostname") == pod-host ]] &&
   pass "a pod as containerd's CRI makes it: the container runs in the pod's namespaces, reads the kubelet's and containerd's files, and its termination message reaches the kubelet's file" ||
   soft_fail "CRI pod: pause rc $rc ($(cat "$SB_TMP/pause.out")), app rc $arc: $out; termination log: $(cat "$K/containers/app/4f2a")"
