@@ -221,8 +221,8 @@ ns_identity (const char *path, int type, char *id, size_t len)
   return NULL;
 }
 
-/* Whether pid, as it is now, is in the namespace id of kind, and not
-   as the host is (sandboxd's own namespace is no container's). */
+/* Whether pid, as it is now, is in the namespace id of kind, and (host
+   given) not as the host is (sandboxd's own namespace is no container's). */
 static bool
 pid_in_namespace (pid_t pid, const char *kind, const char *id, const struct stat *host)
 {
@@ -230,7 +230,7 @@ pid_in_namespace (pid_t pid, const char *kind, const char *id, const struct stat
   struct stat st;
 
   snprintf (path, sizeof (path), "/proc/%d/ns/%s", (int) pid, kind);
-  if (stat (path, &st) < 0 || (st.st_dev == host->st_dev && st.st_ino == host->st_ino))
+  if (stat (path, &st) < 0 || (host && st.st_dev == host->st_dev && st.st_ino == host->st_ino))
     return false;
   sb_ns_identity (&st, have, sizeof (have));
   return strcmp (have, id) == 0;
@@ -272,20 +272,28 @@ tree_in_namespace (pid_t pid, int depth, const char *kind, const char *id, const
    again once its tree was looked at, tells it from a process that reused
    its pid. */
 static bool
-processes_in_namespace (const char *dir, const char *kind, const char *id)
+processes_in_namespace (const char *dir, const char *kind, const char *id, const struct stat *host)
 {
-  char path[4300], buf[128], own[64];
+  char path[4300], buf[128];
   unsigned long long start, now;
-  struct stat host;
   int pid;
 
   snprintf (path, sizeof (path), "%s/monitor.pid", dir);
-  snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
-  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0
-      || stat (own, &host) < 0)
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
     return false;
-  return tree_in_namespace ((pid_t) pid, 2, kind, id, &host) && sb_proc_stat ((pid_t) pid, NULL, &now) == 0
+  return tree_in_namespace ((pid_t) pid, 2, kind, id, host) && sb_proc_stat ((pid_t) pid, NULL, &now) == 0
          && now == start;
+}
+
+/* Our own namespace of kind (the host's, which is no container's) into
+   *host; false when it cannot be read. */
+static bool
+host_namespace (const char *kind, struct stat *host)
+{
+  char own[64];
+
+  snprintf (own, sizeof (own), "/proc/self/ns/%s", kind);
+  return stat (own, host) == 0;
 }
 
 /* The tenant of a live container that is in the namespace id of kind, or
@@ -297,6 +305,8 @@ ns_owner (const char *kind, const char *id, const char *prefer)
 {
   const char *owner = NULL;
   char dir[4200], path[4300];
+  struct stat host;
+  bool live = strcmp (kind, "shm") != 0 && host_namespace (kind, &host);
 
   for (struct sbd_container *o = sbd->containers; o; o = o->next)
     {
@@ -311,8 +321,8 @@ ns_owner (const char *kind, const char *id, const char *prefer)
       same = ns && json_string_value (json_object_get (ns, kind))
              && strcmp (json_string_value (json_object_get (ns, kind)), id) == 0;
       json_decref (ns);
-      if (!same && strcmp (kind, "shm") != 0)
-        same = processes_in_namespace (dir, kind, id);
+      if (!same && live)
+        same = processes_in_namespace (dir, kind, id, &host);
       if (same && (owner == NULL || strcmp (o->tenant, prefer) == 0))
         owner = o->tenant;
     }
@@ -333,16 +343,9 @@ sandbox_in_netns (const char *id)
 
   while (d && !found && (e = readdir (d)) != NULL)
     {
-      char path[300], have[64], buf[4096];
-      struct stat st;
+      char path[300], buf[4096];
 
-      if (e->d_name[0] < '1' || e->d_name[0] > '9')
-        continue;
-      snprintf (path, sizeof (path), "/proc/%s/ns/net", e->d_name);
-      if (stat (path, &st) < 0)
-        continue;
-      sb_ns_identity (&st, have, sizeof (have));
-      if (strcmp (have, id) != 0)
+      if (e->d_name[0] < '1' || e->d_name[0] > '9' || !pid_in_namespace ((pid_t) atoi (e->d_name), "net", id, NULL))
         continue;
       snprintf (path, sizeof (path), "/proc/%s/cgroup", e->d_name);
       if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)

@@ -1245,6 +1245,13 @@ rc=0; out=$(timeout 20 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/r
 rt2 delete --force net8 2>/dev/null || true
 kill "$dopid" 2>/dev/null || true
 wait "$dopid" 2>/dev/null || true
+# The host's own (the caller's) named by path is network mode host, as
+# Docker's --network host, which ocit2's policy allows.
+oci_config "$SB_TMP/net1" "c['linux']['namespaces'][-1]['path'] = '/proc/$$/ns/net'"
+rc=0; rt2 run --detach --bundle "$SB_TMP/net1" --pid-file "$SB_TMP/net9.pid" net9 </dev/null >"$SB_TMP/net9.out" 2>&1 || rc=$?
+[[ $rc == 0 && $(readlink /proc/"$(cat "$SB_TMP/net9.pid" 2>/dev/null)"/ns/net 2>&1) == "$(readlink /proc/$$/ns/net)" ]] &&
+  pass "the host's network namespace named by path is network mode host" || soft_fail "net9 (the host's): rc $rc: $(cat "$SB_TMP/net9.out")"
+rt2 delete --force net9 2>/dev/null || true
 # A pid is only a name: a monitor's, once it has ended, may be another's.
 # A container of ocit2 whose recorded monitor pid now names pod0's monitor
 # (the start time differs) does not make pod0's namespace ocit2's.
