@@ -98,8 +98,8 @@ sbd_create_hostname (struct sbd_request *r, const struct sbd_tenant *t, const st
   return hostname;
 }
 
-bool
-sbd_path_under (const char *path, const char *dir)
+static bool
+path_under (const char *path, const char *dir)
 {
   size_t n = strlen (dir);
   return strcmp (dir, "/") == 0 || (strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/'));
@@ -346,17 +346,14 @@ sbd_check_volumes (struct sbd_request *r, const struct sb_policy *p, json_t *in,
     {
       const char *src = json_string_value (json_object_get (v, "source"));
       const char *dst = json_string_value (json_object_get (v, "target"));
-      bool inside = false;
 
       if (!sbd_clean_absolute (src) || !sbd_clean_absolute (dst) || strcmp (dst, "/") == 0 || strcmp (dst, "/dev") == 0
-          || sbd_path_under (dst, "/proc") || sbd_path_under (dst, "/sys"))
+          || path_under (dst, "/proc") || path_under (dst, "/sys"))
         {
           sbd_reply_error (r, 400, "bad_request", "volumes[%zu]: absolute source and target (not /, /dev, nor under /proc, /sys)", i);
           return false;
         }
-      for (int k = 0; k < p->nvolume_roots && !inside; k++)
-        inside = sbd_path_under (src, p->volume_roots[k]);
-      if (!inside)
+      if (!sb_policy_in_volume_roots (p, src))
         {
           sbd_reply_error (r, 403, "policy", "volumes[%zu]: `%s` is outside tenant %s's volume-roots", i, src, p->tenant);
           return false;

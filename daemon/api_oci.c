@@ -779,14 +779,9 @@ oci_create (struct sbd_request *r)
      copied, read-only. The mark is ours, never the client's. */
   json_array_foreach (files, i, v)
     {
-      const char *src = json_string_value (json_object_get (v, "source"));
-      bool bind = false;
       json_object_del (v, "bind");
-      for (int k = 0; json_is_true (json_object_get (v, "writable")) && json_object_get (v, "owner") && k < p->nvolume_roots
-                      && !bind;
-           k++)
-        bind = sbd_path_under (src, p->volume_roots[k]);
-      if (bind)
+      if (json_is_true (json_object_get (v, "writable")) && json_object_get (v, "owner")
+          && sb_policy_in_volume_roots (p, json_string_value (json_object_get (v, "source"))))
         json_object_set_new (v, "bind", json_true ());
     }
   json_array_foreach (json_object_get (b, "denies"), i, v)

@@ -293,8 +293,6 @@ int sbd_monitor_stream (struct sbd_container *c, json_t *req, struct evhttp_conn
    shared with the OCI runtime's create (api_oci.c): each answers the request
    and returns false when it refuses. */
 bool sbd_clean_absolute (const char *p);
-/* Whether path is dir or lies below it (both clean and absolute). */
-bool sbd_path_under (const char *path, const char *dir);
 bool sbd_check_limits (struct sbd_request *r, const struct sb_policy *p, json_t *in, json_t *out);
 /* Copies into a monitor's spec limits the ones sbd_check_limits adds to
    memory, swap, cpu_millis and pids (CPU quota and period as given, CPU

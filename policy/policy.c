@@ -521,6 +521,15 @@ path_under (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+bool
+sb_policy_in_volume_roots (const struct sb_policy *p, const char *path)
+{
+  for (int k = 0; k < p->nvolume_roots; k++)
+    if (path_under (path, p->volume_roots[k]))
+      return true;
+  return false;
+}
+
 static int
 cb_path (cfg_t *cfg, cfg_opt_t *opt, const char *v, void *result)
 {
@@ -1124,13 +1133,10 @@ finish (struct sb_policy *p, const struct origin *o, sb_error_t *err)
   for (int i = 0; i < p->nvolumes; i++)
     {
       const struct sb_volume *v = &p->volumes[i];
-      bool inside = false;
       char roots[512];
       size_t n = 0;
 
-      for (int k = 0; k < p->nvolume_roots && !inside; k++)
-        inside = path_under (v->source, p->volume_roots[k]);
-      if (!inside)
+      if (!sb_policy_in_volume_roots (p, v->source))
         {
           roots[0] = '\0';
           for (int k = 0; k < p->nvolume_roots && n < sizeof (roots); k++)

@@ -172,5 +172,7 @@ bool sb_policy_egress_allowed (const struct sb_policy *p, int family, const uint
                                uint16_t port);
 bool sb_policy_bind_allowed (const struct sb_policy *p, uint16_t port);
 bool sb_policy_hostname_allowed (const struct sb_policy *p, const char *hostname);
+/* Whether path (clean, absolute) is one of the volume-roots or lies below one. */
+bool sb_policy_in_volume_roots (const struct sb_policy *p, const char *path);
 
 #endif
