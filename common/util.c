@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -122,6 +123,40 @@ sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start)
   if (start)
     *start = ticks;
   return 0;
+}
+
+int
+sb_wait_exit (pid_t pid, int timeout_ms)
+{
+  uint64_t deadline = sb_now_ns () + (uint64_t) (timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
+  struct pollfd p = { .events = POLLIN };
+  int r;
+
+  p.fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (p.fd < 0)
+    return errno == ESRCH ? 0 : -errno;
+  for (;;)
+    {
+      int left = -1;
+
+      if (timeout_ms >= 0)
+        {
+          uint64_t now = sb_now_ns ();
+          left = now >= deadline ? 0 : (int) ((deadline - now + 999999) / 1000000);
+        }
+      r = poll (&p, 1, left);
+      if (r > 0)
+        r = 0;
+      else if (r == 0)
+        r = -ETIMEDOUT;
+      else if (errno == EINTR)
+        continue;
+      else
+        r = -errno;
+      break;
+    }
+  close (p.fd);
+  return r;
 }
 
 int

@@ -43,6 +43,11 @@ ssize_t sb_read_file_at (int dirfd, const char *path, char *buf, size_t max);
    for as long as the host runs (a pid is reused, the pair is not).
    Returns 0 or -errno (-ESRCH: no such process). */
 int sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start);
+/* Waits up to timeout_ms (< 0: for ever) for process pid to end, woken by
+   its pidfd when it does (no polling at intervals). Any process, not only
+   a child; a child still needs its waitpid. Returns 0 once it has ended
+   (or there is no such process), -ETIMEDOUT, or -errno. */
+int sb_wait_exit (pid_t pid, int timeout_ms);
 
 /* Parse a whole string as a base-10 integer within [min, max]. */
 int sb_parse_long (const char *s, long min, long max, long *out);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,13 +619,21 @@ oci_cmd_kill (int argc, char **argv)
   return 0;
 }
 
-/* Waits (up to ms) for the monitor's socket to go: the container has ended. */
+/* Waits (up to ms) for the monitor to end, or without its pid for its
+   socket to go: the container has ended. */
 static bool
 wait_gone (json_t *rec, int ms)
 {
   const char *sock = json_string_value (json_object_get (rec, "socket"));
   json_int_t pid = json_integer_value (json_object_get (rec, "pid"));
 
+  if (pid > 0 && pid <= INT_MAX)
+    {
+      bool gone = sb_wait_exit ((pid_t) pid, ms) == 0;
+      if (gone)
+        waitpid ((pid_t) pid, NULL, WNOHANG);
+      return gone;
+    }
   for (int t = 0; t < ms; t += 20)
     {
       if (access (sock, F_OK) < 0 && (pid <= 0 || kill ((pid_t) pid, 0) < 0 || waitpid ((pid_t) pid, NULL, WNOHANG) > 0))

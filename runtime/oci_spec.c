@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
@@ -1110,20 +1111,20 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t j
   close (in[1]);
   if (timeout > 0)
     {
-      for (json_int_t ms = 0; ms < timeout * 1000; ms += 10)
+      int r = sb_wait_exit (pid, timeout > INT_MAX / 1000 ? INT_MAX : (int) timeout * 1000);
+
+      if (r < 0)
         {
-          if (waitpid (pid, &status, WNOHANG) == pid)
-            goto done;
-          usleep (10000);
+          kill (pid, SIGKILL);
+          waitpid (pid, &status, 0);
+          if (r == -ETIMEDOUT)
+            return sb_error (err, ETIMEDOUT, "hooks.%s[%zu] (%s): timed out after %llds", kind, idx, path,
+                             (long long) timeout);
+          return sb_error (err, -r, "hooks.%s[%zu] (%s): wait for it", kind, idx, path);
         }
-      kill (pid, SIGKILL);
-      waitpid (pid, &status, 0);
-      return sb_error (err, ETIMEDOUT, "hooks.%s[%zu] (%s): timed out after %llds", kind, idx, path,
-                       (long long) timeout);
     }
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
-done:
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return sb_error (err, EIO, "hooks.%s[%zu] (%s) failed (status %d)", kind, idx, path,
                      WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <malloc.h>
 #include <signal.h>
@@ -497,26 +498,28 @@ run_start_hook (struct sb_app_init_args *a, json_t *h, size_t k, const char *sta
   signal (SIGPIPE, SIG_IGN);
   sb_write_all (in[1], state, strlen (state));
   close (in[1]);
-  for (json_int_t ms = 0;; ms += 10)
+  if (timeout > 0)
     {
-      pid_t r = waitpid (pid, &status, WNOHANG);
-      struct timespec ten = { 0, 10 * 1000 * 1000 };
-      if (r == pid)
-        break;
-      if (r < 0 && errno != EINTR)
-        {
-          snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (errno));
-          return;
-        }
-      if (timeout > 0 && ms >= timeout * 1000)
+      int r = sb_wait_exit (pid, timeout > INT_MAX / 1000 ? INT_MAX : (int) timeout * 1000);
+
+      if (r < 0)
         {
           kill (pid, SIGKILL);
           waitpid (pid, &status, 0);
-          snprintf (why, whylen, "hooks.startContainer[%zu] (%s): timed out after %llds", k, path, (long long) timeout);
+          if (r == -ETIMEDOUT)
+            snprintf (why, whylen, "hooks.startContainer[%zu] (%s): timed out after %llds", k, path,
+                      (long long) timeout);
+          else
+            snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (-r));
           return;
         }
-      nanosleep (&ten, NULL);
     }
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      {
+        snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (errno));
+        return;
+      }
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     snprintf (why, whylen, "hooks.startContainer[%zu] (%s) failed (status %d%s)", k, path,
               WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status),

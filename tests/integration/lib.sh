@@ -388,6 +388,15 @@ $(printf '%s\n' "$new" | head -n 30 | sed 's/^/    /')"
   pass "$label: nothing left behind (no processes, mounts, cgroups or temporary files)"
 }
 
+# sb_running PID: true while PID runs: it exists and has not ended (a
+# process that is not our child stays a zombie until the host's init or a
+# subreaper reaps it, which takes up to a second or more on some hosts).
+sb_running() {
+  local st
+  st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+  [[ -n $st && $st != Z && $st != X ]]
+}
+
 # wait_gone PID SECONDS: true once PID (not our child) has disappeared.
 wait_gone() {
   local i

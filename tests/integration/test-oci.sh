@@ -355,7 +355,7 @@ for i in $(seq 30); do [[ $(state_of cp) == paused ]] && break; sleep 0.1; done
 [[ $(state_of cp) == paused ]] || soft_fail "cp did not pause: $(state_of cp)"
 rc=0; timeout 30 "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$OCI_CONF" delete --force cp 2>"$SB_TMP/cpdel.err" || rc=$?
 cp_left=$(ls -d /sys/fs/cgroup/*/sandbox/"$cp_id" /sys/fs/cgroup/sandbox/"$cp_id" 2>/dev/null || true)
-[[ $rc == 0 && $(state_of cp) == none && -n $cp_id && -z $cp_left ]] && ! kill -0 "$cp_pid" 2>/dev/null &&
+[[ $rc == 0 && $(state_of cp) == none && -n $cp_id && -z $cp_left ]] && ! sb_running "$cp_pid" &&
   pass "delete --force of a paused container ends it and leaves no cgroup or process" ||
   soft_fail "delete --force paused: rc $rc $(cat "$SB_TMP/cpdel.err"), state $(state_of cp), left: $cp_left, pid $cp_pid"
 
