@@ -202,7 +202,6 @@ open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_er
     {
       const struct sb_volume *v = &p->volumes[i];
       char what[128], now[4096];
-      bool inside = false;
       int fd;
 
       snprintf (what, sizeof (what), "volume %s: source", v->name);
@@ -210,9 +209,8 @@ open_host_dirs (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_er
       if (fd < 0)
         return -1;
       io->volumes[io->nvolumes++] = fd;
-      for (int k = 0; k < p->nvolume_roots && !inside; k++)
-        inside = sb_path_has_prefix (now, p->volume_roots[k]);
-      if (!inside)
+      /* Where it is now, judged as the policy judged where it was named. */
+      if (!sb_policy_in_volume_roots (p, now))
         return sb_error (err, EPERM, "%s `%s` is outside the tenant's volume roots", what, now);
     }
   return 0;

@@ -84,6 +84,15 @@ printf '%s\n' "$SB_OUT" >"$SB_TMP/mounts.out"
 if [[ $SB_RC != 0 ]] || ! grep -q '^== /proc/thread-self/mountinfo' "$SB_TMP/mounts.out"; then
   fail "mountinfo: reading the mount tables failed (exit $SB_RC): $(head -c 300 <<<"$SB_ERR")"
 fi
+# A provider whose volume-roots is "/" lets any volume in, as the policy's
+# own check does: the sandbox starts with it (the check made at the start
+# on where the source now is took "/" as holding nothing).
+printf 'tenant = "t-compat"\nid-range = "310000-375535"\nfilesystem {\n  volume-roots = {"/"}\n  volume data { source = "%s"  target = "/data" }\n}\n' \
+  "$SB_TMP/vols/data" >"$SB_TMP/rootroots.conf"
+sb_run --policy "$SB_TMP/rootroots.conf" --policy-base "$SB_TMP/base.conf" -- /bin/sh -c 'echo v >/data/rootroots && cat /data/rootroots'
+[[ $SB_RC == 0 && $SB_OUT == v && $(cat "$SB_TMP/vols/data/rootroots" 2>/dev/null) == v ]] &&
+  pass "volume-roots \"/\": the volume is mounted and written" ||
+  soft_fail "volume-roots \"/\": exit $SB_RC, out $SB_OUT, err $(head -c 300 <<<"$SB_ERR")"
 expect_mounts() { # what, extended regex that must (1) or must not (0) match
   if grep -Eq -- "$3" "$SB_TMP/mounts.out"; then
     if (($2)); then pass "mount tables: $1"; else soft_fail "mount tables: $1: $(grep -Em1 -- "$3" "$SB_TMP/mounts.out")"; fi
