@@ -122,8 +122,9 @@ void oci_spec_refusal (const char *message, json_t *volume_mounts, json_t *confi
 /* Runs the config's hooks of one kind (prestart, createRuntime,
    createContainer, poststart, poststop) with the state on their stdin, as
    the caller; with join > 0, in the network, ipc and uts namespaces of
-   that process (the monitor's: the container's). */
-int oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, sb_error_t *err);
+   that process (the monitor's: the container's); with cgroup (the
+   container's cgroup name, oci_cgroup_name), in its app part. */
+int oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, const char *cgroup, sb_error_t *err);
 
 /* The commands. */
 int oci_cmd_create (int argc, char **argv);

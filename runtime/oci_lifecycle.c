@@ -353,8 +353,9 @@ create_container (struct create_opts *o, json_t **config_out, sb_error_t *err)
      namespaces (the monitor's), but on the host's files: their path is
      the host's (the runtime namespace's, as the spec says), and no
      program of the host enters the sandbox's mount namespace. */
-  if (oci_run_hooks (config, "prestart", state, 0, err) < 0 || oci_run_hooks (config, "createRuntime", state, 0, err) < 0
-      || oci_run_hooks (config, "createContainer", state, pid, err) < 0)
+  if (oci_run_hooks (config, "prestart", state, 0, NULL, err) < 0
+      || oci_run_hooks (config, "createRuntime", state, 0, NULL, err) < 0
+      || oci_run_hooks (config, "createContainer", state, pid, oci_cgroup_name (rec), err) < 0)
     {
       json_decref (state);
       goto fail;
@@ -407,7 +408,7 @@ late_hooks (json_t *rec, json_t *config, const char *phase, const char *status, 
   state = oci_state_of (rec);
   if (status)
     json_object_set_new (state, "status", json_string (status));
-  if (oci_run_hooks (config, phase, state, 0, &err) < 0)
+  if (oci_run_hooks (config, phase, state, 0, NULL, &err) < 0)
     fprintf (stderr, "sandbox-runtime %s: %s\n", verb, err->msg);
   json_decref (state);
   json_decref (own);

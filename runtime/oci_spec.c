@@ -8,6 +8,7 @@
 #include "config.h"
 #include "oci.h"
 #include "cgroup.h"
+#include "sandbox.h"
 #include "capabilities.h"
 #include "cleanup.h"
 #include "policy/policy.h"
@@ -1044,10 +1045,38 @@ open_container_ns (pid_t join, int fds[HOOK_NS], sb_error_t *err)
   return 0;
 }
 
+/* In the child: moves itself into the app part of the container's cgroup
+   (each hierarchy's), as runc's createContainer hooks run in the
+   container's cgroup: the container's limits bind them, and what they
+   leave running ends with the container. */
+static void
+hook_enter_cgroup (const struct sb_cgroup *cg, const char *kind, size_t idx, const char *path)
+{
+  for (int i = 0; cg != NULL && i < cg->ndirs; i++)
+    {
+      char file[4400];
+      int fd, e;
+
+      snprintf (file, sizeof (file), "%s/app/%s", cg->dirs[i], sb_cgroup_self_file (cg->v2));
+      fd = open (file, O_WRONLY | O_CLOEXEC);
+      if (fd >= 0 && write (fd, "0", 1) == 1)
+        {
+          close (fd);
+          continue;
+        }
+      e = errno;
+      fprintf (stderr, "sandbox-runtime: hooks.%s[%zu] (%s): enter the container's cgroup (%s): %s\n", kind, idx,
+               path, file, strerror (e));
+      _exit (126);
+    }
+}
+
 /* One hook: path, args, env, timeout; the state on its stdin; with join
-   > 0, in that process's network, ipc and uts namespaces. */
+   > 0, in that process's network, ipc and uts namespaces; with cg, in
+   the app part of that cgroup. */
 static int
-run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t join, sb_error_t *err)
+run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t join, const struct sb_cgroup *cg,
+          sb_error_t *err)
 {
   const char *path = json_string_value (json_object_get (hook, "path"));
   json_t *args = json_object_get (hook, "args"), *env = json_object_get (hook, "env");
@@ -1086,6 +1115,7 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t j
       char **argv = calloc (n + 2, sizeof (char *)), **envp = calloc (m + 1, sizeof (char *));
       if (argv == NULL || envp == NULL)
         _exit (127);
+      hook_enter_cgroup (cg, kind, idx, path);
       for (size_t k = 0; k < HOOK_NS; k++)
         if (nsfd[k] >= 0 && setns (nsfd[k], hook_ns[k].type) < 0)
           {
@@ -1132,19 +1162,27 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t j
 }
 
 int
-oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, sb_error_t *err)
+oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, const char *cgroup, sb_error_t *err)
 {
   json_t *list = json_object_get (json_object_get (config, "hooks"), kind), *h;
   cleanup_free char *text = NULL;
+  struct sb_cgroup cg = { 0 };
   size_t i;
+  int r = 0;
 
   if (json_array_size (list) == 0)
     return 0;
   text = json_dumps (state, JSON_COMPACT);
   if (text == NULL)
     return sb_error (err, ENOMEM, "allocate");
+  if (cgroup != NULL && sb_cgroup_open_named (&cg, sb_cgroup_root (), cgroup, err) < 0)
+    return sb_error_prefix (err, "hooks.%s: the container's cgroup", kind);
+  if (cgroup != NULL && cg.ndirs == 0)
+    return sb_error (err, ENOENT, "hooks.%s: the container's cgroup %s is gone", kind, cgroup);
   json_array_foreach (list, i, h)
-    if (run_hook (h, kind, i, text, join, err) < 0)
-      return -1;
-  return 0;
+    if ((r = run_hook (h, kind, i, text, join, cgroup ? &cg : NULL, err)) < 0)
+      break;
+  if (cgroup != NULL)
+    sb_cgroup_close (&cg);
+  return r;
 }

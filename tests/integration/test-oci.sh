@@ -882,12 +882,14 @@ refused_hook() { # LABEL WANT PYTHON
 }
 # createContainer hooks: host programs (their path is the runtime's, as the
 # spec says), run at create after createRuntime, as the caller, in the
-# container's network, ipc and uts namespaces (the monitor's), with the
+# container's network, ipc and uts namespaces (the monitor's) and in its
+# cgroup (the app's part, as runc runs them in the container's), with the
 # state on stdin; on the host's files, never in the sandbox's mount
 # namespace. One that fails fails the create and leaves nothing.
 cat >"$SB_TMP/cc-hook.sh" <<HOOK
 #!/bin/sh
 { read -r s; echo "\$(hostname) \$(readlink /proc/self/ns/net) \$(readlink /proc/self/ns/ipc) \$s"; } >"$SB_TMP/cc-hook.out"
+awk -F: '\$2 == "pids" || \$2 == "memory" || (\$1 == "0" && \$3 != "/") {print \$3}' /proc/self/cgroup >"$SB_TMP/cc-hook.cg"
 HOOK
 chmod 755 "$SB_TMP/cc-hook.sh"
 rm -f "$SB_TMP/cc-hook.out"
@@ -898,13 +900,16 @@ c['hooks'] = {'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo r
 rc=0; rt create --bundle "$SB_TMP/b20" --pid-file "$SB_TMP/c20.pid" c20 </dev/null >"$SB_TMP/c20.out" 2>&1 || rc=$?
 out=$(cat "$SB_TMP/c20.out")
 c20=$(cat "$SB_TMP/c20.pid" 2>/dev/null || echo none)
+c20_id=$({ json 'v["sbd_id"]' <"$OCI_ROOT/c20/state.json"; } 2>/dev/null || echo none)
 read -r cc_host cc_net cc_ipc cc_state <"$SB_TMP/cc-hook.out" 2>/dev/null || true
+cc_cg=$(sort -u "$SB_TMP/cc-hook.cg" 2>/dev/null | tr '\n' ' ')
 [[ $rc == 0 && -s $SB_TMP/cc-order && $cc_host == cchost && $cc_net == "$(readlink /proc/"$c20"/ns/net)" &&
    $cc_net != "$(readlink /proc/self/ns/net)" && $cc_ipc == "$(readlink /proc/"$c20"/ns/ipc)" &&
    $cc_ipc != "$(readlink /proc/self/ns/ipc)" &&
-   $($PY -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["id"], s["pid"])' "$cc_state" 2>&1) == "c20 $c20" ]] &&
-  pass "hooks.createContainer: run at create on the host, in the container's network, ipc and uts namespaces, with the state" ||
-  soft_fail "createContainer hook: rc $rc: $out: $(cat "$SB_TMP/cc-hook.out" 2>&1)"
+   $($PY -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["id"], s["pid"])' "$cc_state" 2>&1) == "c20 $c20" &&
+   $cc_cg == "/sandbox/$c20_id/app " ]] &&
+  pass "hooks.createContainer: run at create on the host, in the container's network, ipc and uts namespaces and its cgroup ($cc_cg), with the state" ||
+  soft_fail "createContainer hook: rc $rc: $out: $(cat "$SB_TMP/cc-hook.out" 2>&1), cgroup $cc_cg (want /sandbox/$c20_id/app)"
 rt delete --force c20 2>/dev/null || true
 oci_config "$SB_TMP/b20" "c['hooks'] = {'createContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'exit 4']}]}"
 rc=0; out=$(rt create --bundle "$SB_TMP/b20" c21 </dev/null 2>&1) || rc=$?
@@ -912,6 +917,18 @@ rc=0; out=$(rt create --bundle "$SB_TMP/b20" c21 </dev/null 2>&1) || rc=$?
   pass "a createContainer hook that fails fails the create, naming it, and leaves no container" ||
   soft_fail "failing createContainer hook: rc $rc: $out"
 rt delete --force c21 2>/dev/null || true
+# What a createContainer hook leaves running is the container's: it ends
+# with it, and leaves no process on the host.
+oci_config "$SB_TMP/b20" "c['hooks'] = {'createContainer': [{'path': '/bin/sh', 'args': ['sh', '-c',
+  'sleep 300 </dev/null >/dev/null 2>&1 & echo \$! >$SB_TMP/cc-left.pid']}]}"
+rm -f "$SB_TMP/cc-left.pid"
+rc=0; out=$(rt run --bundle "$SB_TMP/b20" c23 </dev/null 2>&1) || rc=$?
+rt delete --force c23 2>/dev/null || true
+cc_left=$(cat "$SB_TMP/cc-left.pid" 2>/dev/null || echo none)
+for i in $(seq 30); do sb_running "$cc_left" || break; sleep 0.1; done
+[[ $rc == 0 && $out == command-ran && $cc_left =~ ^[0-9]+$ ]] && ! sb_running "$cc_left" &&
+  pass "a process a createContainer hook leaves running ends with the container" ||
+  { soft_fail "createContainer hook's leftover: rc $rc, out $out, pid $cc_left: $(sb_cmdline "$cc_left")"; kill "$cc_left" 2>/dev/null || true; }
 # The runtime's `hooks = false` refuses every kind, this one too.
 { cat "$OCI_CONF"; echo 'hooks = false'; } >"$SB_TMP/nohooks.conf"
 oci_config "$SB_TMP/b20" "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
