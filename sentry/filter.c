@@ -16,6 +16,7 @@
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -183,7 +184,48 @@ fail:
   return NULL;
 }
 
-/* Loads the filter as seccomp_load would, with
+int
+sb_app_filter_export (const struct sb_filter_options *o, int fd)
+{
+  int e = 0, ret;
+  scmp_filter_ctx ctx = build (o, &e);
+
+  if (ctx == NULL)
+    return -e;
+  ret = seccomp_export_bpf (ctx, fd);
+  seccomp_release (ctx);
+  return ret;
+}
+
+/* sentry/filter_programs.c, generated at build time; absent (NULL) where
+   this library is linked without it (the generator, some unit tests). */
+extern const struct sb_filter_program sb_filter_programs[] __attribute__ ((weak));
+
+void
+sb_filter_variant (int profile, bool listings, struct sb_filter_options *o)
+{
+  memset (o, 0, sizeof (*o));
+  o->profile = profile;
+  o->deny[SYS_getdents] = o->deny[SYS_getdents64] = listings;
+}
+
+const struct sb_filter_program *
+sb_filter_precompiled (const struct sb_filter_options *o)
+{
+  struct sb_filter_options v;
+
+  if (sb_filter_programs == NULL)
+    return NULL;
+  for (const struct sb_filter_program *p = sb_filter_programs; p->profile >= 0; p++)
+    {
+      sb_filter_variant (p->profile, p->listings, &v);
+      if (p->code != NULL && p->len > 0 && v.profile == o->profile && memcmp (v.deny, o->deny, sizeof (v.deny)) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+/* Installs a program as seccomp_load would, with
    SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV besides the listener (Linux 5.19;
    libseccomp 2.5 has no attribute for it): once the Sentry has received a
    call, the caller waits for the answer killably only. Without it, a
@@ -192,12 +234,22 @@ fail:
    met its own directory (EEXIST), an unlink its own removal (ENOENT).
    Returns the listener, -EINVAL where the kernel lacks the flag, or -errno. */
 static int
+load_program (const struct sock_filter *code, unsigned short len)
+{
+  struct sock_fprog prog = { .len = len, .filter = (struct sock_filter *) code };
+  int fd = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                          SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+
+  return fd < 0 ? -errno : fd;
+}
+
+/* The same for the program libseccomp compiled. */
+static int
 load_killable (scmp_filter_ctx ctx)
 {
-  struct sock_fprog prog;
   void *code;
   off_t size;
-  int mfd, fd, ret;
+  int mfd, ret;
 
   mfd = memfd_create ("sandbox-app-filter", MFD_CLOEXEC);
   if (mfd < 0)
@@ -214,11 +266,7 @@ load_killable (scmp_filter_ctx ctx)
   close (mfd);
   if (code == MAP_FAILED)
     return -errno;
-  prog.len = (unsigned short) (size / sizeof (struct sock_filter));
-  prog.filter = code;
-  fd = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
-  ret = fd < 0 ? -errno : fd;
+  ret = load_program (code, (unsigned short) (size / sizeof (struct sock_filter)));
   munmap (code, (size_t) size);
   return ret;
 }
@@ -226,9 +274,20 @@ load_killable (scmp_filter_ctx ctx)
 int
 sb_app_filter_load (const struct sb_filter_options *o, sb_error_t *err)
 {
+  const struct sb_filter_program *p = sb_filter_precompiled (o);
   scmp_filter_ctx ctx;
   int e = 0, ret, fd;
 
+  if (p != NULL)
+    {
+      fd = load_program (p->code, p->len);
+      if (fd >= 0)
+        return fd;
+      if (fd != -EINVAL)
+        return sb_error (err, -fd, "load the app's seccomp filter");
+      /* A kernel before 5.19 (no SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV):
+         compiled here and loaded without the flag, below. */
+    }
   ctx = build (o, &e);
   if (ctx == NULL)
     return sb_error (err, e, "build the app's seccomp filter");
