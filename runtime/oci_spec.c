@@ -1178,7 +1178,10 @@ oci_run_hooks (json_t *config, const char *kind, json_t *state, pid_t join, cons
   if (cgroup != NULL && sb_cgroup_open_named (&cg, sb_cgroup_root (), cgroup, err) < 0)
     return sb_error_prefix (err, "hooks.%s: the container's cgroup", kind);
   if (cgroup != NULL && cg.ndirs == 0)
-    return sb_error (err, ENOENT, "hooks.%s: the container's cgroup %s is gone", kind, cgroup);
+    {
+      sb_cgroup_close (&cg);
+      return sb_error (err, ENOENT, "hooks.%s: the container's cgroup %s is gone", kind, cgroup);
+    }
   json_array_foreach (list, i, h)
     if ((r = run_hook (h, kind, i, text, join, cgroup ? &cg : NULL, err)) < 0)
       break;
