@@ -11,6 +11,7 @@
 #include <confuse.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -563,8 +564,9 @@ oci_state_of (json_t *rec)
       else if (st && strcmp (st, "running") == 0)
         status = "running";
     }
-  else if (pid > 0 && kill ((pid_t) pid, 0) == 0 && !json_is_true (json_object_get (rec, "started")))
-    status = "creating";
+  else if (pid > 0 && pid <= INT_MAX && sb_wait_exit ((pid_t) pid, 0) == -ETIMEDOUT
+           && !json_is_true (json_object_get (rec, "started")))
+    status = "creating"; /* its monitor still runs (one that has ended and is not yet reaped has not) */
   sb_error_free (&err);
   json_decref (req);
   json_decref (ans);

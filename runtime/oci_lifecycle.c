@@ -637,7 +637,7 @@ wait_gone (json_t *rec, int ms)
     }
   for (int t = 0; t < ms; t += 20)
     {
-      if (access (sock, F_OK) < 0 && (pid <= 0 || kill ((pid_t) pid, 0) < 0 || waitpid ((pid_t) pid, NULL, WNOHANG) > 0))
+      if (access (sock, F_OK) < 0)
         return true;
       usleep (20000);
     }
@@ -672,6 +672,16 @@ delete_container (const char *id, bool force, sb_error_t *err)
     }
   json_decref (st);
   forget (rec);
+  /* The monitor removes the sandbox's cgroup at its end; one that was
+     killed (SIGKILL, the OOM killer) left it, with whatever of the
+     sandbox still ran there: ended and removed here, as runc's delete
+     removes the container's cgroup. Gone already: nothing to do. */
+  {
+    sb_error_t cgerr = NULL;
+    if (sb_cgroup_remove_named (sb_cgroup_root (), oci_cgroup_name (rec), &cgerr) < 0)
+      fprintf (stderr, "sandbox-runtime delete: remove the cgroup of %s: %s\n", id, cgerr ? cgerr->msg : "failed");
+    sb_error_free (&cgerr);
+  }
   late_hooks (rec, NULL, "poststop", "stopped", "delete");
   json_decref (rec);
   return 0;

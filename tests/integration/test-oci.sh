@@ -359,6 +359,41 @@ cp_left=$(ls -d /sys/fs/cgroup/*/sandbox/"$cp_id" /sys/fs/cgroup/sandbox/"$cp_id
   pass "delete --force of a paused container ends it and leaves no cgroup or process" ||
   soft_fail "delete --force paused: rc $rc $(cat "$SB_TMP/cpdel.err"), state $(state_of cp), left: $cp_left, pid $cp_pid"
 
+# A created container whose monitor was killed, while the engine's shim (a
+# subreaper) has not yet reaped it, is stopped: the monitor has ended
+# (it used to show as "creating" while a zombie). Here the subreaper is a
+# python process that reaps only after asking. Its delete removes the
+# sandbox's cgroup, which the killed monitor could not (it was left).
+oci_bundle "$SB_TMP/bz" true
+zs=$($PY - "$SANDBOX_RUNTIME" "$OCI_ROOT" "$OCI_CONF" "$SB_TMP/bz" "$SB_TMP/cz.pid" <<'PY' 2>&1
+import ctypes, json, os, signal, subprocess, sys, time
+rt, root, conf, bundle, pidfile = sys.argv[1:6]
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+base = [rt, "--root", root, "--config", conf]
+subprocess.run(base + ["create", "--bundle", bundle, "--pid-file", pidfile, "cz"], check=True,
+               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=60)
+pid = int(open(pidfile).read())
+before = json.loads(subprocess.run(base + ["state", "cz"], capture_output=True, text=True).stdout)["status"]
+os.kill(pid, signal.SIGKILL)
+for _ in range(200):
+    if open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0] == "Z":
+        break
+    time.sleep(0.05)
+zombie = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0]
+after = json.loads(subprocess.run(base + ["state", "cz"], capture_output=True, text=True).stdout)["status"]
+os.waitpid(pid, 0)
+print(before, zombie, after)
+PY
+) || true
+cz_id=$({ json 'v["sbd_id"]' <"$OCI_ROOT/cz/state.json"; } 2>/dev/null || echo none)
+rc=0; rt delete cz 2>"$SB_TMP/cz.err" || rc=$?
+cz_left=$(ls -d /sys/fs/cgroup/*/sandbox/"$cz_id" /sys/fs/cgroup/sandbox/"$cz_id" 2>/dev/null || true)
+[[ $zs == "created Z stopped" ]] && pass "a created container whose monitor is killed and not yet reaped is stopped" ||
+  soft_fail "killed monitor, not reaped: $zs (want: created Z stopped)"
+[[ $rc == 0 && $cz_id != none && -z $cz_left && $(state_of cz) == none ]] &&
+  pass "its delete removes the sandbox's cgroup the killed monitor left" ||
+  soft_fail "delete after a killed monitor: rc $rc $(cat "$SB_TMP/cz.err"), id $cz_id, left: $cz_left"
+
 # --- process.terminal: the pty's master over --console-socket -------------------
 oci_bundle "$SB_TMP/b7" sh -c 'read x; echo "tty-said $x"; stty size; [ -t 0 ] && echo is-a-tty'
 oci_config "$SB_TMP/b7" 'c["process"]["terminal"] = True; c["process"]["consoleSize"] = {"height": 33, "width": 99}'
