@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -157,6 +159,27 @@ sb_wait_exit (pid_t pid, int timeout_ms)
     }
   close (p.fd);
   return r;
+}
+
+int
+sb_wait_child (pid_t pid, long long timeout_s, int *status)
+{
+  if (timeout_s > 0)
+    {
+      int r = sb_wait_exit (pid, timeout_s > INT_MAX / 1000 ? INT_MAX : (int) timeout_s * 1000);
+
+      if (r < 0)
+        {
+          kill (pid, SIGKILL);
+          while (waitpid (pid, status, 0) < 0 && errno == EINTR)
+            ;
+          return r;
+        }
+    }
+  while (waitpid (pid, status, 0) < 0)
+    if (errno != EINTR)
+      return -errno;
+  return 0;
 }
 
 int

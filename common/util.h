@@ -48,6 +48,11 @@ int sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start);
    a child; a child still needs its waitpid. Returns 0 once it has ended
    (or there is no such process), -ETIMEDOUT, or -errno. */
 int sb_wait_exit (pid_t pid, int timeout_ms);
+/* Waits for child pid to end, for at most timeout_s seconds (<= 0: for
+   ever), and reaps it into *status. One still running then is killed
+   (SIGKILL) and reaped: -ETIMEDOUT. Returns 0, -ETIMEDOUT or -errno (a
+   wait that failed: the child is killed and reaped if it can be). */
+int sb_wait_child (pid_t pid, long long timeout_s, int *status);
 
 /* Parse a whole string as a base-10 integer within [min, max]. */
 int sb_parse_long (const char *s, long min, long max, long *out);

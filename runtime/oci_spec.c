@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
@@ -1045,6 +1044,14 @@ open_container_ns (pid_t join, int fds[HOOK_NS], sb_error_t *err)
   return 0;
 }
 
+static void
+close_container_ns (int fds[HOOK_NS])
+{
+  for (size_t k = 0; k < HOOK_NS; k++)
+    if (fds[k] >= 0)
+      close (fds[k]);
+}
+
 /* In the child: moves itself into the app part of the container's cgroup
    (each hierarchy's), as runc's createContainer hooks run in the
    container's cgroup: the container's limits bind them, and what they
@@ -1081,16 +1088,14 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t j
   const char *path = json_string_value (json_object_get (hook, "path"));
   json_t *args = json_object_get (hook, "args"), *env = json_object_get (hook, "env");
   json_int_t timeout = json_integer_value (json_object_get (hook, "timeout"));
-  int in[2], status, nsfd[HOOK_NS] = { -1, -1, -1 };
+  int in[2], status, r, nsfd[HOOK_NS] = { -1, -1, -1 };
   pid_t pid;
 
   if (path == NULL || path[0] != '/')
     return sb_error (err, EINVAL, "hooks.%s[%zu].path: an absolute path", kind, idx);
   if (join > 0 && open_container_ns (join, nsfd, err) < 0)
     {
-      for (size_t k = 0; k < HOOK_NS; k++)
-        if (nsfd[k] >= 0)
-          close (nsfd[k]);
+      close_container_ns (nsfd);
       return sb_error_prefix (err, "hooks.%s[%zu] (%s)", kind, idx, path);
     }
   pid = -1;
@@ -1104,9 +1109,7 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t j
   if (pid < 0)
     {
       int e = errno;
-      for (size_t k = 0; k < HOOK_NS; k++)
-        if (nsfd[k] >= 0)
-          close (nsfd[k]);
+      close_container_ns (nsfd);
       return sb_error (err, e, "hooks.%s[%zu] (%s): start it", kind, idx, path);
     }
   if (pid == 0)
@@ -1134,27 +1137,15 @@ run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t j
       _exit (127);
     }
   close (in[0]);
-  for (size_t k = 0; k < HOOK_NS; k++)
-    if (nsfd[k] >= 0)
-      close (nsfd[k]);
+  close_container_ns (nsfd);
   sb_write_all (in[1], state, strlen (state));
   close (in[1]);
-  if (timeout > 0)
-    {
-      int r = sb_wait_exit (pid, timeout > INT_MAX / 1000 ? INT_MAX : (int) timeout * 1000);
-
-      if (r < 0)
-        {
-          kill (pid, SIGKILL);
-          waitpid (pid, &status, 0);
-          if (r == -ETIMEDOUT)
-            return sb_error (err, ETIMEDOUT, "hooks.%s[%zu] (%s): timed out after %llds", kind, idx, path,
-                             (long long) timeout);
-          return sb_error (err, -r, "hooks.%s[%zu] (%s): wait for it", kind, idx, path);
-        }
-    }
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  r = sb_wait_child (pid, timeout, &status);
+  if (r == -ETIMEDOUT)
+    return sb_error (err, ETIMEDOUT, "hooks.%s[%zu] (%s): timed out after %llds", kind, idx, path,
+                     (long long) timeout);
+  if (r < 0)
+    return sb_error (err, -r, "hooks.%s[%zu] (%s): wait for it", kind, idx, path);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return sb_error (err, EIO, "hooks.%s[%zu] (%s) failed (status %d)", kind, idx, path,
                      WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));

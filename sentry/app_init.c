@@ -26,7 +26,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/capability.h>
 #include <malloc.h>
 #include <signal.h>
@@ -471,7 +470,7 @@ run_start_hook (struct sb_app_init_args *a, json_t *h, size_t k, const char *sta
   cleanup_free char **argv = string_array (json_object_get (h, "args"));
   cleanup_free char **envp = string_array (json_object_get (h, "env"));
   char *only[2] = { (char *) path, NULL };
-  int in[2], status = 0, stdio[3];
+  int in[2], status = 0, stdio[3], r;
   pid_t pid;
 
   why[0] = '\0';
@@ -498,28 +497,15 @@ run_start_hook (struct sb_app_init_args *a, json_t *h, size_t k, const char *sta
   signal (SIGPIPE, SIG_IGN);
   sb_write_all (in[1], state, strlen (state));
   close (in[1]);
-  if (timeout > 0)
+  r = sb_wait_child (pid, timeout, &status);
+  if (r < 0)
     {
-      int r = sb_wait_exit (pid, timeout > INT_MAX / 1000 ? INT_MAX : (int) timeout * 1000);
-
-      if (r < 0)
-        {
-          kill (pid, SIGKILL);
-          waitpid (pid, &status, 0);
-          if (r == -ETIMEDOUT)
-            snprintf (why, whylen, "hooks.startContainer[%zu] (%s): timed out after %llds", k, path,
-                      (long long) timeout);
-          else
-            snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (-r));
-          return;
-        }
+      if (r == -ETIMEDOUT)
+        snprintf (why, whylen, "hooks.startContainer[%zu] (%s): timed out after %llds", k, path, (long long) timeout);
+      else
+        snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (-r));
+      return;
     }
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      {
-        snprintf (why, whylen, "hooks.startContainer[%zu] (%s): wait: %s", k, path, strerror (errno));
-        return;
-      }
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     snprintf (why, whylen, "hooks.startContainer[%zu] (%s) failed (status %d%s)", k, path,
               WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status),

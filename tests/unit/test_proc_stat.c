@@ -4,7 +4,8 @@
    pid (daemon/api_oci.c); the command's name may hold spaces and
    parentheses; a process gone is ESRCH. sb_wait_exit, the wait for a
    hook's or a monitor's end (runtime/, the sandbox's init): woken by the
-   end, a timeout, a process that is not our child. */
+   end, a timeout, a process that is not our child; sb_wait_child, which
+   kills and reaps a hook that outlives its timeout. */
 #include "util.h"
 #include "check_run.h"
 
@@ -166,5 +167,37 @@ START_TEST (wait_exit_of_another_process)
 }
 END_TEST
 
+/* sb_wait_child, the hooks' wait: a child's status within its timeout;
+   one that outlives it is killed and reaped (no zombie left). */
+START_TEST (wait_child_reaps_or_kills)
+{
+  int status = 0;
+  pid_t child = fork ();
+
+  ck_assert_int_ge (child, 0);
+  if (child == 0)
+    _exit (5);
+  ck_assert_int_eq (sb_wait_child (child, 20, &status), 0);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 5);
+  child = fork ();
+  ck_assert_int_ge (child, 0);
+  if (child == 0)
+    _exit (6);
+  ck_assert_int_eq (sb_wait_child (child, 0, &status), 0);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 6);
+  child = fork ();
+  ck_assert_int_ge (child, 0);
+  if (child == 0)
+    {
+      pause ();
+      _exit (0);
+    }
+  ck_assert_int_eq (sb_wait_child (child, 1, &status), -ETIMEDOUT);
+  ck_assert (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  ck_assert_int_eq (waitpid (child, NULL, WNOHANG), -1);
+  ck_assert_int_eq (errno, ECHILD);
+}
+END_TEST
+
 SB_CHECK_MAIN ("util", "processes", reads_own_parent_and_start, a_name_with_parentheses, a_process_gone_is_esrch,
-               wait_exit_woken_by_the_end, wait_exit_times_out, wait_exit_of_another_process)
+               wait_exit_woken_by_the_end, wait_exit_times_out, wait_exit_of_another_process, wait_child_reaps_or_kills)
