@@ -343,18 +343,19 @@ sandbox_in_netns (const char *id)
 
   while (d && !found && (e = readdir (d)) != NULL)
     {
-      char path[300], buf[4096];
+      char path[300], buf[4096], *save = NULL;
 
       if (e->d_name[0] < '1' || e->d_name[0] > '9' || !pid_in_namespace ((pid_t) atoi (e->d_name), "net", id, NULL))
         continue;
       snprintf (path, sizeof (path), "/proc/%s/cgroup", e->d_name);
       if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
         continue;
-      for (char *line = buf; line && *line && !found; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+      /* Lines "ID:CONTROLLERS:PATH", one per hierarchy. */
+      for (char *line = strtok_r (buf, "\n", &save); line && !found; line = strtok_r (NULL, "\n", &save))
         {
           char *colon = strchr (line, ':');
           colon = colon ? strchr (colon + 1, ':') : NULL;
-          found = colon && (strncmp (colon + 1, "/sandbox/", 9) == 0);
+          found = colon && sb_cgroup_in_sandbox_tree (colon + 1);
         }
     }
   if (d)

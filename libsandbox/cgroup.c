@@ -226,9 +226,15 @@ sb_cgroup_path_ok (const char *path)
 }
 
 bool
+sb_cgroup_in_sandbox_tree (const char *path)
+{
+  return strcmp (path, "/sandbox") == 0 || strncmp (path, "/sandbox/", 9) == 0;
+}
+
+bool
 sb_cgroup_path_foreign (const char *path)
 {
-  return sb_cgroup_path_ok (path) && strcmp (path, "/sandbox") != 0 && strncmp (path, "/sandbox/", 9) != 0;
+  return sb_cgroup_path_ok (path) && !sb_cgroup_in_sandbox_tree (path);
 }
 
 int

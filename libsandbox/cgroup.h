@@ -27,6 +27,9 @@
 /* A cgroup path a sandbox may be given: absolute, clean (no empty, `.`
    or `..` component), of letters, digits and ._:@- only. */
 bool sb_cgroup_path_ok (const char *path);
+/* Whether a cgroup path is sandboxd's own tree (/sandbox, where every
+   sandbox placed by name is) or lies in it. */
+bool sb_cgroup_in_sandbox_tree (const char *path);
 /* A path a sandbox may be placed at by an OCI config: clean, and not in
    sandboxd's own tree (/sandbox, where every other sandbox is). */
 bool sb_cgroup_path_foreign (const char *path);
