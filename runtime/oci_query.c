@@ -439,7 +439,7 @@ oci_cmd_features (int argc, char **argv)
                  "selinux", "enabled", 0, "intelRdt", "enabled", 0,
                  "annotations", "org.opencontainers.runtime-spec.features", "sandbox-runtime: startContainer hooks run in the "
                  "sandbox; createContainer hooks on the host's files, in the container's network, ipc and uts "
-                 "namespaces; see docs/OCI.md");
+                 "namespaces and its cgroup; see docs/OCI.md");
   print_json (o, true);
   json_decref (o);
   return 0;
