@@ -167,31 +167,35 @@ START_TEST (wait_exit_of_another_process)
 }
 END_TEST
 
-/* sb_wait_child, the hooks' wait: a child's status within its timeout;
-   one that outlives it is killed and reaped (no zombie left). */
-START_TEST (wait_child_reaps_or_kills)
+/* A child that exits with code at once, or (code < 0) waits for ever. */
+static pid_t
+child_exiting (int code)
 {
-  int status = 0;
   pid_t child = fork ();
 
   ck_assert_int_ge (child, 0);
   if (child == 0)
-    _exit (5);
-  ck_assert_int_eq (sb_wait_child (child, 20, &status), 0);
-  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 5);
-  child = fork ();
-  ck_assert_int_ge (child, 0);
-  if (child == 0)
-    _exit (6);
-  ck_assert_int_eq (sb_wait_child (child, 0, &status), 0);
-  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 6);
-  child = fork ();
-  ck_assert_int_ge (child, 0);
-  if (child == 0)
     {
-      pause ();
-      _exit (0);
+      while (code < 0)
+        pause ();
+      _exit (code);
     }
+  return child;
+}
+
+/* sb_wait_child, the hooks' wait: a child's status within its timeout or
+   without one; one that outlives it is killed and reaped (no zombie
+   left). */
+START_TEST (wait_child_reaps_or_kills)
+{
+  int status = 0;
+  pid_t child;
+
+  ck_assert_int_eq (sb_wait_child (child_exiting (5), 20, &status), 0);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 5);
+  ck_assert_int_eq (sb_wait_child (child_exiting (6), 0, &status), 0);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 6);
+  child = child_exiting (-1);
   ck_assert_int_eq (sb_wait_child (child, 1, &status), -ETIMEDOUT);
   ck_assert (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
   ck_assert_int_eq (waitpid (child, NULL, WNOHANG), -1);
