@@ -184,7 +184,8 @@ write_oci_spec (struct sbd_container *c, struct sbd_tenant *t, const char *dir, 
                                         "utsns_id", "shm_size",        "shm_source",   "shm_id",          "read_only_root",
                                         "tmpfs",    "caps",
                                         "caps_inheritable", "caps_ambient", "rootfs_writable", "rlimits",
-                                        "no_new_privs", "sysctl",      "own_mounts",   "oom_score_adj",   NULL };
+                                        "no_new_privs", "sysctl",      "own_mounts",   "oom_score_adj",   "pidns",
+                                        "pidns_of", NULL };
     for (int k = 0; keys[k]; k++)
       if (json_object_get (b, keys[k]))
         json_object_set (spec, keys[k], json_object_get (b, keys[k]));
@@ -402,6 +403,67 @@ pod_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b, con
   sbd_audit (r, nspath, "denied-namespace");
   sbd_reply_error (r, 403, "policy", "linux.namespaces: the %s namespace `%s` is not one of tenant %s's containers' "
                    "(a container may join only the namespaces of its own tenant's)", kind, nspath, t->name);
+  return false;
+}
+
+/* A pod's pid namespace (Kubernetes' shareProcessNamespace, `docker --pid
+   container:X`, a podman pod sharing pid): the engines name it as
+   /proc/<pid>/ns/pid of the pod's first container, whose pid is its
+   monitor's, so the path names the host's pid namespace and only the pid
+   tells the container. Only a live container of the same tenant, known by
+   its monitor's pid and start time (a reused pid is another process). The
+   monitor finds that container's Sentry's and app's pid namespaces below
+   that process, and checks the start time again (monitor_oci.c). */
+static bool
+pod_pid_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
+{
+  const char *nspath, *owner = NULL;
+  char want[64], dir[4200], path[4300], buf[128], of[64] = "";
+  unsigned long long start, now;
+  long pid = 0;
+
+  json_object_del (b, "pidns_of"); /* ours to give, never the client's */
+  if (json_object_get (b, "pidns") == NULL)
+    return true;
+  nspath = json_string_value (json_object_get (b, "pidns"));
+  if (nspath && strncmp (nspath, "/proc/", 6) == 0)
+    {
+      char *end;
+      pid = strtol (nspath + 6, &end, 10);
+      snprintf (want, sizeof (want), "/proc/%ld/ns/pid", pid);
+      if (pid <= 0 || pid > (1 << 30) || strcmp (nspath, want) != 0)
+        pid = 0;
+    }
+  if (pid == 0)
+    {
+      sbd_reply_error (r, 400, "bad_request", "linux.namespaces: pid path `%s`: a pod's pid namespace is named as "
+                       "/proc/PID/ns/pid of its first container (PID as its runtime reported it)", nspath ?: "");
+      return false;
+    }
+  for (struct sbd_container *o = sbd->containers; o; o = o->next)
+    {
+      int mpid;
+
+      if (o->state == SBD_EXITED)
+        continue;
+      sbd_container_dir (o, dir, sizeof (dir));
+      snprintf (path, sizeof (path), "%s/monitor.pid", dir);
+      if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &mpid, &start) != 2
+          || mpid != pid || sb_proc_stat ((pid_t) pid, NULL, &now) < 0 || now != start)
+        continue;
+      owner = o->tenant;
+      snprintf (of, sizeof (of), "%ld %llu", pid, start);
+      break;
+    }
+  if (owner && strcmp (owner, t->name) == 0)
+    {
+      json_object_set_new (b, "pidns_of", json_string (of));
+      return true;
+    }
+  sbd_audit (r, nspath, "denied-namespace");
+  sbd_reply_error (r, 403, "policy", "linux.namespaces: the pid namespace `%s` is not one of tenant %s's containers' "
+                   "(a container may join only the pid namespace of a live container of its own tenant, named by "
+                   "the pid its runtime reported)", nspath, t->name);
   return false;
 }
 
@@ -743,7 +805,7 @@ oci_create (struct sbd_request *r)
       goto out;
     }
   if (!pod_namespace (r, t, b, "ipc", CLONE_NEWIPC) || !pod_namespace (r, t, b, "uts", CLONE_NEWUTS)
-      || !netns_not_foreign (r, t, b) || !shm_not_foreign (r, t, b, name))
+      || !pod_pid_namespace (r, t, b) || !netns_not_foreign (r, t, b) || !shm_not_foreign (r, t, b, name))
     goto out;
   v = json_object_get (b, "shm_size");
   if (v && (!json_is_integer (v) || json_integer_value (v) < 4096 || json_integer_value (v) > (json_int_t) 1 << 40))

@@ -32,7 +32,7 @@ sb_cgroup_root (void)
 /* Descriptors the Sentry inherits, from fd 3 up, in this order. */
 struct handoff
 {
-  int fds[10 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
+  int fds[11 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
   int n;
 };
 
@@ -244,7 +244,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 struct argv_bufs
 {
   char memory[32], cpus[16], disk[32], shm[32], idmap[32], user[16 * 66], caps[64], upper[560], oom[16];
-  char fds[10 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
+  char fds[11 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
 
@@ -310,6 +310,12 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
     {
       snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, io->shm));
       v[i++] = "--shm-fd";
+      v[i++] = b->fds[f++];
+    }
+  if (spec->join_pid_ns)
+    {
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, spec->pod_app_pid_ns));
+      v[i++] = "--join-pid-ns-fd";
       v[i++] = b->fds[f++];
     }
   if (io->upper >= 0)
@@ -478,7 +484,7 @@ __attribute__ ((noreturn)) static void
 exec_sentry (int sentry_exe, int devnull, const struct handoff *h, char **sargv, char *const *envp)
 {
   static const int held[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-  int moved[8 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS + 2], k, exe;
+  int moved[11 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS], k, exe;
   sigset_t mask;
 
   /* The signals we forward stay blocked across the exec: the Sentry is the
@@ -532,6 +538,7 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
   struct handoff h = { 0 };
   cleanup_close int sentry_exe = -1;
   cleanup_close int devnull = -1;
+  cleanup_close int own_pid_ns = -1;
   cleanup_free char **sargv = NULL;
   cleanup_free struct argv_bufs *bufs = calloc (1, sizeof (*bufs));
   int sync[2] = { -1, -1 }, placed[2] = { -1, -1 }, ret = -1;
@@ -590,6 +597,25 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
     flags &= ~CLONE_NEWIPC;
   if (!spec->network_host)
     flags |= CLONE_NEWNET;
+  /* A pod's pid namespace: the Sentry is made in the pod's first Sentry's
+     (not its pid 1: when that one ends, the kernel ends ours with it, as
+     a pod's containers end with its first), and our own children are
+     ours again right after. */
+  if (spec->join_pid_ns)
+    {
+      own_pid_ns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (own_pid_ns < 0)
+        {
+          sb_error (err, errno, "open our own pid namespace");
+          goto fail;
+        }
+      if (setns (spec->pod_sentry_pid_ns, CLONE_NEWPID) < 0)
+        {
+          sb_error (err, errno, "join the pod's pid namespace");
+          goto fail;
+        }
+      flags &= ~(unsigned long) CLONE_NEWPID;
+    }
   {
     int cgfd = sb_cgroup_clone_fd (&sb->cg), e;
 
@@ -597,6 +623,17 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
     e = errno;
     if (child != 0 && cgfd >= 0)
       close (cgfd);
+    if (child != 0 && own_pid_ns >= 0 && setns (own_pid_ns, CLONE_NEWPID) < 0)
+      {
+        /* Every later child of ours would be in the pod's: we cannot go on. */
+        sb_error (err, errno, "return to our own pid namespace");
+        if (child > 0)
+          {
+            kill (child, SIGKILL);
+            waitpid (child, NULL, 0);
+          }
+        goto fail;
+      }
     if (child < 0)
       {
         sb_error (err, e, "clone the sandbox's namespaces");

@@ -39,6 +39,10 @@ struct sb_sandbox_spec
                                       caller made or joined and checked is not the
                                       host's (an OCI monitor: a pod's); otherwise a
                                       new one */
+  bool join_pid_ns;                /* the pid namespace of a pod (an OCI monitor joining another
+                                      container's, which it opened and checked): */
+  int pod_sentry_pid_ns;           /* that container's Sentry's, where ours is made */
+  int pod_app_pid_ns;              /* and its app's, where our init is made */
   bool strace;                     /* the Sentry prints every mediated call on our stderr */
   bool tty;                        /* the app gets a terminal of the sandbox's own */
   const char *cwd;                 /* NULL: "/" */

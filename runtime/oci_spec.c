@@ -389,9 +389,19 @@ translate_namespaces (json_t *nss, json_t *req, sb_error_t *err)
           json_object_set_new (req, type[0] == 'i' ? "ipcns" : "utsns", json_string (path));
           continue;
         }
+      if (path && path[0] && strcmp (type, "pid") == 0)
+        {
+          /* A pod's (Kubernetes' shareProcessNamespace, `docker --pid
+             container:X`): /proc/<pid>/ns/pid of its first container, whose
+             pid is its monitor's. sandboxd finds that container by the pid
+             (api_oci.c); the monitor joins its app's pid namespace
+             (monitor_oci.c). */
+          json_object_set_new (req, "pidns", json_string (path));
+          continue;
+        }
       if (path && path[0])
         return sb_error (err, EPERM, "linux.namespaces[%zu]: joining the %s namespace `%s`: a sandbox has its own (a "
-                         "network, ipc or uts namespace may be joined)", i, type, path);
+                         "network, ipc, uts or pid namespace may be joined)", i, type, path);
     }
   if (!network)
     json_object_set_new (req, "network", json_string ("host"));

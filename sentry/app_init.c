@@ -586,6 +586,11 @@ sb_app_init (struct sb_app_init_args *a)
   int listener, status;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* In a pod's pid namespace we are not its pid 1: the command's orphans
+     would go to the pod's first init. They stay ours to reap, as they do
+     when we are pid 1. */
+  if (a->joined)
+    prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   /* The Sentry blocks the signals it reads from a signalfd; we inherited that
      mask. We keep the ones we forward blocked until the command exists: as
      the init of a pid namespace we would otherwise drop them (a handler-less

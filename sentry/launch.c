@@ -823,6 +823,7 @@ static int
 start_init (struct sentry *s, int *sync_out, sb_error_t *err)
 {
   int sv[2], fds[1], nfds = 1;
+  bool joined = s->cfg.join_pid_ns_fd >= 0;
   char msg[1025];
   ssize_t n;
   pid_t pid;
@@ -831,8 +832,45 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return sb_error (err, errno, "socketpair for the init");
   /* Its own mount namespace comes later (release_init): a copy of the
-     root once built. */
-  pid = sb_clone_into_cgroup (CLONE_NEWPID | SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
+     root once built. Its pid namespace is new (it is its pid 1), or a
+     pod's app pid namespace that the container joins (cfg.join_pid_ns_fd,
+     which the monitor opened and checked: that of a container of the same
+     tenant, whose Sentry's pid namespace ours was made in). */
+  if (joined)
+    {
+      cleanup_close int ns = steal_fd (&s->cfg.join_pid_ns_fd);
+      cleanup_close int own = openat (s->procfd, "self/ns/pid", O_RDONLY | O_CLOEXEC);
+
+      if (own < 0)
+        {
+          close (sv[0]);
+          close (sv[1]);
+          return sb_error (err, errno, "open the Sentry's own pid namespace");
+        }
+      if (setns (ns, CLONE_NEWPID) < 0)
+        {
+          sb_error (err, errno, "join the pod's app pid namespace");
+          close (sv[0]);
+          close (sv[1]);
+          return -1;
+        }
+      pid = sb_clone_into_cgroup (SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
+      /* Our later children (the Gofer) are ours again. */
+      if (pid != 0 && setns (own, CLONE_NEWPID) < 0)
+        {
+          int e = errno;
+          if (pid > 0)
+            {
+              kill (pid, SIGKILL);
+              waitpid (pid, NULL, 0);
+            }
+          close (sv[0]);
+          close (sv[1]);
+          return sb_error (err, e, "return to the Sentry's own pid namespace");
+        }
+    }
+  else
+    pid = sb_clone_into_cgroup (CLONE_NEWPID | SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
   if (pid < 0)
     return sb_error (err, errno, "clone the sandbox init");
   if (pid == 0)
@@ -847,7 +885,7 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits,
                                     .oom_score_adj = s->cfg.oom_score_adj,
                                     .ncgroup_tasks = s->cfg.ncgroup_procs, .cgroup_tasks = s->cgroup_tasks_fd,
-                                    .hold = s->cfg.hold };
+                                    .hold = s->cfg.hold, .joined = joined };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? -1 : s->cfg.app_stdio[k];
@@ -857,6 +895,18 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
   close (sv[1]);
   s->init_pid = pid;
   *sync_out = sv[0];
+  if (joined)
+    {
+      /* Its number in the pod's pid namespace, which is not 1. */
+      char path[32], text[4096];
+      struct sb_task_status st;
+
+      snprintf (path, sizeof (path), "%d/status", (int) pid);
+      if (sb_read_file_at (s->procfd, path, text, sizeof (text)) <= 0 || sb_parse_task_status (text, &st) < 0
+          || st.nspid <= 1)
+        return sb_error (err, ESRCH, "the sandbox init's pid in the pod's pid namespace");
+      s->init_inner_pid = st.nspid;
+    }
   n = sb_recv_msg (sv[0], msg, sizeof (msg) - 1, fds, &nfds);
   if (n > 0 && msg[0] == 'E')
     return init_failed (msg, n, fds, nfds, err);
@@ -1126,7 +1176,9 @@ sb_launch (struct sentry *s, sb_error_t *err)
   char path[4096];
   struct seccomp_notif_sizes sizes;
 
-  if (getpid () != 1)
+  /* Pid 1 of a new pid namespace; or, joining a pod's (join_pid_ns_fd),
+     in the pod's first Sentry's, whose end ends ours too. */
+  if (getpid () != 1 && s->cfg.join_pid_ns_fd < 0)
     return sb_error (err, EINVAL, "sandbox-sentry must start as pid 1 of a new pid namespace (use sandbox-runtime)");
   if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
     return sb_error (err, errno, "seccomp user notification is not available");

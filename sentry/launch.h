@@ -37,6 +37,8 @@ struct sb_app_init_args
   const int *cgroup_tasks;
   bool hold;                  /* an OCI create: the start brings the config's startContainer
                                  hooks, run before the command (sentry/control.c) */
+  bool joined;                /* in a pod's pid namespace, not its pid 1: the subreaper
+                                 of the command's orphans */
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
 /* The Sentry's own argument strings (main's argv, contiguous in memory):

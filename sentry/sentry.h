@@ -67,6 +67,9 @@ struct sentry_config
   uint64_t tmpfs_size;       /* size of the writable layer in host-root mode */
   uint64_t shm_size;         /* size of /dev/shm (64 MiB unless an OCI config gives one) */
   int shm_fd;                /* or a detached copy of a pod's shm tmpfs to be /dev/shm; -1: none */
+  int join_pid_ns_fd;        /* a pod's app pid namespace (another container's, whose
+                                Sentry's pid namespace ours is in): the init is made
+                                there, not in a new one; -1: a new one, ours pid 1 */
   int cpus;                  /* processors reported; 0: host's */
   const char *policy_file;   /* the tenant's policy; NULL: built-in defaults */
   const char *policy_base;   /* the provider's base policy, or NULL */
@@ -119,6 +122,8 @@ struct sentry
   struct sb_lane *lanes[SB_LANES_MAX];
   pid_t gofer_pid;
   pid_t init_pid;            /* the sandbox's pid 1, in the Sentry's pid namespace */
+  pid_t init_inner_pid;      /* the init in the app's pid namespace: 1, or (a joined
+                                one, cfg.join_pid_ns_fd) the number it got there */
   rlim_t caller_nofile;      /* the soft RLIMIT_NOFILE we were started with: the app's without an open-files rule */
   int procfd;                /* the Sentry's own procfs (its pid namespace) */
   int userns_fd;             /* the tenant's user namespace */

@@ -28,6 +28,7 @@ usage (void)
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
            "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
            "       [--serve-threads N] [--own-mounts proc,dev,dev/pts,dev/shm,dev/mqueue,sys] [--hold]\n"
+           "       [--join-pid-ns-fd N]\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -92,6 +93,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "serve-threads", required_argument, 0, 'H' }, { "own-mounts", required_argument, 0, 'M' },
     { "oom-score-adj", required_argument, 0, 'J' }, { "hold", no_argument, 0, 'G' },
     { "shm-size", required_argument, 0, 'Q' }, { "shm-fd", required_argument, 0, 'q' },
+    { "join-pid-ns-fd", required_argument, 0, 'j' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -170,6 +172,11 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
             return -1;
           cfg->shm_fd = (int) v;
+          break;
+        case 'j':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+            return -1;
+          cfg->join_pid_ns_fd = (int) v;
           break;
         case 'V':
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nvolume_fds >= SB_POLICY_MAX_VOLUMES)
@@ -373,11 +380,12 @@ main (int argc, char **argv)
 {
   cleanup_error sb_error_t err = NULL;
   struct sentry s = {
-    .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .procfd = -1,
+    .listener = -1, .gofer_sock = -1, .gofer_pid = -1, .init_pid = -1, .init_inner_pid = 1, .procfd = -1,
     .memory_limit_fd = -1, .freeze_fd = -1, .app_procfs = -1, .cgroup_app_dirfd = -1,
     .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1, .direct_root = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
              .tmpfs_size = 1ull << 30, .shm_size = 64ull << 20, .container_id = "", .rootfs_fd = -1, .upper_fd = -1, .shm_fd = -1,
+             .join_pid_ns_fd = -1,
              .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },
   };
   int code;

@@ -21,7 +21,8 @@ sys_ptrace (struct sb_call *c)
 
   if (request != PTRACE_ATTACH && request != PTRACE_SEIZE)
     return sb_deny (c, EIO, "deny-ptrace-request");
-  if (target == 1)
+  /* The sandbox's init (pid 1, or its number in a pod's pid namespace). */
+  if (target == 1 || target == c->s->init_inner_pid)
     return sb_deny (c, EPERM, "deny-ptrace-init");
   return SB_RET_CONTINUE;
 }

@@ -129,6 +129,12 @@ handle_signals (struct monitor *m)
               m->status = m->oci_start_expired ? 125 << 8 : m->oci_held_signal ? m->oci_held_signal : st;
               m->oci_held = false;
               m->exited_ns = sb_now_ns ();
+              /* In a pod's pid namespace the Sentry was not its pid 1, so
+                 its end did not end the app's processes that its init
+                 had left (they went to the pod's first init): they end
+                 now, as the container has. */
+              if (json_object_get (m->spec, "pidns_of"))
+                sb_cgroup_let_go (&m->sb.cg);
               if (m->oci_start_client >= 0)
                 monitor_oci_not_built (m);
             }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -99,6 +100,87 @@ join_admitted (struct monitor *m, const char *kind, const char *what, int type, 
   if (setns (fd, type) < 0)
     return sb_error (err, errno, "linux.namespaces: join the %s namespace `%s`", what, path);
   return 0;
+}
+
+/* Of pid's children (as /proc lists those of its main thread), the first
+   whose pid namespace is a child of the namespace parent: that namespace,
+   opened, once pid is known to be that child's parent still (a pid that
+   was reused is another process); -1 if none is. */
+static int
+child_in_child_ns (pid_t pid, const struct stat *parent, pid_t *child_out)
+{
+  char path[64], buf[4096], *p, *end;
+  long child;
+
+  snprintf (path, sizeof (path), "/proc/%d/task/%d/children", (int) pid, (int) pid);
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
+    return -1;
+  for (p = buf; (child = strtol (p, &end, 10)) > 0 && end != p; p = end)
+    {
+      cleanup_close int fd = -1, up = -1;
+      struct stat st;
+      pid_t pp;
+
+      snprintf (path, sizeof (path), "/proc/%ld/ns/pid", child);
+      if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || (up = ioctl (fd, NS_GET_PARENT)) < 0
+          || fstat (up, &st) < 0 || st.st_dev != parent->st_dev || st.st_ino != parent->st_ino)
+        continue;
+      if (sb_proc_stat ((pid_t) child, &pp, NULL) == 0 && pp == pid)
+        {
+          *child_out = (pid_t) child;
+          return steal_fd (&fd);
+        }
+    }
+  return -1;
+}
+
+int
+monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *err)
+{
+  const char *of = json_string_value (json_object_get (m->spec, "pidns_of"));
+  const char *path = json_string_value (json_object_get (m->spec, "pidns")) ?: "";
+  unsigned long long start, now;
+  struct stat own, sentry_ns;
+  pid_t sentry, init;
+  int pid;
+
+  s->pod_sentry_pid_ns = s->pod_app_pid_ns = -1;
+  if (of == NULL)
+    return 0;
+  if (sscanf (of, "%d %llu", &pid, &start) != 2 || pid <= 0)
+    return sb_error (err, EINVAL, "spec.json: pidns_of `%s`", of);
+  if (stat ("/proc/self/ns/pid", &own) < 0)
+    return sb_error (err, errno, "stat our own pid namespace");
+  /* Below the monitor sandboxd admitted: its Sentry, pid 1 of a pid
+     namespace made in ours (or in a pod's, if that container joined one
+     itself); below that, the sandbox's init, pid 1 of the app's. */
+  s->pod_sentry_pid_ns = child_in_child_ns ((pid_t) pid, &own, &sentry);
+  if (s->pod_sentry_pid_ns >= 0 && fstat (s->pod_sentry_pid_ns, &sentry_ns) == 0)
+    s->pod_app_pid_ns = child_in_child_ns (sentry, &sentry_ns, &init);
+  if (s->pod_app_pid_ns < 0)
+    {
+      monitor_oci_pod_pid_close (s);
+      return sb_error (err, ESRCH, "linux.namespaces: pid path `%s`: that container's sandbox is not running", path);
+    }
+  if (sb_proc_stat ((pid_t) pid, NULL, &now) < 0 || now != start)
+    {
+      monitor_oci_pod_pid_close (s);
+      return sb_error (err, EPERM, "linux.namespaces: pid path `%s` no longer names the container sandboxd admitted",
+                       path);
+    }
+  s->join_pid_ns = true;
+  return 0;
+}
+
+void
+monitor_oci_pod_pid_close (struct sb_sandbox_spec *s)
+{
+  if (s->pod_sentry_pid_ns >= 0)
+    close (s->pod_sentry_pid_ns);
+  if (s->pod_app_pid_ns >= 0)
+    close (s->pod_app_pid_ns);
+  s->pod_sentry_pid_ns = s->pod_app_pid_ns = -1;
+  s->join_pid_ns = false;
 }
 
 int

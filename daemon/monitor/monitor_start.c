@@ -116,8 +116,12 @@ start_sandbox (struct monitor *m, sb_error_t *err)
         return sb_error (err, ENOMEM, "spec.json: the OCI settings");
       s.cgroup_ready = m->sb.cg.ndirs > 0;
       s.hold = m->oci_held;
+      if (monitor_oci_pod_pid (m, &s, err) < 0)
+        return -1;
     }
   ret = sb_sandbox_start (&s, &m->sb, err);
+  if (m->oci)
+    monitor_oci_pod_pid_close (&s);
   return ret < 0 ? -1 : 0;
 }
 

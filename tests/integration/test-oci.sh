@@ -19,9 +19,11 @@ need_program /bin/busybox busybox-static
 SB_LEFT_WAIT=3
 sb_snapshot "$SB_TMP/before"
 SBD_POLICY_EXTRA='limits { containers = 10  memory = 256M  pids = 200  cpus = 2 }'
-sbd_setup ocit ocit2
+sbd_setup ocit ocit2 ocit3
 # ocit2 may join network namespaces (network mode host).
 echo 'network { mode = host }' >>"$SBD/tenants/ocit2.conf"
+# ocit3's apps may trace their own processes (ptrace on the host).
+echo 'syscalls { profile = compat }' >>"$SBD/tenants/ocit3.conf"
 # ocit2 may run Kubernetes' Guaranteed pods (oomScoreAdj -997, -998).
 sed -i 's/^limits {/limits { oom-score-adj-min = -998 /' "$SBD/tenants/ocit2.conf"
 sbd_start
@@ -35,6 +37,8 @@ file-roots = {"$SB_TMP/engine-files"}
 shm-roots = {"$SB_TMP/engine-shm"}
 CONF
 rt2() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" "$@"; }
+sed 's/"ocit2"/"ocit3"/' "$SB_TMP/rt2.conf" >"$SB_TMP/rt3.conf"
+rt3() { "$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt3.conf" "$@"; }
 
 # json EXPR: a field of the JSON on stdin.
 json() { $PY -c "import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
@@ -1212,6 +1216,77 @@ pod_config "$SB_TMP/pod2" '' "$ppid"
 rc=0; out=$("$SANDBOX_RUNTIME" --root "$OCI_ROOT" --config "$SB_TMP/rt2.conf" run --bundle "$SB_TMP/pod2" pod3 </dev/null 2>&1) || rc=$?
 ((rc != 0)) && [[ $out == *linux.namespaces*"not one of tenant ocit2"* && $out != *ran* ]] &&
   pass "another tenant's container may not join the pod: $(head -c 200 <<<"$out")" || soft_fail "pod3 (ocit2): rc $rc: $out"
+# --- a pod's pid namespace, joined by path --------------------------------------
+# Kubernetes' shareProcessNamespace, `docker --pid container:X` and podman
+# pods give /proc/<pid>/ns/pid of the pod's first container (its monitor).
+# A member's processes are in the first one's app pid namespace: each sees
+# the other's, and the member's init is not pid 1 there. Nothing of a
+# member outlives it (a process its command left behind goes to the pod's
+# first init, and ends with the member), and the first container's end
+# ends the members. Neither init may be traced, not even under a profile
+# that lets the app trace its own processes, nor may the other
+# container's processes. Another tenant, a pid that is no container's and
+# a path that names no container's pid are refused, naming the key.
+pidpod() { # DIR PATH: a member of the pod whose pid namespace PATH names
+  oci_config "$1" "c['linux']['namespaces'] = [{'type': t} for t in ('network', 'ipc', 'uts', 'mount')] + [
+  {'type': 'pid', 'path': '$2'}]"
+}
+oci_bundle "$SB_TMP/pp0" sh -c 'while :; do sleep 0.1; done'
+rt3 run --detach --bundle "$SB_TMP/pp0" --pid-file "$SB_TMP/pp0.pid" pp0 </dev/null >/dev/null 2>"$SB_TMP/pp0.err" ||
+  fail "the pid pod's first container: $(cat "$SB_TMP/pp0.err")"
+pp0=$(cat "$SB_TMP/pp0.pid")
+oci_bundle "$SB_TMP/pp1" sh -c 'echo "self $$ parent $PPID"; for p in /proc/[0-9]*; do echo "${p#/proc/} $(tr "\0" " " <$p/cmdline)"; done'
+pidpod "$SB_TMP/pp1" "/proc/$pp0/ns/pid"
+rc=0; out=$(rt3 run --bundle "$SB_TMP/pp1" pp1 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out == *$'\n1 init \n'* && $out == *$'\n2 sh -c while :; do sleep 0.1; done \n'* &&
+   $out =~ self\ ([0-9]+)\ parent\ ([0-9]+) && ${BASH_REMATCH[1]} != 1 && ${BASH_REMATCH[2]} != 1 &&
+   $out == *$'\n'"${BASH_REMATCH[2]} init "* ]] &&
+  pass "a member of the pod's pid namespace sees the first container's processes; its own init is pid ${BASH_REMATCH[2]}" ||
+  soft_fail "pid pod member: rc $rc: $out"
+oci_bundle "$SB_TMP/pp2" sleep 301
+pidpod "$SB_TMP/pp2" "/proc/$pp0/ns/pid"
+rt3 run --detach --bundle "$SB_TMP/pp2" --pid-file "$SB_TMP/pp2.pid" pp2 </dev/null >/dev/null 2>"$SB_TMP/pp2.err" ||
+  soft_fail "pp2: $(cat "$SB_TMP/pp2.err")"
+out=$(rt3 exec pp0 ps 2>&1) || true
+[[ $out == *"sleep 301"* ]] && pass "the pod's first container sees the member's command" || soft_fail "pp0's ps: $out"
+# The attack: trace one's own init (which holds the Sentry's channel for
+# exec), the other inits, and the other container's command.
+oci_bundle "$SB_TMP/pp3" sh -c 'exec /bin/probe_ptrace --parent $(pidof init sleep)'
+cp "$PROBE_DIR/probe_ptrace" "$SB_TMP/pp3/rootfs/bin/"
+pidpod "$SB_TMP/pp3" "/proc/$pp0/ns/pid"
+rc=0; out=$(rt3 run --bundle "$SB_TMP/pp3" pp3 </dev/null 2>&1) || rc=$?
+[[ $rc == 0 && $out != *ESCAPE* && $(grep -c '^refused: ptrace(PTRACE_ATTACH)' <<<"$out") -ge 4 ]] &&
+  pass "a member may trace neither its init nor the pod's other inits and processes ($(grep -c '^refused' <<<"$out") refused)" ||
+  soft_fail "ptrace in the pod: rc $rc: $out"
+oci_bundle "$SB_TMP/pp4" sh -c 'sleep 302 & echo left'
+pidpod "$SB_TMP/pp4" "/proc/$pp0/ns/pid"
+rc=0; out=$(rt3 run --bundle "$SB_TMP/pp4" pp4 </dev/null 2>&1) || rc=$?
+left=
+for i in $(seq 30); do left=$(pgrep -f "^sleep 302" || true); [[ -z $left ]] && break; sleep 0.1; done
+[[ $rc == 0 && $out == left && -z $left ]] && pass "what a member's command leaves behind ends with the member" ||
+  soft_fail "pp4: rc $rc: $out: left $left"
+rt3 kill pp0 KILL
+wait_state pp0 stopped && wait_state pp2 stopped && ! pgrep -f "^sleep 301" >/dev/null &&
+  pass "the end of the pod's first container ends its members (pp2 $(state_of pp2))" ||
+  soft_fail "after pp0's end: pp2 $(state_of pp2), $(pgrep -af "^sleep 301")"
+rt3 delete --force pp2 || soft_fail "delete pp2"
+rt3 run --detach --bundle "$SB_TMP/pp0" --pid-file "$SB_TMP/pp5.pid" pp5 </dev/null >/dev/null 2>"$SB_TMP/pp0.err" ||
+  fail "the pid pod's first container again: $(cat "$SB_TMP/pp0.err")"
+pidpod "$SB_TMP/pp2" "/proc/$(cat "$SB_TMP/pp5.pid")/ns/pid"
+rc=0; out=$(rt2 run --bundle "$SB_TMP/pp2" pp6 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *linux.namespaces*"pid namespace"*"not one of tenant ocit2"* ]] &&
+  pass "another tenant's container may not join the pod's pid namespace: $(head -c 160 <<<"$out")" || soft_fail "pp6: rc $rc: $out"
+pidpod "$SB_TMP/pp2" "/proc/$$/ns/pid"
+rc=0; out=$(rt3 run --bundle "$SB_TMP/pp2" pp7 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *linux.namespaces*"pid namespace \`/proc/$$/ns/pid\`"* ]] &&
+  pass "a pid that is no container's monitor is refused" || soft_fail "pp7: rc $rc: $out"
+pidpod "$SB_TMP/pp2" "/proc/self/ns/pid"
+rc=0; out=$(rt3 run --bundle "$SB_TMP/pp2" pp8 </dev/null 2>&1) || rc=$?
+((rc != 0)) && [[ $out == *"pid path \`/proc/self/ns/pid\`"*"/proc/PID/ns/pid"* ]] &&
+  pass "a pid path that names no container's pid is refused: $(head -c 160 <<<"$out")" || soft_fail "pp8: rc $rc: $out"
+for c in pp0 pp5 pp6 pp7 pp8; do rt3 delete --force $c 2>/dev/null || true; rt2 delete --force $c 2>/dev/null || true; done
+[[ $(rt3 list 2>&1 | grep -c '^pp') == 0 ]] || soft_fail "pid pod containers left: $(rt3 list 2>&1)"
+
 # A network namespace joined by path (CNI's, docker --network container:X):
 # one of the engine's (here a process's of the test's) is joined; one of
 # another tenant's sandboxes never is, its loopback services not the

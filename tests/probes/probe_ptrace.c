@@ -1,6 +1,11 @@
 /* probe_ptrace: ptrace must be refused, both on a sibling process and as
    PTRACE_TRACEME.  A successful attach is undone (detach, or the tracer
-   exits) and the target is killed afterwards, so a native run is harmless. */
+   exits) and the target is killed afterwards, so a native run is harmless.
+   probe_ptrace --parent [PID...]: run as a sandbox's command, whose parent
+   is the sandbox's init (pid 1, or another number in a pod's pid
+   namespace): attaching to it, and to the other PIDs given (the other
+   inits of a pod, another container's processes), must be refused under
+   every profile, even one that lets the app trace its own processes. */
 #include "probe.h"
 
 #include <sys/ptrace.h>
@@ -45,9 +50,23 @@ traceme (void *arg)
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
   probe_init ();
+
+  if (argc >= 2 && strcmp (argv[1], "--parent") == 0)
+    {
+      pid_t init = getppid ();
+      printf ("probe_ptrace: the sandbox's init is pid %d here\n", (int) init);
+      probe_in_child ("the init attach", attack_sibling, &init);
+      for (int i = 2; i < argc; i++)
+        {
+          pid_t other = (pid_t) atoi (argv[i]);
+          if (other > 0 && other != init && other != getpid ())
+            probe_in_child ("another pod process's attach", attack_sibling, &other);
+        }
+      return probe_status ();
+    }
 
   fflush (stdout);
   pid_t target = fork ();
