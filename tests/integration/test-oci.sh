@@ -1258,13 +1258,17 @@ rc=0; out=$(rt3 run --bundle "$SB_TMP/pp3" pp3 </dev/null 2>&1) || rc=$?
 [[ $rc == 0 && $out != *ESCAPE* && $(grep -c '^refused: ptrace(PTRACE_ATTACH)' <<<"$out") -ge 4 ]] &&
   pass "a member may trace neither its init nor the pod's other inits and processes ($(grep -c '^refused' <<<"$out") refused)" ||
   soft_fail "ptrace in the pod: rc $rc: $out"
-oci_bundle "$SB_TMP/pp4" sh -c 'sleep 302 & echo left'
+oci_bundle "$SB_TMP/pp4" sh -c 'sleep 302 & until [ "$(cat /proc/$!/comm)" = sleep ]; do :; done; echo left'
 pidpod "$SB_TMP/pp4" "/proc/$pp0/ns/pid"
-rc=0; out=$(rt3 run --bundle "$SB_TMP/pp4" pp4 </dev/null 2>&1) || rc=$?
+rc=0; rt3 run --detach --bundle "$SB_TMP/pp4" pp4 </dev/null >"$SB_TMP/pp4.out" 2>&1 || rc=$?
+# (Its monitor, which would otherwise kill it once it has given up
+# waiting for the member's output, 3 s later, is still there.)
 left=
-for i in $(seq 30); do left=$(pgrep -f "^sleep 302" || true); [[ -z $left ]] && break; sleep 0.1; done
-[[ $rc == 0 && $out == left && -z $left ]] && pass "what a member's command leaves behind ends with the member" ||
-  soft_fail "pp4: rc $rc: $out: left $left"
+wait_state pp4 stopped && for i in $(seq 10); do left=$(pgrep -f "^sleep 302" || true); [[ -z $left ]] && break; sleep 0.1; done
+[[ $rc == 0 && $(state_of pp4) == stopped && -z $left ]] &&
+  pass "what a member's command leaves behind ends with the member, before its delete" ||
+  soft_fail "pp4: rc $rc: $(state_of pp4): $(cat "$SB_TMP/pp4.out"): left $left"
+rt3 delete pp4 || soft_fail "delete pp4"
 rt3 kill pp0 KILL
 wait_state pp0 stopped && wait_state pp2 stopped && ! pgrep -f "^sleep 301" >/dev/null &&
   pass "the end of the pod's first container ends its members (pp2 $(state_of pp2))" ||
