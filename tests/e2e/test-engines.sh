@@ -326,6 +326,11 @@ out2=$(dk run --rm "${D[@]}" e2e-busybox ls /dev/mqueue /dev/shm 2>&1) || true
 [[ $out == $'/dev/mqueue:\ndkq\n\n/dev/shm:\ndkshm' && $out2 == $'/dev/mqueue:\n\n/dev/shm:' ]] &&
   pass "docker --ipc container:X: X's queue and /dev/shm, and not in a container of its own" ||
   soft_fail "docker --ipc container: $out / own: $out2"
+# docker --pid container:X: the command runs in X's pid namespace (its
+# sandbox's app one) and sees X's processes; its own init is not pid 1.
+out=$(dk run --rm "${D[@]}" --pid "container:$cid" e2e-busybox ps -o pid,args 2>&1) || true
+[[ $out == *"sleep 60"* && $out == *" ps -o pid,args"* && $out != *$'\n    1 ps'* ]] &&
+  pass "docker --pid container:X: X's processes are seen" || soft_fail "docker --pid container: $out"
 dk rm -f "$cid" >/dev/null || soft_fail "docker rm -f"
 
 # --- containerd: the runc shim with BinaryName, as Kubernetes uses it ------------
@@ -366,6 +371,12 @@ ctrn run "${C[@]}" "$IMG" ctr4 sleep 60 </dev/null >/dev/null 2>&1 &
 cpid=$!
 SB_BG_PIDS+=("$cpid")
 for i in $(seq 100); do ctrn task ls 2>/dev/null | grep -q 'ctr4.*RUNNING' && break; sleep 0.1; done
+# A pod's pid namespace as the CRI gives it (shareProcessNamespace): the
+# first task's /proc/<pid>/ns/pid, its pid as the runtime reported it.
+tpid=$(ctrn task ls 2>/dev/null | awk '$1 == "ctr4" {print $2}')
+out=$(ctrn run "${C[@]}" --with-ns "pid:/proc/$tpid/ns/pid" "$IMG" ctr7 ps -o args </dev/null 2>&1) || true
+[[ -n $tpid && $out == *"sleep 60"* ]] && pass "ctr run --with-ns pid:/proc/<task pid>/ns/pid: the first task's processes are seen" ||
+  soft_fail "ctr --with-ns pid ($tpid): $out"
 ctrn task kill -s SIGKILL ctr4 || soft_fail "ctr task kill"
 rc=0; wait "$cpid" || rc=$?
 [[ $rc == 137 ]] && pass "ctr: task kill -s SIGKILL, ctr run ends with 137" || soft_fail "ctr kill: $rc"
@@ -402,23 +413,25 @@ out=$(pm wait pm4 2>&1 || true)
 pm rm -f pm4 >/dev/null 2>&1 || true
 
 # A pod (podman pod create, Kubernetes' model): its infra container makes
-# the ipc and uts namespaces, and each member joins them by
-# /proc/<pid>/ns/ipc and uts of the infra's pid (its monitor): the pod's
-# hostname, and a queue one member made is there for the next.
+# the ipc, uts and pid namespaces, and each member joins them by
+# /proc/<pid>/ns/ipc, uts and pid of the infra's pid (its monitor): the
+# pod's hostname, a queue one member made is there for the next, and the
+# infra's command is among a member's processes.
 cat >"$E2E/podman/containers.conf" <<'CONF'
 [containers]
 pids_limit = 400
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 CONF
 pmc() { CONTAINERS_CONF="$E2E/podman/containers.conf" pm "$@"; }
-pmc pod create --name pmpod --share ipc,uts --network none --hostname podhost --infra-image e2e-busybox \
+pmc pod create --name pmpod --share ipc,uts,pid --network none --hostname podhost --infra-image e2e-busybox \
   --infra-command "sleep 600" >/dev/null 2>"$E2E/pod.err" && pmc pod start pmpod >/dev/null 2>>"$E2E/pod.err" ||
   soft_fail "podman pod create, start: $(cat "$E2E/pod.err")"
 out=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox sh -c 'hostname; echo >/dev/mqueue/pmq 2>/dev/null; echo >/dev/shm/pmshm' 2>&1) || true
 out2=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox ls /dev/mqueue /dev/shm 2>&1) || true
-[[ $out == podhost && $out2 == $'/dev/mqueue:\npmq\n\n/dev/shm:\npmshm' ]] &&
-  pass "podman pod: the members have the pod's hostname, its queues and its /dev/shm" ||
-  soft_fail "podman pod: $out / $out2"
+out3=$(pmc run --rm --pod pmpod "${P[@]:1}" e2e-busybox ps -o args 2>&1) || true
+[[ $out == podhost && $out2 == $'/dev/mqueue:\npmq\n\n/dev/shm:\npmshm' && $out3 == *"sleep 600"* ]] &&
+  pass "podman pod: the members have the pod's hostname, its queues, its /dev/shm and its processes" ||
+  soft_fail "podman pod: $out / $out2 / $out3"
 pmc pod rm -f pmpod >/dev/null 2>&1 || soft_fail "podman pod rm"
 
 # --- afterwards ------------------------------------------------------------------
