@@ -39,7 +39,12 @@ struct sandbox_usage
   uint64_t stime_ticks;
 };
 
-/* Walks the Sentry's procfs: the sandbox's processes, less the Sentry and the Gofer. */
+/* Walks the Sentry's procfs: the sandbox's processes, less the Sentry and
+   the Gofer. In a pod's pid namespace that procfs (the pod's first
+   Sentry's) also holds the pod's other Sentries and Gofers, and the app
+   pid namespace the other containers' processes: only the processes of
+   the app pid namespace that this Sentry may look at (its own sandbox's,
+   those of its user namespace) count. */
 static void
 sandbox_usage (struct sentry *s, struct sandbox_usage *u)
 {
@@ -48,7 +53,17 @@ sandbox_usage (struct sentry *s, struct sandbox_usage *u)
   long page = sysconf (_SC_PAGESIZE);
   struct dirent *de;
 
+  char app_ns[64] = "";
+
   memset (u, 0, sizeof (*u));
+  {
+    char link[64];
+    ssize_t n;
+    snprintf (link, sizeof (link), "%d/ns/pid", (int) s->init_pid);
+    if (s->init_pid <= 0 || (n = readlinkat (s->procfd, link, app_ns, sizeof (app_ns) - 1)) <= 0)
+      return;
+    app_ns[n] = '\0';
+  }
   if (dfd < 0 || (d = fdopendir (dfd)) == NULL)
     return;
   dfd = -1; /* owned by d */
@@ -61,6 +76,16 @@ sandbox_usage (struct sentry *s, struct sandbox_usage *u)
 
       if (sb_parse_long (de->d_name, 1, 1 << 30, &pid) < 0 || pid == 1 || pid == s->gofer_pid)
         continue;
+      {
+        char link[64], ns[64];
+        ssize_t n;
+        snprintf (link, sizeof (link), "%ld/ns/pid", pid);
+        if ((n = readlinkat (s->procfd, link, ns, sizeof (ns) - 1)) <= 0)
+          continue;
+        ns[n] = '\0';
+        if (strcmp (ns, app_ns) != 0)
+          continue;
+      }
       snprintf (path, sizeof (path), "%ld/statm", pid);
       if (sb_read_file_at (s->procfd, path, buf, sizeof (buf)) > 0
           && sscanf (buf, "%*u %llu", &rss) == 1)
