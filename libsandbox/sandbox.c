@@ -32,7 +32,7 @@ sb_cgroup_root (void)
 /* Descriptors the Sentry inherits, from fd 3 up, in this order. */
 struct handoff
 {
-  int fds[11 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
+  int fds[12 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS];
   int n;
 };
 
@@ -244,7 +244,7 @@ make_io (const struct sb_sandbox_spec *spec, struct sandbox_io *io, sb_error_t *
 struct argv_bufs
 {
   char memory[32], cpus[16], disk[32], shm[32], idmap[32], user[16 * 66], caps[64], upper[560], oom[16];
-  char fds[11 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
+  char fds[12 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS][32];
   char cgroup_procs[SB_CGROUP_MAX_DIRS][8300];
 };
 
@@ -316,6 +316,9 @@ sentry_argv (const struct sb_sandbox_spec *spec, struct sandbox_io *io, struct s
     {
       snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, spec->pod_app_pid_ns));
       v[i++] = "--join-pid-ns-fd";
+      v[i++] = b->fds[f++];
+      snprintf (b->fds[f], sizeof (b->fds[f]), "%d", handoff_add (h, spec->pod_app_time_ns));
+      v[i++] = "--join-time-ns-fd";
       v[i++] = b->fds[f++];
     }
   if (io->upper >= 0)
@@ -484,7 +487,7 @@ __attribute__ ((noreturn)) static void
 exec_sentry (int sentry_exe, int devnull, const struct handoff *h, char **sargv, char *const *envp)
 {
   static const int held[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-  int moved[11 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS], k, exe;
+  int moved[12 + SB_POLICY_MAX_VOLUMES + SB_MAX_LAYERS], k, exe;
   sigset_t mask;
 
   /* The signals we forward stay blocked across the exec: the Sentry is the

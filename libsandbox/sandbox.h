@@ -43,6 +43,7 @@ struct sb_sandbox_spec
                                       container's, which it opened and checked): */
   int pod_sentry_pid_ns;           /* that container's Sentry's, where ours is made */
   int pod_app_pid_ns;              /* and its app's, where our init is made */
+  int pod_app_time_ns;             /* and the time namespace of that app, which ours joins */
   bool strace;                     /* the Sentry prints every mediated call on our stderr */
   bool tty;                        /* the app gets a terminal of the sandbox's own */
   const char *cwd;                 /* NULL: "/" */

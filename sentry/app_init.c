@@ -602,6 +602,18 @@ sb_app_init (struct sb_app_init_args *a)
     sigprocmask (SIG_SETMASK, &fwd, NULL);
   }
   die_sock = a->sync_sock;
+  /* A pod's clocks: its first container's app time namespace, joined
+     while we still hold the host's capabilities over the user namespace
+     that owns it (that container's, not ours). */
+  if (a->time_ns_fd >= 0)
+    {
+      if (setns (a->time_ns_fd, CLONE_NEWTIME) < 0)
+        {
+          sb_error (&err, errno, "join the pod's time namespace");
+          die (&err);
+        }
+      close (a->time_ns_fd);
+    }
   if (send_new_procfs (a->sync_sock, &err) < 0)
     die (&err);
   /* The Sentry builds the root, places us in the app's cgroup (our cgroup
@@ -670,7 +682,7 @@ sb_app_init (struct sb_app_init_args *a)
   /* An OCI config's rlimits last: they may only narrow what is above. */
   if (sb_apply_rlimits (a->rlimits, a->nrlimits, &err) < 0)
     die (&err);
-  if (become_tenant (a, &err) < 0 || sb_enter_sandbox_time (&err) < 0)
+  if (become_tenant (a, &err) < 0 || (a->time_ns_fd < 0 && sb_enter_sandbox_time (&err) < 0))
     die (&err);
   /* The app's stdio from here on: what fails next (a working directory
      that does not exist) is told where the app's own errors go. */

@@ -885,7 +885,8 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
                                     .nrlimits = s->cfg.nrlimits, .rlimits = s->cfg.rlimits,
                                     .oom_score_adj = s->cfg.oom_score_adj,
                                     .ncgroup_tasks = s->cfg.ncgroup_procs, .cgroup_tasks = s->cgroup_tasks_fd,
-                                    .hold = s->cfg.hold, .joined = joined };
+                                    .hold = s->cfg.hold, .joined = joined,
+                                    .time_ns_fd = s->cfg.join_time_ns_fd };
       int k;
       for (k = 0; k < 3; k++)
         a.stdio[k] = s->cfg.tty ? -1 : s->cfg.app_stdio[k];
@@ -895,6 +896,9 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
   close (sv[1]);
   s->init_pid = pid;
   *sync_out = sv[0];
+  /* The init's own copy is what it joins. */
+  sb_closep (&s->cfg.join_time_ns_fd);
+  s->cfg.join_time_ns_fd = -1;
   if (joined)
     {
       /* Its number in the pod's pid namespace, which is not 1. */
@@ -1180,6 +1184,9 @@ sb_launch (struct sentry *s, sb_error_t *err)
      in the pod's first Sentry's, whose end ends ours too. */
   if (getpid () != 1 && s->cfg.join_pid_ns_fd < 0)
     return sb_error (err, EINVAL, "sandbox-sentry must start as pid 1 of a new pid namespace (use sandbox-runtime)");
+  if ((s->cfg.join_pid_ns_fd < 0) != (s->cfg.join_time_ns_fd < 0))
+    return sb_error (err, EINVAL, "--join-pid-ns-fd and --join-time-ns-fd go together (sandbox-runtime and "
+                     "sandbox-sentry come from different builds: reinstall both)");
   if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
     return sb_error (err, errno, "seccomp user notification is not available");
   s->notif_size = sizes.seccomp_notif;

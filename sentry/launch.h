@@ -39,6 +39,8 @@ struct sb_app_init_args
                                  hooks, run before the command (sentry/control.c) */
   bool joined;                /* in a pod's pid namespace, not its pid 1: the subreaper
                                  of the command's orphans */
+  int time_ns_fd;             /* then the pod's app time namespace, joined instead of a
+                                 new one (sentry/timens.c); -1: a new one */
 };
 __attribute__ ((noreturn)) void sb_app_init (struct sb_app_init_args *a);
 /* The Sentry's own argument strings (main's argv, contiguous in memory):

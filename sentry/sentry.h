@@ -70,6 +70,8 @@ struct sentry_config
   int join_pid_ns_fd;        /* a pod's app pid namespace (another container's, whose
                                 Sentry's pid namespace ours is in): the init is made
                                 there, not in a new one; -1: a new one, ours pid 1 */
+  int join_time_ns_fd;       /* with it, that app's time namespace, which the init
+                                joins instead of making its own */
   int cpus;                  /* processors reported; 0: host's */
   const char *policy_file;   /* the tenant's policy; NULL: built-in defaults */
   const char *policy_base;   /* the provider's base policy, or NULL */
@@ -139,7 +141,8 @@ struct sentry
   struct sb_cred self_cred;  /* the Sentry's own, to return to after acting as a caller */
   struct sb_audit audit;
   uint64_t start_ns;         /* monotonic start, for uptime */
-  uint64_t start_realtime;   /* seconds since the epoch, for btime */
+  long long boot_offset_ns;  /* the app's time namespace's boot clock offset (synthetic.c) */
+  bool boot_offset_known;
   uint32_t gofer_next_id;
   struct sb_policy *policy;  /* always set: the tenant's, or the defaults */
   struct sb_filter_options filter;

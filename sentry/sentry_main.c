@@ -28,7 +28,7 @@ usage (void)
            "       [--policy FILE [--policy-base FILE]] [--cgroup-procs FILE]...\n"
            "       [--read-only-root] [--rootfs-writable] [--tmpfs PATH:SIZE:MODE:FLAGS]... [--caps MASK[:INH:AMB]] [--rlimit RES:SOFT:HARD]...\n"
            "       [--serve-threads N] [--own-mounts proc,dev,dev/pts,dev/shm,dev/mqueue,sys] [--hold]\n"
-           "       [--join-pid-ns-fd N]\n"
+           "       [--join-pid-ns-fd N --join-time-ns-fd N]\n"
            "       -- CMD [ARG...]\n"
            "Started by sandbox-runtime; not meant to be run by hand. If sandbox-runtime\n"
            "started it, the two come from different builds: reinstall both.\n");
@@ -93,7 +93,7 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
     { "serve-threads", required_argument, 0, 'H' }, { "own-mounts", required_argument, 0, 'M' },
     { "oom-score-adj", required_argument, 0, 'J' }, { "hold", no_argument, 0, 'G' },
     { "shm-size", required_argument, 0, 'Q' }, { "shm-fd", required_argument, 0, 'q' },
-    { "join-pid-ns-fd", required_argument, 0, 'j' },
+    { "join-pid-ns-fd", required_argument, 0, 'j' }, { "join-time-ns-fd", required_argument, 0, 'k' },
     { 0, 0, 0, 0 },
   };
   uint64_t v;
@@ -177,6 +177,11 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
             return -1;
           cfg->join_pid_ns_fd = (int) v;
+          break;
+        case 'k':
+          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+            return -1;
+          cfg->join_time_ns_fd = (int) v;
           break;
         case 'V':
           if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nvolume_fds >= SB_POLICY_MAX_VOLUMES)
@@ -385,7 +390,7 @@ main (int argc, char **argv)
     .userns_fd = -1, .pty_slave = -1, .ptsfd = -1, .init_sock = -1, .direct_root = -1,
     .cfg = { .hostname = "sandbox", .release = "6.1.0", .audit_fd = -1,
              .tmpfs_size = 1ull << 30, .shm_size = 64ull << 20, .container_id = "", .rootfs_fd = -1, .upper_fd = -1, .shm_fd = -1,
-             .join_pid_ns_fd = -1,
+             .join_pid_ns_fd = -1, .join_time_ns_fd = -1,
              .app_stdio = { -1, -1, -1 }, .ctl_fd = -1, .lifeline_fd = -1 },
   };
   int code;
@@ -406,7 +411,6 @@ main (int argc, char **argv)
     }
   sb_audit_init (&s.audit, s.cfg.audit_fd, s.cfg.container_id);
   s.start_ns = sb_now_ns ();
-  s.start_realtime = (uint64_t) time (NULL);
   if (sb_launch (&s, &err) < 0)
     {
       sb_audit_flush (&s.audit);

@@ -157,9 +157,35 @@ sandbox_cpus (struct sentry *s)
   return s->cfg.cpus > 0 && s->cfg.cpus < host ? s->cfg.cpus : host;
 }
 
+/* The sandbox's uptime: its app's boot clock, which is the host's shifted
+   by the offset of the time namespace its init made for it (or, in a
+   pod, joined: the pod's first container's), so that /proc/uptime, btime
+   and sysinfo agree with the start times of /proc/<pid>/stat and with
+   CLOCK_BOOTTIME as the app reads them. Read once from the init's
+   timens_offsets (the namespace of its children); the Sentry's own start
+   until then, or if it cannot be read. */
 static double
 uptime_seconds (struct sentry *s)
 {
+  struct timespec boot;
+
+  /* Several serving threads may get here first: each reads the same. */
+  if (!__atomic_load_n (&s->boot_offset_known, __ATOMIC_ACQUIRE) && s->init_pid > 0)
+    {
+      char path[64], buf[256], *p;
+      long long sec, nsec;
+
+      snprintf (path, sizeof (path), "%d/timens_offsets", (int) s->init_pid);
+      if (sb_read_file_at (s->procfd, path, buf, sizeof (buf)) > 0 && (p = strstr (buf, "boottime")) != NULL
+          && sscanf (p, "boottime %lld %lld", &sec, &nsec) == 2 && sec < 0)
+        {
+          __atomic_store_n (&s->boot_offset_ns, sec * 1000000000ll + nsec, __ATOMIC_RELAXED);
+          __atomic_store_n (&s->boot_offset_known, true, __ATOMIC_RELEASE);
+        }
+    }
+  if (__atomic_load_n (&s->boot_offset_known, __ATOMIC_ACQUIRE) && clock_gettime (CLOCK_BOOTTIME, &boot) == 0)
+    return (double) ((long long) boot.tv_sec * 1000000000ll + boot.tv_nsec
+                     + __atomic_load_n (&s->boot_offset_ns, __ATOMIC_RELAXED)) / 1e9;
   return (double) (sb_now_ns () - s->start_ns) / 1e9;
 }
 
@@ -232,7 +258,7 @@ write_stat (struct sentry *s, FILE *f)
   long hz = sysconf (_SC_CLK_TCK);
   int cpus = sandbox_cpus (s), i;
   double up = uptime_seconds (s);
-  unsigned long long busy, idle;
+  unsigned long long busy, idle, btime = (unsigned long long) time (NULL) - (unsigned long long) up;
 
   sandbox_usage (s, &u);
   busy = u.utime_ticks + u.stime_ticks;
@@ -248,7 +274,7 @@ write_stat (struct sentry *s, FILE *f)
      host's interrupt and softirq counts are not the sandbox's to show. */
   fprintf (f, "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n"
               "softirq 0 0 0 0 0 0 0 0 0 0 0\n",
-           (unsigned long long) s->start_realtime, u.tasks, u.running);
+           btime, u.tasks, u.running);
 }
 
 static void

@@ -155,7 +155,8 @@ void monitor_oci_flush_input (struct monitor *m);
    rlimits) into s; the strings stay allocated for the sandbox's life. */
 int monitor_oci_settings (struct monitor *m, struct sb_sandbox_spec *s, char ***tmpfs, char ***rlimits);
 /* A pod's pid namespace to join (spec "pidns_of", admitted by sandboxd):
-   that container's Sentry's and app's pid namespaces, opened into s. */
+   that container's Sentry's and app's pid namespaces and its app's time
+   namespace, opened into s. */
 int monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *err);
 void monitor_oci_pod_pid_close (struct sb_sandbox_spec *s);
 /* The caller's terminal changed size: the sandbox's follows. */

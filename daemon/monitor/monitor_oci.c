@@ -144,7 +144,7 @@ monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *e
   pid_t sentry, init;
   int pid;
 
-  s->pod_sentry_pid_ns = s->pod_app_pid_ns = -1;
+  s->pod_sentry_pid_ns = s->pod_app_pid_ns = s->pod_app_time_ns = -1;
   if (of == NULL)
     return 0;
   if (sscanf (of, "%d %llu", &pid, &start) != 2 || pid <= 0)
@@ -157,7 +157,26 @@ monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *e
   s->pod_sentry_pid_ns = child_in_child_ns ((pid_t) pid, &own, &sentry);
   if (s->pod_sentry_pid_ns >= 0 && fstat (s->pod_sentry_pid_ns, &sentry_ns) == 0)
     s->pod_app_pid_ns = child_in_child_ns (sentry, &sentry_ns, &init);
-  if (s->pod_app_pid_ns < 0)
+  /* And the time namespace that init made for its app (the pod's clocks:
+     start times in /proc/<pid>/stat are counted from its boot), once that
+     init is known to be the Sentry's child still. */
+  if (s->pod_app_pid_ns >= 0)
+    {
+      char tpath[64];
+      struct stat ts, ours;
+      pid_t pp;
+
+      snprintf (tpath, sizeof (tpath), "/proc/%d/ns/time_for_children", (int) init);
+      s->pod_app_time_ns = open (tpath, O_RDONLY | O_CLOEXEC);
+      if (s->pod_app_time_ns >= 0
+          && (sb_proc_stat (init, &pp, NULL) < 0 || pp != sentry || fstat (s->pod_app_time_ns, &ts) < 0
+              || stat ("/proc/self/ns/time", &ours) < 0 || (ts.st_dev == ours.st_dev && ts.st_ino == ours.st_ino)))
+        {
+          close (s->pod_app_time_ns);
+          s->pod_app_time_ns = -1;
+        }
+    }
+  if (s->pod_app_pid_ns < 0 || s->pod_app_time_ns < 0)
     {
       monitor_oci_pod_pid_close (s);
       return sb_error (err, ESRCH, "linux.namespaces: pid path `%s`: that container's sandbox is not running", path);
@@ -179,7 +198,9 @@ monitor_oci_pod_pid_close (struct sb_sandbox_spec *s)
     close (s->pod_sentry_pid_ns);
   if (s->pod_app_pid_ns >= 0)
     close (s->pod_app_pid_ns);
-  s->pod_sentry_pid_ns = s->pod_app_pid_ns = -1;
+  if (s->pod_app_time_ns >= 0)
+    close (s->pod_app_time_ns);
+  s->pod_sentry_pid_ns = s->pod_app_pid_ns = s->pod_app_time_ns = -1;
   s->join_pid_ns = false;
 }
 

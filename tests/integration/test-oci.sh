@@ -1255,6 +1255,25 @@ out=$(rt3 exec pp0 ps 2>&1) || true
 out=$(rt3 exec pp0 cat /proc/loadavg 2>&1) || true
 [[ $out =~ ^[0-9.]+\ [0-9.]+\ [0-9.]+\ [0-9]+/([0-9]+)\  && ${BASH_REMATCH[1]} -le 4 ]] &&
   pass "the first container's task count is its own ($out)" || soft_fail "pp0's loadavg: $out"
+# The pod's clocks are the first container's: a member's uptime is the
+# pod's, and the start times of the pod's processes (ticks since its boot,
+# field 22 of /proc/<pid>/stat) are within it, its own as well as the
+# first init's.
+oci_bundle "$SB_TMP/pp9" sh -c 'read -r l </proc/1/stat; set -- $l; a=${22}; read -r l </proc/self/stat; set -- $l; read -r up idle </proc/uptime; echo "$a ${22} $up"'
+pidpod "$SB_TMP/pp9" "/proc/$pp0/ns/pid"
+sleep 1.5 # the pod up for a while: a member's own clocks would read less
+rc=0; out=$(rt3 run --bundle "$SB_TMP/pp9" pp9 </dev/null 2>&1) || rc=$?
+podup=$(rt3 exec pp0 cat /proc/uptime 2>&1) || true
+pod=${podup%%.*}
+if [[ $rc == 0 && $pod =~ ^[0-9]+$ && $out =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)\.[0-9]+$ ]]; then
+  first=${BASH_REMATCH[1]} own=${BASH_REMATCH[2]} up=${BASH_REMATCH[3]}
+  ((first <= up * 100 + 100 && own <= up * 100 + 100 && up <= pod && pod - up <= 2 && up >= 1)) &&
+    pass "a member's clocks are the pod's: uptime ${up}s (the first container's ${pod}s), start times within it ($out)" ||
+    soft_fail "pod clocks: member $out, first container $podup"
+else
+  soft_fail "pod clocks: rc $rc: $out / $podup"
+fi
+
 # The attack: trace one's own init (which holds the Sentry's channel for
 # exec), the other inits, and the other container's command.
 oci_bundle "$SB_TMP/pp3" sh -c 'set -- $(ps -o pid,args | grep "[s]leep 301"); exec /bin/probe_ptrace --parent $(pidof init) $1'
