@@ -49,6 +49,18 @@ parse_u64 (const char *s, uint64_t *out)
   return 0;
 }
 
+/* A descriptor passed by number (3 up: 0-2 are stdio). */
+static int
+parse_fd (const char *s, int *out)
+{
+  uint64_t v;
+
+  if (parse_u64 (s, &v) < 0 || v < 3 || v > 65535)
+    return -1;
+  *out = (int) v;
+  return 0;
+}
+
 /* Threads serving the app's calls (notify.c): one per CPU the sandbox may
    use (the Sentry's affinity, the tenant's cpus limit), at most 4;
    SANDBOX_SENTRY_THREADS (1-8) when --serve-threads is not given. */
@@ -164,34 +176,30 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             break;
           }
         case 'F':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+          if (parse_fd (optarg, &cfg->rootfs_fd) < 0)
             return -1;
-          cfg->rootfs_fd = (int) v;
           break;
         case 'q':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+          if (parse_fd (optarg, &cfg->shm_fd) < 0)
             return -1;
-          cfg->shm_fd = (int) v;
           break;
         case 'j':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+          if (parse_fd (optarg, &cfg->join_pid_ns_fd) < 0)
             return -1;
-          cfg->join_pid_ns_fd = (int) v;
           break;
         case 'k':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+          if (parse_fd (optarg, &cfg->join_time_ns_fd) < 0)
             return -1;
-          cfg->join_time_ns_fd = (int) v;
           break;
         case 'V':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nvolume_fds >= SB_POLICY_MAX_VOLUMES)
+          if (cfg->nvolume_fds >= SB_POLICY_MAX_VOLUMES || parse_fd (optarg, &cfg->volume_fd[cfg->nvolume_fds]) < 0)
             return -1;
-          cfg->volume_fd[cfg->nvolume_fds++] = (int) v;
+          cfg->nvolume_fds++;
           break;
         case 'l':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535 || cfg->nlayer_fds >= SB_MAX_LAYERS)
+          if (cfg->nlayer_fds >= SB_MAX_LAYERS || parse_fd (optarg, &cfg->layer_fd[cfg->nlayer_fds]) < 0)
             return -1;
-          cfg->layer_fd[cfg->nlayer_fds++] = (int) v;
+          cfg->nlayer_fds++;
           break;
         case 'X':
           {
@@ -235,9 +243,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
           }
         case 'T': cfg->tty = true; break;
         case 'C':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+          if (parse_fd (optarg, &cfg->ctl_fd) < 0)
             return -1;
-          cfg->ctl_fd = (int) v;
           break;
         case 'N': cfg->no_spin = true; break;
         case 'H':
@@ -273,9 +280,8 @@ parse_args (int argc, char **argv, struct sentry_config *cfg)
             break;
           }
         case 'L':
-          if (parse_u64 (optarg, &v) < 0 || v < 3 || v > 65535)
+          if (parse_fd (optarg, &cfg->lifeline_fd) < 0)
             return -1;
-          cfg->lifeline_fd = (int) v;
           break;
         case 'O': cfg->read_only_root = true; break;
         case 'M': cfg->own_mounts = optarg; break;
