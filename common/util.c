@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,6 +515,31 @@ sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed)
         return -1;
     }
   return (pid_t) syscall (SYS_clone, flags, 0, 0, 0, 0);
+}
+
+pid_t
+sb_clone_in_pid_ns (int pidns, int own, unsigned long flags, int cgroup_fd, bool *placed)
+{
+  pid_t pid;
+  int e;
+
+  *placed = false;
+  if (setns (pidns, CLONE_NEWPID) < 0)
+    return -1;
+  pid = sb_clone_into_cgroup (flags & ~(unsigned long) CLONE_NEWPID, cgroup_fd, placed);
+  e = errno;
+  if (pid != 0 && setns (own, CLONE_NEWPID) < 0)
+    {
+      e = errno;
+      if (pid > 0)
+        {
+          kill (pid, SIGKILL);
+          waitpid (pid, NULL, 0);
+        }
+      pid = -1;
+    }
+  errno = e;
+  return pid;
 }
 
 

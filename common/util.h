@@ -17,6 +17,12 @@ int sb_write_all (int fd, const void *buf, size_t len);
    cgroup_fd < 0, or a kernel without it (before 5.7): a plain clone, and
    *placed says which. Returns as fork() does. */
 pid_t sb_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *placed);
+/* The same (flags without CLONE_NEWPID), the child made in the pid
+   namespace pidns (one below ours) instead of ours or a new one; our
+   later children are in ours again (own: our pid namespace, opened). A
+   child whose clone cannot be followed by that return is killed and
+   reaped: -1 with errno, as when the join or the clone fails. */
+pid_t sb_clone_in_pid_ns (int pidns, int own, unsigned long flags, int cgroup_fd, bool *placed);
 /* The identity of the namespace file st describes, "DEV:INO": the form in
    which sandboxd admits a namespace and a monitor checks the one it joins. */
 struct stat;

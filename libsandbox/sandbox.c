@@ -604,42 +604,23 @@ sb_sandbox_start (const struct sb_sandbox_spec *spec, struct sb_sandbox *sb, sb_
      (not its pid 1: when that one ends, the kernel ends ours with it, as
      a pod's containers end with its first), and our own children are
      ours again right after. */
-  if (spec->join_pid_ns)
+  if (spec->join_pid_ns && (own_pid_ns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
     {
-      own_pid_ns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-      if (own_pid_ns < 0)
-        {
-          sb_error (err, errno, "open our own pid namespace");
-          goto fail;
-        }
-      if (setns (spec->pod_sentry_pid_ns, CLONE_NEWPID) < 0)
-        {
-          sb_error (err, errno, "join the pod's pid namespace");
-          goto fail;
-        }
-      flags &= ~(unsigned long) CLONE_NEWPID;
+      sb_error (err, errno, "open our own pid namespace");
+      goto fail;
     }
   {
     int cgfd = sb_cgroup_clone_fd (&sb->cg), e;
 
-    child = sb_clone_into_cgroup (flags, cgfd, &cloned_in);
+    child = spec->join_pid_ns ? sb_clone_in_pid_ns (spec->pod_sentry_pid_ns, own_pid_ns, flags, cgfd, &cloned_in)
+                              : sb_clone_into_cgroup (flags, cgfd, &cloned_in);
     e = errno;
     if (child != 0 && cgfd >= 0)
       close (cgfd);
-    if (child != 0 && own_pid_ns >= 0 && setns (own_pid_ns, CLONE_NEWPID) < 0)
-      {
-        /* Every later child of ours would be in the pod's: we cannot go on. */
-        sb_error (err, errno, "return to our own pid namespace");
-        if (child > 0)
-          {
-            kill (child, SIGKILL);
-            waitpid (child, NULL, 0);
-          }
-        goto fail;
-      }
     if (child < 0)
       {
-        sb_error (err, e, "clone the sandbox's namespaces");
+        sb_error (err, e, spec->join_pid_ns ? "clone the Sentry in the pod's pid namespace"
+                                            : "clone the sandbox's namespaces");
         goto fail;
       }
   }

@@ -841,38 +841,17 @@ start_init (struct sentry *s, int *sync_out, sb_error_t *err)
       cleanup_close int ns = steal_fd (&s->cfg.join_pid_ns_fd);
       cleanup_close int own = openat (s->procfd, "self/ns/pid", O_RDONLY | O_CLOEXEC);
 
-      if (own < 0)
-        {
-          close (sv[0]);
-          close (sv[1]);
-          return sb_error (err, errno, "open the Sentry's own pid namespace");
-        }
-      if (setns (ns, CLONE_NEWPID) < 0)
-        {
-          sb_error (err, errno, "join the pod's app pid namespace");
-          close (sv[0]);
-          close (sv[1]);
-          return -1;
-        }
-      pid = sb_clone_into_cgroup (SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
-      /* Our later children (the Gofer) are ours again. */
-      if (pid != 0 && setns (own, CLONE_NEWPID) < 0)
-        {
-          int e = errno;
-          if (pid > 0)
-            {
-              kill (pid, SIGKILL);
-              waitpid (pid, NULL, 0);
-            }
-          close (sv[0]);
-          close (sv[1]);
-          return sb_error (err, e, "return to the Sentry's own pid namespace");
-        }
+      pid = own < 0 ? -1 : sb_clone_in_pid_ns (ns, own, SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
     }
   else
     pid = sb_clone_into_cgroup (CLONE_NEWPID | SIGCHLD, s->cgroup_app_dirfd, &s->init_cloned_in);
   if (pid < 0)
-    return sb_error (err, errno, "clone the sandbox init");
+    {
+      int e = errno;
+      close (sv[0]);
+      close (sv[1]);
+      return sb_error (err, e, joined ? "clone the sandbox init in the pod's app pid namespace" : "clone the sandbox init");
+    }
   if (pid == 0)
     {
       struct sb_app_init_args a = { .sync_sock = sv[1], .argv = s->cfg.argv, .cwd = s->cfg.cwd,
