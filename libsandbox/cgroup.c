@@ -420,8 +420,10 @@ sb_cgroup_self_file (bool v2)
   return !v2 && single_threaded () ? "tasks" : "cgroup.procs";
 }
 
-int
-sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
+/* The calling process into part ("" the directory itself) of each
+   hierarchy's directory, by its own move. */
+static int
+enter_part (struct sb_cgroup *cg, const char *part, sb_error_t *err)
 {
   char path[PATHLEN + 32];
   const char *file = sb_cgroup_self_file (cg->v2);
@@ -429,11 +431,23 @@ sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
 
   for (i = 0; i < cg->ndirs; i++)
     {
-      snprintf (path, sizeof (path), "%s%s/%s", cg->dirs[i], cg->v2 ? "/supervisor" : "", file);
+      snprintf (path, sizeof (path), "%s%s/%s", cg->dirs[i], part, file);
       if (sb_write_file (path, "0", err) < 0)
         return -1;
     }
   return 0;
+}
+
+int
+sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err)
+{
+  return enter_part (cg, cg->v2 ? "/supervisor" : "", err);
+}
+
+int
+sb_cgroup_enter_app (struct sb_cgroup *cg, sb_error_t *err)
+{
+  return enter_part (cg, "/app", err);
 }
 
 int

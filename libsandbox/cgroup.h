@@ -90,6 +90,9 @@ int sb_cgroup_create (struct sb_cgroup *cg, const char *root, const char *name, 
    process, before its exec; the OCI monitor), by its own move: "0" to the
    file sb_cgroup_self_file names. */
 int sb_cgroup_enter (struct sb_cgroup *cg, sb_error_t *err);
+/* The same into the app part (a createContainer hook: the container's
+   limits bind it, and what it leaves running ends with the container). */
+int sb_cgroup_enter_app (struct sb_cgroup *cg, sb_error_t *err);
 /* The file of a cgroup directory through which the calling process moves
    itself with "0": v1's `tasks` when it has one thread, which avoids the
    kernel's global lock that a move by pid or of a whole process takes

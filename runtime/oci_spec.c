@@ -1067,23 +1067,14 @@ close_container_ns (int fds[HOOK_NS])
    container's cgroup: the container's limits bind them, and what they
    leave running ends with the container. */
 static void
-hook_enter_cgroup (const struct sb_cgroup *cg, const char *kind, size_t idx, const char *path)
+hook_enter_cgroup (struct sb_cgroup *cg, const char *kind, size_t idx, const char *path)
 {
-  for (int i = 0; cg != NULL && i < cg->ndirs; i++)
-    {
-      char file[4400];
-      int fd, e;
+  sb_error_t e = NULL;
 
-      snprintf (file, sizeof (file), "%s/app/%s", cg->dirs[i], sb_cgroup_self_file (cg->v2));
-      fd = open (file, O_WRONLY | O_CLOEXEC);
-      if (fd >= 0 && write (fd, "0", 1) == 1)
-        {
-          close (fd);
-          continue;
-        }
-      e = errno;
-      fprintf (stderr, "sandbox-runtime: hooks.%s[%zu] (%s): enter the container's cgroup (%s): %s\n", kind, idx,
-               path, file, strerror (e));
+  if (cg != NULL && sb_cgroup_enter_app (cg, &e) < 0)
+    {
+      fprintf (stderr, "sandbox-runtime: hooks.%s[%zu] (%s): enter the container's cgroup: %s\n", kind, idx, path,
+               e ? e->msg : "failed");
       _exit (126);
     }
 }
@@ -1092,7 +1083,7 @@ hook_enter_cgroup (const struct sb_cgroup *cg, const char *kind, size_t idx, con
    > 0, in that process's network, ipc and uts namespaces; with cg, in
    the app part of that cgroup. */
 static int
-run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t join, const struct sb_cgroup *cg,
+run_hook (json_t *hook, const char *kind, size_t idx, const char *state, pid_t join, struct sb_cgroup *cg,
           sb_error_t *err)
 {
   const char *path = json_string_value (json_object_get (hook, "path"));
