@@ -128,6 +128,22 @@ sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start)
   return 0;
 }
 
+bool
+sb_proc_started_at (pid_t pid, unsigned long long start)
+{
+  unsigned long long now;
+
+  return sb_proc_stat (pid, NULL, &now) == 0 && now == start;
+}
+
+bool
+sb_proc_child_of (pid_t pid, pid_t parent)
+{
+  pid_t pp;
+
+  return sb_proc_stat (pid, &pp, NULL) == 0 && pp == parent;
+}
+
 int
 sb_wait_exit (pid_t pid, int timeout_ms)
 {

@@ -49,6 +49,11 @@ ssize_t sb_read_file_at (int dirfd, const char *path, char *buf, size_t max);
    for as long as the host runs (a pid is reused, the pair is not).
    Returns 0 or -errno (-ESRCH: no such process). */
 int sb_proc_stat (pid_t pid, pid_t *ppid, unsigned long long *start);
+/* Whether pid is still the process that started at start (sb_proc_stat's),
+   not one that reused its number. */
+bool sb_proc_started_at (pid_t pid, unsigned long long start);
+/* Whether pid's parent is now parent. */
+bool sb_proc_child_of (pid_t pid, pid_t parent);
 /* Waits up to timeout_ms (< 0: for ever) for process pid to end, woken by
    its pidfd when it does (no polling at intervals). Any process, not only
    a child; a child still needs its waitpid. Returns 0 once it has ended

@@ -244,7 +244,6 @@ static bool
 tree_in_namespace (pid_t pid, int depth, const char *kind, const char *id, const struct stat *host)
 {
   char path[64], buf[4096], *p, *end;
-  pid_t parent;
   long child;
 
   if (pid_in_namespace (pid, kind, id, host))
@@ -255,10 +254,24 @@ tree_in_namespace (pid_t pid, int depth, const char *kind, const char *id, const
   if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0)
     return false;
   for (p = buf; (child = strtol (p, &end, 10)) > 0 && end != p; p = end)
-    if (tree_in_namespace ((pid_t) child, depth - 1, kind, id, host) && sb_proc_stat ((pid_t) child, &parent, NULL) == 0
-        && parent == pid)
+    if (tree_in_namespace ((pid_t) child, depth - 1, kind, id, host) && sb_proc_child_of ((pid_t) child, pid))
       return true;
   return false;
+}
+
+/* The pid and start time the container's monitor wrote in dir
+   (monitor.pid) before it made or joined any namespace. */
+static bool
+monitor_of (const char *dir, pid_t *pid, unsigned long long *start)
+{
+  char path[4300], buf[128];
+  int p;
+
+  snprintf (path, sizeof (path), "%s/monitor.pid", dir);
+  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &p, start) != 2 || p <= 0)
+    return false;
+  *pid = (pid_t) p;
+  return true;
 }
 
 /* Whether the live processes of the container in dir are in the namespace
@@ -275,15 +288,10 @@ tree_in_namespace (pid_t pid, int depth, const char *kind, const char *id, const
 static bool
 processes_in_namespace (const char *dir, const char *kind, const char *id, const struct stat *host)
 {
-  char path[4300], buf[128];
-  unsigned long long start, now;
-  int pid;
+  unsigned long long start;
+  pid_t pid;
 
-  snprintf (path, sizeof (path), "%s/monitor.pid", dir);
-  if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
-    return false;
-  return tree_in_namespace ((pid_t) pid, 2, kind, id, host) && sb_proc_stat ((pid_t) pid, NULL, &now) == 0
-         && now == start;
+  return monitor_of (dir, &pid, &start) && tree_in_namespace (pid, 2, kind, id, host) && sb_proc_started_at (pid, start);
 }
 
 /* Our own namespace of kind (the host's, which is no container's) into
@@ -418,8 +426,8 @@ static bool
 pod_pid_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
 {
   const char *nspath, *owner = NULL;
-  char want[64], dir[4200], path[4300], buf[128], of[64] = "";
-  unsigned long long start, now;
+  char want[64], dir[4200], of[64] = "";
+  unsigned long long start;
   long pid = 0;
 
   json_object_del (b, "pidns_of"); /* ours to give, never the client's */
@@ -442,14 +450,12 @@ pod_pid_namespace (struct sbd_request *r, const struct sbd_tenant *t, json_t *b)
     }
   for (struct sbd_container *o = sbd->containers; o; o = o->next)
     {
-      int mpid;
+      pid_t mpid;
 
       if (o->state == SBD_EXITED)
         continue;
       sbd_container_dir (o, dir, sizeof (dir));
-      snprintf (path, sizeof (path), "%s/monitor.pid", dir);
-      if (sb_read_file_at (AT_FDCWD, path, buf, sizeof (buf)) < 0 || sscanf (buf, "%d %llu", &mpid, &start) != 2
-          || mpid != pid || sb_proc_stat ((pid_t) pid, NULL, &now) < 0 || now != start)
+      if (!monitor_of (dir, &mpid, &start) || mpid != pid || !sb_proc_started_at (mpid, start))
         continue;
       owner = o->tenant;
       snprintf (of, sizeof (of), "%ld %llu", pid, start);

@@ -119,13 +119,12 @@ child_in_child_ns (pid_t pid, const struct stat *parent, pid_t *child_out)
     {
       cleanup_close int fd = -1, up = -1;
       struct stat st;
-      pid_t pp;
 
       snprintf (path, sizeof (path), "/proc/%ld/ns/pid", child);
       if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || (up = ioctl (fd, NS_GET_PARENT)) < 0
           || fstat (up, &st) < 0 || st.st_dev != parent->st_dev || st.st_ino != parent->st_ino)
         continue;
-      if (sb_proc_stat ((pid_t) child, &pp, NULL) == 0 && pp == pid)
+      if (sb_proc_child_of ((pid_t) child, pid))
         {
           *child_out = (pid_t) child;
           return steal_fd (&fd);
@@ -139,7 +138,7 @@ monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *e
 {
   const char *of = json_string_value (json_object_get (m->spec, "pidns_of"));
   const char *path = json_string_value (json_object_get (m->spec, "pidns")) ?: "";
-  unsigned long long start, now;
+  unsigned long long start;
   struct stat own, sentry_ns;
   pid_t sentry, init;
   int pid;
@@ -164,12 +163,11 @@ monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *e
     {
       char tpath[64];
       struct stat ts, ours;
-      pid_t pp;
 
       snprintf (tpath, sizeof (tpath), "/proc/%d/ns/time_for_children", (int) init);
       s->pod_app_time_ns = open (tpath, O_RDONLY | O_CLOEXEC);
       if (s->pod_app_time_ns >= 0
-          && (sb_proc_stat (init, &pp, NULL) < 0 || pp != sentry || fstat (s->pod_app_time_ns, &ts) < 0
+          && (!sb_proc_child_of (init, sentry) || fstat (s->pod_app_time_ns, &ts) < 0
               || stat ("/proc/self/ns/time", &ours) < 0 || (ts.st_dev == ours.st_dev && ts.st_ino == ours.st_ino)))
         {
           close (s->pod_app_time_ns);
@@ -181,7 +179,7 @@ monitor_oci_pod_pid (struct monitor *m, struct sb_sandbox_spec *s, sb_error_t *e
       monitor_oci_pod_pid_close (s);
       return sb_error (err, ESRCH, "linux.namespaces: pid path `%s`: that container's sandbox is not running", path);
     }
-  if (sb_proc_stat ((pid_t) pid, NULL, &now) < 0 || now != start)
+  if (!sb_proc_started_at ((pid_t) pid, start))
     {
       monitor_oci_pod_pid_close (s);
       return sb_error (err, EPERM, "linux.namespaces: pid path `%s` no longer names the container sandboxd admitted",

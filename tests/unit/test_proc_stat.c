@@ -73,6 +73,28 @@ START_TEST (a_process_gone_is_esrch)
 }
 END_TEST
 
+/* The two questions asked of a pid before trusting it: still the process
+   that started then, still the child of that parent. A pid with no
+   process is neither. */
+START_TEST (started_at_and_child_of)
+{
+  unsigned long long start = 0;
+  pid_t gone = fork ();
+
+  ck_assert_int_ge (gone, 0);
+  if (gone == 0)
+    _exit (0);
+  waitpid (gone, NULL, 0);
+  ck_assert_int_eq (sb_proc_stat (0, NULL, &start), 0);
+  ck_assert (sb_proc_started_at (getpid (), start));
+  ck_assert (!sb_proc_started_at (getpid (), start + 1));
+  ck_assert (!sb_proc_started_at (gone, start));
+  ck_assert (sb_proc_child_of (getpid (), getppid ()));
+  ck_assert (!sb_proc_child_of (getpid (), getpid ()));
+  ck_assert (!sb_proc_child_of (gone, getpid ()));
+}
+END_TEST
+
 static double
 ms_since (const struct timespec *t0)
 {
@@ -204,4 +226,4 @@ START_TEST (wait_child_reaps_or_kills)
 END_TEST
 
 SB_CHECK_MAIN ("util", "processes", reads_own_parent_and_start, a_name_with_parentheses, a_process_gone_is_esrch,
-               wait_exit_woken_by_the_end, wait_exit_times_out, wait_exit_of_another_process, wait_child_reaps_or_kills)
+               started_at_and_child_of, wait_exit_woken_by_the_end, wait_exit_times_out, wait_exit_of_another_process, wait_child_reaps_or_kills)
