@@ -135,6 +135,17 @@ handle_signals (struct monitor *m)
                  now, as the container has. */
               if (json_object_get (m->spec, "pidns_of"))
                 sb_cgroup_let_go (&m->sb.cg);
+              /* What the Sentry said before it ended (a startContainer
+                 hook that failed, a sandbox it could not build) is the
+                 start's answer: read first, even when its end came in the
+                 same wake-up. */
+              while (m->oci_start_client >= 0 && m->sb.ctl >= 0)
+                {
+                  struct pollfd said = { .fd = m->sb.ctl, .events = POLLIN };
+                  if (poll (&said, 1, 0) <= 0)
+                    break;
+                  monitor_control (m);
+                }
               if (m->oci_start_client >= 0)
                 monitor_oci_not_built (m);
             }
