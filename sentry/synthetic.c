@@ -39,6 +39,21 @@ struct sandbox_usage
   uint64_t stime_ticks;
 };
 
+/* The pid namespace of pid in the Sentry's procfs ("pid:[N]"), or false
+   when it cannot be read (a process of another user namespace, or gone). */
+static bool
+pid_ns_of (struct sentry *s, long pid, char *out, size_t len)
+{
+  char link[64];
+  ssize_t n;
+
+  snprintf (link, sizeof (link), "%ld/ns/pid", pid);
+  if ((n = readlinkat (s->procfd, link, out, len - 1)) <= 0)
+    return false;
+  out[n] = '\0';
+  return true;
+}
+
 /* Walks the Sentry's procfs: the sandbox's processes, less the Sentry and
    the Gofer. In a pod's pid namespace that procfs (the pod's first
    Sentry's) also holds the pod's other Sentries and Gofers, and the app
@@ -52,18 +67,11 @@ sandbox_usage (struct sentry *s, struct sandbox_usage *u)
   cleanup_dir DIR *d = NULL;
   long page = sysconf (_SC_PAGESIZE);
   struct dirent *de;
-
-  char app_ns[64] = "";
+  char app_ns[64], ns[64];
 
   memset (u, 0, sizeof (*u));
-  {
-    char link[64];
-    ssize_t n;
-    snprintf (link, sizeof (link), "%d/ns/pid", (int) s->init_pid);
-    if (s->init_pid <= 0 || (n = readlinkat (s->procfd, link, app_ns, sizeof (app_ns) - 1)) <= 0)
-      return;
-    app_ns[n] = '\0';
-  }
+  if (s->init_pid <= 0 || !pid_ns_of (s, s->init_pid, app_ns, sizeof (app_ns)))
+    return;
   if (dfd < 0 || (d = fdopendir (dfd)) == NULL)
     return;
   dfd = -1; /* owned by d */
@@ -74,18 +82,9 @@ sandbox_usage (struct sentry *s, struct sandbox_usage *u)
       long pid;
       char state;
 
-      if (sb_parse_long (de->d_name, 1, 1 << 30, &pid) < 0 || pid == 1 || pid == s->gofer_pid)
+      if (sb_parse_long (de->d_name, 1, 1 << 30, &pid) < 0 || pid == 1 || pid == s->gofer_pid
+          || !pid_ns_of (s, pid, ns, sizeof (ns)) || strcmp (ns, app_ns) != 0)
         continue;
-      {
-        char link[64], ns[64];
-        ssize_t n;
-        snprintf (link, sizeof (link), "%ld/ns/pid", pid);
-        if ((n = readlinkat (s->procfd, link, ns, sizeof (ns) - 1)) <= 0)
-          continue;
-        ns[n] = '\0';
-        if (strcmp (ns, app_ns) != 0)
-          continue;
-      }
       snprintf (path, sizeof (path), "%ld/statm", pid);
       if (sb_read_file_at (s->procfd, path, buf, sizeof (buf)) > 0
           && sscanf (buf, "%*u %llu", &rss) == 1)
